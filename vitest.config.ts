@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+import { tsaktAliases } from "./vitest.shared.js";
+
+export default defineConfig({
+  resolve: { alias: tsaktAliases },
+  test: {
+    include: ["packages/*/test/**/*.test.ts", "tools/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+  },
+});
