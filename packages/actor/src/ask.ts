@@ -1,0 +1,179 @@
+import { AskAbortedError, AskTimeoutError, DeadActorError, SystemNotStartedError } from "./errors.js";
+import type { AskOptions, PID } from "./pid.js";
+
+let nextAskId = 0;
+
+/**
+ * The temporary sender of an ask: its tell settles the asker's promise. Pending asks with the same timeout
+ * sit in one deadline-ordered list that shares a single timer, so an ask costs no timer of its own.
+ */
+export class AskReplier implements PID {
+  readonly promise: Promise<unknown>;
+  private resolveFn!: (value: unknown) => void;
+  private rejectFn!: (error: unknown) => void;
+  private settled = false;
+  /** Deadline list links (owned by DeadlineList). */
+  prev: AskReplier | undefined = undefined;
+  next: AskReplier | undefined = undefined;
+  deadline = 0;
+  list: DeadlineList | undefined = undefined;
+  private signal: AbortSignal | undefined = undefined;
+  private onAbort: (() => void) | undefined = undefined;
+  private readonly id = ++nextAskId;
+
+  constructor(
+    /** Address of the asked actor, for error messages. */
+    readonly target: string,
+    private readonly addressPrefix: string,
+  ) {
+    this.promise = new Promise<unknown>((resolve, reject) => {
+      this.resolveFn = resolve;
+      this.rejectFn = reject;
+    });
+  }
+
+  get name(): string {
+    return `$ask-${this.id}`;
+  }
+
+  get path(): string {
+    return `/temp/${this.name}`;
+  }
+
+  get address(): string {
+    return this.addressPrefix + this.path;
+  }
+
+  /** Listens to `signal` until the ask settles. */
+  watchSignal(signal: AbortSignal): void {
+    this.signal = signal;
+    this.onAbort = () => this.reject(new AskAbortedError(this.target, signal.reason));
+    signal.addEventListener("abort", this.onAbort, { once: true });
+  }
+
+  tell(message: unknown): boolean {
+    if (this.settled) return false;
+    this.finish();
+    this.resolveFn(message);
+    return true;
+  }
+
+  ask<T>(): Promise<T> {
+    return Promise.reject(new DeadActorError(this.address));
+  }
+
+  send(message: unknown): Promise<void> {
+    this.tell(message);
+    return Promise.resolve();
+  }
+
+  isAlive(): boolean {
+    return !this.settled;
+  }
+
+  /** Settles the ask with an error. */
+  reject(error: unknown): void {
+    if (this.settled) return;
+    this.finish();
+    this.rejectFn(error);
+  }
+
+  /** Called by the deadline list when the timeout passed. */
+  expire(timeoutMs: number): void {
+    this.list = undefined;
+    this.reject(new AskTimeoutError(this.target, timeoutMs));
+  }
+
+  toString(): string {
+    return this.address;
+  }
+
+  private finish(): void {
+    this.settled = true;
+    this.list?.remove(this);
+    if (this.signal !== undefined && this.onAbort !== undefined) this.signal.removeEventListener("abort", this.onAbort);
+  }
+}
+
+/** Pending asks that share one timeout, oldest first, behind one timer. */
+export class DeadlineList {
+  private head: AskReplier | undefined = undefined;
+  private tail: AskReplier | undefined = undefined;
+  private timer: NodeJS.Timeout | undefined = undefined;
+  private refed = false;
+
+  constructor(readonly timeoutMs: number) {}
+
+  add(replier: AskReplier): void {
+    replier.deadline = performance.now() + this.timeoutMs;
+    replier.list = this;
+    const tail = this.tail;
+    if (tail === undefined) {
+      this.head = this.tail = replier;
+    } else {
+      tail.next = replier;
+      replier.prev = tail;
+      this.tail = replier;
+    }
+    if (this.timer === undefined) {
+      this.timer = setTimeout(this.fire, this.timeoutMs);
+      this.refed = true;
+    } else if (!this.refed) {
+      this.timer.ref();
+      this.refed = true;
+    }
+  }
+
+  remove(replier: AskReplier): void {
+    const { prev, next } = replier;
+    if (prev === undefined) this.head = next;
+    else prev.next = next;
+    if (next === undefined) this.tail = prev;
+    else next.prev = prev;
+    replier.prev = replier.next = replier.list = undefined;
+    // An idle timer must not keep the process alive; it stays armed for the next ask.
+    if (this.head === undefined && this.refed && this.timer !== undefined) {
+      this.timer.unref();
+      this.refed = false;
+    }
+  }
+
+  /** Rejects every pending ask and clears the timer (the system stopped). */
+  clear(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    let r = this.head;
+    while (r !== undefined) {
+      const next = r.next;
+      r.prev = r.next = r.list = undefined;
+      r.reject(new SystemNotStartedError("wait for a reply"));
+      r = next;
+    }
+    this.head = this.tail = undefined;
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    const now = performance.now();
+    let r = this.head;
+    while (r !== undefined && r.deadline <= now + 1) {
+      const next = r.next;
+      this.head = next;
+      if (next === undefined) this.tail = undefined;
+      else next.prev = undefined;
+      r.prev = r.next = undefined;
+      r.expire(this.timeoutMs);
+      r = next;
+    }
+    if (this.head !== undefined) {
+      this.timer = setTimeout(this.fire, Math.max(1, Math.ceil(this.head.deadline - now)));
+      this.refed = true;
+    }
+  };
+}
+
+/** Checks ask options and returns the timeout to use. */
+export function askTimeoutOf(options: AskOptions | undefined, fallback: number): number {
+  const t = options?.timeoutMs;
+  return t === undefined ? fallback : t;
+}

@@ -1,0 +1,715 @@
+import { create } from "@bufbuild/protobuf";
+import type { Actor, ActorFactory, Behavior } from "./actor.js";
+import { AskReplier } from "./ask.js";
+import { ActorContext } from "./context.js";
+import {
+  ActorAlreadyExistsError,
+  ActorInitializationError,
+  AskAbortedError,
+  DeadActorError,
+  InvalidOptionError,
+  MailboxFullError,
+  StashFullError,
+  messageOf,
+} from "./errors.js";
+import { ActorReinstatedSchema, ActorRestartedSchema, ActorSuspendedSchema } from "./gen/tsakt/actor/v1/events_pb.js";
+import { TerminatedSchema } from "./gen/tsakt/actor/v1/system_pb.js";
+import { BoundedMailbox } from "./mailbox/bounded.js";
+import type { Mailbox } from "./mailbox/mailbox.js";
+import { createMailbox } from "./mailbox/options.js";
+import { isPoisonPill, postStart } from "./messages.js";
+import { validateName } from "./names.js";
+import { type AskOptions, isWatchable, type PID } from "./pid.js";
+import type { Runtime } from "./runtime.js";
+import { type SpawnOptions, validateSpawnOptions } from "./spawn-options.js";
+import { backoffDelay, decide, type SupervisorOptions } from "./supervision.js";
+
+const STARTING = 0;
+const RUNNING = 1;
+const SUSPENDED = 2;
+const RESTARTING = 3;
+const STOPPING = 4;
+const STOPPED = 5;
+
+/** State most actors never need, allocated on first use so an idle actor stays small. */
+class Extras {
+  children: Map<string, ActorCell> | undefined = undefined;
+  watchers: Set<PID> | undefined = undefined;
+  watching: Set<PID> | undefined = undefined;
+  stash: unknown[] | undefined = undefined;
+  front: unknown[] | undefined = undefined;
+  frontIndex = 0;
+  continuations: Array<() => void> | undefined = undefined;
+  behaviors: Array<Behavior | null> | undefined = undefined;
+  restarts: number[] | undefined = undefined;
+  backoffTimer: NodeJS.Timeout | undefined = undefined;
+  pendingRequests = 0;
+  stopRequested = false;
+  stopPromise: Promise<void> | undefined = undefined;
+  stopResolve: (() => void) | undefined = undefined;
+  onTurnDone: (() => void) | undefined = undefined;
+  onTurnFailed: ((error: unknown) => void) | undefined = undefined;
+  /** A one-for-all restart that arrived during an async turn, applied when the turn ends. */
+  restartPending: { error: unknown } | undefined = undefined;
+}
+
+/** A local actor: its mailbox, its instance, its place in the hierarchy. The cell is also the actor's local PID. */
+export class ActorCell implements PID {
+  scheduled = false;
+  /** An async turn, preStart or restart is in flight; nothing else runs until it settles. */
+  private busy = false;
+  private state = STARTING;
+  private postStartDue = false;
+  private actor!: Actor;
+  private behavior: Behavior | undefined = undefined;
+  private ctx!: ActorContext;
+  private ext: Extras | undefined = undefined;
+  private pathCache: string | undefined = undefined;
+  private readonly mailbox: Mailbox;
+
+  constructor(
+    readonly runtime: Runtime,
+    readonly parentCell: ActorCell | undefined,
+    readonly name: string,
+    private readonly factory: ActorFactory,
+    private readonly options: SpawnOptions | undefined,
+  ) {
+    this.mailbox = createMailbox(options?.mailbox);
+  }
+
+  /** A guardian (/user, /system): a running actor with no parent that only parents others. */
+  static guardian(runtime: Runtime, name: string): ActorCell {
+    const cell = new ActorCell(runtime, undefined, name, () => ({ receive: (ctx) => ctx.unhandled() }), undefined);
+    cell.actor = cell.factory();
+    cell.ctx = new ActorContext(cell);
+    cell.state = RUNNING;
+    return cell;
+  }
+
+  /** The root, /user and /system: they parent actors but are not counted or supervised as actors. */
+  get isGuardian(): boolean {
+    return this.parentCell === undefined || this.parentCell.parentCell === undefined;
+  }
+
+  get path(): string {
+    return (this.pathCache ??= this.parentCell === undefined ? `/${this.name}` : `${this.parentCell.path}/${this.name}`);
+  }
+
+  get address(): string {
+    return this.runtime.addressPrefix + this.path;
+  }
+
+  toString(): string {
+    return this.address;
+  }
+
+  isAlive(): boolean {
+    return this.state < STOPPING;
+  }
+
+  // ---- sending ----
+
+  tell(message: unknown, sender?: PID): boolean {
+    if (this.state >= STOPPING) {
+      this.undeliverable(message, sender, "actor stopped");
+      return false;
+    }
+    if (!this.mailbox.push(message, sender)) return this.overflow(message, sender);
+    if (!this.scheduled && this.state === RUNNING && !this.busy) this.runtime.dispatcher.schedule(this);
+    return true;
+  }
+
+  ask<R = unknown>(message: unknown, options?: AskOptions): Promise<R> {
+    let timeoutMs = this.runtime.askTimeoutMs;
+    if (options !== undefined) {
+      const t = options.timeoutMs;
+      if (t !== undefined) {
+        if (!(typeof t === "number" && t > 0 && Number.isFinite(t)))
+          return Promise.reject(new InvalidOptionError("timeoutMs", `must be a positive number of milliseconds, got ${String(t)}`));
+        timeoutMs = t;
+      }
+    }
+    if (this.state >= STOPPING) {
+      this.runtime.deadLetter(message, undefined, this.address, "actor stopped");
+      return Promise.reject(new DeadActorError(this.address));
+    }
+    const replier = new AskReplier(this.address, this.runtime.addressPrefix);
+    const signal = options?.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) return Promise.reject(new AskAbortedError(this.address, signal.reason));
+      replier.watchSignal(signal);
+    }
+    this.runtime.deadlineList(timeoutMs).add(replier);
+    if (!this.mailbox.push(message, replier)) {
+      this.runtime.deadLetter(message, undefined, this.address, "mailbox full");
+      replier.reject(new MailboxFullError(this.address, this.mailbox.capacity));
+    } else if (!this.scheduled && this.state === RUNNING && !this.busy) {
+      this.runtime.dispatcher.schedule(this);
+    }
+    return replier.promise as Promise<R>;
+  }
+
+  async send(message: unknown, sender?: PID): Promise<void> {
+    for (;;) {
+      if (this.state >= STOPPING) {
+        this.runtime.deadLetter(message, sender, this.address, "actor stopped");
+        throw new DeadActorError(this.address);
+      }
+      const wait = this.mailbox.waitForSpace();
+      if (wait === undefined) {
+        if (this.tell(message, sender)) return;
+        throw new MailboxFullError(this.address, this.mailbox.capacity);
+      }
+      await wait;
+    }
+  }
+
+  private overflow(message: unknown, sender: PID | undefined): false {
+    if (sender instanceof AskReplier) sender.reject(new MailboxFullError(this.address, this.mailbox.capacity));
+    if (this.mailbox.overflow === "drop") this.runtime.deadLetter(message, sender, this.address, "mailbox full");
+    return false;
+  }
+
+  private undeliverable(message: unknown, sender: PID | undefined, reason: string): void {
+    if (sender instanceof AskReplier) sender.reject(new DeadActorError(this.address));
+    this.runtime.deadLetter(message, sender, this.address, reason);
+  }
+
+  /** Queues a notice (Terminated) past any capacity; it must not be lost. */
+  private deliverNotice(message: unknown, sender: PID): void {
+    if (this.state >= STOPPING) return;
+    this.mailbox.pushForced(message, sender);
+    if (!this.scheduled && this.state === RUNNING && !this.busy) this.runtime.dispatcher.schedule(this);
+  }
+
+  // ---- processing ----
+
+  runTurn(budget: number): number {
+    if (this.state !== RUNNING || this.busy) return 0;
+    let n = 0;
+    const ext = this.ext;
+    if (this.postStartDue) {
+      this.postStartDue = false;
+      n++;
+      this.invoke(postStart, undefined);
+    }
+    if (ext !== undefined && ext.continuations !== undefined) {
+      const queue = ext.continuations;
+      while (queue.length > 0 && this.state === RUNNING && !this.busy) {
+        n++;
+        (queue.shift() as () => void)();
+      }
+    }
+    const mailbox = this.mailbox;
+    while (n < budget && this.state === RUNNING && !this.busy) {
+      if (ext !== undefined && ext.front !== undefined) {
+        const front = ext.front;
+        const i = ext.frontIndex;
+        ext.frontIndex = i + 2;
+        if (ext.frontIndex >= front.length) {
+          ext.front = undefined;
+          ext.frontIndex = 0;
+        }
+        n++;
+        this.invoke(front[i], front[i + 1] as PID | undefined);
+        continue;
+      }
+      if (mailbox.size === 0) break;
+      if (ext !== undefined && ext.pendingRequests > 0 && this.options?.reentrancy === "stash") break;
+      const message = mailbox.shift();
+      n++;
+      this.invoke(message, mailbox.sender);
+    }
+    if (!this.scheduled && this.state === RUNNING && !this.busy && this.hasWork()) this.runtime.dispatcher.schedule(this);
+    return n;
+  }
+
+  private hasWork(): boolean {
+    const ext = this.ext;
+    if (ext === undefined) return this.mailbox.size > 0 || this.postStartDue;
+    if (ext.front !== undefined || (ext.continuations !== undefined && ext.continuations.length > 0) || this.postStartDue) return true;
+    if (ext.pendingRequests > 0 && this.options?.reentrancy === "stash") return false;
+    return this.mailbox.size > 0;
+  }
+
+  private invoke(message: unknown, sender: PID | undefined): void {
+    const ctx = this.ctx;
+    ctx.message = message;
+    ctx.sender = sender;
+    if (isPoisonPill(message)) {
+      void this.stop();
+      return;
+    }
+    let result: void | Promise<void>;
+    try {
+      result = this.behavior === undefined ? this.actor.receive(ctx) : this.behavior(ctx);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (result !== undefined && result !== null && typeof (result as Promise<void>).then === "function") {
+      this.busy = true;
+      const ext = this.extras();
+      (result as Promise<void>).then(
+        (ext.onTurnDone ??= () => this.settle()),
+        (ext.onTurnFailed ??= (error: unknown) => {
+          this.busy = false;
+          this.fail(error);
+          this.afterFailure();
+        }),
+      );
+    }
+  }
+
+  /** An async turn, start or restart finished: stop if asked to, else carry on with the mail. */
+  private settle(): void {
+    this.busy = false;
+    const ext = this.ext;
+    if (ext?.stopRequested && this.state < STOPPING) {
+      void this.finishStop();
+      return;
+    }
+    if (ext?.restartPending !== undefined) {
+      const { error } = ext.restartPending;
+      ext.restartPending = undefined;
+      this.restart(error);
+      return;
+    }
+    if (!this.scheduled && this.state === RUNNING && this.hasWork()) this.runtime.dispatcher.schedule(this);
+  }
+
+  private afterFailure(): void {
+    if (this.ext?.stopRequested && this.state < STOPPING && !this.busy) {
+      void this.finishStop();
+      return;
+    }
+    if (!this.scheduled && this.state === RUNNING && !this.busy && this.hasWork()) this.runtime.dispatcher.schedule(this);
+  }
+
+  /** Runs `fn` as a turn of this actor: now if an async turn awaits it, else queued ahead of the mailbox. */
+  runContinuation(fn: () => void): boolean {
+    if (this.state >= STOPPING) return false;
+    if (this.busy && this.state === RUNNING) {
+      fn();
+      return true;
+    }
+    (this.extras().continuations ??= []).push(() => {
+      try {
+        fn();
+      } catch (error) {
+        this.fail(error);
+      }
+    });
+    if (!this.scheduled && this.state === RUNNING && !this.busy) this.runtime.dispatcher.schedule(this);
+    return true;
+  }
+
+  // ---- lifecycle ----
+
+  /** Creates the instance and runs preStart; returns a promise only when preStart is async. */
+  init(): Promise<void> | undefined {
+    this.ctx = new ActorContext(this);
+    let result: void | Promise<void>;
+    try {
+      this.actor = this.factory();
+      result = this.actor.preStart?.(this.ctx);
+    } catch (error) {
+      this.initFailed(error);
+      throw new ActorInitializationError(this.address, error);
+    }
+    if (result !== undefined && result !== null && typeof (result as Promise<void>).then === "function") {
+      this.busy = true;
+      return (result as Promise<void>).then(
+        () => {
+          this.started();
+          this.settle();
+        },
+        (error: unknown) => {
+          this.busy = false;
+          this.initFailed(error);
+          throw new ActorInitializationError(this.address, error);
+        },
+      );
+    }
+    this.started();
+    return undefined;
+  }
+
+  private started(): void {
+    this.state = RUNNING;
+    this.postStartDue = true;
+    if (!this.isGuardian) this.runtime.actorStarted(this.address);
+    if (!this.busy && !this.scheduled) this.runtime.dispatcher.schedule(this);
+  }
+
+  private initFailed(error: unknown): void {
+    this.runtime.logger.error({ actor: this.address, err: error }, "actor failed to start");
+    this.state = STOPPED;
+    this.parentCell?.removeChild(this);
+    this.drainToDeadLetters();
+    this.ext?.stopResolve?.();
+  }
+
+  /** Spawns a child of this actor; a name must be unique among live siblings. */
+  spawnChild(name: string, factory: ActorFactory, options: SpawnOptions | undefined): { cell: ActorCell; ready: Promise<void> | undefined } {
+    validateName(name);
+    validateSpawnOptions(options);
+    if (typeof factory !== "function") throw new InvalidOptionError("factory", "must be a function returning an actor");
+    if (this.state >= STOPPING) throw new DeadActorError(this.address);
+    const children = (this.extras().children ??= new Map());
+    if (children.has(name)) throw new ActorAlreadyExistsError(this.parentCell === undefined ? name : `${this.path}/${name}`);
+    const cell = new ActorCell(this.runtime, this, name, factory, options);
+    children.set(name, cell);
+    return { cell, ready: cell.init() };
+  }
+
+  /** The child named `name`, if alive. */
+  childNamed(name: string): ActorCell | undefined {
+    return this.ext?.children?.get(name);
+  }
+
+  /** The live children. */
+  childCells(): ActorCell[] {
+    const children = this.ext?.children;
+    return children === undefined ? [] : [...children.values()];
+  }
+
+  private removeChild(child: ActorCell): void {
+    const children = this.ext?.children;
+    if (children?.get(child.name) === child) children.delete(child.name);
+  }
+
+  /** Stops this actor after its current message: children first, then postStop, then watchers are told. */
+  stop(): Promise<void> {
+    if (this.state === STOPPED) return Promise.resolve();
+    const ext = this.extras();
+    if (ext.stopPromise !== undefined) return ext.stopPromise;
+    ext.stopRequested = true;
+    ext.stopPromise = new Promise<void>((resolve) => (ext.stopResolve = resolve));
+    if (ext.backoffTimer !== undefined) {
+      clearTimeout(ext.backoffTimer);
+      ext.backoffTimer = undefined;
+    }
+    if (!this.busy) void this.finishStop();
+    return ext.stopPromise;
+  }
+
+  private async finishStop(): Promise<void> {
+    if (this.state >= STOPPING) return;
+    this.state = STOPPING;
+    const ext = this.extras();
+    await this.stopChildren();
+    await this.callHook("postStop");
+    this.state = STOPPED;
+    this.parentCell?.removeChild(this);
+    if (this.mailbox instanceof BoundedMailbox) this.mailbox.releaseWaiters();
+    this.drainToDeadLetters();
+    this.notifyWatchers();
+    ext.continuations = undefined;
+    ext.behaviors = undefined;
+    this.behavior = undefined;
+    if (!this.isGuardian) this.runtime.actorStopped(this.address);
+    ext.stopResolve?.();
+  }
+
+  private async stopChildren(): Promise<void> {
+    const children = this.ext?.children;
+    if (children === undefined || children.size === 0) return;
+    await Promise.all([...children.values()].map((child) => child.stop()));
+  }
+
+  private async callHook(hook: "postStop" | "preStart"): Promise<void> {
+    try {
+      await this.actor[hook]?.(this.ctx);
+    } catch (error) {
+      this.runtime.logger.error({ actor: this.address, err: error }, `${hook} threw`);
+      if (hook === "preStart") throw error;
+    }
+  }
+
+  private drainToDeadLetters(): void {
+    const ext = this.ext;
+    if (ext !== undefined) {
+      for (const pairs of [ext.front?.slice(ext.frontIndex), ext.stash]) {
+        if (pairs === undefined) continue;
+        for (let i = 0; i < pairs.length; i += 2) this.undeliverable(pairs[i], pairs[i + 1] as PID | undefined, "actor stopped");
+      }
+      ext.front = ext.stash = undefined;
+    }
+    const mailbox = this.mailbox;
+    while (mailbox.size > 0) {
+      const message = mailbox.shift();
+      this.undeliverable(message, mailbox.sender, "actor stopped");
+    }
+  }
+
+  // ---- supervision ----
+
+  private supervisor(): SupervisorOptions | undefined {
+    return this.options?.supervisor ?? this.runtime.supervisor;
+  }
+
+  /** Applies this actor's supervisor to `error` raised while it processed a message. */
+  fail(error: unknown, escalatedFrom?: ActorCell): void {
+    const sup = this.supervisor();
+    const directive = decide(sup, error);
+    this.runtime.logger.warn({ actor: this.address, err: error, directive }, "actor failed");
+    // One-for-all spans the children of one actor; top-level actors are not each other's siblings.
+    const all = sup?.strategy === "one-for-all" && this.parentCell !== undefined && !this.parentCell.isGuardian;
+    const siblings = all ? (this.parentCell as ActorCell).childCells().filter((c) => c !== this) : [];
+    switch (directive) {
+      case "resume":
+        if (escalatedFrom !== undefined) escalatedFrom.resumeAfterEscalation();
+        return;
+      case "stop":
+        for (const sibling of siblings) void sibling.stop();
+        void this.stop();
+        return;
+      case "escalate":
+        this.escalate(error);
+        return;
+      case "restart":
+        for (const sibling of siblings) sibling.restart(error);
+        this.restartWithinBudget(error, sup);
+        return;
+    }
+  }
+
+  private escalate(error: unknown): void {
+    const parent = this.parentCell;
+    if (parent === undefined || parent.isGuardian) {
+      // A top-level actor has nobody above it to decide: it stops.
+      void this.stop();
+      return;
+    }
+    this.state = SUSPENDED;
+    parent.runContinuation(() => parent.fail(error, this));
+  }
+
+  private resumeAfterEscalation(): void {
+    if (this.state !== SUSPENDED) return;
+    this.state = RUNNING;
+    this.afterFailure();
+  }
+
+  private restartWithinBudget(error: unknown, sup: SupervisorOptions | undefined): void {
+    const max = sup?.maxRestarts ?? Infinity;
+    let attempt = 0;
+    if (max !== Infinity || sup?.backoff !== undefined) {
+      const now = Date.now();
+      const within = sup?.withinMs ?? 60_000;
+      const log = (this.extras().restarts ??= []);
+      while (log.length > 0 && (log[0] as number) <= now - within) log.shift();
+      if (log.length >= max) {
+        if (sup?.onExhausted === "suspend") this.suspend(error);
+        else void this.stop();
+        return;
+      }
+      attempt = log.length;
+      log.push(now);
+    }
+    if (sup?.backoff !== undefined) {
+      this.state = RESTARTING;
+      const ext = this.extras();
+      ext.backoffTimer = setTimeout(() => {
+        ext.backoffTimer = undefined;
+        this.restart(error);
+      }, backoffDelay(sup.backoff, attempt));
+      return;
+    }
+    this.restart(error);
+  }
+
+  /** Replaces the instance with a fresh one from the factory; the mailbox and stash are kept, children stopped. */
+  restart(error: unknown): void {
+    if (this.state >= STOPPING) return;
+    if (this.busy) {
+      this.extras().restartPending = { error };
+      return;
+    }
+    this.state = RESTARTING;
+    this.busy = true;
+    void this.doRestart(error);
+  }
+
+  private async doRestart(error: unknown): Promise<void> {
+    const ext = this.extras();
+    await this.stopChildren();
+    await this.callHook("postStop");
+    this.behavior = undefined;
+    ext.behaviors = undefined;
+    if (ext.stash !== undefined) this.unstashAll();
+    try {
+      this.actor = this.factory();
+      await this.callHook("preStart");
+    } catch (initError) {
+      this.runtime.logger.error({ actor: this.address, err: initError }, "restart failed; stopping the actor");
+      this.busy = false;
+      this.state = SUSPENDED;
+      void this.stop();
+      return;
+    }
+    this.state = RUNNING;
+    this.postStartDue = true;
+    const events = this.runtime.eventStream;
+    if (events.subscriberCount > 0) events.publish(restartedEvent(this.address, error));
+    this.settle();
+  }
+
+  private suspend(error: unknown): void {
+    this.state = SUSPENDED;
+    const events = this.runtime.eventStream;
+    if (events.subscriberCount > 0) events.publish(suspendedEvent(this.address, error));
+  }
+
+  /** Resumes a suspended actor with its current instance; false when it was not suspended. */
+  reinstate(): boolean {
+    if (this.state !== SUSPENDED) return false;
+    this.state = RUNNING;
+    this.ext?.restarts?.splice(0);
+    const events = this.runtime.eventStream;
+    if (events.subscriberCount > 0) events.publish(reinstatedEvent(this.address));
+    this.afterFailure();
+    return true;
+  }
+
+  /** True while suspended by its supervisor. */
+  isSuspended(): boolean {
+    return this.state === SUSPENDED;
+  }
+
+  // ---- behaviors and stash ----
+
+  become(behavior: Behavior, stack: boolean): void {
+    if (stack) (this.extras().behaviors ??= []).push(this.behavior ?? null);
+    this.behavior = behavior;
+  }
+
+  unbecome(): void {
+    const previous = this.ext?.behaviors?.pop();
+    this.behavior = previous ?? undefined;
+  }
+
+  stash(message: unknown, sender: PID | undefined): void {
+    const ext = this.extras();
+    const stash = (ext.stash ??= []);
+    const capacity = this.options?.stashCapacity ?? Infinity;
+    if (stash.length / 2 >= capacity) throw new StashFullError(this.address, capacity);
+    stash.push(message, sender);
+  }
+
+  unstash(): void {
+    const ext = this.ext;
+    const stash = ext?.stash;
+    if (ext === undefined || stash === undefined || stash.length === 0) return;
+    const pair = stash.splice(0, 2);
+    if (stash.length === 0) ext.stash = undefined;
+    this.toFront(ext, pair);
+  }
+
+  unstashAll(): void {
+    const ext = this.ext;
+    const stash = ext?.stash;
+    if (ext === undefined || stash === undefined || stash.length === 0) return;
+    ext.stash = undefined;
+    this.toFront(ext, stash);
+  }
+
+  private toFront(ext: Extras, pairs: unknown[]): void {
+    if (ext.front === undefined) {
+      ext.front = pairs;
+      ext.frontIndex = 0;
+    } else {
+      ext.front.push(...pairs);
+    }
+    if (!this.scheduled && this.state === RUNNING && !this.busy) this.runtime.dispatcher.schedule(this);
+  }
+
+  // ---- death watch and reentrancy ----
+
+  watch(target: PID): void {
+    if (target === this) return;
+    if (target instanceof ActorCell) {
+      if (!target.isAlive()) {
+        this.deliverNotice(terminated(target.address), target);
+        return;
+      }
+      (target.extras().watchers ??= new Set()).add(this);
+    } else if (isWatchable(target)) {
+      target.addWatcher(this);
+    } else {
+      return;
+    }
+    (this.extras().watching ??= new Set()).add(target);
+  }
+
+  unwatch(target: PID): void {
+    if (target instanceof ActorCell) target.ext?.watchers?.delete(this);
+    else if (isWatchable(target)) target.removeWatcher(this);
+    this.ext?.watching?.delete(target);
+  }
+
+  /** Tells every watcher this actor terminated and drops this actor's own watches. */
+  private notifyWatchers(): void {
+    const ext = this.ext;
+    if (ext === undefined) return;
+    const watchers = ext.watchers;
+    ext.watchers = undefined;
+    if (watchers !== undefined && watchers.size > 0) {
+      const notice = terminated(this.address);
+      for (const watcher of watchers) {
+        if (watcher instanceof ActorCell) {
+          watcher.ext?.watching?.delete(this);
+          watcher.deliverNotice(notice, this);
+        } else {
+          watcher.tell(notice, this);
+        }
+      }
+    }
+    const watching = ext.watching;
+    ext.watching = undefined;
+    if (watching !== undefined) for (const target of watching) this.unwatchQuietly(target);
+  }
+
+  private unwatchQuietly(target: PID): void {
+    if (target instanceof ActorCell) target.ext?.watchers?.delete(this);
+    else if (isWatchable(target)) target.removeWatcher(this);
+  }
+
+  /** Counts a pending ctx.request (the "stash" reentrancy mode holds mail while any is pending). */
+  requestStarted(): void {
+    this.extras().pendingRequests++;
+  }
+
+  requestSettled(): void {
+    const ext = this.extras();
+    ext.pendingRequests--;
+    if (ext.pendingRequests === 0 && !this.scheduled && this.state === RUNNING && !this.busy && this.hasWork())
+      this.runtime.dispatcher.schedule(this);
+  }
+
+  /** Number of live watchers and watched actors, for leak checks. */
+  watchCounts(): { watchers: number; watching: number } {
+    return { watchers: this.ext?.watchers?.size ?? 0, watching: this.ext?.watching?.size ?? 0 };
+  }
+
+  private extras(): Extras {
+    return (this.ext ??= new Extras());
+  }
+}
+
+function terminated(address: string) {
+  return create(TerminatedSchema, { address });
+}
+
+function restartedEvent(address: string, error: unknown) {
+  return create(ActorRestartedSchema, { address, reason: messageOf(error) });
+}
+
+function suspendedEvent(address: string, error: unknown) {
+  return create(ActorSuspendedSchema, { address, reason: messageOf(error) });
+}
+
+function reinstatedEvent(address: string) {
+  return create(ActorReinstatedSchema, { address });
+}

@@ -1,0 +1,188 @@
+import { create, type DescMessage, isMessage, type MessageShape } from "@bufbuild/protobuf";
+import type { ActorFactory, Behavior, ReceiveContext } from "./actor.js";
+import type { ActorCell } from "./cell.js";
+import { DeadActorError, isTsaktError } from "./errors.js";
+import { PipeFailureSchema } from "./gen/tsakt/actor/v1/system_pb.js";
+import type { Logger } from "./logger.js";
+import { postStart } from "./messages.js";
+import type { AskOptions, PID } from "./pid.js";
+import type { SpawnOptions } from "./spawn-options.js";
+
+/** The context object of one actor, reused for every message it processes. */
+export class ActorContext implements ReceiveContext {
+  message: unknown = undefined;
+  sender: PID | undefined = undefined;
+
+  constructor(private readonly cell: ActorCell) {}
+
+  get self(): PID {
+    return this.cell;
+  }
+
+  get parent(): PID | undefined {
+    return this.cell.parentCell;
+  }
+
+  get systemName(): string {
+    return this.cell.runtime.name;
+  }
+
+  get logger(): Logger {
+    return this.cell.runtime.logger;
+  }
+
+  is<D extends DescMessage>(schema: D): this is ReceiveContext & { readonly message: MessageShape<D> } {
+    return isMessage(this.message, schema);
+  }
+
+  spawn(name: string, factory: ActorFactory, options?: SpawnOptions): PID {
+    const { cell, ready } = this.cell.spawnChild(name, factory, options);
+    // A failing async preStart is already logged and the child removed; nobody awaits this promise.
+    ready?.catch(() => {});
+    return cell;
+  }
+
+  spawnFunc(name: string, receive: Behavior, options?: SpawnOptions): PID {
+    return this.spawn(name, () => ({ receive }), options);
+  }
+
+  children(): PID[] {
+    return this.cell.childCells();
+  }
+
+  child(name: string): PID | undefined {
+    return this.cell.childNamed(name);
+  }
+
+  stop(pid?: PID): void {
+    const target = pid ?? this.cell;
+    if ("stop" in target && typeof target.stop === "function") void (target as ActorCell).stop();
+  }
+
+  tell(to: PID, message: unknown): boolean {
+    return to.tell(message, this.cell);
+  }
+
+  ask<R = unknown>(to: PID, message: unknown, options?: AskOptions): Promise<R> {
+    return to.ask<R>(message, options);
+  }
+
+  respond(message: unknown): void {
+    const sender = this.sender;
+    if (sender === undefined) this.cell.runtime.deadLetter(message, this.cell, "(no sender)", "respond without a sender");
+    else sender.tell(message, this.cell);
+  }
+
+  forward(to: PID): void {
+    to.tell(this.message, this.sender);
+  }
+
+  become(behavior: Behavior, options?: { stack?: boolean }): void {
+    this.cell.become(behavior, options?.stack === true);
+  }
+
+  unbecome(): void {
+    this.cell.unbecome();
+  }
+
+  stash(): void {
+    this.cell.stash(this.message, this.sender);
+  }
+
+  unstash(): void {
+    this.cell.unstash();
+  }
+
+  unstashAll(): void {
+    this.cell.unstashAll();
+  }
+
+  watch(pid: PID): void {
+    this.cell.watch(pid);
+  }
+
+  unwatch(pid: PID): void {
+    this.cell.unwatch(pid);
+  }
+
+  pipeTo(promise: PromiseLike<unknown>, to?: PID): void {
+    const target = to ?? this.cell;
+    promise.then(
+      (value) => target.tell(value, this.cell),
+      (error: unknown) => target.tell(pipeFailure(error), this.cell),
+    );
+  }
+
+  request<R = unknown>(to: PID, message: unknown, options?: AskOptions): PromiseLike<R> {
+    const cell = this.cell;
+    cell.requestStarted();
+    const reply = to.ask<R>(message, options);
+    const settled = reply.then(
+      (value) => {
+        cell.requestSettled();
+        return value;
+      },
+      (error: unknown) => {
+        cell.requestSettled();
+        throw error;
+      },
+    );
+    // Unobserved failures are the caller's to see through then(); never an unhandled rejection.
+    settled.catch(() => {});
+    return new RequestCall(cell, this, to, settled);
+  }
+
+  unhandled(): void {
+    if (this.message === postStart) return;
+    this.cell.runtime.deadLetter(this.message, this.sender, this.cell.address, "unhandled");
+  }
+}
+
+/** The result of ctx.request: callbacks passed to then() run as a turn of the requesting actor. */
+class RequestCall<R> implements PromiseLike<R> {
+  constructor(
+    private readonly cell: ActorCell,
+    private readonly ctx: ActorContext,
+    private readonly to: PID,
+    private readonly reply: Promise<R>,
+  ) {}
+
+  then<A = R, B = never>(
+    onFulfilled?: ((value: R) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    const chained = new Promise<A | B>((resolve, reject) => {
+      const run = (callback: ((v: never) => A | B | PromiseLike<A | B>) | null | undefined, value: unknown, failed: boolean) => {
+        const scheduled = this.cell.runContinuation(() => {
+          this.ctx.message = value;
+          this.ctx.sender = this.to;
+          if (callback === undefined || callback === null) {
+            if (failed) reject(value);
+            else resolve(value as A);
+            return;
+          }
+          try {
+            resolve(callback(value as never));
+          } catch (error) {
+            // A throwing callback is a failure of the actor (its supervisor decides) and rejects the chain.
+            reject(error);
+            throw error;
+          }
+        });
+        if (!scheduled) reject(new DeadActorError(this.cell.address));
+      };
+      this.reply.then(
+        (value) => run(onFulfilled as never, value, false),
+        (error: unknown) => run(onRejected as never, error, true),
+      );
+    });
+    // The actor's supervisor already sees callback failures; an unobserved chain must not crash the process.
+    chained.catch(() => {});
+    return chained;
+  }
+}
+
+function pipeFailure(error: unknown) {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return create(PipeFailureSchema, { name: e.name, code: isTsaktError(e) ? e.code : "", message: e.message });
+}

@@ -1,0 +1,131 @@
+const brand = Symbol.for("tsakt.error");
+
+/** Base class of every TsAkt error: a stable `code`, a message that says what to do, and an optional `cause`. */
+export class TsaktError extends Error {
+  /** Marks TsAkt errors across packages and realms so `isTsaktError` needs no instanceof. */
+  readonly [brand] = true;
+  constructor(
+    /** Stable machine-readable code, for example "ActorNotFound". */
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** True when `error` is a TsAkt error (from any TsAkt package), and when given, has this `code`. */
+export function isTsaktError(error: unknown, code?: string): error is TsaktError {
+  if (typeof error !== "object" || error === null) return false;
+  const e = error as { [brand]?: unknown; code?: unknown };
+  return e[brand] === true && (code === undefined || e.code === code);
+}
+
+/** A live actor already has this name under the same parent. */
+export class ActorAlreadyExistsError extends TsaktError {
+  constructor(readonly actorName: string) {
+    super("ActorAlreadyExists", `an actor named "${actorName}" already exists; stop it first or choose another name`);
+  }
+}
+
+/** No actor answers to this name or address. */
+export class ActorNotFoundError extends TsaktError {
+  constructor(readonly actorName: string) {
+    super("ActorNotFound", `no actor found for "${actorName}"; check the name, or spawn it first`);
+  }
+}
+
+/** An actor name is empty, too long, or has characters outside [A-Za-z0-9_.~@$-]. */
+export class InvalidNameError extends TsaktError {
+  constructor(
+    readonly actorName: string,
+    reason: string,
+  ) {
+    super("InvalidName", `invalid actor name ${JSON.stringify(actorName)}: ${reason}`);
+  }
+}
+
+/** An option passed to start, spawn or ask is wrong; `field` names it. */
+export class InvalidOptionError extends TsaktError {
+  constructor(
+    /** Dotted path of the option at fault, for example "mailbox.capacity". */
+    readonly field: string,
+    reason: string,
+  ) {
+    super("InvalidOption", `invalid option ${field}: ${reason}`);
+  }
+}
+
+/** An ask got no reply within its timeout. */
+export class AskTimeoutError extends TsaktError {
+  constructor(
+    readonly target: string,
+    readonly timeoutMs: number,
+  ) {
+    super("AskTimeout", `no reply from ${target} within ${timeoutMs} ms; raise timeoutMs or check that the actor responds`);
+  }
+}
+
+/** An ask was cancelled through its AbortSignal. */
+export class AskAbortedError extends TsaktError {
+  constructor(readonly target: string, reason: unknown) {
+    super("AskAborted", `ask to ${target} was aborted by its signal`, { cause: reason });
+  }
+}
+
+/** The target actor is stopped; the message went to dead letters. */
+export class DeadActorError extends TsaktError {
+  constructor(readonly target: string) {
+    super("DeadActor", `actor ${target} is stopped; look it up again or spawn a new one`);
+  }
+}
+
+/** A bounded mailbox is full; the message went to dead letters. */
+export class MailboxFullError extends TsaktError {
+  constructor(
+    readonly target: string,
+    readonly capacity: number,
+  ) {
+    super("MailboxFull", `mailbox of ${target} is full (capacity ${capacity}); slow the sender, use send() to wait, or raise the capacity`);
+  }
+}
+
+/** The actor system is not running (not started yet, or stopped). */
+export class SystemNotStartedError extends TsaktError {
+  constructor(operation: string) {
+    super("SystemNotStarted", `cannot ${operation}: the actor system is not running; start it with ActorSystem.start()`);
+  }
+}
+
+/** An actor's preStart failed, so the actor was not started. */
+export class ActorInitializationError extends TsaktError {
+  constructor(
+    readonly target: string,
+    cause: unknown,
+  ) {
+    super("ActorInitialization", `actor ${target} failed in preStart: ${messageOf(cause)}`, { cause });
+  }
+}
+
+/** A message could not be accepted (undefined or null are not messages). */
+export class InvalidMessageError extends TsaktError {
+  constructor(reason: string) {
+    super("InvalidMessage", `invalid message: ${reason}`);
+  }
+}
+
+/** Returns an error's message, or the value as text when it is not an Error. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** ctx.stash was called with the stash at its capacity. */
+export class StashFullError extends TsaktError {
+  constructor(
+    readonly target: string,
+    readonly capacity: number,
+  ) {
+    super("StashFull", `stash of ${target} is full (capacity ${capacity}); unstash before stashing more or raise stashCapacity`);
+  }
+}

@@ -1,0 +1,60 @@
+export type { Actor, ActorFactory, Behavior, Context, ReceiveContext } from "./actor.js";
+export { ActorSystem, type ActorSystemOptions, type SystemPlugin } from "./system.js";
+export type { AskOptions, PID, WatchablePID } from "./pid.js";
+export { isWatchable } from "./pid.js";
+export type { SpawnOptions } from "./spawn-options.js";
+export type { MailboxOptions } from "./mailbox/options.js";
+export type { PriorityComparator } from "./mailbox/priority.js";
+export type { BackoffOptions, Directive, ErrorClass, SupervisionStrategy, SupervisorOptions } from "./supervision.js";
+export type { DispatcherOptions } from "./dispatcher.js";
+export { EventStream, type EventIteratorOptions, type EventListener } from "./event-stream.js";
+export { consoleLogger, silentLogger, type LogFn, type Logger, type LogLevel } from "./logger.js";
+export { typeNameOf } from "./messages.js";
+export {
+  ActorAlreadyExistsError,
+  ActorInitializationError,
+  ActorNotFoundError,
+  AskAbortedError,
+  AskTimeoutError,
+  DeadActorError,
+  InvalidMessageError,
+  InvalidNameError,
+  InvalidOptionError,
+  isTsaktError,
+  MailboxFullError,
+  StashFullError,
+  SystemNotStartedError,
+  TsaktError,
+} from "./errors.js";
+export {
+  type PipeFailure,
+  PipeFailureSchema,
+  type PoisonPill,
+  PoisonPillSchema,
+  type PostStart,
+  PostStartSchema,
+  type Terminated,
+  TerminatedSchema,
+} from "./gen/tsakt/actor/v1/system_pb.js";
+export {
+  type ActorPassivated,
+  ActorPassivatedSchema,
+  type ActorReinstated,
+  ActorReinstatedSchema,
+  type ActorRestarted,
+  ActorRestartedSchema,
+  type ActorStarted,
+  ActorStartedSchema,
+  type ActorStopped,
+  ActorStoppedSchema,
+  type ActorSuspended,
+  ActorSuspendedSchema,
+  type Deadletter,
+  DeadletterSchema,
+  type LeaderChanged,
+  LeaderChangedSchema,
+  type NodeJoined,
+  NodeJoinedSchema,
+  type NodeLeft,
+  NodeLeftSchema,
+} from "./gen/tsakt/actor/v1/events_pb.js";

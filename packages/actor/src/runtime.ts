@@ -1,0 +1,27 @@
+import type { DeadlineList } from "./ask.js";
+import type { Dispatcher } from "./dispatcher.js";
+import type { EventStream } from "./event-stream.js";
+import type { Logger } from "./logger.js";
+import type { PID } from "./pid.js";
+import type { SupervisorOptions } from "./supervision.js";
+
+/** What an actor cell needs from its system; implemented by ActorSystem. */
+export interface Runtime {
+  readonly name: string;
+  /** "tsakt://name" locally, "tsakt://name@host:port" with remoting. */
+  readonly addressPrefix: string;
+  readonly dispatcher: Dispatcher;
+  readonly logger: Logger;
+  readonly eventStream: EventStream;
+  readonly askTimeoutMs: number;
+  /** System-wide default supervisor for actors spawned without one. */
+  readonly supervisor: SupervisorOptions | undefined;
+  /** Records an undeliverable message. */
+  deadLetter(message: unknown, sender: PID | undefined, receiver: string, reason: string): void;
+  /** The shared deadline list for asks with this timeout. */
+  deadlineList(timeoutMs: number): DeadlineList;
+  /** Counts a started actor and publishes ActorStarted. */
+  actorStarted(address: string): void;
+  /** Counts a stopped actor and publishes ActorStopped. */
+  actorStopped(address: string): void;
+}

@@ -1,0 +1,34 @@
+import { InvalidOptionError } from "./errors.js";
+import { type MailboxOptions, validateMailboxOptions } from "./mailbox/options.js";
+import { type SupervisorOptions, validateSupervisorOptions } from "./supervision.js";
+
+/** Options of one actor. */
+export interface SpawnOptions {
+  /** Default: { kind: "unbounded" }. */
+  mailbox?: MailboxOptions;
+  /** How this actor's failures are handled. Default: the system's supervisor (restart, no limit). */
+  supervisor?: SupervisorOptions;
+  /** While a ctx.request is pending: "allow-all" keeps processing other messages, "stash" holds them back. Default: "allow-all". */
+  reentrancy?: "allow-all" | "stash";
+  /** Most messages ctx.stash keeps; past it stash throws. Default: Infinity. */
+  stashCapacity?: number;
+}
+
+const known = new Set(["mailbox", "supervisor", "reentrancy", "stashCapacity"]);
+const validated = new WeakSet<object>();
+
+/** Throws InvalidOptionError naming the field when `options` are wrong; an options object is checked once. */
+export function validateSpawnOptions(options: unknown): asserts options is SpawnOptions | undefined {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "must be an object");
+  if (validated.has(options)) return;
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) if (!known.has(key)) throw new InvalidOptionError(key, `is not a spawn option (known: ${[...known].join(", ")})`);
+  if (o.mailbox !== undefined) validateMailboxOptions(o.mailbox);
+  if (o.supervisor !== undefined) validateSupervisorOptions(o.supervisor);
+  if (o.reentrancy !== undefined && o.reentrancy !== "allow-all" && o.reentrancy !== "stash")
+    throw new InvalidOptionError("reentrancy", `must be "allow-all" or "stash", got ${JSON.stringify(o.reentrancy)}`);
+  if (o.stashCapacity !== undefined && !(o.stashCapacity === Infinity || (Number.isInteger(o.stashCapacity) && (o.stashCapacity as number) > 0)))
+    throw new InvalidOptionError("stashCapacity", `must be a positive whole number, got ${String(o.stashCapacity)}`);
+  validated.add(options);
+}

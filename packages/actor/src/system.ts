@@ -1,0 +1,288 @@
+import { create } from "@bufbuild/protobuf";
+import type { ActorFactory, Behavior } from "./actor.js";
+import { DeadlineList } from "./ask.js";
+import { ActorCell } from "./cell.js";
+import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
+import { ActorNotFoundError, InvalidNameError, InvalidOptionError, SystemNotStartedError } from "./errors.js";
+import { EventStream } from "./event-stream.js";
+import { ActorStartedSchema, ActorStoppedSchema, DeadletterSchema } from "./gen/tsakt/actor/v1/events_pb.js";
+import { consoleLogger, type Logger } from "./logger.js";
+import { isPositiveInt } from "./mailbox/options.js";
+import { typeNameOf } from "./messages.js";
+import { validateName } from "./names.js";
+import type { PID } from "./pid.js";
+import type { Runtime } from "./runtime.js";
+import type { SpawnOptions } from "./spawn-options.js";
+import { type SupervisorOptions, validateSupervisorOptions } from "./supervision.js";
+
+/** Something started and stopped with the system, such as remoting or the cluster. */
+export interface SystemPlugin {
+  /** Short name for logs, for example "remoting". */
+  readonly name: string;
+  /** Called once the system's guardians run, in the order given. */
+  start(system: ActorSystem): void | Promise<void>;
+  /** Called when the system stops, after user actors stopped, in reverse order. */
+  stop(): void | Promise<void>;
+  /** Finds an actor the local system does not have (by name or address); undefined when unknown. */
+  resolve?(nameOrAddress: string): Promise<PID | undefined>;
+}
+
+/** Options of ActorSystem.start. */
+export interface ActorSystemOptions {
+  /** The system's name, part of every address. Default: "tsakt". */
+  name?: string;
+  /** Where logs go; a pino logger fits. Default: consoleLogger("warn"). */
+  logger?: Logger;
+  /** Timeout of asks that give none. Default: 5000. */
+  askTimeoutMs?: number;
+  /** Dispatcher tuning. Default: throughput 32, sliceMs 4. */
+  dispatcher?: DispatcherOptions;
+  /** Supervisor of actors spawned without one. Default: restart on every error, no limit. */
+  supervisor?: SupervisorOptions;
+  /** Plugins such as remoting and the cluster, started in order. Default: none. */
+  plugins?: SystemPlugin[];
+}
+
+const knownOptions = new Set(["name", "logger", "askTimeoutMs", "dispatcher", "supervisor", "plugins"]);
+
+/** An actor system: the root of a hierarchy of actors, their dispatcher, event stream and dead letters. */
+export class ActorSystem implements Runtime, AsyncDisposable {
+  readonly name: string;
+  readonly logger: Logger;
+  readonly eventStream: EventStream;
+  readonly dispatcher: Dispatcher;
+  readonly askTimeoutMs: number;
+  readonly supervisor: SupervisorOptions | undefined;
+  private prefix: string;
+  private readonly root: ActorCell;
+  private readonly userGuardian: ActorCell;
+  private readonly systemGuardian: ActorCell;
+  private readonly plugins: SystemPlugin[];
+  private readonly deadlines = new Map<number, DeadlineList>();
+  private lastDeadlines: DeadlineList | undefined = undefined;
+  private running = false;
+  private stopping: Promise<void> | undefined = undefined;
+  private live = 0;
+  private deadLetters = 0;
+
+  private constructor(options: ActorSystemOptions) {
+    this.name = options.name ?? "tsakt";
+    this.logger = options.logger ?? consoleLogger("warn", { system: this.name });
+    this.eventStream = new EventStream(this.logger);
+    this.dispatcher = new Dispatcher(options.dispatcher);
+    this.askTimeoutMs = options.askTimeoutMs ?? 5000;
+    this.supervisor = options.supervisor;
+    this.plugins = options.plugins ?? [];
+    this.prefix = `tsakt://${this.name}`;
+    this.root = ActorCell.guardian(this, "");
+    this.userGuardian = this.root.spawnChild("user", () => ({ receive: (ctx) => ctx.unhandled() }), undefined).cell;
+    this.systemGuardian = this.root.spawnChild("system", () => ({ receive: (ctx) => ctx.unhandled() }), undefined).cell;
+  }
+
+  /** Validates `options`, starts the system and its plugins. */
+  static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
+    validateSystemOptions(options);
+    const system = new ActorSystem(options);
+    system.running = true;
+    try {
+      for (const plugin of system.plugins) await plugin.start(system);
+    } catch (error) {
+      await system.stop();
+      throw error;
+    }
+    return system;
+  }
+
+  /** "tsakt://name" locally; plugins such as remoting change it to "tsakt://name@host:port". */
+  get addressPrefix(): string {
+    return this.prefix;
+  }
+
+  /** Sets the address prefix; called by remoting once it listens. */
+  setAddressPrefix(prefix: string): void {
+    this.prefix = prefix;
+  }
+
+  /** True between start and stop. */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Number of live actors (guardians excluded). */
+  get actorCount(): number {
+    return this.live;
+  }
+
+  /** Number of dead letters since start. */
+  get deadLetterCount(): number {
+    return this.deadLetters;
+  }
+
+  /** Spawns a top-level actor under /user; resolves once its preStart finished. */
+  async spawn(name: string, factory: ActorFactory, options?: SpawnOptions): Promise<PID> {
+    if (!this.running) throw new SystemNotStartedError(`spawn "${name}"`);
+    const { cell, ready } = this.userGuardian.spawnChild(name, factory, options);
+    if (ready !== undefined) await ready;
+    return cell;
+  }
+
+  /** Spawns a top-level actor whose receive is `receive`. */
+  spawnFunc(name: string, receive: Behavior, options?: SpawnOptions): Promise<PID> {
+    return this.spawn(name, () => ({ receive }), options);
+  }
+
+  /** Spawns an actor under /system, for plugins (remoting, cluster) rather than users. */
+  async spawnSystemActor(name: string, factory: ActorFactory, options?: SpawnOptions): Promise<PID> {
+    if (!this.running) throw new SystemNotStartedError(`spawn "${name}"`);
+    const { cell, ready } = this.systemGuardian.spawnChild(name, factory, options);
+    if (ready !== undefined) await ready;
+    return cell;
+  }
+
+  /** The local actor with this name (top level), path ("/user/a/b") or local address; undefined when none. */
+  localActorOf(nameOrPath: string): PID | undefined {
+    let path = nameOrPath;
+    if (path.startsWith(this.prefix + "/")) path = path.slice(this.prefix.length);
+    else if (path.startsWith("tsakt://")) return undefined;
+    if (!path.startsWith("/")) return this.userGuardian.childNamed(path);
+    let cell: ActorCell | undefined = this.root;
+    for (const segment of path.split("/").slice(1)) {
+      cell = cell.childNamed(segment);
+      if (cell === undefined) return undefined;
+    }
+    return cell === this.root ? undefined : cell;
+  }
+
+  /** Finds an actor by name, path or address: locally first, then through plugins (remoting, cluster). */
+  async actorOf(nameOrAddress: string): Promise<PID> {
+    if (typeof nameOrAddress !== "string" || nameOrAddress.length === 0)
+      throw new InvalidNameError(String(nameOrAddress), "must be a non-empty name, path or address");
+    if (!this.running) throw new SystemNotStartedError(`look up "${nameOrAddress}"`);
+    const local = this.localActorOf(nameOrAddress);
+    if (local !== undefined) return local;
+    for (const plugin of this.plugins) {
+      const found = await plugin.resolve?.(nameOrAddress);
+      if (found !== undefined) return found;
+    }
+    throw new ActorNotFoundError(nameOrAddress);
+  }
+
+  /** Stops an actor (by PID or name) and its children; resolves when it has stopped. */
+  async stopActor(target: PID | string): Promise<void> {
+    const pid = typeof target === "string" ? this.localActorOf(target) : target;
+    if (pid === undefined) throw new ActorNotFoundError(String(target));
+    if (pid instanceof ActorCell) await pid.stop();
+    else throw new InvalidOptionError("target", "must be a local actor; stop remote actors through their own system");
+  }
+
+  /** Resumes an actor its supervisor suspended; false when it was not suspended. */
+  reinstate(target: PID | string): boolean {
+    const pid = typeof target === "string" ? this.localActorOf(target) : target;
+    if (!(pid instanceof ActorCell)) throw new ActorNotFoundError(String(target));
+    return pid.reinstate();
+  }
+
+  /** True when the local actor is suspended by its supervisor. */
+  isSuspended(target: PID): boolean {
+    return target instanceof ActorCell && target.isSuspended();
+  }
+
+  /** Stops user actors depth-first, then plugins, then system actors; pending asks fail. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  private async shutdown(): Promise<void> {
+    this.running = false;
+    await this.userGuardian.stop();
+    for (const plugin of [...this.plugins].reverse()) {
+      try {
+        await plugin.stop();
+      } catch (error) {
+        this.logger.error({ err: error, plugin: plugin.name }, "plugin failed to stop");
+      }
+    }
+    await this.systemGuardian.stop();
+    await this.root.stop();
+    for (const list of this.deadlines.values()) list.clear();
+    this.deadlines.clear();
+    this.lastDeadlines = undefined;
+  }
+
+  // ---- Runtime, used by actor cells ----
+
+  /** @internal */
+  deadLetter(message: unknown, sender: PID | undefined, receiver: string, reason: string): void {
+    this.deadLetters++;
+    if (this.eventStream.subscriberCount > 0)
+      this.eventStream.publish(
+        create(DeadletterSchema, { sender: sender?.address ?? "", receiver, messageType: typeNameOf(message), reason }),
+      );
+  }
+
+  /** @internal */
+  deadlineList(timeoutMs: number): DeadlineList {
+    const last = this.lastDeadlines;
+    if (last !== undefined && last.timeoutMs === timeoutMs) return last;
+    let list = this.deadlines.get(timeoutMs);
+    if (list === undefined) {
+      list = new DeadlineList(timeoutMs);
+      this.deadlines.set(timeoutMs, list);
+    }
+    this.lastDeadlines = list;
+    return list;
+  }
+
+  /** @internal */
+  actorStarted(address: string): void {
+    this.live++;
+    if (this.eventStream.subscriberCount > 0) this.eventStream.publish(create(ActorStartedSchema, { address }));
+  }
+
+  /** @internal */
+  actorStopped(address: string): void {
+    this.live--;
+    if (this.eventStream.subscriberCount > 0) this.eventStream.publish(create(ActorStoppedSchema, { address }));
+  }
+}
+
+function validateSystemOptions(options: unknown): asserts options is ActorSystemOptions {
+  if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "must be an object");
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) if (!knownOptions.has(key)) throw new InvalidOptionError(key, `is not an ActorSystem option (known: ${[...knownOptions].join(", ")})`);
+  if (o.name !== undefined) {
+    try {
+      validateName(o.name);
+    } catch (error) {
+      throw new InvalidOptionError("name", (error as Error).message);
+    }
+  }
+  if (o.askTimeoutMs !== undefined && !isPositiveInt(o.askTimeoutMs))
+    throw new InvalidOptionError("askTimeoutMs", `must be a positive whole number of milliseconds, got ${String(o.askTimeoutMs)}`);
+  if (o.logger !== undefined) {
+    const l = o.logger as Record<string, unknown>;
+    for (const level of ["trace", "debug", "info", "warn", "error"])
+      if (typeof l?.[level] !== "function") throw new InvalidOptionError(`logger.${level}`, "must be a function (the logger must look like pino's)");
+  }
+  if (o.dispatcher !== undefined) {
+    const d = o.dispatcher as Record<string, unknown>;
+    if (typeof d !== "object" || d === null) throw new InvalidOptionError("dispatcher", "must be an object { throughput?, sliceMs? }");
+    if (d.throughput !== undefined && !isPositiveInt(d.throughput))
+      throw new InvalidOptionError("dispatcher.throughput", `must be a positive whole number, got ${String(d.throughput)}`);
+    if (d.sliceMs !== undefined && !(typeof d.sliceMs === "number" && d.sliceMs > 0))
+      throw new InvalidOptionError("dispatcher.sliceMs", `must be a positive number, got ${String(d.sliceMs)}`);
+  }
+  if (o.supervisor !== undefined) validateSupervisorOptions(o.supervisor);
+  if (o.plugins !== undefined) {
+    if (!Array.isArray(o.plugins)) throw new InvalidOptionError("plugins", "must be an array");
+    o.plugins.forEach((p: Record<string, unknown>, i) => {
+      if (typeof p?.start !== "function" || typeof p?.stop !== "function")
+        throw new InvalidOptionError(`plugins[${i}]`, "must have start(system) and stop() functions");
+    });
+  }
+}
