@@ -92,7 +92,7 @@ export class ActorCell implements PID {
   }
 
   get path(): string {
-    return (this.pathCache ??= this.parentCell === undefined ? `/${this.name}` : `${this.parentCell.path}/${this.name}`);
+    return (this.pathCache ??= this.parentCell === undefined ? "" : `${this.parentCell.path}/${this.name}`);
   }
 
   get address(): string {
@@ -187,14 +187,13 @@ export class ActorCell implements PID {
   runTurn(budget: number): number {
     if (this.state !== RUNNING || this.busy) return 0;
     let n = 0;
-    const ext = this.ext;
     if (this.postStartDue) {
       this.postStartDue = false;
       n++;
       this.invoke(postStart, undefined);
     }
-    if (ext !== undefined && ext.continuations !== undefined) {
-      const queue = ext.continuations;
+    const queue = this.ext?.continuations;
+    if (queue !== undefined) {
       while (queue.length > 0 && this.state === RUNNING && !this.busy) {
         n++;
         (queue.shift() as () => void)();
@@ -202,20 +201,24 @@ export class ActorCell implements PID {
     }
     const mailbox = this.mailbox;
     while (n < budget && this.state === RUNNING && !this.busy) {
-      if (ext !== undefined && ext.front !== undefined) {
+      // Read per message: a handler may stash, unstash or start a request, creating the extras mid-turn.
+      const ext = this.ext;
+      if (ext !== undefined) {
         const front = ext.front;
-        const i = ext.frontIndex;
-        ext.frontIndex = i + 2;
-        if (ext.frontIndex >= front.length) {
-          ext.front = undefined;
-          ext.frontIndex = 0;
+        if (front !== undefined) {
+          const i = ext.frontIndex;
+          ext.frontIndex = i + 2;
+          if (ext.frontIndex >= front.length) {
+            ext.front = undefined;
+            ext.frontIndex = 0;
+          }
+          n++;
+          this.invoke(front[i], front[i + 1] as PID | undefined);
+          continue;
         }
-        n++;
-        this.invoke(front[i], front[i + 1] as PID | undefined);
-        continue;
+        if (ext.pendingRequests > 0 && this.options?.reentrancy === "stash") break;
       }
       if (mailbox.size === 0) break;
-      if (ext !== undefined && ext.pendingRequests > 0 && this.options?.reentrancy === "stash") break;
       const message = mailbox.shift();
       n++;
       this.invoke(message, mailbox.sender);
@@ -286,16 +289,16 @@ export class ActorCell implements PID {
     if (!this.scheduled && this.state === RUNNING && !this.busy && this.hasWork()) this.runtime.dispatcher.schedule(this);
   }
 
-  /** Runs `fn` as a turn of this actor: now if an async turn awaits it, else queued ahead of the mailbox. */
-  runContinuation(fn: () => void): boolean {
+  /** Runs `fn` as a turn of this actor (asTurn true), or at once when an async turn is awaiting it (asTurn false). */
+  runContinuation(fn: (asTurn: boolean) => void): boolean {
     if (this.state >= STOPPING) return false;
     if (this.busy && this.state === RUNNING) {
-      fn();
+      fn(false);
       return true;
     }
     (this.extras().continuations ??= []).push(() => {
       try {
-        fn();
+        fn(true);
       } catch (error) {
         this.fail(error);
       }

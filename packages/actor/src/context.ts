@@ -114,22 +114,8 @@ export class ActorContext implements ReceiveContext {
   }
 
   request<R = unknown>(to: PID, message: unknown, options?: AskOptions): PromiseLike<R> {
-    const cell = this.cell;
-    cell.requestStarted();
-    const reply = to.ask<R>(message, options);
-    const settled = reply.then(
-      (value) => {
-        cell.requestSettled();
-        return value;
-      },
-      (error: unknown) => {
-        cell.requestSettled();
-        throw error;
-      },
-    );
-    // Unobserved failures are the caller's to see through then(); never an unhandled rejection.
-    settled.catch(() => {});
-    return new RequestCall(cell, this, to, settled);
+    this.cell.requestStarted();
+    return new RequestCall<R>(this.cell, this, to, to.ask<R>(message, options));
   }
 
   unhandled(): void {
@@ -138,47 +124,87 @@ export class ActorContext implements ReceiveContext {
   }
 }
 
-/** The result of ctx.request: callbacks passed to then() run as a turn of the requesting actor. */
+type Listener = (failed: boolean, value: unknown) => void;
+
+/**
+ * The result of ctx.request: callbacks passed to then() run as a turn of the requesting actor. The request
+ * counts as pending (holding mail back in "stash" reentrancy) until those callbacks have run.
+ */
 class RequestCall<R> implements PromiseLike<R> {
+  private listeners: Listener[] = [];
+  private outcome: { failed: boolean; value: unknown } | undefined = undefined;
+
   constructor(
     private readonly cell: ActorCell,
     private readonly ctx: ActorContext,
     private readonly to: PID,
-    private readonly reply: Promise<R>,
-  ) {}
+    reply: Promise<R>,
+  ) {
+    reply.then(
+      (value) => this.settle(false, value),
+      (error: unknown) => this.settle(true, error),
+    );
+  }
 
   then<A = R, B = never>(
     onFulfilled?: ((value: R) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
     const chained = new Promise<A | B>((resolve, reject) => {
-      const run = (callback: ((v: never) => A | B | PromiseLike<A | B>) | null | undefined, value: unknown, failed: boolean) => {
-        const scheduled = this.cell.runContinuation(() => {
-          this.ctx.message = value;
-          this.ctx.sender = this.to;
-          if (callback === undefined || callback === null) {
-            if (failed) reject(value);
-            else resolve(value as A);
-            return;
-          }
-          try {
-            resolve(callback(value as never));
-          } catch (error) {
-            // A throwing callback is a failure of the actor (its supervisor decides) and rejects the chain.
-            reject(error);
-            throw error;
-          }
-        });
-        if (!scheduled) reject(new DeadActorError(this.cell.address));
+      const listener: Listener = (failed, value) => {
+        const callback = failed ? onRejected : onFulfilled;
+        if (callback === undefined || callback === null) {
+          if (failed) reject(value);
+          else resolve(value as A);
+          return;
+        }
+        try {
+          resolve(callback(value as never));
+        } catch (error) {
+          // A throwing callback is a failure of the actor (its supervisor decides) and rejects the chain.
+          reject(error);
+          throw error;
+        }
       };
-      this.reply.then(
-        (value) => run(onFulfilled as never, value, false),
-        (error: unknown) => run(onRejected as never, error, true),
-      );
+      if (this.outcome === undefined) this.listeners.push(listener);
+      else this.deliver([listener], this.outcome.failed, this.outcome.value, false);
     });
     // The actor's supervisor already sees callback failures; an unobserved chain must not crash the process.
     chained.catch(() => {});
     return chained;
+  }
+
+  private settle(failed: boolean, value: unknown): void {
+    this.outcome = { failed, value };
+    const listeners = this.listeners;
+    this.listeners = [];
+    if (listeners.length === 0) this.cell.requestSettled();
+    else this.deliver(listeners, failed, value, true);
+  }
+
+  private deliver(listeners: Listener[], failed: boolean, value: unknown, counted: boolean): void {
+    const scheduled = this.cell.runContinuation((asTurn) => {
+      // As a turn of its own the callback sees the reply as its message; inside an awaiting turn ctx is left alone.
+      if (asTurn) {
+        this.ctx.message = value;
+        this.ctx.sender = this.to;
+      }
+      try {
+        for (const listener of listeners) listener(failed, value);
+      } finally {
+        if (counted) this.cell.requestSettled();
+      }
+    });
+    if (!scheduled) {
+      if (counted) this.cell.requestSettled();
+      for (const listener of listeners) {
+        try {
+          listener(true, new DeadActorError(this.cell.address));
+        } catch {
+          // The actor is gone; nobody supervises its callbacks any more.
+        }
+      }
+    }
   }
 }
 
