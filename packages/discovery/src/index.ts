@@ -6,3 +6,15 @@ export {
   NotRegisteredError,
   ProviderClosedError,
 } from "./errors.js";
+export { MemoryNetwork } from "./memory-network.js";
+export { MemoryDiscoveryProvider, type MemoryDiscoveryOptions } from "./memory-provider.js";
+export {
+  cloneNode,
+  parseHostPort,
+  validateDurationMs,
+  validateHost,
+  validateNode,
+  validateNonEmptyString,
+  validatePort,
+  validatePositiveInteger,
+} from "./validation.js";

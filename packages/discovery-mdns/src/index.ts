@@ -1,0 +1,2 @@
+export { MdnsDiscoveryProvider } from "./mdns-provider.js";
+export type { MdnsDiscoveryOptions } from "./options.js";

@@ -1,0 +1,1 @@
+export { StaticDiscoveryProvider, type StaticDiscoveryOptions } from "./static-provider.js";
