@@ -64,6 +64,7 @@ export class ActorSystem implements Runtime, AsyncDisposable {
   private stopping: Promise<void> | undefined = undefined;
   private live = 0;
   private deadLetters = 0;
+  private terminationHooks: Array<() => void> = [];
 
   private constructor(options: ActorSystemOptions) {
     this.name = options.name ?? "tsakt";
@@ -187,6 +188,12 @@ export class ActorSystem implements Runtime, AsyncDisposable {
     return target instanceof ActorCell && target.isSuspended();
   }
 
+  /** Runs `hook` once the system has fully stopped (timers of services such as the scheduler are released there). */
+  onTerminated(hook: () => void): void {
+    if (this.stopping === undefined) this.terminationHooks.push(hook);
+    else void this.stopping.then(hook);
+  }
+
   /** Stops user actors depth-first, then plugins, then system actors; pending asks fail. Idempotent. */
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();
@@ -212,6 +219,13 @@ export class ActorSystem implements Runtime, AsyncDisposable {
     for (const list of this.deadlines.values()) list.clear();
     this.deadlines.clear();
     this.lastDeadlines = undefined;
+    for (const hook of this.terminationHooks.splice(0)) {
+      try {
+        hook();
+      } catch (error) {
+        this.logger.error({ err: error }, "termination hook threw");
+      }
+    }
   }
 
   // ---- Runtime, used by actor cells ----
