@@ -12,12 +12,13 @@ import {
   StashFullError,
   messageOf,
 } from "./errors.js";
-import { ActorReinstatedSchema, ActorRestartedSchema, ActorSuspendedSchema } from "./gen/tsakt/actor/v1/events_pb.js";
+import { ActorPassivatedSchema, ActorReinstatedSchema, ActorRestartedSchema, ActorSuspendedSchema } from "./gen/tsakt/actor/v1/events_pb.js";
 import { TerminatedSchema } from "./gen/tsakt/actor/v1/system_pb.js";
 import { BoundedMailbox } from "./mailbox/bounded.js";
 import type { Mailbox } from "./mailbox/mailbox.js";
 import { createMailbox } from "./mailbox/options.js";
 import { isPoisonPill, postStart } from "./messages.js";
+import type { Passivatable, PassivationOptions } from "./passivation.js";
 import { validateName } from "./names.js";
 import { type AskOptions, isWatchable, type PID } from "./pid.js";
 import type { Runtime } from "./runtime.js";
@@ -28,8 +29,10 @@ const STARTING = 0;
 const RUNNING = 1;
 const SUSPENDED = 2;
 const RESTARTING = 3;
-const STOPPING = 4;
-const STOPPED = 5;
+/** Instance released by passivation; the next message brings it back (only with `reactivate`). */
+const PASSIVATED = 4;
+const STOPPING = 5;
+const STOPPED = 6;
 
 /** State most actors never need, allocated on first use so an idle actor stays small. */
 class Extras {
@@ -51,6 +54,24 @@ class Extras {
   onTurnFailed: ((error: unknown) => void) | undefined = undefined;
   /** A one-for-all restart that arrived during an async turn, applied when the turn ends. */
   restartPending: { error: unknown } | undefined = undefined;
+  /** Present while a passivatable actor is active. */
+  tracker: PassivationTracker | undefined = undefined;
+}
+
+/** The passivator's handle on one active cell; kept apart so cells without passivation stay small. */
+class PassivationTracker implements Passivatable {
+  lastActive = 0;
+  useCount = 0;
+  constructor(
+    readonly cell: ActorCell,
+    readonly passivation: Exclude<PassivationOptions, "long-lived">,
+  ) {}
+  isIdle(): boolean {
+    return this.cell.isIdle();
+  }
+  passivate(): void {
+    this.cell.passivate();
+  }
 }
 
 /** A local actor: its mailbox, its instance, its place in the hierarchy. The cell is also the actor's local PID. */
@@ -116,6 +137,7 @@ export class ActorCell implements PID {
     }
     if (!this.mailbox.push(message, sender)) return this.overflow(message, sender);
     if (!this.scheduled && this.state === RUNNING && !this.busy) this.runtime.dispatcher.schedule(this);
+    else if (this.state === PASSIVATED) this.reactivate();
     return true;
   }
 
@@ -145,6 +167,8 @@ export class ActorCell implements PID {
       replier.reject(new MailboxFullError(this.address, this.mailbox.capacity));
     } else if (!this.scheduled && this.state === RUNNING && !this.busy) {
       this.runtime.dispatcher.schedule(this);
+    } else if (this.state === PASSIVATED) {
+      this.reactivate();
     }
     return replier.promise as Promise<R>;
   }
@@ -180,6 +204,7 @@ export class ActorCell implements PID {
     if (this.state >= STOPPING) return;
     this.mailbox.pushForced(message, sender);
     if (!this.scheduled && this.state === RUNNING && !this.busy) this.runtime.dispatcher.schedule(this);
+    else if (this.state === PASSIVATED) this.reactivate();
   }
 
   // ---- processing ----
@@ -187,9 +212,11 @@ export class ActorCell implements PID {
   runTurn(budget: number): number {
     if (this.state !== RUNNING || this.busy) return 0;
     let n = 0;
+    let lifecycle = 0;
     if (this.postStartDue) {
       this.postStartDue = false;
       n++;
+      lifecycle = 1;
       this.invoke(postStart, undefined);
     }
     const queue = this.ext?.continuations;
@@ -223,8 +250,16 @@ export class ActorCell implements PID {
       n++;
       this.invoke(message, mailbox.sender);
     }
+    const tracker = this.ext?.tracker;
+    // PostStart is not a use of the actor: it does not count toward afterMessages.
+    if (tracker !== undefined) this.runtime.passivator().touched(tracker, n - lifecycle);
     if (!this.scheduled && this.state === RUNNING && !this.busy && this.hasWork()) this.runtime.dispatcher.schedule(this);
     return n;
+  }
+
+  /** True when passivating now loses nothing: running, no turn in flight, nothing queued. */
+  isIdle(): boolean {
+    return this.state === RUNNING && !this.busy && !this.scheduled && !this.hasWork();
   }
 
   private hasWork(): boolean {
@@ -312,12 +347,17 @@ export class ActorCell implements PID {
   /** Creates the instance and runs preStart; returns a promise only when preStart is async. */
   init(): Promise<void> | undefined {
     this.ctx = new ActorContext(this);
+    return this.activate();
+  }
+
+  private activate(): Promise<void> | undefined {
+    const again = this.state === PASSIVATED;
     let result: void | Promise<void>;
     try {
       this.actor = this.factory();
       result = this.actor.preStart?.(this.ctx);
     } catch (error) {
-      this.initFailed(error);
+      this.initFailed(error, again);
       throw new ActorInitializationError(this.address, error);
     }
     if (result !== undefined && result !== null && typeof (result as Promise<void>).then === "function") {
@@ -329,7 +369,7 @@ export class ActorCell implements PID {
         },
         (error: unknown) => {
           this.busy = false;
-          this.initFailed(error);
+          this.initFailed(error, again);
           throw new ActorInitializationError(this.address, error);
         },
       );
@@ -339,17 +379,28 @@ export class ActorCell implements PID {
   }
 
   private started(): void {
+    const reactivated = this.state === PASSIVATED;
     this.state = RUNNING;
     this.postStartDue = true;
-    if (!this.isGuardian) this.runtime.actorStarted(this.address);
+    const passivation = this.options?.passivation;
+    if (passivation !== undefined && passivation !== "long-lived") {
+      const tracker = (this.extras().tracker = new PassivationTracker(this, passivation));
+      this.runtime.passivator().add(tracker);
+    }
+    if (!this.isGuardian && !reactivated) this.runtime.actorStarted(this.address);
     if (!this.busy && !this.scheduled) this.runtime.dispatcher.schedule(this);
   }
 
-  private initFailed(error: unknown): void {
+  /** preStart failed: the actor is gone; a reactivated one was counted live and may have watchers to tell. */
+  private initFailed(error: unknown, reactivating: boolean): void {
     this.runtime.logger.error({ actor: this.address, err: error }, "actor failed to start");
     this.state = STOPPED;
     this.parentCell?.removeChild(this);
     this.drainToDeadLetters();
+    if (reactivating) {
+      this.notifyWatchers();
+      this.runtime.actorStopped(this.address);
+    }
     this.ext?.stopResolve?.();
   }
 
@@ -399,10 +450,12 @@ export class ActorCell implements PID {
 
   private async finishStop(): Promise<void> {
     if (this.state >= STOPPING) return;
+    const wasPassivated = this.state === PASSIVATED;
     this.state = STOPPING;
     const ext = this.extras();
+    this.untrack();
     await this.stopChildren();
-    await this.callHook("postStop");
+    if (!wasPassivated) await this.callHook("postStop");
     this.state = STOPPED;
     this.parentCell?.removeChild(this);
     if (this.mailbox instanceof BoundedMailbox) this.mailbox.releaseWaiters();
@@ -443,6 +496,51 @@ export class ActorCell implements PID {
     while (mailbox.size > 0) {
       const message = mailbox.shift();
       this.undeliverable(message, mailbox.sender, "actor stopped");
+    }
+  }
+
+  // ---- passivation ----
+
+  private untrack(): void {
+    const ext = this.ext;
+    if (ext?.tracker === undefined) return;
+    this.runtime.passivator().remove(ext.tracker);
+    ext.tracker = undefined;
+  }
+
+  /** Passivates an idle actor: stops it for good, or with `reactivate` releases the instance until the next message. */
+  passivate(): void {
+    if (!this.isIdle()) return;
+    this.untrack();
+    const events = this.runtime.eventStream;
+    if (events.subscriberCount > 0) events.publish(create(ActorPassivatedSchema, { address: this.address }));
+    const passivation = this.options?.passivation;
+    if (passivation === undefined || passivation === "long-lived" || passivation.reactivate !== true) {
+      void this.stop();
+      return;
+    }
+    this.busy = true;
+    void this.release();
+  }
+
+  private async release(): Promise<void> {
+    await this.stopChildren();
+    await this.callHook("postStop");
+    this.behavior = undefined;
+    if (this.ext !== undefined) this.ext.behaviors = undefined;
+    this.state = PASSIVATED;
+    this.busy = false;
+    if (this.ext?.stopRequested) void this.finishStop();
+    else if (this.hasWork()) this.reactivate();
+  }
+
+  /** Brings a passivated actor back from its factory; its queued mail then runs. */
+  private reactivate(): void {
+    if (this.busy) return;
+    try {
+      this.activate()?.catch(() => {});
+    } catch {
+      // activate() already logged the failure and stopped the actor; its mail went to dead letters.
     }
   }
 

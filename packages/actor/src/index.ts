@@ -3,6 +3,7 @@ export { ActorSystem, type ActorSystemOptions, type SystemPlugin } from "./syste
 export type { AskOptions, PID, WatchablePID } from "./pid.js";
 export { isWatchable } from "./pid.js";
 export type { SpawnOptions } from "./spawn-options.js";
+export type { PassivationCapOptions, PassivationOptions } from "./passivation.js";
 export type { MailboxOptions } from "./mailbox/options.js";
 export type { PriorityComparator } from "./mailbox/priority.js";
 export type { BackoffOptions, Directive, ErrorClass, SupervisionStrategy, SupervisorOptions } from "./supervision.js";

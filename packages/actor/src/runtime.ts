@@ -2,6 +2,7 @@ import type { DeadlineList } from "./ask.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { EventStream } from "./event-stream.js";
 import type { Logger } from "./logger.js";
+import type { Passivator } from "./passivation.js";
 import type { PID } from "./pid.js";
 import type { SupervisorOptions } from "./supervision.js";
 
@@ -24,4 +25,6 @@ export interface Runtime {
   actorStarted(address: string): void;
   /** Counts a stopped actor and publishes ActorStopped. */
   actorStopped(address: string): void;
+  /** The system's passivator, created on first use. */
+  passivator(): Passivator;
 }

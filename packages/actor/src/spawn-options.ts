@@ -1,5 +1,6 @@
 import { InvalidOptionError } from "./errors.js";
 import { type MailboxOptions, validateMailboxOptions } from "./mailbox/options.js";
+import { type PassivationOptions, validatePassivationOptions } from "./passivation.js";
 import { type SupervisorOptions, validateSupervisorOptions } from "./supervision.js";
 
 /** Options of one actor. */
@@ -12,9 +13,11 @@ export interface SpawnOptions {
   reentrancy?: "allow-all" | "stash";
   /** Most messages ctx.stash keeps; past it stash throws. Default: Infinity. */
   stashCapacity?: number;
+  /** Passivate when idle or after a message count; "long-lived" never. Default: never (and not counted under the node-wide cap). */
+  passivation?: PassivationOptions;
 }
 
-const known = new Set(["mailbox", "supervisor", "reentrancy", "stashCapacity"]);
+const known = new Set(["mailbox", "supervisor", "reentrancy", "stashCapacity", "passivation"]);
 const validated = new WeakSet<object>();
 
 /** Throws InvalidOptionError naming the field when `options` are wrong; an options object is checked once. */
@@ -30,5 +33,6 @@ export function validateSpawnOptions(options: unknown): asserts options is Spawn
     throw new InvalidOptionError("reentrancy", `must be "allow-all" or "stash", got ${JSON.stringify(o.reentrancy)}`);
   if (o.stashCapacity !== undefined && !(o.stashCapacity === Infinity || (Number.isInteger(o.stashCapacity) && (o.stashCapacity as number) > 0)))
     throw new InvalidOptionError("stashCapacity", `must be a positive whole number, got ${String(o.stashCapacity)}`);
+  if (o.passivation !== undefined) validatePassivationOptions(o.passivation);
   validated.add(options);
 }

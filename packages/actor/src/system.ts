@@ -10,6 +10,7 @@ import { consoleLogger, type Logger } from "./logger.js";
 import { isPositiveInt } from "./mailbox/options.js";
 import { typeNameOf } from "./messages.js";
 import { validateName } from "./names.js";
+import { type PassivationCapOptions, Passivator, validatePassivationCap } from "./passivation.js";
 import type { PID } from "./pid.js";
 import type { Runtime } from "./runtime.js";
 import type { SpawnOptions } from "./spawn-options.js";
@@ -41,9 +42,11 @@ export interface ActorSystemOptions {
   supervisor?: SupervisorOptions;
   /** Plugins such as remoting and the cluster, started in order. Default: none. */
   plugins?: SystemPlugin[];
+  /** Node-wide cap on live passivatable actors, evicting LRU or LFU. Default: no cap. */
+  passivation?: PassivationCapOptions;
 }
 
-const knownOptions = new Set(["name", "logger", "askTimeoutMs", "dispatcher", "supervisor", "plugins"]);
+const knownOptions = new Set(["name", "logger", "askTimeoutMs", "dispatcher", "supervisor", "plugins", "passivation"]);
 
 /** An actor system: the root of a hierarchy of actors, their dispatcher, event stream and dead letters. */
 export class ActorSystem implements Runtime, AsyncDisposable {
@@ -65,6 +68,8 @@ export class ActorSystem implements Runtime, AsyncDisposable {
   private live = 0;
   private deadLetters = 0;
   private terminationHooks: Array<() => void> = [];
+  private passivatorInstance: Passivator | undefined = undefined;
+  private readonly passivationCap: PassivationCapOptions | undefined;
 
   private constructor(options: ActorSystemOptions) {
     this.name = options.name ?? "tsakt";
@@ -74,6 +79,7 @@ export class ActorSystem implements Runtime, AsyncDisposable {
     this.askTimeoutMs = options.askTimeoutMs ?? 5000;
     this.supervisor = options.supervisor;
     this.plugins = options.plugins ?? [];
+    this.passivationCap = options.passivation;
     this.prefix = `tsakt://${this.name}`;
     this.root = ActorCell.guardian(this, "");
     this.userGuardian = this.root.spawnChild("user", () => ({ receive: (ctx) => ctx.unhandled() }), undefined).cell;
@@ -259,6 +265,15 @@ export class ActorSystem implements Runtime, AsyncDisposable {
   }
 
   /** @internal */
+  passivator(): Passivator {
+    if (this.passivatorInstance === undefined) {
+      const passivator = (this.passivatorInstance = new Passivator(this.passivationCap));
+      this.onTerminated(() => passivator.stop());
+    }
+    return this.passivatorInstance;
+  }
+
+  /** @internal */
   actorStopped(address: string): void {
     this.live--;
     if (this.eventStream.subscriberCount > 0) this.eventStream.publish(create(ActorStoppedSchema, { address }));
@@ -292,6 +307,7 @@ function validateSystemOptions(options: unknown): asserts options is ActorSystem
       throw new InvalidOptionError("dispatcher.sliceMs", `must be a positive number, got ${String(d.sliceMs)}`);
   }
   if (o.supervisor !== undefined) validateSupervisorOptions(o.supervisor);
+  if (o.passivation !== undefined) validatePassivationCap(o.passivation);
   if (o.plugins !== undefined) {
     if (!Array.isArray(o.plugins)) throw new InvalidOptionError("plugins", "must be an array");
     o.plugins.forEach((p: Record<string, unknown>, i) => {

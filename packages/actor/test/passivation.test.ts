@@ -1,0 +1,122 @@
+import { ActorPassivatedSchema, ActorSystem, InvalidOptionError, type ReceiveContext, silentLogger } from "@tsakt/actor";
+import { describe, expect, it } from "vitest";
+import { eventually, sleep, startSystem } from "./helpers.js";
+
+/** A counter that records how many instances were made and stopped. */
+function counter(stats: { created: number; stopped: number }) {
+  return () => {
+    stats.created++;
+    let n = 0;
+    return {
+      receive(ctx: ReceiveContext) {
+        if (ctx.message === "inc") n++;
+        else if (ctx.message === "get") ctx.respond(n);
+      },
+      postStop() {
+        stats.stopped++;
+      },
+    };
+  };
+}
+
+describe("passivation", () => {
+  it("stops an idle actor after afterIdleMs; later mail to it is a dead letter", async () => {
+    const system = await startSystem();
+    const passivated: string[] = [];
+    system.eventStream.subscribe(ActorPassivatedSchema, (e) => passivated.push(e.address));
+    const stats = { created: 0, stopped: 0 };
+    const pid = await system.spawn("idle", counter(stats), { passivation: { afterIdleMs: 40 } });
+    pid.tell("inc");
+    await eventually(() => !pid.isAlive(), 3000, "passivation");
+    expect(passivated).toEqual([pid.address]);
+    expect(stats.stopped).toBe(1);
+    expect(system.localActorOf("idle")).toBeUndefined();
+    const before = system.deadLetterCount;
+    expect(pid.tell("inc")).toBe(false);
+    expect(system.deadLetterCount).toBe(before + 1);
+  });
+
+  it("keeps a busy actor alive while messages keep arriving within the idle time", async () => {
+    const system = await startSystem();
+    const stats = { created: 0, stopped: 0 };
+    const pid = await system.spawn("busy", counter(stats), { passivation: { afterIdleMs: 80 } });
+    for (let i = 0; i < 10; i++) {
+      pid.tell("inc");
+      await sleep(20);
+    }
+    expect(pid.isAlive()).toBe(true);
+    expect(await pid.ask("get")).toBe(10);
+  });
+
+  it("reactivates a passivated actor from its factory on the next message when configured", async () => {
+    const system = await startSystem();
+    const stats = { created: 0, stopped: 0 };
+    const pid = await system.spawn("virtual", counter(stats), { passivation: { afterIdleMs: 30, reactivate: true } });
+    pid.tell("inc");
+    await eventually(() => stats.stopped === 1, 3000, "passivation");
+    expect(system.localActorOf("virtual")).toBe(pid);
+    expect(system.actorCount).toBe(1);
+    expect(await pid.ask("get")).toBe(0);
+    expect(stats.created).toBe(2);
+  });
+
+  it("passivates after a number of messages", async () => {
+    const system = await startSystem();
+    const stats = { created: 0, stopped: 0 };
+    const pid = await system.spawn("counted", counter(stats), { passivation: { afterMessages: 3 } });
+    pid.tell("inc");
+    pid.tell("inc");
+    await sleep(10);
+    expect(pid.isAlive()).toBe(true);
+    pid.tell("inc");
+    await eventually(() => !pid.isAlive(), 3000, "passivation after 3 messages");
+    expect(stats.stopped).toBe(1);
+  });
+
+  it("never passivates a long-lived actor", async () => {
+    const system = await startSystem({ passivation: { maxActors: 1 } });
+    const stats = { created: 0, stopped: 0 };
+    const a = await system.spawn("a", counter(stats), { passivation: "long-lived" });
+    const b = await system.spawn("b", counter(stats), { passivation: "long-lived" });
+    await sleep(30);
+    expect(a.isAlive() && b.isAlive()).toBe(true);
+  });
+
+  it("evicts the least recently used actor past the node-wide cap", async () => {
+    const system = await startSystem({ passivation: { maxActors: 2, eviction: "lru" } });
+    const stats = { created: 0, stopped: 0 };
+    const options = { passivation: { afterIdleMs: 60_000 } };
+    const a = await system.spawn("a", counter(stats), options);
+    const b = await system.spawn("b", counter(stats), options);
+    await sleep(5);
+    a.tell("inc");
+    await sleep(5);
+    const c = await system.spawn("c", counter(stats), options);
+    await eventually(() => !b.isAlive(), 3000, "b to be evicted");
+    expect(a.isAlive()).toBe(true);
+    expect(c.isAlive()).toBe(true);
+  });
+
+  it("evicts the least frequently used actor past the cap with LFU", async () => {
+    const system = await startSystem({ passivation: { maxActors: 2, eviction: "lfu" } });
+    const stats = { created: 0, stopped: 0 };
+    const options = { passivation: { afterIdleMs: 60_000 } };
+    const a = await system.spawn("a", counter(stats), options);
+    const b = await system.spawn("b", counter(stats), options);
+    for (let i = 0; i < 5; i++) a.tell("inc");
+    b.tell("inc");
+    expect(await a.ask("get")).toBe(5);
+    expect(await b.ask("get")).toBe(1);
+    await system.spawn("c", counter(stats), options);
+    await eventually(() => !b.isAlive(), 3000, "b to be evicted");
+    expect(a.isAlive()).toBe(true);
+  });
+
+  it("rejects bad passivation options naming the field", async () => {
+    const system = await startSystem();
+    const error = await system.spawn("x", counter({ created: 0, stopped: 0 }), { passivation: { afterIdleMs: -1 } }).catch((e: unknown) => e);
+    expect((error as InvalidOptionError).field).toBe("passivation.afterIdleMs");
+    const capError = await ActorSystem.start({ logger: silentLogger, passivation: { maxActors: 0 } }).catch((e: unknown) => e);
+    expect((capError as InvalidOptionError).field).toBe("passivation.maxActors");
+  });
+});
