@@ -1,4 +1,5 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import type { Extension } from "./extensions.js";
 import type { Logger } from "./logger.js";
 import type { AskOptions, PID } from "./pid.js";
 import type { SpawnOptions } from "./spawn-options.js";
@@ -49,6 +50,12 @@ export interface Context {
   unwatch(pid: PID): void;
   /** Sends the promise's value (or a PipeFailure) to `to` (default: self) when it settles. */
   pipeTo(promise: PromiseLike<unknown>, to?: PID): void;
+  /** A system extension by id (ActorSystem.start({ extensions })), or undefined. */
+  extension<T extends Extension = Extension>(id: string): T | undefined;
+  /** A dependency given to this actor at spawn (options.dependencies), or undefined. */
+  dependency<T extends Extension = Extension>(id: string): T | undefined;
+  /** All dependencies given to this actor at spawn. */
+  dependencies(): readonly Extension[];
 }
 
 /** What a handler sees while processing one message. */

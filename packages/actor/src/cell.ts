@@ -56,6 +56,8 @@ class Extras {
   restartPending: { error: unknown } | undefined = undefined;
   /** Present while a passivatable actor is active. */
   tracker: PassivationTracker | undefined = undefined;
+  /** Start of the async turn in flight, when metrics time messages. */
+  turnStart = 0;
 }
 
 /** The passivator's handle on one active cell; kept apart so cells without passivation stay small. */
@@ -227,6 +229,7 @@ export class ActorCell implements PID {
       }
     }
     const mailbox = this.mailbox;
+    const record = this.runtime.recordDuration;
     while (n < budget && this.state === RUNNING && !this.busy) {
       // Read per message: a handler may stash, unstash or start a request, creating the extras mid-turn.
       const ext = this.ext;
@@ -240,7 +243,8 @@ export class ActorCell implements PID {
             ext.frontIndex = 0;
           }
           n++;
-          this.invoke(front[i], front[i + 1] as PID | undefined);
+          if (record === undefined) this.invoke(front[i], front[i + 1] as PID | undefined);
+          else this.timedInvoke(front[i], front[i + 1] as PID | undefined, record);
           continue;
         }
         if (ext.pendingRequests > 0 && this.options?.reentrancy === "stash") break;
@@ -248,7 +252,8 @@ export class ActorCell implements PID {
       if (mailbox.size === 0) break;
       const message = mailbox.shift();
       n++;
-      this.invoke(message, mailbox.sender);
+      if (record === undefined) this.invoke(message, mailbox.sender);
+      else this.timedInvoke(message, mailbox.sender, record);
     }
     const tracker = this.ext?.tracker;
     // PostStart is not a use of the actor: it does not count toward afterMessages.
@@ -268,6 +273,14 @@ export class ActorCell implements PID {
     if (ext.front !== undefined || (ext.continuations !== undefined && ext.continuations.length > 0) || this.postStartDue) return true;
     if (ext.pendingRequests > 0 && this.options?.reentrancy === "stash") return false;
     return this.mailbox.size > 0;
+  }
+
+  /** invoke() with its processing time recorded (metrics on); an async turn is timed until it settles. */
+  private timedInvoke(message: unknown, sender: PID | undefined, record: (ms: number) => void): void {
+    const start = performance.now();
+    this.invoke(message, sender);
+    if (this.busy) this.extras().turnStart = start;
+    else record(performance.now() - start);
   }
 
   private invoke(message: unknown, sender: PID | undefined): void {
@@ -303,6 +316,10 @@ export class ActorCell implements PID {
   private settle(): void {
     this.busy = false;
     const ext = this.ext;
+    if (ext !== undefined && ext.turnStart !== 0) {
+      this.runtime.recordDuration?.(performance.now() - ext.turnStart);
+      ext.turnStart = 0;
+    }
     if (ext?.stopRequested && this.state < STOPPING) {
       void this.finishStop();
       return;
@@ -420,6 +437,24 @@ export class ActorCell implements PID {
   /** The child named `name`, if alive. */
   childNamed(name: string): ActorCell | undefined {
     return this.ext?.children?.get(name);
+  }
+
+  /** A dependency given at spawn, by id. */
+  dependency(id: string): unknown {
+    return this.options?.dependencies?.find((d) => d.id === id);
+  }
+
+  /** The dependencies given at spawn. */
+  dependencies(): readonly unknown[] {
+    return this.options?.dependencies ?? [];
+  }
+
+  /** Messages queued in this actor and all its descendants (for the mailbox-depth metric). */
+  queuedMessages(): number {
+    let total = this.mailbox.size;
+    const children = this.ext?.children;
+    if (children !== undefined) for (const child of children.values()) total += child.queuedMessages();
+    return total;
   }
 
   /** The live children. */
@@ -652,6 +687,7 @@ export class ActorCell implements PID {
     }
     this.state = RUNNING;
     this.postStartDue = true;
+    this.runtime.restarted();
     const events = this.runtime.eventStream;
     if (events.subscriberCount > 0) events.publish(restartedEvent(this.address, error));
     this.settle();

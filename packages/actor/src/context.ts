@@ -3,6 +3,7 @@ import type { ActorFactory, Behavior, ReceiveContext } from "./actor.js";
 import type { ActorCell } from "./cell.js";
 import { DeadActorError, isTsaktError } from "./errors.js";
 import { PipeFailureSchema } from "./gen/tsakt/actor/v1/system_pb.js";
+import type { Extension } from "./extensions.js";
 import type { Logger } from "./logger.js";
 import { postStart } from "./messages.js";
 import type { AskOptions, PID } from "./pid.js";
@@ -57,6 +58,18 @@ export class ActorContext implements ReceiveContext {
   stop(pid?: PID): void {
     const target = pid ?? this.cell;
     if ("stop" in target && typeof target.stop === "function") void (target as ActorCell).stop();
+  }
+
+  extension<T extends Extension = Extension>(id: string): T | undefined {
+    return this.cell.runtime.extension(id) as T | undefined;
+  }
+
+  dependency<T extends Extension = Extension>(id: string): T | undefined {
+    return this.cell.dependency(id) as T | undefined;
+  }
+
+  dependencies(): readonly Extension[] {
+    return this.cell.dependencies() as readonly Extension[];
   }
 
   tell(to: PID, message: unknown): boolean {

@@ -1,7 +1,9 @@
 import type { DeadlineList } from "./ask.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { EventStream } from "./event-stream.js";
+import type { Extension } from "./extensions.js";
 import type { Logger } from "./logger.js";
+import type { DurationRecorder } from "./metrics.js";
 import type { Passivator } from "./passivation.js";
 import type { PID } from "./pid.js";
 import type { SupervisorOptions } from "./supervision.js";
@@ -27,4 +29,10 @@ export interface Runtime {
   actorStopped(address: string): void;
   /** The system's passivator, created on first use. */
   passivator(): Passivator;
+  /** Records one message's processing time; undefined when metrics are off. */
+  readonly recordDuration: DurationRecorder | undefined;
+  /** Counts a supervisor restart. */
+  restarted(): void;
+  /** A system extension by id. */
+  extension(id: string): Extension | undefined;
 }

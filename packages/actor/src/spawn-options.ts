@@ -1,4 +1,5 @@
 import { InvalidOptionError } from "./errors.js";
+import { type Extension, indexById } from "./extensions.js";
 import { type MailboxOptions, validateMailboxOptions } from "./mailbox/options.js";
 import { type PassivationOptions, validatePassivationOptions } from "./passivation.js";
 import { type SupervisorOptions, validateSupervisorOptions } from "./supervision.js";
@@ -15,9 +16,11 @@ export interface SpawnOptions {
   stashCapacity?: number;
   /** Passivate when idle or after a message count; "long-lived" never. Default: never (and not counted under the node-wide cap). */
   passivation?: PassivationOptions;
+  /** Objects with an id the actor reads through ctx.dependency(id) (injected per actor, kept across restarts). Default: none. */
+  dependencies?: Extension[];
 }
 
-const known = new Set(["mailbox", "supervisor", "reentrancy", "stashCapacity", "passivation"]);
+const known = new Set(["mailbox", "supervisor", "reentrancy", "stashCapacity", "passivation", "dependencies"]);
 const validated = new WeakSet<object>();
 
 /** Throws InvalidOptionError naming the field when `options` are wrong; an options object is checked once. */
@@ -34,5 +37,6 @@ export function validateSpawnOptions(options: unknown): asserts options is Spawn
   if (o.stashCapacity !== undefined && !(o.stashCapacity === Infinity || (Number.isInteger(o.stashCapacity) && (o.stashCapacity as number) > 0)))
     throw new InvalidOptionError("stashCapacity", `must be a positive whole number, got ${String(o.stashCapacity)}`);
   if (o.passivation !== undefined) validatePassivationOptions(o.passivation);
+  if (o.dependencies !== undefined) indexById(o.dependencies, "dependencies");
   validated.add(options);
 }

@@ -6,7 +6,10 @@ import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
 import { ActorNotFoundError, InvalidNameError, InvalidOptionError, SystemNotStartedError } from "./errors.js";
 import { EventStream } from "./event-stream.js";
 import { ActorStartedSchema, ActorStoppedSchema, DeadletterSchema } from "./gen/tsakt/actor/v1/events_pb.js";
+import { type Extension, indexById } from "./extensions.js";
 import { consoleLogger, type Logger } from "./logger.js";
+import { type DurationRecorder, installMetrics, type MetricsOptions, validateMetricsOptions } from "./metrics.js";
+import { runShutdownHooks, type ShutdownHook, validateShutdownHook } from "./shutdown.js";
 import { isPositiveInt } from "./mailbox/options.js";
 import { typeNameOf } from "./messages.js";
 import { validateName } from "./names.js";
@@ -44,9 +47,15 @@ export interface ActorSystemOptions {
   plugins?: SystemPlugin[];
   /** Node-wide cap on live passivatable actors, evicting LRU or LFU. Default: no cap. */
   passivation?: PassivationCapOptions;
+  /** Steps run in order by stop() before actors stop (coordinated shutdown). Default: none. */
+  shutdownHooks?: ShutdownHook[];
+  /** System-wide services actors look up with ctx.extension(id). Default: none. */
+  extensions?: Extension[];
+  /** OpenTelemetry metrics: true for the global meter provider, or { meter }. Default: false. */
+  metrics?: MetricsOptions;
 }
 
-const knownOptions = new Set(["name", "logger", "askTimeoutMs", "dispatcher", "supervisor", "plugins", "passivation"]);
+const knownOptions = new Set(["name", "logger", "askTimeoutMs", "dispatcher", "supervisor", "plugins", "passivation", "shutdownHooks", "extensions", "metrics"]);
 
 /** An actor system: the root of a hierarchy of actors, their dispatcher, event stream and dead letters. */
 export class ActorSystem implements Runtime, AsyncDisposable {
@@ -69,6 +78,11 @@ export class ActorSystem implements Runtime, AsyncDisposable {
   private deadLetters = 0;
   private terminationHooks: Array<() => void> = [];
   private passivatorInstance: Passivator | undefined = undefined;
+  private readonly shutdownHooks: ShutdownHook[];
+  private readonly extensionsById: Map<string, Extension>;
+  private restarts = 0;
+  /** @internal */
+  readonly recordDuration: DurationRecorder | undefined;
   private readonly passivationCap: PassivationCapOptions | undefined;
 
   private constructor(options: ActorSystemOptions) {
@@ -80,10 +94,13 @@ export class ActorSystem implements Runtime, AsyncDisposable {
     this.supervisor = options.supervisor;
     this.plugins = options.plugins ?? [];
     this.passivationCap = options.passivation;
+    this.shutdownHooks = [...(options.shutdownHooks ?? [])];
+    this.extensionsById = indexById<Extension>(options.extensions ?? [], "extensions");
     this.prefix = `tsakt://${this.name}`;
     this.root = ActorCell.guardian(this, "");
     this.userGuardian = this.root.spawnChild("user", () => ({ receive: (ctx) => ctx.unhandled() }), undefined).cell;
     this.systemGuardian = this.root.spawnChild("system", () => ({ receive: (ctx) => ctx.unhandled() }), undefined).cell;
+    this.recordDuration = options.metrics ? installMetrics(this, options.metrics) : undefined;
   }
 
   /** Validates `options`, starts the system and its plugins. */
@@ -123,6 +140,32 @@ export class ActorSystem implements Runtime, AsyncDisposable {
   /** Number of dead letters since start. */
   get deadLetterCount(): number {
     return this.deadLetters;
+  }
+
+  /** Number of supervisor restarts since start. */
+  get restartCount(): number {
+    return this.restarts;
+  }
+
+  /** Number of messages actors processed since start. */
+  get processedCount(): number {
+    return this.dispatcher.processed;
+  }
+
+  /** Messages queued in all mailboxes now (walks every actor; meant for metrics, not hot paths). */
+  queuedMessages(): number {
+    return this.root.queuedMessages();
+  }
+
+  /** A system extension by id, or undefined. */
+  extension<T extends Extension = Extension>(id: string): T | undefined {
+    return this.extensionsById.get(id) as T | undefined;
+  }
+
+  /** Adds a coordinated-shutdown step, run by stop() after the ones added before it. */
+  addShutdownHook(hook: ShutdownHook): void {
+    validateShutdownHook(hook);
+    this.shutdownHooks.push(hook);
   }
 
   /** Spawns a top-level actor under /user; resolves once its preStart finished. */
@@ -211,6 +254,7 @@ export class ActorSystem implements Runtime, AsyncDisposable {
   }
 
   private async shutdown(): Promise<void> {
+    const hookError = await runShutdownHooks(this.shutdownHooks, this.logger);
     this.running = false;
     await this.userGuardian.stop();
     for (const plugin of [...this.plugins].reverse()) {
@@ -232,6 +276,7 @@ export class ActorSystem implements Runtime, AsyncDisposable {
         this.logger.error({ err: error }, "termination hook threw");
       }
     }
+    if (hookError !== undefined) throw hookError;
   }
 
   // ---- Runtime, used by actor cells ----
@@ -274,6 +319,11 @@ export class ActorSystem implements Runtime, AsyncDisposable {
   }
 
   /** @internal */
+  restarted(): void {
+    this.restarts++;
+  }
+
+  /** @internal */
   actorStopped(address: string): void {
     this.live--;
     if (this.eventStream.subscriberCount > 0) this.eventStream.publish(create(ActorStoppedSchema, { address }));
@@ -308,6 +358,12 @@ function validateSystemOptions(options: unknown): asserts options is ActorSystem
   }
   if (o.supervisor !== undefined) validateSupervisorOptions(o.supervisor);
   if (o.passivation !== undefined) validatePassivationCap(o.passivation);
+  if (o.shutdownHooks !== undefined) {
+    if (!Array.isArray(o.shutdownHooks)) throw new InvalidOptionError("shutdownHooks", "must be an array of { name, run }");
+    o.shutdownHooks.forEach((hook: unknown, i) => validateShutdownHook(hook, `shutdownHooks[${i}]`));
+  }
+  if (o.extensions !== undefined) indexById(o.extensions, "extensions");
+  if (o.metrics !== undefined) validateMetricsOptions(o.metrics);
   if (o.plugins !== undefined) {
     if (!Array.isArray(o.plugins)) throw new InvalidOptionError("plugins", "must be an array");
     o.plugins.forEach((p: Record<string, unknown>, i) => {
