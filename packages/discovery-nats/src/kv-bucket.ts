@@ -1,0 +1,89 @@
+import { jetstream } from "@nats-io/jetstream";
+import { Kvm, type KV } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { DiscoveryNode } from "@tsakt/discovery";
+import type { Advertiser } from "./advertiser.js";
+import { withDeadline } from "./deadline.js";
+import { decodeNode, encodeNode } from "./node-json.js";
+
+/**
+ * KV mode: each node puts its JSON into a JetStream KV bucket whose entries expire after `ttlMs`, and refreshes it
+ * every third of that; listing reads the bucket. A dead process stops refreshing, so its entry expires.
+ */
+export class KvAdvertiser implements Advertiser {
+  #bucket: Promise<KV> | undefined;
+  #key: string | undefined;
+  #refresh: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly bucketName: string,
+    private readonly ttlMs: number,
+    private readonly roundTripMs: number,
+  ) {}
+
+  async advertise(node: DiscoveryNode): Promise<void> {
+    await withDeadline(this.nc.flush(), this.roundTripMs, "flush");
+    const kv = await this.#open();
+    const key = keyFor(node.name);
+    const value = encodeNode(node);
+    await kv.put(key, value);
+    const previous = this.#key;
+    this.#key = key;
+    if (previous !== undefined && previous !== key) await kv.delete(previous).catch(() => undefined);
+    clearInterval(this.#refresh);
+    // A failed refresh is retried by the next tick; the entry survives two misses before it expires.
+    this.#refresh = setInterval(() => void kv.put(key, value).catch(() => undefined), this.ttlMs / 3);
+    this.#refresh.unref();
+  }
+
+  async withdraw(): Promise<void> {
+    const key = this.#key;
+    this.abandon();
+    if (key === undefined) return;
+    await (await this.#open()).delete(key);
+  }
+
+  async list(): Promise<Map<string, DiscoveryNode>> {
+    // JetStream requests sent while disconnected only fail at their timeout; a round trip fails fast instead.
+    await withDeadline(this.nc.flush(), this.roundTripMs, "flush");
+    const kv = await this.#open();
+    const found = new Map<string, DiscoveryNode>();
+    for await (const key of await kv.keys()) {
+      const entry = await kv.get(key);
+      if (entry === null || entry.operation !== "PUT") continue;
+      const node = decodeNode(entry.value);
+      if (node !== undefined) found.set(node.name, node);
+    }
+    return found;
+  }
+
+  abandon(): void {
+    clearInterval(this.#refresh);
+    this.#refresh = undefined;
+    this.#key = undefined;
+  }
+
+  #open(): Promise<KV> {
+    const opening = (this.#bucket ??= openBucket(this.nc, this.bucketName, this.ttlMs, this.roundTripMs));
+    opening.catch(() => {
+      if (this.#bucket === opening) this.#bucket = undefined;
+    });
+    return opening;
+  }
+}
+
+// The first node creates the bucket; later ones bind to it even when their ttlMs differs from the bucket's.
+async function openBucket(nc: NatsConnection, name: string, ttlMs: number, timeoutMs: number): Promise<KV> {
+  const kvm = new Kvm(jetstream(nc, { timeout: timeoutMs }));
+  try {
+    return await kvm.create(name, { ttl: ttlMs, history: 1 });
+  } catch (error) {
+    return kvm.open(name).catch(() => Promise.reject(error));
+  }
+}
+
+// Node names may hold characters KV keys do not allow; base64url only uses allowed ones.
+function keyFor(name: string): string {
+  return Buffer.from(name, "utf8").toString("base64url");
+}

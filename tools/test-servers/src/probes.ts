@@ -1,0 +1,36 @@
+import { connect } from "node:net";
+import { request } from "node:http";
+
+/** Connects to 127.0.0.1:port and resolves true once the server's first line starts with `prefix`. */
+export function tcpGreets(port: number, prefix: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    let received = "";
+    const socket = connect({ host: "127.0.0.1", port });
+    const finish = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.on("error", () => finish(false));
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.toString("utf8");
+      if (received.includes("\n")) finish(received.startsWith(prefix));
+    });
+  });
+}
+
+/** GETs http://127.0.0.1:port/path and resolves true when the body satisfies `accept`. */
+export function httpAnswers(port: number, path: string, accept: (body: string) => boolean, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host: "127.0.0.1", port, path, method: "GET", timeout: timeoutMs }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve(res.statusCode === 200 && accept(body)));
+      res.on("error", () => resolve(false));
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(false));
+    req.end();
+  });
+}

@@ -1,0 +1,44 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { binaryAvailable, findBinary, MissingBinaryError, requireBinary, skipWithoutBinary } from "../src/index.js";
+
+// A private PATH holding one executable, so these checks do not depend on what this machine has installed.
+const binDir = mkdtempSync(join(tmpdir(), "tsakt-bin-"));
+const present = "tsakt-present-binary";
+const presentPath = join(binDir, present);
+writeFileSync(presentPath, "#!/bin/sh\nexit 0\n");
+chmodSync(presentPath, 0o755);
+writeFileSync(join(binDir, "tsakt-not-executable"), "");
+const absent = "tsakt-absent-binary";
+const path = { PATH: `/nonexistent:${binDir}` };
+
+describe("the missing-binary rule", () => {
+  afterAll(() => rmSync(binDir, { recursive: true, force: true }));
+
+  it("finds an executable on PATH, and not a file lacking the execute bit", () => {
+    expect(findBinary(present, path)).toBe(presentPath);
+    expect(binaryAvailable(present, path)).toBe(true);
+    expect(binaryAvailable("tsakt-not-executable", path)).toBe(false);
+  });
+
+  it("lets a test file skip when the binary is absent and CI is not true", () => {
+    expect(skipWithoutBinary(absent, path)).toBe(true);
+    expect(skipWithoutBinary(absent, { ...path, CI: "false" })).toBe(true);
+  });
+
+  it("fails instead of skipping when the binary is absent under CI=true", () => {
+    expect(() => skipWithoutBinary(absent, { ...path, CI: "true" })).toThrow(MissingBinaryError);
+  });
+
+  it("never skips when the binary is present", () => {
+    expect(skipWithoutBinary(present, { ...path, CI: "true" })).toBe(false);
+    expect(skipWithoutBinary(present, path)).toBe(false);
+  });
+
+  it("takes the path from the override variable, and names the apt package when the binary is missing", () => {
+    expect(findBinary("nats-server", { PATH: "/nonexistent", NATS_SERVER_BIN: presentPath })).toBe(presentPath);
+    expect(() => requireBinary("etcd", { PATH: "/nonexistent" })).toThrow(/apt-get install -y etcd-server/);
+  });
+});
