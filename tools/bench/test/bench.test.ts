@@ -1,0 +1,60 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL("../../../", import.meta.url));
+const runner = fileURLToPath(new URL("../src/run.mjs", import.meta.url));
+const libraries = ["tsakt", "nact", "xstate"];
+
+interface Cell {
+  status: string;
+  value?: number;
+}
+interface Row {
+  scenario: string;
+  metric: string;
+  cells: Record<string, Cell>;
+  advantage: Record<string, number | null>;
+}
+interface Report {
+  quick: boolean;
+  libraries: string[];
+  rows: Row[];
+}
+
+async function bench(...args: string[]): Promise<Report> {
+  const { stdout } = await run(process.execPath, [runner, "--quick", "--json", ...args], { cwd: repo, maxBuffer: 16 << 20 });
+  return JSON.parse(stdout) as Report;
+}
+
+// Timings are never asserted (machines are noisy): only that every scenario ran and measured something.
+describe("pnpm bench --quick", () => {
+  beforeAll(() => {
+    if (!existsSync(new URL("../../../packages/actor/dist/index.js", import.meta.url)))
+      throw new Error("packages/actor/dist is missing: run `npx tsc -b` at the repository root first");
+  });
+
+  it("measures a positive finite number for every scenario and every library", async () => {
+    const report = await bench();
+    expect(report.quick).toBe(true);
+    expect(report.libraries).toEqual(libraries);
+    const scenarios = new Set(report.rows.map((r) => r.scenario));
+    expect([...scenarios]).toEqual(["tell", "fanout", "pingpong", "ask", "spawn-10k", "lag"]);
+    for (const row of report.rows)
+      for (const lib of libraries) {
+        const cell = row.cells[lib];
+        expect(cell?.status, `${row.scenario}.${row.metric} · ${lib}`).toBe("ok");
+        expect(Number.isFinite(cell?.value) && (cell?.value ?? 0) > 0, `${row.scenario}.${row.metric} · ${lib} = ${cell?.value}`).toBe(true);
+      }
+  }, 120_000);
+
+  it("runs only the chosen scenario and libraries with --only and --libs", async () => {
+    const report = await bench("--only", "ask", "--libs", "tsakt,xstate");
+    expect(report.libraries).toEqual(["tsakt", "xstate"]);
+    expect(report.rows.map((r) => `${r.scenario}.${r.metric}`)).toEqual(["ask.p50", "ask.p99"]);
+    for (const row of report.rows) expect(Object.keys(row.cells)).toEqual(["tsakt", "xstate"]);
+  }, 60_000);
+});
