@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import type { Actor, ActorFactory, Behavior } from "./actor.js";
+import type { Actor, ActorFactory, Behavior, ReceiveContext } from "./actor.js";
 import { AskReplier } from "./ask.js";
 import { ActorContext } from "./context.js";
 import {
@@ -33,6 +33,8 @@ const RESTARTING = 3;
 const PASSIVATED = 4;
 const STOPPING = 5;
 const STOPPED = 6;
+
+const resolved: Promise<void> = Promise.resolve();
 
 /** State most actors never need, allocated on first use so an idle actor stays small. */
 class Extras {
@@ -76,6 +78,11 @@ class PassivationTracker implements Passivatable {
   }
 }
 
+/** The instance of an actor made from a function (spawnFunc): one small object, no closure per actor. */
+class FuncActor implements Actor {
+  constructor(readonly receive: Behavior) {}
+}
+
 /** A local actor: its mailbox, its instance, its place in the hierarchy. The cell is also the actor's local PID. */
 export class ActorCell implements PID {
   scheduled = false;
@@ -94,16 +101,18 @@ export class ActorCell implements PID {
     readonly runtime: Runtime,
     readonly parentCell: ActorCell | undefined,
     readonly name: string,
-    private readonly factory: ActorFactory,
+    /** The factory, or for a function actor its receive function. */
+    private readonly factory: ActorFactory | Behavior,
     private readonly options: SpawnOptions | undefined,
+    private readonly funcActor = false,
   ) {
     this.mailbox = createMailbox(options?.mailbox);
   }
 
   /** A guardian (/user, /system): a running actor with no parent that only parents others. */
   static guardian(runtime: Runtime, name: string): ActorCell {
-    const cell = new ActorCell(runtime, undefined, name, () => ({ receive: (ctx) => ctx.unhandled() }), undefined);
-    cell.actor = cell.factory();
+    const cell = new ActorCell(runtime, undefined, name, (ctx: ReceiveContext) => ctx.unhandled(), undefined, true);
+    cell.actor = cell.newInstance();
     cell.ctx = new ActorContext(cell);
     cell.state = RUNNING;
     return cell;
@@ -291,15 +300,18 @@ export class ActorCell implements PID {
       void this.stop();
       return;
     }
+    // Busy while the handler runs, so a stop it requests waits until the message is done.
+    this.busy = true;
     let result: void | Promise<void>;
     try {
       result = this.behavior === undefined ? this.actor.receive(ctx) : this.behavior(ctx);
     } catch (error) {
+      this.busy = false;
       this.fail(error);
+      this.afterFailure();
       return;
     }
     if (result !== undefined && result !== null && typeof (result as Promise<void>).then === "function") {
-      this.busy = true;
       const ext = this.extras();
       (result as Promise<void>).then(
         (ext.onTurnDone ??= () => this.settle()),
@@ -309,7 +321,10 @@ export class ActorCell implements PID {
           this.afterFailure();
         }),
       );
+      return;
     }
+    this.busy = false;
+    if (this.ext?.stopRequested === true) this.finishStop();
   }
 
   /** An async turn, start or restart finished: stop if asked to, else carry on with the mail. */
@@ -321,7 +336,7 @@ export class ActorCell implements PID {
       ext.turnStart = 0;
     }
     if (ext?.stopRequested && this.state < STOPPING) {
-      void this.finishStop();
+      this.finishStop();
       return;
     }
     if (ext?.restartPending !== undefined) {
@@ -335,7 +350,7 @@ export class ActorCell implements PID {
 
   private afterFailure(): void {
     if (this.ext?.stopRequested && this.state < STOPPING && !this.busy) {
-      void this.finishStop();
+      this.finishStop();
       return;
     }
     if (!this.scheduled && this.state === RUNNING && !this.busy && this.hasWork()) this.runtime.dispatcher.schedule(this);
@@ -371,7 +386,7 @@ export class ActorCell implements PID {
     const again = this.state === PASSIVATED;
     let result: void | Promise<void>;
     try {
-      this.actor = this.factory();
+      this.actor = this.newInstance();
       result = this.actor.preStart?.(this.ctx);
     } catch (error) {
       this.initFailed(error, again);
@@ -395,6 +410,10 @@ export class ActorCell implements PID {
     return undefined;
   }
 
+  private newInstance(): Actor {
+    return this.funcActor ? new FuncActor(this.factory as Behavior) : (this.factory as ActorFactory)();
+  }
+
   private started(): void {
     const reactivated = this.state === PASSIVATED;
     this.state = RUNNING;
@@ -404,7 +423,7 @@ export class ActorCell implements PID {
       const tracker = (this.extras().tracker = new PassivationTracker(this, passivation));
       this.runtime.passivator().add(tracker);
     }
-    if (!this.isGuardian && !reactivated) this.runtime.actorStarted(this.address);
+    if (!this.isGuardian && !reactivated) this.runtime.actorStarted(this);
     if (!this.busy && !this.scheduled) this.runtime.dispatcher.schedule(this);
   }
 
@@ -416,20 +435,25 @@ export class ActorCell implements PID {
     this.drainToDeadLetters();
     if (reactivating) {
       this.notifyWatchers();
-      this.runtime.actorStopped(this.address);
+      this.runtime.actorStopped(this);
     }
     this.ext?.stopResolve?.();
   }
 
   /** Spawns a child of this actor; a name must be unique among live siblings. */
-  spawnChild(name: string, factory: ActorFactory, options: SpawnOptions | undefined): { cell: ActorCell; ready: Promise<void> | undefined } {
+  spawnChild(
+    name: string,
+    factory: ActorFactory | Behavior,
+    options: SpawnOptions | undefined,
+    funcActor = false,
+  ): { cell: ActorCell; ready: Promise<void> | undefined } {
     validateName(name);
     validateSpawnOptions(options);
     if (typeof factory !== "function") throw new InvalidOptionError("factory", "must be a function returning an actor");
     if (this.state >= STOPPING) throw new DeadActorError(this.address);
     const children = (this.extras().children ??= new Map());
     if (children.has(name)) throw new ActorAlreadyExistsError(this.parentCell === undefined ? name : `${this.path}/${name}`);
-    const cell = new ActorCell(this.runtime, this, name, factory, options);
+    const cell = new ActorCell(this.runtime, this, name, factory, options, funcActor);
     children.set(name, cell);
     return { cell, ready: cell.init() };
   }
@@ -470,43 +494,86 @@ export class ActorCell implements PID {
 
   /** Stops this actor after its current message: children first, then postStop, then watchers are told. */
   stop(): Promise<void> {
-    if (this.state === STOPPED) return Promise.resolve();
-    const ext = this.extras();
-    if (ext.stopPromise !== undefined) return ext.stopPromise;
-    ext.stopRequested = true;
-    ext.stopPromise = new Promise<void>((resolve) => (ext.stopResolve = resolve));
-    if (ext.backoffTimer !== undefined) {
-      clearTimeout(ext.backoffTimer);
-      ext.backoffTimer = undefined;
+    if (this.state === STOPPED) return resolved;
+    const pending = this.ext?.stopPromise;
+    if (pending !== undefined) return pending;
+    if (this.ext?.backoffTimer !== undefined) {
+      clearTimeout(this.ext.backoffTimer);
+      this.ext.backoffTimer = undefined;
     }
-    if (!this.busy) void this.finishStop();
-    return ext.stopPromise;
+    if (!this.busy && this.state < STOPPING) {
+      // Most actors stop synchronously (no children, sync postStop): no promise, no extras.
+      this.finishStop();
+      if (this.state === STOPPED) return resolved;
+    }
+    const ext = this.extras();
+    ext.stopRequested = true;
+    return (ext.stopPromise = new Promise<void>((resolve) => (ext.stopResolve = resolve)));
   }
 
-  private async finishStop(): Promise<void> {
+  /** Children first (depth first), then postStop, then the rest; synchronous when nothing on the way is async. */
+  private finishStop(): void {
     if (this.state >= STOPPING) return;
     const wasPassivated = this.state === PASSIVATED;
     this.state = STOPPING;
-    const ext = this.extras();
     this.untrack();
-    await this.stopChildren();
-    if (!wasPassivated) await this.callHook("postStop");
+    const children = this.stopChildrenNow();
+    if (children === undefined) this.stopSelf(wasPassivated);
+    else children.then(() => this.stopSelf(wasPassivated));
+  }
+
+  /** Stops every child; undefined when all stopped synchronously, else a promise for the rest. */
+  private stopChildrenNow(): Promise<unknown> | undefined {
+    const children = this.ext?.children;
+    if (children === undefined || children.size === 0) return undefined;
+    let waiting: Promise<void>[] | undefined;
+    for (const child of [...children.values()]) {
+      const done = child.stop();
+      if (child.state !== STOPPED) (waiting ??= []).push(done);
+    }
+    return waiting === undefined ? undefined : Promise.all(waiting);
+  }
+
+  private stopSelf(wasPassivated: boolean): void {
+    let result: void | Promise<void> = undefined;
+    if (!wasPassivated) {
+      try {
+        result = this.actor.postStop?.(this.ctx);
+      } catch (error) {
+        this.runtime.logger.error({ actor: this.address, err: error }, "postStop threw");
+      }
+    }
+    if (result !== undefined && result !== null && typeof (result as Promise<void>).then === "function") {
+      (result as Promise<void>).then(
+        () => this.stopped(),
+        (error: unknown) => {
+          this.runtime.logger.error({ actor: this.address, err: error }, "postStop threw");
+          this.stopped();
+        },
+      );
+    } else {
+      this.stopped();
+    }
+  }
+
+  private stopped(): void {
     this.state = STOPPED;
     this.parentCell?.removeChild(this);
     if (this.mailbox instanceof BoundedMailbox) this.mailbox.releaseWaiters();
     this.drainToDeadLetters();
     this.notifyWatchers();
-    ext.continuations = undefined;
-    ext.behaviors = undefined;
     this.behavior = undefined;
-    if (!this.isGuardian) this.runtime.actorStopped(this.address);
-    ext.stopResolve?.();
+    const ext = this.ext;
+    if (ext !== undefined) {
+      ext.continuations = undefined;
+      ext.behaviors = undefined;
+    }
+    if (!this.isGuardian) this.runtime.actorStopped(this);
+    ext?.stopResolve?.();
   }
 
   private async stopChildren(): Promise<void> {
-    const children = this.ext?.children;
-    if (children === undefined || children.size === 0) return;
-    await Promise.all([...children.values()].map((child) => child.stop()));
+    await this.stopChildrenNow();
   }
 
   private async callHook(hook: "postStop" | "preStart"): Promise<void> {
@@ -565,7 +632,7 @@ export class ActorCell implements PID {
     if (this.ext !== undefined) this.ext.behaviors = undefined;
     this.state = PASSIVATED;
     this.busy = false;
-    if (this.ext?.stopRequested) void this.finishStop();
+    if (this.ext?.stopRequested) this.finishStop();
     else if (this.hasWork()) this.reactivate();
   }
 
@@ -676,7 +743,7 @@ export class ActorCell implements PID {
     ext.behaviors = undefined;
     if (ext.stash !== undefined) this.unstashAll();
     try {
-      this.actor = this.factory();
+      this.actor = this.newInstance();
       await this.callHook("preStart");
     } catch (initError) {
       this.runtime.logger.error({ actor: this.address, err: initError }, "restart failed; stopping the actor");

@@ -1,7 +1,7 @@
 import { create, type DescMessage, isMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { ActorFactory, Behavior, ReceiveContext } from "./actor.js";
 import type { ActorCell } from "./cell.js";
-import { DeadActorError, isTsaktError } from "./errors.js";
+import { DeadActorError, InvalidOptionError, isTsaktError } from "./errors.js";
 import { PipeFailureSchema } from "./gen/tsakt/actor/v1/system_pb.js";
 import type { Extension } from "./extensions.js";
 import type { Logger } from "./logger.js";
@@ -44,7 +44,10 @@ export class ActorContext implements ReceiveContext {
   }
 
   spawnFunc(name: string, receive: Behavior, options?: SpawnOptions): PID {
-    return this.spawn(name, () => ({ receive }), options);
+    if (typeof receive !== "function") throw new InvalidOptionError("receive", "must be a function (ctx) => void");
+    const { cell, ready } = this.cell.spawnChild(name, receive, options, true);
+    ready?.catch(() => {});
+    return cell;
   }
 
   children(): PID[] {

@@ -23,10 +23,10 @@ export interface Runtime {
   deadLetter(message: unknown, sender: PID | undefined, receiver: string, reason: string): void;
   /** The shared deadline list for asks with this timeout. */
   deadlineList(timeoutMs: number): DeadlineList;
-  /** Counts a started actor and publishes ActorStarted. */
-  actorStarted(address: string): void;
+  /** Counts a started actor and publishes ActorStarted (its address is built only when someone listens). */
+  actorStarted(actor: PID): void;
   /** Counts a stopped actor and publishes ActorStopped. */
-  actorStopped(address: string): void;
+  actorStopped(actor: PID): void;
   /** The system's passivator, created on first use. */
   passivator(): Passivator;
   /** Records one message's processing time; undefined when metrics are off. */

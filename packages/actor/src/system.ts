@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import type { ActorFactory, Behavior } from "./actor.js";
+import type { ActorFactory, Behavior, ReceiveContext } from "./actor.js";
 import { DeadlineList } from "./ask.js";
 import { ActorCell } from "./cell.js";
 import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
@@ -98,8 +98,9 @@ export class ActorSystem implements Runtime, AsyncDisposable {
     this.extensionsById = indexById<Extension>(options.extensions ?? [], "extensions");
     this.prefix = `tsakt://${this.name}`;
     this.root = ActorCell.guardian(this, "");
-    this.userGuardian = this.root.spawnChild("user", () => ({ receive: (ctx) => ctx.unhandled() }), undefined).cell;
-    this.systemGuardian = this.root.spawnChild("system", () => ({ receive: (ctx) => ctx.unhandled() }), undefined).cell;
+    const guardian = (ctx: ReceiveContext) => ctx.unhandled();
+    this.userGuardian = this.root.spawnChild("user", guardian, undefined, true).cell;
+    this.systemGuardian = this.root.spawnChild("system", guardian, undefined, true).cell;
     this.recordDuration = options.metrics ? installMetrics(this, options.metrics) : undefined;
   }
 
@@ -177,8 +178,12 @@ export class ActorSystem implements Runtime, AsyncDisposable {
   }
 
   /** Spawns a top-level actor whose receive is `receive`. */
-  spawnFunc(name: string, receive: Behavior, options?: SpawnOptions): Promise<PID> {
-    return this.spawn(name, () => ({ receive }), options);
+  async spawnFunc(name: string, receive: Behavior, options?: SpawnOptions): Promise<PID> {
+    if (!this.running) throw new SystemNotStartedError(`spawn "${name}"`);
+    if (typeof receive !== "function") throw new InvalidOptionError("receive", "must be a function (ctx) => void");
+    const { cell, ready } = this.userGuardian.spawnChild(name, receive, options, true);
+    if (ready !== undefined) await ready;
+    return cell;
   }
 
   /** Spawns an actor under /system, for plugins (remoting, cluster) rather than users. */
@@ -304,9 +309,9 @@ export class ActorSystem implements Runtime, AsyncDisposable {
   }
 
   /** @internal */
-  actorStarted(address: string): void {
+  actorStarted(actor: PID): void {
     this.live++;
-    if (this.eventStream.subscriberCount > 0) this.eventStream.publish(create(ActorStartedSchema, { address }));
+    if (this.eventStream.subscriberCount > 0) this.eventStream.publish(create(ActorStartedSchema, { address: actor.address }));
   }
 
   /** @internal */
@@ -324,9 +329,9 @@ export class ActorSystem implements Runtime, AsyncDisposable {
   }
 
   /** @internal */
-  actorStopped(address: string): void {
+  actorStopped(actor: PID): void {
     this.live--;
-    if (this.eventStream.subscriberCount > 0) this.eventStream.publish(create(ActorStoppedSchema, { address }));
+    if (this.eventStream.subscriberCount > 0) this.eventStream.publish(create(ActorStoppedSchema, { address: actor.address }));
   }
 }
 

@@ -219,3 +219,25 @@ describe("actor lifecycle", () => {
     expect(errors[0]).toBeInstanceOf(ActorAlreadyExistsError);
   });
 });
+
+describe("stopping from inside a handler", () => {
+  it("runs postStop only after the current message finished, even when ctx.stop() comes first", async () => {
+    const system = await startSystem();
+    const order: string[] = [];
+    const pid = await system.spawn("self-stopper", () => ({
+      receive(ctx: ReceiveContext) {
+        if (ctx.message !== "stop") return;
+        ctx.stop();
+        order.push("handler continued");
+      },
+      postStop() {
+        order.push("postStop");
+      },
+    }));
+    pid.tell("stop");
+    pid.tell("after");
+    await eventually(() => !pid.isAlive());
+    expect(order).toEqual(["handler continued", "postStop"]);
+    expect(system.deadLetterCount).toBe(1);
+  });
+});

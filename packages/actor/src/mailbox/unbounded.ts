@@ -22,6 +22,8 @@ export class UnboundedMailbox implements Mailbox {
   private slotMessage: unknown = undefined;
   private slotSender: PID | undefined = undefined;
   private slotFull = false;
+  /** A drained full-size segment kept for reuse, so a mailbox that never empties stops allocating. */
+  private spare: Segment | undefined = undefined;
   private head: Segment | undefined = undefined;
   private tail: Segment | undefined = undefined;
   private headIndex = 0;
@@ -52,7 +54,9 @@ export class UnboundedMailbox implements Mailbox {
     if (tail === undefined) {
       tail = this.head = this.tail = new Segment(firstSegmentPairs);
     } else if (this.tailIndex === tail.pairs) {
-      const next = new Segment(segmentPairs);
+      let next = this.spare;
+      if (next === undefined) next = new Segment(segmentPairs);
+      else this.spare = undefined;
       tail.next = next;
       tail = this.tail = next;
       this.tailIndex = 0;
@@ -75,8 +79,11 @@ export class UnboundedMailbox implements Mailbox {
     }
     let head = this.head as Segment;
     if (this.headIndex === head.pairs) {
+      const drained = head;
       head = this.head = head.next as Segment;
       this.headIndex = 0;
+      drained.next = undefined;
+      if (drained.pairs === segmentPairs) this.spare = drained;
     }
     const i = this.headIndex++ << 1;
     const buf = head.buf;
