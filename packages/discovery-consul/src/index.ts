@@ -1,0 +1,3 @@
+export { ConsulDiscoveryProvider } from "./consul-provider.js";
+export type { ConsulDiscoveryOptions } from "./consul-options.js";
+export { consulOptionsFromEnv } from "./env-options.js";
