@@ -286,7 +286,7 @@ export class ActorSystem implements Runtime, AsyncDisposable {
 
   // ---- Runtime, used by actor cells ----
 
-  /** @internal */
+  /** Records an undeliverable message: counts it and publishes a Deadletter event (used by plugins such as pub/sub). */
   deadLetter(message: unknown, sender: PID | undefined, receiver: string, reason: string): void {
     this.deadLetters++;
     if (this.eventStream.subscriberCount > 0)

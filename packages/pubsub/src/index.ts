@@ -1,0 +1,13 @@
+export type { PubSubFanOut } from "./fan-out.js";
+export { defaultMediatorName, PubSub, type PubSubOptions, pubsubOf } from "./pubsub.js";
+export { maxTopicLength, validateTopic } from "./topic.js";
+export {
+  type Subscribe,
+  type SubscribeAck,
+  SubscribeAckSchema,
+  SubscribeSchema,
+  type Unsubscribe,
+  type UnsubscribeAck,
+  UnsubscribeAckSchema,
+  UnsubscribeSchema,
+} from "./gen/tsakt/pubsub/v1/pubsub_pb.js";
