@@ -427,16 +427,15 @@ export class ActorCell implements PID {
     if (!this.busy && !this.scheduled) this.runtime.dispatcher.schedule(this);
   }
 
-  /** preStart failed: the actor is gone; a reactivated one was counted live and may have watchers to tell. */
+  /** preStart failed: the actor is gone, its watchers are told; only a reactivated one was counted live. */
   private initFailed(error: unknown, reactivating: boolean): void {
     this.runtime.logger.error({ actor: this.address, err: error }, "actor failed to start");
     this.state = STOPPED;
     this.parentCell?.removeChild(this);
     this.drainToDeadLetters();
-    if (reactivating) {
-      this.notifyWatchers();
-      this.runtime.actorStopped(this);
-    }
+    // A child can be watched before its async preStart fails (a router watches its routees at once).
+    this.notifyWatchers();
+    if (reactivating) this.runtime.actorStopped(this);
     this.ext?.stopResolve?.();
   }
 

@@ -62,3 +62,22 @@ export {
   type NodeLeft,
   NodeLeftSchema,
 } from "./gen/tsakt/actor/v1/events_pb.js";
+
+// ---- routers and scheduler ----
+export { router } from "./routers/router.js";
+export { maxPoolSize, type RouteeFailure, type RouterOptions, type RoutingStrategy } from "./routers/router-options.js";
+export { broadcast } from "./routers/broadcast.js";
+export {
+  type AdjustPoolSize,
+  AdjustPoolSizeSchema,
+  type Broadcast,
+  BroadcastSchema,
+  type GetRoutees,
+  GetRouteesSchema,
+  type Routees,
+  RouteesSchema,
+} from "./gen/tsakt/actor/v1/router_pb.js";
+export { Scheduler, schedulerOf } from "./scheduler/scheduler.js";
+export type { Schedule, ScheduleKind, ScheduleState } from "./scheduler/schedule.js";
+export type { CronScheduleOptions, EveryOptions, ScheduleOptions } from "./scheduler/schedule-options.js";
+// ---- end routers and scheduler ----

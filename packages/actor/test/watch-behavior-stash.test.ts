@@ -128,3 +128,25 @@ describe("stash", () => {
     expect(processed).toEqual([1, 2]);
   });
 });
+
+describe("death watch of a child that fails to start", () => {
+  it("delivers Terminated when a watched child's async preStart fails", async () => {
+    const system = await startSystem();
+    const notices: string[] = [];
+    await system.spawn("parent", () => ({
+      preStart(ctx) {
+        ctx.watch(
+          ctx.spawn("doomed", () => ({
+            preStart: () => Promise.reject(new Error("no config")),
+            receive() {},
+          })),
+        );
+      },
+      receive(ctx: ReceiveContext) {
+        if (ctx.is(TerminatedSchema)) notices.push(ctx.message.address);
+      },
+    }));
+    await eventually(() => notices.length === 1);
+    expect(notices[0]).toMatch(/\/user\/parent\/doomed$/);
+  });
+});

@@ -1,0 +1,93 @@
+import { InvalidOptionError, SystemNotStartedError } from "../errors.js";
+import type { PID } from "../pid.js";
+import type { ActorSystem } from "../system.js";
+import { type Schedule, type ScheduleHost, type ScheduleKind, ScheduledMessage } from "./schedule.js";
+import {
+  type CronScheduleOptions,
+  type EveryOptions,
+  isDelay,
+  parseCron,
+  type ScheduleOptions,
+  validateScheduleCall,
+} from "./schedule-options.js";
+import { cronTiming, everyTiming, onceTiming, type Timing } from "./timing.js";
+
+/** Delivers messages to actors later, repeatedly or on a cron pattern; one per system, from schedulerOf(system). */
+export class Scheduler {
+  private readonly active = new Map<string, ScheduledMessage>();
+  private readonly host: ScheduleHost;
+  private nextId = 0;
+  private stopped = false;
+
+  /** Use schedulerOf(system), which also stops the scheduler with the system. */
+  constructor(private readonly system: ActorSystem) {
+    this.host = {
+      deadLetter: (message, sender, receiver, reason) => system.deadLetter(message, sender, receiver, reason),
+      release: (schedule) => {
+        if (this.active.get(schedule.id) === schedule) this.active.delete(schedule.id);
+      },
+    };
+  }
+
+  /** Tells `message` to `target` once, after `delayMs` (>= 0). */
+  once(delayMs: number, target: PID, message: unknown, options?: ScheduleOptions): Schedule {
+    validateScheduleCall("once", target, message, options);
+    if (!isDelay(delayMs)) throw new InvalidOptionError("delayMs", `must be a finite number of milliseconds >= 0, got ${String(delayMs)}`);
+    return this.add("once", target, message, options, onceTiming(delayMs));
+  }
+
+  /** Tells `message` to `target` every `intervalMs` (> 0), first after `initialDelayMs` (default: one interval). */
+  every(intervalMs: number, target: PID, message: unknown, options?: EveryOptions): Schedule {
+    validateScheduleCall("every", target, message, options);
+    if (!(isDelay(intervalMs) && intervalMs > 0))
+      throw new InvalidOptionError("intervalMs", `must be a finite number of milliseconds > 0, got ${String(intervalMs)}`);
+    return this.add("every", target, message, options, everyTiming(intervalMs, options?.initialDelayMs ?? intervalMs));
+  }
+
+  /** Tells `message` to `target` whenever the cron `expression` matches (5 fields, or 6 with seconds first). */
+  cron(expression: string, target: PID, message: unknown, options?: CronScheduleOptions): Schedule {
+    validateScheduleCall("cron", target, message, options);
+    return this.add("cron", target, message, options, cronTiming(parseCron(expression, options?.timezone)));
+  }
+
+  /** The schedules still scheduled or paused, oldest first. */
+  list(): Schedule[] {
+    return [...this.active.values()];
+  }
+
+  /** Cancels every schedule; later calls throw SystemNotStartedError. Runs when the system stops. */
+  stop(): void {
+    this.stopped = true;
+    for (const schedule of [...this.active.values()]) schedule.cancel();
+    this.active.clear();
+  }
+
+  private add(kind: ScheduleKind, target: PID, message: unknown, options: ScheduleOptions | undefined, timing: Timing): Schedule {
+    if (this.stopped || !this.system.isRunning) throw new SystemNotStartedError(`schedule a message for ${target.address}`);
+    let id = options?.id;
+    if (id === undefined) {
+      do id = `schedule-${++this.nextId}`;
+      while (this.active.has(id));
+    } else if (this.active.has(id)) {
+      throw new InvalidOptionError("id", `${JSON.stringify(id)} is already used by an active schedule; cancel it first or choose another id`);
+    }
+    const schedule = new ScheduledMessage(id, kind, target, message, options?.sender, timing, this.host);
+    this.active.set(id, schedule);
+    schedule.start();
+    return schedule;
+  }
+}
+
+const schedulers = new WeakMap<ActorSystem, Scheduler>();
+
+/** The scheduler of `system`, made on first use and stopped (every timer cleared) when the system stops. */
+export function schedulerOf(system: ActorSystem): Scheduler {
+  let scheduler = schedulers.get(system);
+  if (scheduler === undefined) {
+    const created = new Scheduler(system);
+    system.onTerminated(() => created.stop());
+    schedulers.set(system, created);
+    scheduler = created;
+  }
+  return scheduler;
+}
