@@ -24,6 +24,7 @@ const quickRounds = { warmup: 1, minRounds: 1, maxRounds: 3, minMs: 50, budgetMs
  * @property {string} workload Function of workloads.mjs.
  * @property {object} params Arguments of the workload.
  * @property {Row[]} rows
+ * @property {string[]} [libs] Libraries that have the feature; others show "—". Default: all.
  */
 
 /** The scenarios for a full run or a quick smoke run (small N, no 1M spawn). @returns {Scenario[]} */
@@ -68,6 +69,17 @@ export function scenarios(quick) {
         { metric: "bytes", label: `  heap per idle actor @${count(size)}`, unit: "bytes", better: "lower" },
       ],
     })),
+    {
+      id: "router",
+      workload: "router",
+      params: { n, routees: 10, rounds },
+      libs: ["tsakt"],
+      rows: [
+        { metric: "rate", label: `router round-robin →10 (N=${count(n)})`, unit: "msg/s", better: "higher" },
+        { metric: "plain", label: "  plain tell 1→1, same run", unit: "msg/s", better: "higher" },
+        { metric: "ratio", label: "  router ÷ plain tell", unit: "×", better: "higher" },
+      ],
+    },
     {
       id: "lag",
       workload: "lag",

@@ -112,6 +112,10 @@ async function main() {
     const scenarioRows = scenario.rows.map((r) => ({ scenario: scenario.id, ...r, cells: {} }));
     for (const lib of args.libs) {
       step++;
+      if (scenario.libs !== undefined && !scenario.libs.includes(lib)) {
+        process.stderr.write(`[${step}/${total}] ${scenario.id} · ${lib} … not applicable\n`);
+        continue;
+      }
       process.stderr.write(`[${step}/${total}] ${scenario.id} · ${lib} … `);
       const result = await runChild(lib, scenario, capMs);
       const shown = scenario.rows.map((r) => (result.status === "ok" ? `${formatValue(result.metrics[r.metric])} ${r.unit}` : result.status)).join(", ");

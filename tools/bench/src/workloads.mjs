@@ -40,6 +40,29 @@ export async function fanout(driver, { n, actors, rounds }) {
   return { rate: (n / ms) * 1000, rounds: measured };
 }
 
+/**
+ * Router overhead: `n` tells through a round-robin pool router to `routees` counters, beside `n` plain tells to one
+ * counter in the same process; only for drivers that have routers.
+ */
+export async function router(driver, { n, routees, rounds }) {
+  const round = new Countdown();
+  const pool = await driver.router(round, routees);
+  const plainRef = await driver.counter(round);
+  const timed = (ref) =>
+    medianOfRounds(async () => {
+      const done = round.arm(n);
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) driver.tell(ref);
+      await done;
+      return performance.now() - t0;
+    }, rounds);
+  const routed = await timed(pool);
+  const plain = await timed(plainRef);
+  const rate = (n / routed.ms) * 1000;
+  const plainRate = (n / plain.ms) * 1000;
+  return { rate, plain: plainRate, ratio: rate / plainRate, rounds: routed.rounds };
+}
+
 /** Two actors exchange `n` request/reply pairs, each reply a tell back; rate in exchanges per second. */
 export async function pingpong(driver, { n, rounds }) {
   const round = new Countdown();

@@ -2,7 +2,7 @@
  * TsAkt driver: function actors (spawnFunc) on one ActorSystem with the default dispatcher
  * (throughput 32, sliceMs 4). Senders outside any actor use pid.tell; actors reply with ctx.tell / ctx.respond.
  */
-import { ActorSystem, silentLogger } from "@tsakt/actor";
+import { ActorSystem, router, silentLogger } from "@tsakt/actor";
 import { ASK_TIMEOUT_MS, MSG } from "../message.mjs";
 
 /** @typedef {import("@tsakt/actor").PID} PID */
@@ -26,6 +26,20 @@ export async function createDriver() {
       }),
 
     tell: (pid) => pid.tell(MSG),
+
+    router: (round, size) =>
+      system.spawn(
+        unique("router"),
+        router({
+          strategy: "round-robin",
+          poolSize: size,
+          routee: () => ({
+            receive(ctx) {
+              if (ctx.message === MSG) round.tick();
+            },
+          }),
+        }),
+      ),
 
     async pingPong(round) {
       const ponger = await system.spawnFunc(unique("ponger"), (ctx) => {
