@@ -1,4 +1,4 @@
-import { AskAbortedError, AskTimeoutError, DeadActorError, SystemNotStartedError } from "./errors.js";
+import { AskAbortedError, AskTimeoutError, DeadActorError, InvalidOptionError, SystemNotStartedError } from "./errors.js";
 import type { AskOptions, PID } from "./pid.js";
 
 let nextAskId = 0;
@@ -172,8 +172,28 @@ export class DeadlineList {
   };
 }
 
-/** Checks ask options and returns the timeout to use. */
-export function askTimeoutOf(options: AskOptions | undefined, fallback: number): number {
+/**
+ * Starts an ask to `target`: validates the options, arms the shared deadline and the abort signal, and returns the
+ * temporary sender whose tell settles the ask (or an error to reject with at once).
+ */
+export function prepareAsk(
+  target: string,
+  addressPrefix: string,
+  options: AskOptions | undefined,
+  defaultTimeoutMs: number,
+  deadlines: (timeoutMs: number) => DeadlineList,
+): AskReplier | Error {
+  let timeoutMs = defaultTimeoutMs;
   const t = options?.timeoutMs;
-  return t === undefined ? fallback : t;
+  if (t !== undefined) {
+    if (!(typeof t === "number" && t > 0 && Number.isFinite(t)))
+      return new InvalidOptionError("timeoutMs", `must be a positive number of milliseconds, got ${String(t)}`);
+    timeoutMs = t;
+  }
+  const signal = options?.signal;
+  if (signal?.aborted) return new AskAbortedError(target, signal.reason);
+  const replier = new AskReplier(target, addressPrefix);
+  if (signal !== undefined) replier.watchSignal(signal);
+  deadlines(timeoutMs).add(replier);
+  return replier;
 }

@@ -5,7 +5,6 @@ import { ActorContext } from "./context.js";
 import {
   ActorAlreadyExistsError,
   ActorInitializationError,
-  AskAbortedError,
   DeadActorError,
   InvalidOptionError,
   MailboxFullError,
@@ -153,26 +152,12 @@ export class ActorCell implements PID {
   }
 
   ask<R = unknown>(message: unknown, options?: AskOptions): Promise<R> {
-    let timeoutMs = this.runtime.askTimeoutMs;
-    if (options !== undefined) {
-      const t = options.timeoutMs;
-      if (t !== undefined) {
-        if (!(typeof t === "number" && t > 0 && Number.isFinite(t)))
-          return Promise.reject(new InvalidOptionError("timeoutMs", `must be a positive number of milliseconds, got ${String(t)}`));
-        timeoutMs = t;
-      }
-    }
     if (this.state >= STOPPING) {
       this.runtime.deadLetter(message, undefined, this.address, "actor stopped");
       return Promise.reject(new DeadActorError(this.address));
     }
-    const replier = new AskReplier(this.address, this.runtime.addressPrefix);
-    const signal = options?.signal;
-    if (signal !== undefined) {
-      if (signal.aborted) return Promise.reject(new AskAbortedError(this.address, signal.reason));
-      replier.watchSignal(signal);
-    }
-    this.runtime.deadlineList(timeoutMs).add(replier);
+    const replier = this.runtime.prepareAsk(this.address, options);
+    if (replier instanceof Error) return Promise.reject(replier);
     if (!this.mailbox.push(message, replier)) {
       this.runtime.deadLetter(message, undefined, this.address, "mailbox full");
       replier.reject(new MailboxFullError(this.address, this.mailbox.capacity));

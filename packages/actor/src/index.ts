@@ -2,6 +2,7 @@ export type { Actor, ActorFactory, Behavior, Context, ReceiveContext } from "./a
 export { ActorSystem, type ActorSystemOptions, type SystemPlugin } from "./system.js";
 export type { AskOptions, PID, WatchablePID } from "./pid.js";
 export { isWatchable } from "./pid.js";
+export type { AskReplier } from "./ask.js";
 export type { SpawnOptions } from "./spawn-options.js";
 export type { PassivationCapOptions, PassivationOptions } from "./passivation.js";
 export { ShutdownHookError, type ShutdownHook, type ShutdownRecovery } from "./shutdown.js";

@@ -1,11 +1,11 @@
-import type { DeadlineList } from "./ask.js";
+import type { AskReplier } from "./ask.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { EventStream } from "./event-stream.js";
 import type { Extension } from "./extensions.js";
 import type { Logger } from "./logger.js";
 import type { DurationRecorder } from "./metrics.js";
 import type { Passivator } from "./passivation.js";
-import type { PID } from "./pid.js";
+import type { AskOptions, PID } from "./pid.js";
 import type { SupervisorOptions } from "./supervision.js";
 
 /** What an actor cell needs from its system; implemented by ActorSystem. */
@@ -21,8 +21,8 @@ export interface Runtime {
   readonly supervisor: SupervisorOptions | undefined;
   /** Records an undeliverable message. */
   deadLetter(message: unknown, sender: PID | undefined, receiver: string, reason: string): void;
-  /** The shared deadline list for asks with this timeout. */
-  deadlineList(timeoutMs: number): DeadlineList;
+  /** Starts an ask to `target` (validated options, shared deadline, abort signal), or the error to fail it with. */
+  prepareAsk(target: string, options: AskOptions | undefined): AskReplier | Error;
   /** Counts a started actor and publishes ActorStarted (its address is built only when someone listens). */
   actorStarted(actor: PID): void;
   /** Counts a stopped actor and publishes ActorStopped. */

@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import type { ActorFactory, Behavior, ReceiveContext } from "./actor.js";
-import { DeadlineList } from "./ask.js";
+import { type AskReplier, DeadlineList, prepareAsk } from "./ask.js";
 import { ActorCell } from "./cell.js";
 import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
 import { ActorNotFoundError, InvalidNameError, InvalidOptionError, SystemNotStartedError } from "./errors.js";
@@ -14,7 +14,7 @@ import { isPositiveInt } from "./mailbox/options.js";
 import { typeNameOf } from "./messages.js";
 import { validateName } from "./names.js";
 import { type PassivationCapOptions, Passivator, validatePassivationCap } from "./passivation.js";
-import type { PID } from "./pid.js";
+import type { AskOptions, PID } from "./pid.js";
 import type { Runtime } from "./runtime.js";
 import type { SpawnOptions } from "./spawn-options.js";
 import { type SupervisorOptions, validateSupervisorOptions } from "./supervision.js";
@@ -295,8 +295,17 @@ export class ActorSystem implements Runtime, AsyncDisposable {
       );
   }
 
-  /** @internal */
-  deadlineList(timeoutMs: number): DeadlineList {
+  /**
+   * Starts an ask whose reply arrives by other means (remoting uses it): the returned temporary PID settles the
+   * promise when told the reply, or `reject(error)` fails it; the timeout and signal are handled as for pid.ask.
+   * Returns the error instead when the options are invalid or the signal already aborted.
+   */
+  prepareAsk(target: string, options?: AskOptions): AskReplier | Error {
+    if (!this.running) return new SystemNotStartedError(`ask ${target}`);
+    return prepareAsk(target, this.prefix, options, this.askTimeoutMs, this.deadlineList);
+  }
+
+  private readonly deadlineList = (timeoutMs: number): DeadlineList => {
     const last = this.lastDeadlines;
     if (last !== undefined && last.timeoutMs === timeoutMs) return last;
     let list = this.deadlines.get(timeoutMs);
@@ -306,7 +315,7 @@ export class ActorSystem implements Runtime, AsyncDisposable {
     }
     this.lastDeadlines = list;
     return list;
-  }
+  };
 
   /** @internal */
   actorStarted(actor: PID): void {
