@@ -10,7 +10,7 @@ export interface Schedulable {
 export interface DispatcherOptions {
   /** Messages one actor processes per turn before the next actor gets one. Default: 32. */
   throughput?: number;
-  /** Longest stretch of actor work before yielding to the event loop (timers, sockets). Default: 4. */
+  /** Longest stretch of actor work before yielding to the event loop (timers, sockets). Default: 2. */
   sliceMs?: number;
 }
 
@@ -36,7 +36,7 @@ export class Dispatcher {
 
   constructor(options: DispatcherOptions = {}) {
     this.throughput = options.throughput ?? 32;
-    this.sliceMs = options.sliceMs ?? 4;
+    this.sliceMs = options.sliceMs ?? 2;
   }
 
   /** Queues `actor` for a turn. */

@@ -39,7 +39,7 @@ export interface ActorSystemOptions {
   logger?: Logger;
   /** Timeout of asks that give none. Default: 5000. */
   askTimeoutMs?: number;
-  /** Dispatcher tuning. Default: throughput 32, sliceMs 4. */
+  /** Dispatcher tuning. Default: throughput 32, sliceMs 2. */
   dispatcher?: DispatcherOptions;
   /** Supervisor of actors spawned without one. Default: restart on every error, no limit. */
   supervisor?: SupervisorOptions;

@@ -1,6 +1,6 @@
 /**
  * TsAkt driver: function actors (spawnFunc) on one ActorSystem with the default dispatcher
- * (throughput 32, sliceMs 4). Senders outside any actor use pid.tell; actors reply with ctx.tell / ctx.respond.
+ * (throughput 32, sliceMs 2). Senders outside any actor use pid.tell; actors reply with ctx.tell / ctx.respond.
  */
 import { ActorSystem, router, silentLogger } from "@tsakt/actor";
 import { ASK_TIMEOUT_MS, MSG } from "../message.mjs";
