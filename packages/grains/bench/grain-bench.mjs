@@ -1,0 +1,160 @@
+/**
+ * Grains on one node, beside a plain actor doing the same work: tell throughput to an active grain, ask round
+ * trips (one at a time and 1,000 in flight), grainOf-per-message tells, and the activation rate of new identities.
+ * It runs against the built packages (dist), so build first:
+ *
+ *   cd packages/grains && npx tsc -b && node bench/grain-bench.mjs [--quick]
+ *
+ * Each scenario runs one warm-up round and then 3 measured rounds and reports the median; --quick shrinks N.
+ */
+import { ActorSystem, silentLogger } from "@tsakt/actor";
+import { grainOf, grains } from "../dist/index.js";
+
+const quick = process.argv.includes("--quick");
+const scale = quick ? 0.05 : 1;
+const TELLS = Math.round(1_000_000 * scale);
+const ASKS = Math.round(100_000 * scale);
+const BATCHES = Math.round(200 * scale);
+const BATCH = 1000;
+const ACTIVATIONS = Math.round(100_000 * scale);
+const MSG = Object.freeze({ type: "msg" });
+
+/** A counter both sides use: `done` resolves once `expected` messages arrived. */
+function counter(expected) {
+  let n = 0;
+  let resolve;
+  const done = new Promise((r) => (resolve = r));
+  return { done, tick: () => ++n === expected && resolve() };
+}
+
+/** Runs `round` once to warm up and 3 more times; returns the median of the measured values. */
+async function measure(round) {
+  await round();
+  const values = [];
+  for (let i = 0; i < 3; i++) values.push(await round());
+  return values.sort((a, b) => a - b)[1];
+}
+
+/** Elapsed seconds of `fn`. */
+async function seconds(fn) {
+  const start = performance.now();
+  await fn();
+  return (performance.now() - start) / 1000;
+}
+
+let round = 0;
+let sink = { tick() {} };
+const system = await ActorSystem.start({
+  name: "grain-bench",
+  logger: silentLogger,
+  askTimeoutMs: 60_000,
+  plugins: [
+    grains({
+      kinds: {
+        sink: { longLived: true, factory: () => ({ onReceive: (ctx) => (ctx.message === MSG ? sink.tick() : ctx.respond(MSG)) }) },
+        fresh: { longLived: true, factory: () => ({ onActivate: () => sink.tick(), onReceive: () => {} }) },
+      },
+    }),
+  ],
+});
+const actor = await system.spawnFunc("sink", (ctx) => {
+  if (ctx.message === MSG) sink.tick();
+  else if (ctx.message === "ask") ctx.respond(MSG);
+});
+const grain = grainOf(system, "sink", "one");
+await grain.ask("ask");
+
+const rows = [];
+function row(scenario, unit, grainValue, actorValue, higherIsBetter = true) {
+  const ratio = actorValue === undefined ? "" : `${(higherIsBetter ? grainValue / actorValue : actorValue / grainValue).toFixed(2)}×`;
+  rows.push([scenario, unit, format(grainValue), actorValue === undefined ? "" : format(actorValue), ratio]);
+}
+
+function format(value) {
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)}M`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(1)}k`;
+  return value.toFixed(2);
+}
+
+async function tellRate(target) {
+  return measure(async () => {
+    sink = counter(TELLS);
+    const s = await seconds(async () => {
+      for (let i = 0; i < TELLS; i++) target.tell(MSG);
+      await sink.done;
+    });
+    return TELLS / s;
+  });
+}
+
+async function askLatencyUs(target) {
+  return measure(async () => {
+    const s = await seconds(async () => {
+      for (let i = 0; i < ASKS; i++) await target.ask("ask");
+    });
+    return (s / ASKS) * 1e6;
+  });
+}
+
+async function concurrentAskRate(target) {
+  return measure(async () => {
+    const batch = new Array(BATCH);
+    const s = await seconds(async () => {
+      for (let b = 0; b < BATCHES; b++) {
+        for (let i = 0; i < BATCH; i++) batch[i] = target.ask("ask");
+        await Promise.all(batch);
+      }
+    });
+    return (BATCHES * BATCH) / s;
+  });
+}
+
+const tellGrain = await tellRate(grain);
+const tellActor = await tellRate(actor);
+row(`tell 1→1 (N=${TELLS})`, "msg/s", tellGrain, tellActor);
+
+const lookupTell = await measure(async () => {
+  sink = counter(TELLS);
+  const s = await seconds(async () => {
+    for (let i = 0; i < TELLS; i++) grainOf(system, "sink", "one").tell(MSG);
+    await sink.done;
+  });
+  return TELLS / s;
+});
+row(`grainOf(…).tell per message (N=${TELLS})`, "msg/s", lookupTell, tellActor);
+
+const askGrain = await askLatencyUs(grain);
+const askActor = await askLatencyUs(actor);
+row(`ask round trip, one at a time (N=${ASKS})`, "µs", askGrain, askActor, false);
+
+const batchGrain = await concurrentAskRate(grain);
+const batchActor = await concurrentAskRate(actor);
+row(`ask, ${BATCH} in flight (N=${BATCHES * BATCH})`, "ask/s", batchGrain, batchActor);
+
+const activationRate = await measure(async () => {
+  const r = ++round;
+  sink = counter(ACTIVATIONS);
+  const s = await seconds(async () => {
+    for (let i = 0; i < ACTIVATIONS; i++) grainOf(system, "fresh", `r${r}-${i}`).tell(MSG);
+    await sink.done;
+  });
+  return ACTIVATIONS / s;
+});
+const spawnRate = await measure(async () => {
+  const r = ++round;
+  const s = await seconds(async () => {
+    for (let i = 0; i < ACTIVATIONS; i++) await system.spawnFunc(`spawned-${r}-${i}`, () => {});
+  });
+  return ACTIVATIONS / s;
+});
+row(`activations of new identities (N=${ACTIVATIONS})`, "act/s", activationRate, spawnRate);
+
+await system.stop();
+
+const header = ["scenario", "unit", "grain", "actor", "grain vs actor"];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+console.log(line(header));
+for (const r of rows) console.log(line(r));
+console.log(`\nnode ${process.version}; median of 3 rounds after a warm-up${quick ? " (--quick)" : ""}. "grain vs actor" > 1× means the grain is faster.`);
+console.log("The actor column of the activation row is `await system.spawnFunc` one at a time, the nearest plain-actor analogue.");

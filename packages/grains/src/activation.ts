@@ -1,0 +1,210 @@
+import type { Actor, ActorSystem, AskReplier, ReceiveContext } from "@tsakt/actor";
+import { InvalidOptionError } from "@tsakt/actor";
+import { ActivationOutcome, GrainAsk, TimerTick } from "./commands.js";
+import { type ActivationScope, GrainCallContext } from "./context.js";
+import type { Activation } from "./entry.js";
+import type { Grain } from "./grain.js";
+import type { GrainRef } from "./grain-ref.js";
+import type { GrainRuntime } from "./runtime.js";
+import { ActivationTimers } from "./timers.js";
+
+/** Waiting for PostStart, the core's first message, which starts onActivate. */
+const NEW = 0;
+const ACTIVATING = 1;
+const RUNNING = 2;
+/** onActivate threw; the actor is stopping. */
+const FAILED = 3;
+/** Stopped while onActivate still ran (it timed out, or the system stopped); a late success is deactivated at once. */
+const ABANDONED = 4;
+const ENDED = 5;
+
+/**
+ * The actor behind one activation of a grain: it makes the grain from its kind's factory, runs onActivate on its
+ * first turn, hands messages to onReceive and runs onDeactivate when it stops. It never lets an error reach the
+ * core's supervision: activation errors go to the manager, message errors to the asker.
+ */
+export class GrainActivationActor implements Actor, ActivationScope {
+  readonly self: GrainRef;
+  readonly system: ActorSystem;
+  readonly timers: ActivationTimers;
+  private phase = NEW;
+  private grain: Grain | undefined = undefined;
+  /** The core's context of this actor (one object for its whole life), for stash and stop after an async onActivate. */
+  private actx: ReceiveContext | undefined = undefined;
+  /** Shared by every message of a non-reentrant grain, and by onActivate and onDeactivate. */
+  private readonly ctx: GrainCallContext;
+  private readonly reentrant: boolean;
+  /** Set while a stop waits for a reentrant grain's running messages. */
+  private drained: (() => void) | undefined = undefined;
+
+  constructor(
+    private readonly runtime: GrainRuntime,
+    private readonly activation: Activation,
+  ) {
+    this.self = activation.entry.ref;
+    this.system = runtime.system;
+    this.reentrant = activation.entry.kind.reentrant;
+    this.timers = new ActivationTimers(runtime.system, activation, this.self.key);
+    this.ctx = new GrainCallContext(this);
+  }
+
+  receive(actx: ReceiveContext): void | Promise<void> {
+    if (this.phase !== RUNNING) return this.beforeRunning(actx);
+    const activation = this.activation;
+    if (activation.outstanding > 0) activation.outstanding--;
+    let message = actx.message;
+    let asker: AskReplier | undefined;
+    if (message instanceof GrainAsk) {
+      asker = message.replier;
+      message = message.message;
+      activation.touched = true;
+    } else if (message instanceof TimerTick) {
+      // Timer messages do not count as use: a grain kept busy only by its own timers still deactivates.
+      if (message.schedule !== undefined) this.timers.forget(message.schedule);
+      message = message.message;
+    } else {
+      activation.touched = true;
+    }
+    const ctx = this.reentrant ? new GrainCallContext(this) : this.ctx;
+    ctx.message = message;
+    ctx.sender = actx.sender;
+    ctx.asker = asker;
+    activation.inFlight++;
+    let result: void | Promise<void>;
+    try {
+      result = (this.grain as Grain).onReceive(ctx);
+    } catch (error) {
+      activation.inFlight--;
+      this.receiveFailed(ctx, error);
+      return;
+    }
+    if (!isThenable(result)) {
+      activation.inFlight--;
+      return;
+    }
+    // Returning the promise makes the core hold the next message; a reentrant grain keeps it and goes on.
+    if (!this.reentrant) return result.then(this.turnDone, this.turnFailed);
+    result.then(
+      () => this.reentrantDone(),
+      (error: unknown) => {
+        this.reentrantDone();
+        this.receiveFailed(ctx, error);
+      },
+    );
+  }
+
+  postStop(): void | Promise<void> {
+    this.activation.live = false;
+    this.timers.cancelAll();
+    if (this.phase === ACTIVATING) {
+      this.phase = ABANDONED;
+      return;
+    }
+    if (this.phase !== RUNNING) return;
+    this.phase = ENDED;
+    if (this.activation.inFlight > 0) return new Promise<void>((resolve) => (this.drained = resolve)).then(() => this.deactivate());
+    return this.deactivate();
+  }
+
+  private beforeRunning(actx: ReceiveContext): void {
+    if (this.phase === NEW) {
+      this.activate(actx);
+    } else if (this.phase === ACTIVATING) {
+      // Only timer ticks arrive this early (calls wait with the manager); they run once onActivate is done.
+      actx.stash();
+    } else {
+      actx.unhandled();
+    }
+  }
+
+  private activate(actx: ReceiveContext): void {
+    this.phase = ACTIVATING;
+    this.actx = actx;
+    let result: void | Promise<void>;
+    try {
+      const grain = this.activation.entry.kind.factory(this.self.identity);
+      if (typeof (grain as Partial<Grain> | undefined)?.onReceive !== "function")
+        throw new InvalidOptionError("factory", `must return a grain with an onReceive(ctx) method, got ${grain === null ? "null" : typeof grain}`);
+      this.grain = grain;
+      result = grain.onActivate?.(this.ctx);
+    } catch (error) {
+      this.activationFailed(error);
+      return;
+    }
+    // The promise is not handed to the core: an activation abandoned after its timeout must not hold up stopping.
+    if (isThenable(result)) result.then(this.activationSucceeded, this.activationFailed);
+    else this.activationSucceeded();
+  }
+
+  private readonly activationSucceeded = (): void => {
+    if (this.phase === ABANDONED) {
+      // Nobody will use this instance; onDeactivate lets it release what onActivate acquired.
+      this.phase = ENDED;
+      void this.deactivate();
+      return;
+    }
+    if (this.phase !== ACTIVATING) return;
+    this.phase = RUNNING;
+    this.actx?.unstashAll();
+    this.runtime.manager.tell(new ActivationOutcome(this.activation, false, undefined));
+  };
+
+  private readonly activationFailed = (error: unknown): void => {
+    if (this.phase === ABANDONED) {
+      this.phase = ENDED;
+      this.system.logger.debug({ grain: this.self.key, err: error }, "an abandoned grain activation failed after its timeout");
+      return;
+    }
+    if (this.phase !== ACTIVATING) return;
+    this.phase = FAILED;
+    this.runtime.manager.tell(new ActivationOutcome(this.activation, true, error));
+    this.actx?.stop();
+  };
+
+  private readonly turnDone = (): void => {
+    this.activation.inFlight--;
+  };
+
+  private readonly turnFailed = (error: unknown): void => {
+    this.activation.inFlight--;
+    this.receiveFailed(this.ctx, error);
+  };
+
+  private reentrantDone(): void {
+    const activation = this.activation;
+    activation.inFlight--;
+    const drained = this.drained;
+    if (activation.inFlight === 0 && drained !== undefined) {
+      this.drained = undefined;
+      drained();
+    }
+  }
+
+  private receiveFailed(ctx: GrainCallContext, error: unknown): void {
+    if (ctx.asker !== undefined) ctx.asker.reject(error);
+    else this.system.logger.warn({ grain: this.self.key, err: error }, "grain onReceive threw; the grain stays active");
+  }
+
+  private deactivate(): void | Promise<void> {
+    const grain = this.grain;
+    if (grain?.onDeactivate === undefined) return;
+    this.ctx.clear();
+    let result: void | Promise<void>;
+    try {
+      result = grain.onDeactivate(this.ctx);
+    } catch (error) {
+      this.deactivateFailed(error);
+      return;
+    }
+    if (isThenable(result)) return Promise.resolve(result).then(undefined, (error: unknown) => this.deactivateFailed(error));
+  }
+
+  private deactivateFailed(error: unknown): void {
+    this.system.logger.error({ grain: this.self.key, err: error }, "grain onDeactivate threw");
+  }
+}
+
+/** True for a promise (or any thenable, which the hooks' `Promise<void>` return type stands for). */
+function isThenable(value: unknown): value is Promise<void> {
+  return value !== undefined && value !== null && typeof (value as PromiseLike<void>).then === "function";
+}

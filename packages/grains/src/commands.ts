@@ -1,0 +1,58 @@
+import type { AskReplier } from "@tsakt/actor";
+import type { Activation, GrainEntry } from "./entry.js";
+import type { GrainTimer } from "./grain.js";
+
+/** A message for a grain that is not active (or has earlier messages still with the manager): the manager places it. */
+export class GrainDelivery {
+  constructor(
+    readonly entry: GrainEntry,
+    /** The user's message, or a GrainAsk. */
+    readonly message: unknown,
+  ) {}
+}
+
+/** An ask to a grain: the message plus the asker's temporary sender, which a failure rejects. */
+export class GrainAsk {
+  constructor(
+    readonly message: unknown,
+    readonly replier: AskReplier,
+  ) {}
+}
+
+/** A timer's message as the scheduler delivers it, so the grain can tell it from a call (it does not count as use). */
+export class TimerTick {
+  /** The schedule delivering this tick; set right after it is created. */
+  schedule: GrainTimer | undefined = undefined;
+  constructor(readonly message: unknown) {}
+}
+
+/** From an activation's actor: onActivate finished (failed false) or threw (failed true, with the error). */
+export class ActivationOutcome {
+  constructor(
+    readonly activation: Activation,
+    readonly failed: boolean,
+    readonly error: unknown,
+  ) {}
+}
+
+/** The placement and directory answered for an activation attempt: the owning node, or an error. */
+export class ClaimOutcome {
+  constructor(
+    readonly entry: GrainEntry,
+    readonly attempt: number,
+    readonly owner: string | undefined,
+    readonly failed: boolean,
+    readonly error: unknown,
+  ) {}
+}
+
+/** An activation attempt's time limit passed. */
+export class ActivationTimedOut {
+  constructor(
+    readonly entry: GrainEntry,
+    readonly attempt: number,
+  ) {}
+}
+
+/** Time for the manager to look for idle activations. */
+export class SweepTick {}

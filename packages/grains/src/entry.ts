@@ -1,0 +1,60 @@
+import type { PID } from "@tsakt/actor";
+import type { GrainRef } from "./grain-ref.js";
+import type { GrainKind } from "./kind.js";
+
+/** No activation; the next message starts one. */
+export const INACTIVE = 0;
+/** Claiming the identity or running onActivate; messages wait in `pending`. */
+export const ACTIVATING = 1;
+/** Running; handles send straight to the activation's actor. */
+export const ACTIVE = 2;
+/** Being stopped; messages wait in `pending` for the next activation. */
+export const DEACTIVATING = 3;
+/** Dropped from the table; a handle holding it looks the identity up again. */
+export const REMOVED = 4;
+
+/**
+ * One activation of an identity: counters the handles, the activation's actor and the manager's idle sweep share.
+ * They are plain fields because all three run on the same thread and none of them awaits between read and write.
+ */
+export class Activation {
+  /** The activation's actor; set by the manager right after spawning it. */
+  cell!: PID;
+  /** False once the actor began stopping: timers stop delivering. */
+  live = true;
+  /** Messages put in the actor's mailbox and not yet started. */
+  outstanding = 0;
+  /** onReceive calls running (several at once only in a reentrant grain). */
+  inFlight = 0;
+  /** A message was handled since the last sweep. */
+  touched = true;
+  /** Time without messages, summed by the sweep. */
+  idleFor = 0;
+
+  constructor(
+    readonly entry: GrainEntry,
+    /** Which activation attempt of the runtime this is (unique, so stale notices can be told apart). */
+    readonly attempt: number,
+  ) {}
+}
+
+/** The state of one identity on this node, kept while it is active or has messages on the way. */
+export class GrainEntry {
+  state = INACTIVE;
+  activation: Activation | undefined = undefined;
+  /** Deliveries sent to the manager and not yet handled by it; handles go through the manager until it is 0, to keep order. */
+  queued = 0;
+  /** [message, sender] pairs waiting for an activation. */
+  pending: unknown[] | undefined = undefined;
+  /** This node holds the identity in the directory. */
+  claimed = false;
+  /** The current activation attempt, for telling stale timeouts and claims apart. */
+  attempt = 0;
+  timeout: NodeJS.Timeout | undefined = undefined;
+
+  constructor(readonly ref: GrainRef) {}
+
+  get kind(): GrainKind {
+    return this.ref.kind;
+  }
+}

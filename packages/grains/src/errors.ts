@@ -1,0 +1,67 @@
+import { TsaktError } from "@tsakt/actor";
+
+/** No grain kind with this name is registered on this system. */
+export class UnknownGrainKindError extends TsaktError {
+  constructor(
+    readonly kind: string,
+    known: readonly string[],
+  ) {
+    super(
+      "UnknownGrainKind",
+      `no grain kind ${JSON.stringify(kind)} is registered (known: ${known.length === 0 ? "none" : known.join(", ")}); ` +
+        "register it with grains({ kinds }) or registerGrainKind",
+    );
+  }
+}
+
+/** The grain's factory or onActivate threw (or the directory failed), so the grain was not activated. */
+export class GrainActivationError extends TsaktError {
+  constructor(
+    readonly kind: string,
+    readonly id: string,
+    cause: unknown,
+  ) {
+    super("GrainActivation", `grain ${kind}/${id} failed to activate: ${messageOf(cause)}; the next call retries the activation`, { cause });
+  }
+}
+
+/** The grain's activation took longer than its kind's activationTimeoutMs; it was abandoned. */
+export class GrainActivationTimeoutError extends TsaktError {
+  constructor(
+    readonly kind: string,
+    readonly id: string,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      "GrainActivationTimeout",
+      `grain ${kind}/${id} did not activate within ${timeoutMs} ms; make onActivate faster or raise the kind's activationTimeoutMs (the next call retries)`,
+    );
+  }
+}
+
+/** The system was started without the grains plugin. */
+export class GrainsNotInstalledError extends TsaktError {
+  constructor() {
+    super("GrainsNotInstalled", "this actor system has no grains; start it with ActorSystem.start({ plugins: [grains({ kinds })] })");
+  }
+}
+
+/** The directory or the placement puts the grain on another node, which this node cannot reach without the cluster. */
+export class GrainOwnedElsewhereError extends TsaktError {
+  constructor(
+    readonly kind: string,
+    readonly id: string,
+    /** The node that owns (or was chosen for) the grain. */
+    readonly node: string,
+  ) {
+    super(
+      "GrainOwnedElsewhere",
+      `grain ${kind}/${id} belongs on node ${node}, not this one; reaching grains on other nodes needs @tsakt/cluster`,
+    );
+  }
+}
+
+/** An error's message, or the value as text when it is not an Error. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,92 @@
+import { type AskOptions, InvalidMessageError, type PID, SystemNotStartedError } from "@tsakt/actor";
+import { GrainAsk } from "./commands.js";
+import { type Activation, ACTIVE, type GrainEntry } from "./entry.js";
+import type { GrainIdentity } from "./identity.js";
+import type { GrainKind } from "./kind.js";
+import type { GrainRuntime } from "./runtime.js";
+
+/**
+ * A handle on a grain, from grainOf: tell and ask it like a PID (it also works as a sender, a subscriber or a
+ * scheduler target). The grain activates on the first message; the handle stays valid across activations.
+ */
+export class GrainRef implements PID {
+  /** Path of the grain's activations under this system, "/system/grains/<kind>@<escaped id>". */
+  readonly path: string;
+  /** @internal The identity's entry when last seen; read again once it is no longer active. */
+  entry: GrainEntry | undefined = undefined;
+  private prefix = "";
+  private fullAddress = "";
+
+  /** @internal Use grainOf. */
+  constructor(
+    private readonly runtime: GrainRuntime,
+    /** The grain's kind and id. */
+    readonly identity: GrainIdentity,
+    /** "kind/id". */
+    readonly key: string,
+    /** The activations' actor name, "<kind>@<escaped id>". */
+    readonly name: string,
+    /** @internal */
+    readonly kind: GrainKind,
+  ) {
+    this.path = `${runtime.managerPath}/${name}`;
+  }
+
+  /** Address of the grain on this node, "tsakt://system/system/grains/<name>"; the same for every handle of the identity. */
+  get address(): string {
+    const prefix = this.runtime.system.addressPrefix;
+    if (prefix !== this.prefix) {
+      this.prefix = prefix;
+      this.fullAddress = prefix + this.path;
+    }
+    return this.fullAddress;
+  }
+
+  toString(): string {
+    return `grain ${this.key}`;
+  }
+
+  /** Sends `message` to the grain, activating it if needed; false when grains are stopped. */
+  tell(message: unknown, sender?: PID): boolean {
+    if (message === undefined || message === null) throw new InvalidMessageError(`cannot send ${String(message)} to grain ${this.key}`);
+    return this.deliver(message, sender);
+  }
+
+  /** Sends `message` and resolves with the grain's reply; rejects with the grain's error, an activation error or AskTimeoutError. */
+  ask<R = unknown>(message: unknown, options?: AskOptions): Promise<R> {
+    if (message === undefined || message === null) return Promise.reject(new InvalidMessageError(`cannot ask grain ${this.key} with ${String(message)}`));
+    const replier = this.runtime.system.prepareAsk(this.address, options);
+    if (replier instanceof Error) return Promise.reject(replier);
+    this.deliver(new GrainAsk(message, replier), replier);
+    return replier.promise as Promise<R>;
+  }
+
+  /** Like tell (a grain's mailbox is unbounded, so there is nothing to wait for); rejects when grains are stopped. */
+  send(message: unknown, sender?: PID): Promise<void> {
+    try {
+      if (this.tell(message, sender)) return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return Promise.reject(new SystemNotStartedError(`send to grain ${this.key}`));
+  }
+
+  /** True while the system's grains run: a grain exists virtually, active or not. */
+  isAlive(): boolean {
+    return !this.runtime.stopped;
+  }
+
+  private deliver(message: unknown, sender: PID | undefined): boolean {
+    const entry = this.entry;
+    // The direct path keeps order only when no earlier message of this identity is still with the manager.
+    if (entry !== undefined && entry.state === ACTIVE && entry.queued === 0) {
+      const activation = entry.activation as Activation;
+      const cell = activation.cell;
+      if (cell.isAlive()) {
+        activation.outstanding++;
+        return cell.tell(message, sender);
+      }
+    }
+    return this.runtime.route(this, message, sender);
+  }
+}

@@ -1,0 +1,14 @@
+export { grainOf, grains, type GrainsOptions, registerGrainKind } from "./plugin.js";
+export type { GrainRef } from "./grain-ref.js";
+export type { Grain, GrainContext, GrainFactory, GrainReceiveContext, GrainTimer, GrainTimers } from "./grain.js";
+export { defaultActivationTimeoutMs, defaultIdleMs, type GrainKindDefinition, type GrainKindOptions } from "./kind.js";
+export { type GrainIdentity, maxIdLength, maxKindLength } from "./identity.js";
+export { type GrainDirectory, InMemoryGrainDirectory } from "./directory.js";
+export { type GrainPlacement, type GrainPlacementRequest, localPlacement } from "./placement.js";
+export {
+  GrainActivationError,
+  GrainActivationTimeoutError,
+  GrainOwnedElsewhereError,
+  GrainsNotInstalledError,
+  UnknownGrainKindError,
+} from "./errors.js";

@@ -1,0 +1,224 @@
+import { isMessage } from "@bufbuild/protobuf";
+import { type Actor, isTsaktError, type PID, type ReceiveContext, type SpawnOptions, SystemNotStartedError, TerminatedSchema } from "@tsakt/actor";
+import { GrainActivationActor } from "./activation.js";
+import { ActivationOutcome, ActivationTimedOut, ClaimOutcome, GrainDelivery, SweepTick } from "./commands.js";
+import { Activation, ACTIVATING, ACTIVE, DEACTIVATING, type GrainEntry, INACTIVE, REMOVED } from "./entry.js";
+import { GrainActivationError, GrainActivationTimeoutError, GrainOwnedElsewhereError } from "./errors.js";
+import type { GrainRuntime } from "./runtime.js";
+
+// The activation catches every error of the grain; anything else reaching supervision is a bug, and stopping is safest.
+const activationOptions: SpawnOptions = { supervisor: { directive: "stop" } };
+
+/**
+ * The actor at /system/grains that owns the grains' lifecycle: it places messages of inactive grains, claims
+ * identities in the directory, spawns one activation per identity (its children), fails callers when an
+ * activation fails or times out, deactivates idle grains and starts the next activation when one has stopped.
+ * One actor does all of it, one message at a time, which is what makes activation exactly-once on this node.
+ */
+export class GrainManager implements Actor {
+  /** Activations by their actor, to find them again from Terminated. */
+  private readonly cells = new Map<PID, Activation>();
+
+  constructor(private readonly runtime: GrainRuntime) {}
+
+  receive(ctx: ReceiveContext): void {
+    const m = ctx.message;
+    if (m instanceof GrainDelivery) this.deliver(ctx, m.entry, m.message, ctx.sender);
+    else if (m instanceof ActivationOutcome) this.activationDone(ctx, m);
+    else if (m instanceof ClaimOutcome) this.claimDone(ctx, m);
+    else if (m instanceof ActivationTimedOut) this.timedOut(ctx, m);
+    else if (m instanceof SweepTick) this.sweep(ctx);
+    else if (isMessage(m, TerminatedSchema) && ctx.sender !== undefined) this.terminated(ctx, ctx.sender);
+  }
+
+  /** Deactivates every grain (the children stop first), then fails what still waits and releases the claims. */
+  async postStop(): Promise<void> {
+    const releases: Promise<void>[] = [];
+    for (const entry of this.runtime.entries.values()) {
+      clearTimeout(entry.timeout);
+      if (entry.pending !== undefined) this.failPending(entry, new SystemNotStartedError(`deliver to grain ${entry.ref.key}`));
+      entry.state = REMOVED;
+      if (entry.claimed) releases.push(this.runtime.release(entry));
+    }
+    this.runtime.entries.clear();
+    await Promise.all(releases);
+  }
+
+  private deliver(ctx: ReceiveContext, entry: GrainEntry, message: unknown, sender: PID | undefined): void {
+    entry.queued--;
+    if (entry.state === ACTIVE) {
+      const activation = entry.activation as Activation;
+      if (activation.cell.isAlive()) {
+        activation.outstanding++;
+        activation.cell.tell(message, sender);
+        return;
+      }
+    }
+    (entry.pending ??= []).push(message, sender);
+    if (entry.state === INACTIVE) this.activate(ctx, entry);
+  }
+
+  private activate(ctx: ReceiveContext, entry: GrainEntry): void {
+    entry.state = ACTIVATING;
+    const attempt = (entry.attempt = this.runtime.nextAttempt());
+    const self = ctx.self;
+    const timer = setTimeout(() => self.tell(new ActivationTimedOut(entry, attempt)), entry.kind.activationTimeoutMs);
+    timer.unref();
+    entry.timeout = timer;
+    if (entry.claimed) {
+      this.spawn(ctx, entry, attempt);
+      return;
+    }
+    this.runtime.claim(entry).then(
+      (owner) => self.tell(new ClaimOutcome(entry, attempt, owner, false, undefined)),
+      (error: unknown) => self.tell(new ClaimOutcome(entry, attempt, undefined, true, error)),
+    );
+  }
+
+  private claimDone(ctx: ReceiveContext, m: ClaimOutcome): void {
+    const entry = m.entry;
+    const won = !m.failed && m.owner === this.runtime.node;
+    if (won) {
+      if (entry.state === REMOVED) {
+        // The callers gave up (timeout) and the entry went away while the claim was on its way: hand it back.
+        entry.claimed = true;
+        void this.runtime.release(entry);
+        return;
+      }
+      entry.claimed = true;
+    }
+    if (entry.attempt !== m.attempt || entry.state !== ACTIVATING) {
+      this.removeIfUnused(entry);
+      return;
+    }
+    const { kind, id } = entry.ref.identity;
+    if (m.failed) this.fail(ctx, entry, new GrainActivationError(kind, id, m.error));
+    else if (!won) this.fail(ctx, entry, new GrainOwnedElsewhereError(kind, id, String(m.owner)));
+    else this.spawn(ctx, entry, m.attempt);
+  }
+
+  private spawn(ctx: ReceiveContext, entry: GrainEntry, attempt: number): void {
+    const activation = new Activation(entry, attempt);
+    const factory = (): GrainActivationActor => new GrainActivationActor(this.runtime, activation);
+    let cell: PID;
+    try {
+      try {
+        cell = ctx.spawn(entry.ref.name, factory, activationOptions);
+      } catch (error) {
+        // An earlier activation still stopping keeps the name; this one must not wait for it.
+        if (!isTsaktError(error, "ActorAlreadyExists")) throw error;
+        cell = ctx.spawn(`${entry.ref.name}$${attempt}`, factory, activationOptions);
+      }
+    } catch (error) {
+      this.fail(ctx, entry, new GrainActivationError(entry.ref.identity.kind, entry.ref.identity.id, error));
+      return;
+    }
+    activation.cell = cell;
+    entry.activation = activation;
+    this.cells.set(cell, activation);
+    ctx.watch(cell);
+  }
+
+  private activationDone(ctx: ReceiveContext, m: ActivationOutcome): void {
+    const activation = m.activation;
+    const entry = activation.entry;
+    // An activation abandoned after its timeout was stopped then; its late news changes nothing.
+    if (entry.activation !== activation || entry.state !== ACTIVATING) return;
+    clearTimeout(entry.timeout);
+    entry.timeout = undefined;
+    if (m.failed) {
+      this.fail(ctx, entry, new GrainActivationError(entry.ref.identity.kind, entry.ref.identity.id, m.error));
+      return;
+    }
+    entry.state = ACTIVE;
+    const pending = entry.pending;
+    entry.pending = undefined;
+    if (pending !== undefined) {
+      const cell = activation.cell;
+      activation.outstanding += pending.length / 2;
+      for (let i = 0; i < pending.length; i += 2) cell.tell(pending[i], pending[i + 1] as PID | undefined);
+    }
+    if (entry.kind.idleMs !== undefined) this.runtime.watchIdle(entry.kind.idleMs);
+  }
+
+  private timedOut(ctx: ReceiveContext, m: ActivationTimedOut): void {
+    const entry = m.entry;
+    if (entry.attempt !== m.attempt || entry.state !== ACTIVATING) return;
+    entry.timeout = undefined;
+    const { kind, id } = entry.ref.identity;
+    this.fail(ctx, entry, new GrainActivationTimeoutError(kind, id, entry.kind.activationTimeoutMs));
+  }
+
+  /** The attempt failed: its actor is stopped, its callers get `error`, and the next message tries again. */
+  private fail(ctx: ReceiveContext, entry: GrainEntry, error: unknown): void {
+    clearTimeout(entry.timeout);
+    entry.timeout = undefined;
+    entry.state = INACTIVE;
+    const activation = entry.activation;
+    entry.activation = undefined;
+    if (activation !== undefined) ctx.stop(activation.cell);
+    this.runtime.system.logger.warn({ grain: entry.ref.key, err: error }, "grain activation failed");
+    this.failPending(entry, error);
+    this.removeIfUnused(entry);
+  }
+
+  private failPending(entry: GrainEntry, error: unknown): void {
+    const pending = entry.pending;
+    if (pending === undefined) return;
+    entry.pending = undefined;
+    for (let i = 0; i < pending.length; i += 2) this.runtime.refuse(entry.ref, pending[i], pending[i + 1] as PID | undefined, error);
+  }
+
+  private terminated(ctx: ReceiveContext, cell: PID): void {
+    const activation = this.cells.get(cell);
+    if (activation === undefined) return;
+    this.cells.delete(cell);
+    const entry = activation.entry;
+    // A failed or abandoned activation: its entry has moved on already.
+    if (entry.activation !== activation) return;
+    entry.activation = undefined;
+    if (entry.state === ACTIVATING) {
+      const { kind, id } = entry.ref.identity;
+      this.fail(ctx, entry, new GrainActivationError(kind, id, new Error("its actor was stopped before onActivate finished")));
+      return;
+    }
+    // Deactivated (or stopped from outside): messages that came meanwhile start the next activation.
+    entry.state = INACTIVE;
+    if (entry.pending !== undefined) this.activate(ctx, entry);
+    else this.removeIfUnused(entry);
+  }
+
+  private removeIfUnused(entry: GrainEntry): void {
+    if (entry.state !== INACTIVE || entry.queued > 0 || entry.pending !== undefined) return;
+    entry.state = REMOVED;
+    this.runtime.forget(entry);
+  }
+
+  /**
+   * Deactivates grains idle for their kind's idleMs: no message handled, none waiting and none running. Idle time
+   * is summed per sweep, so a grain deactivates between idleMs and idleMs plus one sweep interval after its last use.
+   */
+  private sweep(ctx: ReceiveContext): void {
+    const tick = this.runtime.sweepTickMs;
+    let watching = 0;
+    for (const entry of this.runtime.entries.values()) {
+      const idleMs = entry.kind.idleMs;
+      if (entry.state !== ACTIVE || idleMs === undefined) continue;
+      const activation = entry.activation as Activation;
+      watching++;
+      if (activation.touched) {
+        activation.touched = false;
+        activation.idleFor = 0;
+        continue;
+      }
+      if (activation.outstanding > 0 || activation.inFlight > 0 || entry.queued > 0) continue;
+      activation.idleFor += tick;
+      if (activation.idleFor >= idleMs) {
+        watching--;
+        entry.state = DEACTIVATING;
+        ctx.stop(activation.cell);
+      }
+    }
+    this.runtime.swept(watching);
+  }
+}

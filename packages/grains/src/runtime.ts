@@ -1,0 +1,187 @@
+import { type ActorSystem, type PID, type SpawnOptions, SystemNotStartedError } from "@tsakt/actor";
+import { GrainAsk, GrainDelivery, SweepTick } from "./commands.js";
+import type { GrainDirectory } from "./directory.js";
+import { GrainEntry } from "./entry.js";
+import { messageOf, UnknownGrainKindError } from "./errors.js";
+import { GrainRef } from "./grain-ref.js";
+import { activationName, grainKey, validateId, validateKind } from "./identity.js";
+import type { GrainKind } from "./kind.js";
+import { GrainManager } from "./manager.js";
+import type { GrainPlacement } from "./placement.js";
+
+/** Name of the manager actor under /system; the activations are its children. */
+export const managerName = "grains";
+
+// An error in the manager's own code must not restart it: a restart would stop every activation (its children).
+const managerOptions: SpawnOptions = { supervisor: { directive: "resume" } };
+const sweepTick = new SweepTick();
+const noop = (): void => {};
+
+/**
+ * The grains of one actor system: the registered kinds, the table of identities that are active or have messages
+ * on the way, and the way to the manager actor that activates and deactivates them. Handles read the table
+ * directly to send to active grains; only the manager changes an entry's state.
+ */
+export class GrainRuntime {
+  readonly entries = new Map<string, GrainEntry>();
+  readonly kinds = new Map<string, GrainKind>();
+  readonly managerPath = `/system/${managerName}`;
+  stopped = false;
+  /** Interval of the idle sweep, in ms. */
+  sweepTickMs = 1000;
+  private managerPid: PID | undefined = undefined;
+  private attempts = 0;
+  private sweepTimer: NodeJS.Timeout | undefined = undefined;
+  private sweepDue = false;
+  /** The last directory call per identity, so claims and releases of one identity never overtake each other. */
+  private readonly directoryCalls = new Map<string, Promise<void>>();
+
+  private constructor(
+    readonly system: ActorSystem,
+    readonly directory: GrainDirectory,
+    readonly placement: GrainPlacement,
+  ) {}
+
+  /** Registers `kinds` and spawns the manager under /system. */
+  static async start(system: ActorSystem, kinds: readonly GrainKind[], directory: GrainDirectory, placement: GrainPlacement): Promise<GrainRuntime> {
+    const runtime = new GrainRuntime(system, directory, placement);
+    for (const kind of kinds) runtime.kinds.set(kind.name, kind);
+    runtime.managerPid = await system.spawnSystemActor(managerName, () => new GrainManager(runtime), managerOptions);
+    return runtime;
+  }
+
+  /** The manager actor. */
+  get manager(): PID {
+    return this.managerPid as PID;
+  }
+
+  /** This node's name in the directory and for placement: the system's address prefix. */
+  get node(): string {
+    return this.system.addressPrefix;
+  }
+
+  /** A handle on kind/id; throws InvalidOptionError naming "kind" or "id", or UnknownGrainKindError. */
+  ref(kind: string, id: string): GrainRef {
+    const registered = this.kinds.get(kind);
+    if (registered === undefined) {
+      validateKind(kind);
+      throw new UnknownGrainKindError(kind, [...this.kinds.keys()]);
+    }
+    validateId(id);
+    const key = grainKey(kind, id);
+    const entry = this.entries.get(key);
+    if (entry !== undefined) return entry.ref;
+    return new GrainRef(this, Object.freeze({ kind, id }), key, activationName(kind, id), registered);
+  }
+
+  /** Sends a message through the manager (the grain is not active, or earlier messages are still with the manager). */
+  route(ref: GrainRef, message: unknown, sender: PID | undefined): boolean {
+    if (this.stopped) return this.refuse(ref, message, sender, new SystemNotStartedError(`send to grain ${ref.key}`));
+    let entry = this.entries.get(ref.key);
+    if (entry === undefined) {
+      entry = new GrainEntry(ref);
+      this.entries.set(ref.key, entry);
+    }
+    ref.entry = entry;
+    entry.queued++;
+    if (this.manager.tell(new GrainDelivery(entry, message), sender)) return true;
+    entry.queued--;
+    return this.refuse(ref, message, sender, new SystemNotStartedError(`send to grain ${ref.key}`));
+  }
+
+  /** Fails a message that reaches no activation: an ask rejects with `error`, a tell becomes a dead letter. */
+  refuse(ref: GrainRef, message: unknown, sender: PID | undefined, error: unknown): false {
+    if (message instanceof GrainAsk) message.replier.reject(error);
+    else this.system.deadLetter(message, sender, ref.address, messageOf(error));
+    return false;
+  }
+
+  /** A fresh attempt number, unique in this runtime. */
+  nextAttempt(): number {
+    return ++this.attempts;
+  }
+
+  /** Asks placement where the grain goes and, when here, claims it in the directory; resolves with the owning node. */
+  claim(entry: GrainEntry): Promise<string> {
+    const identity = entry.ref.identity;
+    return this.directoryCall(entry.ref.key, async () => {
+      const self = this.node;
+      const chosen = await this.placement.place({ identity, self });
+      if (chosen !== self) return chosen;
+      return this.directory.claim(identity, self);
+    });
+  }
+
+  /** Gives up this node's claim on the entry's identity; errors are logged, as nobody waits for a release. */
+  release(entry: GrainEntry): Promise<void> {
+    entry.claimed = false;
+    const identity = entry.ref.identity;
+    const node = this.node;
+    return this.directoryCall(entry.ref.key, () => this.directory.release(identity, node)).then(noop, (error: unknown) =>
+      this.system.logger.error({ grain: entry.ref.key, err: error, directory: this.directory.name }, "grain directory failed to release a claim"),
+    );
+  }
+
+  /** Forgets an entry the manager removed, releasing its claim. */
+  forget(entry: GrainEntry): void {
+    if (this.entries.get(entry.ref.key) === entry) this.entries.delete(entry.ref.key);
+    if (entry.claimed) void this.release(entry);
+  }
+
+  /** Runs the idle sweep often enough for a kind with this idle time: a quarter of it, between 1 ms and 1 s. */
+  watchIdle(idleMs: number): void {
+    if (this.stopped) return;
+    const tick = Math.min(1000, Math.max(1, Math.floor(idleMs / 4)));
+    if (this.sweepTimer !== undefined && tick >= this.sweepTickMs) return;
+    this.stopSweeper();
+    this.sweepTickMs = tick;
+    this.sweepTimer = setInterval(this.requestSweep, tick);
+    // Idle grains alone must not keep the process alive.
+    this.sweepTimer.unref();
+  }
+
+  /** Called by the manager when it has swept. */
+  swept(watching: number): void {
+    this.sweepDue = false;
+    if (watching === 0) this.stopSweeper();
+  }
+
+  /** Stops the idle sweep (no grain left to watch, or stopping). */
+  stopSweeper(): void {
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
+
+  /** Refuses new messages and stops the manager, which deactivates every grain first. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.stopSweeper();
+    if (this.managerPid !== undefined) await this.system.stopActor(this.managerPid);
+  }
+
+  private readonly requestSweep = (): void => {
+    // A busy manager gets one sweep at a time, not a backlog of them.
+    if (this.sweepDue) return;
+    this.sweepDue = true;
+    this.manager.tell(sweepTick);
+  };
+
+  private directoryCall<T>(key: string, call: () => Promise<T>): Promise<T> {
+    const run = (): Promise<T> => {
+      try {
+        return Promise.resolve(call());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
+    const previous = this.directoryCalls.get(key);
+    const result = previous === undefined ? run() : previous.then(run);
+    const done = result.then(noop, noop);
+    this.directoryCalls.set(key, done);
+    void done.then(() => {
+      if (this.directoryCalls.get(key) === done) this.directoryCalls.delete(key);
+    });
+    return result;
+  }
+}
