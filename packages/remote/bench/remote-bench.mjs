@@ -1,0 +1,202 @@
+// Remote messaging between two processes on 127.0.0.1: TsAkt (@tsakt/remote) beside comedy 2.1.7 remote actors.
+// Prints tell throughput and sequential ask latency (p50/p99) for both, with ratios.
+// Usage: (cd /work/main && npx tsc -b packages/remote) && node packages/remote/bench/remote-bench.mjs [--tells N] [--asks N] [--only tsakt|comedy]
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { create } from "@bufbuild/protobuf";
+import { UInt32ValueSchema, UInt64ValueSchema } from "@bufbuild/protobuf/wkt";
+import { ActorSystem, silentLogger } from "@tsakt/actor";
+import { remoteOf, remoting } from "../dist/index.js";
+
+const args = process.argv.slice(2);
+const arg = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i < 0 ? fallback : args[i + 1];
+};
+const tells = Number(arg("tells", 2_000_000));
+const asks = Number(arg("asks", 20_000));
+const only = arg("only", "");
+const comedyTells = Number(arg("comedy-tells", 200_000));
+const comedyAsks = Number(arg("comedy-asks", 5_000));
+const busyPoll = Number(arg("busy-poll", 50));
+
+const children = [];
+process.on("exit", () => {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+});
+
+/** Starts `script` beside this one and resolves with the JSON line it prints when ready. */
+function startChild(script, ...scriptArgs) {
+  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...scriptArgs], { stdio: ["ignore", "pipe", "inherit"] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (line !== undefined) resolve({ child, info: JSON.parse(line) });
+    });
+    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Sequential asks: one in flight, each timed on its own. */
+async function askLatency(n, ask) {
+  const samples = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await ask(i);
+    samples[i] = Number(process.hrtime.bigint() - t) / 1000;
+  }
+  samples.sort();
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+}
+
+async function benchTsakt(busyPollMicros) {
+  const { child, info } = await startChild("./tsakt-server.mjs", String(busyPollMicros));
+  const system = await ActorSystem.start({
+    name: "bench-client",
+    logger: silentLogger,
+    plugins: [remoting({ host: "127.0.0.1", port: 0, types: [UInt32ValueSchema, UInt64ValueSchema], busyPollMicros })],
+  });
+  const sink = await remoteOf(system).lookup(`${info.address}/user/sink`);
+  const echo = await remoteOf(system).lookup(`${info.address}/user/echo`);
+  const countTo = (n) => sink.ask(create(UInt64ValueSchema, { value: BigInt(n) }), { timeoutMs: 120_000 });
+
+  const run = async (n) => {
+    await countTo(0);
+    const start = performance.now();
+    const chunk = 8192;
+    let waits = 0;
+    for (let sent = 0; sent < n; ) {
+      const end = Math.min(n, sent + chunk);
+      for (; sent < end; sent++) {
+        const m = create(UInt32ValueSchema, { value: sent });
+        // A full outbound queue refuses the tell; send() waits for room and sends it then.
+        if (!sink.tell(m)) {
+          waits++;
+          await sink.send(m);
+        }
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    if (waits > 0) process.stderr.write(`(tsakt: the outbound queue was full ${waits} times; send() waited)\n`);
+    await countTo(n);
+    return n / ((performance.now() - start) / 1000);
+  };
+  await run(Math.min(200_000, tells));
+  const tellRate = await run(tells);
+  const ping = create(UInt32ValueSchema, { value: 1 });
+  await askLatency(Math.min(2000, asks), () => echo.ask(ping));
+  const latency = await askLatency(asks, () => echo.ask(ping));
+  await system.stop();
+  child.kill("SIGTERM");
+  return { tellRate, ...latency };
+}
+
+async function benchComedy() {
+  const { child, info } = await startChild("./comedy-listener.mjs");
+  const require = createRequire(new URL("../../../tools/bench/node_modules/", import.meta.url));
+  const actors = require("comedy");
+  const system = actors({ test: true });
+  const root = await system.rootActor();
+  // comedy ships the class source to the listener, which runs it in a process of its own.
+  class Sink {
+    initialize() {
+      this.count = 0;
+    }
+    tick() {
+      this.count++;
+    }
+    reset() {
+      this.count = 0;
+    }
+    count() {
+      return this.count;
+    }
+    echo(x) {
+      return x;
+    }
+  }
+  const sink = await root.createChild(Sink, { mode: "remote", host: "127.0.0.1", port: info.port });
+  const run = async (n) => {
+    await sink.sendAndReceive("reset");
+    const start = performance.now();
+    for (let sent = 0; sent < n; ) {
+      const batch = [];
+      for (let i = 0; i < 1000 && sent < n; i++, sent++) batch.push(sink.send("tick", sent));
+      await Promise.all(batch);
+    }
+    for (let i = 0; i < 100_000; i++) {
+      if ((await sink.sendAndReceive("count")) >= n) break;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    return n / ((performance.now() - start) / 1000);
+  };
+  await run(Math.min(20_000, comedyTells));
+  const tellRate = await run(comedyTells);
+  await askLatency(Math.min(500, comedyAsks), (i) => sink.sendAndReceive("echo", i));
+  const latency = await askLatency(comedyAsks, (i) => sink.sendAndReceive("echo", i));
+  await system.destroy();
+  child.kill("SIGTERM");
+  return { tellRate, ...latency };
+}
+
+/** node:net echo between two processes with no framework: the floor under any remote ask on this machine. */
+async function rawEcho(n, spin) {
+  const { child, info } = await startChild("./raw-echo-server.mjs", spin ? "spin" : "");
+  const { connect } = await import("node:net");
+  const socket = connect({ host: "127.0.0.1", port: info.port, noDelay: true });
+  await new Promise((r) => socket.once("connect", r));
+  let spinning = spin;
+  const loop = () => spinning && setImmediate(loop);
+  loop();
+  let wake;
+  socket.on("data", () => wake());
+  const payload = Buffer.alloc(48);
+  const once = () => new Promise((r) => ((wake = r), socket.write(payload)));
+  await askLatency(1000, once);
+  const latency = await askLatency(n, once);
+  spinning = false;
+  socket.destroy();
+  child.kill("SIGTERM");
+  return latency;
+}
+
+const results = {};
+let floors;
+if (only !== "comedy") {
+  results.tsakt = await benchTsakt(0);
+  results.tsaktSpin = await benchTsakt(busyPoll);
+  floors = { idle: await rawEcho(Math.min(asks, 10_000), false), spin: await rawEcho(Math.min(asks, 10_000), true) };
+}
+if (only !== "tsakt") results.comedy = await benchComedy();
+
+const fmt = (n) => (n === undefined ? "-" : n >= 1000 ? Math.round(n).toLocaleString("en-US") : n.toFixed(1));
+const rows = [
+  ["remote tell throughput (msg/s)", "tellRate", true],
+  ["remote ask p50 (µs)", "p50", false],
+  ["remote ask p99 (µs)", "p99", false],
+];
+console.log(`remote messaging, two processes on 127.0.0.1 (node ${process.version}; tells: tsakt ${tells.toLocaleString("en-US")}, comedy ${comedyTells.toLocaleString("en-US")}; sequential asks: tsakt ${asks}, comedy ${comedyAsks})`);
+const ratio = (t, c, higherIsBetter) => (t === undefined || c === undefined ? "-" : `${(higherIsBetter ? t / c : c / t).toFixed(2)}x`);
+console.log(
+  ["scenario".padEnd(32), "tsakt".padStart(12), `busyPoll ${busyPoll}µs`.padStart(18), "comedy".padStart(12), "ratio".padStart(9), "ratio (busyPoll)".padStart(18)].join(""),
+);
+for (const [label, key, higherIsBetter] of rows) {
+  const t = results.tsakt?.[key];
+  const s = results.tsaktSpin?.[key];
+  const c = results.comedy?.[key];
+  console.log([label.padEnd(32), fmt(t).padStart(12), fmt(s).padStart(18), fmt(c).padStart(12), ratio(t, c, higherIsBetter).padStart(9), ratio(s, c, higherIsBetter).padStart(18)].join(""));
+}
+console.log("ratio: how many times better TsAkt is than comedy (throughput / comedy's, or comedy's latency / TsAkt's).");
+if (floors !== undefined)
+  console.log(
+    `floor: plain node:net echo between two processes, no framework: p50 ${fmt(floors.idle.p50)} / p99 ${fmt(floors.idle.p99)} µs idle, ` +
+      `p50 ${fmt(floors.spin.p50)} / p99 ${fmt(floors.spin.p99)} µs with the event loops polling.`,
+  );
+process.exit(0);

@@ -1,0 +1,36 @@
+// The far side of the TsAkt remote benchmark: a node with a counting sink and an echo actor on 127.0.0.1.
+// Prints {"address": ...} once it listens; exits on SIGTERM. Argument: busyPollMicros (default 0).
+import { create } from "@bufbuild/protobuf";
+import { UInt32ValueSchema, UInt64ValueSchema } from "@bufbuild/protobuf/wkt";
+import { ActorSystem, silentLogger } from "@tsakt/actor";
+import { remoteOf, remoting } from "../dist/index.js";
+
+const system = await ActorSystem.start({
+  name: "bench-server",
+  logger: silentLogger,
+  plugins: [remoting({ host: "127.0.0.1", port: 0, types: [UInt32ValueSchema, UInt64ValueSchema], busyPollMicros: Number(process.argv[2] ?? 0) })],
+});
+
+// Counts UInt32Value tells; a UInt64Value ask {value: n} is answered once n tells arrived.
+let count = 0;
+let waiting;
+await system.spawnFunc("sink", (ctx) => {
+  const m = ctx.message;
+  if (m.$typeName === "google.protobuf.UInt32Value") {
+    count++;
+    if (waiting !== undefined && count >= waiting.target) {
+      waiting.reply.tell(create(UInt64ValueSchema, { value: BigInt(count) }));
+      waiting = undefined;
+    }
+  } else if (m.$typeName === "google.protobuf.UInt64Value") {
+    const target = Number(m.value);
+    if (target === 0) count = 0;
+    if (count >= target) ctx.respond(create(UInt64ValueSchema, { value: BigInt(count) }));
+    else waiting = { target, reply: ctx.sender };
+  }
+});
+
+await system.spawnFunc("echo", (ctx) => ctx.respond(ctx.message));
+
+process.on("SIGTERM", () => void system.stop().then(() => process.exit(0)));
+process.stdout.write(`${JSON.stringify({ address: remoteOf(system).address })}\n`);

@@ -1,0 +1,382 @@
+import type { Socket } from "node:net";
+import type { PID } from "@tsakt/actor";
+import { constants as zc, createBrotliCompress, createBrotliDecompress, createGunzip, createGzip } from "node:zlib";
+import type { Transform } from "node:stream";
+
+/** A compression stream; zlib and brotli streams both flush with a kind. */
+type Deflater = Transform & { flush(kind?: number): void };
+import { create, toBinary } from "@bufbuild/protobuf";
+import { decodeEnvelope, EnvelopeDecodeError, InboundEnvelope, KIND_ERROR, KIND_SYSTEM } from "./envelope-codec.js";
+import { FrameTooLargeError, HandshakeError, MalformedFrameError, RemoteUnreachableError } from "./errors.js";
+import type { ByteSink, FrameWriter } from "./frame-writer.js";
+import { FrameReader, type FrameSink } from "./frame-reader.js";
+import { EnvelopeKind, EnvelopeSchema } from "./gen/tsakt/remote/v1/envelope_pb.js";
+import { FailureSchema, type Handshake, HandshakeSchema } from "./gen/tsakt/remote/v1/system_pb.js";
+import type { Compression } from "./options.js";
+import type { Peer } from "./peer.js";
+import { MessageCodec } from "./proto-codec.js";
+import type { RemoteNode } from "./remote-node.js";
+import type { PayloadDecoder } from "./serialization.js";
+
+/** Wire protocol version in the handshake. */
+export const protocolVersion = 1;
+
+/** Largest frame accepted before the handshake, so an unauthenticated client cannot make this node buffer much. */
+const handshakeFrameLimit = 64 * 1024;
+
+const HANDSHAKE = 0;
+const OPEN = 1;
+const CLOSED = 2;
+
+const handshakeType = HandshakeSchema.typeName;
+const handshakeCodec = MessageCodec.of(HandshakeSchema);
+const failureCodec = MessageCodec.of(FailureSchema);
+
+/** A whole frame as bytes, for the rare frames not written through a peer's FrameWriter. */
+export function frameOf(bytes: Uint8Array): Buffer {
+  const frame = Buffer.allocUnsafe(4 + bytes.length);
+  frame.writeUInt32BE(bytes.length, 0);
+  frame.set(bytes, 4);
+  return frame;
+}
+
+const heartbeatFrame = frameOf(
+  toBinary(EnvelopeSchema, create(EnvelopeSchema, { kind: EnvelopeKind.SYSTEM, typeName: "tsakt.remote.v1.Heartbeat" })),
+);
+
+/** What the other side said about itself in its handshake. */
+export interface RemoteIdentity {
+  readonly system: string;
+  readonly host: string;
+  readonly port: number;
+  readonly nodeId: string;
+  readonly maxFrameBytes: number;
+  /** "tsakt://system@host:port" as that node names itself. */
+  readonly prefix: string;
+  readonly hostPort: string;
+}
+
+/**
+ * One TCP or TLS socket to a peer: handshake, optional compression, frame splitting, and the per-connection caches
+ * that let repeated receivers, senders and types skip decoding. Frames go to the node for routing.
+ */
+export class Connection implements FrameSink {
+  private state = HANDSHAKE;
+  peer: Peer | undefined;
+  remote: RemoteIdentity | undefined = undefined;
+  /** Superseded by the other connection of a simultaneous dial; kept only to read what is in flight. */
+  retired = false;
+  compression: Compression = "none";
+  readSinceCheck = true;
+  wroteSinceCheck = false;
+  private idleMs = 0;
+  private reader: FrameReader;
+  private sink: ByteSink;
+  private deflater: Deflater | undefined = undefined;
+  private inflater: Transform | undefined = undefined;
+  private flushKind = 0;
+  private switchTo: Compression | undefined = undefined;
+  private error: unknown = undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private drainHooked = false;
+  /** end() was called: nothing more is written, but frames still arriving are read until the peer closes. */
+  private closing = false;
+  readonly env = new InboundEnvelope();
+  /** Last receiver seen and what it resolved to. */
+  receiverBytes: Buffer | undefined = undefined;
+  receiverAddress = "";
+  receiverPid: PID | undefined = undefined;
+  /** Last payload type seen and its decoder. */
+  typeBytes: Buffer | undefined = undefined;
+  typeName = "";
+  decoder: PayloadDecoder | undefined = undefined;
+  /** Last sender address seen. */
+  senderBytes: Buffer | undefined = undefined;
+  senderAddress = "";
+  readonly label: string;
+
+  constructor(
+    private readonly node: RemoteNode,
+    readonly socket: Socket,
+    /** True when this node dialed (it then sent its handshake first). */
+    readonly dialed: boolean,
+    dialPeer: Peer | undefined,
+  ) {
+    this.peer = dialPeer;
+    this.label = dialPeer?.prefix ?? `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
+    this.sink = socket;
+    this.reader = new FrameReader(handshakeFrameLimit, this);
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("error", (error: Error) => {
+      this.error ??= error;
+    });
+    socket.on("close", () => this.onClose());
+    // A dial's budget covers connecting, TLS and the handshake; an accepted socket gets the handshake budget.
+    const timeoutMs = dialed ? node.options.connectTimeoutMs : node.options.handshakeTimeoutMs;
+    this.timer = setTimeout(() => this.fail(new HandshakeError(this.label, `connection not ready within ${timeoutMs} ms`)), timeoutMs);
+    this.timer.unref();
+    if (dialed) this.sendHandshake(node.options.compression, dialPeer?.system ?? "");
+  }
+
+  /** Open and usable for sending (not closing). */
+  get isOpen(): boolean {
+    return this.state === OPEN && !this.closing;
+  }
+
+  get isClosed(): boolean {
+    return this.state === CLOSED;
+  }
+
+  /** Bytes written to this connection that the kernel has not taken yet. */
+  backlog(): number {
+    const d = this.deflater;
+    return this.socket.writableLength + (d === undefined ? 0 : d.writableLength + d.readableLength);
+  }
+
+  // ---- reading ----
+
+  private onData(chunk: Buffer): void {
+    this.readSinceCheck = true;
+    this.node.busyPoll?.poke();
+    if (this.state === CLOSED) return;
+    if (this.inflater !== undefined) {
+      this.inflater.write(chunk);
+      return;
+    }
+    this.push(chunk);
+    if (this.switchTo !== undefined && this.state === OPEN) this.startCompression(this.switchTo);
+  }
+
+  private push(chunk: Buffer): void {
+    try {
+      this.reader.push(chunk);
+    } catch (error) {
+      // A bug or hostile input must cost this connection only, never the process.
+      this.fail(error instanceof EnvelopeDecodeError || !(error instanceof Error) ? new MalformedFrameError(this.label, String(error)) : new MalformedFrameError(this.label, error.message, { cause: error }));
+    }
+  }
+
+  onFrame(buf: Buffer, start: number, end: number): void {
+    if (this.state === OPEN) {
+      try {
+        decodeEnvelope(buf, start, end, this.env);
+      } catch (error) {
+        this.reader.stop();
+        this.fail(new MalformedFrameError(this.label, (error as Error).message));
+        return;
+      }
+      this.node.inbound.onEnvelope(this, buf, this.env);
+    } else if (this.state === HANDSHAKE) {
+      this.onHandshake(buf, start, end);
+    }
+  }
+
+  onOversize(size: number): void {
+    this.fail(new FrameTooLargeError(size, this.state === HANDSHAKE ? handshakeFrameLimit : this.node.options.maxFrameBytes, this.label));
+  }
+
+  private onHandshake(buf: Buffer, start: number, end: number): void {
+    const env = this.env;
+    let hs: Handshake;
+    try {
+      decodeEnvelope(buf, start, end, env);
+      if (env.kind === KIND_ERROR) {
+        const failure = failureCodec.decode(buf, env.payloadStart, env.payloadEnd) as unknown as { message: string };
+        this.fail(new HandshakeError(this.label, `refused: ${failure.message}`));
+        return;
+      }
+      if (env.kind !== KIND_SYSTEM || buf.toString("utf8", env.typeStart, env.typeEnd) !== handshakeType) throw new Error("the first frame is not a handshake");
+      hs = handshakeCodec.decode(buf, env.payloadStart, env.payloadEnd) as unknown as Handshake;
+    } catch (error) {
+      this.reader.stop();
+      this.fail(new HandshakeError(this.label, `invalid handshake: ${(error as Error).message}`));
+      return;
+    }
+    const problem = this.checkHandshake(hs);
+    if (problem !== undefined) {
+      if (!this.dialed) this.refuse(problem);
+      this.reader.stop();
+      this.fail(new HandshakeError(this.label, problem));
+      return;
+    }
+    let chosen: Compression;
+    if (this.dialed) {
+      chosen = (hs.compression[0] ?? "none") as Compression;
+    } else {
+      const offered = hs.compression.filter((c): c is Compression => c === "none" || c === "gzip" || c === "brotli");
+      chosen = offered.find((c) => this.node.options.compression.includes(c)) ?? "none";
+      this.sendHandshake([chosen], "");
+    }
+    const hostPort = hs.host.includes(":") ? `[${hs.host}]:${hs.port}` : `${hs.host}:${hs.port}`;
+    this.remote = {
+      system: hs.system,
+      host: hs.host,
+      port: hs.port,
+      nodeId: hs.nodeId,
+      maxFrameBytes: hs.maxFrameBytes,
+      hostPort,
+      prefix: `tsakt://${hs.system}@${hostPort}`,
+    };
+    this.state = OPEN;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.reader.setLimit(this.node.options.maxFrameBytes);
+    this.compression = chosen;
+    if (chosen !== "none") {
+      // The bytes after the handshake are compressed: stop here and route the rest through the inflater.
+      this.reader.stop();
+      this.switchTo = chosen;
+    }
+    this.node.attach(this, this.remote);
+    this.node.logger.debug({ peer: this.remote.prefix, dialed: this.dialed, compression: chosen }, "remoting connection open");
+  }
+
+  private checkHandshake(hs: Handshake): string | undefined {
+    if (hs.protocolVersion !== protocolVersion) return `protocol version ${hs.protocolVersion} is not supported (this node speaks ${protocolVersion})`;
+    if (hs.system === "" || hs.host === "" || hs.port < 1 || hs.port > 65535) return "the handshake lacks the node's system, host or port";
+    if (hs.maxFrameBytes < 1024) return `maxFrameBytes ${hs.maxFrameBytes} is too small`;
+    if (!this.dialed && hs.expectedSystem !== "" && hs.expectedSystem !== this.node.systemName)
+      return `this node runs system "${this.node.systemName}", not "${hs.expectedSystem}"`;
+    if (this.dialed) {
+      const expected = this.peer?.system ?? "";
+      if (expected !== "" && hs.system !== expected) return `reached system "${hs.system}", expected "${expected}"`;
+      const chosen = hs.compression[0] ?? "none";
+      if (hs.compression.length > 1 || (chosen !== "none" && !this.node.options.compression.includes(chosen as Compression)))
+        return `the acceptor chose compression ${JSON.stringify(hs.compression)}, which this node did not offer`;
+    }
+    return undefined;
+  }
+
+  private sendHandshake(compression: readonly string[], expectedSystem: string): void {
+    const o = this.node.options;
+    const hs = create(HandshakeSchema, {
+      protocolVersion,
+      system: this.node.systemName,
+      host: o.advertiseHost,
+      port: this.node.port,
+      compression: [...compression],
+      maxFrameBytes: o.maxFrameBytes,
+      expectedSystem,
+      nodeId: this.node.nodeId,
+    });
+    const env = create(EnvelopeSchema, { kind: EnvelopeKind.SYSTEM, typeName: handshakeType, payload: toBinary(HandshakeSchema, hs) });
+    this.socket.write(frameOf(toBinary(EnvelopeSchema, env)));
+  }
+
+  private refuse(reason: string): void {
+    const env = create(EnvelopeSchema, {
+      kind: EnvelopeKind.ERROR,
+      typeName: FailureSchema.typeName,
+      payload: toBinary(FailureSchema, create(FailureSchema, { code: "HandshakeFailed", message: reason })),
+    });
+    this.socket.write(frameOf(toBinary(EnvelopeSchema, env)));
+  }
+
+  private startCompression(kind: Compression): void {
+    this.switchTo = undefined;
+    const rest = this.reader.takeRest();
+    this.reader = new FrameReader(this.node.options.maxFrameBytes, this);
+    const gzip = kind === "gzip";
+    const deflater: Deflater = gzip ? createGzip({ level: 3 }) : createBrotliCompress({ params: { [zc.BROTLI_PARAM_QUALITY]: 4 } });
+    const inflater = gzip ? createGunzip() : createBrotliDecompress();
+    this.flushKind = gzip ? zc.Z_SYNC_FLUSH : zc.BROTLI_OPERATION_FLUSH;
+    deflater.on("error", (error: Error) => this.fail(new MalformedFrameError(this.label, `compression failed: ${error.message}`)));
+    inflater.on("error", (error: Error) => this.fail(new MalformedFrameError(this.label, `invalid ${kind} data: ${error.message}`)));
+    inflater.on("data", (chunk: Buffer) => {
+      if (this.state === OPEN) this.push(chunk);
+    });
+    deflater.pipe(this.socket);
+    this.deflater = deflater;
+    this.inflater = inflater;
+    this.sink = deflater;
+    if (rest !== undefined && rest.length > 0) inflater.write(rest);
+  }
+
+  // ---- writing ----
+
+  /** Writes the peer's pending frames; false when the connection wants the writer to wait for 'drain'. */
+  writeBatch(writer: FrameWriter): boolean {
+    this.node.busyPoll?.poke();
+    const ok = writer.drainTo(this.sink);
+    if (this.deflater !== undefined) this.deflater.flush(this.flushKind);
+    this.wroteSinceCheck = true;
+    if (!ok && !this.drainHooked) {
+      this.drainHooked = true;
+      (this.sink as unknown as NodeJS.EventEmitter).once("drain", () => {
+        this.drainHooked = false;
+        this.peer?.onDrain(this);
+      });
+    }
+    return ok;
+  }
+
+  private writeFrame(frame: Buffer): void {
+    this.sink.write(frame);
+    if (this.deflater !== undefined) this.deflater.flush(this.flushKind);
+    this.wroteSinceCheck = true;
+  }
+
+  /** Called on every heartbeat interval: sends a heartbeat when idle, closes the connection when the peer went silent. */
+  tick(intervalMs: number): void {
+    if (this.state !== OPEN || this.closing) return;
+    if (this.readSinceCheck) {
+      this.readSinceCheck = false;
+      this.idleMs = 0;
+    } else {
+      this.idleMs += intervalMs;
+      if (this.idleMs >= this.node.options.idleTimeoutMs) {
+        this.fail(new RemoteUnreachableError(this.remote?.prefix ?? this.label, `nothing received for ${this.idleMs} ms`));
+        return;
+      }
+    }
+    if (!this.wroteSinceCheck) this.writeFrame(heartbeatFrame);
+    this.wroteSinceCheck = false;
+  }
+
+  // ---- closing ----
+
+  /** Closes after what was written is sent. */
+  end(): void {
+    if (this.state === CLOSED || this.closing) return;
+    this.closing = true;
+    if (this.state === HANDSHAKE) this.state = CLOSED;
+    if (this.deflater !== undefined) this.deflater.end();
+    else this.socket.end();
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.socket.destroy(), 2000);
+    this.timer.unref();
+  }
+
+  /** Closes at once because of `error`, which is logged. */
+  fail(error: unknown): void {
+    if (this.state === CLOSED && this.socket.destroyed) return;
+    this.error ??= error;
+    this.state = CLOSED;
+    this.node.logger.warn({ err: error, peer: this.remote?.prefix ?? this.label }, "remoting connection closed");
+    this.socket.destroy();
+  }
+
+  /** Marks this connection as the loser of a simultaneous dial: the side that dialed it closes it gracefully. */
+  retire(): void {
+    this.retired = true;
+    this.node.logger.debug({ peer: this.remote?.prefix ?? this.label, dialed: this.dialed }, "closing a duplicate connection");
+    if (this.dialed) this.end();
+    else {
+      const t = setTimeout(() => this.socket.destroy(), 10_000);
+      t.unref();
+    }
+  }
+
+  private onClose(): void {
+    if (this.state === HANDSHAKE && this.error === undefined)
+      this.error = new HandshakeError(this.label, "the other side closed the connection during the handshake (TLS settings or certificate not accepted there, or not a TsAkt node)");
+    this.state = CLOSED;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.inflater?.destroy();
+    this.deflater?.destroy();
+    this.receiverPid = undefined;
+    this.node.detach(this, this.error);
+  }
+}

@@ -1,0 +1,118 @@
+import { TsaktError } from "@tsakt/actor";
+
+/** A frame's declared length is above the receiving side's maxFrameBytes; the connection is closed. */
+export class FrameTooLargeError extends TsaktError {
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+    readonly peer: string,
+  ) {
+    super("FrameTooLarge", `frame of ${size} bytes from ${peer} exceeds maxFrameBytes ${limit}; the connection was closed (send smaller messages or raise maxFrameBytes on both nodes)`);
+  }
+}
+
+/** Bytes on a connection are not a valid TsAkt frame or envelope; the connection is closed. */
+export class MalformedFrameError extends TsaktError {
+  constructor(
+    readonly peer: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super("MalformedFrame", `malformed frame from ${peer}: ${reason}; the connection was closed (is the peer a TsAkt node of the same protocol version?)`, options);
+  }
+}
+
+/** No serializer knows this message type, so it cannot cross a process. */
+export class UnknownMessageTypeError extends TsaktError {
+  constructor(
+    readonly typeName: string,
+    where: string,
+  ) {
+    super("UnknownMessageType", `no serializer for message type "${typeName}" ${where}; register its schema with remoting({ types: [...] }), enable json for plain objects, or add a serializer`);
+  }
+}
+
+/** A registered serializer failed to encode or decode a message. */
+export class SerializationError extends TsaktError {
+  constructor(
+    readonly typeName: string,
+    cause: unknown,
+  ) {
+    super("SerializationFailed", `could not serialize or deserialize a "${typeName}": ${cause instanceof Error ? cause.message : String(cause)}; check that both nodes register the same schema`, { cause });
+  }
+}
+
+/** The remote node cannot be reached, or the connection to it was lost while a request was in flight. */
+export class RemoteUnreachableError extends TsaktError {
+  constructor(
+    readonly address: string,
+    cause?: unknown,
+  ) {
+    super(
+      "RemoteUnreachable",
+      `remote node ${address} is unreachable${cause === undefined ? "" : ` (${cause instanceof Error ? cause.message : String(cause)})`}; check that it runs and listens there, then retry`,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+}
+
+/** The per-peer outbound queue is full: the peer reads slower than this node sends. */
+export class OutboundQueueFullError extends TsaktError {
+  constructor(
+    readonly address: string,
+    readonly limit: number,
+  ) {
+    super("OutboundQueueFull", `outbound queue to ${address} is full (${limit} bytes); slow down, await pid.send(), or raise maxOutboundBytes`);
+  }
+}
+
+/** The two nodes could not agree on a connection (version, system name, TLS). */
+export class HandshakeError extends TsaktError {
+  constructor(
+    readonly peer: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super("HandshakeFailed", `handshake with ${peer} failed: ${reason}`, options);
+  }
+}
+
+/** A remote spawn named a kind the target node did not register in remoting({ kinds }). */
+export class KindNotRegisteredError extends TsaktError {
+  constructor(
+    readonly kind: string,
+    readonly node: string,
+  ) {
+    super("KindNotRegistered", `actor kind "${kind}" is not registered on ${node}; add it to remoting({ kinds }) on that node`);
+  }
+}
+
+/** A remote node reported a failure whose code has no local class; `code` is the remote code. */
+export class RemoteFailureError extends TsaktError {
+  constructor(
+    code: string,
+    message: string,
+    /** Address of the actor or node that failed. */
+    readonly target: string,
+  ) {
+    super(code === "" ? "RemoteFailure" : code, `${message} (reported by ${target})`);
+  }
+}
+
+/** Remoting could not listen on its host and port. */
+export class ListenError extends TsaktError {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    cause: unknown,
+  ) {
+    super("ListenFailed", `remoting could not listen on ${host}:${port} (${cause instanceof Error ? cause.message : String(cause)}); pick another port or free this one`, { cause });
+  }
+}
+
+/** remoteOf was called for a system started without the remoting plugin. */
+export class RemotingNotEnabledError extends TsaktError {
+  constructor(system: string) {
+    super("RemotingNotEnabled", `actor system "${system}" has no remoting; start it with ActorSystem.start({ plugins: [remoting({ ... })] })`);
+  }
+}

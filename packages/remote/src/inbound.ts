@@ -1,0 +1,344 @@
+import { create } from "@bufbuild/protobuf";
+import { ActorNotFoundError, DeadActorError, type PID, TerminatedSchema } from "@tsakt/actor";
+import type { Connection } from "./connection.js";
+import { type InboundEnvelope, KIND_ASK, KIND_ERROR, KIND_REPLY, KIND_SYSTEM, KIND_TELL, sameBytes } from "./envelope-codec.js";
+import { KindNotRegisteredError, RemoteFailureError, SerializationError, UnknownMessageTypeError } from "./errors.js";
+import {
+  ActorRefSchema,
+  type Failure,
+  FailureSchema,
+  type Lookup,
+  LookupSchema,
+  type Spawn,
+  SpawnSchema,
+  type Stop,
+  StopSchema,
+  StoppedSchema,
+  type Unwatch,
+  UnwatchSchema,
+  type Watch,
+  WatchSchema,
+} from "./gen/tsakt/remote/v1/system_pb.js";
+import type { Outbound } from "./outbound.js";
+import type { Peer } from "./peer.js";
+import { MessageCodec } from "./proto-codec.js";
+import { AnonymousSender, pathOf, RemotePID, ReplyPID } from "./remote-pid.js";
+import type { RemoteNode } from "./remote-node.js";
+import type { PayloadDecoder } from "./serialization.js";
+import { parseRemoteAddress } from "./address.js";
+import { WatchCommand } from "./watch-registry.js";
+
+/** Stands in for a message that could not be decoded, so dead letters still name its type. */
+class UndecodedMessage {
+  constructor(readonly $typeName: string) {}
+}
+
+/** Receiver of a tell addressed to "/$ask/<id>": a reply that reached the asker through a third node. */
+class AskCompletion implements PID {
+  constructor(
+    private readonly node: RemoteNode,
+    private readonly id: number,
+  ) {}
+
+  get name(): string {
+    return String(this.id);
+  }
+
+  get path(): string {
+    return `/$ask/${this.id}`;
+  }
+
+  get address(): string {
+    return this.node.address + this.path;
+  }
+
+  tell(message: unknown): boolean {
+    const ask = this.node.asks.take(this.id);
+    if (ask === undefined) return false;
+    ask.resolve(message);
+    return true;
+  }
+
+  ask<T>(): Promise<T> {
+    return Promise.reject(new DeadActorError(this.address));
+  }
+
+  send(message: unknown): Promise<void> {
+    this.tell(message);
+    return Promise.resolve();
+  }
+
+  isAlive(): boolean {
+    return false;
+  }
+}
+
+const codecs = {
+  lookup: MessageCodec.of(LookupSchema),
+  spawn: MessageCodec.of(SpawnSchema),
+  stop: MessageCodec.of(StopSchema),
+  watch: MessageCodec.of(WatchSchema),
+  unwatch: MessageCodec.of(UnwatchSchema),
+  terminated: MessageCodec.of(TerminatedSchema),
+  failure: MessageCodec.of(FailureSchema),
+};
+
+/**
+ * Routes what peers send: tells and asks to local actors (with a sender reference per message that carries its
+ * metadata), replies and failures to pending asks, and remoting requests (lookup, spawn, stop, watch).
+ */
+export class Inbound {
+  constructor(
+    private readonly node: RemoteNode,
+    private readonly out: Outbound,
+  ) {}
+
+  /** Routes one decoded envelope of `c`. */
+  onEnvelope(c: Connection, buf: Buffer, env: InboundEnvelope): void {
+    switch (env.kind) {
+      case KIND_TELL:
+      case KIND_ASK:
+        this.deliver(c, buf, env);
+        return;
+      case KIND_REPLY:
+        this.onReply(c, buf, env);
+        return;
+      case KIND_ERROR:
+        this.onFailure(c, buf, env);
+        return;
+      case KIND_SYSTEM:
+        this.onSystem(c, buf, env);
+        return;
+      default:
+        this.node.deadLetter(new UndecodedMessage(this.typeNameIn(c, buf, env)), undefined, "(remote)", `unknown envelope kind ${env.kind}`);
+    }
+  }
+
+  private deliver(c: Connection, buf: Buffer, env: InboundEnvelope): void {
+    const peer = c.peer as Peer;
+    const isAsk = env.kind === KIND_ASK;
+    const corr = isAsk ? env.correlationId : 0;
+    const target = this.receiverOf(c, buf, env);
+    if (target === undefined) {
+      const receiver = c.receiverAddress;
+      this.out.sendFailure(peer, corr, new ActorNotFoundError(receiver));
+      this.node.deadLetter(new UndecodedMessage(this.typeNameIn(c, buf, env)), undefined, receiver, "no such actor");
+      return;
+    }
+    const decoder = this.decoderOf(c, buf, env);
+    if (decoder === undefined) {
+      const typeName = this.typeNameIn(c, buf, env);
+      this.out.sendFailure(peer, corr, new UnknownMessageTypeError(typeName, `at ${this.node.address}`));
+      this.node.deadLetter(new UndecodedMessage(typeName), undefined, c.receiverAddress, "no serializer for its type");
+      return;
+    }
+    let message: unknown;
+    try {
+      message = decoder.decode(buf, env.payloadStart, env.payloadEnd);
+    } catch (error) {
+      const e = new SerializationError(c.typeName, error);
+      this.out.sendFailure(peer, corr, e);
+      this.node.deadLetter(new UndecodedMessage(c.typeName), undefined, c.receiverAddress, e.message);
+      return;
+    }
+    let sender: PID | undefined;
+    if (isAsk) sender = new ReplyPID(this.node, peer, corr, env.deadlineMs > 0 ? performance.now() + env.deadlineMs : 0, env.metadata);
+    else if (env.senderEnd > env.senderStart) sender = this.senderOf(c, buf, env);
+    else if (env.metadata !== undefined) sender = new AnonymousSender(this.node, env.metadata);
+    if (!target.tell(message, sender) && isAsk)
+      this.out.sendFailure(peer, corr, target.isAlive() ? new RemoteFailureError("MailboxFull", `mailbox of ${target.address} is full`, this.node.address) : new DeadActorError(target.address));
+  }
+
+  /** The local receiver of the envelope; the last one is cached per connection by its bytes. */
+  private receiverOf(c: Connection, buf: Buffer, env: InboundEnvelope): PID | undefined {
+    const s = env.receiverStart;
+    const e = env.receiverEnd;
+    const cached = c.receiverBytes;
+    if (cached !== undefined && sameBytes(buf, s, e, cached)) {
+      const pid = c.receiverPid;
+      if (pid !== undefined && pid.isAlive()) return pid;
+    } else {
+      c.receiverAddress = buf.toString("utf8", s, e);
+      c.receiverBytes = Buffer.from(buf.subarray(s, e));
+    }
+    const pid = this.resolveLocal(c.receiverAddress);
+    c.receiverPid = pid;
+    return pid;
+  }
+
+  private decoderOf(c: Connection, buf: Buffer, env: InboundEnvelope): PayloadDecoder | undefined {
+    const s = env.typeStart;
+    const e = env.typeEnd;
+    const cached = c.typeBytes;
+    if (cached !== undefined && sameBytes(buf, s, e, cached)) return c.decoder;
+    c.typeName = buf.toString("utf8", s, e);
+    c.typeBytes = Buffer.from(buf.subarray(s, e));
+    c.decoder = e > s ? this.node.serialization.decoderOf(c.typeName) : undefined;
+    return c.decoder;
+  }
+
+  private typeNameIn(c: Connection, buf: Buffer, env: InboundEnvelope): string {
+    const cached = c.typeBytes;
+    if (cached !== undefined && sameBytes(buf, env.typeStart, env.typeEnd, cached)) return c.typeName;
+    return buf.toString("utf8", env.typeStart, env.typeEnd);
+  }
+
+  private senderOf(c: Connection, buf: Buffer, env: InboundEnvelope): PID {
+    const s = env.senderStart;
+    const e = env.senderEnd;
+    const cached = c.senderBytes;
+    if (cached === undefined || !sameBytes(buf, s, e, cached)) {
+      c.senderAddress = buf.toString("utf8", s, e);
+      c.senderBytes = Buffer.from(buf.subarray(s, e));
+    }
+    const address = c.senderAddress;
+    let peer = c.peer as Peer;
+    const prefix = peer.prefix;
+    if (!(address.startsWith(prefix) && address.charCodeAt(prefix.length) === 47)) {
+      const parsed = parseRemoteAddress(address);
+      if (parsed !== undefined) peer = parsed.node === this.node.address ? peer : this.node.peerOf(parsed);
+    }
+    return new RemotePID(this.node, peer, address, env.metadata);
+  }
+
+  /** The local actor (or ask completion, or temporary sender) at `address`. */
+  resolveLocal(address: string): PID | undefined {
+    let path: string;
+    const prefix = this.node.address;
+    if (address.startsWith(prefix) && address.charCodeAt(prefix.length) === 47) path = address.slice(prefix.length);
+    else if (address.startsWith("/")) path = address;
+    else {
+      const parsed = parseRemoteAddress(address);
+      // Another host name for this node is fine; another system is not this node.
+      if (parsed === undefined || parsed.system !== this.node.systemName) return undefined;
+      path = parsed.path;
+    }
+    if (path.startsWith("/$ask/")) {
+      const id = Number(path.slice(6));
+      return Number.isInteger(id) && id > 0 ? new AskCompletion(this.node, id) : undefined;
+    }
+    if (path.startsWith("/$tmp/")) return this.out.tempSender(Number(path.slice(6)));
+    if (path === "") return undefined;
+    return this.node.actorSystem.localActorOf(path);
+  }
+
+  private onReply(c: Connection, buf: Buffer, env: InboundEnvelope): void {
+    const ask = this.node.asks.take(env.correlationId);
+    if (ask === undefined) {
+      this.node.deadLetter(new UndecodedMessage(this.typeNameIn(c, buf, env)), undefined, `${this.node.address}/$ask/${env.correlationId}`, "reply after the ask ended");
+      return;
+    }
+    const decoder = this.decoderOf(c, buf, env);
+    if (decoder === undefined) {
+      ask.reject(new UnknownMessageTypeError(c.typeName, `in a reply from ${ask.target}`));
+      this.node.deadLetter(new UndecodedMessage(c.typeName), undefined, ask.target, "no serializer for its type");
+      return;
+    }
+    let value: unknown;
+    try {
+      value = decoder.decode(buf, env.payloadStart, env.payloadEnd);
+    } catch (error) {
+      ask.reject(new SerializationError(c.typeName, error));
+      return;
+    }
+    ask.resolve(value);
+  }
+
+  private onFailure(_c: Connection, buf: Buffer, env: InboundEnvelope): void {
+    const ask = this.node.asks.take(env.correlationId);
+    if (ask === undefined) return;
+    let failure: Failure;
+    try {
+      failure = codecs.failure.decode(buf, env.payloadStart, env.payloadEnd) as Failure;
+    } catch (error) {
+      ask.reject(new SerializationError(FailureSchema.typeName, error));
+      return;
+    }
+    ask.reject(errorOf(failure, ask.target));
+  }
+
+  private onSystem(c: Connection, buf: Buffer, env: InboundEnvelope): void {
+    const peer = c.peer as Peer;
+    const typeName = buf.toString("utf8", env.typeStart, env.typeEnd);
+    const corr = env.correlationId;
+    try {
+      switch (typeName) {
+        case "tsakt.remote.v1.Heartbeat":
+          return;
+        case LookupSchema.typeName: {
+          const { path } = codecs.lookup.decode(buf, env.payloadStart, env.payloadEnd) as Lookup;
+          const pid = path.startsWith("/user/") ? this.node.actorSystem.localActorOf(path) : undefined;
+          if (pid === undefined || !pid.isAlive()) this.out.sendFailure(peer, corr, new ActorNotFoundError(this.node.address + path));
+          else this.out.sendSystem(peer, ActorRefSchema, create(ActorRefSchema, { address: pid.address }), corr, KIND_REPLY);
+          return;
+        }
+        case SpawnSchema.typeName:
+          void this.onSpawn(peer, corr, codecs.spawn.decode(buf, env.payloadStart, env.payloadEnd) as Spawn);
+          return;
+        case StopSchema.typeName:
+          void this.onStop(peer, corr, (codecs.stop.decode(buf, env.payloadStart, env.payloadEnd) as Stop).path);
+          return;
+        case WatchSchema.typeName:
+          this.node.watchCommand(new WatchCommand("watch", (codecs.watch.decode(buf, env.payloadStart, env.payloadEnd) as Watch).path, peer));
+          return;
+        case UnwatchSchema.typeName:
+          this.node.watchCommand(new WatchCommand("unwatch", (codecs.unwatch.decode(buf, env.payloadStart, env.payloadEnd) as Unwatch).path, peer));
+          return;
+        case TerminatedSchema.typeName: {
+          const { address } = codecs.terminated.decode(buf, env.payloadStart, env.payloadEnd) as unknown as { address: string };
+          peer.terminated(address, pathOf(address, peer.prefix));
+          return;
+        }
+        default:
+          this.node.logger.debug({ type: typeName, peer: peer.prefix }, "ignored unknown remoting message");
+      }
+    } catch (error) {
+      this.out.sendFailure(peer, corr, new SerializationError(typeName, error));
+    }
+  }
+
+  private async onSpawn(peer: Peer, corr: number, req: Spawn): Promise<void> {
+    const factory = this.node.kinds.get(req.kind);
+    if (factory === undefined) {
+      this.out.sendFailure(peer, corr, new KindNotRegisteredError(req.kind, this.node.address));
+      return;
+    }
+    try {
+      const pid = await this.node.actorSystem.spawn(req.name, factory);
+      this.out.sendSystem(peer, ActorRefSchema, create(ActorRefSchema, { address: pid.address }), corr, KIND_REPLY);
+    } catch (error) {
+      this.out.sendFailure(peer, corr, error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private async onStop(peer: Peer, corr: number, path: string): Promise<void> {
+    const system = this.node.actorSystem;
+    const pid = path.startsWith("/user/") ? system.localActorOf(path) : undefined;
+    if (pid === undefined) {
+      this.out.sendFailure(peer, corr, new ActorNotFoundError(this.node.address + path));
+      return;
+    }
+    try {
+      await system.stopActor(pid);
+      this.out.sendSystem(peer, StoppedSchema, create(StoppedSchema), corr, KIND_REPLY);
+    } catch (error) {
+      this.out.sendFailure(peer, corr, error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+}
+
+/** The local error for a failure reported by a remote node. */
+function errorOf(failure: Failure, target: string): Error {
+  switch (failure.code) {
+    case "ActorNotFound":
+      return new ActorNotFoundError(target);
+    case "DeadActor":
+      return new DeadActorError(target);
+    case "UnknownMessageType":
+      return new UnknownMessageTypeError(failure.subject, `at ${target}`);
+    case "KindNotRegistered":
+      return new KindNotRegisteredError(failure.subject, target);
+    default:
+      return new RemoteFailureError(failure.code, failure.message, target);
+  }
+}

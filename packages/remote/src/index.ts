@@ -1,0 +1,43 @@
+export { remoting, remoteOf, type Remote, type RequestOptions } from "./remoting.js";
+export type { RemoteStats } from "./remote-node.js";
+export type { Compression, ReconnectOptions, RemotingOptions, TlsOptions } from "./options.js";
+export { type ContextPropagator, metadataOf, propagatedContextOf } from "./propagation.js";
+export { isJsonValue, jsonTypeName, type Serializer } from "./serializer.js";
+export { parseRemoteAddress, type RemoteAddress } from "./address.js";
+export { RemotePID } from "./remote-pid.js";
+export {
+  FrameTooLargeError,
+  HandshakeError,
+  KindNotRegisteredError,
+  ListenError,
+  MalformedFrameError,
+  OutboundQueueFullError,
+  RemoteFailureError,
+  RemoteUnreachableError,
+  RemotingNotEnabledError,
+  SerializationError,
+  UnknownMessageTypeError,
+} from "./errors.js";
+export {
+  type ActorRef,
+  ActorRefSchema,
+  type Failure,
+  FailureSchema,
+  type Handshake,
+  HandshakeSchema,
+  type Heartbeat,
+  HeartbeatSchema,
+  type Lookup,
+  LookupSchema,
+  type Spawn,
+  SpawnSchema,
+  type Stop,
+  StopSchema,
+  type Stopped,
+  StoppedSchema,
+  type Unwatch,
+  UnwatchSchema,
+  type Watch,
+  WatchSchema,
+} from "./gen/tsakt/remote/v1/system_pb.js";
+export { type Envelope, EnvelopeKind, EnvelopeSchema } from "./gen/tsakt/remote/v1/envelope_pb.js";

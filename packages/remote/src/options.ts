@@ -1,0 +1,224 @@
+import type { DescFile, DescMessage, Registry } from "@bufbuild/protobuf";
+import { type ActorFactory, InvalidOptionError } from "@tsakt/actor";
+import type { ContextPropagator } from "./propagation.js";
+import type { Serializer } from "./serializer.js";
+
+/** A compression algorithm for a connection. */
+export type Compression = "none" | "gzip" | "brotli";
+
+/** TLS settings; with them every connection (accepted and dialed) is TLS. */
+export interface TlsOptions {
+  /** PEM certificate (chain) this node presents, to dialers and when dialing. */
+  cert: string | Buffer;
+  /** PEM private key of `cert`. */
+  key: string | Buffer;
+  /** Passphrase of `key`. Default: none. */
+  passphrase?: string;
+  /** PEM CA certificates that sign the peers' certificates. Default: Node's bundled roots. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Require and verify a client certificate from nodes that connect here (mutual TLS). Default: false. */
+  mutual?: boolean;
+  /** Verify the certificate of nodes this node dials. Default: true. */
+  rejectUnauthorized?: boolean;
+  /** Name checked against the dialed node's certificate and sent as SNI. Default: the host of the address. */
+  serverName?: string;
+}
+
+/** Reconnection after a connection is lost or a dial fails. */
+export interface ReconnectOptions {
+  /** First delay before redialing. Default: 100. */
+  initialDelayMs?: number;
+  /** Longest delay between attempts (the delay doubles each time). Default: 5000. */
+  maxDelayMs?: number;
+  /** After failing this long, queued messages are dropped and dialing stops until the next send. Default: 30000. */
+  giveUpAfterMs?: number;
+}
+
+/** Options of remoting(). */
+export interface RemotingOptions {
+  /** Interface to listen on. Default: "127.0.0.1". */
+  host?: string;
+  /** Port to listen on; 0 picks a free one. Default: 0. */
+  port?: number;
+  /** Host other nodes reach this node at, part of its address. Default: `host` (required when host is a wildcard). */
+  advertiseHost?: string;
+  /** Makes every connection TLS (mutual TLS with `mutual: true`). Default: plain TCP. */
+  tls?: TlsOptions;
+  /** Compression this node asks for on connections it dials, preferred first; peers settle per connection. Default: "none". */
+  compression?: Compression | Compression[];
+  /** Protobuf schemas (messages, files or registries) of messages that cross processes. Default: none (TsAkt's own system messages are always known). */
+  types?: Array<DescMessage | DescFile | Registry>;
+  /** Also send plain objects, arrays, strings, numbers and booleans, as JSON. Default: false. */
+  json?: boolean;
+  /** Custom serializers, tried before protobuf and JSON. Default: none. */
+  serializers?: Serializer[];
+  /** Carries headers (tracing, auth) from sender to receiving actor. Default: none. */
+  propagator?: ContextPropagator;
+  /** Actor kinds other nodes may spawn here by name. Default: none. */
+  kinds?: Record<string, ActorFactory>;
+  /** Largest frame accepted (and sent); a bigger one closes its connection. Default: 16777216 (16 MiB). */
+  maxFrameBytes?: number;
+  /** Bytes queued per peer before tell returns false and ask rejects with OutboundQueueFullError. Default: 67108864 (64 MiB). */
+  maxOutboundBytes?: number;
+  /** How long a dial may take until the connection is ready (TCP, TLS and handshake). Default: 5000. */
+  connectTimeoutMs?: number;
+  /** How long an accepted connection may take to send its handshake. Default: 5000. */
+  handshakeTimeoutMs?: number;
+  /** A connection that sent nothing for this long sends a heartbeat. Default: 1000. */
+  heartbeatIntervalMs?: number;
+  /** A connection that received nothing for this long is closed as dead. Default: 10000. */
+  idleTimeoutMs?: number;
+  /** Redial policy. Default: { initialDelayMs: 100, maxDelayMs: 5000, giveUpAfterMs: 30000 }. */
+  reconnect?: ReconnectOptions;
+  /** Timeout of remote lookup, spawn and stop. Default: the system's askTimeoutMs. */
+  requestTimeoutMs?: number;
+  /** After traffic, keep polling sockets this many microseconds instead of sleeping: lower ask latency for CPU. Default: 0 (off). */
+  busyPollMicros?: number;
+}
+
+/** Options with defaults applied. */
+export interface ResolvedOptions {
+  host: string;
+  port: number;
+  advertiseHost: string;
+  tls: TlsOptions | undefined;
+  compression: Compression[];
+  types: Array<DescMessage | DescFile | Registry>;
+  json: boolean;
+  serializers: Serializer[];
+  propagator: ContextPropagator | undefined;
+  kinds: Map<string, ActorFactory>;
+  maxFrameBytes: number;
+  maxOutboundBytes: number;
+  connectTimeoutMs: number;
+  handshakeTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  idleTimeoutMs: number;
+  reconnect: Required<ReconnectOptions>;
+  requestTimeoutMs: number | undefined;
+  busyPollMicros: number;
+}
+
+const known = new Set([
+  "host",
+  "port",
+  "advertiseHost",
+  "tls",
+  "compression",
+  "types",
+  "json",
+  "serializers",
+  "propagator",
+  "kinds",
+  "maxFrameBytes",
+  "maxOutboundBytes",
+  "connectTimeoutMs",
+  "handshakeTimeoutMs",
+  "heartbeatIntervalMs",
+  "idleTimeoutMs",
+  "reconnect",
+  "requestTimeoutMs",
+  "busyPollMicros",
+]);
+
+const compressions: readonly Compression[] = ["none", "gzip", "brotli"];
+
+function positiveInt(o: Record<string, unknown>, field: string, fallback: number, max = Number.MAX_SAFE_INTEGER, prefix = ""): number {
+  const v = o[field];
+  if (v === undefined) return fallback;
+  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0 || v > max)
+    throw new InvalidOptionError(prefix + field, `must be a whole number from 1 to ${max}, got ${String(v)}`);
+  return v;
+}
+
+function pem(value: unknown): boolean {
+  return typeof value === "string" || Buffer.isBuffer(value);
+}
+
+/** Checks remoting options and fills in defaults; throws InvalidOptionError naming the field at fault. */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "must be an object like { host, port }");
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) if (!known.has(key)) throw new InvalidOptionError(key, `is not a remoting option (known: ${[...known].join(", ")})`);
+  const host = o.host ?? "127.0.0.1";
+  if (typeof host !== "string" || host.length === 0) throw new InvalidOptionError("host", "must be a non-empty host name or IP");
+  const port = o.port ?? 0;
+  if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionError("port", `must be a whole number from 0 to 65535, got ${String(port)}`);
+  const wildcard = host === "0.0.0.0" || host === "::";
+  const advertiseHost = o.advertiseHost ?? (wildcard ? undefined : host);
+  if (typeof advertiseHost !== "string" || advertiseHost.length === 0 || advertiseHost === "0.0.0.0" || advertiseHost === "::")
+    throw new InvalidOptionError("advertiseHost", "must be the host other nodes reach this node at (required when host is a wildcard)");
+  let tls: TlsOptions | undefined;
+  if (o.tls !== undefined) {
+    const t = o.tls as Record<string, unknown>;
+    if (typeof t !== "object" || t === null) throw new InvalidOptionError("tls", "must be an object { cert, key, ca?, mutual? }");
+    if (!pem(t.cert)) throw new InvalidOptionError("tls.cert", "must be a PEM certificate (string or Buffer)");
+    if (!pem(t.key)) throw new InvalidOptionError("tls.key", "must be a PEM private key (string or Buffer)");
+    if (t.ca !== undefined && !pem(t.ca) && !(Array.isArray(t.ca) && t.ca.every(pem)))
+      throw new InvalidOptionError("tls.ca", "must be PEM certificates (a string, Buffer or an array of them)");
+    for (const flag of ["mutual", "rejectUnauthorized"])
+      if (t[flag] !== undefined && typeof t[flag] !== "boolean") throw new InvalidOptionError(`tls.${flag}`, "must be a boolean");
+    if (t.serverName !== undefined && typeof t.serverName !== "string") throw new InvalidOptionError("tls.serverName", "must be a string");
+    if (t.passphrase !== undefined && typeof t.passphrase !== "string") throw new InvalidOptionError("tls.passphrase", "must be a string");
+    tls = t as unknown as TlsOptions;
+  }
+  const rawCompression = o.compression ?? "none";
+  const compression = (Array.isArray(rawCompression) ? rawCompression : [rawCompression]) as unknown[];
+  if (compression.length === 0 || !compression.every((c) => compressions.includes(c as Compression)))
+    throw new InvalidOptionError("compression", `must be one of ${compressions.join(", ")} or a list of them, got ${JSON.stringify(rawCompression)}`);
+  const types = o.types ?? [];
+  if (!Array.isArray(types) || !types.every((t) => typeof t === "object" && t !== null))
+    throw new InvalidOptionError("types", "must be an array of protobuf-es message schemas, file descriptors or registries");
+  if (o.json !== undefined && typeof o.json !== "boolean") throw new InvalidOptionError("json", "must be a boolean");
+  const serializers = o.serializers ?? [];
+  if (!Array.isArray(serializers)) throw new InvalidOptionError("serializers", "must be an array of serializers");
+  serializers.forEach((s: Record<string, unknown>, i) => {
+    for (const fn of ["typeNameOf", "serialize", "handles", "deserialize"])
+      if (typeof s?.[fn] !== "function") throw new InvalidOptionError(`serializers[${i}].${fn}`, "must be a function");
+  });
+  const propagator = o.propagator as Record<string, unknown> | undefined;
+  if (propagator !== undefined && (typeof propagator?.inject !== "function" || typeof propagator?.extract !== "function"))
+    throw new InvalidOptionError("propagator", "must have inject(headers) and extract(headers) functions");
+  const kinds = new Map<string, ActorFactory>();
+  if (o.kinds !== undefined) {
+    if (typeof o.kinds !== "object" || o.kinds === null) throw new InvalidOptionError("kinds", "must be an object mapping kind names to actor factories");
+    for (const [name, factory] of Object.entries(o.kinds)) {
+      if (typeof factory !== "function") throw new InvalidOptionError(`kinds.${name}`, "must be a function returning an actor");
+      kinds.set(name, factory as ActorFactory);
+    }
+  }
+  const heartbeatIntervalMs = positiveInt(o, "heartbeatIntervalMs", 1000);
+  const idleTimeoutMs = positiveInt(o, "idleTimeoutMs", 10_000);
+  if (idleTimeoutMs <= heartbeatIntervalMs) throw new InvalidOptionError("idleTimeoutMs", `must be greater than heartbeatIntervalMs (${heartbeatIntervalMs})`);
+  const r = (o.reconnect ?? {}) as Record<string, unknown>;
+  if (typeof r !== "object" || r === null) throw new InvalidOptionError("reconnect", "must be an object { initialDelayMs?, maxDelayMs?, giveUpAfterMs? }");
+  for (const key of Object.keys(r))
+    if (!["initialDelayMs", "maxDelayMs", "giveUpAfterMs"].includes(key)) throw new InvalidOptionError(`reconnect.${key}`, "is not a reconnect option");
+  const reconnect = {
+    initialDelayMs: positiveInt(r, "initialDelayMs", 100, undefined, "reconnect."),
+    maxDelayMs: positiveInt(r, "maxDelayMs", 5000, undefined, "reconnect."),
+    giveUpAfterMs: positiveInt(r, "giveUpAfterMs", 30_000, undefined, "reconnect."),
+  };
+  if (reconnect.maxDelayMs < reconnect.initialDelayMs) throw new InvalidOptionError("reconnect.maxDelayMs", "must not be below reconnect.initialDelayMs");
+  return {
+    host,
+    port,
+    advertiseHost,
+    tls,
+    compression: compression as Compression[],
+    types: types as Array<DescMessage | DescFile | Registry>,
+    json: o.json === true,
+    serializers: serializers as Serializer[],
+    propagator: propagator as ContextPropagator | undefined,
+    kinds,
+    maxFrameBytes: positiveInt(o, "maxFrameBytes", 16 * 1024 * 1024, 1024 * 1024 * 1024),
+    maxOutboundBytes: positiveInt(o, "maxOutboundBytes", 64 * 1024 * 1024),
+    connectTimeoutMs: positiveInt(o, "connectTimeoutMs", 5000),
+    handshakeTimeoutMs: positiveInt(o, "handshakeTimeoutMs", 5000),
+    heartbeatIntervalMs,
+    idleTimeoutMs,
+    reconnect,
+    requestTimeoutMs: o.requestTimeoutMs === undefined ? undefined : positiveInt(o, "requestTimeoutMs", 5000),
+    busyPollMicros: o.busyPollMicros === 0 ? 0 : positiveInt(o, "busyPollMicros", 0, 100_000),
+  };
+}

@@ -1,0 +1,359 @@
+import { randomBytes } from "node:crypto";
+import { type AddressInfo, connect as tcpConnect, createServer as createTcpServer, isIP, type Server, type Socket } from "node:net";
+import { connect as tlsConnect, createServer as createTlsServer } from "node:tls";
+import { create, type DescMessage, type Message } from "@bufbuild/protobuf";
+import {
+  type ActorFactory,
+  ActorNotFoundError,
+  type ActorSystem,
+  InvalidNameError,
+  InvalidOptionError,
+  type Logger,
+  type PID,
+  SystemNotStartedError,
+  TerminatedSchema,
+} from "@tsakt/actor";
+import { hostPortOf, parseRemoteAddress, type RemoteAddress, requireRemoteAddress } from "./address.js";
+import { BusyPoll } from "./busy-poll.js";
+import { Connection, type RemoteIdentity } from "./connection.js";
+import { KindNotRegisteredError, ListenError } from "./errors.js";
+import { type ActorRef, LookupSchema, SpawnSchema, StopSchema, UnwatchSchema, WatchSchema } from "./gen/tsakt/remote/v1/system_pb.js";
+import { Inbound } from "./inbound.js";
+import type { ResolvedOptions } from "./options.js";
+import { Outbound } from "./outbound.js";
+import { PendingAsks } from "./pending-asks.js";
+import { Peer } from "./peer.js";
+import { RemotePID } from "./remote-pid.js";
+import { Serialization } from "./serialization.js";
+import { WatchCommand, watchRegistry } from "./watch-registry.js";
+
+/** Snapshot of a node's remoting state, for monitoring and tests. */
+export interface RemoteStats {
+  /** Nodes this node knows (connected or not). */
+  readonly peers: number;
+  /** Open connections (accepted and dialed). */
+  readonly connections: number;
+  /** Asks and requests waiting for an answer. */
+  readonly pendingAsks: number;
+  /** Bytes queued for peers and not yet handed to a socket. */
+  readonly queuedBytes: number;
+  /** Bytes written to the open connections' sockets (after compression and TLS). */
+  readonly bytesSent: number;
+  /** Bytes read from the open connections' sockets. */
+  readonly bytesReceived: number;
+}
+
+/**
+ * The remoting runtime of one actor system: the listening socket, the peers, routing of incoming envelopes to
+ * local actors, and the encoders of outgoing tells, asks and replies. Created by remoting().
+ */
+export class RemoteNode {
+  readonly asks = new PendingAsks();
+  readonly nodeId = randomBytes(8).toString("hex");
+  readonly serialization: Serialization;
+  readonly kinds: Map<string, ActorFactory>;
+  logger: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  systemName = "";
+  port = 0;
+  /** This node's address prefix, "tsakt://system@host:port". */
+  address = "";
+  stopping = false;
+  private system: ActorSystem | undefined = undefined;
+  private server: Server | undefined = undefined;
+  private readonly peers = new Map<string, Peer>();
+  private readonly connections = new Set<Connection>();
+  private heartbeat: NodeJS.Timeout | undefined = undefined;
+  private registry: PID | undefined = undefined;
+  /** Encodes what this node sends. */
+  readonly out: Outbound;
+  /** Routes what peers send. */
+  readonly inbound: Inbound;
+  /** Set when busyPollMicros is on; poked on every read and write. */
+  readonly busyPoll: BusyPoll | undefined;
+
+  constructor(readonly options: ResolvedOptions) {
+    this.busyPoll = options.busyPollMicros > 0 ? new BusyPoll(options.busyPollMicros) : undefined;
+    this.serialization = new Serialization(options.types, options.serializers, options.json);
+    this.kinds = new Map(options.kinds);
+    this.out = new Outbound(this);
+    this.inbound = new Inbound(this, this.out);
+  }
+
+  // ---- lifecycle ----
+
+  async start(system: ActorSystem): Promise<void> {
+    this.system = system;
+    this.logger = system.logger;
+    this.systemName = system.name;
+    const o = this.options;
+    const onSocket = (socket: Socket): void => this.accept(socket);
+    let server: Server;
+    if (o.tls !== undefined) {
+      const t = o.tls;
+      const tlsServer = createTlsServer(
+        {
+          cert: t.cert,
+          key: t.key,
+          ...(t.passphrase === undefined ? {} : { passphrase: t.passphrase }),
+          ...(t.ca === undefined ? {} : { ca: t.ca }),
+          requestCert: t.mutual === true,
+          rejectUnauthorized: t.mutual === true,
+          minVersion: "TLSv1.2",
+        },
+        onSocket,
+      );
+      tlsServer.on("tlsClientError", (error: Error, socket: Socket) => {
+        this.logger.warn({ err: error, peer: `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}` }, "TLS client refused");
+      });
+      server = tlsServer;
+    } else {
+      server = createTcpServer({ noDelay: true }, onSocket);
+    }
+    this.server = server;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(o.port, o.host, () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      throw new ListenError(o.host, o.port, error);
+    }
+    server.on("error", (error: Error) => this.logger.error({ err: error }, "remoting server error"));
+    this.port = (server.address() as AddressInfo).port;
+    this.address = `tsakt://${system.name}@${hostPortOf(o.advertiseHost, this.port)}`;
+    system.setAddressPrefix(this.address);
+    this.registry = await system.spawnSystemActor("remote-watch", () =>
+      watchRegistry({
+        address: this.address,
+        localActor: (path) => system.localActorOf(path),
+        sendTerminated: (peer, address) => this.sendTerminated(peer, address),
+      }),
+    );
+    this.heartbeat = setInterval(this.tick, o.heartbeatIntervalMs);
+    this.heartbeat.unref();
+    this.logger.info({ address: this.address, tls: o.tls !== undefined }, "remoting listening");
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.heartbeat);
+    this.busyPoll?.stop();
+    // Let stopped actors' Terminated notices reach the queues, then send what is queued before closing.
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const peer of this.peers.values()) peer.flush();
+    this.server?.close();
+    for (const c of this.connections) c.end();
+    for (let waited = 0; this.connections.size > 0 && waited < 2000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    for (const c of this.connections) c.socket.destroy();
+    this.asks.failAll(() => new SystemNotStartedError("wait for a remote reply"));
+    for (const peer of this.peers.values()) peer.close();
+    this.out.clear();
+  }
+
+  private readonly tick = (): void => {
+    const interval = this.options.heartbeatIntervalMs;
+    for (const c of this.connections) c.tick(interval);
+    this.out.sweepTemps();
+  };
+
+  /** Snapshot of peers, connections and queues. */
+  stats(): RemoteStats {
+    let queuedBytes = 0;
+    for (const peer of this.peers.values()) queuedBytes += peer.writer.pendingBytes;
+    let open = 0;
+    let bytesSent = 0;
+    let bytesReceived = 0;
+    for (const c of this.connections) {
+      if (!c.isOpen) continue;
+      open++;
+      bytesSent += c.socket.bytesWritten;
+      bytesReceived += c.socket.bytesRead;
+    }
+    return { peers: this.peers.size, connections: open, pendingAsks: this.asks.size, queuedBytes, bytesSent, bytesReceived };
+  }
+
+  // ---- peers and connections ----
+
+  /** The peer for a parsed remote address, created on first use (no connection until something is sent). */
+  peerOf(address: RemoteAddress): Peer {
+    let peer = this.peers.get(address.hostPort);
+    if (peer === undefined) {
+      peer = new Peer(this, address.hostPort, address.host, address.port, address.system);
+      this.peers.set(address.hostPort, peer);
+    }
+    return peer;
+  }
+
+  /** Opens a connection to `peer`. */
+  dial(peer: Peer): Connection {
+    const o = this.options;
+    let socket: Socket;
+    if (o.tls !== undefined) {
+      const t = o.tls;
+      socket = tlsConnect({
+        host: peer.host,
+        port: peer.port,
+        cert: t.cert,
+        key: t.key,
+        ...(t.passphrase === undefined ? {} : { passphrase: t.passphrase }),
+        ...(t.ca === undefined ? {} : { ca: t.ca }),
+        // SNI takes host names only; for an IP the certificate is checked against its IP addresses.
+        ...(t.serverName !== undefined ? { servername: t.serverName } : isIP(peer.host) === 0 ? { servername: peer.host } : {}),
+        rejectUnauthorized: t.rejectUnauthorized ?? true,
+        minVersion: "TLSv1.2",
+      });
+    } else {
+      socket = tcpConnect({ host: peer.host, port: peer.port, noDelay: true });
+    }
+    const c = new Connection(this, socket, true, peer);
+    this.connections.add(c);
+    peer.connections.add(c);
+    return c;
+  }
+
+  private accept(socket: Socket): void {
+    if (this.stopping) {
+      socket.destroy();
+      return;
+    }
+    this.connections.add(new Connection(this, socket, false, undefined));
+  }
+
+  /** A connection finished its handshake. */
+  attach(c: Connection, remote: RemoteIdentity): void {
+    let peer = c.peer;
+    if (peer === undefined) {
+      peer = this.peers.get(remote.hostPort);
+      if (peer === undefined) {
+        peer = new Peer(this, remote.hostPort, remote.host, remote.port, remote.system);
+        this.peers.set(remote.hostPort, peer);
+      }
+      c.peer = peer;
+    }
+    peer.attach(c, remote);
+  }
+
+  /** A connection closed. */
+  detach(c: Connection, error: unknown): void {
+    this.connections.delete(c);
+    c.peer?.onClosed(c, error);
+  }
+
+  /** A peer went away: it no longer watches local actors. */
+  peerGone(peer: Peer): void {
+    this.registry?.tell(new WatchCommand("peer-gone", "", peer));
+  }
+
+  /** Passes a Watch or Unwatch from a peer to the watch registry. */
+  watchCommand(command: WatchCommand): void {
+    this.registry?.tell(command);
+  }
+
+  /** The actor system this node serves; set by start. */
+  get actorSystem(): ActorSystem {
+    const system = this.system;
+    if (system === undefined) throw new SystemNotStartedError("use remoting before the system started");
+    return system;
+  }
+
+  // ---- remote operations ----
+
+  private request(peer: Peer, desc: DescMessage, message: Message, target: string, timeoutMs: number | undefined): Promise<unknown> {
+    const ask = this.asks.create(peer, target, timeoutMs ?? this.options.requestTimeoutMs ?? this.actorSystem.askTimeoutMs);
+    if (!this.out.sendSystem(peer, desc, message, ask.id)) this.asks.take(ask.id);
+    return ask.promise;
+  }
+
+  /** Finds the actor at a remote `address`; rejects with ActorNotFoundError when it does not exist there. */
+  async lookup(address: string, timeoutMs?: number): Promise<PID> {
+    const parsed = requireRemoteAddress(address);
+    if (parsed.node === this.address) {
+      const local = this.actorSystem.localActorOf(parsed.path);
+      if (local === undefined) throw new ActorNotFoundError(address);
+      return local;
+    }
+    const peer = this.peerOf(parsed);
+    const ref = (await this.request(peer, LookupSchema, create(LookupSchema, { path: parsed.path }), address, timeoutMs)) as ActorRef;
+    return new RemotePID(this, peer, ref.address);
+  }
+
+  /** Spawns a top-level actor of a registered `kind` named `name` on the node at `nodeAddress`. */
+  async spawnRemote(nodeAddress: string, name: string, kind: string, timeoutMs?: number): Promise<PID> {
+    const parsed = requireRemoteAddress(nodeAddress, "node");
+    if (typeof name !== "string" || name.length === 0) throw new InvalidNameError(String(name), "must be a non-empty actor name");
+    if (typeof kind !== "string" || kind.length === 0) throw new InvalidOptionError("kind", "must be the name of a kind registered on the target node");
+    if (parsed.node === this.address) {
+      const factory = this.kinds.get(kind);
+      if (factory === undefined) throw new KindNotRegisteredError(kind, this.address);
+      return this.actorSystem.spawn(name, factory);
+    }
+    const peer = this.peerOf(parsed);
+    const ref = (await this.request(peer, SpawnSchema, create(SpawnSchema, { name, kind }), parsed.node, timeoutMs)) as ActorRef;
+    return new RemotePID(this, peer, ref.address);
+  }
+
+  /** Stops the actor at `path` on `peer`. */
+  async stopRemote(peer: Peer, path: string, timeoutMs?: number): Promise<void> {
+    await this.request(peer, StopSchema, create(StopSchema, { path }), peer.prefix + path, timeoutMs);
+  }
+
+  /** Stops an actor given by PID (local or remote) or address. */
+  async stopActor(target: PID | string, timeoutMs?: number): Promise<void> {
+    if (target instanceof RemotePID) return this.stopRemote(target.peer, target.path, timeoutMs);
+    if (typeof target !== "string") return this.actorSystem.stopActor(target);
+    const parsed = parseRemoteAddress(target);
+    if (parsed === undefined || parsed.node === this.address) return this.actorSystem.stopActor(parsed?.path ?? target);
+    return this.stopRemote(this.peerOf(parsed), parsed.path, timeoutMs);
+  }
+
+  /** A PID for a remote address without a round trip (the actor may not exist). */
+  pidOf(address: string): PID {
+    const parsed = requireRemoteAddress(address);
+    if (parsed.node === this.address) {
+      const local = this.actorSystem.localActorOf(parsed.path);
+      if (local !== undefined) return local;
+    }
+    return new RemotePID(this, this.peerOf(parsed), `${parsed.node}${parsed.path}`);
+  }
+
+  /** For system.actorOf: remote addresses are looked up on their node; anything else is not remoting's. */
+  async resolve(nameOrAddress: string): Promise<PID | undefined> {
+    const parsed = parseRemoteAddress(nameOrAddress);
+    if (parsed === undefined || parsed.node === this.address) return undefined;
+    return this.lookup(nameOrAddress);
+  }
+
+  watchRemote(pid: RemotePID, watcher: PID): void {
+    if (pid.peer.addWatch(pid, watcher)) this.out.sendSystem(pid.peer, WatchSchema, create(WatchSchema, { path: pid.path }));
+  }
+
+  unwatchRemote(pid: RemotePID, watcher: PID): void {
+    if (pid.peer.removeWatch(pid, watcher)) this.out.sendSystem(pid.peer, UnwatchSchema, create(UnwatchSchema, { path: pid.path }));
+  }
+
+  sendTerminated(peer: Peer, address: string): void {
+    this.out.sendSystem(peer, TerminatedSchema, create(TerminatedSchema, { address }));
+  }
+
+  // ---- helpers for PIDs ----
+
+  deadLetter(message: unknown, sender: PID | undefined, receiver: string, reason: string): void {
+    this.system?.deadLetter(message, sender, receiver, reason);
+  }
+
+  /** The propagator's context for `metadata`; undefined without propagator or metadata. */
+  extract(metadata: Readonly<Record<string, string>> | undefined): unknown {
+    if (metadata === undefined || this.options.propagator === undefined) return undefined;
+    try {
+      return this.options.propagator.extract(metadata);
+    } catch (error) {
+      this.logger.warn({ err: error }, "context propagator extract failed");
+      return undefined;
+    }
+  }
+}
+

@@ -1,0 +1,67 @@
+import { ActorSystem, InvalidOptionError, isTsaktError, silentLogger } from "@tsakt/actor";
+import { ListenError, remoteOf, remoting, RemotingNotEnabledError } from "@tsakt/remote";
+import { describe, expect, it } from "vitest";
+import { startNode } from "./support/nodes.js";
+
+describe("options", () => {
+  const invalid: Array<[string, unknown]> = [
+    ["port", { port: 70000 }],
+    ["port", { port: "80" }],
+    ["host", { host: "" }],
+    ["advertiseHost", { host: "0.0.0.0" }],
+    ["tls.cert", { tls: { key: "k" } }],
+    ["tls.key", { tls: { cert: "c" } }],
+    ["tls.mutual", { tls: { cert: "c", key: "k", mutual: "yes" } }],
+    ["compression", { compression: "zstd" }],
+    ["compression", { compression: [] }],
+    ["types", { types: "Greet" }],
+    ["json", { json: 1 }],
+    ["serializers[0].handles", { serializers: [{ typeNameOf() {}, serialize() {}, deserialize() {} }] }],
+    ["propagator", { propagator: { inject() {} } }],
+    ["kinds.greeter", { kinds: { greeter: "not a factory" } }],
+    ["maxFrameBytes", { maxFrameBytes: 0 }],
+    ["maxFrameBytes", { maxFrameBytes: 2 ** 31 }],
+    ["maxOutboundBytes", { maxOutboundBytes: -1 }],
+    ["idleTimeoutMs", { heartbeatIntervalMs: 5000, idleTimeoutMs: 1000 }],
+    ["reconnect.initialDelayMs", { reconnect: { initialDelayMs: 0.5 } }],
+    ["reconnect.maxDelayMs", { reconnect: { initialDelayMs: 500, maxDelayMs: 100 } }],
+    ["reconnect.forever", { reconnect: { forever: true } }],
+    ["requestTimeoutMs", { requestTimeoutMs: 0 }],
+    ["prot", { prot: 1 }],
+  ];
+  for (const [field, options] of invalid) {
+    it(`rejects a bad ${field} with InvalidOptionError naming it`, () => {
+      const error = (() => {
+        try {
+          remoting(options as never);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect((error as InvalidOptionError).field).toBe(field);
+    });
+  }
+
+  it("fails to start with ListenError when the port is taken, and leaves nothing running", async () => {
+    const first = await startNode();
+    const port = Number(remoteOf(first).address.split(":").pop());
+    const error = await ActorSystem.start({ name: "second", logger: silentLogger, plugins: [remoting({ port })] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ListenError);
+    expect(isTsaktError(error, "ListenFailed")).toBe(true);
+  });
+
+  it("names the remoting address after the system, host and the port it got", async () => {
+    const system = await startNode({}, "named");
+    expect(remoteOf(system).address).toMatch(/^tsakt:\/\/named@127\.0\.0\.1:\d+$/);
+    const pid = await system.spawnFunc("a", () => {});
+    expect(pid.address).toBe(`${remoteOf(system).address}/user/a`);
+    expect(await system.actorOf(pid.address)).toBe(pid);
+  });
+
+  it("throws RemotingNotEnabledError from remoteOf for a system without remoting", async () => {
+    const system = await ActorSystem.start({ name: "plain", logger: silentLogger });
+    expect(() => remoteOf(system)).toThrow(RemotingNotEnabledError);
+    await system.stop();
+  });
+});
