@@ -10,7 +10,7 @@
  * --json   print the results as JSON on stdout instead of the table (progress always goes to stderr).
  * Exits 1 when a TsAkt scenario failed; a peer's OOM, timeout or error is shown in the table.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
@@ -100,7 +100,8 @@ async function main() {
   if (args.only !== undefined) {
     const wanted = new Set(args.only);
     plan = plan.filter((s) => wanted.has(s.id) || wanted.has(s.workload));
-    if (plan.length === 0) throw new Error(`--only matched no scenario (known: ${scenarios(args.quick).map((s) => s.id).join(", ")})`);
+    if (plan.length === 0 && !wanted.has("remote"))
+      throw new Error(`--only matched no scenario (known: ${scenarios(args.quick).map((s) => s.id).join(", ")}, remote)`);
   }
   const capMs = args.quick ? CAP_MS.quick : CAP_MS.full;
   const total = plan.length * args.libs.length;
@@ -163,7 +164,18 @@ async function main() {
       ].join("\n"),
     );
   }
-  process.exitCode = failed ? 1 : 0;
+  // Remote messaging (two processes, TsAkt beside comedy) prints its own table; not part of --json.
+  const remoteFailed = !args.json && (args.only === undefined || args.only.includes("remote")) ? runRemoteBench(args.quick) : false;
+  process.exitCode = failed || remoteFailed ? 1 : 0;
+}
+
+/** Runs src/remote/remote-bench.mjs (smaller counts with --quick); true when it failed. */
+function runRemoteBench(quick) {
+  const script = fileURLToPath(new URL("./remote/remote-bench.mjs", import.meta.url));
+  const counts = quick ? ["--tells", "50000", "--asks", "1000", "--comedy-tells", "5000", "--comedy-asks", "300"] : [];
+  process.stderr.write("remote · tsakt and comedy, two processes on 127.0.0.1 …\n");
+  const result = spawnSync(process.execPath, [script, ...counts], { stdio: "inherit", timeout: 300_000 });
+  return result.status !== 0;
 }
 
 main().catch((error) => {

@@ -52,6 +52,17 @@ describe("pnpm bench --quick", () => {
       }
   }, 120_000);
 
+  it("measures remote tell and ask for TsAkt and comedy across two processes", async () => {
+    const { stdout } = await run(process.execPath, [runner, "--quick", "--only", "remote"], { cwd: repo, maxBuffer: 16 << 20, timeout: 240_000 });
+    for (const label of ["remote tell throughput (msg/s)", "remote ask p50 (µs)", "remote ask p99 (µs)"]) {
+      const line = stdout.split("\n").find((l) => l.startsWith(label));
+      expect(line, label).toBeDefined();
+      // Columns after the label: tsakt, tsakt with busy polling, comedy, then two ratios.
+      const values = (line ?? "").slice(label.length).trim().split(/\s+/).slice(0, 3).map((v) => Number(v.replace(/,/g, "")));
+      for (const v of values) expect(Number.isFinite(v) && v > 0, `${label}: ${line}`).toBe(true);
+    }
+  }, 240_000);
+
   it("runs only the chosen scenario and libraries with --only and --libs", async () => {
     const report = await bench("--only", "ask", "--libs", "tsakt,xstate");
     expect(report.libraries).toEqual(["tsakt", "xstate"]);

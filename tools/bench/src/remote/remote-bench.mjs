@@ -1,12 +1,12 @@
 // Remote messaging between two processes on 127.0.0.1: TsAkt (@tsakt/remote) beside comedy 2.1.7 remote actors.
 // Prints tell throughput and sequential ask latency (p50/p99) for both, with ratios.
-// Usage: (cd /work/main && npx tsc -b packages/remote) && node packages/remote/bench/remote-bench.mjs [--tells N] [--asks N] [--only tsakt|comedy]
+// Usage: pnpm bench (runs it after the local scenarios), or after `tsc -b`: node tools/bench/src/remote/remote-bench.mjs [--tells N] [--asks N] [--only tsakt|comedy]
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { create } from "@bufbuild/protobuf";
 import { UInt32ValueSchema, UInt64ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, silentLogger } from "@tsakt/actor";
-import { remoteOf, remoting } from "../dist/index.js";
+import { remoteOf, remoting } from "@tsakt/remote";
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {
@@ -100,7 +100,7 @@ async function benchTsakt(busyPollMicros) {
 
 async function benchComedy() {
   const { child, info } = await startChild("./comedy-listener.mjs");
-  const require = createRequire(new URL("../../../tools/bench/node_modules/", import.meta.url));
+  const require = createRequire(import.meta.url);
   const actors = require("comedy");
   const system = actors({ test: true });
   const root = await system.rootActor();

@@ -3,7 +3,7 @@
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 
-const require = createRequire(new URL("../../../tools/bench/node_modules/", import.meta.url));
+const require = createRequire(import.meta.url);
 const actors = require("comedy");
 
 const port = await new Promise((resolve) => {

@@ -3,7 +3,7 @@
 import { create } from "@bufbuild/protobuf";
 import { UInt32ValueSchema, UInt64ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, silentLogger } from "@tsakt/actor";
-import { remoteOf, remoting } from "../dist/index.js";
+import { remoteOf, remoting } from "@tsakt/remote";
 
 const system = await ActorSystem.start({
   name: "bench-server",
