@@ -1,6 +1,5 @@
 import { create } from "@bufbuild/protobuf";
 import type { Actor, ActorFactory, Behavior, ReceiveContext } from "./actor.js";
-import { AskReplier } from "./ask.js";
 import { ActorContext } from "./context.js";
 import {
   ActorAlreadyExistsError,
@@ -185,13 +184,13 @@ export class ActorCell implements PID {
   }
 
   private overflow(message: unknown, sender: PID | undefined): false {
-    if (sender instanceof AskReplier) sender.reject(new MailboxFullError(this.address, this.mailbox.capacity));
+    sender?.reject?.(new MailboxFullError(this.address, this.mailbox.capacity));
     if (this.mailbox.overflow === "drop") this.runtime.deadLetter(message, sender, this.address, "mailbox full");
     return false;
   }
 
   private undeliverable(message: unknown, sender: PID | undefined, reason: string): void {
-    if (sender instanceof AskReplier) sender.reject(new DeadActorError(this.address));
+    sender?.reject?.(new DeadActorError(this.address));
     this.runtime.deadLetter(message, sender, this.address, reason);
   }
 
@@ -862,6 +861,13 @@ export class ActorCell implements PID {
   private unwatchQuietly(target: PID): void {
     if (target instanceof ActorCell) target.ext?.watchers?.delete(this);
     else if (isWatchable(target)) target.removeWatcher(this);
+  }
+
+  /** Delivers Terminated for `target` (a remote actor this cell watched) and forgets the watch. */
+  terminated(target: PID): void {
+    const watching = this.ext?.watching;
+    if (watching !== undefined) for (const pid of watching) if (pid.address === target.address) watching.delete(pid);
+    this.deliverNotice(terminated(target.address), target);
   }
 
   /** Counts a pending ctx.request (the "stash" reentrancy mode holds mail while any is pending). */

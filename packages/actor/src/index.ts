@@ -1,5 +1,5 @@
 export type { Actor, ActorFactory, Behavior, Context, ReceiveContext } from "./actor.js";
-export { ActorSystem, type ActorSystemOptions, type SystemPlugin } from "./system.js";
+export { ActorSystem, type ActorSystemOptions, deliverTerminated, type SystemPlugin } from "./system.js";
 export type { AskOptions, PID, WatchablePID } from "./pid.js";
 export { isWatchable } from "./pid.js";
 export type { AskReplier } from "./ask.js";

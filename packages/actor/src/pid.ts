@@ -22,6 +22,8 @@ export interface PID {
   send(message: unknown, sender?: PID): Promise<void>;
   /** True while the actor runs; a remote PID answers with what it last knew. */
   isAlive(): boolean;
+  /** Temporary senders (an ask's) implement it: a message to them that cannot be delivered fails the ask at once. */
+  reject?(error: unknown): void;
 }
 
 /** What a remote PID implements so that ctx.watch works across processes (used by @tsakt/remote). */

@@ -6,6 +6,7 @@ import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
 import { ActorNotFoundError, InvalidNameError, InvalidOptionError, SystemNotStartedError } from "./errors.js";
 import { EventStream } from "./event-stream.js";
 import { ActorStartedSchema, ActorStoppedSchema, DeadletterSchema } from "./gen/tsakt/actor/v1/events_pb.js";
+import { TerminatedSchema } from "./gen/tsakt/actor/v1/system_pb.js";
 import { type Extension, indexById } from "./extensions.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import { type DurationRecorder, installMetrics, type MetricsOptions, validateMetricsOptions } from "./metrics.js";
@@ -19,6 +20,12 @@ import type { Runtime } from "./runtime.js";
 import type { SpawnOptions } from "./spawn-options.js";
 import { type SupervisorOptions, validateSupervisorOptions } from "./supervision.js";
 
+/** Tells `watcher` that `target` terminated, past any mailbox capacity, and clears the watch (remoting uses it). */
+export function deliverTerminated(watcher: PID, target: PID): void {
+  if (watcher instanceof ActorCell) watcher.terminated(target);
+  else watcher.tell(create(TerminatedSchema, { address: target.address }), target);
+}
+
 /** Something started and stopped with the system, such as remoting or the cluster. */
 export interface SystemPlugin {
   /** Short name for logs, for example "remoting". */
@@ -29,6 +36,8 @@ export interface SystemPlugin {
   stop(): void | Promise<void>;
   /** Finds an actor the local system does not have (by name or address); undefined when unknown. */
   resolve?(nameOrAddress: string): Promise<PID | undefined>;
+  /** Stops an actor this plugin owns (a remote PID); false when it is not the plugin's. */
+  stopActor?(pid: PID): Promise<boolean>;
 }
 
 /** Options of ActorSystem.start. */
@@ -226,8 +235,12 @@ export class ActorSystem implements Runtime, AsyncDisposable {
   async stopActor(target: PID | string): Promise<void> {
     const pid = typeof target === "string" ? this.localActorOf(target) : target;
     if (pid === undefined) throw new ActorNotFoundError(String(target));
-    if (pid instanceof ActorCell) await pid.stop();
-    else throw new InvalidOptionError("target", "must be a local actor; stop remote actors through their own system");
+    if (pid instanceof ActorCell) {
+      await pid.stop();
+      return;
+    }
+    for (const plugin of this.plugins) if (await plugin.stopActor?.(pid)) return;
+    throw new InvalidOptionError("target", "must be a local actor, or a remote one with remoting enabled");
   }
 
   /** Resumes an actor its supervisor suspended; false when it was not suspended. */

@@ -1,5 +1,4 @@
-import { create } from "@bufbuild/protobuf";
-import { type PID, TerminatedSchema } from "@tsakt/actor";
+import { deliverTerminated, type PID } from "@tsakt/actor";
 import type { Connection, RemoteIdentity } from "./connection.js";
 import { RemoteUnreachableError } from "./errors.js";
 import { FrameWriter } from "./frame-writer.js";
@@ -261,10 +260,9 @@ export class Peer {
   }
 
   private deliverTerminated(address: string, entry: WatchEntry): void {
-    const notice = create(TerminatedSchema, { address });
     const first = entry.pids.values().next().value as RemotePID;
     for (const pid of entry.pids) pid.dead = true;
-    for (const watcher of entry.watchers) watcher.tell(notice, first);
+    for (const watcher of entry.watchers) deliverTerminated(watcher, first);
   }
 
   /** Stops timers and forgets queued frames (the node stopped). */

@@ -3,6 +3,7 @@ import { InvalidOptionError } from "@tsakt/actor";
 import { RemotingNotEnabledError } from "./errors.js";
 import { type RemotingOptions, resolveOptions } from "./options.js";
 import { RemoteNode, type RemoteStats } from "./remote-node.js";
+import { RemotePID } from "./remote-pid.js";
 
 /** Options of remote lookup, spawn and stop. */
 export interface RequestOptions {
@@ -51,6 +52,11 @@ export function remoting(options: RemotingOptions = {}): SystemPlugin {
     },
     resolve(nameOrAddress: string): Promise<PID | undefined> {
       return node.resolve(nameOrAddress);
+    },
+    async stopActor(pid: PID): Promise<boolean> {
+      if (!(pid instanceof RemotePID)) return false;
+      await node.stopActor(pid);
+      return true;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { ActorNotFoundError, AskTimeoutError, isTsaktError, type PID } from "@tsakt/actor";
+import { ActorNotFoundError, AskTimeoutError, isTsaktError, type PID, PoisonPillSchema } from "@tsakt/actor";
 import { OutboundQueueFullError, remoteOf, UnknownMessageTypeError } from "@tsakt/remote";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -163,6 +163,24 @@ describe("remote tell and ask between two processes", () => {
     });
     stopper.tell("stop it");
     await eventually(() => remote.lookup(victim.address).then(() => false, (e: unknown) => e instanceof ActorNotFoundError), 5000, "the remote actor to stop");
+  });
+
+  it("stops a remote actor through system.stopActor(pid)", async () => {
+    const system = await startNode();
+    const victim = await remoteOf(system).spawn(child.address, "victim-2", "greeter");
+    await system.stopActor(victim);
+    await expect(remoteOf(system).lookup(victim.address)).rejects.toBeInstanceOf(ActorNotFoundError);
+  });
+
+  it("fails a remote ask at once with DeadActor when the actor stops before handling it", async () => {
+    const system = await startNode();
+    const victim = await remoteOf(system).spawn(child.address, "victim-3", "greeter");
+    victim.tell(create(PoisonPillSchema));
+    const started = Date.now();
+    const error = await victim.ask(create(Greet, { who: "too late" }), { timeoutMs: 15_000 }).catch((e: unknown) => e);
+    expect(isTsaktError(error, "DeadActor")).toBe(true);
+    // Well before the 15 s timeout: the far side rejected the ask as soon as it found the actor stopped.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("carries propagated headers to the receiving actor, readable with metadataOf", async () => {

@@ -49,6 +49,8 @@ describe("death watch across processes", () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(notices).toEqual([{ address: a.address, sender: a.address }]);
     expect(a.isAlive()).toBe(false);
+    // The watch ended with the notice: the watcher holds no reference to the stopped remote actor.
+    expect((pid as unknown as { watchCounts(): { watching: number } }).watchCounts().watching).toBe(0);
   });
 
   it("tells a watcher at once when the watched remote actor does not exist", async () => {
