@@ -19,6 +19,8 @@ export class AskReplier implements PID {
   list: DeadlineList | undefined = undefined;
   private signal: AbortSignal | undefined = undefined;
   private onAbort: (() => void) | undefined = undefined;
+  /** Called once when the ask settles (replied, failed, timed out or aborted); remoting forgets its correlation id here. */
+  onSettled: (() => void) | undefined = undefined;
   private readonly id = ++nextAskId;
 
   constructor(
@@ -92,6 +94,12 @@ export class AskReplier implements PID {
     this.settled = true;
     this.list?.remove(this);
     if (this.signal !== undefined && this.onAbort !== undefined) this.signal.removeEventListener("abort", this.onAbort);
+    this.onSettled?.();
+  }
+
+  /** Milliseconds left before the ask times out (0 once past). */
+  remainingMs(): number {
+    return Math.max(0, Math.ceil(this.deadline - performance.now()));
   }
 }
 

@@ -1,5 +1,5 @@
 import { create, type DescMessage, type Message } from "@bufbuild/protobuf";
-import { AskAbortedError, type AskOptions, InvalidOptionError, isTsaktError, type PID, SystemNotStartedError, typeNameOf } from "@tsakt/actor";
+import { type AskOptions, isTsaktError, type PID, SystemNotStartedError, typeNameOf } from "@tsakt/actor";
 import {
   KIND_ASK,
   KIND_ERROR,
@@ -96,21 +96,17 @@ export class Outbound {
 
   /** Sends an ask; the promise settles with the reply, a typed error, or AskTimeoutError. */
   ask(peer: Peer, receiver: string, message: unknown, options: AskOptions | undefined): Promise<unknown> {
-    let timeoutMs = this.node.actorSystem.askTimeoutMs;
-    const t = options?.timeoutMs;
-    if (t !== undefined) {
-      if (!(typeof t === "number" && t > 0 && Number.isFinite(t)))
-        return Promise.reject(new InvalidOptionError("timeoutMs", `must be a positive number of milliseconds, got ${String(t)}`));
-      timeoutMs = t;
+    const pending = this.node.asks.create(peer, receiver, options);
+    if (pending instanceof Error) return Promise.reject(pending);
+    if (this.node.stopping) {
+      pending.reject(new SystemNotStartedError(`ask ${receiver}`));
+      return pending.promise;
     }
-    const signal = options?.signal;
-    if (signal?.aborted === true) return Promise.reject(new AskAbortedError(receiver, signal.reason));
-    if (this.node.stopping) return Promise.reject(new SystemNotStartedError(`ask ${receiver}`));
     if (peer.full) {
       this.node.deadLetter(message, undefined, receiver, "outbound queue full");
-      return Promise.reject(new OutboundQueueFullError(peer.prefix, this.node.options.maxOutboundBytes));
+      pending.reject(new OutboundQueueFullError(peer.prefix, this.node.options.maxOutboundBytes));
+      return pending.promise;
     }
-    const pending = this.node.asks.create(peer, receiver, timeoutMs);
     const w = peer.writer;
     w.beginFrame();
     try {
@@ -122,22 +118,21 @@ export class Outbound {
       w.string(receiver);
       if (this.serialization.write(w, message) === undefined) {
         w.abortFrame();
-        this.node.asks.take(pending.id);
         this.node.deadLetter(message, undefined, receiver, "no serializer for its type");
-        return Promise.reject(new UnknownMessageTypeError(typeNameOf(message), `to send to ${receiver}`));
+        pending.reject(new UnknownMessageTypeError(typeNameOf(message), `to send to ${receiver}`));
+        return pending.promise;
       }
       if (this.propagator !== undefined) this.injectHeaders(w, this.propagator);
       w.varint32(TAG_DEADLINE);
-      w.varint32(Math.min(0xffffffff, Math.ceil(timeoutMs)));
+      w.varint32(Math.min(0xffffffff, pending.remainingMs()));
       w.endFrame(peer.frameLimit);
     } catch (error) {
       w.abortFrame();
-      this.node.asks.take(pending.id);
       const e = this.encodeError(error, message, peer);
       this.node.deadLetter(message, undefined, receiver, e.message);
-      return Promise.reject(e);
+      pending.reject(e);
+      return pending.promise;
     }
-    if (signal !== undefined) this.node.asks.watchSignal(pending, signal);
     peer.scheduleFlush();
     return pending.promise;
   }

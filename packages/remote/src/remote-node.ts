@@ -16,7 +16,7 @@ import {
 import { hostPortOf, parseRemoteAddress, type RemoteAddress, requireRemoteAddress } from "./address.js";
 import { BusyPoll } from "./busy-poll.js";
 import { Connection, type RemoteIdentity } from "./connection.js";
-import { KindNotRegisteredError, ListenError } from "./errors.js";
+import { KindNotRegisteredError, ListenError, RemoteUnreachableError } from "./errors.js";
 import { type ActorRef, LookupSchema, SpawnSchema, StopSchema, UnwatchSchema, WatchSchema } from "./gen/tsakt/remote/v1/system_pb.js";
 import { Inbound } from "./inbound.js";
 import type { ResolvedOptions } from "./options.js";
@@ -48,7 +48,7 @@ export interface RemoteStats {
  * local actors, and the encoders of outgoing tells, asks and replies. Created by remoting().
  */
 export class RemoteNode {
-  readonly asks = new PendingAsks();
+  readonly asks = new PendingAsks(() => this.actorSystem);
   readonly nodeId = randomBytes(8).toString("hex");
   readonly serialization: Serialization;
   readonly kinds: Map<string, ActorFactory>;
@@ -263,8 +263,10 @@ export class RemoteNode {
   // ---- remote operations ----
 
   private request(peer: Peer, desc: DescMessage, message: Message, target: string, timeoutMs: number | undefined): Promise<unknown> {
-    const ask = this.asks.create(peer, target, timeoutMs ?? this.options.requestTimeoutMs ?? this.actorSystem.askTimeoutMs);
-    if (!this.out.sendSystem(peer, desc, message, ask.id)) this.asks.take(ask.id);
+    const ask = this.asks.create(peer, target, { timeoutMs: timeoutMs ?? this.options.requestTimeoutMs ?? this.actorSystem.askTimeoutMs });
+    if (ask instanceof Error) return Promise.reject(ask);
+    // Not sent (no serializer, connection closing): the request fails like a timeout would, but now.
+    if (!this.out.sendSystem(peer, desc, message, ask.id) && this.asks.take(ask.id) === ask) ask.reject(new RemoteUnreachableError(peer.prefix));
     return ask.promise;
   }
 
