@@ -1,0 +1,52 @@
+import { TsaktError } from "@tsakt/actor";
+
+/** The cluster is not running on this node (not started yet, or stopped). */
+export class ClusterNotRunningError extends TsaktError {
+  constructor(operation: string) {
+    super("ClusterNotRunning", `cannot ${operation}: the cluster is not running on this node; start it first (or it was stopped)`);
+  }
+}
+
+/** start() was called on a Cluster that was already started (a Cluster joins once). */
+export class ClusterAlreadyStartedError extends TsaktError {
+  constructor() {
+    super("ClusterAlreadyStarted", "this Cluster was already started; create a new Cluster (with a new transport) to join again");
+  }
+}
+
+/** A cluster request got no reply in time. */
+export class ClusterRequestTimeoutError extends TsaktError {
+  constructor(
+    /** Name of the member that did not answer. */
+    readonly member: string,
+    readonly timeoutMs: number,
+  ) {
+    super("ClusterRequestTimeout", `member "${member}" did not answer within ${timeoutMs} ms; it may be down, partitioned or overloaded`);
+  }
+}
+
+/** A cluster message could not be sent: the transport is closed or knows no node at the address. */
+export class ClusterUnreachableError extends TsaktError {
+  constructor(
+    /** Name of the member that could not be reached. */
+    readonly member: string,
+    reason: string,
+  ) {
+    super("ClusterUnreachable", `member "${member}" is unreachable: ${reason}`);
+  }
+}
+
+/** A registry operation could not reach the primary (or a backup) of the key's partition after its retries. */
+export class RegistryUnavailableError extends TsaktError {
+  constructor(
+    readonly key: string,
+    readonly operation: string,
+    cause?: unknown,
+  ) {
+    super(
+      "RegistryUnavailable",
+      `registry ${operation} of "${key}" failed: no owner of its partition answered; retry once membership settles`,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+}

@@ -1,0 +1,121 @@
+import { create } from "@bufbuild/protobuf";
+import { AckSchema, type Member, type MemberState, MemberStatus, NackSchema, PingReqSchema, PingSchema } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import { isLive } from "./member.js";
+import { shuffle } from "./shuffle.js";
+import type { ClusterReply } from "./transport.js";
+import type { Membership } from "./membership.js";
+import type { Messenger } from "./messenger.js";
+
+/** Timing and fan-out of the failure detector. */
+export interface DetectorSettings {
+  probeIntervalMs: number;
+  pingTimeoutMs: number;
+  indirectChecks: number;
+}
+
+/**
+ * SWIM failure detection: every probe interval, ping the next member of a shuffled round (so each member is probed
+ * at least once per round), ask `indirectChecks` others to ping it when the direct ping times out, and suspect it when
+ * nobody got an ack before the interval ends.
+ */
+export class FailureDetector {
+  private order: string[] = [];
+  private next = 0;
+  private timer: NodeJS.Timeout | undefined = undefined;
+
+  constructor(
+    private readonly membership: Membership,
+    private readonly messenger: Messenger,
+    private readonly settings: DetectorSettings,
+  ) {}
+
+  /** Starts probing. */
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => this.tick(), this.settings.probeIntervalMs);
+    this.timer.unref?.();
+  }
+
+  /** Stops probing; probes in flight finish without effect. */
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Answers a PingReq: probes the target on the asker's behalf and replies Ack or Nack. */
+  async probeFor(target: Member, reply: ClusterReply): Promise<void> {
+    let ok = false;
+    try {
+      await this.messenger.request(target, { case: "ping", value: create(PingSchema, { targetUid: target.uid }) }, this.settings.pingTimeoutMs, true);
+      ok = true;
+    } catch {
+      // No ack in time: answer Nack so the asker need not wait for its own timeout.
+    }
+    reply(this.messenger.message(ok ? { case: "ack", value: create(AckSchema) } : { case: "nack", value: create(NackSchema) }, true, target));
+  }
+
+  private tick(): void {
+    const target = this.nextTarget();
+    if (target !== undefined) void this.probe(target);
+  }
+
+  private nextTarget(): MemberState | undefined {
+    const selfName = this.membership.self.member?.name;
+    for (let round = 0; round < 2; round++) {
+      while (this.next < this.order.length) {
+        const state = this.membership.get(this.order[this.next++] as string);
+        if (state !== undefined && isLive(state)) return state;
+      }
+      this.order = shuffle(this.membership.live().map((s) => s.member?.name ?? "").filter((n) => n !== selfName));
+      this.next = 0;
+      if (this.order.length === 0) return undefined;
+    }
+    return undefined;
+  }
+
+  private async probe(target: MemberState): Promise<void> {
+    const member = target.member as Member;
+    const ping = { case: "ping", value: create(PingSchema, { targetUid: member.uid }) } as const;
+    try {
+      await this.messenger.request(member, ping, this.settings.pingTimeoutMs, true);
+      return;
+    } catch {
+      // Fall through to indirect probes.
+    }
+    if (this.timer === undefined) return;
+    const helpers = this.helpers(member.name);
+    if (helpers.length > 0) {
+      const waitMs = Math.max(1, this.settings.probeIntervalMs - this.settings.pingTimeoutMs);
+      const asks = helpers.map((h) =>
+        this.messenger
+          .request(h.member as Member, { case: "pingReq", value: create(PingReqSchema, { target: member }) }, waitMs, true)
+          .then((reply) => reply.body.case === "ack"),
+      );
+      if (await anyTrue(asks)) return;
+    }
+    if (this.timer === undefined) return;
+    this.membership.suspect(member.name, member.uid, target.incarnation);
+    // Tell the suspect right away, so it has the whole suspicion timeout to refute.
+    const now = this.membership.get(member.name);
+    if (now?.status === MemberStatus.SUSPECT && now.member?.uid === member.uid) this.messenger.announce(member, [now]);
+  }
+
+  /** Up to indirectChecks random live members other than this node and the target. */
+  private helpers(targetName: string): MemberState[] {
+    const selfName = this.membership.self.member?.name;
+    const candidates = this.membership.live().filter((s) => s.member?.name !== targetName && s.member?.name !== selfName);
+    return shuffle(candidates).slice(0, this.settings.indirectChecks);
+  }
+}
+
+/** Resolves true as soon as one promise resolves true; false once all resolved false or rejected. */
+function anyTrue(promises: Promise<boolean>[]): Promise<boolean> {
+  return new Promise((resolve) => {
+    let pending = promises.length;
+    const settle = (ok: boolean): void => {
+      if (ok) resolve(true);
+      else if (--pending === 0) resolve(false);
+    };
+    for (const p of promises) p.then(settle, () => settle(false));
+  });
+}

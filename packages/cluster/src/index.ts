@@ -1,0 +1,22 @@
+export { Cluster, clusterOf } from "./cluster.js";
+export type { ClusterEvent, ClusterEventListener } from "./events.js";
+export { type ClusterOptions, clusterDefaults } from "./options.js";
+export { type ClusterMember, isOlder, memberAddress, type MemberStatusName } from "./member.js";
+export type { ClusterMessageHandler, ClusterReply, ClusterTransport, MemberAddress } from "./transport.js";
+export { InMemoryClusterNetwork } from "./in-memory-network.js";
+export { clusterTypes, remotingTransport, type RemotingTransportOptions } from "./remoting-transport.js";
+export { Registry, type RegistryPutOptions, type RegistryPutResult, type RegistryRemoveOptions } from "./registry.js";
+export type { ConflictListener, OwnerLostListener } from "./registry-replica.js";
+export { PartitionTable } from "./partition-table.js";
+export { ClusterAlreadyStartedError, ClusterNotRunningError, ClusterRequestTimeoutError, ClusterUnreachableError, RegistryUnavailableError } from "./errors.js";
+export {
+  type ClusterMessage,
+  ClusterMessageSchema,
+  type Member,
+  MemberSchema,
+  type MemberState,
+  MemberStateSchema,
+  MemberStatus,
+  type RegistryEntry,
+  RegistryEntrySchema,
+} from "./gen/tsakt/cluster/v1/cluster_pb.js";

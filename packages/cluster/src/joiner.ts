@@ -1,0 +1,102 @@
+import { create } from "@bufbuild/protobuf";
+import type { Logger } from "@tsakt/actor";
+import type { DiscoveryNode, DiscoveryProvider } from "@tsakt/discovery";
+import { type Member, SyncSchema } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import type { Membership } from "./membership.js";
+import type { Messenger } from "./messenger.js";
+import { shuffle } from "./shuffle.js";
+import { hostPortOf, type MemberAddress } from "./transport.js";
+
+/** Timing of joins and re-discovery. */
+export interface JoinerSettings {
+  discoveryIntervalMs: number;
+  joinTimeoutMs: number;
+}
+
+/**
+ * Joins through discovery and keeps merging: registers this node, syncs full membership (push-pull) with every
+ * discovered peer whose address is not a live member's, and every discoveryIntervalMs asks discovery again (late starters,
+ * healed partitions) and syncs with one random member (anti-entropy for gossip that was lost).
+ */
+export class Joiner {
+  private timer: NodeJS.Timeout | undefined = undefined;
+  private ticking = false;
+
+  constructor(
+    private readonly discovery: DiscoveryProvider,
+    private readonly membership: Membership,
+    private readonly messenger: Messenger,
+    private readonly settings: JoinerSettings,
+    private readonly logger: Logger,
+    /** Runs at every tick after discovery, for housekeeping (pruning, sweeping). */
+    private readonly onTick: () => void,
+  ) {}
+
+  /** Registers this node in discovery (failures reject) and syncs with the peers found (failures are logged). */
+  async join(self: DiscoveryNode): Promise<void> {
+    await this.discovery.register(self);
+    await this.discoverAndSync(false);
+  }
+
+  /** Starts periodic re-discovery. */
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => void this.tick(), this.settings.discoveryIntervalMs);
+    this.timer.unref?.();
+  }
+
+  /** Stops periodic re-discovery. */
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Exchanges full membership with the node at `address`; false when it did not answer. */
+  async syncWith(address: MemberAddress): Promise<boolean> {
+    try {
+      const body = { case: "sync", value: create(SyncSchema, { states: this.membership.all() }) } as const;
+      const reply = await this.messenger.request(address, body, this.settings.joinTimeoutMs);
+      if (reply.body.case === "sync") this.membership.applyAll(reply.body.value.states);
+      return true;
+    } catch (error) {
+      this.logger.debug({ err: error, peer: address.name }, "membership sync with a peer failed");
+      return false;
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.discoverAndSync(true);
+      this.onTick();
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async discoverAndSync(antiEntropy: boolean): Promise<void> {
+    let peers: DiscoveryNode[] = [];
+    try {
+      peers = await this.discovery.discoverPeers();
+    } catch (error) {
+      this.logger.warn({ err: error }, "discovery failed to list peers; known members stay, retrying at the next interval");
+    }
+    const self = this.membership.self.member as Member;
+    // Discovery may name nodes differently (static discovery names them "host:port"), so members match by address too.
+    const live = new Set(this.membership.live().map((s) => hostPortOf(s.member as Member)));
+    const synced = new Set<string>();
+    const joins = peers
+      .filter((peer) => peer.name !== self.name && !live.has(hostPortOf(peer)))
+      .map((peer) => {
+        synced.add(peer.name);
+        return this.syncWith({ name: peer.name, host: peer.host, port: peer.port });
+      });
+    if (antiEntropy) {
+      const others = this.membership.live().filter((s) => s.member?.name !== self.name && !synced.has(s.member?.name ?? ""));
+      const pick = shuffle(others)[0]?.member;
+      if (pick !== undefined) joins.push(this.syncWith(pick));
+    }
+    await Promise.all(joins);
+  }
+}

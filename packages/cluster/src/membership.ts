@@ -1,0 +1,219 @@
+import type { Logger } from "@tsakt/actor";
+import { type Member, MemberStatus, type MemberState } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import type { GossipQueue } from "./gossip-queue.js";
+import { isLaterRun, isLive, isOlder, stateOf } from "./member.js";
+
+/** What the membership tells its owner. */
+export interface MembershipHooks {
+  /** A member became live: it joined, or (`revived`) came back after being declared dead, as after a healed partition. */
+  joined(state: MemberState, revived: boolean): void;
+  /** A live member was declared dead, left, or was replaced by a later run of its process. */
+  left(state: MemberState): void;
+  /** This node refuted a suspicion about itself; its new alive state should spread fast. */
+  refuted(state: MemberState): void;
+}
+
+/** Timing the membership needs. */
+export interface MembershipTiming {
+  suspicionTimeoutMs: number;
+  deadMemberTtlMs: number;
+}
+
+/**
+ * The SWIM member list: every member's status and incarnation, the update rules (higher incarnation wins; suspect
+ * overrides alive at the same incarnation; dead and left override both, except that only this node's own
+ * suspicion timer turns a live member dead), suspicion timers, and self-refutation.
+ */
+export class Membership {
+  private readonly records = new Map<string, MemberState>();
+  private readonly since = new Map<string, number>();
+  private readonly suspicions = new Map<string, NodeJS.Timeout>();
+  /** uids of process runs known to be dead or gone, so the registry can drop what they owned. */
+  private readonly departed = new Map<string, number>();
+  private liveCache: MemberState[] | undefined = undefined;
+  private me: MemberState;
+  private leaving = false;
+
+  constructor(
+    self: Member,
+    private readonly timing: MembershipTiming,
+    private readonly gossip: GossipQueue,
+    private readonly hooks: MembershipHooks,
+    private readonly logger: Logger,
+  ) {
+    this.me = stateOf(self, MemberStatus.ALIVE, 0);
+    this.records.set(self.name, this.me);
+  }
+
+  /** This node's own state. */
+  get self(): MemberState {
+    return this.me;
+  }
+
+  /** The state of the named member (any status), or undefined when unknown. */
+  get(name: string): MemberState | undefined {
+    return this.records.get(name);
+  }
+
+  /** Every known state (alive, suspect, dead, left), for a full sync. */
+  all(): MemberState[] {
+    return [...this.records.values()];
+  }
+
+  /** Live members (alive or suspect), this node included, oldest first; the same array until a state changes. */
+  live(): readonly MemberState[] {
+    if (this.liveCache === undefined) {
+      const list = [...this.records.values()].filter(isLive);
+      list.sort((a, b) => (isOlder(a.member as Member, b.member as Member) ? -1 : 1));
+      this.liveCache = list;
+    }
+    return this.liveCache;
+  }
+
+  /** True when the run (`uid`, started at `startedAtMs`) of member `name` is dead, departed, or replaced by a later run. */
+  isGone(name: string, uid: string, startedAtMs: number): boolean {
+    if (this.departed.has(uid)) return true;
+    const known = this.records.get(name)?.member;
+    return known !== undefined && known.uid !== uid && isLaterRun(known, { uid, startedAtMs });
+  }
+
+  /** Applies updates received from another member. */
+  applyAll(updates: readonly MemberState[]): void {
+    for (const update of updates) this.apply(update);
+  }
+
+  /** Applies one update under SWIM's rules; accepted updates are queued for further dissemination. */
+  apply(update: MemberState): void {
+    const member = update.member;
+    if (member === undefined || member.name.length === 0 || update.status === MemberStatus.UNSPECIFIED) return;
+    if (member.name === this.me.member?.name) return this.applyToSelf(update);
+    const current = this.records.get(member.name);
+    if (current === undefined) return this.accept(update, undefined);
+    const known = current.member as Member;
+    if (known.uid !== member.uid) {
+      // Two runs of one node name: the later run replaces the earlier, which is gone for good.
+      if (!isLaterRun(member, known)) return;
+      this.markDeparted(known.uid);
+      if (isLive(current)) this.accept(stateOf(known, MemberStatus.DEAD, current.incarnation), current, false);
+      return this.accept(update, undefined);
+    }
+    if (update.status === MemberStatus.DEAD && isLive(current)) {
+      // Only this node's own suspicion timer declares a member dead here; a death claim from elsewhere (say, gossip
+      // from the far side of a healing partition) makes it suspect, so it has suspicionTimeoutMs to refute before
+      // anything it owns is purged.
+      const suspect = stateOf(member, MemberStatus.SUSPECT, update.incarnation);
+      if (supersedes(suspect, current)) this.accept(suspect, current);
+      return;
+    }
+    if (supersedes(update, current)) this.accept(update, current);
+  }
+
+  /** Marks a member suspect after a failed probe, if nothing changed about it since the probe started. */
+  suspect(name: string, uid: string, incarnation: number): void {
+    const current = this.records.get(name);
+    if (current?.status !== MemberStatus.ALIVE || current.member?.uid !== uid || current.incarnation !== incarnation) return;
+    this.apply(stateOf(current.member, MemberStatus.SUSPECT, incarnation));
+  }
+
+  /** Marks this node as leaving (status left, incarnation bumped so it overrides everything said about it). */
+  leave(): MemberState {
+    this.leaving = true;
+    this.me = stateOf(this.me.member as Member, MemberStatus.LEFT, this.me.incarnation + 1);
+    this.records.set(this.me.member?.name ?? "", this.me);
+    this.liveCache = undefined;
+    this.gossip.enqueue(this.me);
+    return this.me;
+  }
+
+  /** Forgets dead and departed members older than deadMemberTtlMs. */
+  prune(now: number): void {
+    for (const [name, state] of this.records) {
+      if (isLive(state) || state === this.me) continue;
+      if (now - (this.since.get(name) ?? now) > this.timing.deadMemberTtlMs) {
+        this.records.delete(name);
+        this.since.delete(name);
+      }
+    }
+    for (const [uid, at] of this.departed) if (now - at > this.timing.deadMemberTtlMs) this.departed.delete(uid);
+  }
+
+  /** Cancels suspicion timers. */
+  stop(): void {
+    for (const timer of this.suspicions.values()) clearTimeout(timer);
+    this.suspicions.clear();
+  }
+
+  private applyToSelf(update: MemberState): void {
+    const self = this.me.member as Member;
+    if (update.member?.uid !== self.uid) {
+      // Gossip about an earlier run of this node: say we are back, so the others replace it.
+      if (isLaterRun(self, update.member as Member) && isLive(update)) this.gossip.enqueue(this.me);
+      else if (isLive(update)) this.logger.error({ member: self.name }, "another live process uses this node's name; give every node a unique name");
+      return;
+    }
+    if (this.leaving || update.status === MemberStatus.ALIVE || update.incarnation < this.me.incarnation) return;
+    // Someone suspects us or declared us dead: refute with a higher incarnation.
+    this.me = stateOf(self, MemberStatus.ALIVE, update.incarnation + 1);
+    this.records.set(self.name, this.me);
+    this.liveCache = undefined;
+    this.gossip.enqueue(this.me);
+    this.hooks.refuted(this.me);
+  }
+
+  private accept(update: MemberState, previous: MemberState | undefined, spread = true): void {
+    const member = update.member as Member;
+    this.records.set(member.name, update);
+    this.since.set(member.name, Date.now());
+    if (spread) this.gossip.enqueue(update);
+    const wasLive = previous !== undefined && isLive(previous);
+    const nowLive = isLive(update);
+    if (update.status === MemberStatus.SUSPECT) this.startSuspicion(member, update.incarnation);
+    else this.cancelSuspicion(member.name);
+    this.liveCache = undefined;
+    if (nowLive) this.departed.delete(member.uid);
+    else this.markDeparted(member.uid);
+    if (!wasLive && nowLive) this.hooks.joined(update, previous !== undefined);
+    else if (wasLive && !nowLive) this.hooks.left(update);
+  }
+
+  private markDeparted(uid: string): void {
+    if (!this.departed.has(uid)) this.departed.set(uid, Date.now());
+  }
+
+  private startSuspicion(member: Member, incarnation: number): void {
+    if (this.suspicions.has(member.name)) return;
+    const timer = setTimeout(() => {
+      this.suspicions.delete(member.name);
+      const current = this.records.get(member.name);
+      if (current?.status === MemberStatus.SUSPECT && current.member?.uid === member.uid)
+        this.accept(stateOf(current.member, MemberStatus.DEAD, Math.max(incarnation, current.incarnation)), current);
+    }, this.timing.suspicionTimeoutMs);
+    timer.unref?.();
+    this.suspicions.set(member.name, timer);
+  }
+
+  private cancelSuspicion(name: string): void {
+    const timer = this.suspicions.get(name);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.suspicions.delete(name);
+  }
+}
+
+/** SWIM's precedence between an update and the current state of the same process run. */
+function supersedes(update: MemberState, current: MemberState): boolean {
+  const inc = update.incarnation;
+  switch (update.status) {
+    case MemberStatus.ALIVE:
+      // A left member never comes back under the same run; a dead one does, by refuting with a higher incarnation.
+      return current.status !== MemberStatus.LEFT && inc > current.incarnation;
+    case MemberStatus.SUSPECT:
+      return (current.status === MemberStatus.ALIVE && inc >= current.incarnation) || (current.status === MemberStatus.SUSPECT && inc > current.incarnation);
+    case MemberStatus.DEAD:
+      return isLive(current) && inc >= current.incarnation;
+    case MemberStatus.LEFT:
+      return current.status !== MemberStatus.LEFT && inc >= current.incarnation;
+    default:
+      return false;
+  }
+}

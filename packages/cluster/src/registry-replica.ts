@@ -1,0 +1,429 @@
+import { create } from "@bufbuild/protobuf";
+import type { Logger } from "@tsakt/actor";
+import {
+  type ClusterMessage,
+  HandoffReplySchema,
+  HandoffRequestSchema,
+  LookupResultSchema,
+  type Member,
+  NotPrimarySchema,
+  PutResultSchema,
+  type RegistryEntry,
+  RegistryEntrySchema,
+  RemoveResultSchema,
+  ReplicatedSchema,
+  ReplicateSchema,
+} from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import { isLive } from "./member.js";
+import type { Membership } from "./membership.js";
+import type { MessageBody, Messenger } from "./messenger.js";
+import type { ClusterSettings } from "./options.js";
+import { conflicts, PartitionStore } from "./partition-store.js";
+import { PartitionTable } from "./partition-table.js";
+import type { ClusterReply } from "./transport.js";
+
+/** Called with the entries whose owner died or left, each reported once, on the node that is its partition's primary. */
+export type OwnerLostListener = (entries: RegistryEntry[]) => void;
+
+/**
+ * Called when merging copies found two owners for one key (after a healed partition): `kept` won (the last writer),
+ * `lost` was dropped. Every node that merges the two copies reports it once, so it may fire on several nodes.
+ */
+export type ConflictListener = (kept: RegistryEntry, lost: RegistryEntry) => void;
+
+/** What the replica needs from the cluster. */
+export interface ReplicaContext {
+  readonly settings: ClusterSettings;
+  readonly membership: Membership;
+  readonly messenger: Messenger;
+  readonly logger: Logger;
+  /** Brings the partition table in line with membership now. */
+  refreshView(): void;
+  /** Listeners of entries whose owner died or left (owned by the cluster, so they can be added before start). */
+  readonly ownerLost: ReadonlySet<OwnerLostListener>;
+  /** Listeners of conflicting copies found while merging. */
+  readonly conflicts: ReadonlySet<ConflictListener>;
+}
+
+const registryCases: ReadonlySet<string> = new Set(["put", "lookup", "remove", "replicate", "handoffRequest"]);
+const emptyBytes = new Uint8Array(0);
+
+/**
+ * This node's share of the partitioned registry: the partitions it holds as primary or backup, the primary's
+ * put-if-absent / lookup / remove, replication to backups before acknowledging, and hand-off when membership changes
+ * (a new primary pulls every copy before serving; a former primary pushes its copy to the new one).
+ */
+export class RegistryReplica {
+  /** The current partition table (members alive or suspect). */
+  table: PartitionTable;
+  readonly store: PartitionStore;
+  private readonly syncing = new Map<number, { promise: Promise<void>; resolve: () => void }>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly reported = new Set<string>();
+  private leavingTable: PartitionTable | undefined = undefined;
+  private lastVersion = 0;
+  private active = false;
+  private purgesHeldUntil = 0;
+  private purgeTimer: NodeJS.Timeout | undefined = undefined;
+  private tableChangedAt = 0;
+
+  constructor(private readonly ctx: ReplicaContext) {
+    const { partitions, replicaCount } = ctx.settings;
+    this.table = new PartitionTable([], partitions, replicaCount);
+    this.store = new PartitionStore(partitions);
+  }
+
+  private get me(): string {
+    return this.ctx.membership.self.member?.name ?? "";
+  }
+
+  /** The member this node would send a request about partition `p` to. */
+  primaryName(p: number): string | undefined {
+    return (this.leavingTable ?? this.table).primary(p);
+  }
+
+  /** True when this node serves partition `p` as its primary. */
+  isPrimary(p: number): boolean {
+    return this.leavingTable === undefined && this.table.primary(p) === this.me;
+  }
+
+  /** Handles a registry message; false when the message is not one. */
+  handle(message: ClusterMessage, reply: ClusterReply | undefined): boolean {
+    if (!registryCases.has(message.body.case ?? "")) return false;
+    this.serve(message.body, message.from?.name).then(
+      (body) => reply?.(this.ctx.messenger.message(body)),
+      (error: unknown) => this.ctx.logger.error({ err: error, op: message.body.case }, "registry request failed"),
+    );
+    return true;
+  }
+
+  /** Serves a registry request addressed to this node, from member `from` (or from this node's own client). */
+  async serve(body: MessageBody, from = ""): Promise<MessageBody> {
+    switch (body.case) {
+      case "put":
+        // A put without a key answers nothing, which the sender treats as a failed attempt.
+        return body.value.entry === undefined || body.value.entry.key === "" ? { case: undefined } : this.put(body.value.entry);
+      case "lookup":
+        return this.lookup(body.value.key, body.value.anyHolder);
+      case "remove":
+        return this.remove(body.value.key, body.value.owner);
+      case "replicate":
+        await this.absorb(body.value.entries, true, from);
+        return { case: "replicated", value: create(ReplicatedSchema) };
+      case "handoffRequest": {
+        // Learn of the requester first, so this node stops serving partitions it just lost before answering.
+        if (body.value.requester !== undefined) this.ctx.membership.apply(body.value.requester);
+        this.ctx.refreshView();
+        const entries = body.value.partitions.flatMap((p) => this.store.entries(p));
+        return { case: "handoffReply", value: create(HandoffReplySchema, { entries }) };
+      }
+      default:
+        return { case: undefined };
+    }
+  }
+
+  /**
+   * Starts serving once this node has joined (before, its table is empty and requests are redirected): from then
+   * on it follows membership, and first pulls every copy of the partitions it leads, as any new primary does.
+   */
+  activate(): void {
+    this.active = true;
+    this.viewChanged();
+  }
+
+  /** Recomputes the partition table after a membership change, hands partitions over, and drops departed owners' entries. */
+  viewChanged(): void {
+    if (!this.active) return;
+    const names = this.ctx.membership.live().map((s) => s.member?.name ?? "");
+    const old = this.table;
+    if (!sameMembers(old.members, names)) {
+      const table = new PartitionTable(names, old.partitions, old.replicaCount);
+      this.table = table;
+      this.tableChangedAt = Date.now();
+      const me = this.me;
+      const gained: number[] = [];
+      const pushes = new Map<string, number[]>();
+      for (let p = 0; p < table.partitions; p++) {
+        const was = old.primary(p) === me;
+        const is = table.primary(p) === me;
+        if (is && !was) {
+          gained.push(p);
+        } else if (is) {
+          for (const b of table.backups(p)) if (!old.holds(p, b)) add(pushes, b, p);
+        } else if (was) {
+          add(pushes, table.primary(p), p);
+        }
+      }
+      if (gained.length > 0) void this.takeOver(gained);
+      for (const [member, partitions] of pushes) void this.push(member, partitions);
+    }
+    this.purge(this.readyPrimaryPartitions());
+  }
+
+  /**
+   * Defers purging departed owners' entries for `ms`: a member came back from the dead (a healed partition), and
+   * until the others' comebacks reach this node too, owners it still holds dead are in fact alive.
+   */
+  holdPurges(ms: number): void {
+    const until = Date.now() + ms;
+    if (until <= this.purgesHeldUntil) return;
+    this.purgesHeldUntil = until;
+    clearTimeout(this.purgeTimer);
+    this.purgeTimer = setTimeout(() => this.purge(this.readyPrimaryPartitions()), ms);
+    this.purgeTimer.unref?.();
+  }
+
+  /** Cancels the deferred purge. */
+  stop(): void {
+    clearTimeout(this.purgeTimer);
+  }
+
+  /** Before leaving: serves nothing more and pushes the partitions this node leads to their next primaries. */
+  async leave(): Promise<void> {
+    const others = this.ctx.membership.live().map((s) => s.member?.name ?? "").filter((n) => n !== this.me);
+    const next = new PartitionTable(others, this.table.partitions, this.table.replicaCount);
+    // From here on requests are redirected to the next primaries; writes already accepted finish first.
+    this.leavingTable = next;
+    await Promise.all(this.inFlight.values());
+    const pushes = new Map<string, number[]>();
+    for (const p of this.store.partitionsHeld()) if (this.table.primary(p) === this.me) add(pushes, next.primary(p), p);
+    await Promise.all([...pushes].map(([member, partitions]) => this.push(member, partitions)));
+  }
+
+  /** Forgets old tombstones, and partitions this node stopped holding a while ago (after others could pull them). */
+  sweep(now: number): void {
+    this.store.sweepTombstones(now - this.ctx.settings.tombstoneTtlMs);
+    this.reported.clear();
+    if (now - this.tableChangedAt <= 2 * this.ctx.settings.handoffTimeoutMs) return;
+    for (const p of this.store.partitionsHeld()) if (!this.table.holds(p, this.me) && !this.syncing.has(p)) this.store.drop(p);
+  }
+
+  // ---- primary operations ----
+
+  private async put(entry: RegistryEntry): Promise<MessageBody> {
+    const p = this.table.partitionOf(entry.key);
+    await this.settle(p, entry.key);
+    if (!this.isPrimary(p)) return this.notPrimary(p);
+    const current = this.store.get(entry.key);
+    if (current !== undefined && !current.removed) return { case: "putResult", value: create(PutResultSchema, { created: false, entry: current }) };
+    const stored = create(RegistryEntrySchema, {
+      key: entry.key,
+      owner: entry.owner,
+      ownerUid: entry.ownerUid,
+      ownerStartedAtMs: entry.ownerStartedAtMs,
+      kind: entry.kind,
+      data: entry.data,
+      version: this.nextVersion(current?.version ?? 0),
+    });
+    this.store.set(stored);
+    await this.track(entry.key, this.replicate(p, [stored]));
+    return { case: "putResult", value: create(PutResultSchema, { created: true, entry: stored }) };
+  }
+
+  private async lookup(key: string, anyHolder: boolean): Promise<MessageBody> {
+    if (!anyHolder) {
+      const p = this.table.partitionOf(key);
+      await this.settle(p, key);
+      if (!this.isPrimary(p)) return this.notPrimary(p);
+    }
+    const entry = this.store.get(key);
+    return { case: "lookupResult", value: create(LookupResultSchema, entry === undefined || entry.removed ? {} : { entry }) };
+  }
+
+  private async remove(key: string, owner: string): Promise<MessageBody> {
+    const p = this.table.partitionOf(key);
+    await this.settle(p, key);
+    if (!this.isPrimary(p)) return this.notPrimary(p);
+    const current = this.store.get(key);
+    if (current === undefined || current.removed || (owner !== "" && current.owner !== owner))
+      return { case: "removeResult", value: create(RemoveResultSchema, { removed: false }) };
+    const tombstone = this.tombstone(current);
+    this.store.set(tombstone);
+    await this.track(key, this.replicate(p, [tombstone]));
+    return { case: "removeResult", value: create(RemoveResultSchema, { removed: true }) };
+  }
+
+  /** Waits until partition `p` finished its hand-off and no write of `key` is being replicated. */
+  private async settle(p: number, key: string): Promise<void> {
+    for (let sync = this.syncing.get(p); sync !== undefined; sync = this.syncing.get(p)) await sync.promise;
+    for (let write = this.inFlight.get(key); write !== undefined; write = this.inFlight.get(key)) await write;
+  }
+
+  private async track(key: string, write: Promise<void>): Promise<void> {
+    this.inFlight.set(key, write);
+    try {
+      await write;
+    } finally {
+      if (this.inFlight.get(key) === write) this.inFlight.delete(key);
+    }
+  }
+
+  private notPrimary(p: number): MessageBody {
+    return { case: "notPrimary", value: create(NotPrimarySchema, { primary: this.primaryName(p) ?? "" }) };
+  }
+
+  // ---- replication and hand-off ----
+
+  /** Sends `entries` of partition `p` to its backups and waits for them (each up to handoffTimeoutMs). */
+  private async replicate(p: number, entries: RegistryEntry[]): Promise<void> {
+    const backups = this.table.backups(p);
+    await Promise.all(backups.map((name) => this.send(name, entries)));
+  }
+
+  /** Sends every entry this node holds of `partitions` to `member`. */
+  private async push(member: string, partitions: number[]): Promise<void> {
+    const entries = partitions.flatMap((p) => this.store.entries(p));
+    if (entries.length > 0) await this.send(member, entries);
+  }
+
+  private async send(name: string, entries: RegistryEntry[]): Promise<void> {
+    const state = this.ctx.membership.get(name);
+    if (state === undefined || !isLive(state) || name === this.me) return;
+    try {
+      await this.ctx.messenger.request(state.member as Member, { case: "replicate", value: create(ReplicateSchema, { entries }) }, this.ctx.settings.handoffTimeoutMs);
+    } catch (error) {
+      this.ctx.logger.warn({ err: error, member: name, entries: entries.length }, "registry replication to a member failed; it gets a full copy when membership settles");
+    }
+  }
+
+  /** As a new primary of `partitions`: pulls every other member's copy, merges, then serves and refreshes backups. */
+  private async takeOver(partitions: number[]): Promise<void> {
+    for (const p of partitions) {
+      if (this.syncing.has(p)) continue;
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.syncing.set(p, { promise, resolve });
+    }
+    const { membership, messenger, settings } = this.ctx;
+    const request = create(HandoffRequestSchema, { partitions, requester: membership.self });
+    const others = membership.live().filter((s) => s.member?.name !== this.me);
+    await Promise.all(
+      others.map(async (s) => {
+        try {
+          const reply = await messenger.request(s.member as Member, { case: "handoffRequest", value: request }, settings.handoffTimeoutMs);
+          if (reply.body.case === "handoffReply") await this.absorb(reply.body.value.entries, false);
+        } catch (error) {
+          this.ctx.logger.debug({ err: error, member: s.member?.name }, "no hand-off from a member; serving without its copy");
+        }
+      }),
+    );
+    const ready: number[] = [];
+    for (const p of partitions) {
+      const sync = this.syncing.get(p);
+      this.syncing.delete(p);
+      sync?.resolve();
+      if (this.isPrimary(p)) ready.push(p);
+    }
+    this.purge(ready);
+    const pushes = new Map<string, number[]>();
+    for (const p of ready) for (const b of this.table.backups(p)) add(pushes, b, p);
+    await Promise.all([...pushes].map(([member, ps]) => this.push(member, ps)));
+  }
+
+  /**
+   * Merges copies from other nodes (last writer wins); two live copies with different owners are reported.
+   * With `forward` (a Replicate from `from`): where this node is the ready primary, what changed goes on to the
+   * backups; where it is not, what changed goes on to the primary, unless the primary sent it. That way a copy
+   * pushed to a node that is no longer primary still reaches the one that is. Nothing is purged here: a copy
+   * arriving from elsewhere may name an owner the sender knows is back, which this node has not heard yet.
+   */
+  private async absorb(entries: readonly RegistryEntry[], forward: boolean, from = ""): Promise<void> {
+    const toBackups = new Map<number, RegistryEntry[]>();
+    const toPrimaries = new Map<string, RegistryEntry[]>();
+    for (const entry of entries) {
+      if (entry.version > this.lastVersion) this.lastVersion = entry.version;
+      const { applied, previous } = this.store.merge(entry);
+      const p = this.table.partitionOf(entry.key);
+      const primary = this.table.primary(p);
+      if (previous !== undefined && conflicts(entry, previous)) {
+        if (applied) this.report(entry, previous);
+        else this.report(previous, entry);
+      }
+      if (!applied || !forward) continue;
+      if (primary === this.me) append(toBackups, p, entry);
+      else if (primary !== undefined && primary !== from) append(toPrimaries, primary, entry);
+    }
+    if (!forward) return;
+    const ready = [...toBackups.keys()].filter((p) => this.isPrimary(p) && !this.syncing.has(p));
+    await Promise.all([
+      ...ready.map((p) => this.replicate(p, toBackups.get(p) as RegistryEntry[])),
+      ...[...toPrimaries].map(([member, list]) => this.send(member, list)),
+    ]);
+  }
+
+  /**
+   * Removes (as primary) the entries of `partitions` whose owner died or left, and reports them once. Runs when
+   * membership changes (a death is learned, a partition taken over) and when a hold after a comeback ends.
+   */
+  private purge(partitions: number[]): void {
+    if (Date.now() < this.purgesHeldUntil) return;
+    const lost: RegistryEntry[] = [];
+    for (const p of partitions) {
+      if (!this.isPrimary(p) || this.syncing.has(p)) continue;
+      const tombstones: RegistryEntry[] = [];
+      for (const entry of this.store.entries(p)) {
+        if (entry.removed || !this.ctx.membership.isGone(entry.owner, entry.ownerUid, entry.ownerStartedAtMs)) continue;
+        const tombstone = this.tombstone(entry);
+        this.store.set(tombstone);
+        tombstones.push(tombstone);
+        lost.push(entry);
+      }
+      if (tombstones.length > 0) void this.replicate(p, tombstones);
+    }
+    if (lost.length === 0) return;
+    for (const listener of [...this.ctx.ownerLost]) {
+      try {
+        listener(lost);
+      } catch (error) {
+        this.ctx.logger.error({ err: error }, "registry owner-lost listener threw");
+      }
+    }
+  }
+
+  private report(kept: RegistryEntry, lost: RegistryEntry): void {
+    // Several members may send the same losing copy; report it once.
+    const id = `${lost.key}\u0000${lost.ownerUid}\u0000${lost.version}`;
+    if (this.reported.has(id)) return;
+    this.reported.add(id);
+    for (const listener of [...this.ctx.conflicts]) {
+      try {
+        listener(kept, lost);
+      } catch (error) {
+        this.ctx.logger.error({ err: error }, "registry conflict listener threw");
+      }
+    }
+  }
+
+  private readyPrimaryPartitions(): number[] {
+    const out: number[] = [];
+    for (let p = 0; p < this.table.partitions; p++) if (this.isPrimary(p) && !this.syncing.has(p)) out.push(p);
+    return out;
+  }
+
+  private tombstone(entry: RegistryEntry): RegistryEntry {
+    return create(RegistryEntrySchema, { ...entry, data: emptyBytes, removed: true, version: this.nextVersion(entry.version) });
+  }
+
+  /** A version above every version this node has seen and above the clock (a hybrid logical clock, in ms). */
+  private nextVersion(previous: number): number {
+    const version = Math.max(Date.now(), this.lastVersion + 1, previous + 1);
+    this.lastVersion = version;
+    return version;
+  }
+}
+
+function add(map: Map<string, number[]>, member: string | undefined, p: number): void {
+  if (member !== undefined) append(map, member, p);
+}
+
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a);
+  return b.every((n) => set.has(n));
+}

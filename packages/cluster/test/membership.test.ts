@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { advance, advanceUntil, memberNames, TestCluster, useClusterFakeTimers } from "./helpers.js";
+
+describe("membership", () => {
+  let cluster: TestCluster;
+
+  beforeEach(() => {
+    useClusterFakeTimers();
+    cluster = new TestCluster();
+  });
+
+  afterEach(async () => {
+    await cluster.shutdown();
+    vi.useRealTimers();
+  });
+
+  it.each([3, 5])("%i nodes converge on the same members and the same leader", async (count) => {
+    const nodes = await cluster.start(count);
+    const names = nodes.map((n) => n.name);
+    await advanceUntil(() => cluster.agree(nodes, names), 5000, "all nodes list all members");
+    for (const node of nodes) {
+      expect(node.cluster.leader()?.name).toBe("n1");
+      expect(node.streamEvents.filter((e) => e.startsWith("joined"))).toHaveLength(count);
+    }
+    expect(nodes.filter((n) => n.cluster.isLeader())).toEqual([nodes[0]]);
+  });
+
+  it("declares a killed node dead within 5 s with default settings and publishes NodeLeft", async () => {
+    const nodes = await cluster.start(5);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3", "n4", "n5"]), 5000, "convergence");
+    const victim = cluster.node("n3");
+    const address = victim.cluster.self.address;
+    cluster.network.kill("n3");
+    const survivors = cluster.others("n3");
+    const tookMs = await advanceUntil(() => cluster.agree(survivors, ["n1", "n2", "n4", "n5"]), 10_000, "survivors drop n3", 10);
+    expect(tookMs).toBeLessThanOrEqual(5000);
+    for (const node of survivors) {
+      expect(node.streamEvents).toContain(`left ${address}`);
+      const left = node.events.find((e) => e.type === "member-left");
+      expect(left?.type === "member-left" && left.member).toMatchObject({ name: "n3", status: "dead" });
+    }
+  });
+
+  it("a live but slow node refutes suspicion by raising its incarnation and is never declared dead", async () => {
+    const nodes = await cluster.start(4);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3", "n4"]), 5000, "convergence");
+    // 150 ms each way: a round trip (300 ms) misses the 200 ms ping timeout, so n2 gets suspected.
+    cluster.network.delay("n2", 150);
+    await advance(15_000);
+    const slow = cluster.node("n2");
+    expect(slow.cluster.self.incarnation).toBeGreaterThan(0);
+    for (const node of nodes) {
+      expect(memberNames(node)).toEqual(["n1", "n2", "n3", "n4"]);
+      expect(node.events.filter((e) => e.type === "member-left")).toEqual([]);
+    }
+  });
+
+  it("a partitioned cluster splits into two, then merges again once the partition heals", async () => {
+    const nodes = await cluster.start(4);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3", "n4"]), 5000, "convergence");
+    cluster.network.partition(["n1", "n2"], ["n3", "n4"]);
+    const [n1, n2, n3, n4] = nodes as [never, never, never, never];
+    await advanceUntil(() => cluster.agree([n1, n2], ["n1", "n2"]) && cluster.agree([n3, n4], ["n3", "n4"]), 10_000, "two sides");
+    expect(cluster.node("n3").cluster.leader()?.name).toBe("n3");
+    cluster.network.heal();
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3", "n4"]), 20_000, "merged again");
+    for (const node of nodes) expect(node.cluster.leader()?.name).toBe("n1");
+  });
+
+  it("a node that stops leaves gracefully: the others see it left at once and discovery forgets it", async () => {
+    const nodes = await cluster.start(3);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3"]), 5000, "convergence");
+    const leaving = cluster.node("n3");
+    const stopped = leaving.cluster.stop();
+    const survivors = cluster.others("n3");
+    const tookMs = await advanceUntil(() => cluster.agree(survivors, ["n1", "n2"]), 5000, "survivors drop n3", 10);
+    await stopped;
+    expect(tookMs).toBeLessThan(500);
+    for (const node of survivors) {
+      const left = node.events.find((e) => e.type === "member-left");
+      expect(left?.type === "member-left" && left.member).toMatchObject({ name: "n3", status: "left" });
+    }
+    expect(cluster.discovery.nodes().map((n) => n.name).sort()).toEqual(["n1", "n2"]);
+  });
+
+  it("the oldest member leads, and LeaderChanged names the next oldest when it is killed", async () => {
+    const nodes = await cluster.start(3);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3"]), 5000, "convergence");
+    for (const node of nodes) expect(node.cluster.leader()?.name).toBe("n1");
+    const n2Address = cluster.node("n2").cluster.self.address;
+    cluster.network.kill("n1");
+    const survivors = cluster.others("n1");
+    await advanceUntil(() => survivors.every((n) => n.cluster.leader()?.name === "n2"), 6000, "n2 leads");
+    for (const node of survivors) {
+      expect(node.streamEvents.at(-1)).toBe(`leader ${n2Address}`);
+      const change = node.events.filter((e) => e.type === "leader-changed").at(-1);
+      expect(change?.type === "leader-changed" && [change.previous?.name, change.leader?.name]).toEqual(["n1", "n2"]);
+    }
+    expect(cluster.node("n2").cluster.isLeader()).toBe(true);
+  });
+
+  it("a node that started while its seeds were unreachable joins at the next re-discovery", async () => {
+    await cluster.start(2);
+    cluster.network.partition(["n1", "n2"], ["n3"]);
+    const late = await cluster.add("n3");
+    expect(memberNames(late)).toEqual(["n3"]);
+    cluster.network.heal();
+    await advanceUntil(() => cluster.agree(cluster.nodes, ["n1", "n2", "n3"]), 12_000, "n3 merged");
+  });
+});

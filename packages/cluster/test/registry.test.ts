@@ -1,0 +1,178 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { advance, advanceUntil, drive, TestCluster, type TestNode, useClusterFakeTimers } from "./helpers.js";
+
+const names5 = ["n1", "n2", "n3", "n4", "n5"];
+
+/** Registers `count` keys, each by a node in turn (so owners are spread), and returns key → owner. */
+async function putMany(nodes: readonly TestNode[], count: number): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
+  for (let i = 0; i < count; i++) {
+    const node = nodes[i % nodes.length] as TestNode;
+    const result = await drive(node.cluster.registry.putIfAbsent(`actor/a${i}`, { kind: "Worker" }));
+    expect(result.created).toBe(true);
+    owners.set(`actor/a${i}`, node.name);
+  }
+  return owners;
+}
+
+describe("registry", () => {
+  let cluster: TestCluster;
+
+  beforeEach(() => {
+    useClusterFakeTimers();
+    cluster = new TestCluster();
+  });
+
+  afterEach(async () => {
+    await cluster.shutdown();
+    vi.useRealTimers();
+  });
+
+  it("registers, finds from every node, and removes a key", async () => {
+    const nodes = await cluster.start(3);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3"]), 5000, "convergence");
+    const [n1, n2, n3] = nodes as [TestNode, TestNode, TestNode];
+    const put = await drive(n1.cluster.registry.putIfAbsent("actor/orders", { kind: "Orders", data: new Uint8Array([7]) }));
+    expect(put).toMatchObject({ created: true, entry: { key: "actor/orders", owner: "n1", kind: "Orders" } });
+    for (const node of nodes) expect(await drive(node.cluster.registry.get("actor/orders"))).toMatchObject({ owner: "n1", data: new Uint8Array([7]) });
+    expect(await drive(n2.cluster.registry.remove("actor/orders", { owner: "n2" }))).toBe(false);
+    expect(await drive(n3.cluster.registry.remove("actor/orders", { owner: "n1" }))).toBe(true);
+    for (const node of nodes) expect(await drive(node.cluster.registry.get("actor/orders"))).toBeUndefined();
+    const again = await drive(n2.cluster.registry.putIfAbsent("actor/orders"));
+    expect(again).toMatchObject({ created: true, entry: { owner: "n2" } });
+  });
+
+  it("lets exactly one of two nodes racing put-if-absent on the same key win", async () => {
+    const nodes = await cluster.start(5);
+    await advanceUntil(() => cluster.agree(nodes, names5), 5000, "convergence");
+    for (let i = 0; i < 25; i++) {
+      const a = nodes[i % 5] as TestNode;
+      const b = nodes[(i + 2) % 5] as TestNode;
+      const key = `grain/Cart/${i}`;
+      const [ra, rb] = await drive(Promise.all([a.cluster.registry.putIfAbsent(key), b.cluster.registry.putIfAbsent(key)]));
+      expect([ra.created, rb.created].filter(Boolean)).toHaveLength(1);
+      expect(ra.entry.owner).toBe(rb.entry.owner);
+      expect(ra.entry.ownerUid).toBe(rb.entry.ownerUid);
+      const winner = ra.created ? a.name : b.name;
+      for (const node of nodes) expect((await drive(node.cluster.registry.get(key)))?.owner).toBe(winner);
+    }
+  });
+
+  it.each(names5)("with replicaCount 2, killing %s loses no entry and reports exactly its entries for relocation", async (victim) => {
+    const nodes = await cluster.start(5);
+    await advanceUntil(() => cluster.agree(nodes, names5), 5000, "convergence");
+    const owners = await putMany(nodes, 100);
+    const survivors = cluster.others(victim);
+    cluster.network.kill(victim);
+    await advanceUntil(() => cluster.agree(survivors, names5.filter((n) => n !== victim)), 6000, `survivors drop ${victim}`);
+    await advance(3000);
+    const victimKeys = [...owners].filter(([, owner]) => owner === victim).map(([key]) => key);
+    // The victim keeps running unheard and reports its own view; only the survivors' reports count.
+    expect(survivors.flatMap((n) => n.lost).sort()).toEqual([...victimKeys].sort());
+    for (const [key, owner] of owners) {
+      const reader = survivors[key.length % survivors.length] as TestNode;
+      const entry = await drive(reader.cluster.registry.get(key));
+      if (owner === victim) expect(entry, key).toBeUndefined();
+      else expect(entry?.owner, key).toBe(owner);
+    }
+  });
+
+  it("keeps every entry when nodes join and take partitions over", async () => {
+    const first = await cluster.start(2);
+    await advanceUntil(() => cluster.agree(first, ["n1", "n2"]), 5000, "convergence");
+    const owners = await putMany(first, 60);
+    await cluster.add("n3");
+    await cluster.add("n4");
+    await advanceUntil(() => cluster.agree(cluster.nodes, ["n1", "n2", "n3", "n4"]), 5000, "joined");
+    await advance(3000);
+    const newcomer = cluster.node("n4");
+    for (const [key, owner] of owners) {
+      expect((await drive(newcomer.cluster.registry.get(key)))?.owner, key).toBe(owner);
+      expect((await drive(newcomer.cluster.registry.putIfAbsent(key))).created, key).toBe(false);
+    }
+    const held = cluster.nodes.map((n) => n.cluster.registry.localEntryCount());
+    expect(held.every((n) => n > 0)).toBe(true);
+  });
+
+  it("replaces a node restarted under the same name, reporting its earlier run's entries for relocation", async () => {
+    const nodes = await cluster.start(3);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3"]), 5000, "convergence");
+    const owners = await putMany(nodes, 30);
+    const crashed = cluster.node("n3");
+    const oldUid = crashed.cluster.self.uid;
+    const oldAddress = crashed.cluster.self.address;
+    // The process dies and a new one takes its name and port before anyone noticed.
+    cluster.network.kill("n3");
+    await crashed.transport.close();
+    cluster.network.revive("n3");
+    cluster.nodes.splice(cluster.nodes.indexOf(crashed), 1);
+    const restarted = await cluster.add("n3", {}, crashed.transport.self.port);
+    cluster.nodes.push(crashed);
+    const survivors = cluster.others("n3");
+    await advanceUntil(() => survivors.every((n) => n.cluster.member("n3")?.uid === restarted.cluster.self.uid), 3000, "new run seen");
+    await advance(1000);
+    expect(restarted.cluster.self.uid).not.toBe(oldUid);
+    for (const node of survivors) expect(node.streamEvents.filter((e) => e === `left ${oldAddress}`)).toHaveLength(1);
+    const oldKeys = [...owners].filter(([, owner]) => owner === "n3").map(([key]) => key);
+    // The new run is primary of some partitions; it takes them over, and reports their share, while it starts.
+    expect([...survivors, restarted].flatMap((n) => n.lost).sort()).toEqual([...oldKeys].sort());
+    for (const key of oldKeys) expect(await drive(restarted.cluster.registry.get(key))).toBeUndefined();
+  });
+
+  it("hands entries over on a graceful leave, even with a single copy per partition", async () => {
+    cluster = new TestCluster({ replicaCount: 1 });
+    const nodes = await cluster.start(3);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3"]), 5000, "convergence");
+    const owners = await putMany([cluster.node("n1"), cluster.node("n2")], 60);
+    expect(cluster.node("n3").cluster.registry.localEntryCount()).toBeGreaterThan(0);
+    await drive(cluster.node("n3").cluster.stop());
+    await advance(1000);
+    const reader = cluster.node("n1");
+    for (const [key, owner] of owners) expect((await drive(reader.cluster.registry.get(key)))?.owner, key).toBe(owner);
+  });
+
+  it("falls back to a backup for lookups while a dead primary is not yet detected", async () => {
+    const nodes = await cluster.start(3);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3"]), 5000, "convergence");
+    const owners = await putMany(nodes, 30);
+    const reader = cluster.node("n1");
+    const key = [...owners.keys()].find((k) => reader.cluster.registry.primaryOf(k) === "n2" && owners.get(k) !== "n2") as string;
+    cluster.network.kill("n2");
+    const entry = await drive(reader.cluster.registry.get(key), 4000, 10);
+    expect(entry?.owner).toBe(owners.get(key));
+    expect(reader.cluster.members().map((m) => m.name)).toContain("n2");
+  });
+});
+
+describe("registry across a healed partition", () => {
+  let cluster: TestCluster;
+
+  beforeEach(() => {
+    useClusterFakeTimers();
+    cluster = new TestCluster();
+  });
+
+  afterEach(async () => {
+    await cluster.shutdown();
+    vi.useRealTimers();
+  });
+
+  it("resolves a key registered on both sides to the last writer everywhere, reports the loser, and relocates nothing", async () => {
+    const nodes = await cluster.start(4);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3", "n4"]), 5000, "convergence");
+    cluster.network.partition(["n1", "n2"], ["n3", "n4"]);
+    const [n1, n2, n3, n4] = nodes as [TestNode, TestNode, TestNode, TestNode];
+    await advanceUntil(() => cluster.agree([n1, n2], ["n1", "n2"]) && cluster.agree([n3, n4], ["n3", "n4"]), 10_000, "two sides");
+    expect((await drive(n2.cluster.registry.putIfAbsent("actor/dup"))).created).toBe(true);
+    await advance(10);
+    expect((await drive(n4.cluster.registry.putIfAbsent("actor/dup"))).created).toBe(true);
+    cluster.network.heal();
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3", "n4"]), 20_000, "merged again");
+    await advance(5000);
+    for (const node of nodes) expect((await drive(node.cluster.registry.get("actor/dup")))?.owner).toBe("n4");
+    const conflicts = nodes.flatMap((n) => n.conflicts);
+    expect(conflicts.length).toBeGreaterThan(0);
+    expect(new Set(conflicts)).toEqual(new Set(["kept n4, lost n2"]));
+    expect(nodes.flatMap((n) => n.lost)).toEqual([]);
+  });
+});
