@@ -1,0 +1,71 @@
+import { ActorSystem, silentLogger } from "@tsakt/actor";
+import { Cluster, clusterOf, clusterTypes, remotingTransport } from "@tsakt/cluster";
+import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
+import { type ClusterPubSub, clusterPubSub, clusterPubSubTypes } from "@tsakt/pubsub/cluster";
+import { remoting } from "@tsakt/remote";
+import { StringValueSchema } from "@bufbuild/protobuf/wkt";
+import { afterEach } from "vitest";
+
+/** One node of a test cluster: a system with remoting on 127.0.0.1, a cluster and cluster pub/sub. */
+export interface PubSubNode {
+  readonly name: string;
+  readonly system: ActorSystem;
+  readonly cluster: Cluster;
+  readonly pubsub: ClusterPubSub;
+}
+
+const started: ActorSystem[] = [];
+
+/** Starts one node over real TCP on 127.0.0.1 that finds the others through `discovery`; stopped after the test. */
+export async function startNode(name: string, discovery: MemoryNetwork): Promise<PubSubNode> {
+  const system = await ActorSystem.start({
+    name: "news",
+    logger: silentLogger,
+    plugins: [
+      remoting({ host: "127.0.0.1", port: 0, types: [...clusterTypes, ...clusterPubSubTypes] }),
+      new Cluster({
+        transport: remotingTransport({ name }),
+        discovery: new MemoryDiscoveryProvider({ network: discovery }),
+        probeIntervalMs: 100,
+        pingTimeoutMs: 50,
+        suspicionTimeoutMs: 500,
+      }),
+    ],
+  });
+  started.push(system);
+  const pubsub = await clusterPubSub(system, { types: [StringValueSchema], interestSyncIntervalMs: 500 });
+  return { name, system, cluster: clusterOf(system) as Cluster, pubsub };
+}
+
+/** Starts nodes that form one cluster, and waits until every node sees every member. */
+export async function startNodes(...names: string[]): Promise<PubSubNode[]> {
+  const discovery = new MemoryNetwork();
+  const nodes: PubSubNode[] = [];
+  for (const name of names) nodes.push(await startNode(name, discovery));
+  await allMembers(nodes);
+  return nodes;
+}
+
+/** Waits until each of `nodes` sees all of them as members. */
+export async function allMembers(nodes: PubSubNode[]): Promise<void> {
+  await until(() => nodes.every((n) => n.cluster.members().length === nodes.length), 5000, "every node sees every member");
+}
+
+/** Polls `check` every 10 ms, failing after `ms`. */
+export async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Waits until `publisher` knows that each of `subscribers` has subscribers of `topic` (interest crossed the wire). */
+export async function interestKnown(publisher: PubSubNode, topic: string, ...subscribers: PubSubNode[]): Promise<void> {
+  const names = subscribers.map((n) => n.name);
+  await until(() => names.every((n) => publisher.pubsub.nodesInterestedIn(topic).includes(n)), 5000, `${publisher.name} to learn ${names.join(", ")} subscribe to ${topic}`);
+}
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((s) => s.stop()));
+});
