@@ -1,13 +1,21 @@
 /**
  * Grains on one node, beside a plain actor doing the same work: tell throughput to an active grain, ask round
- * trips (one at a time and 1,000 in flight), grainOf-per-message tells, and the activation rate of new identities.
+ * trips (one at a time and 1,000 in flight), grainOf-per-message tells, the activation rate of new identities, and
+ * asks to a grain owned by another node (two cluster nodes in this process over TCP on 127.0.0.1) beside asks to a
+ * plain remote actor.
  * It runs against the built packages (dist), so build first:
  *
  *   cd packages/grains && npx tsc -b && node bench/grain-bench.mjs [--quick]
  *
  * Each scenario runs one warm-up round and then 3 measured rounds and reports the median; --quick shrinks N.
  */
+import { create } from "@bufbuild/protobuf";
+import { file_google_protobuf_wrappers, StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, silentLogger } from "@tsakt/actor";
+import { Cluster, clusterTypes, remotingTransport } from "@tsakt/cluster";
+import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
+import { remoteOf, remoting } from "@tsakt/remote";
+import { clusterGrains, grainClusterTypes } from "../dist/cluster.js";
 import { grainOf, grains } from "../dist/index.js";
 
 const quick = process.argv.includes("--quick");
@@ -17,6 +25,8 @@ const ASKS = Math.round(100_000 * scale);
 const BATCHES = Math.round(200 * scale);
 const BATCH = 1000;
 const ACTIVATIONS = Math.round(100_000 * scale);
+const REMOTE_ASKS = Math.round(10_000 * scale);
+const REMOTE_BATCHES = Math.round(50 * scale);
 const MSG = Object.freeze({ type: "msg" });
 
 /** A counter both sides use: `done` resolves once `expected` messages arrived. */
@@ -151,6 +161,57 @@ row(`activations of new identities (N=${ACTIVATIONS})`, "act/s", activationRate,
 
 await system.stop();
 
+// Two cluster nodes; the grain and the plain actor live on B, the asks come from A.
+const discovery = new MemoryNetwork();
+async function clusterNode(name) {
+  const cluster = new Cluster({ transport: remotingTransport({ name }), discovery: new MemoryDiscoveryProvider({ network: discovery }) });
+  const types = [file_google_protobuf_wrappers];
+  return ActorSystem.start({
+    name: "grain-bench",
+    logger: silentLogger,
+    askTimeoutMs: 60_000,
+    plugins: [
+      remoting({ host: "127.0.0.1", port: 0, types: [...clusterTypes, ...grainClusterTypes, ...types] }),
+      cluster,
+      clusterGrains(cluster, { types, kinds: { echo: { longLived: true, factory: () => ({ onReceive: (ctx) => ctx.respond(ctx.message) }) } } }),
+    ],
+  });
+}
+const nodeA = await clusterNode("a");
+const nodeB = await clusterNode("b");
+const PING = create(StringValueSchema, { value: "ping" });
+await grainOf(nodeB, "echo", "far").ask(PING);
+const remoteGrain = grainOf(nodeA, "echo", "far");
+await nodeB.spawnFunc("echo", (ctx) => ctx.respond(ctx.message));
+const remoteActor = remoteOf(nodeA).pidOf(`${nodeB.addressPrefix}/user/echo`);
+await remoteGrain.ask(PING);
+await remoteActor.ask(PING);
+
+async function remoteAskUs(target) {
+  return measure(async () => {
+    const s = await seconds(async () => {
+      for (let i = 0; i < REMOTE_ASKS; i++) await target.ask(PING);
+    });
+    return (s / REMOTE_ASKS) * 1e6;
+  });
+}
+async function remoteBatchRate(target) {
+  return measure(async () => {
+    const batch = new Array(BATCH);
+    const s = await seconds(async () => {
+      for (let b = 0; b < REMOTE_BATCHES; b++) {
+        for (let i = 0; i < BATCH; i++) batch[i] = target.ask(PING);
+        await Promise.all(batch);
+      }
+    });
+    return (REMOTE_BATCHES * BATCH) / s;
+  });
+}
+row(`grain ask across nodes, one at a time (N=${REMOTE_ASKS})`, "µs", await remoteAskUs(remoteGrain), await remoteAskUs(remoteActor), false);
+row(`grain ask across nodes, ${BATCH} in flight (N=${REMOTE_BATCHES * BATCH})`, "ask/s", await remoteBatchRate(remoteGrain), await remoteBatchRate(remoteActor));
+await nodeA.stop();
+await nodeB.stop();
+
 const header = ["scenario", "unit", "grain", "actor", "grain vs actor"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
@@ -158,3 +219,4 @@ console.log(line(header));
 for (const r of rows) console.log(line(r));
 console.log(`\nnode ${process.version}; median of 3 rounds after a warm-up${quick ? " (--quick)" : ""}. "grain vs actor" > 1× means the grain is faster.`);
 console.log("The actor column of the activation row is `await system.spawnFunc` one at a time, the nearest plain-actor analogue.");
+console.log("Across nodes the actor column asks a plain actor on the other node through a remote PID.");

@@ -8,6 +8,8 @@ export class GrainDelivery {
     readonly entry: GrainEntry,
     /** The user's message, or a GrainAsk. */
     readonly message: unknown,
+    /** How often another node forwarded it here (0 when sent on this node). */
+    readonly hops = 0,
   ) {}
 }
 
@@ -56,3 +58,8 @@ export class ActivationTimedOut {
 
 /** Time for the manager to look for idle activations. */
 export class SweepTick {}
+
+/** A node left the cluster: grains it owned must be placed again. */
+export class OwnerGone {
+  constructor(readonly node: string) {}
+}

@@ -12,6 +12,8 @@ export const ACTIVE = 2;
 export const DEACTIVATING = 3;
 /** Dropped from the table; a handle holding it looks the identity up again. */
 export const REMOVED = 4;
+/** Active on another node (`owner`); messages are forwarded there. */
+export const REMOTE = 5;
 
 /**
  * One activation of an identity: counters the handles, the activation's actor and the manager's idle sweep share.
@@ -51,6 +53,12 @@ export class GrainEntry {
   /** The current activation attempt, for telling stale timeouts and claims apart. */
   attempt = 0;
   timeout: NodeJS.Timeout | undefined = undefined;
+  /** The node that owns the grain while the state is REMOTE. */
+  owner = "";
+  /** A message was forwarded since the last sweep (REMOTE entries unused for a while are dropped). */
+  forwarded = true;
+  /** Highest hop count of forwarded messages waiting here: above 0, the grain activates here without placement. */
+  hops = 0;
 
   constructor(readonly ref: GrainRef) {}
 

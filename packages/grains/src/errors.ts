@@ -46,7 +46,7 @@ export class GrainsNotInstalledError extends TsaktError {
   }
 }
 
-/** The directory or the placement puts the grain on another node, which this node cannot reach without the cluster. */
+/** The grain belongs on another node and this node has no forwarder (or the message was forwarded too often). */
 export class GrainOwnedElsewhereError extends TsaktError {
   constructor(
     readonly kind: string,
@@ -56,7 +56,7 @@ export class GrainOwnedElsewhereError extends TsaktError {
   ) {
     super(
       "GrainOwnedElsewhere",
-      `grain ${kind}/${id} belongs on node ${node}, not this one; reaching grains on other nodes needs @tsakt/cluster`,
+      `grain ${kind}/${id} belongs on node ${node}, not this one; reaching grains on other nodes needs a forwarder (clusterGrains from @tsakt/grains/cluster)`,
     );
   }
 }
@@ -64,4 +64,19 @@ export class GrainOwnedElsewhereError extends TsaktError {
 /** An error's message, or the value as text when it is not an Error. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A cluster placement found no live member (with the required role) to activate the grain on. */
+export class NoGrainNodeError extends TsaktError {
+  constructor(
+    readonly kind: string,
+    readonly id: string,
+    /** The role the placement required, or undefined for any member. */
+    readonly role: string | undefined,
+  ) {
+    super(
+      "NoGrainNode",
+      `no live cluster member${role === undefined ? "" : ` with role ${JSON.stringify(role)}`} can activate grain ${kind}/${id}; start one or change the placement`,
+    );
+  }
 }

@@ -1,6 +1,6 @@
 import { type AskOptions, InvalidMessageError, type PID, SystemNotStartedError } from "@tsakt/actor";
 import { GrainAsk } from "./commands.js";
-import { type Activation, ACTIVE, type GrainEntry } from "./entry.js";
+import { type Activation, ACTIVE, type GrainEntry, REMOTE } from "./entry.js";
 import type { GrainIdentity } from "./identity.js";
 import type { GrainKind } from "./kind.js";
 import type { GrainRuntime } from "./runtime.js";
@@ -76,17 +76,24 @@ export class GrainRef implements PID {
     return !this.runtime.stopped;
   }
 
-  private deliver(message: unknown, sender: PID | undefined): boolean {
+  /** @internal Puts `message` straight into the active activation's mailbox when order allows; undefined when the manager must take it. */
+  direct(message: unknown, sender: PID | undefined): boolean | undefined {
     const entry = this.entry;
     // The direct path keeps order only when no earlier message of this identity is still with the manager.
-    if (entry !== undefined && entry.state === ACTIVE && entry.queued === 0) {
-      const activation = entry.activation as Activation;
-      const cell = activation.cell;
-      if (cell.isAlive()) {
-        activation.outstanding++;
-        return cell.tell(message, sender);
-      }
-    }
+    if (entry === undefined || entry.state !== ACTIVE || entry.queued !== 0) return undefined;
+    const activation = entry.activation as Activation;
+    const cell = activation.cell;
+    if (!cell.isAlive()) return undefined;
+    activation.outstanding++;
+    return cell.tell(message, sender);
+  }
+
+  private deliver(message: unknown, sender: PID | undefined): boolean {
+    const sent = this.direct(message, sender);
+    if (sent !== undefined) return sent;
+    const entry = this.entry;
+    // A grain owned by another node: straight to its node, under the same ordering rule.
+    if (entry !== undefined && entry.state === REMOTE && entry.queued === 0) return this.runtime.forward(entry, message, sender, 1);
     return this.runtime.route(this, message, sender);
   }
 }

@@ -4,11 +4,13 @@ export type { Grain, GrainContext, GrainFactory, GrainReceiveContext, GrainTimer
 export { defaultActivationTimeoutMs, defaultIdleMs, type GrainKindDefinition, type GrainKindOptions } from "./kind.js";
 export { type GrainIdentity, maxIdLength, maxKindLength } from "./identity.js";
 export { type GrainDirectory, InMemoryGrainDirectory } from "./directory.js";
+export { type GrainForwarder, type GrainForwardTarget, maxForwardHops } from "./forwarder.js";
 export { type GrainPlacement, type GrainPlacementRequest, localPlacement } from "./placement.js";
 export {
   GrainActivationError,
   GrainActivationTimeoutError,
   GrainOwnedElsewhereError,
   GrainsNotInstalledError,
+  NoGrainNodeError,
   UnknownGrainKindError,
 } from "./errors.js";

@@ -1,9 +1,10 @@
 import { isMessage } from "@bufbuild/protobuf";
 import { type Actor, isTsaktError, type PID, type ReceiveContext, type SpawnOptions, SystemNotStartedError, TerminatedSchema } from "@tsakt/actor";
 import { GrainActivationActor } from "./activation.js";
-import { ActivationOutcome, ActivationTimedOut, ClaimOutcome, GrainDelivery, SweepTick } from "./commands.js";
-import { Activation, ACTIVATING, ACTIVE, DEACTIVATING, type GrainEntry, INACTIVE, REMOVED } from "./entry.js";
+import { ActivationOutcome, ActivationTimedOut, ClaimOutcome, GrainDelivery, OwnerGone, SweepTick } from "./commands.js";
+import { Activation, ACTIVATING, ACTIVE, DEACTIVATING, type GrainEntry, INACTIVE, REMOTE, REMOVED } from "./entry.js";
 import { GrainActivationError, GrainActivationTimeoutError, GrainOwnedElsewhereError } from "./errors.js";
+import { maxForwardHops } from "./forwarder.js";
 import type { GrainRuntime } from "./runtime.js";
 
 // The activation catches every error of the grain; anything else reaching supervision is a bug, and stopping is safest.
@@ -23,12 +24,14 @@ export class GrainManager implements Actor {
 
   receive(ctx: ReceiveContext): void {
     const m = ctx.message;
-    if (m instanceof GrainDelivery) this.deliver(ctx, m.entry, m.message, ctx.sender);
+    if (m instanceof GrainDelivery) this.deliver(ctx, m.entry, m.message, ctx.sender, m.hops);
     else if (m instanceof ActivationOutcome) this.activationDone(ctx, m);
     else if (m instanceof ClaimOutcome) this.claimDone(ctx, m);
     else if (m instanceof ActivationTimedOut) this.timedOut(ctx, m);
     else if (m instanceof SweepTick) this.sweep(ctx);
     else if (isMessage(m, TerminatedSchema) && ctx.sender !== undefined) this.terminated(ctx, ctx.sender);
+    else if (m instanceof OwnerGone) this.ownerGone(m.node);
+    else if (this.runtime.forwarder?.accepts(m) === true) this.runtime.forwarder.receive(m, ctx.sender);
   }
 
   /** Deactivates every grain (the children stop first), then fails what still waits and releases the claims. */
@@ -44,8 +47,13 @@ export class GrainManager implements Actor {
     await Promise.all(releases);
   }
 
-  private deliver(ctx: ReceiveContext, entry: GrainEntry, message: unknown, sender: PID | undefined): void {
+  private deliver(ctx: ReceiveContext, entry: GrainEntry, message: unknown, sender: PID | undefined, hops: number): void {
     entry.queued--;
+    if (entry.state === REMOTE) {
+      if (hops < maxForwardHops) this.runtime.forward(entry, message, sender, hops + 1);
+      else this.runtime.refuse(entry.ref, message, sender, this.ownedElsewhere(entry, entry.owner));
+      return;
+    }
     if (entry.state === ACTIVE) {
       const activation = entry.activation as Activation;
       if (activation.cell.isAlive()) {
@@ -54,6 +62,7 @@ export class GrainManager implements Actor {
         return;
       }
     }
+    if (hops > entry.hops) entry.hops = hops;
     (entry.pending ??= []).push(message, sender);
     if (entry.state === INACTIVE) this.activate(ctx, entry);
   }
@@ -93,8 +102,37 @@ export class GrainManager implements Actor {
     }
     const { kind, id } = entry.ref.identity;
     if (m.failed) this.fail(ctx, entry, new GrainActivationError(kind, id, m.error));
-    else if (!won) this.fail(ctx, entry, new GrainOwnedElsewhereError(kind, id, String(m.owner)));
+    else if (!won && (this.runtime.forwarder === undefined || entry.hops >= maxForwardHops)) this.fail(ctx, entry, this.ownedElsewhere(entry, String(m.owner)));
+    else if (!won) this.goRemote(entry, String(m.owner));
     else this.spawn(ctx, entry, m.attempt);
+  }
+
+  private ownedElsewhere(entry: GrainEntry, node: string): GrainOwnedElsewhereError {
+    return new GrainOwnedElsewhereError(entry.ref.identity.kind, entry.ref.identity.id, node);
+  }
+
+  /** Another node owns the grain: what waits goes there, and so do later messages until that node leaves. */
+  private goRemote(entry: GrainEntry, owner: string): void {
+    clearTimeout(entry.timeout);
+    entry.timeout = undefined;
+    entry.state = REMOTE;
+    entry.owner = owner;
+    const hops = entry.hops + 1;
+    entry.hops = 0;
+    const pending = entry.pending;
+    entry.pending = undefined;
+    if (pending !== undefined) for (let i = 0; i < pending.length; i += 2) this.runtime.forward(entry, pending[i], pending[i + 1] as PID | undefined, hops);
+    // The sweep drops the cached owner once unused, so the table does not grow with every grain ever called.
+    this.runtime.watchIdle(entry.kind.idleMs ?? 60_000);
+  }
+
+  private ownerGone(node: string): void {
+    for (const entry of this.runtime.entries.values()) {
+      if (entry.state !== REMOTE || entry.owner !== node) continue;
+      entry.state = INACTIVE;
+      entry.owner = "";
+      this.removeIfUnused(entry);
+    }
   }
 
   private spawn(ctx: ReceiveContext, entry: GrainEntry, attempt: number): void {
@@ -131,6 +169,7 @@ export class GrainManager implements Actor {
       return;
     }
     entry.state = ACTIVE;
+    entry.hops = 0;
     const pending = entry.pending;
     entry.pending = undefined;
     if (pending !== undefined) {
@@ -154,6 +193,7 @@ export class GrainManager implements Actor {
     clearTimeout(entry.timeout);
     entry.timeout = undefined;
     entry.state = INACTIVE;
+    entry.hops = 0;
     const activation = entry.activation;
     entry.activation = undefined;
     if (activation !== undefined) ctx.stop(activation.cell);
@@ -203,6 +243,16 @@ export class GrainManager implements Actor {
     let watching = 0;
     for (const entry of this.runtime.entries.values()) {
       const idleMs = entry.kind.idleMs;
+      if (entry.state === REMOTE) {
+        if (entry.forwarded || entry.queued > 0) {
+          entry.forwarded = false;
+          watching++;
+        } else {
+          entry.state = INACTIVE;
+          this.removeIfUnused(entry);
+        }
+        continue;
+      }
       if (entry.state !== ACTIVE || idleMs === undefined) continue;
       const activation = entry.activation as Activation;
       watching++;

@@ -1,6 +1,7 @@
 import { type ActorSystem, InvalidOptionError, type SystemPlugin } from "@tsakt/actor";
 import { type GrainDirectory, InMemoryGrainDirectory } from "./directory.js";
 import { GrainsNotInstalledError } from "./errors.js";
+import type { GrainForwarder } from "./forwarder.js";
 import type { GrainRef } from "./grain-ref.js";
 import { validateKind } from "./identity.js";
 import { type GrainKind, type GrainKindDefinition, resolveKind } from "./kind.js";
@@ -15,9 +16,11 @@ export interface GrainsOptions {
   directory?: GrainDirectory;
   /** Which node activates a grain that has no owner yet. Default: localPlacement. */
   placement?: GrainPlacement;
+  /** Carries messages of grains owned by other nodes there; `@tsakt/grains/cluster` provides one. Default: none (GrainOwnedElsewhereError). */
+  forwarder?: GrainForwarder;
 }
 
-const knownOptions = new Set(["kinds", "directory", "placement"]);
+const knownOptions = new Set(["kinds", "directory", "placement", "forwarder"]);
 const runtimes = new WeakMap<ActorSystem, GrainRuntime>();
 
 /**
@@ -35,7 +38,7 @@ export function grains(options: GrainsOptions = {}): SystemPlugin {
     async start(system: ActorSystem): Promise<void> {
       if (runtime !== undefined) throw new InvalidOptionError("plugins", "a grains() plugin serves one system; call grains() once per system");
       if (runtimes.has(system)) throw new InvalidOptionError("plugins", "the system already has a grains plugin; pass only one");
-      runtime = await GrainRuntime.start(system, kinds, directory, placement);
+      runtime = await GrainRuntime.start(system, kinds, directory, placement, options.forwarder);
       runtimes.set(system, runtime);
     },
     async stop(): Promise<void> {
@@ -60,7 +63,8 @@ export function grainOf(system: ActorSystem, kind: string, id: string): GrainRef
   return runtimeOf(system).ref(kind, id);
 }
 
-function runtimeOf(system: ActorSystem): GrainRuntime {
+/** @internal The grains runtime of `system`, for @tsakt/grains/cluster. */
+export function runtimeOf(system: ActorSystem): GrainRuntime {
   const runtime = runtimes.get(system);
   if (runtime === undefined) throw new GrainsNotInstalledError();
   return runtime;
@@ -84,6 +88,11 @@ function validateOptions(options: unknown): GrainKind[] {
     for (const method of ["lookup", "claim", "release"])
       if (typeof d?.[method] !== "function") throw new InvalidOptionError(`directory.${method}`, "must be a function (see GrainDirectory)");
     if (typeof d?.name !== "string") throw new InvalidOptionError("directory.name", "must be a string");
+  }
+  if (o.forwarder !== undefined) {
+    const f = o.forwarder as Record<string, unknown> | null;
+    for (const method of ["start", "tell", "ask", "accepts", "receive", "stop"])
+      if (typeof f?.[method] !== "function") throw new InvalidOptionError(`forwarder.${method}`, "must be a function (see GrainForwarder)");
   }
   if (o.placement !== undefined) {
     const p = o.placement as Record<string, unknown> | null;

@@ -1,10 +1,11 @@
 import { type ActorSystem, type PID, type SpawnOptions, SystemNotStartedError } from "@tsakt/actor";
-import { GrainAsk, GrainDelivery, SweepTick } from "./commands.js";
+import { GrainAsk, GrainDelivery, OwnerGone, SweepTick } from "./commands.js";
 import type { GrainDirectory } from "./directory.js";
-import { GrainEntry } from "./entry.js";
+import { ACTIVE, GrainEntry } from "./entry.js";
 import { messageOf, UnknownGrainKindError } from "./errors.js";
+import type { GrainForwarder, GrainForwardTarget } from "./forwarder.js";
 import { GrainRef } from "./grain-ref.js";
-import { activationName, grainKey, validateId, validateKind } from "./identity.js";
+import { activationName, type GrainIdentity, grainKey, validateId, validateKind } from "./identity.js";
 import type { GrainKind } from "./kind.js";
 import { GrainManager } from "./manager.js";
 import type { GrainPlacement } from "./placement.js";
@@ -22,7 +23,7 @@ const noop = (): void => {};
  * on the way, and the way to the manager actor that activates and deactivates them. Handles read the table
  * directly to send to active grains; only the manager changes an entry's state.
  */
-export class GrainRuntime {
+export class GrainRuntime implements GrainForwardTarget {
   readonly entries = new Map<string, GrainEntry>();
   readonly kinds = new Map<string, GrainKind>();
   readonly managerPath = `/system/${managerName}`;
@@ -40,13 +41,21 @@ export class GrainRuntime {
     readonly system: ActorSystem,
     readonly directory: GrainDirectory,
     readonly placement: GrainPlacement,
+    readonly forwarder: GrainForwarder | undefined,
   ) {}
 
   /** Registers `kinds` and spawns the manager under /system. */
-  static async start(system: ActorSystem, kinds: readonly GrainKind[], directory: GrainDirectory, placement: GrainPlacement): Promise<GrainRuntime> {
-    const runtime = new GrainRuntime(system, directory, placement);
+  static async start(
+    system: ActorSystem,
+    kinds: readonly GrainKind[],
+    directory: GrainDirectory,
+    placement: GrainPlacement,
+    forwarder?: GrainForwarder,
+  ): Promise<GrainRuntime> {
+    const runtime = new GrainRuntime(system, directory, placement, forwarder);
     for (const kind of kinds) runtime.kinds.set(kind.name, kind);
     runtime.managerPid = await system.spawnSystemActor(managerName, () => new GrainManager(runtime), managerOptions);
+    forwarder?.start(runtime);
     return runtime;
   }
 
@@ -75,7 +84,7 @@ export class GrainRuntime {
   }
 
   /** Sends a message through the manager (the grain is not active, or earlier messages are still with the manager). */
-  route(ref: GrainRef, message: unknown, sender: PID | undefined): boolean {
+  route(ref: GrainRef, message: unknown, sender: PID | undefined, hops = 0): boolean {
     if (this.stopped) return this.refuse(ref, message, sender, new SystemNotStartedError(`send to grain ${ref.key}`));
     let entry = this.entries.get(ref.key);
     if (entry === undefined) {
@@ -84,9 +93,54 @@ export class GrainRuntime {
     }
     ref.entry = entry;
     entry.queued++;
-    if (this.manager.tell(new GrainDelivery(entry, message), sender)) return true;
+    if (this.manager.tell(new GrainDelivery(entry, message, hops), sender)) return true;
     entry.queued--;
     return this.refuse(ref, message, sender, new SystemNotStartedError(`send to grain ${ref.key}`));
+  }
+
+  /** Delivers a message another node forwarded here: it activates here, without asking placement. */
+  deliverForwarded(identity: GrainIdentity, message: unknown, sender: PID | undefined, hops: number): void {
+    const ref = this.ref(identity.kind, identity.id);
+    if (ref.direct(message, sender) === undefined) this.route(ref, message, sender, hops);
+  }
+
+  /** Asks a grain for another node; resolves with the grain's reply. */
+  askForwarded(identity: GrainIdentity, message: unknown, hops: number, timeoutMs: number): Promise<unknown> {
+    const ref = this.ref(identity.kind, identity.id);
+    const replier = this.system.prepareAsk(ref.address, { timeoutMs });
+    if (replier instanceof Error) return Promise.reject(replier);
+    const ask = new GrainAsk(message, replier);
+    if (ref.direct(ask, replier) === undefined) this.route(ref, ask, replier, hops);
+    return replier.promise;
+  }
+
+  /** Sends a message of the entry's identity to the node that owns it (state REMOTE). */
+  forward(entry: GrainEntry, message: unknown, sender: PID | undefined, hops: number): boolean {
+    const forwarder = this.forwarder as GrainForwarder;
+    entry.forwarded = true;
+    const identity = entry.ref.identity;
+    if (message instanceof GrainAsk) {
+      const replier = message.replier;
+      forwarder.ask(entry.owner, identity, message.message, hops, Math.max(1, replier.remainingMs())).then(
+        (reply) => replier.tell(reply),
+        (error: unknown) => replier.reject(error),
+      );
+      return true;
+    }
+    forwarder.tell(entry.owner, identity, message, sender, hops);
+    return true;
+  }
+
+  /** The node left the cluster: the manager forgets which grains it owned. */
+  ownerGone(node: string): void {
+    if (!this.stopped) this.manager.tell(new OwnerGone(node));
+  }
+
+  /** Active grains on this node. */
+  activeCount(): number {
+    let count = 0;
+    for (const entry of this.entries.values()) if (entry.state === ACTIVE) count++;
+    return count;
   }
 
   /** Fails a message that reaches no activation: an ask rejects with `error`, a tell becomes a dead letter. */
@@ -106,7 +160,8 @@ export class GrainRuntime {
     const identity = entry.ref.identity;
     return this.directoryCall(entry.ref.key, async () => {
       const self = this.node;
-      const chosen = await this.placement.place({ identity, self });
+      // A message forwarded here was placed by its sender's node already.
+      const chosen = entry.hops > 0 ? self : await this.placement.place({ identity, self });
       if (chosen !== self) return chosen;
       return this.directory.claim(identity, self);
     });
@@ -157,6 +212,7 @@ export class GrainRuntime {
     if (this.stopped) return;
     this.stopped = true;
     this.stopSweeper();
+    this.forwarder?.stop();
     if (this.managerPid !== undefined) await this.system.stopActor(this.managerPid);
   }
 

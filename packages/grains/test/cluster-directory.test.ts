@@ -1,0 +1,83 @@
+import { ActorSystem, silentLogger } from "@tsakt/actor";
+import { Cluster, InMemoryClusterNetwork } from "@tsakt/cluster";
+import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
+import { clusterGrainDirectory, grainRegistryKey } from "@tsakt/grains/cluster";
+import { runGrainDirectoryConformance } from "@tsakt/grains/testing";
+import { afterAll, describe, expect, it } from "vitest";
+
+const systems: ActorSystem[] = [];
+
+afterAll(async () => {
+  await Promise.all(systems.splice(0).map((s) => s.stop()));
+});
+
+/** Two in-memory cluster members at the conformance suite's node addresses; returns the first one's cluster. */
+async function twoMembers(): Promise<Cluster> {
+  return (await members(["10.0.0.1", "10.0.0.2"], new InMemoryClusterNetwork()))[0] as Cluster;
+}
+
+/** In-memory cluster members named by their hosts (port 4000, system "conformance"), once all see each other. */
+async function members(hosts: readonly string[], network: InMemoryClusterNetwork): Promise<Cluster[]> {
+  const discovery = new MemoryNetwork();
+  const clusters: Cluster[] = [];
+  for (const host of hosts) {
+    const system = await ActorSystem.start({ name: "conformance", logger: silentLogger });
+    systems.push(system);
+    clusters.push(
+      await Cluster.start(system, {
+        transport: network.transport({ name: host, host, port: 4000 }),
+        discovery: new MemoryDiscoveryProvider({ network: discovery }),
+        probeIntervalMs: 100,
+        pingTimeoutMs: 50,
+        suspicionTimeoutMs: 500,
+      }),
+    );
+  }
+  const deadline = Date.now() + 5000;
+  while (!clusters.every((c) => c.members().length === hosts.length)) {
+    if (Date.now() > deadline) throw new Error(`the ${hosts.length} members did not see each other within 5 s`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return clusters;
+}
+
+runGrainDirectoryConformance("cluster", { create: async () => clusterGrainDirectory(await twoMembers()) });
+
+describe("the cluster grain directory", () => {
+  it("records claims in the cluster registry under grain/<kind>/<id>, owned by the member's name", async () => {
+    const cluster = await twoMembers();
+    const directory = clusterGrainDirectory(cluster);
+    const identity = { kind: "cart", id: "ada/42" };
+    expect(await directory.claim(identity, "tsakt://conformance@10.0.0.2:4000")).toBe("tsakt://conformance@10.0.0.2:4000");
+    expect(grainRegistryKey(identity)).toBe("grain/cart/ada/42");
+    expect((await cluster.registry.get("grain/cart/ada/42"))?.owner).toBe("10.0.0.2");
+  });
+
+  it("lets a survivor claim an identity whose owner was killed, once the cluster declared the owner dead", async () => {
+    const network = new InMemoryClusterNetwork();
+    const [a] = await members(["10.0.0.1", "10.0.0.2", "10.0.0.3"], network);
+    if (a === undefined) throw new Error("three members");
+    const directory = clusterGrainDirectory(a);
+    const identity = { kind: "cart", id: "orphan" };
+    const victim = "tsakt://conformance@10.0.0.3:4000";
+    const survivor = "tsakt://conformance@10.0.0.1:4000";
+    expect(await directory.claim(identity, victim)).toBe(victim);
+    // The key's partition has a surviving primary (rendezvous hashing is deterministic), so the claim below is answered at once.
+    expect(a.registry.primaryOf("grain/cart/orphan")).not.toBe("10.0.0.3");
+    network.kill("10.0.0.3");
+    // While the victim is only unreachable, it still owns the grain.
+    expect(await directory.claim(identity, survivor)).toBe(victim);
+    const deadline = Date.now() + 10_000;
+    while (a.members().length !== 2) {
+      if (Date.now() > deadline) throw new Error("the victim was not declared dead within 10 s");
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await directory.claim(identity, survivor)).toBe(survivor);
+    expect(await directory.lookup(identity)).toBe(survivor);
+  });
+
+  it("refuses a claim for a node that is not a live member, naming the field", async () => {
+    const directory = clusterGrainDirectory(await twoMembers());
+    await expect(directory.claim({ kind: "cart", id: "1" }, "tsakt://conformance@10.9.9.9:4000")).rejects.toMatchObject({ code: "InvalidOption", field: "node" });
+  });
+});

@@ -1,0 +1,92 @@
+import { create } from "@bufbuild/protobuf";
+import { file_google_protobuf_wrappers, StringValueSchema } from "@bufbuild/protobuf/wkt";
+import { ActorSystem, silentLogger } from "@tsakt/actor";
+import { Cluster, clusterTypes, remotingTransport } from "@tsakt/cluster";
+import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
+import type { Grain, GrainKindDefinition } from "@tsakt/grains";
+import { type ClusterGrainsOptions, clusterGrains, grainClusterTypes } from "@tsakt/grains/cluster";
+import { remoting } from "@tsakt/remote";
+import { afterEach } from "vitest";
+
+/** One node of an in-process test cluster: its system, its cluster and its address. */
+export interface TestNode {
+  readonly name: string;
+  readonly system: ActorSystem;
+  readonly cluster: Cluster;
+  readonly address: string;
+}
+
+const started: ActorSystem[] = [];
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((s) => s.stop()));
+});
+
+/** Starts `names.length` nodes over real TCP on 127.0.0.1 with fast failure detection, and waits until all see all. */
+export async function startCluster(
+  names: readonly string[],
+  grainsOptions: (name: string) => ClusterGrainsOptions,
+  roles: (name: string) => string[] = () => [],
+): Promise<TestNode[]> {
+  const discovery = new MemoryNetwork();
+  const nodes: TestNode[] = [];
+  for (const name of names) {
+    const cluster = new Cluster({
+      transport: remotingTransport({ name }),
+      discovery: new MemoryDiscoveryProvider({ network: discovery }),
+      roles: roles(name),
+      probeIntervalMs: 100,
+      pingTimeoutMs: 50,
+      suspicionTimeoutMs: 500,
+    });
+    const system = await ActorSystem.start({
+      name: "shop",
+      logger: silentLogger,
+      plugins: [
+        remoting({ host: "127.0.0.1", port: 0, types: [...clusterTypes, ...grainClusterTypes, file_google_protobuf_wrappers] }),
+        cluster,
+        clusterGrains(cluster, { types: [file_google_protobuf_wrappers], ...grainsOptions(name) }),
+      ],
+    });
+    started.push(system);
+    nodes.push({ name, system, cluster, address: system.addressPrefix });
+  }
+  await until(() => nodes.every((n) => n.cluster.members().length === names.length), 10_000, "every node to see every node");
+  return nodes;
+}
+
+/** Polls `check` every 10 ms, failing after `ms` naming `what`. */
+export async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A grain kind that answers every StringValue with "<node address> <its own count of messages>", and counts activations by id. */
+export function whereKind(node: string, activations: Map<string, string[]>, options: Partial<GrainKindDefinition> = {}): GrainKindDefinition {
+  return {
+    activationTimeoutMs: 10_000,
+    ...options,
+    factory: (identity): Grain => {
+      let count = 0;
+      return {
+        onActivate() {
+          const list = activations.get(identity.id) ?? [];
+          list.push(node);
+          activations.set(identity.id, list);
+        },
+        onReceive(ctx) {
+          count++;
+          if (ctx.is(StringValueSchema)) ctx.respond(create(StringValueSchema, { value: `${node} ${count}` }));
+        },
+      };
+    },
+  };
+}
+
+/** A StringValue message. */
+export function text(value: string) {
+  return create(StringValueSchema, { value });
+}
