@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
-import { type ActorSystem, LeaderChangedSchema, NodeJoinedSchema, NodeLeftSchema, type SystemPlugin } from "@tsakt/actor";
+import { type ActorSystem, LeaderChangedSchema, NodeJoinedSchema, NodeLeftSchema, type PID, type SystemPlugin } from "@tsakt/actor";
 import { ClusterAlreadyStartedError, ClusterNotRunningError } from "./errors.js";
 import type { ClusterEvent, ClusterEventListener } from "./events.js";
 import { FailureDetector } from "./failure-detector.js";
@@ -11,6 +11,7 @@ import { type ClusterMember, memberAddress, toClusterMember } from "./member.js"
 import { Membership } from "./membership.js";
 import { Messenger } from "./messenger.js";
 import { type ClusterOptions, type ClusterSettings, resolveClusterOptions } from "./options.js";
+import { ActorPlacement, type SingletonOptions, type SpawnOnOptions } from "./placement.js";
 import { Registry } from "./registry.js";
 import { type ConflictListener, type OwnerLostListener, RegistryReplica } from "./registry-replica.js";
 import { shuffle } from "./shuffle.js";
@@ -26,6 +27,7 @@ interface Parts {
   readonly joiner: Joiner;
   readonly replica: RegistryReplica;
   readonly registry: Registry;
+  readonly placement: ActorPlacement;
 }
 
 type State = "new" | "starting" | "running" | "stopping" | "stopped";
@@ -132,6 +134,28 @@ export class Cluster implements SystemPlugin {
     return () => this.conflicts.delete(listener);
   }
 
+  /**
+   * Claims `name` cluster-wide (ActorAlreadyExistsError when it exists on any node) and spawns an actor of `kind` (from
+   * the `kinds` option) on the member `placement` picks. Default: round-robin over live members, relocatable.
+   */
+  spawnOn(name: string, kind: string, options?: SpawnOnOptions): Promise<PID> {
+    return this.running("spawn an actor").placement.spawnOn(name, kind, options);
+  }
+
+  /** Spawns the singleton `name` on the leader (oldest member with `role`), or returns the PID of the one that runs already. */
+  spawnSingleton(name: string, kind: string, options?: SingletonOptions): Promise<PID> {
+    return this.running("spawn a singleton").placement.spawnSingleton(name, kind, options);
+  }
+
+  /**
+   * The SystemPlugin lookup behind system.actorOf(name): the registry's owner of `name`, as a PID on that node;
+   * undefined for paths, addresses and unregistered names. Retries for up to lookupRetryMs during a relocation.
+   */
+  resolve(nameOrAddress: string): Promise<PID | undefined> {
+    if (this.state !== "running" || this.parts === undefined) return Promise.resolve(undefined);
+    return this.parts.placement.resolve(nameOrAddress);
+  }
+
   /** Starts the cluster on `system` (the SystemPlugin hook): registers in discovery, joins the peers found, starts probing. */
   async start(system: ActorSystem): Promise<void> {
     if (this.state !== "new") throw new ClusterAlreadyStartedError();
@@ -176,16 +200,28 @@ export class Cluster implements SystemPlugin {
     const registry = new Registry(replica, membership, messenger, s, () => this.state === "running");
     const detector = new FailureDetector(membership, messenger, s);
     const joiner = new Joiner(s.discovery, membership, messenger, s, logger, () => this.housekeeping());
-    this.parts = { system, transport, membership, messenger, detector, joiner, replica, registry };
+    const placement = new ActorPlacement({
+      system,
+      settings: s,
+      registry: () => registry,
+      members: () => this.members(),
+      self: () => this.self,
+      leader: (role) => this.leader(role),
+      isRunning: () => this.state === "running",
+    });
+    this.parts = { system, transport, membership, messenger, detector, joiner, replica, registry, placement };
     clusters.set(system, this);
     transport.onMessage((message, reply) => this.receive(message, reply));
     this.joined(membership.self, false);
+    this.ownerLost.add((entries) => placement.ownerLost(entries));
     try {
+      await placement.start();
       await joiner.join({ name: self.name, host: self.host, port: self.port, roles: [...self.roles] });
     } catch (error) {
       this.state = "stopped";
       this.stopping = Promise.resolve();
       clusters.delete(system);
+      await placement.stop();
       await transport.close();
       await s.discovery.close().catch(() => undefined);
       throw error;
@@ -208,9 +244,10 @@ export class Cluster implements SystemPlugin {
   }
 
   private async leave(parts: Parts): Promise<void> {
-    const { system, transport, membership, messenger, detector, joiner, replica } = parts;
+    const { system, transport, membership, messenger, detector, joiner, replica, placement } = parts;
     const log = system.logger;
     this.state = "stopping";
+    await placement.stop();
     detector.stop();
     joiner.stop();
     await withTimeout(replica.leave(), this.settings.leaveTimeoutMs).catch((error: unknown) => log.warn({ err: error }, "registry hand-off before leaving failed"));
@@ -279,6 +316,7 @@ export class Cluster implements SystemPlugin {
   }
 
   private left(state: MemberState): void {
+    this.parts?.placement.memberLeft();
     this.emit(NodeLeftSchema, { type: "member-left", member: toClusterMember(state) });
     this.scheduleView();
   }

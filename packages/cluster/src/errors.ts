@@ -50,3 +50,14 @@ export class RegistryUnavailableError extends TsaktError {
     );
   }
 }
+
+/** No live member can host an actor: none has the requested role, or placement found no candidate. */
+export class NoEligibleMemberError extends TsaktError {
+  constructor(
+    /** The role that was asked for, or "" for any member. */
+    readonly role: string,
+    what: string,
+  ) {
+    super("NoEligibleMember", `no live member${role === "" ? "" : ` with role "${role}"`} can host ${what}; start a node${role === "" ? "" : " with that role"} or choose another role`);
+  }
+}

@@ -8,7 +8,17 @@ export { clusterTypes, remotingTransport, type RemotingTransportOptions } from "
 export { Registry, type RegistryPutOptions, type RegistryPutResult, type RegistryRemoveOptions } from "./registry.js";
 export type { ConflictListener, OwnerLostListener } from "./registry-replica.js";
 export { PartitionTable } from "./partition-table.js";
-export { ClusterAlreadyStartedError, ClusterNotRunningError, ClusterRequestTimeoutError, ClusterUnreachableError, RegistryUnavailableError } from "./errors.js";
+export {
+  ClusterAlreadyStartedError,
+  ClusterNotRunningError,
+  ClusterRequestTimeoutError,
+  ClusterUnreachableError,
+  NoEligibleMemberError,
+  RegistryUnavailableError,
+} from "./errors.js";
+export { cluster, type ClusterPluginOptions, spawnOn, spawnSingleton } from "./plugin.js";
+export { actorKeyPrefix, type PlacementStrategy, type SingletonOptions, type SpawnOnOptions } from "./placement.js";
+export { type PlacedActor, PlacedActorSchema } from "./gen/tsakt/cluster/v1/placement_pb.js";
 export {
   type ClusterMessage,
   ClusterMessageSchema,

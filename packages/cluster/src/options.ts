@@ -1,4 +1,4 @@
-import { type ActorSystem, InvalidOptionError } from "@tsakt/actor";
+import { type ActorFactory, type ActorSystem, InvalidOptionError } from "@tsakt/actor";
 import type { DiscoveryProvider } from "@tsakt/discovery";
 import type { ClusterTransport } from "./transport.js";
 
@@ -42,6 +42,10 @@ export interface ClusterOptions {
   tombstoneTtlMs?: number;
   /** How long dead and departed members are remembered, so stale gossip cannot revive them. Default: 60000. */
   deadMemberTtlMs?: number;
+  /** Actor factories by kind that spawnOn, singletons and relocation create on this node; register the same kinds on every node. Default: none. */
+  kinds?: Record<string, ActorFactory>;
+  /** How long actorOf(name) keeps retrying a name whose owner is suspect or gone, or that is missing right after a member left (a relocation may be under way). Default: 5000. */
+  lookupRetryMs?: number;
 }
 
 /** The options with defaults applied. */
@@ -66,6 +70,8 @@ export const clusterDefaults = Object.freeze({
   leaveTimeoutMs: 2000,
   tombstoneTtlMs: 60_000,
   deadMemberTtlMs: 60_000,
+  kinds: {} as Record<string, ActorFactory>,
+  lookupRetryMs: 5000,
 });
 
 type Limits = readonly [min: number, max: number];
@@ -87,9 +93,10 @@ const integerLimits: Record<string, Limits> = {
   leaveTimeoutMs: [0, 3_600_000],
   tombstoneTtlMs: [1, 86_400_000],
   deadMemberTtlMs: [1, 86_400_000],
+  lookupRetryMs: [0, 3_600_000],
 };
 
-const known = new Set(["transport", "discovery", "roles", ...Object.keys(integerLimits)]);
+const known = new Set(["transport", "discovery", "roles", "kinds", ...Object.keys(integerLimits)]);
 
 /** Checks `options` and applies defaults; throws InvalidOptionError naming the field at fault. */
 export function resolveClusterOptions(options: unknown): ClusterSettings {
@@ -100,6 +107,13 @@ export function resolveClusterOptions(options: unknown): ClusterSettings {
   validateDiscovery(o.discovery);
   if (o.roles !== undefined && (!Array.isArray(o.roles) || o.roles.some((r) => typeof r !== "string" || r.length === 0)))
     throw new InvalidOptionError("roles", "must be an array of non-empty strings");
+  if (o.kinds !== undefined) {
+    if (typeof o.kinds !== "object" || o.kinds === null || Array.isArray(o.kinds)) throw new InvalidOptionError("kinds", "must be an object { kind: factory }");
+    for (const [kind, factory] of Object.entries(o.kinds)) {
+      if (kind.length === 0) throw new InvalidOptionError("kinds", "kind names must be non-empty");
+      if (typeof factory !== "function") throw new InvalidOptionError(`kinds.${kind}`, "must be a function () => Actor");
+    }
+  }
   for (const [field, [min, max]] of Object.entries(integerLimits)) {
     const value = o[field];
     if (value !== undefined && (!Number.isInteger(value) || (value as number) < min || (value as number) > max))
@@ -107,6 +121,7 @@ export function resolveClusterOptions(options: unknown): ClusterSettings {
   }
   const settings = { ...clusterDefaults, ...(o as Partial<ClusterSettings>) } as ClusterSettings;
   settings.roles = [...new Set(settings.roles)];
+  settings.kinds = { ...settings.kinds };
   if (settings.pingTimeoutMs >= settings.probeIntervalMs)
     throw new InvalidOptionError("pingTimeoutMs", `must be below probeIntervalMs (${settings.probeIntervalMs}), so an indirect probe fits in the interval; got ${settings.pingTimeoutMs}`);
   return settings;

@@ -3,10 +3,11 @@ import { type Actor, type ActorSystem, InvalidOptionError, type PID, PostStartSc
 import { parseRemoteAddress, type Remote, remoteOf } from "@tsakt/remote";
 import { ClusterUnreachableError } from "./errors.js";
 import { type ClusterMessage, ClusterMessageSchema, file_tsakt_cluster_v1_cluster } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import { file_tsakt_cluster_v1_placement } from "./gen/tsakt/cluster/v1/placement_pb.js";
 import { type ClusterMessageHandler, type ClusterTransport, hostPortOf, type MemberAddress } from "./transport.js";
 
 /** The protobuf files of the cluster's messages: pass them to remoting's `types` on every node. */
-export const clusterTypes = Object.freeze([file_tsakt_cluster_v1_cluster]);
+export const clusterTypes = Object.freeze([file_tsakt_cluster_v1_cluster, file_tsakt_cluster_v1_placement]);
 
 /** Options of remotingTransport. */
 export interface RemotingTransportOptions {

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 
-describe("the local demo", () => {
+describe("the supervision example", () => {
   it("shows resume, restart, death watch, dead letters and ask failure, then exits 0 by itself", async () => {
     const main = resolve(import.meta.dirname, "../dist/main.js");
     const { stdout } = await run(process.execPath, [main], { timeout: 60_000 });

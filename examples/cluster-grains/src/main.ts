@@ -1,0 +1,120 @@
+// The flagship demo: three bank nodes on loopback (separate processes, static discovery), account grains spread
+// over them by round-robin placement, traffic, then one node is killed with SIGKILL and every account answers
+// again from the survivors with its committed balance. Prints a report and exits by itself.
+import { type ChildProcess, fork } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Command, NodeArgs } from "./node.js";
+
+type Reply = Record<string, unknown> & { id: number; error?: string };
+type Request = Command extends infer C ? (C extends { id: number } ? Omit<C, "id"> : never) : never;
+
+const ACCOUNTS = Array.from({ length: 300 }, (_, i) => `acct-${String(i).padStart(3, "0")}`);
+const ROUNDS = 5;
+const AMOUNT = 10;
+
+/** A bank node process and a way to send it commands. */
+class Node {
+  private nextId = 1;
+  private readonly waiting = new Map<number, (reply: Reply) => void>();
+  readonly started: Promise<string>;
+
+  constructor(
+    readonly label: string,
+    readonly process: ChildProcess,
+  ) {
+    this.started = new Promise((resolve, reject) => {
+      process.once("exit", (code) => reject(new Error(`${label} exited with ${code} before it started`)));
+      this.waiting.set(0, (reply) => resolve(String(reply.started)));
+    });
+    process.on("message", (reply: Reply) => {
+      const done = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      done?.(reply);
+    });
+  }
+
+  send(request: Request): Promise<Reply> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, (reply) => (reply.error === undefined ? resolve(reply) : reject(new Error(`${this.label}: ${reply.error}`))));
+      this.process.send({ id, ...request });
+    });
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.once("error", reject);
+  });
+}
+
+async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const ledgerDir = mkdtempSync(join(tmpdir(), "tsakt-bank-"));
+const nodes: Node[] = [];
+try {
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const peers = ports.map((p) => `127.0.0.1:${p}`);
+  const t0 = performance.now();
+  for (const [i, port] of ports.entries()) {
+    const args: NodeArgs = { port, peers, ledgerDir };
+    nodes.push(new Node(`node-${i + 1}`, fork(new URL("./node.js", import.meta.url), [JSON.stringify(args)], { stdio: ["ignore", "inherit", "inherit", "ipc"] })));
+  }
+  const addresses = await Promise.all(nodes.map((n) => n.started));
+  await until("3 members on every node", 20_000, async () => {
+    const counts = await Promise.all(nodes.map((n) => n.send({ op: "members" })));
+    return counts.every((c) => c.members === 3) ? true : undefined;
+  });
+  const convergedMs = performance.now() - t0;
+  console.log(`nodes: ${addresses.map((a, i) => `node-${i + 1} ${a}`).join(", ")}`);
+  console.log(`cluster: 3 nodes converged in ${convergedMs.toFixed(0)} ms (static discovery, SWIM membership)`);
+
+  const [driver, ...others] = nodes as [Node, Node, Node];
+  const traffic = await driver.send({ op: "deposit", accounts: ACCOUNTS, rounds: ROUNDS, amount: AMOUNT });
+  const ops = traffic.ops as number;
+  console.log(`traffic: ${ops} deposits to ${ACCOUNTS.length} account grains in ${(traffic.ms as number).toFixed(0)} ms = ${Math.round((ops / (traffic.ms as number)) * 1000)} deposits/s (asked from node-1)`);
+
+  const before = await Promise.all(nodes.map((n) => n.send({ op: "stats" })));
+  console.log(`activations: ${before.map((s, i) => `node-${i + 1} ${s.live}`).join(", ")} (round-robin placement, one activation per account cluster-wide)`);
+
+  const victim = others.reduce((a, b) => ((before[nodes.indexOf(a)]?.live as number) >= (before[nodes.indexOf(b)]?.live as number) ? a : b));
+  const moved = before[nodes.indexOf(victim)]?.live as number;
+  const killedAt = performance.now();
+  victim.process.kill("SIGKILL");
+  console.log(`failure: ${victim.label} killed with SIGKILL while hosting ${moved} accounts`);
+
+  const expected = String(ROUNDS * AMOUNT);
+  const balances = await until("every account to answer with its balance from the survivors", 30_000, async () => {
+    const reply = await driver.send({ op: "balances", accounts: ACCOUNTS });
+    const values = reply.balances as Array<string | null>;
+    return values.every((v) => v !== null) ? values : undefined;
+  });
+  const failoverMs = performance.now() - killedAt;
+  const correct = balances.filter((b) => b === expected).length;
+  const survivors = nodes.filter((n) => n !== victim);
+  const after = await Promise.all(survivors.map((n) => n.send({ op: "stats" })));
+  console.log(`failover: all ${ACCOUNTS.length} accounts answered again ${failoverMs.toFixed(0)} ms after the kill`);
+  console.log(`balances: ${correct}/${ACCOUNTS.length} correct (${expected} each, committed to the shared ledger before the kill)`);
+  console.log(`activations after: ${after.map((s, i) => `${survivors[i]?.label} ${s.live}`).join(", ")}`);
+  for (const node of survivors) await node.send({ op: "stop" });
+  console.log("done: survivors left the cluster gracefully");
+  if (correct !== ACCOUNTS.length) process.exitCode = 1;
+} finally {
+  for (const node of nodes) if (node.process.exitCode === null && node.process.signalCode === null) node.process.kill("SIGKILL");
+  rmSync(ledgerDir, { recursive: true, force: true });
+}

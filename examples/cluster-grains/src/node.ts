@@ -1,0 +1,78 @@
+// One bank node, run as a child process by main.ts: remoting + cluster (static discovery) + account grains.
+// It takes commands from its parent over the IPC channel and answers each with the same id.
+import { create } from "@bufbuild/protobuf";
+import { EmptySchema, file_google_protobuf_empty, file_google_protobuf_wrappers, Int64ValueSchema } from "@bufbuild/protobuf/wkt";
+import { ActorSystem, silentLogger } from "@tsakt/actor";
+import { cluster, clusterOf, clusterTypes } from "@tsakt/cluster";
+import { StaticDiscoveryProvider } from "@tsakt/discovery-static";
+import { grainOf } from "@tsakt/grains";
+import { clusterGrains, grainClusterTypes } from "@tsakt/grains/cluster";
+import { remoting } from "@tsakt/remote";
+import { Account, activations } from "./account.js";
+import { Ledger } from "./ledger.js";
+
+/** What main.ts passes in argv[2]. */
+export interface NodeArgs {
+  port: number;
+  peers: string[];
+  ledgerDir: string;
+}
+
+/** A command from the parent. */
+export type Command =
+  | { id: number; op: "members" }
+  | { id: number; op: "deposit"; accounts: string[]; rounds: number; amount: number }
+  | { id: number; op: "balances"; accounts: string[] }
+  | { id: number; op: "stats" }
+  | { id: number; op: "stop" };
+
+const args = JSON.parse(process.argv[2] ?? "{}") as NodeArgs;
+const ledger = new Ledger(args.ledgerDir);
+const wire = [file_google_protobuf_wrappers, file_google_protobuf_empty];
+const bank = cluster({ discovery: new StaticDiscoveryProvider({ peers: args.peers }) });
+const system = await ActorSystem.start({
+  name: "bank",
+  logger: silentLogger,
+  plugins: [
+    remoting({ host: "127.0.0.1", port: args.port, types: [...clusterTypes, ...grainClusterTypes, ...wire] }),
+    bank,
+    clusterGrains(bank, { kinds: { account: { factory: () => new Account(ledger) } }, types: wire, placement: "round-robin" }),
+  ],
+});
+
+const account = (id: string) => grainOf(system, "account", id);
+
+async function handle(command: Command): Promise<Record<string, unknown>> {
+  switch (command.op) {
+    case "members":
+      return { members: clusterOf(system)?.members().length ?? 0 };
+    case "deposit": {
+      const started = performance.now();
+      const deposit = create(Int64ValueSchema, { value: BigInt(command.amount) });
+      for (let round = 0; round < command.rounds; round++)
+        await Promise.all(command.accounts.map((id) => account(id).ask(deposit, { timeoutMs: 10_000 })));
+      return { ops: command.rounds * command.accounts.length, ms: performance.now() - started };
+    }
+    case "balances": {
+      const query = create(EmptySchema);
+      const results = await Promise.allSettled(command.accounts.map((id) => account(id).ask<{ value: bigint }>(query, { timeoutMs: 3000 })));
+      return { balances: results.map((r) => (r.status === "fulfilled" ? r.value.value.toString() : null)) };
+    }
+    case "stats":
+      return { total: activations.total, live: activations.live };
+    case "stop":
+      await system.stop();
+      setImmediate(() => process.exit(0));
+      return { stopped: true };
+  }
+}
+
+process.on("message", (command: Command) => {
+  handle(command).then(
+    (result) => process.send?.({ id: command.id, ...result }),
+    (error: unknown) => process.send?.({ id: command.id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
+  );
+});
+// The parent going away (even by SIGKILL) closes the channel: this node must not outlive it.
+process.on("disconnect", () => process.exit(0));
+process.send?.({ id: 0, started: system.addressPrefix });

@@ -1,0 +1,24 @@
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+
+describe("the flagship cluster demo", () => {
+  it("spreads account grains over 3 processes, survives a SIGKILL with every balance intact, and exits 0", async () => {
+    const { stdout } = await run(process.execPath, [resolve(import.meta.dirname, "../dist/main.js")], { timeout: 90_000 });
+    expect(stdout).toMatch(/cluster: 3 nodes converged in \d+ ms/);
+    expect(stdout).toMatch(/traffic: 1500 deposits to 300 account grains/);
+    const activations = /activations: node-1 (\d+), node-2 (\d+), node-3 (\d+)/.exec(stdout);
+    expect(activations).not.toBeNull();
+    const counts = (activations ?? []).slice(1).map(Number);
+    // One activation per account cluster-wide, spread over all three nodes.
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(300);
+    for (const c of counts) expect(c).toBeGreaterThan(0);
+    expect(stdout).toMatch(/failure: node-[23] killed with SIGKILL while hosting \d+ accounts/);
+    expect(stdout).toMatch(/failover: all 300 accounts answered again \d+ ms after the kill/);
+    expect(stdout).toContain("balances: 300/300 correct");
+    expect(stdout).toContain("done: survivors left the cluster gracefully");
+  }, 120_000);
+});

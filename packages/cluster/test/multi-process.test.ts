@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { freePorts } from "../../../tools/test-servers/src/index.js";
+import { converged, eventually, ProcessNode, type ProcessNodeConfig } from "./process-nodes.js";
+
+describe("a cluster of separate OS processes (static discovery)", () => {
+  const nodes: ProcessNode[] = [];
+
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.kill()));
+  });
+
+  async function startCluster(count: number, extra: Partial<ProcessNodeConfig> = {}): Promise<ProcessNode[]> {
+    const ports = await freePorts(count);
+    const peers = ports.map((p) => `127.0.0.1:${p}`);
+    const started = await Promise.all(ports.map((port) => ProcessNode.start({ port, peers, ...extra })));
+    nodes.push(...started);
+    await eventually(() => converged(started, peers), 15_000, `${count} members everywhere`);
+    return started;
+  }
+
+  async function answersFrom(node: ProcessNode, name: string): Promise<string> {
+    return node.request<string>("ask", { name, timeoutMs: 500 });
+  }
+
+  it("converges with three and with five nodes, all agreeing on one leader", async () => {
+    for (const count of [3, 5]) {
+      const cluster = await startCluster(count);
+      const leaders = await Promise.all(cluster.map((n) => n.request<string>("leader")));
+      expect(new Set(leaders).size).toBe(1);
+      await Promise.all(nodes.splice(0).map((n) => n.kill()));
+    }
+  });
+
+  it("declares a SIGKILLed node dead within 5 s by default, relocates its actors and singleton, and loses no registry entry", async () => {
+    const cluster = await startCluster(3);
+    const leaderName = await (cluster[0] as ProcessNode).request<string>("leader");
+    const victim = cluster.find((n) => n.name === leaderName) as ProcessNode;
+    const survivors = cluster.filter((n) => n !== victim);
+    const [s1, s2] = survivors as [ProcessNode, ProcessNode];
+    await victim.request("spawnOn", { name: "mover", options: { placement: "local" } });
+    await victim.request("spawnOn", { name: "pinned", options: { placement: "local", relocatable: false } });
+    await s1.request("singleton", { name: "boss" });
+    expect(await answersFrom(s1, "boss")).toBe(`${victim.name}:hi`);
+    // Entries owned by the survivors, spread over partitions so some have their primary or backup on the victim.
+    const keys = Array.from({ length: 40 }, (_, i) => `key-${i}`);
+    await Promise.all(keys.map((key, i) => (i % 2 === 0 ? s1 : s2).request("put", { key })));
+
+    const killedAt = await victim.kill();
+    const left = await Promise.all(survivors.map((s) => s.waitFor((e) => e.event === "member-left" && e.name === victim.name, 10_000)));
+    for (const event of left) {
+      expect(event.status).toBe("dead");
+      expect(event.at - killedAt).toBeLessThanOrEqual(5000);
+    }
+    // One lookup right after NodeLeft: actorOf waits out the relocation (lookupRetryMs) instead of failing.
+    for (const name of ["mover", "boss"]) {
+      const host = await s1.request<string>("ask", { name, timeoutMs: 1000 });
+      expect(survivors.map((s) => `${s.name}:hi`)).toContain(host);
+      expect(await answersFrom(s2, name)).toBe(host);
+    }
+    expect(await answersFrom(s1, "boss")).toBe(`${await s1.request<string>("leader")}:hi`);
+    await expect(s1.request("ask", { name: "pinned", timeoutMs: 300 })).rejects.toMatchObject({ code: "ActorNotFound" });
+    const owners = await Promise.all(keys.map((key) => s2.request<string>("get", { key })));
+    expect(owners).toEqual(keys.map((_, i) => (i % 2 === 0 ? s1 : s2).name));
+  });
+
+  it("gives exactly one actor when two nodes race to spawn the same name", async () => {
+    const [a, b] = await startCluster(2, { fast: true });
+    for (let round = 0; round < 5; round++) {
+      const name = `race-${round}`;
+      const results = await Promise.allSettled([a, b].map((n) => (n as ProcessNode).request("spawnOn", { name, options: { placement: "local" } })));
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      expect((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason).toMatchObject({ code: "ActorAlreadyExists" });
+      const local = await Promise.all([a, b].map((n) => (n as ProcessNode).request<boolean>("isLocal", { name })));
+      expect(local.filter(Boolean)).toHaveLength(1);
+    }
+  });
+
+  it("loses nothing when a node leaves gracefully: its actors move and every registry entry stays", async () => {
+    const cluster = await startCluster(3, { fast: true });
+    const [a, b, leaver] = cluster as [ProcessNode, ProcessNode, ProcessNode];
+    for (let i = 0; i < 4; i++) await leaver.request("spawnOn", { name: `worker-${i}`, options: { placement: "local" } });
+    const keys = Array.from({ length: 30 }, (_, i) => `entry-${i}`);
+    await Promise.all(keys.map((key, i) => (i % 2 === 0 ? a : b).request("put", { key })));
+    await leaver.leave();
+    await a.waitFor((e) => e.event === "member-left" && e.name === leaver.name && e.status === "left", 5000);
+    for (let i = 0; i < 4; i++) {
+      await eventually(async () => /^127\.0\.0\.1:\d+:hi$/.test(await answersFrom(a, `worker-${i}`)), 5000, `worker-${i} answers again`);
+      expect([`${a.name}:hi`, `${b.name}:hi`]).toContain(await answersFrom(b, `worker-${i}`));
+    }
+    const owners = await Promise.all(keys.map((key) => a.request<string>("get", { key })));
+    expect(owners).toEqual(keys.map((_, i) => (i % 2 === 0 ? a : b).name));
+  });
+});

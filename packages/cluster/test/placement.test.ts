@@ -1,0 +1,189 @@
+import { type Actor, ActorAlreadyExistsError, ActorNotFoundError, ActorSystem, type ReceiveContext, silentLogger } from "@tsakt/actor";
+import { Cluster, cluster, clusterOf, clusterTypes, InMemoryClusterNetwork, NoEligibleMemberError, spawnOn, spawnSingleton } from "@tsakt/cluster";
+import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
+import { remoting } from "@tsakt/remote";
+import { afterEach, describe, expect, it } from "vitest";
+
+/** Answers any string with "<node>:<message>", so a test sees which node hosts the actor. */
+function echo(node: string): () => Actor {
+  return () => ({
+    receive(ctx: ReceiveContext) {
+      if (typeof ctx.message === "string") ctx.respond(`${node}:${ctx.message}`);
+    },
+  });
+}
+
+/** Polls `check` every 20 ms, failing after `ms`. */
+async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("cluster() options", () => {
+  it("rejects kinds that are not factories and a bad lookupRetryMs, naming the field", () => {
+    const discovery = new MemoryDiscoveryProvider({ network: new MemoryNetwork() });
+    expect(() => cluster({ discovery, kinds: { echo: 1 as never } })).toThrow(expect.objectContaining({ code: "InvalidOption", field: "kinds.echo" }));
+    expect(() => cluster({ discovery, kinds: [] as never })).toThrow(expect.objectContaining({ code: "InvalidOption", field: "kinds" }));
+    expect(() => cluster({ discovery, lookupRetryMs: -1 })).toThrow(expect.objectContaining({ code: "InvalidOption", field: "lookupRetryMs" }));
+  });
+
+  it("lets a new cluster start on a system whose previous cluster stopped", async () => {
+    const network = new InMemoryClusterNetwork();
+    const system = await ActorSystem.start({ logger: silentLogger });
+    const options = () => ({ transport: network.transport({ name: "solo", host: "127.0.0.1", port: 1 }), discovery: new MemoryDiscoveryProvider({ network: new MemoryNetwork() }), kinds: { echo: echo("solo") } });
+    await (await Cluster.start(system, options())).stop();
+    const again = await Cluster.start(system, options());
+    await spawnOn(system, "here", "echo", { placement: "local" });
+    expect(await (await system.actorOf("here")).ask("hi", { timeoutMs: 1000 })).toBe("solo:hi");
+    await again.stop();
+    await system.stop();
+  });
+
+  it("fails spawnOn with ClusterNotRunningError on a system without a cluster", async () => {
+    const system = await ActorSystem.start({ logger: silentLogger });
+    await expect(spawnOn(system, "x", "echo")).rejects.toMatchObject({ code: "ClusterNotRunning" });
+    await expect(spawnSingleton(system, "x", "echo")).rejects.toMatchObject({ code: "ClusterNotRunning" });
+    await system.stop();
+  });
+});
+
+describe("placement over remoting (nodes in one process)", () => {
+  const systems: ActorSystem[] = [];
+  const discovery = new MemoryNetwork();
+
+  afterEach(async () => {
+    await Promise.all(systems.splice(0).map((s) => s.stop()));
+  });
+
+  async function node(name: string, roles: string[] = []): Promise<ActorSystem> {
+    const system = await ActorSystem.start({
+      name: "shop",
+      logger: silentLogger,
+      plugins: [
+        remoting({ host: "127.0.0.1", port: 0, types: [...clusterTypes], json: true }),
+        cluster({
+          discovery: new MemoryDiscoveryProvider({ network: discovery }),
+          kinds: { echo: echo(name) },
+          roles,
+          probeIntervalMs: 100,
+          pingTimeoutMs: 50,
+          suspicionTimeoutMs: 400,
+        }),
+      ],
+    });
+    systems.push(system);
+    return system;
+  }
+
+  async function nodes(count: number, roles: (i: number) => string[] = () => []): Promise<ActorSystem[]> {
+    const started: ActorSystem[] = [];
+    for (let i = 1; i <= count; i++) started.push(await node(`n${i}`, roles(i)));
+    await until(() => started.every((s) => (clusterOf(s) as Cluster).members().length === count), 5000, `${count} members everywhere`);
+    return started;
+  }
+
+  async function askName(system: ActorSystem, name: string, message = "hi"): Promise<unknown> {
+    return (await system.actorOf(name)).ask(message, { timeoutMs: 1000 });
+  }
+
+  it("finds an actor spawned on one node by name from every node", async () => {
+    const [a, b, c] = await nodes(3);
+    await spawnOn(a as ActorSystem, "orders", "echo", { placement: "local" });
+    for (const s of [a, b, c] as ActorSystem[]) expect(await askName(s, "orders")).toBe("n1:hi");
+  });
+
+  it("refuses a name that exists on any node with ActorAlreadyExistsError", async () => {
+    const [a, b] = await nodes(2);
+    await spawnOn(a as ActorSystem, "orders", "echo", { placement: "local" });
+    await expect(spawnOn(b as ActorSystem, "orders", "echo", { placement: "local" })).rejects.toBeInstanceOf(ActorAlreadyExistsError);
+    expect((b as ActorSystem).localActorOf("orders")).toBeUndefined();
+  });
+
+  it("gives exactly one actor when two nodes race to spawn the same name", async () => {
+    const [a, b] = await nodes(2);
+    const results = await Promise.allSettled([
+      spawnOn(a as ActorSystem, "race", "echo", { placement: "local" }),
+      spawnOn(b as ActorSystem, "race", "echo", { placement: "local" }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const rejected = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect(rejected.reason).toBeInstanceOf(ActorAlreadyExistsError);
+    const hosts = [a, b].filter((s) => (s as ActorSystem).localActorOf("race") !== undefined);
+    expect(hosts).toHaveLength(1);
+  });
+
+  it("spreads round-robin placements over every member and honours roles", async () => {
+    const [a] = await nodes(3, (i) => (i === 3 ? ["db"] : []));
+    const answers = new Set<unknown>();
+    for (let i = 0; i < 6; i++) {
+      await spawnOn(a as ActorSystem, `rr-${i}`, "echo");
+      answers.add(await askName(a as ActorSystem, `rr-${i}`));
+    }
+    expect([...answers].sort()).toEqual(["n1:hi", "n2:hi", "n3:hi"]);
+    for (let i = 0; i < 3; i++) {
+      await spawnOn(a as ActorSystem, `db-${i}`, "echo", { placement: "random", role: "db" });
+      expect(await askName(a as ActorSystem, `db-${i}`)).toBe("n3:hi");
+    }
+    await expect(spawnOn(a as ActorSystem, "nowhere", "echo", { role: "gpu" })).rejects.toBeInstanceOf(NoEligibleMemberError);
+  });
+
+  it("places on the member with the fewest actors under least-load", async () => {
+    const [a, b] = await nodes(2);
+    for (let i = 0; i < 5; i++) await spawnOn(a as ActorSystem, `busy-${i}`, "echo", { placement: "local" });
+    await spawnOn(a as ActorSystem, "light", "echo", { placement: "least-load" });
+    expect((b as ActorSystem).localActorOf("light")).toBeDefined();
+  });
+
+  it("rejects bad spawnOn input with typed errors naming the field", async () => {
+    const [a] = await nodes(1);
+    await expect(spawnOn(a as ActorSystem, "x", "nope")).rejects.toMatchObject({ code: "KindNotRegistered" });
+    await expect(spawnOn(a as ActorSystem, "x", "echo", { placement: "nearest" as never })).rejects.toMatchObject({ code: "InvalidOption", field: "placement" });
+    await expect(spawnOn(a as ActorSystem, "a/b", "echo")).rejects.toMatchObject({ code: "InvalidName" });
+  });
+
+  it("frees a name when its actor stops, spawned here or from another node, and an unknown name is not found at once", async () => {
+    const [a, b] = await nodes(2, (i) => (i === 2 ? ["b"] : []));
+    await spawnOn(a as ActorSystem, "temp", "echo", { placement: "local" });
+    await (a as ActorSystem).stopActor("temp");
+    await until(async () => (await clusterOf(b as ActorSystem)?.registry.get("actor/temp")) === undefined, 3000, "the name is freed");
+    await spawnOn(b as ActorSystem, "temp", "echo", { placement: "local" });
+    await spawnOn(a as ActorSystem, "remote-temp", "echo", { role: "b" });
+    await (b as ActorSystem).stopActor("remote-temp");
+    await until(async () => (await clusterOf(a as ActorSystem)?.registry.get("actor/remote-temp")) === undefined, 3000, "the remote-spawned name is freed");
+    await spawnOn(a as ActorSystem, "remote-temp", "echo", { placement: "local" });
+    const started = Date.now();
+    await expect((a as ActorSystem).actorOf("never-spawned")).rejects.toBeInstanceOf(ActorNotFoundError);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("re-creates relocatable actors on survivors when their node leaves, and not the others", async () => {
+    const [a, b, c] = await nodes(3);
+    await spawnOn(c as ActorSystem, "mover", "echo", { placement: "local" });
+    await spawnOn(c as ActorSystem, "stayer", "echo", { placement: "local", relocatable: false });
+    await (c as ActorSystem).stop();
+    await until(async () => {
+      const answer = await askName(a as ActorSystem, "mover").catch(() => undefined);
+      return answer === "n1:hi" || answer === "n2:hi";
+    }, 8000, "mover answers from a survivor");
+    expect(await askName(b as ActorSystem, "mover")).toMatch(/^n[12]:hi$/);
+    expect(await clusterOf(a as ActorSystem)?.registry.get("actor/stayer")).toBeUndefined();
+  });
+
+  it("runs one singleton on the leader, and moves it when the leader leaves", async () => {
+    const [a, b, c] = await nodes(3);
+    const pids = await Promise.all([a, b, c].map((s) => spawnSingleton(s as ActorSystem, "boss", "echo")));
+    expect(new Set(pids.map((p) => p.address)).size).toBe(1);
+    expect(await askName(c as ActorSystem, "boss")).toBe("n1:hi");
+    await (a as ActorSystem).stop();
+    await until(async () => (await askName(c as ActorSystem, "boss").catch(() => undefined)) === "n2:hi", 8000, "the singleton answers from the next oldest");
+  });
+
+  it("places a singleton with a role on the oldest member that has it", async () => {
+    const [a] = await nodes(3, (i) => (i >= 2 ? ["worker"] : []));
+    await spawnSingleton(a as ActorSystem, "chief", "echo", { role: "worker" });
+    expect(await askName(a as ActorSystem, "chief")).toBe("n2:hi");
+  });
+});
