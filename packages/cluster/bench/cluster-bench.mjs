@@ -1,7 +1,7 @@
 // Cluster bench: nodes are separate OS processes (test/fixtures/cluster-node.mjs) on 127.0.0.1 with static discovery
 // and default cluster settings. Prints the time for 5 nodes to converge, the time from SIGKILL to the dead node's
 // relocated actors answering, and tell-by-name throughput across nodes. Run `npx tsc -b` at the repo root first,
-// then `node packages/cluster/bench/cluster-bench.mjs [--nodes 5] [--actors 20] [--tells 200000]`.
+// or `pnpm bench --only cluster`, or `node packages/cluster/bench/cluster-bench.mjs [--nodes 5] [--actors 20] [--tells 200000]`.
 import { fork } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";

@@ -100,8 +100,8 @@ async function main() {
   if (args.only !== undefined) {
     const wanted = new Set(args.only);
     plan = plan.filter((s) => wanted.has(s.id) || wanted.has(s.workload));
-    if (plan.length === 0 && !wanted.has("remote"))
-      throw new Error(`--only matched no scenario (known: ${scenarios(args.quick).map((s) => s.id).join(", ")}, remote)`);
+    if (plan.length === 0 && !["remote", "cluster", "grains"].some((id) => wanted.has(id)))
+      throw new Error(`--only matched no scenario (known: ${scenarios(args.quick).map((s) => s.id).join(", ")}, remote, cluster, grains)`);
   }
   const capMs = args.quick ? CAP_MS.quick : CAP_MS.full;
   const total = plan.length * args.libs.length;
@@ -148,7 +148,7 @@ async function main() {
       notes,
     };
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
-  } else {
+  } else if (plan.length > 0) {
     const cpu = os.cpus()[0]?.model ?? "unknown cpu";
     process.stdout.write(
       [
@@ -164,17 +164,44 @@ async function main() {
       ].join("\n"),
     );
   }
-  // Remote messaging (two processes, TsAkt beside comedy) prints its own table; not part of --json.
-  const remoteFailed = !args.json && (args.only === undefined || args.only.includes("remote")) ? runRemoteBench(args.quick) : false;
-  process.exitCode = failed || remoteFailed ? 1 : 0;
+  // Multi-process benches print their own tables after the local one; they are not part of --json.
+  let extraFailed = false;
+  for (const bench of EXTRA_BENCHES)
+    if (!args.json && (args.only === undefined || args.only.includes(bench.id))) extraFailed = runExtraBench(bench, args.quick) || extraFailed;
+  process.exitCode = failed || extraFailed ? 1 : 0;
 }
 
-/** Runs src/remote/remote-bench.mjs (smaller counts with --quick); true when it failed. */
-function runRemoteBench(quick) {
-  const script = fileURLToPath(new URL("./remote/remote-bench.mjs", import.meta.url));
-  const counts = quick ? ["--tells", "50000", "--asks", "1000", "--comedy-tells", "5000", "--comedy-asks", "300"] : [];
-  process.stderr.write("remote · tsakt and comedy, two processes on 127.0.0.1 …\n");
-  const result = spawnSync(process.execPath, [script, ...counts], { stdio: "inherit", timeout: 300_000 });
+/**
+ * Benches across processes: remote messaging beside comedy (here in src/remote), and the cluster and grain benches,
+ * which sit next to the test fixtures they start (packages/cluster/bench, packages/grains/bench).
+ */
+const EXTRA_BENCHES = [
+  {
+    id: "remote",
+    title: "remote · tsakt and comedy, two processes on 127.0.0.1",
+    script: "./remote/remote-bench.mjs",
+    quick: ["--tells", "50000", "--asks", "1000", "--comedy-tells", "5000", "--comedy-asks", "300"],
+  },
+  {
+    id: "cluster",
+    title: "cluster · node processes on 127.0.0.1: convergence, SIGKILL to relocated actors answering, tell by name",
+    script: "../../../packages/cluster/bench/cluster-bench.mjs",
+    quick: ["--nodes", "3", "--actors", "5", "--tells", "20000"],
+  },
+  {
+    id: "grains",
+    title: "grains · ask and tell on one node, ask across nodes, activation rate",
+    script: "../../../packages/grains/bench/grain-bench.mjs",
+    quick: ["--quick"],
+  },
+];
+
+/** Runs one multi-process bench script (smaller counts with --quick); true when it failed. */
+function runExtraBench(bench, quick) {
+  const script = fileURLToPath(new URL(bench.script, import.meta.url));
+  process.stderr.write(`${bench.title} …\n`);
+  process.stdout.write(`\n${bench.title}\n`);
+  const result = spawnSync(process.execPath, [script, ...(quick ? bench.quick : [])], { stdio: "inherit", timeout: 300_000 });
   return result.status !== 0;
 }
 
