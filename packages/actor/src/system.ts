@@ -3,7 +3,7 @@ import type { ActorFactory, Behavior, ReceiveContext } from "./actor.js";
 import { type AskReplier, DeadlineList, prepareAsk } from "./ask.js";
 import { ActorCell } from "./cell.js";
 import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
-import { ActorNotFoundError, InvalidNameError, InvalidOptionError, SystemNotStartedError } from "./errors.js";
+import { ActorAlreadyExistsError, ActorNotFoundError, InvalidNameError, InvalidOptionError, SystemNotStartedError } from "./errors.js";
 import { EventStream } from "./event-stream.js";
 import { ActorStartedSchema, ActorStoppedSchema, DeadletterSchema } from "./gen/tsakt/actor/v1/events_pb.js";
 import { TerminatedSchema } from "./gen/tsakt/actor/v1/system_pb.js";
@@ -17,7 +17,7 @@ import { validateName } from "./names.js";
 import { type PassivationCapOptions, Passivator, validatePassivationCap } from "./passivation.js";
 import type { AskOptions, PID } from "./pid.js";
 import type { Runtime } from "./runtime.js";
-import type { SpawnOptions } from "./spawn-options.js";
+import { type SpawnOptions, validateSpawnOptions } from "./spawn-options.js";
 import { type SupervisorOptions, validateSupervisorOptions } from "./supervision.js";
 
 /** Tells `watcher` that `target` terminated, past any mailbox capacity, and clears the watch (remoting uses it). */
@@ -38,6 +38,11 @@ export interface SystemPlugin {
   resolve?(nameOrAddress: string): Promise<PID | undefined>;
   /** Stops an actor this plugin owns (a remote PID); false when it is not the plugin's. */
   stopActor?(pid: PID): Promise<boolean>;
+  /**
+   * Reserves a top-level actor name before a local spawn (the cluster makes names unique cluster-wide); rejects with
+   * ActorAlreadyExistsError when the name is taken. The returned callback learns whether the spawn then succeeded.
+   */
+  claimName?(name: string): Promise<((spawned: boolean) => void) | undefined>;
 }
 
 /** Options of ActorSystem.start. */
@@ -79,6 +84,7 @@ export class ActorSystem implements Runtime, AsyncDisposable {
   private readonly userGuardian: ActorCell;
   private readonly systemGuardian: ActorCell;
   private readonly plugins: SystemPlugin[];
+  private readonly nameClaimers: SystemPlugin[];
   private readonly deadlines = new Map<number, DeadlineList>();
   private lastDeadlines: DeadlineList | undefined = undefined;
   private running = false;
@@ -102,6 +108,7 @@ export class ActorSystem implements Runtime, AsyncDisposable {
     this.askTimeoutMs = options.askTimeoutMs ?? 5000;
     this.supervisor = options.supervisor;
     this.plugins = options.plugins ?? [];
+    this.nameClaimers = this.plugins.filter((p) => typeof p.claimName === "function");
     this.passivationCap = options.passivation;
     this.shutdownHooks = [...(options.shutdownHooks ?? [])];
     this.extensionsById = indexById<Extension>(options.extensions ?? [], "extensions");
@@ -178,21 +185,42 @@ export class ActorSystem implements Runtime, AsyncDisposable {
     this.shutdownHooks.push(hook);
   }
 
-  /** Spawns a top-level actor under /user; resolves once its preStart finished. */
-  async spawn(name: string, factory: ActorFactory, options?: SpawnOptions): Promise<PID> {
-    if (!this.running) throw new SystemNotStartedError(`spawn "${name}"`);
-    const { cell, ready } = this.userGuardian.spawnChild(name, factory, options);
-    if (ready !== undefined) await ready;
-    return cell;
+  /** Spawns a top-level actor under /user; resolves once its preStart finished. With a cluster, the name is unique cluster-wide. */
+  spawn(name: string, factory: ActorFactory, options?: SpawnOptions): Promise<PID> {
+    return this.spawnTopLevel(name, factory, options, false);
   }
 
   /** Spawns a top-level actor whose receive is `receive`. */
-  async spawnFunc(name: string, receive: Behavior, options?: SpawnOptions): Promise<PID> {
+  spawnFunc(name: string, receive: Behavior, options?: SpawnOptions): Promise<PID> {
+    if (typeof receive !== "function") return Promise.reject(new InvalidOptionError("receive", "must be a function (ctx) => void"));
+    return this.spawnTopLevel(name, receive, options, true);
+  }
+
+  private async spawnTopLevel(name: string, factory: ActorFactory | Behavior, options: SpawnOptions | undefined, funcActor: boolean): Promise<PID> {
     if (!this.running) throw new SystemNotStartedError(`spawn "${name}"`);
-    if (typeof receive !== "function") throw new InvalidOptionError("receive", "must be a function (ctx) => void");
-    const { cell, ready } = this.userGuardian.spawnChild(name, receive, options, true);
-    if (ready !== undefined) await ready;
-    return cell;
+    if (this.nameClaimers.length === 0) {
+      const { cell, ready } = this.userGuardian.spawnChild(name, factory, options, funcActor);
+      if (ready !== undefined) await ready;
+      return cell;
+    }
+    // Local checks first, so a bad or duplicate name fails without asking the cluster.
+    validateName(name);
+    validateSpawnOptions(options);
+    if (this.userGuardian.childNamed(name) !== undefined) throw new ActorAlreadyExistsError(name);
+    const settled: Array<(spawned: boolean) => void> = [];
+    try {
+      for (const plugin of this.nameClaimers) {
+        const settle = await plugin.claimName?.(name);
+        if (settle !== undefined) settled.push(settle);
+      }
+      const { cell, ready } = this.userGuardian.spawnChild(name, factory, options, funcActor);
+      if (ready !== undefined) await ready;
+      for (const settle of settled) settle(true);
+      return cell;
+    } catch (error) {
+      for (const settle of settled) settle(false);
+      throw error;
+    }
   }
 
   /** Spawns an actor under /system, for plugins (remoting, cluster) rather than users. */

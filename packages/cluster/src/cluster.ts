@@ -156,6 +156,12 @@ export class Cluster implements SystemPlugin {
     return this.parts.placement.resolve(nameOrAddress);
   }
 
+  /** The SystemPlugin hook behind system.spawn: claims a top-level name in the registry so it is unique cluster-wide. */
+  claimName(name: string): Promise<((spawned: boolean) => void) | undefined> {
+    if (this.state !== "running" || this.parts === undefined) return Promise.resolve(undefined);
+    return this.parts.placement.claimLocal(name);
+  }
+
   /** Starts the cluster on `system` (the SystemPlugin hook): registers in discovery, joins the peers found, starts probing. */
   async start(system: ActorSystem): Promise<void> {
     if (this.state !== "new") throw new ClusterAlreadyStartedError();

@@ -69,6 +69,8 @@ export class ActorPlacement {
   private endpoint: PID | undefined = undefined;
   /** Names of the cluster actors this node hosts, so only their stops cost a registry request. */
   private readonly hosted = new Set<string>();
+  /** Names spawnOn is spawning on this node right now; their claim is already in the registry. */
+  private readonly placing = new Set<string>();
 
   constructor(private readonly host: PlacementHost) {}
 
@@ -217,9 +219,14 @@ export class ActorPlacement {
     if (target.name === this.host.self().name) {
       const factory = settings.kinds[kind];
       if (factory === undefined) throw new KindNotRegisteredError(kind, system.addressPrefix);
-      const pid = await system.spawn(name, factory);
-      this.hosted.add(name);
-      return pid;
+      this.placing.add(name);
+      try {
+        const pid = await system.spawn(name, factory);
+        this.hosted.add(name);
+        return pid;
+      } finally {
+        this.placing.delete(name);
+      }
     }
     if (this.remote === undefined) throw new InvalidOptionError("placement", `member "${target.name}" is remote and remoting is not running on this node`);
     const pid = await this.remote.spawn(target.address, name, kind);
@@ -281,6 +288,24 @@ export class ActorPlacement {
     let best = 0;
     for (let i = 1; i < loads.length; i++) if ((loads[i] as number) < (loads[best] as number)) best = i;
     return candidates[best] as ClusterMember;
+  }
+
+  /**
+   * Claims `name` for a plain system.spawn on this node (not relocatable), so top-level names are unique
+   * cluster-wide and actorOf finds the actor from any node; names spawnOn is placing here are already claimed.
+   */
+  async claimLocal(name: string): Promise<((spawned: boolean) => void) | undefined> {
+    if (!this.host.isRunning() || this.placing.has(name)) return undefined;
+    const placed = create(PlacedActorSchema, { relocatable: false, placement: "local" });
+    const owner = this.host.self().name;
+    const { created, entry } = await this.host.registry().putIfAbsent(actorKeyPrefix + name, { data: toBinary(PlacedActorSchema, placed), owner });
+    // Claimed for this node by another node's spawnOn, which spawns it here through remoting: already ours.
+    if (!created && entry.owner === owner) return undefined;
+    if (!created) throw new ActorAlreadyExistsError(name);
+    return (spawned) => {
+      if (spawned) this.hosted.add(name);
+      else this.free(name);
+    };
   }
 
   /** Another node spawned the cluster actor `name` here; when it already stopped, its name is freed now instead of at its stop. */

@@ -102,6 +102,17 @@ describe("placement over remoting (nodes in one process)", () => {
     expect((b as ActorSystem).localActorOf("orders")).toBeUndefined();
   });
 
+  it("makes plain system.spawn names unique cluster-wide, findable from any node, and free again after stop", async () => {
+    const [a, b, c] = (await nodes(3)) as [ActorSystem, ActorSystem, ActorSystem];
+    const original = await a.spawnFunc("ledger", (ctx) => void (ctx.message === "hi" && ctx.respond("from n1")));
+    await expect(b.spawnFunc("ledger", () => {})).rejects.toBeInstanceOf(ActorAlreadyExistsError);
+    expect(b.localActorOf("ledger")).toBeUndefined();
+    expect(await askName(c, "ledger")).toBe("from n1");
+    await a.stopActor(original);
+    await until(() => b.spawnFunc("ledger", () => {}).then(() => true, () => false), 5000, "the name to be free again");
+    expect(b.localActorOf("ledger")).toBeDefined();
+  });
+
   it("gives exactly one actor when two nodes race to spawn the same name", async () => {
     const [a, b] = await nodes(2);
     const results = await Promise.allSettled([
@@ -173,17 +184,36 @@ describe("placement over remoting (nodes in one process)", () => {
   });
 
   it("runs one singleton on the leader, and moves it when the leader leaves", async () => {
-    const [a, b, c] = await nodes(3);
-    const pids = await Promise.all([a, b, c].map((s) => spawnSingleton(s as ActorSystem, "boss", "echo")));
+    const all = (await nodes(3)) as ActorSystem[];
+    const cl = (s: ActorSystem) => clusterOf(s) as Cluster;
+    // The echo kind answers "<label>:hi", labels n1..n3 in start order.
+    const labels = new Map(all.map((s, i) => [cl(s).self.name, `n${i + 1}:hi`]));
+    const label = (name: string | undefined) => labels.get(name ?? "");
+    // Nodes started within the same millisecond may elect any of them; what matters is that they agree.
+    const agreedLeader = async (nodes: ActorSystem[]) => {
+      await until(() => new Set(nodes.map((s) => cl(s).leader()?.name)).size === 1, 5000, "every node to agree on the leader");
+      return cl(nodes[0] as ActorSystem).leader()?.name;
+    };
+    const leader = await agreedLeader(all);
+    const pids = await Promise.all(all.map((s) => spawnSingleton(s, "boss", "echo")));
     expect(new Set(pids.map((p) => p.address)).size).toBe(1);
-    expect(await askName(c as ActorSystem, "boss")).toBe("n1:hi");
-    await (a as ActorSystem).stop();
-    await until(async () => (await askName(c as ActorSystem, "boss").catch(() => undefined)) === "n2:hi", 8000, "the singleton answers from the next oldest");
+    const leaderNode = all.find((s) => cl(s).self.name === leader) as ActorSystem;
+    const survivors = all.filter((s) => s !== leaderNode);
+    expect(await askName(survivors[0] as ActorSystem, "boss")).toBe(label(leader));
+    await leaderNode.stop();
+    const next = await agreedLeader(survivors);
+    expect(next).not.toBe(leader);
+    await until(async () => (await askName(survivors[0] as ActorSystem, "boss").catch(() => undefined)) === label(next), 8000, "the singleton answers from the next leader");
   });
 
   it("places a singleton with a role on the oldest member that has it", async () => {
-    const [a] = await nodes(3, (i) => (i >= 2 ? ["worker"] : []));
-    await spawnSingleton(a as ActorSystem, "chief", "echo", { role: "worker" });
-    expect(await askName(a as ActorSystem, "chief")).toBe("n2:hi");
+    const all = (await nodes(3, (i) => (i >= 2 ? ["worker"] : []))) as ActorSystem[];
+    const cl = (s: ActorSystem) => clusterOf(s) as Cluster;
+    await until(() => new Set(all.map((s) => cl(s).leader("worker")?.name)).size === 1, 5000, "agreement on the oldest worker");
+    const oldestWorker = all.findIndex((s) => cl(s).self.name === cl(all[0] as ActorSystem).leader("worker")?.name);
+    // Only n2 and n3 have the role; whichever of them is older hosts the singleton, never n1.
+    expect([1, 2]).toContain(oldestWorker);
+    await spawnSingleton(all[0] as ActorSystem, "chief", "echo", { role: "worker" });
+    expect(await askName(all[0] as ActorSystem, "chief")).toBe(`n${oldestWorker + 1}:hi`);
   });
 });
