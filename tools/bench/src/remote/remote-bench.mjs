@@ -105,18 +105,19 @@ async function benchComedy() {
   const system = actors({ test: true });
   const root = await system.rootActor();
   // comedy ships the class source to the listener, which runs it in a process of its own.
+  // The counter field must not be called `count`: it would shadow the count() handler on the instance.
   class Sink {
     initialize() {
-      this.count = 0;
+      this.received = 0;
     }
     tick() {
-      this.count++;
+      this.received++;
     }
     reset() {
-      this.count = 0;
+      this.received = 0;
     }
     count() {
-      return this.count;
+      return this.received;
     }
     echo(x) {
       return x;
