@@ -1,8 +1,8 @@
 import { Etcd3 } from "etcd3";
-import { DiscoveryUnavailableError, type DiscoveryNode } from "@tsakt/discovery";
+import { DiscoveryUnavailableError } from "@tsakt/discovery";
 import { EtcdDiscoveryProvider, type EtcdDiscoveryOptions } from "@tsakt/discovery-etcd";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { freePort, skipWithoutBinary, spawnTsChild, startEtcd, type EtcdHandle } from "@tsakt/test-servers";
+import { freePort, skipWithoutBinary, spawnTsChild, startEtcd, type EtcdHandle, testNode as node, uniqueName as unique, nodeNames as names, pollUntil as eventually } from "@tsakt/test-servers";
 
 const fixture = new URL("./fixtures/register-node.ts", import.meta.url).pathname;
 
@@ -135,26 +135,3 @@ describe.skipIf(skipWithoutBinary("etcd"))("EtcdDiscoveryProvider across an etcd
     }
   });
 });
-
-function node(label: string): DiscoveryNode {
-  return { name: unique(label), host: "127.0.0.1", port: 20_000 + Math.floor(Math.random() * 40_000) };
-}
-
-let counter = 0;
-function unique(label: string): string {
-  counter += 1;
-  return `${label}-${process.pid}-${counter}`;
-}
-
-function names(peers: DiscoveryNode[]): string[] {
-  return peers.map((p) => p.name);
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return true;
-}

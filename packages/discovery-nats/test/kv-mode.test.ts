@@ -4,7 +4,7 @@ import { runDiscoveryConformance } from "@tsakt/discovery/testing";
 import type { DiscoveryNode } from "@tsakt/discovery";
 import { NatsDiscoveryProvider } from "@tsakt/discovery-nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { skipWithoutBinary, spawnTsChild, startNatsServer, type NatsServerHandle } from "@tsakt/test-servers";
+import { skipWithoutBinary, spawnTsChild, startNatsServer, type NatsServerHandle, nodeNames as names, pollUntil as eventually } from "@tsakt/test-servers";
 
 const fixture = new URL("./fixtures/register-node.ts", import.meta.url).pathname;
 
@@ -75,16 +75,3 @@ describe.skipIf(skipWithoutBinary("nats-server"))("NATS KV mode against nats-ser
     }
   });
 });
-
-function names(peers: DiscoveryNode[]): string[] {
-  return peers.map((p) => p.name);
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return true;
-}

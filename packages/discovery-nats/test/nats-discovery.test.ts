@@ -1,8 +1,8 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { DiscoveryUnavailableError, type DiscoveryNode } from "@tsakt/discovery";
+import { DiscoveryUnavailableError } from "@tsakt/discovery";
 import { NatsDiscoveryProvider, type NatsDiscoveryOptions } from "@tsakt/discovery-nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { freePort, skipWithoutBinary, spawnTsChild, startNatsServer, type NatsServerHandle } from "@tsakt/test-servers";
+import { freePort, skipWithoutBinary, spawnTsChild, startNatsServer, type NatsServerHandle, testNode as node, uniqueName as unique, nodeNames as names, pollUntil as eventually } from "@tsakt/test-servers";
 
 const fixture = new URL("./fixtures/register-node.ts", import.meta.url).pathname;
 
@@ -142,26 +142,3 @@ describe.skipIf(skipWithoutBinary("nats-server"))("NatsDiscoveryProvider across 
     }
   });
 });
-
-function node(label: string): DiscoveryNode {
-  return { name: unique(label), host: "127.0.0.1", port: 20_000 + Math.floor(Math.random() * 40_000) };
-}
-
-let counter = 0;
-function unique(label: string): string {
-  counter += 1;
-  return `${label}-${process.pid}-${counter}`;
-}
-
-function names(peers: DiscoveryNode[]): string[] {
-  return peers.map((p) => p.name);
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
-}
