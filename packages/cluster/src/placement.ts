@@ -52,6 +52,8 @@ export const actorKeyPrefix = "actor/";
 const endpointName = "cluster-placement";
 const loadQueryTimeoutMs = 500;
 const relocationAttempts = 5;
+/** How long the owner named by the registry may take to confirm an actor during actorOf. */
+const ownerLookupTimeoutMs = 1000;
 const retryPauseMs = 100;
 const strategies = new Set<string>(["round-robin", "random", "local", "least-load"]);
 const actorNamePattern = /^[A-Za-z0-9_.~@-][A-Za-z0-9_.~@$-]{0,254}$/;
@@ -249,7 +251,10 @@ export class ActorPlacement {
       return local === undefined ? "retry" : { pid: local, settled: true };
     }
     if (this.remote === undefined) return "absent";
-    return { pid: this.remote.pidOf(`${owner.address}/user/${name}`), settled: owner.status === "alive" };
+    // The registry names a new owner a moment before the actor exists there (a placement or relocation in flight):
+    // the owner confirms the actor, and "not there yet" is retried like a hand-off instead of handing out a dead PID.
+    const pid = await this.remote.lookup(`${owner.address}/user/${name}`, { timeoutMs: ownerLookupTimeoutMs }).catch(() => undefined);
+    return pid === undefined ? "retry" : { pid, settled: owner.status === "alive" };
   }
 
   /** Picks a live (not suspect) member with `role` by `strategy`. */
