@@ -15,6 +15,7 @@ export type { DispatcherOptions } from "./dispatcher.js";
 export { EventStream, type EventIteratorOptions, type EventListener } from "./event-stream.js";
 export { consoleLogger, silentLogger, type LogFn, type Logger, type LogLevel } from "./logger.js";
 export { typeNameOf } from "./messages.js";
+export { hashString, mix32 } from "./hash.js";
 export {
   ActorAlreadyExistsError,
   ActorInitializationError,

@@ -1,5 +1,4 @@
-import { InvalidOptionError } from "@tsakt/actor";
-import { hashString, mix32 } from "./hash.js";
+import { hashString, InvalidOptionError, mix32 } from "@tsakt/actor";
 
 const noOwners: readonly string[] = Object.freeze([]);
 

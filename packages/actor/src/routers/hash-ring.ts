@@ -1,17 +1,4 @@
-/** A 32-bit string hash: FNV-1a over UTF-16 code units, then a murmur3-style finalizer so near-equal keys spread. */
-export function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { hashString } from "../hash.js";
 
 /**
  * A consistent-hash ring: every member owns `virtualNodes` points placed by hashing its name, and a key belongs to
@@ -33,7 +20,7 @@ export class HashRing<T> {
       const name = nameOf(members[m] as T);
       for (let v = 0; v < this.virtualNodes; v++) {
         const i = m * this.virtualNodes + v;
-        hashes[i] = hash32(`${name}#${v}`);
+        hashes[i] = hashString(`${name}#${v}`);
         order[i] = i;
       }
     }
@@ -53,7 +40,7 @@ export class HashRing<T> {
     const points = this.points;
     const n = points.length;
     if (n === 0) return undefined;
-    const h = hash32(key);
+    const h = hashString(key);
     let lo = 0;
     let hi = n;
     while (lo < hi) {

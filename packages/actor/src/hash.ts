@@ -8,7 +8,8 @@ export function mix32(h: number): number {
   return h >>> 0;
 }
 
-/** A 32-bit hash of a string (FNV-1a over UTF-16 code units, then mixed): the same on every node and platform. */
+/** A 32-bit hash of a string (FNV-1a over UTF-16 code units, then mixed): the same on every node and platform, so
+ * routers and the cluster's partition table agree everywhere. */
 export function hashString(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
