@@ -831,8 +831,7 @@ export class ActorCell implements PID {
   }
 
   unwatch(target: PID): void {
-    if (target instanceof ActorCell) target.ext?.watchers?.delete(this);
-    else if (isWatchable(target)) target.removeWatcher(this);
+    this.unwatchQuietly(target);
     this.ext?.watching?.delete(target);
   }
 
@@ -858,6 +857,7 @@ export class ActorCell implements PID {
     if (watching !== undefined) for (const target of watching) this.unwatchQuietly(target);
   }
 
+  /** Stops `target` telling this cell of its termination, leaving this cell's own list of watches alone. */
   private unwatchQuietly(target: PID): void {
     if (target instanceof ActorCell) target.ext?.watchers?.delete(this);
     else if (isWatchable(target)) target.removeWatcher(this);
