@@ -24,4 +24,3 @@ try {
 rmSync(dir, { recursive: true, force: true });
 console.log(summary);
 process.exit(run.status ?? 1);
-

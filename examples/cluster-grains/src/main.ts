@@ -73,7 +73,12 @@ try {
   const t0 = performance.now();
   for (const [i, port] of ports.entries()) {
     const args: NodeArgs = { port, peers, ledgerDir };
-    nodes.push(new Node(`node-${i + 1}`, fork(new URL("./node.js", import.meta.url), [JSON.stringify(args)], { stdio: ["ignore", "inherit", "inherit", "ipc"] })));
+    nodes.push(
+      new Node(
+        `node-${i + 1}`,
+        fork(new URL("./node.js", import.meta.url), [JSON.stringify(args)], { stdio: ["ignore", "inherit", "inherit", "ipc"] }),
+      ),
+    );
   }
   const addresses = await Promise.all(nodes.map((n) => n.started));
   await until("3 members on every node", 20_000, async () => {
@@ -87,12 +92,18 @@ try {
   const [driver, ...others] = nodes as [Node, Node, Node];
   const traffic = await driver.send({ op: "deposit", accounts: ACCOUNTS, rounds: ROUNDS, amount: AMOUNT });
   const ops = traffic.ops as number;
-  console.log(`traffic: ${ops} deposits to ${ACCOUNTS.length} account grains in ${(traffic.ms as number).toFixed(0)} ms = ${Math.round((ops / (traffic.ms as number)) * 1000)} deposits/s (asked from node-1)`);
+  console.log(
+    `traffic: ${ops} deposits to ${ACCOUNTS.length} account grains in ${(traffic.ms as number).toFixed(0)} ms = ${Math.round((ops / (traffic.ms as number)) * 1000)} deposits/s (asked from node-1)`,
+  );
 
   const before = await Promise.all(nodes.map((n) => n.send({ op: "stats" })));
-  console.log(`activations: ${before.map((s, i) => `node-${i + 1} ${s.live}`).join(", ")} (round-robin placement, one activation per account cluster-wide)`);
+  console.log(
+    `activations: ${before.map((s, i) => `node-${i + 1} ${s.live}`).join(", ")} (round-robin placement, one activation per account cluster-wide)`,
+  );
 
-  const victim = others.reduce((a, b) => ((before[nodes.indexOf(a)]?.live as number) >= (before[nodes.indexOf(b)]?.live as number) ? a : b));
+  const victim = others.reduce((a, b) =>
+    (before[nodes.indexOf(a)]?.live as number) >= (before[nodes.indexOf(b)]?.live as number) ? a : b,
+  );
   const moved = before[nodes.indexOf(victim)]?.live as number;
   const killedAt = performance.now();
   victim.process.kill("SIGKILL");

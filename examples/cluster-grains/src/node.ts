@@ -55,7 +55,9 @@ async function handle(command: Command): Promise<Record<string, unknown>> {
     }
     case "balances": {
       const query = create(EmptySchema);
-      const results = await Promise.allSettled(command.accounts.map((id) => account(id).ask<{ value: bigint }>(query, { timeoutMs: 3000 })));
+      const results = await Promise.allSettled(
+        command.accounts.map((id) => account(id).ask<{ value: bigint }>(query, { timeoutMs: 3000 })),
+      );
       return { balances: results.map((r) => (r.status === "fulfilled" ? r.value.value.toString() : null)) };
     }
     case "stats":
@@ -70,7 +72,8 @@ async function handle(command: Command): Promise<Record<string, unknown>> {
 process.on("message", (command: Command) => {
   handle(command).then(
     (result) => process.send?.({ id: command.id, ...result }),
-    (error: unknown) => process.send?.({ id: command.id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
+    (error: unknown) =>
+      process.send?.({ id: command.id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
   );
 });
 // The parent going away (even by SIGKILL) closes the channel: this node must not outlive it.

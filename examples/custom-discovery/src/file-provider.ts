@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import {
+  type DiscoveryNode,
+  type DiscoveryProvider,
   DiscoveryUnavailableError,
   InvalidConfigError,
   ProviderClosedError,
   validateDurationMs,
   validateNode,
   validateNonEmptyString,
-  type DiscoveryNode,
-  type DiscoveryProvider,
 } from "@tsakt/discovery";
 
 /** Options of FileDiscoveryProvider. */
@@ -43,7 +43,8 @@ export class FileDiscoveryProvider implements DiscoveryProvider {
     this.#path = validateNonEmptyString(o.path, "path");
     this.#ttlMs = validateDurationMs(o.ttlMs, "ttlMs", 10_000);
     this.#heartbeatMs = validateDurationMs(o.heartbeatMs, "heartbeatMs", this.#ttlMs / 3);
-    if (this.#heartbeatMs >= this.#ttlMs) throw new InvalidConfigError("heartbeatMs", `must be shorter than ttlMs (${this.#ttlMs}), or the node's own entry expires`);
+    if (this.#heartbeatMs >= this.#ttlMs)
+      throw new InvalidConfigError("heartbeatMs", `must be shorter than ttlMs (${this.#ttlMs}), or the node's own entry expires`);
   }
 
   /** Writes this node's entry and keeps its heartbeat fresh until deregister() or close(). */
@@ -111,7 +112,8 @@ export class FileDiscoveryProvider implements DiscoveryProvider {
     }
     try {
       const file = JSON.parse(text) as PeerFile;
-      if (typeof file !== "object" || file === null || typeof file.nodes !== "object" || file.nodes === null) throw new Error("no \"nodes\" object");
+      if (typeof file !== "object" || file === null || typeof file.nodes !== "object" || file.nodes === null)
+        throw new Error('no "nodes" object');
       return file;
     } catch (error) {
       throw new DiscoveryUnavailableError(this.id, operation, new Error(`${this.#path} is not a peer file: ${(error as Error).message}`));
@@ -133,7 +135,10 @@ export class FileDiscoveryProvider implements DiscoveryProvider {
       }
     };
     const next = (writeQueues.get(this.#path) ?? Promise.resolve()).then(run, run);
-    writeQueues.set(this.#path, next.catch(() => undefined));
+    writeQueues.set(
+      this.#path,
+      next.catch(() => undefined),
+    );
     return next;
   }
 

@@ -10,7 +10,10 @@ const beta = new FileDiscoveryProvider({ path, ttlMs: 5000 });
 try {
   await alpha.register({ name: "alpha", host: "127.0.0.1", port: 4001, roles: ["web"] });
   await beta.register({ name: "beta", host: "127.0.0.1", port: 4002 });
-  for (const [name, provider] of [["alpha", alpha], ["beta", beta]] as const) {
+  for (const [name, provider] of [
+    ["alpha", alpha],
+    ["beta", beta],
+  ] as const) {
     const peers = await provider.discoverPeers();
     console.log(`${name} sees: ${peers.map((p) => `${p.name}@${p.host}:${p.port}`).join(", ")}`);
   }

@@ -26,14 +26,17 @@ describe("FileDiscoveryProvider", () => {
   it("ignores entries whose heartbeat is older than the TTL, and malformed entries", async () => {
     const stalePath = join(dir, "stale.json");
     const now = Date.now();
-    await writeFile(stalePath, JSON.stringify({
-      version: 1,
-      nodes: {
-        fresh: { node: { name: "fresh", host: "127.0.0.1", port: 1 }, heartbeat: now },
-        stale: { node: { name: "stale", host: "127.0.0.1", port: 2 }, heartbeat: now - 60_000 },
-        broken: { node: { name: "broken", host: "127.0.0.1", port: -1 }, heartbeat: now },
-      },
-    }));
+    await writeFile(
+      stalePath,
+      JSON.stringify({
+        version: 1,
+        nodes: {
+          fresh: { node: { name: "fresh", host: "127.0.0.1", port: 1 }, heartbeat: now },
+          stale: { node: { name: "stale", host: "127.0.0.1", port: 2 }, heartbeat: now - 60_000 },
+          broken: { node: { name: "broken", host: "127.0.0.1", port: -1 }, heartbeat: now },
+        },
+      }),
+    );
     const reader = new FileDiscoveryProvider({ path: stalePath, ttlMs: 5000 });
     try {
       expect((await reader.discoverPeers()).map((n) => n.name)).toEqual(["fresh"]);

@@ -16,7 +16,7 @@ async function firstPeer(node: Node) {
   throw new Error(`${node.name} discovered no peer`);
 }
 
-let natsUrl = process.env["NATS_URL"] ?? "";
+let natsUrl = process.env.NATS_URL ?? "";
 let server: NatsServerHandle | undefined;
 if (natsUrl === "") {
   server = await startNatsServer();

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 // The program starts its own nats-server unless NATS_URL names one; under CI=true a missing binary fails the run.
-const noServer = (process.env["NATS_URL"] ?? "") === "" && skipWithoutBinary("nats-server");
+const noServer = (process.env.NATS_URL ?? "") === "" && skipWithoutBinary("nats-server");
 
 describe.skipIf(noServer)("the discovery-nats example", () => {
   it("registers two nodes in NATS, each discovers the other and asks its greeter by address, and exits 0", async () => {

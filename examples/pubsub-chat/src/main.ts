@@ -36,7 +36,11 @@ async function say(speaker: PID, text: string): Promise<void> {
   log(`${line.padEnd(34)} -> heard by ${heardBy.get(line)?.sort().join(", ") || "nobody"}`);
 }
 
-const members = async () => (await pubsub.subscribers(room)).map((pid) => pid.name).sort().join(", ") || "nobody";
+const members = async () =>
+  (await pubsub.subscribers(room))
+    .map((pid) => pid.name)
+    .sort()
+    .join(", ") || "nobody";
 
 const [alice, bob, carol] = [await join("alice"), await join("bob"), await join("carol")];
 log(`alice, bob and carol joined ${room}; members: ${await members()}`);

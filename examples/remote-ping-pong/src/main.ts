@@ -29,7 +29,9 @@ const started = performance.now();
 await system.spawn("ping", () => new Pinger(pong, rounds, finished));
 const roundTrips = (await played).sort((a, b) => a - b);
 const percentile = (p: number) => (roundTrips[Math.floor(p * (roundTrips.length - 1))] ?? 0).toFixed(3);
-log(`2. ${rounds} ping/pong rounds in ${(performance.now() - started).toFixed(0)} ms: median ${percentile(0.5)} ms, p99 ${percentile(0.99)} ms per round trip`);
+log(
+  `2. ${rounds} ping/pong rounds in ${(performance.now() - started).toFixed(0)} ms: median ${percentile(0.5)} ms, p99 ${percentile(0.99)} ms per round trip`,
+);
 
 const answer = await pong.ask<StringValue>(create(StringValueSchema, { value: "are you there?" }), { timeoutMs: 2000 });
 log(`3. remote ask answered: ${answer.value}`);

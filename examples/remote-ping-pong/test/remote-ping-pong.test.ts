@@ -16,7 +16,9 @@ describe("the remote ping-pong example", () => {
     expect(lines[1]).toMatch(/^2\. 1000 ping\/pong rounds in \d+ ms: median \d+\.\d{3} ms, p99 \d+\.\d{3} ms per round trip$/);
     const pongPid = /pong process (\d+)/.exec(lines[0] ?? "")?.[1];
     expect(lines[2]).toBe(`3. remote ask answered: pong (pid ${pongPid}) heard "are you there?"`);
-    expect(lines[3]).toMatch(new RegExp(String.raw`^4\. watcher got Terminated for ${pong} after the pong process was killed with SIGKILL$`));
+    expect(lines[3]).toMatch(
+      new RegExp(String.raw`^4\. watcher got Terminated for ${pong} after the pong process was killed with SIGKILL$`),
+    );
     expect(lines[4]).toBe("5. an ask after the kill fails at once: RemoteUnreachableError");
     expect(lines[5]).toBe("done: the ping system stops on scope exit");
     expect(stderr).toBe("");

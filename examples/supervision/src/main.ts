@@ -26,7 +26,14 @@ const bank = await system.spawn("bank", () => ({
     for (const name of ["alice", "bob"])
       ctx.watch(
         ctx.spawn(name, () => new Account(), {
-          supervisor: { rules: [[InsufficientFunds, "resume"], [CorruptLedger, "restart"]], maxRestarts: 3, withinMs: 10_000 },
+          supervisor: {
+            rules: [
+              [InsufficientFunds, "resume"],
+              [CorruptLedger, "restart"],
+            ],
+            maxRestarts: 3,
+            withinMs: 10_000,
+          },
         }),
       );
   },
@@ -65,7 +72,7 @@ const started = performance.now();
 for (let i = 0; i < n; i++) counter.tell(i);
 await finished;
 const ms = performance.now() - started;
-log(`  ${n.toLocaleString("en")} messages in ${ms.toFixed(0)} ms = ${((n / ms) * 1000 / 1e6).toFixed(1)}M msg/s`);
+log(`  ${n.toLocaleString("en")} messages in ${ms.toFixed(0)} ms = ${(((n / ms) * 1000) / 1e6).toFixed(1)}M msg/s`);
 
 await system.stopActor(bank);
 log(`done: ${system.actorCount} live actor (the counter), ${system.deadLetterCount} dead letters; the system stops on scope exit`);

@@ -7,17 +7,22 @@ import {
   DeadActorError,
   InvalidOptionError,
   MailboxFullError,
-  StashFullError,
   messageOf,
+  StashFullError,
 } from "./errors.js";
-import { ActorPassivatedSchema, ActorReinstatedSchema, ActorRestartedSchema, ActorSuspendedSchema } from "./gen/tsakt/actor/v1/events_pb.js";
+import {
+  ActorPassivatedSchema,
+  ActorReinstatedSchema,
+  ActorRestartedSchema,
+  ActorSuspendedSchema,
+} from "./gen/tsakt/actor/v1/events_pb.js";
 import { TerminatedSchema } from "./gen/tsakt/actor/v1/system_pb.js";
 import { BoundedMailbox } from "./mailbox/bounded.js";
 import type { Mailbox } from "./mailbox/mailbox.js";
 import { createMailbox } from "./mailbox/options.js";
 import { isPoisonPill, postStart } from "./messages.js";
-import type { Passivatable, PassivationOptions } from "./passivation.js";
 import { validateName } from "./names.js";
+import type { Passivatable, PassivationOptions } from "./passivation.js";
 import { type AskOptions, isWatchable, type PID } from "./pid.js";
 import type { Runtime } from "./runtime.js";
 import { type SpawnOptions, validateSpawnOptions } from "./spawn-options.js";
@@ -286,7 +291,7 @@ export class ActorCell implements PID {
     }
     // Busy while the handler runs, so a stop it requests waits until the message is done.
     this.busy = true;
-    let result: void | Promise<void>;
+    let result: void | Promise<void> = undefined;
     try {
       result = this.behavior === undefined ? this.actor.receive(ctx) : this.behavior(ctx);
     } catch (error) {
@@ -368,7 +373,7 @@ export class ActorCell implements PID {
 
   private activate(): Promise<void> | undefined {
     const again = this.state === PASSIVATED;
-    let result: void | Promise<void>;
+    let result: void | Promise<void> = undefined;
     try {
       this.actor = this.newInstance();
       result = this.actor.preStart?.(this.ctx);
@@ -697,10 +702,13 @@ export class ActorCell implements PID {
     if (sup?.backoff !== undefined) {
       this.state = RESTARTING;
       const ext = this.extras();
-      ext.backoffTimer = setTimeout(() => {
-        ext.backoffTimer = undefined;
-        this.restart(error);
-      }, backoffDelay(sup.backoff, attempt));
+      ext.backoffTimer = setTimeout(
+        () => {
+          ext.backoffTimer = undefined;
+          this.restart(error);
+        },
+        backoffDelay(sup.backoff, attempt),
+      );
       return;
     }
     this.restart(error);

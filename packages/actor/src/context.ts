@@ -2,8 +2,8 @@ import { create, type DescMessage, isMessage, type MessageShape } from "@bufbuil
 import type { ActorFactory, Behavior, ReceiveContext } from "./actor.js";
 import type { ActorCell } from "./cell.js";
 import { DeadActorError, InvalidOptionError, isTsaktError } from "./errors.js";
-import { PipeFailureSchema } from "./gen/tsakt/actor/v1/system_pb.js";
 import type { Extension } from "./extensions.js";
+import { PipeFailureSchema } from "./gen/tsakt/actor/v1/system_pb.js";
 import type { Logger } from "./logger.js";
 import { postStart } from "./messages.js";
 import type { AskOptions, PID } from "./pid.js";
@@ -162,6 +162,7 @@ class RequestCall<R> implements PromiseLike<R> {
     );
   }
 
+  // biome-ignore lint/suspicious/noThenProperty: a request is awaitable by design (reentrant ask).
   then<A = R, B = never>(
     onFulfilled?: ((value: R) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,

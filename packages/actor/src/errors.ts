@@ -69,7 +69,10 @@ export class AskTimeoutError extends TsaktError {
 
 /** An ask was cancelled through its AbortSignal. */
 export class AskAbortedError extends TsaktError {
-  constructor(readonly target: string, reason: unknown) {
+  constructor(
+    readonly target: string,
+    reason: unknown,
+  ) {
     super("AskAborted", `ask to ${target} was aborted by its signal`, { cause: reason });
   }
 }

@@ -27,8 +27,7 @@ export class EventStream {
   subscribe(listener: EventListener): () => void;
   subscribe<D extends DescMessage>(schema: D, listener: EventListener<MessageShape<D>>): () => void;
   subscribe(a: EventListener | DescMessage, b?: EventListener<never>): () => void {
-    const listener: EventListener =
-      typeof a === "function" ? a : (event) => isMessage(event, a) && (b as EventListener)(event);
+    const listener: EventListener = typeof a === "function" ? a : (event) => isMessage(event, a) && (b as EventListener)(event);
     this.listeners = [...this.listeners, listener];
     let active = true;
     return () => {

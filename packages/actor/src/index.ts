@@ -1,21 +1,6 @@
 export type { Actor, ActorFactory, Behavior, Context, ReceiveContext } from "./actor.js";
-export { ActorSystem, type ActorSystemOptions, deliverTerminated, type SystemPlugin } from "./system.js";
-export type { AskOptions, PID, WatchablePID } from "./pid.js";
-export { isWatchable } from "./pid.js";
 export type { AskReplier } from "./ask.js";
-export type { SpawnOptions } from "./spawn-options.js";
-export type { PassivationCapOptions, PassivationOptions } from "./passivation.js";
-export { ShutdownHookError, type ShutdownHook, type ShutdownRecovery } from "./shutdown.js";
-export type { Extension } from "./extensions.js";
-export type { MetricsOptions } from "./metrics.js";
-export type { MailboxOptions } from "./mailbox/options.js";
-export type { PriorityComparator } from "./mailbox/priority.js";
-export type { BackoffOptions, Directive, ErrorClass, SupervisionStrategy, SupervisorOptions } from "./supervision.js";
 export type { DispatcherOptions } from "./dispatcher.js";
-export { EventStream, type EventIteratorOptions, type EventListener } from "./event-stream.js";
-export { consoleLogger, silentLogger, type LogFn, type Logger, type LogLevel } from "./logger.js";
-export { typeNameOf } from "./messages.js";
-export { hashString, mix32 } from "./hash.js";
 export {
   ActorAlreadyExistsError,
   ActorInitializationError,
@@ -32,16 +17,8 @@ export {
   SystemNotStartedError,
   TsaktError,
 } from "./errors.js";
-export {
-  type PipeFailure,
-  PipeFailureSchema,
-  type PoisonPill,
-  PoisonPillSchema,
-  type PostStart,
-  PostStartSchema,
-  type Terminated,
-  TerminatedSchema,
-} from "./gen/tsakt/actor/v1/system_pb.js";
+export { type EventIteratorOptions, type EventListener, EventStream } from "./event-stream.js";
+export type { Extension } from "./extensions.js";
 export {
   type ActorPassivated,
   ActorPassivatedSchema,
@@ -64,11 +41,6 @@ export {
   type NodeLeft,
   NodeLeftSchema,
 } from "./gen/tsakt/actor/v1/events_pb.js";
-
-// ---- routers and scheduler ----
-export { router } from "./routers/router.js";
-export { maxPoolSize, type RouteeFailure, type RouterOptions, type RoutingStrategy } from "./routers/router-options.js";
-export { broadcast } from "./routers/broadcast.js";
 export {
   type AdjustPoolSize,
   AdjustPoolSizeSchema,
@@ -79,7 +51,34 @@ export {
   type Routees,
   RouteesSchema,
 } from "./gen/tsakt/actor/v1/router_pb.js";
-export { Scheduler, schedulerOf } from "./scheduler/scheduler.js";
+export {
+  type PipeFailure,
+  PipeFailureSchema,
+  type PoisonPill,
+  PoisonPillSchema,
+  type PostStart,
+  PostStartSchema,
+  type Terminated,
+  TerminatedSchema,
+} from "./gen/tsakt/actor/v1/system_pb.js";
+export { hashString, mix32 } from "./hash.js";
+export { consoleLogger, type LogFn, type Logger, type LogLevel, silentLogger } from "./logger.js";
+export type { MailboxOptions } from "./mailbox/options.js";
+export type { PriorityComparator } from "./mailbox/priority.js";
+export { typeNameOf } from "./messages.js";
+export type { MetricsOptions } from "./metrics.js";
+export type { PassivationCapOptions, PassivationOptions } from "./passivation.js";
+export type { AskOptions, PID, WatchablePID } from "./pid.js";
+export { isWatchable } from "./pid.js";
+export { broadcast } from "./routers/broadcast.js";
+// ---- routers and scheduler ----
+export { router } from "./routers/router.js";
+export { maxPoolSize, type RouteeFailure, type RouterOptions, type RoutingStrategy } from "./routers/router-options.js";
 export type { Schedule, ScheduleKind, ScheduleState } from "./scheduler/schedule.js";
 export type { CronScheduleOptions, EveryOptions, ScheduleOptions } from "./scheduler/schedule-options.js";
+export { Scheduler, schedulerOf } from "./scheduler/scheduler.js";
+export { type ShutdownHook, ShutdownHookError, type ShutdownRecovery } from "./shutdown.js";
+export type { SpawnOptions } from "./spawn-options.js";
+export type { BackoffOptions, Directive, ErrorClass, SupervisionStrategy, SupervisorOptions } from "./supervision.js";
+export { ActorSystem, type ActorSystemOptions, deliverTerminated, type SystemPlugin } from "./system.js";
 // ---- end routers and scheduler ----

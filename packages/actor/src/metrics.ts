@@ -31,15 +31,21 @@ export function validateMetricsOptions(options: unknown): asserts options is Met
 export function installMetrics(source: MetricsSource, options: Exclude<MetricsOptions, false>): DurationRecorder {
   const meter = options === true ? metrics.getMeter("@tsakt/actor") : options.meter;
   const attributes = { "tsakt.system": source.name };
-  meter.createObservableUpDownCounter("tsakt.actors.live", { description: "Live actors" }).addCallback((r) => r.observe(source.actorCount, attributes));
+  meter
+    .createObservableUpDownCounter("tsakt.actors.live", { description: "Live actors" })
+    .addCallback((r) => r.observe(source.actorCount, attributes));
   meter
     .createObservableCounter("tsakt.messages.processed", { description: "Messages processed by actors" })
     .addCallback((r) => r.observe(source.processedCount, attributes));
   meter
     .createObservableGauge("tsakt.mailbox.depth", { description: "Messages queued in all mailboxes" })
     .addCallback((r) => r.observe(source.queuedMessages(), attributes));
-  meter.createObservableCounter("tsakt.actor.restarts", { description: "Actor restarts by supervisors" }).addCallback((r) => r.observe(source.restartCount, attributes));
-  meter.createObservableCounter("tsakt.deadletters", { description: "Undeliverable messages" }).addCallback((r) => r.observe(source.deadLetterCount, attributes));
+  meter
+    .createObservableCounter("tsakt.actor.restarts", { description: "Actor restarts by supervisors" })
+    .addCallback((r) => r.observe(source.restartCount, attributes));
+  meter
+    .createObservableCounter("tsakt.deadletters", { description: "Undeliverable messages" })
+    .addCallback((r) => r.observe(source.deadLetterCount, attributes));
   const histogram: Histogram = meter.createHistogram("tsakt.message.duration", { description: "Time to process one message", unit: "ms" });
   return (ms) => histogram.record(ms, attributes);
 }

@@ -46,20 +46,24 @@ export function validatePassivationOptions(options: unknown, field = "passivatio
     throw new InvalidOptionError(field, 'must be { afterIdleMs }, { afterMessages } or "long-lived"');
   const o = options as Record<string, unknown>;
   if ("afterIdleMs" in o) {
-    if (!isPositiveInt(o.afterIdleMs)) throw new InvalidOptionError(`${field}.afterIdleMs`, `must be a positive whole number of milliseconds, got ${String(o.afterIdleMs)}`);
+    if (!isPositiveInt(o.afterIdleMs))
+      throw new InvalidOptionError(`${field}.afterIdleMs`, `must be a positive whole number of milliseconds, got ${String(o.afterIdleMs)}`);
   } else if ("afterMessages" in o) {
-    if (!isPositiveInt(o.afterMessages)) throw new InvalidOptionError(`${field}.afterMessages`, `must be a positive whole number, got ${String(o.afterMessages)}`);
+    if (!isPositiveInt(o.afterMessages))
+      throw new InvalidOptionError(`${field}.afterMessages`, `must be a positive whole number, got ${String(o.afterMessages)}`);
   } else {
     throw new InvalidOptionError(field, 'must set afterIdleMs or afterMessages, or be "long-lived"');
   }
-  if (o.reactivate !== undefined && typeof o.reactivate !== "boolean") throw new InvalidOptionError(`${field}.reactivate`, "must be a boolean");
+  if (o.reactivate !== undefined && typeof o.reactivate !== "boolean")
+    throw new InvalidOptionError(`${field}.reactivate`, "must be a boolean");
 }
 
 /** Throws InvalidOptionError naming the field when the node-wide cap is wrong. */
 export function validatePassivationCap(options: unknown, field = "passivation"): asserts options is PassivationCapOptions {
   if (typeof options !== "object" || options === null) throw new InvalidOptionError(field, "must be an object { maxActors, eviction? }");
   const o = options as Record<string, unknown>;
-  if (!isPositiveInt(o.maxActors)) throw new InvalidOptionError(`${field}.maxActors`, `must be a positive whole number, got ${String(o.maxActors)}`);
+  if (!isPositiveInt(o.maxActors))
+    throw new InvalidOptionError(`${field}.maxActors`, `must be a positive whole number, got ${String(o.maxActors)}`);
   if (o.eviction !== undefined && o.eviction !== "lru" && o.eviction !== "lfu")
     throw new InvalidOptionError(`${field}.eviction`, `must be "lru" or "lfu", got ${JSON.stringify(o.eviction)}`);
 }
@@ -138,7 +142,9 @@ export class Passivator {
       if (actor === keep || !actor.isIdle()) continue;
       if (
         victim === undefined ||
-        (eviction === "lru" ? actor.lastActive < victim.lastActive : actor.useCount < victim.useCount || (actor.useCount === victim.useCount && actor.lastActive < victim.lastActive))
+        (eviction === "lru"
+          ? actor.lastActive < victim.lastActive
+          : actor.useCount < victim.useCount || (actor.useCount === victim.useCount && actor.lastActive < victim.lastActive))
       )
         victim = actor;
     }

@@ -1,4 +1,4 @@
-import { InvalidOptionError, TsaktError, messageOf } from "./errors.js";
+import { InvalidOptionError, messageOf, TsaktError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import { isPositiveInt } from "./mailbox/options.js";
 
@@ -27,7 +27,11 @@ export class ShutdownHookError extends TsaktError {
     readonly hook: string,
     cause: unknown,
   ) {
-    super("ShutdownHookFailed", `shutdown hook "${hook}" failed: ${messageOf(cause)}; the remaining hooks were skipped and actors stopped`, { cause });
+    super(
+      "ShutdownHookFailed",
+      `shutdown hook "${hook}" failed: ${messageOf(cause)}; the remaining hooks were skipped and actors stopped`,
+      { cause },
+    );
   }
 }
 
@@ -39,9 +43,13 @@ export function validateShutdownHook(hook: unknown, field = "shutdownHooks"): as
   const h = hook as Record<string, unknown>;
   if (typeof h.name !== "string" || h.name.length === 0) throw new InvalidOptionError(`${field}.name`, "must be a non-empty string");
   if (typeof h.run !== "function") throw new InvalidOptionError(`${field}.run`, "must be a function");
-  if (h.timeoutMs !== undefined && !isPositiveInt(h.timeoutMs)) throw new InvalidOptionError(`${field}.timeoutMs`, `must be a positive whole number, got ${String(h.timeoutMs)}`);
+  if (h.timeoutMs !== undefined && !isPositiveInt(h.timeoutMs))
+    throw new InvalidOptionError(`${field}.timeoutMs`, `must be a positive whole number, got ${String(h.timeoutMs)}`);
   if (h.recovery !== undefined && !recoveries.has(h.recovery as string))
-    throw new InvalidOptionError(`${field}.recovery`, `must be fail, retry-then-fail, skip or retry-then-skip, got ${JSON.stringify(h.recovery)}`);
+    throw new InvalidOptionError(
+      `${field}.recovery`,
+      `must be fail, retry-then-fail, skip or retry-then-skip, got ${JSON.stringify(h.recovery)}`,
+    );
   if (h.retries !== undefined && !(Number.isInteger(h.retries) && (h.retries as number) >= 0))
     throw new InvalidOptionError(`${field}.retries`, `must be a whole number >= 0, got ${String(h.retries)}`);
   if (h.retryDelayMs !== undefined && !(Number.isInteger(h.retryDelayMs) && (h.retryDelayMs as number) >= 0))

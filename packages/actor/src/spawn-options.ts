@@ -29,12 +29,16 @@ export function validateSpawnOptions(options: unknown): asserts options is Spawn
   if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "must be an object");
   if (validated.has(options)) return;
   const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!known.has(key)) throw new InvalidOptionError(key, `is not a spawn option (known: ${[...known].join(", ")})`);
+  for (const key of Object.keys(o))
+    if (!known.has(key)) throw new InvalidOptionError(key, `is not a spawn option (known: ${[...known].join(", ")})`);
   if (o.mailbox !== undefined) validateMailboxOptions(o.mailbox);
   if (o.supervisor !== undefined) validateSupervisorOptions(o.supervisor);
   if (o.reentrancy !== undefined && o.reentrancy !== "allow-all" && o.reentrancy !== "stash")
     throw new InvalidOptionError("reentrancy", `must be "allow-all" or "stash", got ${JSON.stringify(o.reentrancy)}`);
-  if (o.stashCapacity !== undefined && !(o.stashCapacity === Infinity || (Number.isInteger(o.stashCapacity) && (o.stashCapacity as number) > 0)))
+  if (
+    o.stashCapacity !== undefined &&
+    !(o.stashCapacity === Infinity || (Number.isInteger(o.stashCapacity) && (o.stashCapacity as number) > 0))
+  )
     throw new InvalidOptionError("stashCapacity", `must be a positive whole number, got ${String(o.stashCapacity)}`);
   if (o.passivation !== undefined) validatePassivationOptions(o.passivation);
   if (o.dependencies !== undefined) indexById(o.dependencies, "dependencies");

@@ -53,7 +53,7 @@ export function validateSupervisorOptions(options: unknown, field = "supervisor"
     if (!Array.isArray(o.rules)) throw new InvalidOptionError(`${field}.rules`, "must be an array of [ErrorClass, directive] pairs");
     o.rules.forEach((rule: unknown, i) => {
       if (!Array.isArray(rule) || typeof rule[0] !== "function" || !directives.has(rule[1] as string))
-        throw new InvalidOptionError(`${field}.rules[${i}]`, "must be [ErrorClass, \"resume\" | \"restart\" | \"stop\" | \"escalate\"]");
+        throw new InvalidOptionError(`${field}.rules[${i}]`, 'must be [ErrorClass, "resume" | "restart" | "stop" | "escalate"]');
     });
   }
   if (o.maxRestarts !== undefined && o.maxRestarts !== Infinity && !(Number.isInteger(o.maxRestarts) && (o.maxRestarts as number) >= 0))
@@ -64,8 +64,10 @@ export function validateSupervisorOptions(options: unknown, field = "supervisor"
     throw new InvalidOptionError(`${field}.onExhausted`, `must be "stop" or "suspend", got ${JSON.stringify(o.onExhausted)}`);
   if (o.backoff !== undefined) {
     const b = o.backoff as Record<string, unknown>;
-    if (typeof b !== "object" || b === null) throw new InvalidOptionError(`${field}.backoff`, "must be an object { minMs, maxMs, factor? }");
-    if (!isPositiveInt(b.minMs)) throw new InvalidOptionError(`${field}.backoff.minMs`, `must be a positive whole number, got ${String(b.minMs)}`);
+    if (typeof b !== "object" || b === null)
+      throw new InvalidOptionError(`${field}.backoff`, "must be an object { minMs, maxMs, factor? }");
+    if (!isPositiveInt(b.minMs))
+      throw new InvalidOptionError(`${field}.backoff.minMs`, `must be a positive whole number, got ${String(b.minMs)}`);
     if (!isPositiveInt(b.maxMs) || (b.maxMs as number) < (b.minMs as number))
       throw new InvalidOptionError(`${field}.backoff.maxMs`, `must be a whole number >= minMs, got ${String(b.maxMs)}`);
     if (b.factor !== undefined && !(typeof b.factor === "number" && b.factor >= 1))

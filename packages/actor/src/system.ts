@@ -5,18 +5,18 @@ import { ActorCell } from "./cell.js";
 import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
 import { ActorAlreadyExistsError, ActorNotFoundError, InvalidNameError, InvalidOptionError, SystemNotStartedError } from "./errors.js";
 import { EventStream } from "./event-stream.js";
+import { type Extension, indexById } from "./extensions.js";
 import { ActorStartedSchema, ActorStoppedSchema, DeadletterSchema } from "./gen/tsakt/actor/v1/events_pb.js";
 import { TerminatedSchema } from "./gen/tsakt/actor/v1/system_pb.js";
-import { type Extension, indexById } from "./extensions.js";
 import { consoleLogger, type Logger } from "./logger.js";
-import { type DurationRecorder, installMetrics, type MetricsOptions, validateMetricsOptions } from "./metrics.js";
-import { runShutdownHooks, type ShutdownHook, validateShutdownHook } from "./shutdown.js";
 import { isPositiveInt } from "./mailbox/options.js";
 import { typeNameOf } from "./messages.js";
+import { type DurationRecorder, installMetrics, type MetricsOptions, validateMetricsOptions } from "./metrics.js";
 import { validateName } from "./names.js";
 import { type PassivationCapOptions, Passivator, validatePassivationCap } from "./passivation.js";
 import type { AskOptions, PID } from "./pid.js";
 import type { Runtime } from "./runtime.js";
+import { runShutdownHooks, type ShutdownHook, validateShutdownHook } from "./shutdown.js";
 import { type SpawnOptions, validateSpawnOptions } from "./spawn-options.js";
 import { type SupervisorOptions, validateSupervisorOptions } from "./supervision.js";
 
@@ -69,7 +69,18 @@ export interface ActorSystemOptions {
   metrics?: MetricsOptions;
 }
 
-const knownOptions = new Set(["name", "logger", "askTimeoutMs", "dispatcher", "supervisor", "plugins", "passivation", "shutdownHooks", "extensions", "metrics"]);
+const knownOptions = new Set([
+  "name",
+  "logger",
+  "askTimeoutMs",
+  "dispatcher",
+  "supervisor",
+  "plugins",
+  "passivation",
+  "shutdownHooks",
+  "extensions",
+  "metrics",
+]);
 
 /** An actor system: the root of a hierarchy of actors, their dispatcher, event stream and dead letters. */
 export class ActorSystem implements Runtime, AsyncDisposable {
@@ -196,7 +207,12 @@ export class ActorSystem implements Runtime, AsyncDisposable {
     return this.spawnTopLevel(name, receive, options, true);
   }
 
-  private async spawnTopLevel(name: string, factory: ActorFactory | Behavior, options: SpawnOptions | undefined, funcActor: boolean): Promise<PID> {
+  private async spawnTopLevel(
+    name: string,
+    factory: ActorFactory | Behavior,
+    options: SpawnOptions | undefined,
+    funcActor: boolean,
+  ): Promise<PID> {
     if (!this.running) throw new SystemNotStartedError(`spawn "${name}"`);
     if (this.nameClaimers.length === 0) {
       const { cell, ready } = this.userGuardian.spawnChild(name, factory, options, funcActor);
@@ -234,7 +250,7 @@ export class ActorSystem implements Runtime, AsyncDisposable {
   /** The local actor with this name (top level), path ("/user/a/b") or local address; undefined when none. */
   localActorOf(nameOrPath: string): PID | undefined {
     let path = nameOrPath;
-    if (path.startsWith(this.prefix + "/")) path = path.slice(this.prefix.length);
+    if (path.startsWith(`${this.prefix}/`)) path = path.slice(this.prefix.length);
     else if (path.startsWith("tsakt://")) return undefined;
     if (!path.startsWith("/")) return this.userGuardian.childNamed(path);
     let cell: ActorCell | undefined = this.root;
@@ -388,7 +404,8 @@ export class ActorSystem implements Runtime, AsyncDisposable {
 function validateSystemOptions(options: unknown): asserts options is ActorSystemOptions {
   if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "must be an object");
   const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!knownOptions.has(key)) throw new InvalidOptionError(key, `is not an ActorSystem option (known: ${[...knownOptions].join(", ")})`);
+  for (const key of Object.keys(o))
+    if (!knownOptions.has(key)) throw new InvalidOptionError(key, `is not an ActorSystem option (known: ${[...knownOptions].join(", ")})`);
   if (o.name !== undefined) {
     try {
       validateName(o.name);
@@ -401,7 +418,8 @@ function validateSystemOptions(options: unknown): asserts options is ActorSystem
   if (o.logger !== undefined) {
     const l = o.logger as Record<string, unknown>;
     for (const level of ["trace", "debug", "info", "warn", "error"])
-      if (typeof l?.[level] !== "function") throw new InvalidOptionError(`logger.${level}`, "must be a function (the logger must look like pino's)");
+      if (typeof l?.[level] !== "function")
+        throw new InvalidOptionError(`logger.${level}`, "must be a function (the logger must look like pino's)");
   }
   if (o.dispatcher !== undefined) {
     const d = o.dispatcher as Record<string, unknown>;
@@ -415,7 +433,9 @@ function validateSystemOptions(options: unknown): asserts options is ActorSystem
   if (o.passivation !== undefined) validatePassivationCap(o.passivation);
   if (o.shutdownHooks !== undefined) {
     if (!Array.isArray(o.shutdownHooks)) throw new InvalidOptionError("shutdownHooks", "must be an array of { name, run }");
-    o.shutdownHooks.forEach((hook: unknown, i) => validateShutdownHook(hook, `shutdownHooks[${i}]`));
+    o.shutdownHooks.forEach((hook: unknown, i) => {
+      validateShutdownHook(hook, `shutdownHooks[${i}]`);
+    });
   }
   if (o.extensions !== undefined) indexById(o.extensions, "extensions");
   if (o.metrics !== undefined) validateMetricsOptions(o.metrics);

@@ -1,5 +1,5 @@
-import { ActorStartedSchema, ActorStoppedSchema, DeadletterSchema, type Deadletter } from "@tsakt/actor";
 import { isMessage } from "@bufbuild/protobuf";
+import { ActorStartedSchema, ActorStoppedSchema, type Deadletter, DeadletterSchema } from "@tsakt/actor";
 import { describe, expect, it } from "vitest";
 import { eventually, startSystem } from "./helpers.js";
 

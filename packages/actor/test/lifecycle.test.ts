@@ -1,3 +1,4 @@
+import { create } from "@bufbuild/protobuf";
 import {
   type Actor,
   ActorAlreadyExistsError,
@@ -11,10 +12,9 @@ import {
   PoisonPillSchema,
   PostStartSchema,
   type ReceiveContext,
-  silentLogger,
   SystemNotStartedError,
+  silentLogger,
 } from "@tsakt/actor";
-import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { eventually, flush, sleep, startSystem } from "./helpers.js";
 
@@ -151,15 +151,17 @@ describe("actor lifecycle", () => {
   it("stops children before their parent, depth first, and calls postStop on each", async () => {
     const system = await startSystem();
     const stopped: string[] = [];
-    const node = (name: string, kids: string[]): (() => Actor) => () => ({
-      preStart(ctx: Context) {
-        for (const kid of kids) ctx.spawn(kid, node(kid, kid.length < 2 ? [`${kid}x`] : []));
-      },
-      receive() {},
-      postStop() {
-        stopped.push(name);
-      },
-    });
+    const node =
+      (name: string, kids: string[]): (() => Actor) =>
+      () => ({
+        preStart(ctx: Context) {
+          for (const kid of kids) ctx.spawn(kid, node(kid, kid.length < 2 ? [`${kid}x`] : []));
+        },
+        receive() {},
+        postStop() {
+          stopped.push(name);
+        },
+      });
     const root = await system.spawn("a", node("a", ["b", "c"]));
     await eventually(() => system.actorCount === 5);
     expect(system.localActorOf("/user/a/b/bx")).toBeDefined();
@@ -212,7 +214,13 @@ describe("actor lifecycle", () => {
         }
       },
       receive(ctx: ReceiveContext) {
-        if (ctx.message === "kids") ctx.respond(ctx.children().map((c) => c.name).sort());
+        if (ctx.message === "kids")
+          ctx.respond(
+            ctx
+              .children()
+              .map((c) => c.name)
+              .sort(),
+          );
       },
     }));
     expect(await parent.ask("kids")).toEqual(["k1", "k2"]);

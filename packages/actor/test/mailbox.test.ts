@@ -1,4 +1,4 @@
-import { DeadletterSchema, MailboxFullError, type Deadletter } from "@tsakt/actor";
+import { type Deadletter, DeadletterSchema, MailboxFullError } from "@tsakt/actor";
 import { describe, expect, it } from "vitest";
 import { eventually, startSystem } from "./helpers.js";
 

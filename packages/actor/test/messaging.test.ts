@@ -1,5 +1,5 @@
-import { AskAbortedError, AskTimeoutError, DeadActorError, InvalidOptionError, type PID } from "@tsakt/actor";
 import { createHook } from "node:async_hooks";
+import { AskAbortedError, AskTimeoutError, DeadActorError, InvalidOptionError, type PID } from "@tsakt/actor";
 import { describe, expect, it } from "vitest";
 import { eventually, sleep, startSystem } from "./helpers.js";
 

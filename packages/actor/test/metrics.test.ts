@@ -7,7 +7,8 @@ async function collect(reader: PeriodicExportingMetricReader, exporter: InMemory
   await reader.forceFlush();
   const values = new Map<string, unknown>();
   for (const rm of exporter.getMetrics())
-    for (const scope of rm.scopeMetrics) for (const metric of scope.metrics) values.set(metric.descriptor.name, metric.dataPoints[0]?.value);
+    for (const scope of rm.scopeMetrics)
+      for (const metric of scope.metrics) values.set(metric.descriptor.name, metric.dataPoints[0]?.value);
   return values;
 }
 

@@ -1,4 +1,4 @@
-import { ActorPassivatedSchema, ActorSystem, InvalidOptionError, type ReceiveContext, silentLogger } from "@tsakt/actor";
+import { ActorPassivatedSchema, ActorSystem, type InvalidOptionError, type ReceiveContext, silentLogger } from "@tsakt/actor";
 import { describe, expect, it } from "vitest";
 import { eventually, sleep, startSystem } from "./helpers.js";
 
@@ -114,7 +114,9 @@ describe("passivation", () => {
 
   it("rejects bad passivation options naming the field", async () => {
     const system = await startSystem();
-    const error = await system.spawn("x", counter({ created: 0, stopped: 0 }), { passivation: { afterIdleMs: -1 } }).catch((e: unknown) => e);
+    const error = await system
+      .spawn("x", counter({ created: 0, stopped: 0 }), { passivation: { afterIdleMs: -1 } })
+      .catch((e: unknown) => e);
     expect((error as InvalidOptionError).field).toBe("passivation.afterIdleMs");
     const capError = await ActorSystem.start({ logger: silentLogger, passivation: { maxActors: 0 } }).catch((e: unknown) => e);
     expect((capError as InvalidOptionError).field).toBe("passivation.maxActors");

@@ -1,4 +1,4 @@
-import { PipeFailureSchema, type PID } from "@tsakt/actor";
+import { type PID, PipeFailureSchema } from "@tsakt/actor";
 import { describe, expect, it } from "vitest";
 import { eventually, sleep, startSystem } from "./helpers.js";
 

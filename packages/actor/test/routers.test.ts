@@ -8,13 +8,13 @@ import {
   DeadletterSchema,
   GetRouteesSchema,
   InvalidOptionError,
+  type PID,
   type PipeFailure,
   PipeFailureSchema,
-  type PID,
   PostStartSchema,
   type ReceiveContext,
-  type RouterOptions,
   type Routees,
+  type RouterOptions,
   router,
 } from "@tsakt/actor";
 import { describe, expect, it } from "vitest";
@@ -209,7 +209,10 @@ describe("pool router strategies", () => {
   it("tail-chopping tries each routee in turn and then fails the asker with AskTimeoutError", async () => {
     const system = await startSystem();
     const log: Log = new Map();
-    const pool = await system.spawn("workers", router({ strategy: "tail-chopping", poolSize: 3, withinMs: 200, intervalMs: 30, routee: silent(log) }));
+    const pool = await system.spawn(
+      "workers",
+      router({ strategy: "tail-chopping", poolSize: 3, withinMs: 200, intervalMs: 30, routee: silent(log) }),
+    );
     await expect(pool.ask("job", { timeoutMs: 3000 })).rejects.toBeInstanceOf(AskTimeoutError);
     expect(countsOf(log)).toEqual([1, 1, 1]);
   });
@@ -283,7 +286,10 @@ describe("routee failure policy", () => {
   it("resumes a failing routee with its state", async () => {
     const system = await startSystem();
     const made = { count: 0 };
-    const pool = await system.spawn("workers", router({ strategy: "round-robin", poolSize: 3, routee: counting(made), routeeFailure: "resume" }));
+    const pool = await system.spawn(
+      "workers",
+      router({ strategy: "round-robin", poolSize: 3, routee: counting(made), routeeFailure: "resume" }),
+    );
     const first = await system.actorOf((await routeesOf(pool))[0] as string);
     first.tell("add");
     pool.tell("boom");
@@ -295,7 +301,10 @@ describe("routee failure policy", () => {
     const system = await startSystem();
     const log: Log = new Map();
     const made = { count: 0 };
-    const pool = await system.spawn("workers", router({ strategy: "round-robin", poolSize: 3, routee: counting(made, log), routeeFailure: "stop" }));
+    const pool = await system.spawn(
+      "workers",
+      router({ strategy: "round-robin", poolSize: 3, routee: counting(made, log), routeeFailure: "stop" }),
+    );
     pool.tell("boom");
     await eventually(() => system.actorCount === 3, 2000, "the failed routee to stop");
     expect(await routeesOf(pool)).toEqual(["tsakt://test/user/workers/routee-2", "tsakt://test/user/workers/routee-3"]);
@@ -308,7 +317,10 @@ describe("routee failure policy", () => {
   it("dead-letters messages when every routee is gone", async () => {
     const system = await startSystem();
     const made = { count: 0 };
-    const pool = await system.spawn("workers", router({ strategy: "broadcast", poolSize: 2, routee: counting(made), routeeFailure: "stop" }));
+    const pool = await system.spawn(
+      "workers",
+      router({ strategy: "broadcast", poolSize: 2, routee: counting(made), routeeFailure: "stop" }),
+    );
     pool.tell("boom");
     await eventually(() => system.actorCount === 1, 2000, "both routees to stop");
     const lettersBefore = system.deadLetterCount;

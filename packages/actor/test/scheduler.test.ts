@@ -6,8 +6,8 @@ import {
   InvalidOptionError,
   type PID,
   PostStartSchema,
-  schedulerOf,
   SystemNotStartedError,
+  schedulerOf,
 } from "@tsakt/actor";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { flush, startSystem } from "./helpers.js";

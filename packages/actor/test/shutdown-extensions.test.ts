@@ -1,4 +1,4 @@
-import { ActorSystem, type Extension, InvalidOptionError, ShutdownHookError, silentLogger } from "@tsakt/actor";
+import { ActorSystem, type Extension, type InvalidOptionError, ShutdownHookError, silentLogger } from "@tsakt/actor";
 import { describe, expect, it } from "vitest";
 import { startSystem } from "./helpers.js";
 
@@ -78,7 +78,10 @@ describe("coordinated shutdown", () => {
   });
 
   it("rejects bad hooks naming the field", async () => {
-    const error = await ActorSystem.start({ logger: silentLogger, shutdownHooks: [{ name: "x", run: () => {}, recovery: "pray" } as never] }).catch((e: unknown) => e);
+    const error = await ActorSystem.start({
+      logger: silentLogger,
+      shutdownHooks: [{ name: "x", run: () => {}, recovery: "pray" } as never],
+    }).catch((e: unknown) => e);
     expect((error as InvalidOptionError).field).toBe("shutdownHooks[0].recovery");
   });
 });
@@ -98,7 +101,9 @@ describe("extensions and dependencies", () => {
         if (ctx.message === "boom") throw new Error("restart me");
         if (ctx.message === "read") {
           const r = ctx.dependency<typeof repo>("repo");
-          ctx.respond(`${ctx.extension<Clock>("clock")?.now()} ${r?.find("k")} ${ctx.dependencies().length} ${String(ctx.extension("none"))}`);
+          ctx.respond(
+            `${ctx.extension<Clock>("clock")?.now()} ${r?.find("k")} ${ctx.dependencies().length} ${String(ctx.extension("none"))}`,
+          );
         }
       },
       { dependencies: [repo] },

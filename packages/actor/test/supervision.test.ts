@@ -98,7 +98,15 @@ describe("supervision", () => {
             name,
             () => {
               created[name] = (created[name] ?? 0) + 1;
-              return { receive: (c: ReceiveContext) => void (c.message === "boom" && (() => { throw new Boom(); })()) };
+              return {
+                receive: (c: ReceiveContext) =>
+                  void (
+                    c.message === "boom" &&
+                    (() => {
+                      throw new Boom();
+                    })()
+                  ),
+              };
             },
             { supervisor },
           );
@@ -121,7 +129,15 @@ describe("supervision", () => {
         for (const name of ["a", "b"])
           ctx.spawn(name, () => {
             created[name] = (created[name] ?? 0) + 1;
-            return { receive: (c: ReceiveContext) => void (c.message === "boom" && (() => { throw new Boom(); })()) };
+            return {
+              receive: (c: ReceiveContext) =>
+                void (
+                  c.message === "boom" &&
+                  (() => {
+                    throw new Boom();
+                  })()
+                ),
+            };
           });
       },
       receive() {},
@@ -144,7 +160,15 @@ describe("supervision", () => {
             "child",
             () => {
               childrenCreated++;
-              return { receive: (c: ReceiveContext) => void (c.message === "boom" && (() => { throw new Boom(); })()) };
+              return {
+                receive: (c: ReceiveContext) =>
+                  void (
+                    c.message === "boom" &&
+                    (() => {
+                      throw new Boom();
+                    })()
+                  ),
+              };
             },
             { supervisor: { directive: "escalate" } },
           );

@@ -7,10 +7,12 @@ describe("death watch", () => {
     const system = await startSystem();
     const target = await system.spawnFunc("target", () => {});
     const notices: Array<{ address: string; sender: string | undefined }> = [];
-    await system.spawnFunc("watcher", (ctx) => {
-      if (ctx.message === "watch") ctx.watch(target);
-      if (ctx.is(TerminatedSchema)) notices.push({ address: ctx.message.address, sender: ctx.sender?.address });
-    }).then((w) => w.tell("watch"));
+    await system
+      .spawnFunc("watcher", (ctx) => {
+        if (ctx.message === "watch") ctx.watch(target);
+        if (ctx.is(TerminatedSchema)) notices.push({ address: ctx.message.address, sender: ctx.sender?.address });
+      })
+      .then((w) => w.tell("watch"));
     await new Promise((r) => setImmediate(r));
     await system.stopActor(target);
     await eventually(() => notices.length === 1);

@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { PoisonPillSchema, broadcast, router, schedulerOf } from "@tsakt/actor";
+import { broadcast, PoisonPillSchema, router, schedulerOf } from "@tsakt/actor";
 import { probe } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
 import { startSystem } from "./helpers.js";

@@ -8,7 +8,11 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
-  options: { nodes: { type: "string", default: "5" }, actors: { type: "string", default: "20" }, tells: { type: "string", default: "200000" } },
+  options: {
+    nodes: { type: "string", default: "5" },
+    actors: { type: "string", default: "20" },
+    tells: { type: "string", default: "200000" },
+  },
 });
 const nodeCount = Number(values.nodes);
 const actorCount = Number(values.actors);
@@ -80,8 +84,14 @@ try {
   const t0 = performance.now();
   nodes.push(...ports.map((port) => startNode(port, peers)));
   const readyMs = await until(async () => nodes.every((n) => n.events.some((e) => e.event === "ready")), 30_000, "every node ready");
-  const convergeMs = await until(async () => (await Promise.all(nodes.map((n) => n.request("members")))).every((m) => m.length === nodeCount), 30_000, "convergence");
-  console.log(`converge: ${nodeCount} nodes ready in ${readyMs.toFixed(0)} ms, all agree on membership ${(performance.now() - t0).toFixed(0)} ms after launch (${convergeMs.toFixed(0)} ms after ready)`);
+  const convergeMs = await until(
+    async () => (await Promise.all(nodes.map((n) => n.request("members")))).every((m) => m.length === nodeCount),
+    30_000,
+    "convergence",
+  );
+  console.log(
+    `converge: ${nodeCount} nodes ready in ${readyMs.toFixed(0)} ms, all agree on membership ${(performance.now() - t0).toFixed(0)} ms after launch (${convergeMs.toFixed(0)} ms after ready)`,
+  );
 
   const [sender, receiver] = nodes;
   await receiver.request("spawnOn", { name: "sink", options: { placement: "local" } });
@@ -95,12 +105,20 @@ try {
   const killed = performance.now();
   await victim.kill();
   nodes.pop();
-  await until(async () => survivors.every((s) => s.events.some((e) => e.event === "member-left" && e.name === victim.name)), 30_000, "NodeLeft everywhere");
-  const detected = Math.max(...survivors.map((s) => s.events.find((e) => e.event === "member-left" && e.name === victim.name).at - killedAt));
+  await until(
+    async () => survivors.every((s) => s.events.some((e) => e.event === "member-left" && e.name === victim.name)),
+    30_000,
+    "NodeLeft everywhere",
+  );
+  const detected = Math.max(
+    ...survivors.map((s) => s.events.find((e) => e.event === "member-left" && e.name === victim.name).at - killedAt),
+  );
   const asker = survivors[0];
   const answering = async (i) => typeof (await asker.request("ask", { name: `mover-${i}`, timeoutMs: 300 })) === "string";
   for (let i = 0; i < actorCount; i++) await until(() => answering(i), 30_000, `mover-${i} answers`);
-  console.log(`relocation: NodeLeft on every survivor ${detected} ms after SIGKILL; all ${actorCount} relocated actors answer ${(performance.now() - killed).toFixed(0)} ms after SIGKILL`);
+  console.log(
+    `relocation: NodeLeft on every survivor ${detected} ms after SIGKILL; all ${actorCount} relocated actors answer ${(performance.now() - killed).toFixed(0)} ms after SIGKILL`,
+  );
 } finally {
   await Promise.all(nodes.map((n) => n.kill()));
 }

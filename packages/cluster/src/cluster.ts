@@ -4,7 +4,14 @@ import { type ActorSystem, LeaderChangedSchema, NodeJoinedSchema, NodeLeftSchema
 import { ClusterAlreadyStartedError, ClusterNotRunningError } from "./errors.js";
 import type { ClusterEvent, ClusterEventListener } from "./events.js";
 import { FailureDetector } from "./failure-detector.js";
-import { AckSchema, type ClusterMessage, type Member, MemberSchema, type MemberState, SyncSchema } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import {
+  AckSchema,
+  type ClusterMessage,
+  type Member,
+  MemberSchema,
+  type MemberState,
+  SyncSchema,
+} from "./gen/tsakt/cluster/v1/cluster_pb.js";
 import { GossipQueue } from "./gossip-queue.js";
 import { Joiner } from "./joiner.js";
 import { type ClusterMember, memberAddress, toClusterMember } from "./member.js";
@@ -192,7 +199,13 @@ export class Cluster implements SystemPlugin {
     });
     const logger = system.logger;
     const gossip = new GossipQueue(s.gossipBufferSize, s.maxPiggyback, s.retransmitMultiplier);
-    const membership = new Membership(self, s, gossip, { joined: (m, revived) => this.joined(m, revived), left: (m) => this.left(m), refuted: () => this.spreadRefutation() }, logger);
+    const membership = new Membership(
+      self,
+      s,
+      gossip,
+      { joined: (m, revived) => this.joined(m, revived), left: (m) => this.left(m), refuted: () => this.spreadRefutation() },
+      logger,
+    );
     const messenger = new Messenger(transport, membership, gossip);
     const replica = new RegistryReplica({
       settings: s,
@@ -256,20 +269,26 @@ export class Cluster implements SystemPlugin {
     await placement.stop();
     detector.stop();
     joiner.stop();
-    await withTimeout(replica.leave(), this.settings.leaveTimeoutMs).catch((error: unknown) => log.warn({ err: error }, "registry hand-off before leaving failed"));
+    await withTimeout(replica.leave(), this.settings.leaveTimeoutMs).catch((error: unknown) =>
+      log.warn({ err: error }, "registry hand-off before leaving failed"),
+    );
     const left = membership.leave();
-    for (const s of membership.live()) if (s.member !== undefined && s.member.name !== left.member?.name) messenger.announce(s.member, [left]);
+    for (const s of membership.live())
+      if (s.member !== undefined && s.member.name !== left.member?.name) messenger.announce(s.member, [left]);
     membership.stop();
     replica.stop();
     const discovery = this.settings.discovery;
-    await discovery.deregister().catch((error: unknown) => log.warn({ err: error }, "discovery deregister failed while leaving the cluster"));
+    await discovery
+      .deregister()
+      .catch((error: unknown) => log.warn({ err: error }, "discovery deregister failed while leaving the cluster"));
     await discovery.close().catch((error: unknown) => log.warn({ err: error }, "discovery close failed while leaving the cluster"));
     await transport.close();
     this.state = "stopped";
     if (clusters.get(system) === this) clusters.delete(system);
     const previous = this.leaderState;
     this.leaderState = undefined;
-    if (previous !== undefined) this.emit(LeaderChangedSchema, { type: "leader-changed", leader: undefined, previous: toClusterMember(previous) });
+    if (previous !== undefined)
+      this.emit(LeaderChangedSchema, { type: "leader-changed", leader: undefined, previous: toClusterMember(previous) });
   }
 
   // ---- incoming messages ----
@@ -333,7 +352,8 @@ export class Cluster implements SystemPlugin {
     if (parts === undefined) return;
     const self = parts.membership.self;
     const others = parts.membership.live().filter((s) => s.member?.name !== self.member?.name);
-    for (const s of shuffle(others).slice(0, Math.max(1, this.settings.indirectChecks))) if (s.member !== undefined) parts.messenger.announce(s.member, [self]);
+    for (const s of shuffle(others).slice(0, Math.max(1, this.settings.indirectChecks)))
+      if (s.member !== undefined) parts.messenger.announce(s.member, [self]);
   }
 
   /** Coalesces the membership changes of one message into one recomputation. */

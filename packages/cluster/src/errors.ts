@@ -58,6 +58,9 @@ export class NoEligibleMemberError extends TsaktError {
     readonly role: string,
     what: string,
   ) {
-    super("NoEligibleMember", `no live member${role === "" ? "" : ` with role "${role}"`} can host ${what}; start a node${role === "" ? "" : " with that role"} or choose another role`);
+    super(
+      "NoEligibleMember",
+      `no live member${role === "" ? "" : ` with role "${role}"`} can host ${what}; start a node${role === "" ? "" : " with that role"} or choose another role`,
+    );
   }
 }

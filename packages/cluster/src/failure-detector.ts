@@ -1,10 +1,18 @@
 import { create } from "@bufbuild/protobuf";
-import { AckSchema, type Member, type MemberState, MemberStatus, NackSchema, PingReqSchema, PingSchema } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import {
+  AckSchema,
+  type Member,
+  type MemberState,
+  MemberStatus,
+  NackSchema,
+  PingReqSchema,
+  PingSchema,
+} from "./gen/tsakt/cluster/v1/cluster_pb.js";
 import { isLive } from "./member.js";
-import { shuffle } from "./shuffle.js";
-import type { ClusterReply } from "./transport.js";
 import type { Membership } from "./membership.js";
 import type { Messenger } from "./messenger.js";
+import { shuffle } from "./shuffle.js";
+import type { ClusterReply } from "./transport.js";
 
 /** Timing and fan-out of the failure detector. */
 export interface DetectorSettings {
@@ -46,12 +54,19 @@ export class FailureDetector {
   async probeFor(target: Member, reply: ClusterReply): Promise<void> {
     let ok = false;
     try {
-      await this.messenger.request(target, { case: "ping", value: create(PingSchema, { targetUid: target.uid }) }, this.settings.pingTimeoutMs, true);
+      await this.messenger.request(
+        target,
+        { case: "ping", value: create(PingSchema, { targetUid: target.uid }) },
+        this.settings.pingTimeoutMs,
+        true,
+      );
       ok = true;
     } catch {
       // No ack in time: answer Nack so the asker need not wait for its own timeout.
     }
-    reply(this.messenger.message(ok ? { case: "ack", value: create(AckSchema) } : { case: "nack", value: create(NackSchema) }, true, target));
+    reply(
+      this.messenger.message(ok ? { case: "ack", value: create(AckSchema) } : { case: "nack", value: create(NackSchema) }, true, target),
+    );
   }
 
   private tick(): void {
@@ -66,7 +81,12 @@ export class FailureDetector {
         const state = this.membership.get(this.order[this.next++] as string);
         if (state !== undefined && isLive(state)) return state;
       }
-      this.order = shuffle(this.membership.live().map((s) => s.member?.name ?? "").filter((n) => n !== selfName));
+      this.order = shuffle(
+        this.membership
+          .live()
+          .map((s) => s.member?.name ?? "")
+          .filter((n) => n !== selfName),
+      );
       this.next = 0;
       if (this.order.length === 0) return undefined;
     }

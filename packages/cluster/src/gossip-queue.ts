@@ -56,7 +56,8 @@ export class GossipQueue {
   /** Drops the most-sent update (the oldest among equals): it has had the most chances to spread. */
   private evict(): void {
     let worst: Item | undefined;
-    for (const item of this.items.values()) if (worst === undefined || item.sent > worst.sent || (item.sent === worst.sent && item.seq < worst.seq)) worst = item;
+    for (const item of this.items.values())
+      if (worst === undefined || item.sent > worst.sent || (item.sent === worst.sent && item.seq < worst.seq)) worst = item;
     if (worst !== undefined) this.items.delete(worst.state.member?.name ?? "");
   }
 }

@@ -35,7 +35,8 @@ export class InMemoryClusterNetwork {
     const key = hostPortOf(address);
     if (this.#endpoints.has(key)) throw new InvalidOptionError("address", `${key} is already in use on this network`);
     for (const endpoint of this.#endpoints.values())
-      if (endpoint.self.name === address.name) throw new InvalidOptionError("address.name", `"${address.name}" is already in use on this network`);
+      if (endpoint.self.name === address.name)
+        throw new InvalidOptionError("address.name", `"${address.name}" is already in use on this network`);
     const endpoint = new InMemoryClusterTransport(this, { name: address.name, host: address.host, port: address.port });
     this.#endpoints.set(key, endpoint);
     return endpoint;
@@ -99,7 +100,12 @@ export class InMemoryClusterNetwork {
   }
 
   /** @internal Carries `message` from `from` to `to` under the network's conditions; `arrive` runs on delivery. */
-  carry(from: string, to: InMemoryClusterTransport, message: ClusterMessage, arrive: (m: ClusterMessage, to: InMemoryClusterTransport) => void): void {
+  carry(
+    from: string,
+    to: InMemoryClusterTransport,
+    message: ClusterMessage,
+    arrive: (m: ClusterMessage, to: InMemoryClusterTransport) => void,
+  ): void {
     const bytes = toBinary(ClusterMessageSchema, message);
     if (!this.#passes(from, to.self.name)) return;
     const deliver = (): void => {

@@ -1,13 +1,4 @@
 export { Cluster, clusterOf } from "./cluster.js";
-export type { ClusterEvent, ClusterEventListener } from "./events.js";
-export { type ClusterOptions, clusterDefaults } from "./options.js";
-export { type ClusterMember, isOlder, memberAddress, type MemberStatusName } from "./member.js";
-export type { ClusterMessageHandler, ClusterReply, ClusterTransport, MemberAddress } from "./transport.js";
-export { InMemoryClusterNetwork } from "./in-memory-network.js";
-export { clusterTypes, remotingTransport, type RemotingTransportOptions } from "./remoting-transport.js";
-export { Registry, type RegistryPutOptions, type RegistryPutResult, type RegistryRemoveOptions } from "./registry.js";
-export type { ConflictListener, OwnerLostListener } from "./registry-replica.js";
-export { PartitionTable } from "./partition-table.js";
 export {
   ClusterAlreadyStartedError,
   ClusterNotRunningError,
@@ -16,9 +7,7 @@ export {
   NoEligibleMemberError,
   RegistryUnavailableError,
 } from "./errors.js";
-export { cluster, type ClusterPluginOptions, spawnOn, spawnSingleton } from "./plugin.js";
-export { actorKeyPrefix, type PlacementStrategy, type SingletonOptions, type SpawnOnOptions } from "./placement.js";
-export { type PlacedActor, PlacedActorSchema } from "./gen/tsakt/cluster/v1/placement_pb.js";
+export type { ClusterEvent, ClusterEventListener } from "./events.js";
 export {
   type ClusterMessage,
   ClusterMessageSchema,
@@ -30,3 +19,14 @@ export {
   type RegistryEntry,
   RegistryEntrySchema,
 } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+export { type PlacedActor, PlacedActorSchema } from "./gen/tsakt/cluster/v1/placement_pb.js";
+export { InMemoryClusterNetwork } from "./in-memory-network.js";
+export { type ClusterMember, isOlder, type MemberStatusName, memberAddress } from "./member.js";
+export { type ClusterOptions, clusterDefaults } from "./options.js";
+export { PartitionTable } from "./partition-table.js";
+export { actorKeyPrefix, type PlacementStrategy, type SingletonOptions, type SpawnOnOptions } from "./placement.js";
+export { type ClusterPluginOptions, cluster, spawnOn, spawnSingleton } from "./plugin.js";
+export { Registry, type RegistryPutOptions, type RegistryPutResult, type RegistryRemoveOptions } from "./registry.js";
+export type { ConflictListener, OwnerLostListener } from "./registry-replica.js";
+export { clusterTypes, type RemotingTransportOptions, remotingTransport } from "./remoting-transport.js";
+export type { ClusterMessageHandler, ClusterReply, ClusterTransport, MemberAddress } from "./transport.js";

@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { type Member, MemberStatus, type MemberState, MemberStateSchema } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import { type Member, type MemberState, MemberStateSchema, MemberStatus } from "./gen/tsakt/cluster/v1/cluster_pb.js";
 import { hostPortOf } from "./transport.js";
 
 /** A member's status as users see it. */

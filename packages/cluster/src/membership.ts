@@ -1,5 +1,5 @@
 import type { Logger } from "@tsakt/actor";
-import { type Member, MemberStatus, type MemberState } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import { type Member, type MemberState, MemberStatus } from "./gen/tsakt/cluster/v1/cluster_pb.js";
 import type { GossipQueue } from "./gossip-queue.js";
 import { isLaterRun, isLive, isOlder, stateOf } from "./member.js";
 
@@ -148,7 +148,8 @@ export class Membership {
     if (update.member?.uid !== self.uid) {
       // Gossip about an earlier run of this node: say we are back, so the others replace it.
       if (isLaterRun(self, update.member as Member) && isLive(update)) this.gossip.enqueue(this.me);
-      else if (isLive(update)) this.logger.error({ member: self.name }, "another live process uses this node's name; give every node a unique name");
+      else if (isLive(update))
+        this.logger.error({ member: self.name }, "another live process uses this node's name; give every node a unique name");
       return;
     }
     if (this.leaving || update.status === MemberStatus.ALIVE || update.incarnation < this.me.incarnation) return;
@@ -208,7 +209,10 @@ function supersedes(update: MemberState, current: MemberState): boolean {
       // A left member never comes back under the same run; a dead one does, by refuting with a higher incarnation.
       return current.status !== MemberStatus.LEFT && inc > current.incarnation;
     case MemberStatus.SUSPECT:
-      return (current.status === MemberStatus.ALIVE && inc >= current.incarnation) || (current.status === MemberStatus.SUSPECT && inc > current.incarnation);
+      return (
+        (current.status === MemberStatus.ALIVE && inc >= current.incarnation) ||
+        (current.status === MemberStatus.SUSPECT && inc > current.incarnation)
+      );
     case MemberStatus.DEAD:
       return isLive(current) && inc >= current.incarnation;
     case MemberStatus.LEFT:

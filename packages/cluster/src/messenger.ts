@@ -1,5 +1,11 @@
 import { create } from "@bufbuild/protobuf";
-import { type ClusterMessage, ClusterMessageSchema, GossipSchema, MemberStatus, type MemberState } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import {
+  type ClusterMessage,
+  ClusterMessageSchema,
+  GossipSchema,
+  type MemberState,
+  MemberStatus,
+} from "./gen/tsakt/cluster/v1/cluster_pb.js";
 import type { GossipQueue } from "./gossip-queue.js";
 import type { Membership } from "./membership.js";
 import type { ClusterTransport, MemberAddress } from "./transport.js";
@@ -36,7 +42,14 @@ export class Messenger {
 
   /** Sends `states` as a Gossip message, whatever the dissemination queue holds (leave announcements). */
   announce(to: MemberAddress, states: MemberState[]): void {
-    this.transport.send(to, create(ClusterMessageSchema, { from: this.membership.self.member, updates: states, body: { case: "gossip", value: create(GossipSchema) } }));
+    this.transport.send(
+      to,
+      create(ClusterMessageSchema, {
+        from: this.membership.self.member,
+        updates: states,
+        body: { case: "gossip", value: create(GossipSchema) },
+      }),
+    );
   }
 
   /** Sends a request; the reply's piggybacked updates are applied before it is returned. */

@@ -100,15 +100,18 @@ const known = new Set(["transport", "discovery", "roles", "kinds", ...Object.key
 
 /** Checks `options` and applies defaults; throws InvalidOptionError naming the field at fault. */
 export function resolveClusterOptions(options: unknown): ClusterSettings {
-  if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "must be an object { transport, discovery, … }");
+  if (typeof options !== "object" || options === null)
+    throw new InvalidOptionError("options", "must be an object { transport, discovery, … }");
   const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!known.has(key)) throw new InvalidOptionError(key, `is not a cluster option (known: ${[...known].join(", ")})`);
+  for (const key of Object.keys(o))
+    if (!known.has(key)) throw new InvalidOptionError(key, `is not a cluster option (known: ${[...known].join(", ")})`);
   validateTransport(o.transport);
   validateDiscovery(o.discovery);
   if (o.roles !== undefined && (!Array.isArray(o.roles) || o.roles.some((r) => typeof r !== "string" || r.length === 0)))
     throw new InvalidOptionError("roles", "must be an array of non-empty strings");
   if (o.kinds !== undefined) {
-    if (typeof o.kinds !== "object" || o.kinds === null || Array.isArray(o.kinds)) throw new InvalidOptionError("kinds", "must be an object { kind: factory }");
+    if (typeof o.kinds !== "object" || o.kinds === null || Array.isArray(o.kinds))
+      throw new InvalidOptionError("kinds", "must be an object { kind: factory }");
     for (const [kind, factory] of Object.entries(o.kinds)) {
       if (kind.length === 0) throw new InvalidOptionError("kinds", "kind names must be non-empty");
       if (typeof factory !== "function") throw new InvalidOptionError(`kinds.${kind}`, "must be a function () => Actor");
@@ -123,14 +126,18 @@ export function resolveClusterOptions(options: unknown): ClusterSettings {
   settings.roles = [...new Set(settings.roles)];
   settings.kinds = { ...settings.kinds };
   if (settings.pingTimeoutMs >= settings.probeIntervalMs)
-    throw new InvalidOptionError("pingTimeoutMs", `must be below probeIntervalMs (${settings.probeIntervalMs}), so an indirect probe fits in the interval; got ${settings.pingTimeoutMs}`);
+    throw new InvalidOptionError(
+      "pingTimeoutMs",
+      `must be below probeIntervalMs (${settings.probeIntervalMs}), so an indirect probe fits in the interval; got ${settings.pingTimeoutMs}`,
+    );
   return settings;
 }
 
 function validateTransport(value: unknown): void {
   if (typeof value === "function") return;
   const t = value as Partial<Record<keyof ClusterTransport, unknown>> | null | undefined;
-  if (typeof t !== "object" || t === null) throw new InvalidOptionError("transport", "is required: a ClusterTransport or a function (system) => ClusterTransport");
+  if (typeof t !== "object" || t === null)
+    throw new InvalidOptionError("transport", "is required: a ClusterTransport or a function (system) => ClusterTransport");
   for (const method of ["send", "request", "onMessage", "close"] as const)
     if (typeof t[method] !== "function") throw new InvalidOptionError(`transport.${method}`, "must be a function");
   const self = t.self as Record<string, unknown> | undefined;
@@ -140,7 +147,8 @@ function validateTransport(value: unknown): void {
 
 function validateDiscovery(value: unknown): void {
   const d = value as Partial<Record<keyof DiscoveryProvider, unknown>> | null | undefined;
-  if (typeof d !== "object" || d === null) throw new InvalidOptionError("discovery", "is required: a DiscoveryProvider (for example StaticDiscoveryProvider)");
+  if (typeof d !== "object" || d === null)
+    throw new InvalidOptionError("discovery", "is required: a DiscoveryProvider (for example StaticDiscoveryProvider)");
   for (const method of ["register", "discoverPeers", "deregister", "close"] as const)
     if (typeof d[method] !== "function") throw new InvalidOptionError(`discovery.${method}`, "must be a function");
 }

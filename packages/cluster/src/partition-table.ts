@@ -18,8 +18,10 @@ export class PartitionTable {
     /** Holders per partition: the primary and replicaCount-1 backups (fewer when there are fewer members). */
     readonly replicaCount: number,
   ) {
-    if (!Number.isInteger(partitions) || partitions < 1) throw new InvalidOptionError("partitions", `must be a whole number >= 1, got ${String(partitions)}`);
-    if (!Number.isInteger(replicaCount) || replicaCount < 1) throw new InvalidOptionError("replicaCount", `must be a whole number >= 1, got ${String(replicaCount)}`);
+    if (!Number.isInteger(partitions) || partitions < 1)
+      throw new InvalidOptionError("partitions", `must be a whole number >= 1, got ${String(partitions)}`);
+    if (!Number.isInteger(replicaCount) || replicaCount < 1)
+      throw new InvalidOptionError("replicaCount", `must be a whole number >= 1, got ${String(replicaCount)}`);
     const names = [...new Set(members)].sort();
     const hashes = names.map(hashString);
     const holders = Math.min(replicaCount, names.length);

@@ -12,7 +12,13 @@ import {
 import { KindNotRegisteredError, type Remote, remoteOf } from "@tsakt/remote";
 import { NoEligibleMemberError } from "./errors.js";
 import type { RegistryEntry } from "./gen/tsakt/cluster/v1/cluster_pb.js";
-import { HostedSchema, LoadQuerySchema, LoadReportSchema, type PlacedActor, PlacedActorSchema } from "./gen/tsakt/cluster/v1/placement_pb.js";
+import {
+  HostedSchema,
+  LoadQuerySchema,
+  LoadReportSchema,
+  type PlacedActor,
+  PlacedActorSchema,
+} from "./gen/tsakt/cluster/v1/placement_pb.js";
 import type { ClusterMember } from "./member.js";
 import type { ClusterSettings } from "./options.js";
 import type { Registry } from "./registry.js";
@@ -111,11 +117,15 @@ export class ActorPlacement {
   async spawnOn(name: string, kind: string, options: SpawnOnOptions = {}): Promise<PID> {
     validateName(name);
     this.validateKind(kind);
-    if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "must be an object { placement?, role?, relocatable? }");
+    if (typeof options !== "object" || options === null)
+      throw new InvalidOptionError("options", "must be an object { placement?, role?, relocatable? }");
     const placement = options.placement ?? "round-robin";
-    if (!strategies.has(placement)) throw new InvalidOptionError("placement", `must be one of ${[...strategies].join(", ")}, got ${String(placement)}`);
-    if (options.role !== undefined && (typeof options.role !== "string" || options.role.length === 0)) throw new InvalidOptionError("role", "must be a non-empty string");
-    if (options.relocatable !== undefined && typeof options.relocatable !== "boolean") throw new InvalidOptionError("relocatable", "must be a boolean");
+    if (!strategies.has(placement))
+      throw new InvalidOptionError("placement", `must be one of ${[...strategies].join(", ")}, got ${String(placement)}`);
+    if (options.role !== undefined && (typeof options.role !== "string" || options.role.length === 0))
+      throw new InvalidOptionError("role", "must be a non-empty string");
+    if (options.relocatable !== undefined && typeof options.relocatable !== "boolean")
+      throw new InvalidOptionError("relocatable", "must be a boolean");
     const placed = create(PlacedActorSchema, { relocatable: options.relocatable ?? true, role: options.role ?? "", placement });
     const target = await this.choose(placement, placed.role, `actor "${name}"`);
     const { pid } = await this.place(name, kind, placed, target);
@@ -127,7 +137,8 @@ export class ActorPlacement {
     validateName(name);
     this.validateKind(kind);
     if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "must be an object { role? }");
-    if (options.role !== undefined && (typeof options.role !== "string" || options.role.length === 0)) throw new InvalidOptionError("role", "must be a non-empty string");
+    if (options.role !== undefined && (typeof options.role !== "string" || options.role.length === 0))
+      throw new InvalidOptionError("role", "must be a non-empty string");
     const role = options.role ?? "";
     const target = this.host.leader(role === "" ? undefined : role);
     if (target === undefined) throw new NoEligibleMemberError(role, `singleton "${name}"`);
@@ -149,7 +160,7 @@ export class ActorPlacement {
   async resolve(name: string): Promise<PID | undefined> {
     if (name.includes("/") || name.startsWith("tsakt:") || !this.host.isRunning()) return undefined;
     const deadline = Date.now() + this.host.settings.lookupRetryMs;
-    let fallback: PID | undefined = undefined;
+    let fallback: PID | undefined;
     for (;;) {
       // A registry that is briefly unavailable (membership settling) is worth another try, like a hand-off.
       const found = await this.lookupOnce(name).catch(() => "retry" as const);
@@ -195,11 +206,16 @@ export class ActorPlacement {
       } catch (error) {
         // Another node re-created it first: the name is taken again, which is what relocation wants.
         if (error instanceof ActorAlreadyExistsError) return;
-        if (attempt === relocationAttempts) log.error({ err: error, actor: name, kind: entry.kind }, "relocating cluster actor failed; it is gone until spawned again");
+        if (attempt === relocationAttempts)
+          log.error({ err: error, actor: name, kind: entry.kind }, "relocating cluster actor failed; it is gone until spawned again");
         else await pause(retryPauseMs * 2 * attempt);
       }
     }
-    if (!this.host.isRunning()) log.warn({ actor: name, kind: entry.kind }, "this node stopped before it could relocate a cluster actor; it is gone until spawned again");
+    if (!this.host.isRunning())
+      log.warn(
+        { actor: name, kind: entry.kind },
+        "this node stopped before it could relocate a cluster actor; it is gone until spawned again",
+      );
   }
 
   /** Claims the name for `target`, then spawns there; the claim is withdrawn when the spawn fails. */
@@ -230,7 +246,8 @@ export class ActorPlacement {
         this.placing.delete(name);
       }
     }
-    if (this.remote === undefined) throw new InvalidOptionError("placement", `member "${target.name}" is remote and remoting is not running on this node`);
+    if (this.remote === undefined)
+      throw new InvalidOptionError("placement", `member "${target.name}" is remote and remoting is not running on this node`);
     const pid = await this.remote.spawn(target.address, name, kind);
     this.remote.pidOf(`${target.address}/system/${endpointName}`).tell(create(HostedSchema, { name }));
     return pid;
@@ -303,7 +320,9 @@ export class ActorPlacement {
     if (!this.host.isRunning() || this.placing.has(name)) return undefined;
     const placed = create(PlacedActorSchema, { relocatable: false, placement: "local" });
     const owner = this.host.self().name;
-    const { created, entry } = await this.host.registry().putIfAbsent(actorKeyPrefix + name, { data: toBinary(PlacedActorSchema, placed), owner });
+    const { created, entry } = await this.host
+      .registry()
+      .putIfAbsent(actorKeyPrefix + name, { data: toBinary(PlacedActorSchema, placed), owner });
     // Claimed for this node by another node's spawnOn, which spawns it here through remoting: already ours.
     if (!created && entry.owner === owner) return undefined;
     if (!created) throw new ActorAlreadyExistsError(name);
@@ -340,7 +359,8 @@ export class ActorPlacement {
   }
 
   private validateKind(kind: string): void {
-    if (typeof kind !== "string" || kind.length === 0) throw new InvalidOptionError("kind", "must be the name of a kind registered in the cluster's kinds option");
+    if (typeof kind !== "string" || kind.length === 0)
+      throw new InvalidOptionError("kind", "must be the name of a kind registered in the cluster's kinds option");
     if (this.host.settings.kinds[kind] === undefined) throw new KindNotRegisteredError(kind, this.host.system.addressPrefix);
   }
 }

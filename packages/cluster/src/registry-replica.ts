@@ -180,7 +180,10 @@ export class RegistryReplica {
 
   /** Before leaving: serves nothing more and pushes the partitions this node leads to their next primaries. */
   async leave(): Promise<void> {
-    const others = this.ctx.membership.live().map((s) => s.member?.name ?? "").filter((n) => n !== this.me);
+    const others = this.ctx.membership
+      .live()
+      .map((s) => s.member?.name ?? "")
+      .filter((n) => n !== this.me);
     const next = new PartitionTable(others, this.table.partitions, this.table.replicaCount);
     // From here on requests are redirected to the next primaries; writes already accepted finish first.
     this.leavingTable = next;
@@ -205,7 +208,8 @@ export class RegistryReplica {
     await this.settle(p, entry.key);
     if (!this.isPrimary(p)) return this.notPrimary(p);
     const current = this.store.get(entry.key);
-    if (current !== undefined && !current.removed) return { case: "putResult", value: create(PutResultSchema, { created: false, entry: current }) };
+    if (current !== undefined && !current.removed)
+      return { case: "putResult", value: create(PutResultSchema, { created: false, entry: current }) };
     const stored = create(RegistryEntrySchema, {
       key: entry.key,
       owner: entry.owner,
@@ -280,9 +284,16 @@ export class RegistryReplica {
     const state = this.ctx.membership.get(name);
     if (state === undefined || !isLive(state) || name === this.me) return;
     try {
-      await this.ctx.messenger.request(state.member as Member, { case: "replicate", value: create(ReplicateSchema, { entries }) }, this.ctx.settings.handoffTimeoutMs);
+      await this.ctx.messenger.request(
+        state.member as Member,
+        { case: "replicate", value: create(ReplicateSchema, { entries }) },
+        this.ctx.settings.handoffTimeoutMs,
+      );
     } catch (error) {
-      this.ctx.logger.warn({ err: error, member: name, entries: entries.length }, "registry replication to a member failed; it gets a full copy when membership settles");
+      this.ctx.logger.warn(
+        { err: error, member: name, entries: entries.length },
+        "registry replication to a member failed; it gets a full copy when membership settles",
+      );
     }
   }
 

@@ -1,7 +1,14 @@
 import { create } from "@bufbuild/protobuf";
 import { InvalidOptionError } from "@tsakt/actor";
 import { ClusterNotRunningError, RegistryUnavailableError } from "./errors.js";
-import { LookupSchema, type Member, PutSchema, type RegistryEntry, RegistryEntrySchema, RemoveSchema } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import {
+  LookupSchema,
+  type Member,
+  PutSchema,
+  type RegistryEntry,
+  RegistryEntrySchema,
+  RemoveSchema,
+} from "./gen/tsakt/cluster/v1/cluster_pb.js";
 import { isLive } from "./member.js";
 import type { Membership } from "./membership.js";
 import type { MessageBody, Messenger } from "./messenger.js";
@@ -68,7 +75,14 @@ export class Registry {
     const state = this.membership.get(owner);
     if (state === undefined || !isLive(state)) throw new InvalidOptionError("owner", `"${owner}" is not a live member of the cluster`);
     const { uid: ownerUid, startedAtMs: ownerStartedAtMs } = state.member as Member;
-    const entry = create(RegistryEntrySchema, { key, owner, ownerUid, ownerStartedAtMs, kind: options.kind ?? "", data: options.data ?? new Uint8Array(0) });
+    const entry = create(RegistryEntrySchema, {
+      key,
+      owner,
+      ownerUid,
+      ownerStartedAtMs,
+      kind: options.kind ?? "",
+      data: options.data ?? new Uint8Array(0),
+    });
     let uncertain = false;
     const body = await this.call(key, "put", { case: "put", value: create(PutSchema, { entry }) }, false, () => (uncertain = true));
     if (body.case !== "putResult" || body.value.entry === undefined) throw new RegistryUnavailableError(key, "put");
@@ -100,7 +114,10 @@ export class Registry {
   private ensure(operation: string, key: unknown): void {
     if (!this.isRunning()) throw new ClusterNotRunningError(`${operation} a registry key`);
     if (typeof key !== "string" || key.length === 0 || key.length > maxKeyLength)
-      throw new InvalidOptionError("key", `must be a string of 1 to ${maxKeyLength} characters, got ${typeof key === "string" ? `${key.length} characters` : typeof key}`);
+      throw new InvalidOptionError(
+        "key",
+        `must be a string of 1 to ${maxKeyLength} characters, got ${typeof key === "string" ? `${key.length} characters` : typeof key}`,
+      );
   }
 
   /** Sends `body` to the key's primary, following redirects and retrying while membership settles. */

@@ -33,8 +33,14 @@ export function remotingTransport(options: RemotingTransportOptions = {}): (syst
   return async (system) => {
     const remote = remoteOf(system);
     const parsed = parseRemoteAddress(remote.address);
-    if (parsed === undefined) throw new InvalidOptionError("transport", `remoting has no host:port address (${remote.address}); start remoting before the cluster`);
-    const transport = new RemotingClusterTransport(system, remote, { name: options.name ?? parsed.hostPort, host: parsed.host, port: parsed.port }, actorName);
+    if (parsed === undefined)
+      throw new InvalidOptionError("transport", `remoting has no host:port address (${remote.address}); start remoting before the cluster`);
+    const transport = new RemotingClusterTransport(
+      system,
+      remote,
+      { name: options.name ?? parsed.hostPort, host: parsed.host, port: parsed.port },
+      actorName,
+    );
     await transport.listen();
     return transport;
   };

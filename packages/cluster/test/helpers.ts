@@ -1,7 +1,7 @@
+import { isMessage } from "@bufbuild/protobuf";
 import { ActorSystem, LeaderChangedSchema, NodeJoinedSchema, NodeLeftSchema, silentLogger } from "@tsakt/actor";
 import { Cluster, type ClusterEvent, type ClusterOptions, type ClusterTransport, InMemoryClusterNetwork } from "@tsakt/cluster";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
-import { isMessage } from "@bufbuild/protobuf";
 import { vi } from "vitest";
 
 /** Fakes the clock and timers but leaves setImmediate and microtasks real, so in-memory delivery stays immediate. */
@@ -113,15 +113,23 @@ export class TestCluster {
 
   /** Stops every node and its system, driving fake time so leaves and hand-offs finish. */
   async shutdown(): Promise<void> {
-    await drive(Promise.all(this.nodes.map(async (n) => {
-      await n.cluster.stop();
-      await n.system.stop();
-    })), 60_000);
+    await drive(
+      Promise.all(
+        this.nodes.map(async (n) => {
+          await n.cluster.stop();
+          await n.system.stop();
+        }),
+      ),
+      60_000,
+    );
     this.nodes.length = 0;
   }
 }
 
 /** Sorted names of the live members `node` sees. */
 export function memberNames(node: TestNode): string[] {
-  return node.cluster.members().map((m) => m.name).sort();
+  return node.cluster
+    .members()
+    .map((m) => m.name)
+    .sort();
 }

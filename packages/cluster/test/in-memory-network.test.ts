@@ -4,7 +4,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { advance, useClusterFakeTimers } from "./helpers.js";
 
 function message(from: string, key: string): ClusterMessage {
-  return create(ClusterMessageSchema, { from: create(MemberSchema, { name: from }), body: { case: "lookup", value: { key, anyHolder: false } } });
+  return create(ClusterMessageSchema, {
+    from: create(MemberSchema, { name: from }),
+    body: { case: "lookup", value: { key, anyHolder: false } },
+  });
 }
 
 function keyOf(m: ClusterMessage): string | undefined {
@@ -88,7 +91,9 @@ describe("in-memory cluster network", () => {
 
   it("rejects requests to an address nobody listens on, and pending requests when closed", async () => {
     const { network, a, b } = pair();
-    await expect(a.request({ name: "z", host: "10.0.0.9", port: 1 }, message("a", "x"), 1000)).rejects.toMatchObject({ code: "ClusterUnreachable" });
+    await expect(a.request({ name: "z", host: "10.0.0.9", port: 1 }, message("a", "x"), 1000)).rejects.toMatchObject({
+      code: "ClusterUnreachable",
+    });
     network.kill("b");
     const pending = a.request(b.self, message("a", "x"), 60_000);
     await a.close();

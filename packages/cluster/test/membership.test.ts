@@ -80,7 +80,12 @@ describe("membership", () => {
       const left = node.events.find((e) => e.type === "member-left");
       expect(left?.type === "member-left" && left.member).toMatchObject({ name: "n3", status: "left" });
     }
-    expect(cluster.discovery.nodes().map((n) => n.name).sort()).toEqual(["n1", "n2"]);
+    expect(
+      cluster.discovery
+        .nodes()
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual(["n1", "n2"]);
   });
 
   it("the oldest member leads, and LeaderChanged names the next oldest when it is killed", async () => {

@@ -19,11 +19,24 @@ describe.skipIf(skipWithoutBinary("nats-server"))("a cluster of separate OS proc
   });
 
   it("converges with three and with five nodes that find each other through nats-server", async () => {
-    for (const [count, clusterName] of [[3, "three"], [5, "five"]] as const) {
+    for (const [count, clusterName] of [
+      [3, "three"],
+      [5, "five"],
+    ] as const) {
       const ports = await freePorts(count);
-      const started = await Promise.all(ports.map((port) => ProcessNode.start({ port, discovery: "nats", natsUrl: server.url, natsOptions: { clusterName } })));
+      const started = await Promise.all(
+        ports.map((port) => ProcessNode.start({ port, discovery: "nats", natsUrl: server.url, natsOptions: { clusterName } })),
+      );
       nodes.push(...started);
-      await eventually(() => converged(started, started.map((n) => n.name)), 15_000, `${count} members everywhere`);
+      await eventually(
+        () =>
+          converged(
+            started,
+            started.map((n) => n.name),
+          ),
+        15_000,
+        `${count} members everywhere`,
+      );
       const leaders = await Promise.all(started.map((n) => n.request<string>("leader")));
       expect(new Set(leaders).size).toBe(1);
       await Promise.all(nodes.splice(0).map((n) => n.kill()));

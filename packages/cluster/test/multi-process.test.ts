@@ -67,7 +67,9 @@ describe("a cluster of separate OS processes (static discovery)", () => {
     const [a, b] = await startCluster(2, { fast: true });
     for (let round = 0; round < 5; round++) {
       const name = `race-${round}`;
-      const results = await Promise.allSettled([a, b].map((n) => (n as ProcessNode).request("spawnOn", { name, options: { placement: "local" } })));
+      const results = await Promise.allSettled(
+        [a, b].map((n) => (n as ProcessNode).request("spawnOn", { name, options: { placement: "local" } })),
+      );
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
       expect((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason).toMatchObject({ code: "ActorAlreadyExists" });
       const local = await Promise.all([a, b].map((n) => (n as ProcessNode).request<boolean>("isLocal", { name })));

@@ -1,5 +1,5 @@
 import { ActorSystem, isTsaktError, silentLogger } from "@tsakt/actor";
-import { Cluster, type ClusterOptions, ClusterNotRunningError, InMemoryClusterNetwork } from "@tsakt/cluster";
+import { Cluster, ClusterNotRunningError, type ClusterOptions, InMemoryClusterNetwork } from "@tsakt/cluster";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -68,7 +68,10 @@ describe("cluster lifecycle", () => {
     const net = new InMemoryClusterNetwork();
     const disco = new MemoryNetwork();
     const make = (name: string, port: number) =>
-      new Cluster({ transport: (system) => net.transport({ name: `${system.name}-${name}`, host: "127.0.0.1", port }), discovery: new MemoryDiscoveryProvider({ network: disco }) });
+      new Cluster({
+        transport: (system) => net.transport({ name: `${system.name}-${name}`, host: "127.0.0.1", port }),
+        discovery: new MemoryDiscoveryProvider({ network: disco }),
+      });
     const a = await ActorSystem.start({ name: "plug", logger: silentLogger, plugins: [make("a", 5001)] });
     const b = await ActorSystem.start({ name: "plug", logger: silentLogger, plugins: [make("b", 5002)] });
     systems.push(a, b);
@@ -87,7 +90,10 @@ describe("cluster lifecycle", () => {
     const system = await ActorSystem.start({ name: "life", logger: silentLogger });
     systems.push(system);
     const net = new InMemoryClusterNetwork();
-    const cluster = new Cluster({ transport: net.transport({ name: "solo", host: "127.0.0.1", port: 6001 }), discovery: new MemoryDiscoveryProvider({ network: new MemoryNetwork() }) });
+    const cluster = new Cluster({
+      transport: net.transport({ name: "solo", host: "127.0.0.1", port: 6001 }),
+      discovery: new MemoryDiscoveryProvider({ network: new MemoryNetwork() }),
+    });
     expect(() => cluster.members()).toThrow(ClusterNotRunningError);
     await cluster.start(system);
     expect(cluster.isLeader()).toBe(true);

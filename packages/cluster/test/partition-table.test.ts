@@ -43,7 +43,11 @@ describe("partition table", () => {
 
   it("moves only the departed member's partitions when one leaves, to its former backups", () => {
     const before = new PartitionTable(five, 271, 2);
-    const after = new PartitionTable(five.filter((m) => m !== "n3"), 271, 2);
+    const after = new PartitionTable(
+      five.filter((m) => m !== "n3"),
+      271,
+      2,
+    );
     for (let p = 0; p < 271; p++) {
       if (before.primary(p) !== "n3") expect(after.primary(p)).toBe(before.primary(p));
       else expect(after.primary(p)).toBe(before.backups(p)[0]);

@@ -1,5 +1,14 @@
 import { type Actor, ActorAlreadyExistsError, ActorNotFoundError, ActorSystem, type ReceiveContext, silentLogger } from "@tsakt/actor";
-import { Cluster, cluster, clusterOf, clusterTypes, InMemoryClusterNetwork, NoEligibleMemberError, spawnOn, spawnSingleton } from "@tsakt/cluster";
+import {
+  Cluster,
+  cluster,
+  clusterOf,
+  clusterTypes,
+  InMemoryClusterNetwork,
+  NoEligibleMemberError,
+  spawnOn,
+  spawnSingleton,
+} from "@tsakt/cluster";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { remoting } from "@tsakt/remote";
 import { afterEach, describe, expect, it } from "vitest";
@@ -25,15 +34,23 @@ async function until(check: () => boolean | Promise<boolean>, ms: number, what: 
 describe("cluster() options", () => {
   it("rejects kinds that are not factories and a bad lookupRetryMs, naming the field", () => {
     const discovery = new MemoryDiscoveryProvider({ network: new MemoryNetwork() });
-    expect(() => cluster({ discovery, kinds: { echo: 1 as never } })).toThrow(expect.objectContaining({ code: "InvalidOption", field: "kinds.echo" }));
+    expect(() => cluster({ discovery, kinds: { echo: 1 as never } })).toThrow(
+      expect.objectContaining({ code: "InvalidOption", field: "kinds.echo" }),
+    );
     expect(() => cluster({ discovery, kinds: [] as never })).toThrow(expect.objectContaining({ code: "InvalidOption", field: "kinds" }));
-    expect(() => cluster({ discovery, lookupRetryMs: -1 })).toThrow(expect.objectContaining({ code: "InvalidOption", field: "lookupRetryMs" }));
+    expect(() => cluster({ discovery, lookupRetryMs: -1 })).toThrow(
+      expect.objectContaining({ code: "InvalidOption", field: "lookupRetryMs" }),
+    );
   });
 
   it("lets a new cluster start on a system whose previous cluster stopped", async () => {
     const network = new InMemoryClusterNetwork();
     const system = await ActorSystem.start({ logger: silentLogger });
-    const options = () => ({ transport: network.transport({ name: "solo", host: "127.0.0.1", port: 1 }), discovery: new MemoryDiscoveryProvider({ network: new MemoryNetwork() }), kinds: { echo: echo("solo") } });
+    const options = () => ({
+      transport: network.transport({ name: "solo", host: "127.0.0.1", port: 1 }),
+      discovery: new MemoryDiscoveryProvider({ network: new MemoryNetwork() }),
+      kinds: { echo: echo("solo") },
+    });
     await (await Cluster.start(system, options())).stop();
     const again = await Cluster.start(system, options());
     await spawnOn(system, "here", "echo", { placement: "local" });
@@ -109,7 +126,17 @@ describe("placement over remoting (nodes in one process)", () => {
     expect(b.localActorOf("ledger")).toBeUndefined();
     expect(await askName(c, "ledger")).toBe("from n1");
     await a.stopActor(original);
-    await until(() => b.spawnFunc("ledger", () => {}).then(() => true, () => false), 5000, "the name to be free again");
+    await until(
+      () =>
+        b
+          .spawnFunc("ledger", () => {})
+          .then(
+            () => true,
+            () => false,
+          ),
+      5000,
+      "the name to be free again",
+    );
     expect(b.localActorOf("ledger")).toBeDefined();
   });
 
@@ -151,7 +178,10 @@ describe("placement over remoting (nodes in one process)", () => {
   it("rejects bad spawnOn input with typed errors naming the field", async () => {
     const [a] = await nodes(1);
     await expect(spawnOn(a as ActorSystem, "x", "nope")).rejects.toMatchObject({ code: "KindNotRegistered" });
-    await expect(spawnOn(a as ActorSystem, "x", "echo", { placement: "nearest" as never })).rejects.toMatchObject({ code: "InvalidOption", field: "placement" });
+    await expect(spawnOn(a as ActorSystem, "x", "echo", { placement: "nearest" as never })).rejects.toMatchObject({
+      code: "InvalidOption",
+      field: "placement",
+    });
     await expect(spawnOn(a as ActorSystem, "a/b", "echo")).rejects.toMatchObject({ code: "InvalidName" });
   });
 
@@ -163,7 +193,11 @@ describe("placement over remoting (nodes in one process)", () => {
     await spawnOn(b as ActorSystem, "temp", "echo", { placement: "local" });
     await spawnOn(a as ActorSystem, "remote-temp", "echo", { role: "b" });
     await (b as ActorSystem).stopActor("remote-temp");
-    await until(async () => (await clusterOf(a as ActorSystem)?.registry.get("actor/remote-temp")) === undefined, 3000, "the remote-spawned name is freed");
+    await until(
+      async () => (await clusterOf(a as ActorSystem)?.registry.get("actor/remote-temp")) === undefined,
+      3000,
+      "the remote-spawned name is freed",
+    );
     await spawnOn(a as ActorSystem, "remote-temp", "echo", { placement: "local" });
     const started = Date.now();
     await expect((a as ActorSystem).actorOf("never-spawned")).rejects.toBeInstanceOf(ActorNotFoundError);
@@ -175,10 +209,14 @@ describe("placement over remoting (nodes in one process)", () => {
     await spawnOn(c as ActorSystem, "mover", "echo", { placement: "local" });
     await spawnOn(c as ActorSystem, "stayer", "echo", { placement: "local", relocatable: false });
     await (c as ActorSystem).stop();
-    await until(async () => {
-      const answer = await askName(a as ActorSystem, "mover").catch(() => undefined);
-      return answer === "n1:hi" || answer === "n2:hi";
-    }, 8000, "mover answers from a survivor");
+    await until(
+      async () => {
+        const answer = await askName(a as ActorSystem, "mover").catch(() => undefined);
+        return answer === "n1:hi" || answer === "n2:hi";
+      },
+      8000,
+      "mover answers from a survivor",
+    );
     expect(await askName(b as ActorSystem, "mover")).toMatch(/^n[12]:hi$/);
     expect(await clusterOf(a as ActorSystem)?.registry.get("actor/stayer")).toBeUndefined();
   });
@@ -203,7 +241,11 @@ describe("placement over remoting (nodes in one process)", () => {
     await leaderNode.stop();
     const next = await agreedLeader(survivors);
     expect(next).not.toBe(leader);
-    await until(async () => (await askName(survivors[0] as ActorSystem, "boss").catch(() => undefined)) === label(next), 8000, "the singleton answers from the next leader");
+    await until(
+      async () => (await askName(survivors[0] as ActorSystem, "boss").catch(() => undefined)) === label(next),
+      8000,
+      "the singleton answers from the next leader",
+    );
   });
 
   it("places a singleton with a role on the oldest member that has it", async () => {

@@ -63,10 +63,7 @@ export class ProcessNode {
   /** Starts a node; resolves once it reported ready (its cluster started), within `timeoutMs`. */
   static async start(config: ProcessNodeConfig, timeoutMs = 20_000): Promise<ProcessNode> {
     const node = new ProcessNode(config);
-    const ready = await Promise.race([
-      node.waitFor((e) => e.event === "ready", timeoutMs).then(() => true),
-      node.exit.then(() => false),
-    ]);
+    const ready = await Promise.race([node.waitFor((e) => e.event === "ready", timeoutMs).then(() => true), node.exit.then(() => false)]);
     if (!ready) throw new Error(`node ${node.name} exited before ready:\n${node.output}`);
     return node;
   }
@@ -140,7 +137,12 @@ export class ProcessNode {
 export async function eventually(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<number> {
   const started = Date.now();
   for (;;) {
-    if (await Promise.resolve().then(check).catch(() => false)) return Date.now() - started;
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return Date.now() - started;
     if (Date.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -34,7 +34,8 @@ describe("registry", () => {
     const [n1, n2, n3] = nodes as [TestNode, TestNode, TestNode];
     const put = await drive(n1.cluster.registry.putIfAbsent("actor/orders", { kind: "Orders", data: new Uint8Array([7]) }));
     expect(put).toMatchObject({ created: true, entry: { key: "actor/orders", owner: "n1", kind: "Orders" } });
-    for (const node of nodes) expect(await drive(node.cluster.registry.get("actor/orders"))).toMatchObject({ owner: "n1", data: new Uint8Array([7]) });
+    for (const node of nodes)
+      expect(await drive(node.cluster.registry.get("actor/orders"))).toMatchObject({ owner: "n1", data: new Uint8Array([7]) });
     expect(await drive(n2.cluster.registry.remove("actor/orders", { owner: "n2" }))).toBe(false);
     expect(await drive(n3.cluster.registry.remove("actor/orders", { owner: "n1" }))).toBe(true);
     for (const node of nodes) expect(await drive(node.cluster.registry.get("actor/orders"))).toBeUndefined();
@@ -64,7 +65,15 @@ describe("registry", () => {
     const owners = await putMany(nodes, 100);
     const survivors = cluster.others(victim);
     cluster.network.kill(victim);
-    await advanceUntil(() => cluster.agree(survivors, names5.filter((n) => n !== victim)), 6000, `survivors drop ${victim}`);
+    await advanceUntil(
+      () =>
+        cluster.agree(
+          survivors,
+          names5.filter((n) => n !== victim),
+        ),
+      6000,
+      `survivors drop ${victim}`,
+    );
     await advance(3000);
     const victimKeys = [...owners].filter(([, owner]) => owner === victim).map(([key]) => key);
     // The victim keeps running unheard and reports its own view; only the survivors' reports count.

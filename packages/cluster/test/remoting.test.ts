@@ -9,7 +9,11 @@ const conformanceSystems: ActorSystem[] = [];
 
 runClusterTransportConformance("remoting", {
   async create(name) {
-    const system = await ActorSystem.start({ name: "conf", logger: silentLogger, plugins: [remoting({ host: "127.0.0.1", port: 0, types: [...clusterTypes] })] });
+    const system = await ActorSystem.start({
+      name: "conf",
+      logger: silentLogger,
+      plugins: [remoting({ host: "127.0.0.1", port: 0, types: [...clusterTypes] })],
+    });
     conformanceSystems.push(system);
     return remotingTransport({ name })(system);
   },

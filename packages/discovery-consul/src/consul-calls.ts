@@ -38,7 +38,14 @@ export interface ConsulCalls {
 /** One element of GET /v1/health/service/:service, reduced to the fields discovery reads. */
 export interface HealthEntry {
   Node?: { Node?: string; Address?: string };
-  Service?: { ID?: string; Service?: string; Address?: string; Port?: number; Tags?: string[] | null; Meta?: Record<string, string> | null };
+  Service?: {
+    ID?: string;
+    Service?: string;
+    Address?: string;
+    Port?: number;
+    Tags?: string[] | null;
+    Meta?: Record<string, string> | null;
+  };
 }
 
 /** The HTTP status of a failed call, when the agent answered at all. */

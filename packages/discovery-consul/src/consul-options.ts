@@ -82,11 +82,15 @@ function looksLikeConsulClient(value: unknown): value is ConsulCalls {
 }
 
 /** Validates options and applies defaults; throws InvalidConfigError naming the first bad field. */
-export function resolveConsulOptions(options: ConsulDiscoveryOptions | undefined, makeClient: (o: { host: string; port: number; secure: boolean }) => ConsulCalls): ResolvedConsulOptions {
+export function resolveConsulOptions(
+  options: ConsulDiscoveryOptions | undefined,
+  makeClient: (o: { host: string; port: number; secure: boolean }) => ConsulCalls,
+): ResolvedConsulOptions {
   const o = (options ?? {}) as Record<string, unknown>;
   if (typeof o !== "object" || Array.isArray(o)) throw new InvalidConfigError("options", "must be an object");
   for (const key of Object.keys(o)) {
-    if (!knownOptions.has(key)) throw new InvalidConfigError(key, `is not an option of ConsulDiscoveryProvider (known: ${[...knownOptions].join(", ")})`);
+    if (!knownOptions.has(key))
+      throw new InvalidConfigError(key, `is not an option of ConsulDiscoveryProvider (known: ${[...knownOptions].join(", ")})`);
   }
 
   const token = o.token;
@@ -95,7 +99,10 @@ export function resolveConsulOptions(options: ConsulDiscoveryOptions | undefined
   }
   const serviceName = o.serviceName ?? "tsakt";
   if (typeof serviceName !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(serviceName)) {
-    throw new InvalidConfigError("serviceName", `must be a DNS-friendly name of letters, digits, "-", "_" or ".", got ${JSON.stringify(serviceName)}`);
+    throw new InvalidConfigError(
+      "serviceName",
+      `must be a DNS-friendly name of letters, digits, "-", "_" or ".", got ${JSON.stringify(serviceName)}`,
+    );
   }
   const resolved = {
     token: token as string | undefined,
@@ -109,9 +116,11 @@ export function resolveConsulOptions(options: ConsulDiscoveryOptions | undefined
 
   if (o.client !== undefined) {
     for (const field of ["host", "port", "secure"]) {
-      if (o[field] !== undefined) throw new InvalidConfigError(field, "cannot be combined with client; configure the client you pass instead");
+      if (o[field] !== undefined)
+        throw new InvalidConfigError(field, "cannot be combined with client; configure the client you pass instead");
     }
-    if (!looksLikeConsulClient(o.client)) throw new InvalidConfigError("client", "must be a client from the consul package (new Consul(...))");
+    if (!looksLikeConsulClient(o.client))
+      throw new InvalidConfigError("client", "must be a client from the consul package (new Consul(...))");
     return { ...resolved, client: o.client, ownsClient: false };
   }
   const host = o.host === undefined ? "127.0.0.1" : validateHost(o.host, "host");

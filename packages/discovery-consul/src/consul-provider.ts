@@ -1,13 +1,7 @@
-import {
-  DiscoveryUnavailableError,
-  ProviderClosedError,
-  validateNode,
-  type DiscoveryNode,
-  type DiscoveryProvider,
-} from "@tsakt/discovery";
+import { type DiscoveryNode, type DiscoveryProvider, DiscoveryUnavailableError, ProviderClosedError, validateNode } from "@tsakt/discovery";
 import Consul from "consul";
-import { isUnknownCheck, statusOf, type CallOptions, type ConsulCalls, type HealthEntry } from "./consul-calls.js";
-import { resolveConsulOptions, type ConsulDiscoveryOptions, type ResolvedConsulOptions } from "./consul-options.js";
+import { type CallOptions, type ConsulCalls, type HealthEntry, isUnknownCheck, statusOf } from "./consul-calls.js";
+import { type ConsulDiscoveryOptions, type ResolvedConsulOptions, resolveConsulOptions } from "./consul-options.js";
 import { PassingServiceWatch } from "./passing-service-watch.js";
 import { checkIdFor, nodesFrom, registrationFor, validateConsulMeta } from "./service-mapping.js";
 
@@ -54,7 +48,10 @@ export class ConsulDiscoveryProvider implements DiscoveryProvider {
       await this.#stopHeartbeat();
       if (previous && previous.name !== node.name) await this.#deregisterRemote(previous.name, "register");
       try {
-        await this.#o.client.agent.service.register({ ...registrationFor(node, this.#o.serviceName, this.#o.ttlMs, this.#o.deregisterAfterMs), ...this.#call() });
+        await this.#o.client.agent.service.register({
+          ...registrationFor(node, this.#o.serviceName, this.#o.ttlMs, this.#o.deregisterAfterMs),
+          ...this.#call(),
+        });
       } catch (error) {
         throw new DiscoveryUnavailableError(this.id, "register", error);
       }
@@ -106,7 +103,9 @@ export class ConsulDiscoveryProvider implements DiscoveryProvider {
   }
 
   #call(): CallOptions {
-    return this.#o.token === undefined ? { timeout: this.#o.requestTimeoutMs } : { timeout: this.#o.requestTimeoutMs, token: this.#o.token };
+    return this.#o.token === undefined
+      ? { timeout: this.#o.requestTimeoutMs }
+      : { timeout: this.#o.requestTimeoutMs, token: this.#o.token };
   }
 
   #beatIntervalMs(): number {
@@ -142,7 +141,10 @@ export class ConsulDiscoveryProvider implements DiscoveryProvider {
       if (generation === this.#generation && isUnknownCheck(error)) {
         // The agent lost our service (restart, reaping): register it again.
         try {
-          await this.#o.client.agent.service.register({ ...registrationFor(self, this.#o.serviceName, this.#o.ttlMs, this.#o.deregisterAfterMs), ...this.#call() });
+          await this.#o.client.agent.service.register({
+            ...registrationFor(self, this.#o.serviceName, this.#o.ttlMs, this.#o.deregisterAfterMs),
+            ...this.#call(),
+          });
           next = this.#beatIntervalMs();
         } catch {
           // Retried on the next beat.

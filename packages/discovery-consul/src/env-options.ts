@@ -6,7 +6,9 @@ import type { ConsulDiscoveryOptions } from "./consul-options.js";
  * ("host:port", "http://host:port" or "https://host:port"), CONSUL_HTTP_SSL and CONSUL_HTTP_TOKEN.
  * Returns {} when CONSUL_HTTP_ADDR is unset.
  */
-export function consulOptionsFromEnv(env: Record<string, string | undefined> = process.env): Pick<ConsulDiscoveryOptions, "host" | "port" | "secure" | "token"> {
+export function consulOptionsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): Pick<ConsulDiscoveryOptions, "host" | "port" | "secure" | "token"> {
   const raw = env.CONSUL_HTTP_ADDR?.trim();
   if (!raw) return {};
   const scheme = /^(https?):\/\//i.exec(raw)?.[1]?.toLowerCase();

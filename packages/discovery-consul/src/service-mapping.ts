@@ -1,4 +1,4 @@
-import { InvalidConfigError, type DiscoveryNode } from "@tsakt/discovery";
+import { type DiscoveryNode, InvalidConfigError } from "@tsakt/discovery";
 import type { HealthEntry } from "./consul-calls.js";
 
 const metaKey = /^[A-Za-z0-9_-]+$/;
@@ -10,15 +10,25 @@ export function validateConsulMeta(meta: Record<string, string> | undefined): vo
   if (entries.length > 64) throw new InvalidConfigError("self.meta", `has ${entries.length} keys; Consul allows at most 64`);
   for (const [key, value] of entries) {
     if (!metaKey.test(key) || key.length > 128) {
-      throw new InvalidConfigError("self.meta", `key ${JSON.stringify(key)} is not allowed by Consul: use 1-128 letters, digits, "_" or "-"`);
+      throw new InvalidConfigError(
+        "self.meta",
+        `key ${JSON.stringify(key)} is not allowed by Consul: use 1-128 letters, digits, "_" or "-"`,
+      );
     }
-    if (key.startsWith("consul-")) throw new InvalidConfigError("self.meta", `key ${JSON.stringify(key)} uses the prefix "consul-", which Consul reserves`);
-    if (value.length > 512) throw new InvalidConfigError("self.meta", `value of ${JSON.stringify(key)} is longer than Consul's 512 characters`);
+    if (key.startsWith("consul-"))
+      throw new InvalidConfigError("self.meta", `key ${JSON.stringify(key)} uses the prefix "consul-", which Consul reserves`);
+    if (value.length > 512)
+      throw new InvalidConfigError("self.meta", `value of ${JSON.stringify(key)} is longer than Consul's 512 characters`);
   }
 }
 
 /** The agent service registration for a node: id = node name, tags = roles, meta = node meta, with a TTL check. */
-export function registrationFor(node: DiscoveryNode, serviceName: string, ttlMs: number, deregisterAfterMs: number): Record<string, unknown> {
+export function registrationFor(
+  node: DiscoveryNode,
+  serviceName: string,
+  ttlMs: number,
+  deregisterAfterMs: number,
+): Record<string, unknown> {
   return {
     name: serviceName,
     id: node.name,

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { consulOptionsFromEnv, type ConsulDiscoveryOptions } from "@tsakt/discovery-consul";
+import { type ConsulDiscoveryOptions, consulOptionsFromEnv } from "@tsakt/discovery-consul";
 // vitest.shared.ts maps @tsakt/<name> to packages/<name>, so the tools/ package is reached by path.
-import { startFakeConsulAgent, type FakeConsulAgent, type FakeConsulAgentOptions } from "@tsakt/protocol-fakes";
+import { type FakeConsulAgent, type FakeConsulAgentOptions, startFakeConsulAgent } from "@tsakt/protocol-fakes";
 
 /** The agent a test talks to: a real one when CONSUL_HTTP_ADDR is set, otherwise a FAKE agent on 127.0.0.1. */
 export interface ConsulBackend {

@@ -2,7 +2,7 @@ import { runDiscoveryConformance } from "@tsakt/discovery/testing";
 import { ConsulDiscoveryProvider } from "@tsakt/discovery-consul";
 import Consul from "consul";
 import { afterAll, beforeAll } from "vitest";
-import { realConsul, startConsulBackend, uniqueServiceName, type ConsulBackend } from "./consul-backend.js";
+import { type ConsulBackend, realConsul, startConsulBackend, uniqueServiceName } from "./consul-backend.js";
 
 let backend: ConsulBackend;
 beforeAll(async () => {

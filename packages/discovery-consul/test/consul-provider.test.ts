@@ -1,8 +1,8 @@
 import type { DiscoveryNode, DiscoveryProvider } from "@tsakt/discovery";
-import { ConsulDiscoveryProvider, type ConsulDiscoveryOptions } from "@tsakt/discovery-consul";
+import { type ConsulDiscoveryOptions, ConsulDiscoveryProvider } from "@tsakt/discovery-consul";
 import Consul from "consul";
 import { afterEach, describe, expect, it } from "vitest";
-import { eventually, startConsulBackend, uniqueServiceName, type ConsulBackend } from "./consul-backend.js";
+import { type ConsulBackend, eventually, startConsulBackend, uniqueServiceName } from "./consul-backend.js";
 
 const cleanup: Array<() => Promise<void>> = [];
 
@@ -47,7 +47,14 @@ describe("ConsulDiscoveryProvider", () => {
     await p.register(node(name, 4101, { roles: ["web", "worker"], meta: { zone: "eu-1" } }));
 
     const service = (await agentServices(b))[name];
-    expect(service).toMatchObject({ ID: name, Service: serviceName, Address: "127.0.0.1", Port: 4101, Tags: ["web", "worker"], Meta: { zone: "eu-1" } });
+    expect(service).toMatchObject({
+      ID: name,
+      Service: serviceName,
+      Address: "127.0.0.1",
+      Port: 4101,
+      Tags: ["web", "worker"],
+      Meta: { zone: "eu-1" },
+    });
     const check = (await agentChecks(b))[`service:${name}`];
     expect(check).toMatchObject({ Status: "passing", ServiceID: name, Type: "ttl" });
     if (b.fake) {
@@ -180,7 +187,12 @@ describe("ConsulDiscoveryProvider", () => {
 
   it("leaves a client it was given open when it closes", async () => {
     const b = await backend();
-    const client = new Consul({ host: b.options.host!, port: b.options.port!, ...(b.options.secure ? { secure: true } : {}), ...(b.options.token ? { defaults: { token: b.options.token } } : {}) });
+    const client = new Consul({
+      host: b.options.host!,
+      port: b.options.port!,
+      ...(b.options.secure ? { secure: true } : {}),
+      ...(b.options.token ? { defaults: { token: b.options.token } } : {}),
+    });
     const serviceName = uniqueServiceName();
     const p = new ConsulDiscoveryProvider({ client, serviceName });
     await p.register(node(`${serviceName}-a`, 5201));

@@ -1,14 +1,14 @@
-import { Etcd3, type Lease } from "etcd3";
 import {
+  type DiscoveryNode,
+  type DiscoveryProvider,
   DiscoveryUnavailableError,
   InvalidConfigError,
   ProviderClosedError,
   validateNode,
-  type DiscoveryNode,
-  type DiscoveryProvider,
 } from "@tsakt/discovery";
+import { Etcd3, type Lease } from "etcd3";
 import { decodeNode, encodeNode } from "./node-json.js";
-import { resolveEtcdOptions, type EtcdDiscoveryOptions, type ResolvedEtcdOptions } from "./options.js";
+import { type EtcdDiscoveryOptions, type ResolvedEtcdOptions, resolveEtcdOptions } from "./options.js";
 
 /** Discovery with etcd: each node is the key "<prefix>/<name>" on a lease kept alive while it runs, and granted anew if lost. */
 export class EtcdDiscoveryProvider implements DiscoveryProvider {
@@ -184,6 +184,10 @@ function createClient(options: ConstructorParameters<typeof Etcd3>[0]): Etcd3 {
   try {
     return new Etcd3(options);
   } catch (error) {
-    throw new InvalidConfigError("endpoints", `were rejected by the etcd client: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new InvalidConfigError(
+      "endpoints",
+      `were rejected by the etcd client: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { InvalidConfigError, validateNode, type DiscoveryNode } from "@tsakt/discovery";
+import { type DiscoveryNode, InvalidConfigError, validateNode } from "@tsakt/discovery";
 
 /** Serializes a node as the JSON value stored under its key. */
 export function encodeNode(node: DiscoveryNode): string {

@@ -1,5 +1,5 @@
-import type { Etcd3, IOptions } from "etcd3";
 import { InvalidConfigError, validateDurationMs, validateNonEmptyString, validatePositiveInteger } from "@tsakt/discovery";
+import type { Etcd3, IOptions } from "etcd3";
 
 /** Options of EtcdDiscoveryProvider; give either `endpoints` or `client`. */
 export interface EtcdDiscoveryOptions {
@@ -37,11 +37,13 @@ export const defaultTtlSeconds = 10;
 
 /** Checks the options and applies defaults; throws InvalidConfigError naming the first bad field. */
 export function resolveEtcdOptions(options: EtcdDiscoveryOptions): ResolvedEtcdOptions {
-  if (typeof options !== "object" || options === null) throw new InvalidConfigError("options", "must be an object with endpoints or client");
+  if (typeof options !== "object" || options === null)
+    throw new InvalidConfigError("options", "must be an object with endpoints or client");
   const client = options.client === undefined ? undefined : validateClient(options.client);
   const endpoints = options.endpoints === undefined ? undefined : validateEndpoints(options.endpoints);
   if (client === undefined && endpoints === undefined) throw new InvalidConfigError("endpoints", "is required unless a client is given");
-  if (client !== undefined && endpoints !== undefined) throw new InvalidConfigError("endpoints", "must not be set together with client; the client already knows its endpoints");
+  if (client !== undefined && endpoints !== undefined)
+    throw new InvalidConfigError("endpoints", "must not be set together with client; the client already knows its endpoints");
 
   const clusterName = options.clusterName === undefined ? "tsakt" : validateNonEmptyString(options.clusterName, "clusterName");
   if (clusterName.includes("/")) throw new InvalidConfigError("clusterName", `must not contain "/", got ${JSON.stringify(clusterName)}`);
@@ -62,7 +64,12 @@ export function resolveEtcdOptions(options: EtcdDiscoveryOptions): ResolvedEtcdO
 
 function validateClient(value: unknown): Etcd3 {
   const candidate = value as Partial<Etcd3> | null;
-  if (typeof candidate !== "object" || candidate === null || typeof candidate.lease !== "function" || typeof candidate.getAll !== "function") {
+  if (
+    typeof candidate !== "object" ||
+    candidate === null ||
+    typeof candidate.lease !== "function" ||
+    typeof candidate.getAll !== "function"
+  ) {
     throw new InvalidConfigError("client", "must be an Etcd3 client from the etcd3 package");
   }
   return value as Etcd3;
@@ -70,7 +77,8 @@ function validateClient(value: unknown): Etcd3 {
 
 function validateEndpoints(value: unknown): string[] {
   const list = typeof value === "string" ? [value] : value;
-  if (!Array.isArray(list) || list.length === 0) throw new InvalidConfigError("endpoints", "must be an etcd URL or a non-empty array of them");
+  if (!Array.isArray(list) || list.length === 0)
+    throw new InvalidConfigError("endpoints", "must be an etcd URL or a non-empty array of them");
   return list.map((endpoint: unknown) => {
     const text = validateNonEmptyString(endpoint, "endpoints");
     if (/\s/.test(text)) throw new InvalidConfigError("endpoints", `must not contain whitespace, got ${JSON.stringify(text)}`);

@@ -1,7 +1,7 @@
 import { runDiscoveryConformance } from "@tsakt/discovery/testing";
 import { EtcdDiscoveryProvider } from "@tsakt/discovery-etcd";
+import { type EtcdHandle, skipWithoutBinary, startEtcd } from "@tsakt/test-servers";
 import { afterAll, beforeAll, describe } from "vitest";
-import { skipWithoutBinary, startEtcd, type EtcdHandle } from "@tsakt/test-servers";
 
 describe.skipIf(skipWithoutBinary("etcd"))("etcd backend", () => {
   let etcd: EtcdHandle;

@@ -1,8 +1,18 @@
-import { Etcd3 } from "etcd3";
 import { DiscoveryUnavailableError } from "@tsakt/discovery";
-import { EtcdDiscoveryProvider, type EtcdDiscoveryOptions } from "@tsakt/discovery-etcd";
+import { type EtcdDiscoveryOptions, EtcdDiscoveryProvider } from "@tsakt/discovery-etcd";
+import {
+  type EtcdHandle,
+  pollUntil as eventually,
+  freePort,
+  nodeNames as names,
+  testNode as node,
+  skipWithoutBinary,
+  spawnTsChild,
+  startEtcd,
+  uniqueName as unique,
+} from "@tsakt/test-servers";
+import { Etcd3 } from "etcd3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { freePort, skipWithoutBinary, spawnTsChild, startEtcd, type EtcdHandle, testNode as node, uniqueName as unique, nodeNames as names, pollUntil as eventually } from "@tsakt/test-servers";
 
 const fixture = new URL("./fixtures/register-node.ts", import.meta.url).pathname;
 
@@ -94,7 +104,11 @@ describe.skipIf(skipWithoutBinary("etcd"))("EtcdDiscoveryProvider against etcd",
   });
 
   it("rejects with DiscoveryUnavailableError when etcd cannot be reached, and can be closed afterwards", async () => {
-    const nowhere = new EtcdDiscoveryProvider({ endpoints: `http://127.0.0.1:${await freePort()}`, dialTimeoutMs: 500, requestTimeoutMs: 1000 });
+    const nowhere = new EtcdDiscoveryProvider({
+      endpoints: `http://127.0.0.1:${await freePort()}`,
+      dialTimeoutMs: 500,
+      requestTimeoutMs: 1000,
+    });
     const failure = await nowhere.discoverPeers().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DiscoveryUnavailableError);
     expect((failure as DiscoveryUnavailableError).cause).toBeDefined();
@@ -125,7 +139,13 @@ describe.skipIf(skipWithoutBinary("etcd"))("EtcdDiscoveryProvider across an etcd
       // Past twice the TTL the client gives the lease up as lost, so the provider must grant a new one.
       await new Promise((resolve) => setTimeout(resolve, 2500));
       await etcd.restart();
-      const leaseOfKey = async (): Promise<string | undefined> => (await admin.get(key).exec().catch(() => undefined))?.kvs[0]?.lease;
+      const leaseOfKey = async (): Promise<string | undefined> =>
+        (
+          await admin
+            .get(key)
+            .exec()
+            .catch(() => undefined)
+        )?.kvs[0]?.lease;
       expect(await eventually(async () => ((await leaseOfKey()) ?? original) !== original, 15_000)).toBe(true);
       expect(names(await observer.discoverPeers())).toContain(self.name);
     } finally {

@@ -1,6 +1,6 @@
-import { Etcd3 } from "etcd3";
 import { InvalidConfigError } from "@tsakt/discovery";
 import { EtcdDiscoveryProvider } from "@tsakt/discovery-etcd";
+import { Etcd3 } from "etcd3";
 import { describe, expect, it } from "vitest";
 
 describe("EtcdDiscoveryProvider options", () => {

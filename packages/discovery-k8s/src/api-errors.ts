@@ -15,6 +15,11 @@ export function describeApiError(error: unknown): unknown {
   }
   const message = (body as { message?: unknown } | undefined)?.message;
   const detail = typeof message === "string" ? message : typeof body === "string" && body.length < 200 ? body : "";
-  const hint = code === 401 ? " (check the kubeconfig credentials)" : code === 403 ? " (the service account needs RBAC permission to list and watch pods)" : "";
+  const hint =
+    code === 401
+      ? " (check the kubeconfig credentials)"
+      : code === 403
+        ? " (the service account needs RBAC permission to list and watch pods)"
+        : "";
   return new Error(`Kubernetes API answered ${code}${detail ? `: ${detail}` : ""}${hint}`, { cause: error });
 }

@@ -41,7 +41,17 @@ export interface ResolvedKubernetesOptions {
   requestTimeoutMs: number;
 }
 
-const knownOptions = new Set(["labelSelector", "namespace", "portName", "kubeConfig", "api", "watch", "requireReady", "rolesAnnotation", "requestTimeoutMs"]);
+const knownOptions = new Set([
+  "labelSelector",
+  "namespace",
+  "portName",
+  "kubeConfig",
+  "api",
+  "watch",
+  "requireReady",
+  "rolesAnnotation",
+  "requestTimeoutMs",
+]);
 const dns1123Label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** IANA_SVC_NAME, the rule for container port names: 1-15 lowercase letters, digits and single inner dashes, with a letter. */
 const portNamePattern = /^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/;
@@ -69,20 +79,26 @@ export function resolveKubernetesOptions(options: KubernetesDiscoveryOptions | u
   const o = (options ?? {}) as unknown as Record<string, unknown>;
   if (typeof o !== "object" || Array.isArray(o)) throw new InvalidConfigError("options", "must be an object");
   for (const key of Object.keys(o)) {
-    if (!knownOptions.has(key)) throw new InvalidConfigError(key, `is not an option of KubernetesDiscoveryProvider (known: ${[...knownOptions].join(", ")})`);
+    if (!knownOptions.has(key))
+      throw new InvalidConfigError(key, `is not an option of KubernetesDiscoveryProvider (known: ${[...knownOptions].join(", ")})`);
   }
   const labelSelector = validateLabelSelector(o.labelSelector, "labelSelector");
   const portName = o.portName ?? "remoting";
   if (typeof portName !== "string" || !portNamePattern.test(portName)) {
-    throw new InvalidConfigError("portName", `must be a container port name (1-15 lowercase letters, digits and "-", with a letter), got ${JSON.stringify(portName)}`);
+    throw new InvalidConfigError(
+      "portName",
+      `must be a container port name (1-15 lowercase letters, digits and "-", with a letter), got ${JSON.stringify(portName)}`,
+    );
   }
   const rolesAnnotation = o.rolesAnnotation ?? "tsakt.io/roles";
-  if (typeof rolesAnnotation !== "string" || rolesAnnotation.length === 0) throw new InvalidConfigError("rolesAnnotation", "must be a non-empty annotation key");
+  if (typeof rolesAnnotation !== "string" || rolesAnnotation.length === 0)
+    throw new InvalidConfigError("rolesAnnotation", "must be a non-empty annotation key");
   const watch = boolean(o.watch, "watch", false);
   const requireReady = boolean(o.requireReady, "requireReady", true);
   const requestTimeoutMs = validateDurationMs(o.requestTimeoutMs, "requestTimeoutMs", 10_000);
 
-  if (o.kubeConfig !== undefined && !(o.kubeConfig instanceof KubeConfig)) throw new InvalidConfigError("kubeConfig", "must be a KubeConfig from @kubernetes/client-node");
+  if (o.kubeConfig !== undefined && !(o.kubeConfig instanceof KubeConfig))
+    throw new InvalidConfigError("kubeConfig", "must be a KubeConfig from @kubernetes/client-node");
   if (o.api !== undefined && typeof (o.api as Partial<CoreV1Api> | null)?.listNamespacedPod !== "function") {
     throw new InvalidConfigError("api", "must be a CoreV1Api from @kubernetes/client-node (kubeConfig.makeApiClient(CoreV1Api))");
   }
@@ -95,7 +111,11 @@ export function resolveKubernetesOptions(options: KubernetesDiscoveryOptions | u
     try {
       kubeConfig.loadFromDefault();
     } catch (error) {
-      throw new InvalidConfigError("kubeConfig", "was not given and none could be loaded from KUBECONFIG, ~/.kube/config or the pod's service account", { cause: error });
+      throw new InvalidConfigError(
+        "kubeConfig",
+        "was not given and none could be loaded from KUBECONFIG, ~/.kube/config or the pod's service account",
+        { cause: error },
+      );
     }
   }
   let api = o.api as CoreV1Api | undefined;
@@ -108,7 +128,10 @@ export function resolveKubernetesOptions(options: KubernetesDiscoveryOptions | u
   }
   const namespace = o.namespace ?? defaultNamespace(kubeConfig);
   if (typeof namespace !== "string" || !dns1123Label.test(namespace)) {
-    throw new InvalidConfigError("namespace", `must be a namespace name (lowercase letters, digits and "-", at most 63), got ${JSON.stringify(namespace)}`);
+    throw new InvalidConfigError(
+      "namespace",
+      `must be a namespace name (lowercase letters, digits and "-", at most 63), got ${JSON.stringify(namespace)}`,
+    );
   }
   return { labelSelector, namespace, portName, kubeConfig, api, watch, requireReady, rolesAnnotation, requestTimeoutMs };
 }

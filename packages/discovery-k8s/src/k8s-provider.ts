@@ -1,6 +1,6 @@
-import { DiscoveryUnavailableError, ProviderClosedError, validateNode, type DiscoveryNode, type DiscoveryProvider } from "@tsakt/discovery";
+import { type DiscoveryNode, type DiscoveryProvider, DiscoveryUnavailableError, ProviderClosedError, validateNode } from "@tsakt/discovery";
 import { describeApiError } from "./api-errors.js";
-import { resolveKubernetesOptions, type KubernetesDiscoveryOptions, type ResolvedKubernetesOptions } from "./k8s-options.js";
+import { type KubernetesDiscoveryOptions, type ResolvedKubernetesOptions, resolveKubernetesOptions } from "./k8s-options.js";
 import { PodCache } from "./pod-cache.js";
 import { nodeFromPod, type PodLike, type PodMappingRules } from "./pod-mapping.js";
 
@@ -23,7 +23,12 @@ export class KubernetesDiscoveryProvider implements DiscoveryProvider {
     this.#rules = { portName: this.#o.portName, requireReady: this.#o.requireReady, rolesAnnotation: this.#o.rolesAnnotation };
     this.#cache =
       this.#o.watch && this.#o.kubeConfig
-        ? new PodCache({ kubeConfig: this.#o.kubeConfig, api: this.#o.api, namespace: this.#o.namespace, labelSelector: this.#o.labelSelector })
+        ? new PodCache({
+            kubeConfig: this.#o.kubeConfig,
+            api: this.#o.api,
+            namespace: this.#o.namespace,
+            labelSelector: this.#o.labelSelector,
+          })
         : undefined;
   }
 
@@ -75,7 +80,10 @@ export class KubernetesDiscoveryProvider implements DiscoveryProvider {
   async #list(operation: string): Promise<PodLike[]> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer from the Kubernetes API within ${this.#o.requestTimeoutMs} ms`)), this.#o.requestTimeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`no answer from the Kubernetes API within ${this.#o.requestTimeoutMs} ms`)),
+        this.#o.requestTimeoutMs,
+      );
     });
     const request = this.#o.api.listNamespacedPod({ namespace: this.#o.namespace, labelSelector: this.#o.labelSelector });
     // A request that loses the race still settles later; its rejection must not go unhandled.

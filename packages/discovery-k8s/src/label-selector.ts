@@ -1,7 +1,7 @@
 import { InvalidConfigError } from "@tsakt/discovery";
 
 const key = String.raw`(?:[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?`;
-const value = String.raw`(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?`;
+const value = "(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?";
 const requirement = new RegExp(
   String.raw`^(?:!?${key}|${key}\s*(?:==|=|!=)\s*${value}|${key}\s+(?:in|notin)\s*\(\s*${value}(?:\s*,\s*${value})*\s*\))$`,
 );
@@ -12,7 +12,10 @@ const requirement = new RegExp(
  */
 export function validateLabelSelector(selector: unknown, field: string): string {
   if (typeof selector !== "string" || selector.trim() === "") {
-    throw new InvalidConfigError(field, 'is required: a label selector that matches your TsAkt pods, for example "app.kubernetes.io/name=my-app"');
+    throw new InvalidConfigError(
+      field,
+      'is required: a label selector that matches your TsAkt pods, for example "app.kubernetes.io/name=my-app"',
+    );
   }
   let depth = 0;
   let start = 0;
@@ -28,7 +31,8 @@ export function validateLabelSelector(selector: unknown, field: string): string 
   }
   parts.push(selector.slice(start));
   for (const part of parts) {
-    if (!requirement.test(part.trim())) throw new InvalidConfigError(field, `has an invalid requirement ${JSON.stringify(part.trim())} in ${JSON.stringify(selector)}`);
+    if (!requirement.test(part.trim()))
+      throw new InvalidConfigError(field, `has an invalid requirement ${JSON.stringify(part.trim())} in ${JSON.stringify(selector)}`);
   }
   return selector;
 }

@@ -1,6 +1,6 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { Watch } from "@kubernetes/client-node";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { PodLike } from "./pod-mapping.js";
 
 /** What a PodCache lists and watches. */

@@ -1,8 +1,8 @@
-import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { runDiscoveryConformance } from "@tsakt/discovery/testing";
 import { KubernetesDiscoveryProvider } from "@tsakt/discovery-k8s";
 import { afterAll, beforeAll } from "vitest";
-import { kubeConfigFor, podBackedFactory, startFakeKubernetesApi, type FakeKubernetesApi } from "./pod-backed-harness.js";
+import { type FakeKubernetesApi, kubeConfigFor, podBackedFactory, startFakeKubernetesApi } from "./pod-backed-harness.js";
 
 let api: FakeKubernetesApi;
 beforeAll(async () => {
@@ -18,16 +18,34 @@ for (const watch of [false, true]) {
     create: ({ nodes }) => podBackedFactory(api, labels, { watch })(nodes),
     invalidConfigs: [
       { field: "labelSelector", create: () => new KubernetesDiscoveryProvider({ kubeConfig: kubeConfigFor(api) } as never) },
-      { field: "labelSelector", create: () => new KubernetesDiscoveryProvider({ kubeConfig: kubeConfigFor(api), labelSelector: "app=(x" }) },
-      { field: "portName", create: () => new KubernetesDiscoveryProvider({ kubeConfig: kubeConfigFor(api), labelSelector: "app=x", portName: "Remoting_Port" }) },
-      { field: "namespace", create: () => new KubernetesDiscoveryProvider({ kubeConfig: kubeConfigFor(api), labelSelector: "app=x", namespace: "Team A" }) },
+      {
+        field: "labelSelector",
+        create: () => new KubernetesDiscoveryProvider({ kubeConfig: kubeConfigFor(api), labelSelector: "app=(x" }),
+      },
+      {
+        field: "portName",
+        create: () =>
+          new KubernetesDiscoveryProvider({ kubeConfig: kubeConfigFor(api), labelSelector: "app=x", portName: "Remoting_Port" }),
+      },
+      {
+        field: "namespace",
+        create: () => new KubernetesDiscoveryProvider({ kubeConfig: kubeConfigFor(api), labelSelector: "app=x", namespace: "Team A" }),
+      },
       {
         field: "watch",
-        create: () => new KubernetesDiscoveryProvider({ api: kubeConfigFor(api).makeApiClient(CoreV1Api), labelSelector: "app=x", watch: true }),
+        create: () =>
+          new KubernetesDiscoveryProvider({ api: kubeConfigFor(api).makeApiClient(CoreV1Api), labelSelector: "app=x", watch: true }),
       },
       { field: "kubeConfig", create: () => new KubernetesDiscoveryProvider({ kubeConfig: {} as KubeConfig, labelSelector: "app=x" }) },
-      { field: "requireReady", create: () => new KubernetesDiscoveryProvider({ kubeConfig: kubeConfigFor(api), labelSelector: "app=x", requireReady: "yes" as never }) },
-      { field: "selector", create: () => new KubernetesDiscoveryProvider({ kubeConfig: kubeConfigFor(api), labelSelector: "app=x", selector: "x" } as never) },
+      {
+        field: "requireReady",
+        create: () =>
+          new KubernetesDiscoveryProvider({ kubeConfig: kubeConfigFor(api), labelSelector: "app=x", requireReady: "yes" as never }),
+      },
+      {
+        field: "selector",
+        create: () => new KubernetesDiscoveryProvider({ kubeConfig: kubeConfigFor(api), labelSelector: "app=x", selector: "x" } as never),
+      },
     ],
     // An API server restart drops connections and watches; the pods live on in etcd.
     restartBackend: () => api.restart(),

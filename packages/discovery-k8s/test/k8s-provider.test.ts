@@ -1,8 +1,8 @@
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import type { DiscoveryProvider } from "@tsakt/discovery";
-import { KubernetesDiscoveryProvider, type KubernetesDiscoveryOptions } from "@tsakt/discovery-k8s";
+import { type KubernetesDiscoveryOptions, KubernetesDiscoveryProvider } from "@tsakt/discovery-k8s";
 import { afterEach, describe, expect, it } from "vitest";
-import { kubeConfigFor, runningPodFor, startFakeKubernetesApi, type FakeKubernetesApi } from "./pod-backed-harness.js";
+import { type FakeKubernetesApi, kubeConfigFor, runningPodFor, startFakeKubernetesApi } from "./pod-backed-harness.js";
 
 const cleanup: Array<() => Promise<void>> = [];
 
@@ -76,7 +76,9 @@ describe("KubernetesDiscoveryProvider", () => {
       ],
       annotations: { "tsakt.io/roles": "api, worker,", "example.com/roles": "x" },
     });
-    expect(await provider(api, { portName: "cluster" }).discoverPeers()).toEqual([{ name: "orders-0", host: "127.0.0.1", port: 7355, roles: ["api", "worker"] }]);
+    expect(await provider(api, { portName: "cluster" }).discoverPeers()).toEqual([
+      { name: "orders-0", host: "127.0.0.1", port: 7355, roles: ["api", "worker"] },
+    ]);
     expect(await provider(api, { portName: "cluster", rolesAnnotation: "example.com/roles" }).discoverPeers()).toEqual([
       { name: "orders-0", host: "127.0.0.1", port: 7355, roles: ["x"] },
     ]);
@@ -131,7 +133,10 @@ describe("KubernetesDiscoveryProvider", () => {
     api.deletePod("orders-1");
     api.compactHistory();
 
-    await eventually("the provider to list again and drop orders-1", async () => api.listRequests > lists && !(await names(p)).includes("orders-1"));
+    await eventually(
+      "the provider to list again and drop orders-1",
+      async () => api.listRequests > lists && !(await names(p)).includes("orders-1"),
+    );
     await eventually("the watch to reopen", () => api.activeWatches === 1);
     addRunning(api, "orders-3", 9003);
     await eventually("a later pod to appear through the new watch", async () => (await names(p)).includes("orders-3"));
@@ -226,7 +231,9 @@ if (realCluster) {
       const p = new KubernetesDiscoveryProvider(options);
       cleanup.push(() => p.close());
       const nodes = await p.discoverPeers();
-      const pods = await options.kubeConfig!.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: p.namespace, labelSelector: options.labelSelector });
+      const pods = await options
+        .kubeConfig!.makeApiClient(CoreV1Api)
+        .listNamespacedPod({ namespace: p.namespace, labelSelector: options.labelSelector });
       const running = new Set(pods.items.filter((pod) => pod.status?.phase === "Running").map((pod) => pod.metadata?.name));
       for (const node of nodes) {
         expect(running.has(node.name)).toBe(true);
@@ -239,10 +246,17 @@ if (realCluster) {
       const options = realOptions();
       const listed = new KubernetesDiscoveryProvider(options);
       const watched = new KubernetesDiscoveryProvider({ ...options, watch: true });
-      cleanup.push(() => listed.close(), () => watched.close());
+      cleanup.push(
+        () => listed.close(),
+        () => watched.close(),
+      );
       await listed.register({ name: "tsakt-conformance-probe", host: "192.0.2.1", port: 1 });
       const expected = await listed.discoverPeers();
-      await eventually("the watch cache to match a list", async () => JSON.stringify(await watched.discoverPeers()) === JSON.stringify(expected), 20_000);
+      await eventually(
+        "the watch cache to match a list",
+        async () => JSON.stringify(await watched.discoverPeers()) === JSON.stringify(expected),
+        20_000,
+      );
     });
   });
 }

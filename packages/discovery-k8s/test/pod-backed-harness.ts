@@ -1,10 +1,10 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import type { DiscoveryNode, DiscoveryProvider } from "@tsakt/discovery";
-import { KubernetesDiscoveryProvider, type KubernetesDiscoveryOptions } from "@tsakt/discovery-k8s";
+import { type KubernetesDiscoveryOptions, KubernetesDiscoveryProvider } from "@tsakt/discovery-k8s";
 // vitest.shared.ts maps @tsakt/<name> to packages/<name>, so the tools/ package is reached by path.
 import type { FakeKubernetesApi } from "@tsakt/protocol-fakes";
 
-export { startFakeKubernetesApi, type FakeKubernetesApi } from "@tsakt/protocol-fakes";
+export { type FakeKubernetesApi, startFakeKubernetesApi } from "@tsakt/protocol-fakes";
 
 /** A KubeConfig whose current context is the fake API server. */
 export function kubeConfigFor(api: FakeKubernetesApi, namespace?: string): KubeConfig {
@@ -67,7 +67,11 @@ export class PodBackedProvider implements DiscoveryProvider {
 }
 
 /** Makes providers whose nodes' pods exist from the start but stay Pending (scheduled, not started) until register(). */
-export function podBackedFactory(api: FakeKubernetesApi, labels: Record<string, string>, options: Partial<KubernetesDiscoveryOptions> = {}) {
+export function podBackedFactory(
+  api: FakeKubernetesApi,
+  labels: Record<string, string>,
+  options: Partial<KubernetesDiscoveryOptions> = {},
+) {
   const labelSelector = Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(",");

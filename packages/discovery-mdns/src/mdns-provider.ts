@@ -1,8 +1,8 @@
-import { DiscoveryUnavailableError, ProviderClosedError, type DiscoveryNode, type DiscoveryProvider } from "@tsakt/discovery";
+import { type DiscoveryNode, type DiscoveryProvider, DiscoveryUnavailableError, ProviderClosedError } from "@tsakt/discovery";
 import makeMdns from "multicast-dns";
-import { resolveMdnsOptions, type MdnsDiscoveryOptions, type ResolvedMdnsOptions } from "./options.js";
+import { type MdnsDiscoveryOptions, type ResolvedMdnsOptions, resolveMdnsOptions } from "./options.js";
 import { PeerCache } from "./peer-cache.js";
-import { answersFor, nodeRecords, parseResponse, validateMdnsNode, type MdnsRecord } from "./records.js";
+import { answersFor, type MdnsRecord, nodeRecords, parseResponse, validateMdnsNode } from "./records.js";
 
 type Mdns = makeMdns.MulticastDNS;
 

@@ -40,12 +40,18 @@ export function resolveMdnsOptions(options: MdnsDiscoveryOptions | undefined): R
   if (typeof o !== "object") throw new InvalidConfigError("options", "must be an object");
   const serviceName = o.serviceName ?? "_tsakt._tcp.local";
   if (typeof serviceName !== "string" || !serviceNamePattern.test(serviceName)) {
-    throw new InvalidConfigError("serviceName", `must look like "_name._tcp.local" (DNS-SD service type and domain), got ${JSON.stringify(serviceName)}`);
+    throw new InvalidConfigError(
+      "serviceName",
+      `must look like "_name._tcp.local" (DNS-SD service type and domain), got ${JSON.stringify(serviceName)}`,
+    );
   }
   const ttlSeconds = validatePositiveInteger(o.ttlSeconds, "ttlSeconds", 60);
   const queryIntervalMs = validateDurationMs(o.queryIntervalMs, "queryIntervalMs", 10_000);
   if (queryIntervalMs >= ttlSeconds * 1000) {
-    throw new InvalidConfigError("queryIntervalMs", `must be shorter than ttlSeconds (${ttlSeconds} s), or peers expire between queries; got ${queryIntervalMs}`);
+    throw new InvalidConfigError(
+      "queryIntervalMs",
+      `must be shorter than ttlSeconds (${ttlSeconds} s), or peers expire between queries; got ${queryIntervalMs}`,
+    );
   }
   const socket: makeMdns.Options = { port: validatePort(o.port ?? 5353, "port"), loopback: o.loopback ?? true };
   if (o.interface !== undefined) socket.interface = ipv4(o.interface, "interface");
@@ -63,11 +69,14 @@ export function resolveMdnsOptions(options: MdnsDiscoveryOptions | undefined): R
 }
 
 function ipv4(value: unknown, field: string): string {
-  if (typeof value !== "string" || isIP(value) !== 4) throw new InvalidConfigError(field, `must be an IPv4 address such as "127.0.0.1", got ${JSON.stringify(value)}`);
+  if (typeof value !== "string" || isIP(value) !== 4)
+    throw new InvalidConfigError(field, `must be an IPv4 address such as "127.0.0.1", got ${JSON.stringify(value)}`);
   return value;
 }
 
 function isMdns(value: unknown): value is makeMdns.MulticastDNS {
   const m = value as Partial<makeMdns.MulticastDNS> | null;
-  return typeof m === "object" && m !== null && typeof m.query === "function" && typeof m.respond === "function" && typeof m.on === "function";
+  return (
+    typeof m === "object" && m !== null && typeof m.query === "function" && typeof m.respond === "function" && typeof m.on === "function"
+  );
 }

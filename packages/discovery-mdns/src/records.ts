@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { InvalidConfigError, validateNode, type DiscoveryNode } from "@tsakt/discovery";
+import { type DiscoveryNode, InvalidConfigError, validateNode } from "@tsakt/discovery";
 import type makeMdns from "multicast-dns";
 
 /** One DNS resource record as multicast-dns sends and receives it. */
@@ -22,13 +22,24 @@ const maxTxtTotalBytes = 1300;
 export function validateMdnsNode(self: unknown): DiscoveryNode {
   const node = validateNode(self);
   if (node.name.includes(".") || Buffer.byteLength(node.name) > 63) {
-    throw new InvalidConfigError("self.name", `must be one DNS label for mDNS: no dots, at most 63 bytes; got ${JSON.stringify(node.name)}`);
+    throw new InvalidConfigError(
+      "self.name",
+      `must be one DNS label for mDNS: no dots, at most 63 bytes; got ${JSON.stringify(node.name)}`,
+    );
   }
   const txt = txtEntries(node);
   const tooLong = txt.find((entry) => Buffer.byteLength(entry) > maxTxtEntryBytes);
-  if (tooLong !== undefined) throw new InvalidConfigError(tooLong.startsWith("roles=") ? "self.roles" : "self.meta", `holds an entry over ${maxTxtEntryBytes} bytes: ${tooLong.slice(0, 40)}…`);
+  if (tooLong !== undefined)
+    throw new InvalidConfigError(
+      tooLong.startsWith("roles=") ? "self.roles" : "self.meta",
+      `holds an entry over ${maxTxtEntryBytes} bytes: ${tooLong.slice(0, 40)}…`,
+    );
   const total = txt.reduce((sum, entry) => sum + Buffer.byteLength(entry) + 1, 0);
-  if (total > maxTxtTotalBytes) throw new InvalidConfigError("self.meta", `and roles take ${total} bytes, more than the ${maxTxtTotalBytes} that fit in one mDNS announcement`);
+  if (total > maxTxtTotalBytes)
+    throw new InvalidConfigError(
+      "self.meta",
+      `and roles take ${total} bytes, more than the ${maxTxtTotalBytes} that fit in one mDNS announcement`,
+    );
   return node;
 }
 
@@ -49,7 +60,8 @@ export function nodeRecords(node: DiscoveryNode, names: ServiceNames, ttlSeconds
 
 /** Splits our records into those a query asked for and the rest (sent as additionals); undefined when it asked for none of them. */
 export function answersFor(questions: Question[], records: MdnsRecord[]): { answers: MdnsRecord[]; additionals: MdnsRecord[] } | undefined {
-  const asked = (r: MdnsRecord): boolean => questions.some((q) => sameName(q.name, r.name) && ((q.type as string) === "ANY" || q.type === r.type));
+  const asked = (r: MdnsRecord): boolean =>
+    questions.some((q) => sameName(q.name, r.name) && ((q.type as string) === "ANY" || q.type === r.type));
   const answers = records.filter(asked);
   if (answers.length === 0) return undefined;
   return { answers, additionals: records.filter((r) => !asked(r)) };
@@ -77,7 +89,9 @@ export function parseResponse(packet: Pick<makeMdns.ResponsePacket, "answers" | 
       continue;
     }
     if (srv === undefined) continue;
-    const address = records.find((r): r is AddressRecord => (r.type === "A" || r.type === "AAAA") && sameName(r.name, srv.data.target))?.data;
+    const address = records.find(
+      (r): r is AddressRecord => (r.type === "A" || r.type === "AAAA") && sameName(r.name, srv.data.target),
+    )?.data;
     const node: DiscoveryNode = {
       name: txt.name ?? label,
       host: txt.host ?? address ?? srv.data.target,
@@ -119,8 +133,7 @@ function readTxt(data: unknown): TxtFields {
     else if (key === "roles") {
       const roles = parseRoles(value);
       if (roles !== undefined) fields.roles = roles;
-    }
-    else if (key.startsWith("meta.")) (fields.meta ??= {})[key.slice(5)] = value;
+    } else if (key.startsWith("meta.")) (fields.meta ??= {})[key.slice(5)] = value;
   }
   return fields;
 }

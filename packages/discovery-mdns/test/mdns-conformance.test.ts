@@ -1,5 +1,5 @@
-import { MdnsDiscoveryProvider } from "@tsakt/discovery-mdns";
 import { runDiscoveryConformance } from "@tsakt/discovery/testing";
+import { MdnsDiscoveryProvider } from "@tsakt/discovery-mdns";
 import { loopbackOptions } from "./loopback.js";
 
 const socket = loopbackOptions();

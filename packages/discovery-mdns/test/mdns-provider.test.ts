@@ -7,7 +7,12 @@ import { loopbackOptions } from "./loopback.js";
 
 type Mdns = makeMdns.MulticastDNS;
 
-const node = (name: string, port: number, extra: Partial<DiscoveryNode> = {}): DiscoveryNode => ({ name, host: "127.0.0.1", port, ...extra });
+const node = (name: string, port: number, extra: Partial<DiscoveryNode> = {}): DiscoveryNode => ({
+  name,
+  host: "127.0.0.1",
+  port,
+  ...extra,
+});
 const peerNames = async (p: DiscoveryProvider): Promise<string[]> => (await p.discoverPeers()).map((n) => n.name);
 
 describe("MdnsDiscoveryProvider on loopback multicast", () => {
@@ -63,7 +68,7 @@ describe("MdnsDiscoveryProvider on loopback multicast", () => {
     expect(all.find((r) => r.type === "SRV")).toMatchObject({ name: "sd-a._tsakt._tcp.local", data: { port: 4100, target: "sd-a.local" } });
     expect(all.find((r) => r.type === "A")).toMatchObject({ name: "sd-a.local", data: "127.0.0.1" });
     const txt = all.find((r) => r.type === "TXT");
-    const entries = (txt?.data as Buffer[]).map((b) => b.toString());
+    const entries = ((txt?.data ?? []) as Buffer[]).map((b) => b.toString());
     expect(entries).toEqual(expect.arrayContaining(["name=sd-a", "host=127.0.0.1", 'roles=["web"]', "meta.zone=z1"]));
   });
 
@@ -145,13 +150,18 @@ describe("MdnsDiscoveryProvider on loopback multicast", () => {
     const a = provider(loopbackOptions());
     await expect(a.register(node("a.b", 4701))).rejects.toMatchObject({ code: "InvalidConfig", field: "self.name" });
     await expect(a.register(node("x".repeat(64), 4701))).rejects.toMatchObject({ code: "InvalidConfig", field: "self.name" });
-    await expect(a.register(node("big", 4701, { meta: { blob: "x".repeat(300) } }))).rejects.toMatchObject({ code: "InvalidConfig", field: "self.meta" });
+    await expect(a.register(node("big", 4701, { meta: { blob: "x".repeat(300) } }))).rejects.toMatchObject({
+      code: "InvalidConfig",
+      field: "self.meta",
+    });
     const many = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, "v".repeat(100)]));
     await expect(a.register(node("big", 4701, { meta: many }))).rejects.toMatchObject({ code: "InvalidConfig", field: "self.meta" });
   });
 
   it("refuses socket options next to an instance passed in, naming them", () => {
     const mine = rawSocket(loopbackOptions());
-    expect(() => new MdnsDiscoveryProvider({ mdns: mine, port: 5353, interface: "127.0.0.1" })).toThrow("leave out interface, port when passing an instance");
+    expect(() => new MdnsDiscoveryProvider({ mdns: mine, port: 5353, interface: "127.0.0.1" })).toThrow(
+      "leave out interface, port when passing an instance",
+    );
   });
 });

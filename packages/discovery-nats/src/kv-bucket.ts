@@ -1,5 +1,5 @@
 import { jetstream } from "@nats-io/jetstream";
-import { Kvm, type KV } from "@nats-io/kv";
+import { type KV, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { DiscoveryNode } from "@tsakt/discovery";
 import type { Advertiser } from "./advertiser.js";

@@ -1,14 +1,8 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import {
-  DiscoveryUnavailableError,
-  ProviderClosedError,
-  validateNode,
-  type DiscoveryNode,
-  type DiscoveryProvider,
-} from "@tsakt/discovery";
+import { type DiscoveryNode, type DiscoveryProvider, DiscoveryUnavailableError, ProviderClosedError, validateNode } from "@tsakt/discovery";
 import type { Advertiser } from "./advertiser.js";
 import { KvAdvertiser } from "./kv-bucket.js";
-import { resolveNatsOptions, type NatsDiscoveryOptions, type ResolvedNatsOptions } from "./options.js";
+import { type NatsDiscoveryOptions, type ResolvedNatsOptions, resolveNatsOptions } from "./options.js";
 import { RequestReplyAdvertiser } from "./request-reply.js";
 
 /** Discovery over NATS: nodes answer requests on the cluster's subject ("request" mode) or keep expiring entries in a JetStream KV bucket ("kv" mode). */
@@ -111,7 +105,10 @@ export class NatsDiscoveryProvider implements DiscoveryProvider {
   async #open(): Promise<{ nc: NatsConnection; advertiser: Advertiser }> {
     const nc = this.#options.connection ?? (await this.#dial());
     const { mode, subject, timeoutMs, connectTimeoutMs, bucket, ttlMs } = this.#options;
-    const advertiser = mode === "kv" ? new KvAdvertiser(nc, bucket, ttlMs, connectTimeoutMs) : new RequestReplyAdvertiser(nc, subject, timeoutMs, connectTimeoutMs);
+    const advertiser =
+      mode === "kv"
+        ? new KvAdvertiser(nc, bucket, ttlMs, connectTimeoutMs)
+        : new RequestReplyAdvertiser(nc, subject, timeoutMs, connectTimeoutMs);
     return { nc, advertiser };
   }
 

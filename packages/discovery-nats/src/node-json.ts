@@ -1,4 +1,4 @@
-import { InvalidConfigError, validateNode, type DiscoveryNode } from "@tsakt/discovery";
+import { type DiscoveryNode, InvalidConfigError, validateNode } from "@tsakt/discovery";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -54,11 +54,14 @@ export const defaultClusterName = "tsakt";
 
 /** Checks the options and applies defaults; throws InvalidConfigError naming the first bad field. */
 export function resolveNatsOptions(options: NatsDiscoveryOptions): ResolvedNatsOptions {
-  if (typeof options !== "object" || options === null) throw new InvalidConfigError("options", "must be an object with servers or connection");
+  if (typeof options !== "object" || options === null)
+    throw new InvalidConfigError("options", "must be an object with servers or connection");
   const connection = options.connection === undefined ? undefined : validateConnection(options.connection);
   const servers = options.servers === undefined ? undefined : validateServers(options.servers);
-  if (connection === undefined && servers === undefined) throw new InvalidConfigError("servers", "is required unless a connection is given");
-  if (connection !== undefined && servers !== undefined) throw new InvalidConfigError("servers", "must not be set together with connection; the connection already knows its servers");
+  if (connection === undefined && servers === undefined)
+    throw new InvalidConfigError("servers", "is required unless a connection is given");
+  if (connection !== undefined && servers !== undefined)
+    throw new InvalidConfigError("servers", "must not be set together with connection; the connection already knows its servers");
 
   const clusterName = options.clusterName === undefined ? defaultClusterName : validateToken(options.clusterName, "clusterName");
   const subject = options.subject === undefined ? `tsakt.discovery.${clusterName}` : validateSubject(options.subject, "subject");
@@ -101,7 +104,12 @@ function validateBucket(value: unknown, field: string): string {
 
 function validateConnection(value: unknown): NatsConnection {
   const candidate = value as Partial<NatsConnection> | null;
-  if (typeof candidate !== "object" || candidate === null || typeof candidate.subscribe !== "function" || typeof candidate.requestMany !== "function") {
+  if (
+    typeof candidate !== "object" ||
+    candidate === null ||
+    typeof candidate.subscribe !== "function" ||
+    typeof candidate.requestMany !== "function"
+  ) {
     throw new InvalidConfigError("connection", "must be a NatsConnection from @nats-io/transport-node's connect()");
   }
   return value as NatsConnection;
@@ -109,7 +117,8 @@ function validateConnection(value: unknown): NatsConnection {
 
 function validateServers(value: unknown): string[] {
   const list = typeof value === "string" ? [value] : value;
-  if (!Array.isArray(list) || list.length === 0) throw new InvalidConfigError("servers", "must be a server URL or a non-empty array of them");
+  if (!Array.isArray(list) || list.length === 0)
+    throw new InvalidConfigError("servers", "must be a server URL or a non-empty array of them");
   return list.map((server: unknown) => {
     const text = validateNonEmptyString(server, "servers");
     if (/\s/.test(text)) throw new InvalidConfigError("servers", `must not contain whitespace, got ${JSON.stringify(text)}`);
@@ -129,6 +138,7 @@ function validateSubject(value: unknown, field: string): string {
 
 function validateToken(value: unknown, field: string): string {
   const token = validateNonEmptyString(value, field);
-  if (!/^[^\s.*>]+$/.test(token)) throw new InvalidConfigError(field, `must not contain spaces, dots or wildcards, got ${JSON.stringify(token)}`);
+  if (!/^[^\s.*>]+$/.test(token))
+    throw new InvalidConfigError(field, `must not contain spaces, dots or wildcards, got ${JSON.stringify(token)}`);
   return token;
 }

@@ -1,4 +1,4 @@
-import { Empty, NoRespondersError, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { Empty, type NatsConnection, NoRespondersError, type Subscription } from "@nats-io/transport-node";
 import type { DiscoveryNode } from "@tsakt/discovery";
 import type { Advertiser } from "./advertiser.js";
 import { withDeadline } from "./deadline.js";

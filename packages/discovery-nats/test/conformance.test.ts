@@ -1,7 +1,7 @@
 import { runDiscoveryConformance } from "@tsakt/discovery/testing";
 import { NatsDiscoveryProvider } from "@tsakt/discovery-nats";
+import { type NatsServerHandle, skipWithoutBinary, startNatsServer } from "@tsakt/test-servers";
 import { afterAll, beforeAll, describe } from "vitest";
-import { skipWithoutBinary, startNatsServer, type NatsServerHandle } from "@tsakt/test-servers";
 
 describe.skipIf(skipWithoutBinary("nats-server"))("nats-server backend", () => {
   let server: NatsServerHandle;

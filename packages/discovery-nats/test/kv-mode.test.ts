@@ -1,10 +1,17 @@
-import { connect } from "@nats-io/transport-node";
 import { Kvm } from "@nats-io/kv";
-import { runDiscoveryConformance } from "@tsakt/discovery/testing";
+import { connect } from "@nats-io/transport-node";
 import type { DiscoveryNode } from "@tsakt/discovery";
+import { runDiscoveryConformance } from "@tsakt/discovery/testing";
 import { NatsDiscoveryProvider } from "@tsakt/discovery-nats";
+import {
+  pollUntil as eventually,
+  type NatsServerHandle,
+  nodeNames as names,
+  skipWithoutBinary,
+  spawnTsChild,
+  startNatsServer,
+} from "@tsakt/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { skipWithoutBinary, spawnTsChild, startNatsServer, type NatsServerHandle, nodeNames as names, pollUntil as eventually } from "@tsakt/test-servers";
 
 const fixture = new URL("./fixtures/register-node.ts", import.meta.url).pathname;
 

@@ -1,8 +1,18 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { DiscoveryUnavailableError } from "@tsakt/discovery";
-import { NatsDiscoveryProvider, type NatsDiscoveryOptions } from "@tsakt/discovery-nats";
+import { type NatsDiscoveryOptions, NatsDiscoveryProvider } from "@tsakt/discovery-nats";
+import {
+  pollUntil as eventually,
+  freePort,
+  type NatsServerHandle,
+  nodeNames as names,
+  testNode as node,
+  skipWithoutBinary,
+  spawnTsChild,
+  startNatsServer,
+  uniqueName as unique,
+} from "@tsakt/test-servers";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { freePort, skipWithoutBinary, spawnTsChild, startNatsServer, type NatsServerHandle, testNode as node, uniqueName as unique, nodeNames as names, pollUntil as eventually } from "@tsakt/test-servers";
 
 const fixture = new URL("./fixtures/register-node.ts", import.meta.url).pathname;
 
@@ -75,7 +85,9 @@ describe.skipIf(skipWithoutBinary("nats-server"))("NatsDiscoveryProvider against
     await moving.register(first);
     await moving.register({ ...first, port: first.port + 1, roles: ["worker"], meta: { zone: "b" } });
     const peers = await provider().discoverPeers();
-    expect(peers.filter((p) => p.name === first.name)).toEqual([{ ...first, port: first.port + 1, roles: ["worker"], meta: { zone: "b" } }]);
+    expect(peers.filter((p) => p.name === first.name)).toEqual([
+      { ...first, port: first.port + 1, roles: ["worker"], meta: { zone: "b" } },
+    ]);
   });
 
   it("keeps clusters apart by clusterName and by subject", async () => {
@@ -91,8 +103,8 @@ describe.skipIf(skipWithoutBinary("nats-server"))("NatsDiscoveryProvider against
   it("ignores answers that are not valid nodes", async () => {
     const nc = await connection();
     const subject = "tsakt.discovery.noisy";
-    nc.subscribe(subject, { callback: (_, msg) => msg.respond("not json") });
-    nc.subscribe(subject, { callback: (_, msg) => msg.respond(JSON.stringify({ name: "no-port", host: "127.0.0.1" })) });
+    nc.subscribe(subject, { callback: (_, msg) => void msg.respond("not json") });
+    nc.subscribe(subject, { callback: (_, msg) => void msg.respond(JSON.stringify({ name: "no-port", host: "127.0.0.1" })) });
     await nc.flush();
     const good = node("good");
     await provider({ clusterName: "noisy" }).register(good);

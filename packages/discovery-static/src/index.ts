@@ -1,1 +1,1 @@
-export { StaticDiscoveryProvider, type StaticDiscoveryOptions } from "./static-provider.js";
+export { type StaticDiscoveryOptions, StaticDiscoveryProvider } from "./static-provider.js";

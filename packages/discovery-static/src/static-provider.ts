@@ -1,11 +1,11 @@
 import {
-  InvalidConfigError,
-  ProviderClosedError,
   cloneNode,
-  parseHostPort,
-  validateNode,
   type DiscoveryNode,
   type DiscoveryProvider,
+  InvalidConfigError,
+  ProviderClosedError,
+  parseHostPort,
+  validateNode,
 } from "@tsakt/discovery";
 
 /** Options of StaticDiscoveryProvider. */
@@ -61,7 +61,8 @@ function parsePeers(peers: unknown): DiscoveryNode[] {
     const field = `peers[${i}]`;
     const node = typeof entry === "string" ? fromHostPort(entry, field) : validateNode(entry, field);
     const earlier = seen.get(node.name);
-    if (earlier !== undefined) throw new InvalidConfigError(field, `repeats the node name "${node.name}" of peers[${earlier}]; names must be unique`);
+    if (earlier !== undefined)
+      throw new InvalidConfigError(field, `repeats the node name "${node.name}" of peers[${earlier}]; names must be unique`);
     seen.set(node.name, i);
     return node;
   });

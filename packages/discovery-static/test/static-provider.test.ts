@@ -21,7 +21,12 @@ describe("StaticDiscoveryProvider", () => {
   });
 
   it("leaves out the registered node when its name matches an entry, whatever its address", async () => {
-    const provider = new StaticDiscoveryProvider({ peers: [{ name: "a", host: "10.0.0.1", port: 1 }, { name: "b", host: "10.0.0.2", port: 1 }] });
+    const provider = new StaticDiscoveryProvider({
+      peers: [
+        { name: "a", host: "10.0.0.1", port: 1 },
+        { name: "b", host: "10.0.0.2", port: 1 },
+      ],
+    });
     await provider.register({ name: "a", host: "0.0.0.0", port: 9 });
     expect((await provider.discoverPeers()).map((p) => p.name)).toEqual(["b"]);
   });
@@ -33,7 +38,9 @@ describe("StaticDiscoveryProvider", () => {
   });
 
   it("keeps roles and meta of full node entries and hands out copies", async () => {
-    const provider = new StaticDiscoveryProvider({ peers: ["127.0.0.1:4000", { name: "b", host: "127.0.0.1", port: 4001, roles: ["db"], meta: { zone: "z" } }] });
+    const provider = new StaticDiscoveryProvider({
+      peers: ["127.0.0.1:4000", { name: "b", host: "127.0.0.1", port: 4001, roles: ["db"], meta: { zone: "z" } }],
+    });
     const [, b] = await provider.discoverPeers();
     expect(b).toEqual({ name: "b", host: "127.0.0.1", port: 4001, roles: ["db"], meta: { zone: "z" } });
     b!.roles!.push("mutated");
@@ -51,6 +58,8 @@ describe("StaticDiscoveryProvider", () => {
     expect(attempt).toThrow(InvalidConfigError);
     expect(attempt).toThrow('invalid discovery config: peers[2] is not host:port, got "localhost"');
     expect(() => new StaticDiscoveryProvider({ peers: ["a:1", "a:1"] })).toThrow('peers[1] repeats the node name "a:1" of peers[0]');
-    expect(() => new StaticDiscoveryProvider({ peers: [{ name: "x", host: "h", port: 70_000 }] })).toThrow("peers[0].port must be an integer from 1 to 65535");
+    expect(() => new StaticDiscoveryProvider({ peers: [{ name: "x", host: "h", port: 70_000 }] })).toThrow(
+      "peers[0].port must be an integer from 1 to 65535",
+    );
   });
 });

@@ -44,7 +44,9 @@ export class ProviderClosedError extends DiscoveryError {
 /** The backend could not be reached or answered with an error; `cause` holds the client's error. */
 export class DiscoveryUnavailableError extends DiscoveryError {
   constructor(provider: string, operation: string, cause: unknown) {
-    super("DiscoveryUnavailable", `${provider} discovery: ${operation} failed: ${describe(cause)}; check that the backend is reachable`, { cause });
+    super("DiscoveryUnavailable", `${provider} discovery: ${operation} failed: ${describe(cause)}; check that the backend is reachable`, {
+      cause,
+    });
   }
 }
 

@@ -1,4 +1,3 @@
-export type { DiscoveryNode, DiscoveryProvider } from "./provider.js";
 export {
   DiscoveryError,
   DiscoveryUnavailableError,
@@ -7,7 +6,8 @@ export {
   ProviderClosedError,
 } from "./errors.js";
 export { MemoryNetwork } from "./memory-network.js";
-export { MemoryDiscoveryProvider, type MemoryDiscoveryOptions } from "./memory-provider.js";
+export { type MemoryDiscoveryOptions, MemoryDiscoveryProvider } from "./memory-provider.js";
+export type { DiscoveryNode, DiscoveryProvider } from "./provider.js";
 export {
   cloneNode,
   parseHostPort,

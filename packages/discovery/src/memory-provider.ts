@@ -20,7 +20,8 @@ export class MemoryDiscoveryProvider implements DiscoveryProvider {
 
   constructor(options: MemoryDiscoveryOptions) {
     const network = (options as Partial<MemoryDiscoveryOptions> | undefined)?.network;
-    if (!(network instanceof MemoryNetwork)) throw new InvalidConfigError("network", "must be a MemoryNetwork (create one with new MemoryNetwork() and share it)");
+    if (!(network instanceof MemoryNetwork))
+      throw new InvalidConfigError("network", "must be a MemoryNetwork (create one with new MemoryNetwork() and share it)");
     this.#network = network;
     this.#unsubscribe = network.onStart(() => {
       if (this.#self !== undefined) network.advertise(this, this.#self);

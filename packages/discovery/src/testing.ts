@@ -27,12 +27,15 @@ export function runDiscoveryConformance(name: string, harness: ConformanceHarnes
     const opened: DiscoveryProvider[] = [];
 
     // Closing here rather than in each test means a failed assertion never leaks sockets or timers into the next test.
-    afterEach(async () => {
-      const providers = opened.splice(0);
-      const results = await Promise.allSettled(providers.map((p) => withDeadline(p.close(), settleMs + 5000, "close()")));
-      const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
-      if (failures.length > 0) throw new AggregateError(failures, `close() failed for ${failures.length} provider(s)`);
-    }, settleMs * 2 + 15_000);
+    afterEach(
+      async () => {
+        const providers = opened.splice(0);
+        const results = await Promise.allSettled(providers.map((p) => withDeadline(p.close(), settleMs + 5000, "close()")));
+        const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+        if (failures.length > 0) throw new AggregateError(failures, `close() failed for ${failures.length} provider(s)`);
+      },
+      settleMs * 2 + 15_000,
+    );
 
     async function open(nodes: DiscoveryNode[]): Promise<DiscoveryProvider> {
       const provider = await harness.create({ nodes: nodes.map(copyNode) });
@@ -69,7 +72,11 @@ export function runDiscoveryConformance(name: string, harness: ConformanceHarnes
           const self = nodes[i]!;
           const others = nodes.filter((n) => n.name !== self.name);
           const peers = await waitFor(`${self.name} to see ${names(others).join(", ")}`, provider, (peers) => includesAll(peers, others));
-          for (const other of others) expectSameNode(peers.find((p) => p.name === other.name), other);
+          for (const other of others)
+            expectSameNode(
+              peers.find((p) => p.name === other.name),
+              other,
+            );
           expect(duplicates(peers)).toEqual([]);
         }
       });
@@ -90,7 +97,11 @@ export function runDiscoveryConformance(name: string, harness: ConformanceHarnes
         const [a, b] = await openAll(nodes);
         await waitFor(`${nodes[0]!.name} to see ${nodes[1]!.name}`, a!, (peers) => includesAll(peers, [nodes[1]!]));
         await b!.deregister();
-        const peers = await waitFor(`${nodes[1]!.name} to disappear from ${nodes[0]!.name}'s view`, a!, (peers) => !names(peers).includes(nodes[1]!.name));
+        const peers = await waitFor(
+          `${nodes[1]!.name} to disappear from ${nodes[0]!.name}'s view`,
+          a!,
+          (peers) => !names(peers).includes(nodes[1]!.name),
+        );
         expect(names(peers)).not.toContain(nodes[1]!.name);
       });
 
@@ -98,8 +109,13 @@ export function runDiscoveryConformance(name: string, harness: ConformanceHarnes
         const nodes = makeNodes(2);
         const [, b] = await openAll(nodes);
         await b!.deregister();
-        const peers = await waitFor(`${nodes[1]!.name} (deregistered) to still see ${nodes[0]!.name}`, b!, (peers) => includesAll(peers, [nodes[0]!]));
-        expectSameNode(peers.find((p) => p.name === nodes[0]!.name), nodes[0]!);
+        const peers = await waitFor(`${nodes[1]!.name} (deregistered) to still see ${nodes[0]!.name}`, b!, (peers) =>
+          includesAll(peers, [nodes[0]!]),
+        );
+        expectSameNode(
+          peers.find((p) => p.name === nodes[0]!.name),
+          nodes[0]!,
+        );
       });
 
       it("shows a node again after it deregisters and registers anew", { timeout }, async () => {
@@ -109,7 +125,10 @@ export function runDiscoveryConformance(name: string, harness: ConformanceHarnes
         await waitFor(`${nodes[1]!.name} to disappear`, a!, (peers) => !names(peers).includes(nodes[1]!.name));
         await b!.register(copyNode(nodes[1]!));
         const peers = await waitFor(`${nodes[1]!.name} to reappear`, a!, (peers) => includesAll(peers, [nodes[1]!]));
-        expectSameNode(peers.find((p) => p.name === nodes[1]!.name), nodes[1]!);
+        expectSameNode(
+          peers.find((p) => p.name === nodes[1]!.name),
+          nodes[1]!,
+        );
       });
     } else {
       it("lists exactly the configured peers except the registered node", { timeout }, async () => {
@@ -120,7 +139,8 @@ export function runDiscoveryConformance(name: string, harness: ConformanceHarnes
           const others = nodes.filter((n) => n.name !== self.name);
           const peers = await waitFor(`${self.name} to list ${names(others).join(", ")}`, provider, (peers) => includesAll(peers, others));
           expect(names(peers).sort()).toEqual(names(others).sort());
-          for (const other of others) expect(peers.find((p) => p.name === other.name)).toMatchObject({ host: other.host, port: other.port });
+          for (const other of others)
+            expect(peers.find((p) => p.name === other.name)).toMatchObject({ host: other.host, port: other.port });
         }
       });
 
@@ -180,7 +200,11 @@ export function runDiscoveryConformance(name: string, harness: ConformanceHarnes
       ];
       for (const [operation, run] of operations) {
         const error = await captureRejection(run);
-        expect({ operation, code: errorCode(error), name: errorName(error) }).toEqual({ operation, code: "ProviderClosed", name: "ProviderClosedError" });
+        expect({ operation, code: errorCode(error), name: errorName(error) }).toEqual({
+          operation,
+          code: "ProviderClosed",
+          name: "ProviderClosedError",
+        });
       }
     });
 
@@ -200,13 +224,21 @@ export function runDiscoveryConformance(name: string, harness: ConformanceHarnes
       it("recovers after the backend restarts: registered nodes reappear and new ones show up", { timeout: timeout * 2 }, async () => {
         const nodes = makeNodes(3);
         const [a, b] = await openAll(nodes.slice(0, 2));
-        const expectations: Array<[DiscoveryProvider, DiscoveryNode]> = dynamic ? [[a!, nodes[1]!], [b!, nodes[0]!]] : [[a!, nodes[1]!]];
-        for (const [provider, peer] of expectations) await waitFor(`${peer.name} to be visible before the restart`, provider, (peers) => includesAll(peers, [peer]));
+        const expectations: Array<[DiscoveryProvider, DiscoveryNode]> = dynamic
+          ? [
+              [a!, nodes[1]!],
+              [b!, nodes[0]!],
+            ]
+          : [[a!, nodes[1]!]];
+        for (const [provider, peer] of expectations)
+          await waitFor(`${peer.name} to be visible before the restart`, provider, (peers) => includesAll(peers, [peer]));
         await restartBackend();
-        for (const [provider, peer] of expectations) await waitFor(`${peer.name} to be visible again after the restart`, provider, (peers) => includesAll(peers, [peer]));
+        for (const [provider, peer] of expectations)
+          await waitFor(`${peer.name} to be visible again after the restart`, provider, (peers) => includesAll(peers, [peer]));
         const late = await open(nodes);
         await late.register(copyNode(nodes[2]!));
-        if (dynamic) await waitFor(`${nodes[2]!.name}, registered after the restart, to be visible`, a!, (peers) => includesAll(peers, [nodes[2]!]));
+        if (dynamic)
+          await waitFor(`${nodes[2]!.name}, registered after the restart, to be visible`, a!, (peers) => includesAll(peers, [nodes[2]!]));
         else await waitFor(`${nodes[2]!.name} to stay listed after the restart`, a!, (peers) => includesAll(peers, [nodes[2]!]));
       });
     }
@@ -250,7 +282,11 @@ function duplicates(peers: DiscoveryNode[]): string[] {
 /** Address must match exactly; roles and meta are optional for a backend to carry, but if carried they must be right. */
 function expectSameNode(actual: DiscoveryNode | undefined, expected: DiscoveryNode): void {
   expect(actual, `peer ${expected.name}`).toBeDefined();
-  expect({ name: actual!.name, host: actual!.host, port: actual!.port }).toEqual({ name: expected.name, host: expected.host, port: expected.port });
+  expect({ name: actual!.name, host: actual!.host, port: actual!.port }).toEqual({
+    name: expected.name,
+    host: expected.host,
+    port: expected.port,
+  });
   if (actual!.roles !== undefined) expect(actual!.roles).toEqual(expected.roles);
   if (actual!.meta !== undefined) expect(actual!.meta).toEqual(expected.meta);
 }
@@ -270,7 +306,12 @@ async function invalidConfigError(create: () => unknown, opened: DiscoveryProvid
 }
 
 function isProvider(value: unknown): value is DiscoveryProvider {
-  return typeof value === "object" && value !== null && typeof (value as DiscoveryProvider).register === "function" && typeof (value as DiscoveryProvider).close === "function";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as DiscoveryProvider).register === "function" &&
+    typeof (value as DiscoveryProvider).close === "function"
+  );
 }
 
 async function captureRejection(run: () => Promise<unknown>): Promise<unknown> {

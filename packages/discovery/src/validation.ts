@@ -3,7 +3,8 @@ import type { DiscoveryNode } from "./provider.js";
 
 /** Checks a node's name, host, port, roles and meta, and returns a defensive copy; errors name the field as `${field}.port` etc. Default field: "self". */
 export function validateNode(node: unknown, field = "self"): DiscoveryNode {
-  if (typeof node !== "object" || node === null) throw new InvalidConfigError(field, `must be a node object { name, host, port }, got ${show(node)}`);
+  if (typeof node !== "object" || node === null)
+    throw new InvalidConfigError(field, `must be a node object { name, host, port }, got ${show(node)}`);
   const { name, host, port, roles, meta } = node as Record<string, unknown>;
   const copy: DiscoveryNode = {
     name: validateNonEmptyString(name, `${field}.name`),
@@ -50,7 +51,8 @@ export function validateHost(value: unknown, field: string): string {
 
 /** Checks a non-empty string. */
 export function validateNonEmptyString(value: unknown, field: string): string {
-  if (typeof value !== "string" || value.length === 0) throw new InvalidConfigError(field, `must be a non-empty string, got ${show(value)}`);
+  if (typeof value !== "string" || value.length === 0)
+    throw new InvalidConfigError(field, `must be a non-empty string, got ${show(value)}`);
   return value;
 }
 

@@ -1,4 +1,4 @@
-import { MemoryDiscoveryProvider, MemoryNetwork, type DiscoveryNode } from "@tsakt/discovery";
+import { type DiscoveryNode, MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { afterEach, describe, expect, it } from "vitest";
 
 const node = (name: string, port: number): DiscoveryNode => ({ name, host: "127.0.0.1", port });

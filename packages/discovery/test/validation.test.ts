@@ -48,7 +48,9 @@ describe("validateNode", () => {
   });
 
   it("says what was wrong and what it got", () => {
-    expect(() => validateNode({ name: "a", host: "h", port: 0 })).toThrow("invalid discovery config: self.port must be an integer from 1 to 65535, got 0");
+    expect(() => validateNode({ name: "a", host: "h", port: 0 })).toThrow(
+      "invalid discovery config: self.port must be an integer from 1 to 65535, got 0",
+    );
   });
 });
 
@@ -69,7 +71,8 @@ describe("number and string helpers", () => {
 
   it("rejects zero, negatives, fractions and non-numbers with the field named", () => {
     for (const bad of [0, -1, 1.5, Number.NaN, "5"]) expect(fieldOf(() => validatePositiveInteger(bad, "replicas"))).toBe("replicas");
-    for (const bad of [0, -1, Number.POSITIVE_INFINITY, Number.NaN, "5"]) expect(fieldOf(() => validateDurationMs(bad, "ttlMs"))).toBe("ttlMs");
+    for (const bad of [0, -1, Number.POSITIVE_INFINITY, Number.NaN, "5"])
+      expect(fieldOf(() => validateDurationMs(bad, "ttlMs"))).toBe("ttlMs");
     for (const bad of [0, 65_536, 80.5, "80"]) expect(fieldOf(() => validatePort(bad, "port"))).toBe("port");
   });
 });

@@ -173,7 +173,10 @@ async function clusterNode(name) {
     plugins: [
       remoting({ host: "127.0.0.1", port: 0, types: [...clusterTypes, ...grainClusterTypes, ...types] }),
       cluster,
-      clusterGrains(cluster, { types, kinds: { echo: { longLived: true, factory: () => ({ onReceive: (ctx) => ctx.respond(ctx.message) }) } } }),
+      clusterGrains(cluster, {
+        types,
+        kinds: { echo: { longLived: true, factory: () => ({ onReceive: (ctx) => ctx.respond(ctx.message) }) } },
+      }),
     ],
   });
 }
@@ -207,8 +210,19 @@ async function remoteBatchRate(target) {
     return (REMOTE_BATCHES * BATCH) / s;
   });
 }
-row(`grain ask across nodes, one at a time (N=${REMOTE_ASKS})`, "µs", await remoteAskUs(remoteGrain), await remoteAskUs(remoteActor), false);
-row(`grain ask across nodes, ${BATCH} in flight (N=${REMOTE_BATCHES * BATCH})`, "ask/s", await remoteBatchRate(remoteGrain), await remoteBatchRate(remoteActor));
+row(
+  `grain ask across nodes, one at a time (N=${REMOTE_ASKS})`,
+  "µs",
+  await remoteAskUs(remoteGrain),
+  await remoteAskUs(remoteActor),
+  false,
+);
+row(
+  `grain ask across nodes, ${BATCH} in flight (N=${REMOTE_BATCHES * BATCH})`,
+  "ask/s",
+  await remoteBatchRate(remoteGrain),
+  await remoteBatchRate(remoteActor),
+);
 await nodeA.stop();
 await nodeB.stop();
 
@@ -217,6 +231,8 @@ const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].l
 const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
 console.log(line(header));
 for (const r of rows) console.log(line(r));
-console.log(`\nnode ${process.version}; median of 3 rounds after a warm-up${quick ? " (--quick)" : ""}. "grain vs actor" > 1× means the grain is faster.`);
+console.log(
+  `\nnode ${process.version}; median of 3 rounds after a warm-up${quick ? " (--quick)" : ""}. "grain vs actor" > 1× means the grain is faster.`,
+);
 console.log("The actor column of the activation row is `await system.spawnFunc` one at a time, the nearest plain-actor analogue.");
 console.log("Across nodes the actor column asks a plain actor on the other node through a remote PID.");

@@ -124,7 +124,10 @@ export class GrainActivationActor implements Actor, ActivationScope {
     try {
       const grain = this.activation.entry.kind.factory(this.self.identity);
       if (typeof (grain as Partial<Grain> | undefined)?.onReceive !== "function")
-        throw new InvalidOptionError("factory", `must return a grain with an onReceive(ctx) method, got ${grain === null ? "null" : typeof grain}`);
+        throw new InvalidOptionError(
+          "factory",
+          `must return a grain with an onReceive(ctx) method, got ${grain === null ? "null" : typeof grain}`,
+        );
       this.grain = grain;
       result = grain.onActivate?.(this.ctx);
     } catch (error) {

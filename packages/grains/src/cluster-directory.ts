@@ -40,7 +40,8 @@ export class ClusterGrainDirectory implements GrainDirectory {
       const { entry } = await registry.putIfAbsent(key, { kind: "grain", owner: member.name });
       const owner = this.liveOwner(entry.owner, entry.ownerUid);
       if (owner !== undefined) return owner.address;
-      if (attempt === claimAttempts) throw new RegistryUnavailableError(key, "claim", new Error(`still registered to ${entry.owner}, which is not a live member`));
+      if (attempt === claimAttempts)
+        throw new RegistryUnavailableError(key, "claim", new Error(`still registered to ${entry.owner}, which is not a live member`));
       // Declared dead (or replaced by a later run) here, but the registry has not dropped its entry yet.
       await registry.remove(key, { owner: entry.owner });
     }

@@ -2,10 +2,16 @@ import { create, createRegistry, type DescFile, type DescMessage, isMessage, typ
 import { anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
 import { InvalidMessageError, type PID, SystemNotStartedError, TsaktError } from "@tsakt/actor";
 import type { Cluster } from "@tsakt/cluster";
-import { remoteOf, RemoteFailureError } from "@tsakt/remote";
+import { RemoteFailureError, remoteOf } from "@tsakt/remote";
 import { messageOf } from "./errors.js";
 import type { GrainForwarder, GrainForwardTarget } from "./forwarder.js";
-import { type GrainCall, GrainCallFailedSchema, GrainCallSchema, GrainLoadQuerySchema, GrainLoadReportSchema } from "./gen/tsakt/grains/v1/grains_pb.js";
+import {
+  type GrainCall,
+  GrainCallFailedSchema,
+  GrainCallSchema,
+  GrainLoadQuerySchema,
+  GrainLoadReportSchema,
+} from "./gen/tsakt/grains/v1/grains_pb.js";
 import type { GrainIdentity } from "./identity.js";
 import { managerName } from "./runtime.js";
 
@@ -99,7 +105,10 @@ export class ClusterGrainForwarder implements GrainForwarder {
     let payload: Message | undefined;
     try {
       payload = call.message === undefined ? undefined : anyUnpack(call.message, this.registry);
-      if (payload === undefined) throw new InvalidMessageError(`grain ${call.kind}/${call.id} got a message of unregistered type ${call.message?.typeUrl ?? "(none)"}; add it to the grains' types`);
+      if (payload === undefined)
+        throw new InvalidMessageError(
+          `grain ${call.kind}/${call.id} got a message of unregistered type ${call.message?.typeUrl ?? "(none)"}; add it to the grains' types`,
+        );
       if (!call.ask) {
         target.deliverForwarded(identity, payload, sender, call.hops);
         return;
@@ -110,7 +119,8 @@ export class ClusterGrainForwarder implements GrainForwarder {
       );
     } catch (error) {
       if (call.ask) sender?.tell(failureOf(error));
-      else target.system.logger.warn({ grain: `${call.kind}/${call.id}`, err: error }, "dropped a grain message forwarded from another node");
+      else
+        target.system.logger.warn({ grain: `${call.kind}/${call.id}`, err: error }, "dropped a grain message forwarded from another node");
     }
   }
 

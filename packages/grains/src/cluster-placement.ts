@@ -68,7 +68,11 @@ export function rolePlacement(cluster: Cluster, role: string): GrainPlacement {
  * per `loadRefreshMs`; between reports each placement counts one more grain on the chosen member, so a burst of
  * activations spreads instead of piling onto one node). A member that does not answer is skipped.
  */
-export function leastLoadPlacement(cluster: Cluster, forwarder: ClusterGrainForwarder, options: ClusterPlacementOptions = {}): GrainPlacement {
+export function leastLoadPlacement(
+  cluster: Cluster,
+  forwarder: ClusterGrainForwarder,
+  options: ClusterPlacementOptions = {},
+): GrainPlacement {
   const loads = new Map<string, { load: number; at: number }>();
   let refreshing: Promise<void> | undefined;
   const refresh = async (members: readonly ClusterMember[]): Promise<void> => {

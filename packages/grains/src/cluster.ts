@@ -2,15 +2,28 @@ import type { SystemPlugin } from "@tsakt/actor";
 import type { Cluster } from "@tsakt/cluster";
 import { ClusterGrainDirectory } from "./cluster-directory.js";
 import { ClusterGrainForwarder, type GrainMessageTypes } from "./cluster-forwarder.js";
-import { type ClusterPlacementOptions, leastLoadPlacement, randomPlacement, rolePlacement, roundRobinPlacement } from "./cluster-placement.js";
+import {
+  type ClusterPlacementOptions,
+  leastLoadPlacement,
+  randomPlacement,
+  rolePlacement,
+  roundRobinPlacement,
+} from "./cluster-placement.js";
 import type { GrainDirectory } from "./directory.js";
 import { file_tsakt_grains_v1_grains } from "./gen/tsakt/grains/v1/grains_pb.js";
 import { type GrainPlacement, localPlacement } from "./placement.js";
-import { grains, type GrainsOptions } from "./plugin.js";
+import { type GrainsOptions, grains } from "./plugin.js";
 
 export { ClusterGrainDirectory, grainKeyPrefix, grainRegistryKey } from "./cluster-directory.js";
 export { ClusterGrainForwarder, type GrainMessageTypes } from "./cluster-forwarder.js";
-export { type ClusterPlacementOptions, leastLoadPlacement, loadRefreshMs, randomPlacement, rolePlacement, roundRobinPlacement } from "./cluster-placement.js";
+export {
+  type ClusterPlacementOptions,
+  leastLoadPlacement,
+  loadRefreshMs,
+  randomPlacement,
+  rolePlacement,
+  roundRobinPlacement,
+} from "./cluster-placement.js";
 export {
   type GrainCall,
   type GrainCallFailed,
@@ -51,10 +64,20 @@ export interface ClusterGrainsOptions extends Omit<GrainsOptions, "directory" | 
 export function clusterGrains(cluster: Cluster, options: ClusterGrainsOptions = {}): SystemPlugin {
   const { types = [], placement = "local", role, ...rest } = options;
   const forwarder = new ClusterGrainForwarder(cluster, types);
-  return grains({ ...rest, directory: clusterGrainDirectory(cluster), forwarder, placement: resolvePlacement(cluster, forwarder, placement, role) });
+  return grains({
+    ...rest,
+    directory: clusterGrainDirectory(cluster),
+    forwarder,
+    placement: resolvePlacement(cluster, forwarder, placement, role),
+  });
 }
 
-function resolvePlacement(cluster: Cluster, forwarder: ClusterGrainForwarder, placement: ClusterPlacementName | GrainPlacement, role: string | undefined): GrainPlacement {
+function resolvePlacement(
+  cluster: Cluster,
+  forwarder: ClusterGrainForwarder,
+  placement: ClusterPlacementName | GrainPlacement,
+  role: string | undefined,
+): GrainPlacement {
   if (typeof placement !== "string") return placement;
   const byRole: ClusterPlacementOptions = role === undefined ? {} : { role };
   switch (placement) {

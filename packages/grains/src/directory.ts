@@ -1,5 +1,5 @@
 import { InvalidOptionError } from "@tsakt/actor";
-import { grainKey, type GrainIdentity } from "./identity.js";
+import { type GrainIdentity, grainKey } from "./identity.js";
 
 /**
  * Records which node holds the activation of each grain identity: the seam a cluster-wide directory plugs into.
@@ -57,5 +57,6 @@ function keyOf(identity: GrainIdentity): string {
 }
 
 function validateNode(node: unknown): asserts node is string {
-  if (typeof node !== "string" || node.length === 0) throw new InvalidOptionError("node", "must be a non-empty node address such as \"tsakt://shop\"");
+  if (typeof node !== "string" || node.length === 0)
+    throw new InvalidOptionError("node", 'must be a non-empty node address such as "tsakt://shop"');
 }

@@ -21,7 +21,9 @@ export class GrainActivationError extends TsaktError {
     readonly id: string,
     cause: unknown,
   ) {
-    super("GrainActivation", `grain ${kind}/${id} failed to activate: ${messageOf(cause)}; the next call retries the activation`, { cause });
+    super("GrainActivation", `grain ${kind}/${id} failed to activate: ${messageOf(cause)}; the next call retries the activation`, {
+      cause,
+    });
   }
 }
 

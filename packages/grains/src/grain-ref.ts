@@ -1,6 +1,6 @@
 import { type AskOptions, InvalidMessageError, type PID, SystemNotStartedError } from "@tsakt/actor";
 import { GrainAsk } from "./commands.js";
-import { type Activation, ACTIVE, type GrainEntry, REMOTE } from "./entry.js";
+import { ACTIVE, type Activation, type GrainEntry, REMOTE } from "./entry.js";
 import type { GrainIdentity } from "./identity.js";
 import type { GrainKind } from "./kind.js";
 import type { GrainRuntime } from "./runtime.js";
@@ -54,7 +54,8 @@ export class GrainRef implements PID {
 
   /** Sends `message` and resolves with the grain's reply; rejects with the grain's error, an activation error or AskTimeoutError. */
   ask<R = unknown>(message: unknown, options?: AskOptions): Promise<R> {
-    if (message === undefined || message === null) return Promise.reject(new InvalidMessageError(`cannot ask grain ${this.key} with ${String(message)}`));
+    if (message === undefined || message === null)
+      return Promise.reject(new InvalidMessageError(`cannot ask grain ${this.key} with ${String(message)}`));
     const replier = this.runtime.system.prepareAsk(this.address, options);
     if (replier instanceof Error) return Promise.reject(replier);
     this.deliver(new GrainAsk(message, replier), replier);

@@ -1,7 +1,7 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import type { ActorSystem, AskOptions, Logger, PID, Schedule } from "@tsakt/actor";
-import type { GrainIdentity } from "./identity.js";
 import type { GrainRef } from "./grain-ref.js";
+import type { GrainIdentity } from "./identity.js";
 
 /**
  * A grain: a virtual actor addressed by kind and id. It is activated from its kind's factory on its first message

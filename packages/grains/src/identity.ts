@@ -20,6 +20,7 @@ const maxActivationNameLength = 240;
 const kindPattern = /^[A-Za-z0-9_.-]+$/;
 const plainId = /^[A-Za-z0-9_.-]*$/;
 // Control characters would garble logs and addresses; everything else printable is a fair id.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const controlCharacter = /[\u0000-\u001f\u007f]/;
 
 /** Throws InvalidOptionError (field "kind") unless `kind` is 1 to 64 letters, digits, "_", "." or "-". */
@@ -27,7 +28,8 @@ export function validateKind(kind: unknown): asserts kind is string {
   if (typeof kind !== "string") throw new InvalidOptionError("kind", `must be a string, got ${typeof kind}`);
   if (kind.length === 0) throw new InvalidOptionError("kind", "must not be empty");
   if (kind.length > maxKindLength) throw new InvalidOptionError("kind", `must be at most ${maxKindLength} characters, got ${kind.length}`);
-  if (!kindPattern.test(kind)) throw new InvalidOptionError("kind", `${JSON.stringify(kind)} may use only letters, digits and _ . - (no "/", "@" or spaces)`);
+  if (!kindPattern.test(kind))
+    throw new InvalidOptionError("kind", `${JSON.stringify(kind)} may use only letters, digits and _ . - (no "/", "@" or spaces)`);
 }
 
 /** Throws InvalidOptionError (field "id") unless `id` is 1 to 128 characters without control characters. */

@@ -1,11 +1,4 @@
-export { grainOf, grains, type GrainsOptions, registerGrainKind } from "./plugin.js";
-export type { GrainRef } from "./grain-ref.js";
-export type { Grain, GrainContext, GrainFactory, GrainReceiveContext, GrainTimer, GrainTimers } from "./grain.js";
-export { defaultActivationTimeoutMs, defaultIdleMs, type GrainKindDefinition, type GrainKindOptions } from "./kind.js";
-export { type GrainIdentity, maxIdLength, maxKindLength } from "./identity.js";
 export { type GrainDirectory, InMemoryGrainDirectory } from "./directory.js";
-export { type GrainForwarder, type GrainForwardTarget, maxForwardHops } from "./forwarder.js";
-export { type GrainPlacement, type GrainPlacementRequest, localPlacement } from "./placement.js";
 export {
   GrainActivationError,
   GrainActivationTimeoutError,
@@ -14,3 +7,10 @@ export {
   NoGrainNodeError,
   UnknownGrainKindError,
 } from "./errors.js";
+export { type GrainForwarder, type GrainForwardTarget, maxForwardHops } from "./forwarder.js";
+export type { Grain, GrainContext, GrainFactory, GrainReceiveContext, GrainTimer, GrainTimers } from "./grain.js";
+export type { GrainRef } from "./grain-ref.js";
+export { type GrainIdentity, maxIdLength, maxKindLength } from "./identity.js";
+export { defaultActivationTimeoutMs, defaultIdleMs, type GrainKindDefinition, type GrainKindOptions } from "./kind.js";
+export { type GrainPlacement, type GrainPlacementRequest, localPlacement } from "./placement.js";
+export { type GrainsOptions, grainOf, grains, registerGrainKind } from "./plugin.js";

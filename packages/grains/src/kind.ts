@@ -51,14 +51,24 @@ export function resolveKind(name: string, definition: unknown, field: string): G
   for (const key of Object.keys(d))
     if (!known.has(key)) throw new InvalidOptionError(`${field}.${key}`, `is not a grain kind option (known: ${[...known].join(", ")})`);
   if (typeof d.factory !== "function") throw new InvalidOptionError(`${field}.factory`, "must be a function (identity) => grain");
-  if (d.longLived !== undefined && typeof d.longLived !== "boolean") throw new InvalidOptionError(`${field}.longLived`, "must be a boolean");
-  if (d.reentrant !== undefined && typeof d.reentrant !== "boolean") throw new InvalidOptionError(`${field}.reentrant`, "must be a boolean");
+  if (d.longLived !== undefined && typeof d.longLived !== "boolean")
+    throw new InvalidOptionError(`${field}.longLived`, "must be a boolean");
+  if (d.reentrant !== undefined && typeof d.reentrant !== "boolean")
+    throw new InvalidOptionError(`${field}.reentrant`, "must be a boolean");
   if (d.idleMs !== undefined) {
-    if (!isTimerMs(d.idleMs)) throw new InvalidOptionError(`${field}.idleMs`, `must be a positive whole number of milliseconds, got ${String(d.idleMs)}`);
-    if (d.longLived === true) throw new InvalidOptionError(`${field}.idleMs`, "cannot be combined with longLived: true (a long-lived grain is never idle-deactivated)");
+    if (!isTimerMs(d.idleMs))
+      throw new InvalidOptionError(`${field}.idleMs`, `must be a positive whole number of milliseconds, got ${String(d.idleMs)}`);
+    if (d.longLived === true)
+      throw new InvalidOptionError(
+        `${field}.idleMs`,
+        "cannot be combined with longLived: true (a long-lived grain is never idle-deactivated)",
+      );
   }
   if (d.activationTimeoutMs !== undefined && !isTimerMs(d.activationTimeoutMs))
-    throw new InvalidOptionError(`${field}.activationTimeoutMs`, `must be a positive whole number of milliseconds, got ${String(d.activationTimeoutMs)}`);
+    throw new InvalidOptionError(
+      `${field}.activationTimeoutMs`,
+      `must be a positive whole number of milliseconds, got ${String(d.activationTimeoutMs)}`,
+    );
   return {
     name,
     factory: d.factory as GrainFactory,

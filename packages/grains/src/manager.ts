@@ -1,8 +1,16 @@
 import { isMessage } from "@bufbuild/protobuf";
-import { type Actor, isTsaktError, type PID, type ReceiveContext, type SpawnOptions, SystemNotStartedError, TerminatedSchema } from "@tsakt/actor";
+import {
+  type Actor,
+  isTsaktError,
+  type PID,
+  type ReceiveContext,
+  type SpawnOptions,
+  SystemNotStartedError,
+  TerminatedSchema,
+} from "@tsakt/actor";
 import { GrainActivationActor } from "./activation.js";
 import { ActivationOutcome, ActivationTimedOut, ClaimOutcome, GrainDelivery, OwnerGone, SweepTick } from "./commands.js";
-import { Activation, ACTIVATING, ACTIVE, DEACTIVATING, type GrainEntry, INACTIVE, REMOTE, REMOVED } from "./entry.js";
+import { ACTIVATING, ACTIVE, Activation, DEACTIVATING, type GrainEntry, INACTIVE, REMOTE, REMOVED } from "./entry.js";
 import { GrainActivationError, GrainActivationTimeoutError, GrainOwnedElsewhereError } from "./errors.js";
 import { maxForwardHops } from "./forwarder.js";
 import type { GrainRuntime } from "./runtime.js";
@@ -102,7 +110,8 @@ export class GrainManager implements Actor {
     }
     const { kind, id } = entry.ref.identity;
     if (m.failed) this.fail(ctx, entry, new GrainActivationError(kind, id, m.error));
-    else if (!won && (this.runtime.forwarder === undefined || entry.hops >= maxForwardHops)) this.fail(ctx, entry, this.ownedElsewhere(entry, String(m.owner)));
+    else if (!won && (this.runtime.forwarder === undefined || entry.hops >= maxForwardHops))
+      this.fail(ctx, entry, this.ownedElsewhere(entry, String(m.owner)));
     else if (!won) this.goRemote(entry, String(m.owner));
     else this.spawn(ctx, entry, m.attempt);
   }
@@ -121,7 +130,8 @@ export class GrainManager implements Actor {
     entry.hops = 0;
     const pending = entry.pending;
     entry.pending = undefined;
-    if (pending !== undefined) for (let i = 0; i < pending.length; i += 2) this.runtime.forward(entry, pending[i], pending[i + 1] as PID | undefined, hops);
+    if (pending !== undefined)
+      for (let i = 0; i < pending.length; i += 2) this.runtime.forward(entry, pending[i], pending[i + 1] as PID | undefined, hops);
     // The sweep drops the cached owner once unused, so the table does not grow with every grain ever called.
     this.runtime.watchIdle(entry.kind.idleMs ?? 60_000);
   }

@@ -36,7 +36,8 @@ export function grains(options: GrainsOptions = {}): SystemPlugin {
   return {
     name: "grains",
     async start(system: ActorSystem): Promise<void> {
-      if (runtime !== undefined) throw new InvalidOptionError("plugins", "a grains() plugin serves one system; call grains() once per system");
+      if (runtime !== undefined)
+        throw new InvalidOptionError("plugins", "a grains() plugin serves one system; call grains() once per system");
       if (runtimes.has(system)) throw new InvalidOptionError("plugins", "the system already has a grains plugin; pass only one");
       runtime = await GrainRuntime.start(system, kinds, directory, placement, options.forwarder);
       runtimes.set(system, runtime);
@@ -71,9 +72,11 @@ export function runtimeOf(system: ActorSystem): GrainRuntime {
 }
 
 function validateOptions(options: unknown): GrainKind[] {
-  if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "must be an object { kinds?, directory?, placement? }");
+  if (typeof options !== "object" || options === null)
+    throw new InvalidOptionError("options", "must be an object { kinds?, directory?, placement? }");
   const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!knownOptions.has(key)) throw new InvalidOptionError(key, `is not a grains option (known: ${[...knownOptions].join(", ")})`);
+  for (const key of Object.keys(o))
+    if (!knownOptions.has(key)) throw new InvalidOptionError(key, `is not a grains option (known: ${[...knownOptions].join(", ")})`);
   const kinds: GrainKind[] = [];
   if (o.kinds !== undefined) {
     if (typeof o.kinds !== "object" || o.kinds === null || Array.isArray(o.kinds))
@@ -96,7 +99,8 @@ function validateOptions(options: unknown): GrainKind[] {
   }
   if (o.placement !== undefined) {
     const p = o.placement as Record<string, unknown> | null;
-    if (typeof p?.place !== "function") throw new InvalidOptionError("placement.place", "must be a function (request) => node (see GrainPlacement)");
+    if (typeof p?.place !== "function")
+      throw new InvalidOptionError("placement.place", "must be a function (request) => node (see GrainPlacement)");
     if (typeof p?.name !== "string") throw new InvalidOptionError("placement.name", "must be a string");
   }
   return kinds;

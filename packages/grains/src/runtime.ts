@@ -173,7 +173,10 @@ export class GrainRuntime implements GrainForwardTarget {
     const identity = entry.ref.identity;
     const node = this.node;
     return this.directoryCall(entry.ref.key, () => this.directory.release(identity, node)).then(noop, (error: unknown) =>
-      this.system.logger.error({ grain: entry.ref.key, err: error, directory: this.directory.name }, "grain directory failed to release a claim"),
+      this.system.logger.error(
+        { grain: entry.ref.key, err: error, directory: this.directory.name },
+        "grain directory failed to release a claim",
+      ),
     );
   }
 

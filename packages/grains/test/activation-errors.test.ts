@@ -1,10 +1,5 @@
 import { InvalidOptionError } from "@tsakt/actor";
-import {
-  type Grain,
-  GrainActivationError,
-  GrainActivationTimeoutError,
-  grainOf,
-} from "@tsakt/grains";
+import { type Grain, GrainActivationError, GrainActivationTimeoutError, grainOf } from "@tsakt/grains";
 import { describe, expect, it } from "vitest";
 import { deferred, eventually, rejection, startGrains } from "./helpers.js";
 
@@ -30,7 +25,17 @@ describe("activation errors", () => {
   it("fails every waiting caller with GrainActivationError when onActivate throws, and retries on the next call", async () => {
     const log: string[] = [];
     const boom = new Error("database unreachable");
-    const system = await startGrains({ kinds: { account: flakyKind(1, () => { throw boom; }, log) } });
+    const system = await startGrains({
+      kinds: {
+        account: flakyKind(
+          1,
+          () => {
+            throw boom;
+          },
+          log,
+        ),
+      },
+    });
     const account = grainOf(system, "account", "42");
 
     const errors = await Promise.all([1, 2, 3].map(() => rejection<GrainActivationError>(account.ask("hi"), "GrainActivation")));
@@ -63,7 +68,11 @@ describe("activation errors", () => {
   it("reports a factory that throws, or returns no grain, as GrainActivationError", async () => {
     const system = await startGrains({
       kinds: {
-        throwing: { factory: () => { throw new Error("no instance"); } },
+        throwing: {
+          factory: () => {
+            throw new Error("no instance");
+          },
+        },
         empty: { factory: () => ({}) as Grain },
       },
     });
@@ -75,7 +84,13 @@ describe("activation errors", () => {
   });
 
   it("turns tells to a grain that fails to activate into dead letters", async () => {
-    const system = await startGrains({ kinds: { broken: flakyKind(Infinity, () => { throw new Error("broken"); }, []) } });
+    const system = await startGrains({
+      kinds: {
+        broken: flakyKind(Infinity, () => {
+          throw new Error("broken");
+        }, []),
+      },
+    });
     const before = system.deadLetterCount;
     grainOf(system, "broken", "b").tell("one");
     grainOf(system, "broken", "b").tell("two");
@@ -107,7 +122,9 @@ describe("activation errors", () => {
 
   it("does not let a stuck activation hold up system.stop()", async () => {
     const system = await startGrains({
-      kinds: { stuck: { activationTimeoutMs: 20, factory: () => ({ onActivate: () => new Promise<void>(() => {}), onReceive: () => {} }) } },
+      kinds: {
+        stuck: { activationTimeoutMs: 20, factory: () => ({ onActivate: () => new Promise<void>(() => {}), onReceive: () => {} }) },
+      },
     });
     await rejection(grainOf(system, "stuck", "1").ask("hi"), "GrainActivationTimeout");
     const pending = grainOf(system, "stuck", "2").ask("hi");

@@ -78,6 +78,9 @@ describe("the cluster grain directory", () => {
 
   it("refuses a claim for a node that is not a live member, naming the field", async () => {
     const directory = clusterGrainDirectory(await twoMembers());
-    await expect(directory.claim({ kind: "cart", id: "1" }, "tsakt://conformance@10.9.9.9:4000")).rejects.toMatchObject({ code: "InvalidOption", field: "node" });
+    await expect(directory.claim({ kind: "cart", id: "1" }, "tsakt://conformance@10.9.9.9:4000")).rejects.toMatchObject({
+      code: "InvalidOption",
+      field: "node",
+    });
   });
 });

@@ -65,7 +65,11 @@ export async function until(check: () => boolean, ms: number, what: string): Pro
 }
 
 /** A grain kind that answers every StringValue with "<node address> <its own count of messages>", and counts activations by id. */
-export function whereKind(node: string, activations: Map<string, string[]>, options: Partial<GrainKindDefinition> = {}): GrainKindDefinition {
+export function whereKind(
+  node: string,
+  activations: Map<string, string[]>,
+  options: Partial<GrainKindDefinition> = {},
+): GrainKindDefinition {
   return {
     activationTimeoutMs: 10_000,
     ...options,

@@ -26,7 +26,12 @@ describe("grains across a cluster (in one process, over TCP)", () => {
       const owner = (activations.get(ids[i] as string) as string[])[0];
       const three = replies.slice(i * 3, i * 3 + 3).map((r) => nodeOf(r));
       expect(three).toEqual([owner, owner, owner]);
-      expect(replies.slice(i * 3, i * 3 + 3).map((r) => Number((r as { value: string }).value.split(" ")[1])).sort()).toEqual([1, 2, 3]);
+      expect(
+        replies
+          .slice(i * 3, i * 3 + 3)
+          .map((r) => Number((r as { value: string }).value.split(" ")[1]))
+          .sort(),
+      ).toEqual([1, 2, 3]);
     }
     const spread = new Set([...activations.values()].map((list) => list[0]));
     // Local placement: whichever node claimed first hosts it, so every node won some.
@@ -43,12 +48,16 @@ describe("grains across a cluster (in one process, over TCP)", () => {
     expect(grainOf(a.system, "where", "x").tell(text("tell"))).toBe(true);
     expect((await grainOf(a.system, "where", "x").ask<{ value: string }>(text("second"))).value).toBe("b 3");
     expect(activations.get("x")).toEqual(["b"]);
-    const error = await grainOf(a.system, "where", "x").ask("plain string").catch((e: unknown) => e);
+    const error = await grainOf(a.system, "where", "x")
+      .ask("plain string")
+      .catch((e: unknown) => e);
     expect(isTsaktError(error, "InvalidMessage")).toBe(true);
     expect(String((error as Error).message)).toContain("registered in the grains' types");
     // A grain's error reaches an asker on another node with the error's code and message.
     await expect(grainOf(b.system, "boom", "y").ask(text("go"))).rejects.toThrow("bad input");
-    const remote = await grainOf(a.system, "boom", "y").ask(text("go")).catch((e: unknown) => e);
+    const remote = await grainOf(a.system, "boom", "y")
+      .ask(text("go"))
+      .catch((e: unknown) => e);
     expect(remote).toMatchObject({ code: "Error" });
     expect(String((remote as Error).message)).toContain("bad input");
   });
@@ -57,7 +66,10 @@ describe("grains across a cluster (in one process, over TCP)", () => {
     const activations = new Map<string, string[]>();
     let bAddress = "";
     const toB = { name: "to-b", place: () => bAddress };
-    const [a, b, c] = await startCluster(["a", "b", "c"], (name) => ({ kinds: { where: whereKind(name, activations) }, ...(name === "a" ? { placement: toB } : {}) }));
+    const [a, b, c] = await startCluster(["a", "b", "c"], (name) => ({
+      kinds: { where: whereKind(name, activations) },
+      ...(name === "a" ? { placement: toB } : {}),
+    }));
     if (a === undefined || b === undefined || c === undefined) throw new Error("three nodes");
     bAddress = b.address;
     expect(nodeOf(await grainOf(c.system, "where", "hop").ask(text("hi")))).toBe("c");
@@ -76,9 +88,13 @@ describe("grains across a cluster (in one process, over TCP)", () => {
 
   it("round-robin placement spreads new grains evenly over the members", async () => {
     const activations = new Map<string, string[]>();
-    const nodes = await startCluster(["a", "b", "c"], (name) => ({ kinds: { where: whereKind(name, activations) }, placement: "round-robin" }));
+    const nodes = await startCluster(["a", "b", "c"], (name) => ({
+      kinds: { where: whereKind(name, activations) },
+      placement: "round-robin",
+    }));
     const a = nodes[0] as (typeof nodes)[0];
-    for (let i = 0; i < 30; i++) expect(nodeOf(await grainOf(a.system, "where", `r${i}`).ask(text("hi")))).toBe(activations.get(`r${i}`)?.[0]);
+    for (let i = 0; i < 30; i++)
+      expect(nodeOf(await grainOf(a.system, "where", `r${i}`).ask(text("hi")))).toBe(activations.get(`r${i}`)?.[0]);
     expect(countByNode(activations)).toEqual({ a: 10, b: 10, c: 10 });
   });
 

@@ -1,11 +1,11 @@
 import { ActorSystem, silentLogger } from "@tsakt/actor";
 import {
   type Grain,
+  type GrainActivationError,
   type GrainDirectory,
-  GrainActivationError,
-  grainOf,
   GrainOwnedElsewhereError,
   type GrainPlacementRequest,
+  grainOf,
   grains,
   InMemoryGrainDirectory,
 } from "@tsakt/grains";
@@ -24,7 +24,11 @@ afterEach(async () => {
 
 /** Starts a named system ("node") with grains that use `directory`. */
 async function node(name: string, directory: GrainDirectory): Promise<ActorSystem> {
-  const system = await ActorSystem.start({ name, logger: silentLogger, plugins: [grains({ kinds: { echo: { ...echo, idleMs: 30 } }, directory })] });
+  const system = await ActorSystem.start({
+    name,
+    logger: silentLogger,
+    plugins: [grains({ kinds: { echo: { ...echo, idleMs: 30 } }, directory })],
+  });
   nodes.push(system);
   return system;
 }
@@ -75,7 +79,10 @@ describe("the directory seam", () => {
     const asked: GrainPlacementRequest[] = [];
     const system = await startGrains({
       kinds: { echo },
-      placement: { name: "elsewhere", place: (request) => (asked.push(request), request.identity.id === "here" ? request.self : "tsakt://other") },
+      placement: {
+        name: "elsewhere",
+        place: (request) => (asked.push(request), request.identity.id === "here" ? request.self : "tsakt://other"),
+      },
     });
     expect(await grainOf(system, "echo", "here").ask("hi")).toBe("hi");
     const error = await rejection<GrainOwnedElsewhereError>(grainOf(system, "echo", "there").ask("hi"), "GrainOwnedElsewhere");

@@ -1,4 +1,4 @@
-import { type PID, schedulerOf, SystemNotStartedError } from "@tsakt/actor";
+import { type PID, SystemNotStartedError, schedulerOf } from "@tsakt/actor";
 import type { Grain, GrainRef } from "@tsakt/grains";
 import { grainOf } from "@tsakt/grains";
 import { probe } from "@tsakt/testkit";
@@ -68,7 +68,9 @@ describe("grain handles", () => {
 
   it("works as a scheduler target, activating the grain when the message is due", async () => {
     const got: unknown[] = [];
-    const system = await startGrains({ kinds: { recorder: { factory: (): Grain => ({ onReceive: (ctx) => void got.push(ctx.message) }) } } });
+    const system = await startGrains({
+      kinds: { recorder: { factory: (): Grain => ({ onReceive: (ctx) => void got.push(ctx.message) }) } },
+    });
     schedulerOf(system).once(10, grainOf(system, "recorder", "r"), "wake up");
     await eventually(() => got.length === 1, "the scheduled message");
     expect(got).toEqual(["wake up"]);

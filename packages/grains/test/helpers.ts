@@ -1,5 +1,5 @@
 import { ActorSystem, type ActorSystemOptions, InvalidOptionError, isTsaktError, silentLogger } from "@tsakt/actor";
-import { type Grain, type GrainIdentity, type GrainKindDefinition, grains, type GrainsOptions } from "@tsakt/grains";
+import { type Grain, type GrainIdentity, type GrainKindDefinition, type GrainsOptions, grains } from "@tsakt/grains";
 import { afterEach, expect } from "vitest";
 
 const started: ActorSystem[] = [];

@@ -23,7 +23,10 @@ export class GrainProcess {
   private readonly ready: Promise<boolean>;
   private errors = "";
 
-  private constructor(readonly name: string, peers: readonly string[]) {
+  private constructor(
+    readonly name: string,
+    peers: readonly string[],
+  ) {
     this.child = spawn(process.execPath, ["--import", loader, fixture], {
       env: { ...process.env, GRAIN_NODE: JSON.stringify({ name, peers }) },
       stdio: ["pipe", "pipe", "pipe"],
@@ -60,7 +63,9 @@ export class GrainProcess {
 
   /** Asks grain where/<id> with a StringValue; resolves with its reply text or "error <code>". */
   ask(id: string, text: string, timeoutMs = 5000): Promise<string> {
-    return this.command({ op: "ask", id, text, timeoutMs }).then((line) => (line.error === undefined ? (line.value as string) : `error ${line.error}`));
+    return this.command({ op: "ask", id, text, timeoutMs }).then((line) =>
+      line.error === undefined ? (line.value as string) : `error ${line.error}`,
+    );
   }
 
   /** Number of live members this node sees. */

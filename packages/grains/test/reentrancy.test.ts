@@ -74,7 +74,14 @@ describe("reentrancy", () => {
     });
     const grain = grainOf(system, "echo", "e");
     const results = await Promise.allSettled(Array.from({ length: 6 }, (_, n) => grain.ask(n)));
-    expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual([0, 10, 20, "three failed", 40, 50]);
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual([
+      0,
+      10,
+      20,
+      "three failed",
+      40,
+      50,
+    ]);
   });
 
   it("lets a reentrant grain's running messages finish before onDeactivate when the system stops", async () => {

@@ -35,7 +35,8 @@ function timedKind(log: string[], options: Omit<GrainKindDefinition, "factory"> 
         onReceive: (ctx) => {
           if (ctx.message === "remind") ctx.timers.once(250, "reminder");
           else if (ctx.message === "stop-ticks") ticks?.cancel();
-          else if (ctx.message === "tick" || ctx.message === "reminder") log.push(`${ctx.message as string} (sender ${String(ctx.sender)})`);
+          else if (ctx.message === "tick" || ctx.message === "reminder")
+            log.push(`${ctx.message as string} (sender ${String(ctx.sender)})`);
           if (ctx.sender !== undefined) ctx.respond("ok");
         },
         // Timers are cleared before onDeactivate runs.

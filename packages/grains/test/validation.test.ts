@@ -1,9 +1,9 @@
 import { ActorSystem, InvalidMessageError, silentLogger } from "@tsakt/actor";
 import {
   type Grain,
+  GrainsNotInstalledError,
   grainOf,
   grains,
-  GrainsNotInstalledError,
   maxIdLength,
   maxKindLength,
   registerGrainKind,
@@ -18,13 +18,28 @@ describe("identities", () => {
   it("rejects a bad kind with an InvalidOptionError naming the field kind", async () => {
     const system = await startGrains({ kinds: { echo } });
     for (const kind of ["", "a/b", "bad kind", "a@b", "x".repeat(maxKindLength + 1), 42 as unknown as string])
-      expect(fieldRejected(() => grainOf(system, kind, "1")), `kind ${JSON.stringify(kind)}`).toBe("kind");
+      expect(
+        fieldRejected(() => grainOf(system, kind, "1")),
+        `kind ${JSON.stringify(kind)}`,
+      ).toBe("kind");
   });
 
   it("rejects a bad id with an InvalidOptionError naming the field id", async () => {
     const system = await startGrains({ kinds: { echo } });
-    const bad = ["", "line\nbreak", "nul\u0000", "x".repeat(maxIdLength + 1), "lone \ud800 surrogate", "é".repeat(80), undefined as unknown as string];
-    for (const id of bad) expect(fieldRejected(() => grainOf(system, "echo", id)), `id ${JSON.stringify(id)}`).toBe("id");
+    const bad = [
+      "",
+      "line\nbreak",
+      "nul\u0000",
+      "x".repeat(maxIdLength + 1),
+      "lone \ud800 surrogate",
+      "é".repeat(80),
+      undefined as unknown as string,
+    ];
+    for (const id of bad)
+      expect(
+        fieldRejected(() => grainOf(system, "echo", id)),
+        `id ${JSON.stringify(id)}`,
+      ).toBe("id");
   });
 
   it("accepts ids with slashes, spaces and any script, each its own grain", async () => {
@@ -95,14 +110,20 @@ describe("registration", () => {
       [{ directory: { name: "d", lookup() {}, claim() {} } }, "directory.release"],
       [{ placement: { name: "p" } }, "placement.place"],
     ];
-    for (const [options, field] of cases) expect(fieldRejected(() => grains(options as never)), JSON.stringify(options)).toBe(field);
+    for (const [options, field] of cases)
+      expect(
+        fieldRejected(() => grains(options as never)),
+        JSON.stringify(options),
+      ).toBe(field);
   });
 
   it("refuses to serve two systems with one plugin object", async () => {
     const plugin = grains({ kinds: { echo } });
     const first = await ActorSystem.start({ name: "first", logger: silentLogger, plugins: [plugin] });
     try {
-      await expect(ActorSystem.start({ name: "second", logger: silentLogger, plugins: [plugin] })).rejects.toMatchObject({ field: "plugins" });
+      await expect(ActorSystem.start({ name: "second", logger: silentLogger, plugins: [plugin] })).rejects.toMatchObject({
+        field: "plugins",
+      });
     } finally {
       await first.stop();
     }

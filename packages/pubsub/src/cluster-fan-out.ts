@@ -122,7 +122,7 @@ export class ClusterFanOut implements PubSubFanOut {
     let reached = 0;
     for (let i = 0; i < nodes.length; i++) {
       const peer = this.peers.get(nodes[i] as string);
-      if (peer !== undefined && peer.gateway.tell(publication)) reached++;
+      if (peer?.gateway.tell(publication)) reached++;
     }
     return reached;
   }
@@ -138,7 +138,12 @@ export class ClusterFanOut implements PubSubFanOut {
       if (message !== undefined) pubsub.deliverLocal(publication.topic, message, this.senderOf(publication.sender));
     } catch (error) {
       // Bytes that do not decode, or a topic that is not valid here: one peer's bad publication must not stop the gateway.
-      this.parts.system.deadLetter(publication, undefined, gateway, `pubsub dropped a publication from ${publication.publisher}: ${String(error)}`);
+      this.parts.system.deadLetter(
+        publication,
+        undefined,
+        gateway,
+        `pubsub dropped a publication from ${publication.publisher}: ${String(error)}`,
+      );
       return;
     }
     if (message === undefined) {

@@ -1,6 +1,6 @@
 import type { createRegistry } from "@bufbuild/protobuf";
 import { type ActorSystem, InvalidOptionError } from "@tsakt/actor";
-import { clusterOf, ClusterNotRunningError } from "@tsakt/cluster";
+import { ClusterNotRunningError, clusterOf } from "@tsakt/cluster";
 import { remoteOf } from "@tsakt/remote";
 import { ClusterFanOut } from "./cluster-fan-out.js";
 import { ClusterGatewayActor } from "./cluster-gateway.js";
@@ -84,7 +84,8 @@ function validateOptions(options: unknown): asserts options is ClusterPubSubOpti
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o))
     if (!knownOptions.has(key)) throw new InvalidOptionError(key, `is not a clusterPubSub option (known: ${[...knownOptions].join(", ")})`);
-  if (o.types !== undefined && !Array.isArray(o.types)) throw new InvalidOptionError("types", "must be an array of protobuf schemas, files or registries");
+  if (o.types !== undefined && !Array.isArray(o.types))
+    throw new InvalidOptionError("types", "must be an array of protobuf schemas, files or registries");
   const i = o.interestSyncIntervalMs;
   if (i !== undefined && !(typeof i === "number" && Number.isFinite(i) && i > 0))
     throw new InvalidOptionError("interestSyncIntervalMs", `must be a positive number of milliseconds, got ${String(i)}`);
@@ -95,9 +96,9 @@ function validateOptions(options: unknown): asserts options is ClusterPubSubOpti
 
 export { PublicationNotSerializableError } from "./errors.js";
 export {
+  file_tsakt_pubsub_v1_cluster,
   type Publication,
   PublicationSchema,
   type TopicInterest,
   TopicInterestSchema,
-  file_tsakt_pubsub_v1_cluster,
 } from "./gen/tsakt/pubsub/v1/cluster_pb.js";

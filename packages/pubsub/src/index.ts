@@ -1,6 +1,4 @@
 export type { PubSubFanOut } from "./fan-out.js";
-export { defaultMediatorName, PubSub, type PubSubOptions, pubsubOf } from "./pubsub.js";
-export { maxTopicLength, validateTopic } from "./topic.js";
 export {
   type Subscribe,
   type SubscribeAck,
@@ -11,3 +9,5 @@ export {
   UnsubscribeAckSchema,
   UnsubscribeSchema,
 } from "./gen/tsakt/pubsub/v1/pubsub_pb.js";
+export { defaultMediatorName, PubSub, type PubSubOptions, pubsubOf } from "./pubsub.js";
+export { maxTopicLength, validateTopic } from "./topic.js";

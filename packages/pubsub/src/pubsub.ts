@@ -78,14 +78,16 @@ export class PubSub {
    */
   publish(topic: string, message: unknown, sender?: PID): boolean {
     validateTopic(topic);
-    if (message === undefined || message === null) throw new InvalidMessageError(`cannot publish ${String(message)} on topic ${JSON.stringify(topic)}`);
+    if (message === undefined || message === null)
+      throw new InvalidMessageError(`cannot publish ${String(message)} on topic ${JSON.stringify(topic)}`);
     return this.mediator.tell(new PublishCommand(topic, message, false), sender);
   }
 
   /** Delivers a publication that came from another node to this node's subscribers only (for fan-out implementations). */
   deliverLocal(topic: string, message: unknown, sender?: PID): boolean {
     validateTopic(topic);
-    if (message === undefined || message === null) throw new InvalidMessageError(`cannot deliver ${String(message)} on topic ${JSON.stringify(topic)}`);
+    if (message === undefined || message === null)
+      throw new InvalidMessageError(`cannot deliver ${String(message)} on topic ${JSON.stringify(topic)}`);
     return this.mediator.tell(new PublishCommand(topic, message, true), sender);
   }
 
@@ -110,7 +112,8 @@ function validatePid(pid: unknown): asserts pid is PID {
 function validateOptions(options: unknown): asserts options is PubSubOptions {
   if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "must be an object");
   const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!knownOptions.has(key)) throw new InvalidOptionError(key, `is not a PubSub option (known: ${[...knownOptions].join(", ")})`);
+  for (const key of Object.keys(o))
+    if (!knownOptions.has(key)) throw new InvalidOptionError(key, `is not a PubSub option (known: ${[...knownOptions].join(", ")})`);
   const t = o.askTimeoutMs;
   if (t !== undefined && !(typeof t === "number" && Number.isFinite(t) && t > 0))
     throw new InvalidOptionError("askTimeoutMs", `must be a positive number of milliseconds, got ${String(t)}`);

@@ -1,9 +1,9 @@
+import { StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, silentLogger } from "@tsakt/actor";
 import { Cluster, clusterOf, clusterTypes, remotingTransport } from "@tsakt/cluster";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { type ClusterPubSub, clusterPubSub, clusterPubSubTypes } from "@tsakt/pubsub/cluster";
 import { remoting } from "@tsakt/remote";
-import { StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { afterEach } from "vitest";
 
 /** One node of a test cluster: a system with remoting on 127.0.0.1, a cluster and cluster pub/sub. */
@@ -63,7 +63,11 @@ export async function until(check: () => boolean, ms: number, what: string): Pro
 /** Waits until `publisher` knows that each of `subscribers` has subscribers of `topic` (interest crossed the wire). */
 export async function interestKnown(publisher: PubSubNode, topic: string, ...subscribers: PubSubNode[]): Promise<void> {
   const names = subscribers.map((n) => n.name);
-  await until(() => names.every((n) => publisher.pubsub.nodesInterestedIn(topic).includes(n)), 5000, `${publisher.name} to learn ${names.join(", ")} subscribe to ${topic}`);
+  await until(
+    () => names.every((n) => publisher.pubsub.nodesInterestedIn(topic).includes(n)),
+    5000,
+    `${publisher.name} to learn ${names.join(", ")} subscribe to ${topic}`,
+  );
 }
 
 afterEach(async () => {

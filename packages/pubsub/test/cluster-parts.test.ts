@@ -4,12 +4,23 @@ import { describe, expect, it } from "vitest";
 import { DedupWindow } from "../src/dedup-window.js";
 import { InterestTable } from "../src/interest-table.js";
 
-const snapshot = (node: string, uid: string, version: number, topics: string[]) => create(TopicInterestSchema, { node, uid, version, topics });
+const snapshot = (node: string, uid: string, version: number, topics: string[]) =>
+  create(TopicInterestSchema, { node, uid, version, topics });
 
 describe("the de-duplication window", () => {
   it("accepts each sequence number once, with gaps, and numbers that arrive late within the window", () => {
     const window = new DedupWindow(4);
-    expect([1, 1, 3, 2, 3, 2, 7, 6, 7].map((seq) => window.accept(seq))).toEqual([true, false, true, true, false, false, true, true, false]);
+    expect([1, 1, 3, 2, 3, 2, 7, 6, 7].map((seq) => window.accept(seq))).toEqual([
+      true,
+      false,
+      true,
+      true,
+      false,
+      false,
+      true,
+      true,
+      false,
+    ]);
   });
 
   it("treats numbers older than the window as already delivered", () => {

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { allMembers, interestKnown, startNode, startNodes, until } from "./cluster-helpers.js";
 
 const text = (value: string) => create(StringValueSchema, { value });
-const valueOf = (message: unknown) => (message as { value: string }).value;
+const textOf = (message: unknown) => (message as { value: string }).value;
 
 describe("pub/sub across a cluster over TCP", () => {
   it("delivers a publication on A exactly once to subscribers on A, B and C, with the publisher as sender", async () => {
@@ -26,7 +26,7 @@ describe("pub/sub across a cluster over TCP", () => {
     const publisher = await probe(a!.system);
     a!.pubsub.pubsub.publish("news", text("hello"), publisher.pid);
     for (const p of [onA, ...onB, onC]) {
-      await p.expectMessageMatching((m, sender) => valueOf(m) === "hello" && sender?.address === publisher.pid.address);
+      await p.expectMessageMatching((m, sender) => textOf(m) === "hello" && sender?.address === publisher.pid.address);
       await p.expectNoMessage(200);
     }
   });
@@ -37,7 +37,7 @@ describe("pub/sub across a cluster over TCP", () => {
     await b!.pubsub.pubsub.subscribe("news", reader.pid);
     await interestKnown(a!, "news", b!);
     for (const value of ["one", "two", "three"]) a!.pubsub.pubsub.publish("news", text(value));
-    expect((await reader.receiveN(3)).map(valueOf)).toEqual(["one", "two", "three"]);
+    expect((await reader.receiveN(3)).map(textOf)).toEqual(["one", "two", "three"]);
 
     // Replays of A's ids 1 to 3, as a retry after a reconnect would send them, then A's next id and a new publisher.
     const gateway = remoteOf(a!.system).pidOf(`${b!.cluster.self.address}/system/pubsub-gateway`);
@@ -48,7 +48,7 @@ describe("pub/sub across a cluster over TCP", () => {
     gateway.tell(publication(a!.pubsub.publisherId, 4, "four again"));
     gateway.tell(publication("x#1", 2, "another publisher's 2"));
     gateway.tell(publication("x#1", 2, "another publisher's 2 again"));
-    expect((await reader.receiveN(2)).map(valueOf)).toEqual(["four", "another publisher's 2"]);
+    expect((await reader.receiveN(2)).map(textOf)).toEqual(["four", "another publisher's 2"]);
     await reader.expectNoMessage(200);
   });
 
@@ -61,7 +61,9 @@ describe("pub/sub across a cluster over TCP", () => {
     const gateway = remoteOf(a!.system).pidOf(`${b!.cluster.self.address}/system/pubsub-gateway`);
     const payload = anyPack(StringValueSchema, text("fine"));
     gateway.tell(create(PublicationSchema, { topic: "not a topic!", publisher: "x#1", seq: 1, payload }));
-    gateway.tell(create(PublicationSchema, { topic: "news", publisher: "x#1", seq: 2, payload: { typeUrl: "type.googleapis.com/acme.Unknown" } }));
+    gateway.tell(
+      create(PublicationSchema, { topic: "news", publisher: "x#1", seq: 2, payload: { typeUrl: "type.googleapis.com/acme.Unknown" } }),
+    );
     gateway.tell(create(PublicationSchema, { topic: "news", publisher: "x#1", seq: 3, payload }));
     await reader.expectMessage(text("fine"));
     expect(reasons).toEqual([expect.stringContaining("topic"), expect.stringContaining("acme.Unknown")]);
@@ -83,7 +85,7 @@ describe("pub/sub across a cluster over TCP", () => {
       b!.pubsub.pubsub.publish("ticks", text(`b${i}`));
     }
     for (const reader of [onB, onC]) {
-      const got = (await reader.receiveN(1000, 10_000)).map(valueOf);
+      const got = (await reader.receiveN(1000, 10_000)).map(textOf);
       expect(got.filter((v) => v.startsWith("a")).map((v) => v.slice(1))).toEqual(expected);
       expect(got.filter((v) => v.startsWith("b")).map((v) => v.slice(1))).toEqual(expected);
       await reader.expectNoMessage(100);
@@ -123,7 +125,7 @@ describe("pub/sub across a cluster over TCP", () => {
     await until(() => a!.cluster.members().length === 2, 5000, "a to see c leave");
     expect(a!.pubsub.nodesInterestedIn("news")).toEqual(["b"]);
     for (let i = 0; i < 10; i++) a!.pubsub.pubsub.publish("news", text(`m${i}`));
-    expect((await onB.receiveN(10)).map(valueOf)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
+    expect((await onB.receiveN(10)).map(textOf)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
   });
 
   it("records a dead letter on the publishing node when no node has subscribers", async () => {

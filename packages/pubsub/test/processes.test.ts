@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, silentLogger } from "@tsakt/actor";
@@ -7,7 +8,6 @@ import { clusterPubSub, clusterPubSubTypes } from "@tsakt/pubsub/cluster";
 import { remoting } from "@tsakt/remote";
 import { freePorts, spawnTsChild, type TsChild } from "@tsakt/test-servers";
 import { probe } from "@tsakt/testkit";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { until } from "./cluster-helpers.js";
 
@@ -33,7 +33,8 @@ describe("pub/sub across separate OS processes", () => {
   it("delivers in order exactly once on each node, and goes on for the others when one node is SIGKILLed", async () => {
     const [portA, portB, portC] = (await freePorts(3)) as [number, number, number];
     const peers = [portA, portB, portC].map((p) => `127.0.0.1:${p}`);
-    for (const port of [portB, portC]) children.push(spawnTsChild(fixture, [], { env: { TSAKT_PUBSUB_NODE: JSON.stringify({ port, peers }) } }));
+    for (const port of [portB, portC])
+      children.push(spawnTsChild(fixture, [], { env: { TSAKT_PUBSUB_NODE: JSON.stringify({ port, peers }) } }));
     const [b, c] = children as [TsChild, TsChild];
     system = await ActorSystem.start({
       name: "news",

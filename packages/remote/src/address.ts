@@ -33,7 +33,8 @@ export function parseRemoteAddress(address: string): RemoteAddress | undefined {
 
 /** Like parseRemoteAddress but throws InvalidNameError naming what is wrong. */
 export function requireRemoteAddress(address: unknown, what = "address"): RemoteAddress {
-  if (typeof address !== "string") throw new InvalidNameError(String(address), `${what} must be a string like "tsakt://system@host:port/user/name"`);
+  if (typeof address !== "string")
+    throw new InvalidNameError(String(address), `${what} must be a string like "tsakt://system@host:port/user/name"`);
   const parsed = parseRemoteAddress(address);
   if (parsed === undefined) throw new InvalidNameError(address, `${what} must look like "tsakt://system@host:port/user/name"`);
   return parsed;

@@ -1,15 +1,16 @@
 import type { Socket } from "node:net";
-import type { PID } from "@tsakt/actor";
-import { constants as zc, createBrotliCompress, createBrotliDecompress, createGunzip, createGzip } from "node:zlib";
 import type { Transform } from "node:stream";
+import { createBrotliCompress, createBrotliDecompress, createGunzip, createGzip, constants as zc } from "node:zlib";
+import type { PID } from "@tsakt/actor";
 
 /** A compression stream; zlib and brotli streams both flush with a kind. */
 type Deflater = Transform & { flush(kind?: number): void };
+
 import { create, toBinary } from "@bufbuild/protobuf";
 import { decodeEnvelope, EnvelopeDecodeError, InboundEnvelope, KIND_ERROR, KIND_SYSTEM } from "./envelope-codec.js";
 import { FrameTooLargeError, HandshakeError, MalformedFrameError, RemoteUnreachableError } from "./errors.js";
-import type { ByteSink, FrameWriter } from "./frame-writer.js";
 import { FrameReader, type FrameSink } from "./frame-reader.js";
+import type { ByteSink, FrameWriter } from "./frame-writer.js";
 import { EnvelopeKind, EnvelopeSchema } from "./gen/tsakt/remote/v1/envelope_pb.js";
 import { FailureSchema, type Handshake, HandshakeSchema } from "./gen/tsakt/remote/v1/system_pb.js";
 import type { Compression } from "./options.js";
@@ -153,7 +154,11 @@ export class Connection implements FrameSink {
       this.reader.push(chunk);
     } catch (error) {
       // A bug or hostile input must cost this connection only, never the process.
-      this.fail(error instanceof EnvelopeDecodeError || !(error instanceof Error) ? new MalformedFrameError(this.label, String(error)) : new MalformedFrameError(this.label, error.message, { cause: error }));
+      this.fail(
+        error instanceof EnvelopeDecodeError || !(error instanceof Error)
+          ? new MalformedFrameError(this.label, String(error))
+          : new MalformedFrameError(this.label, error.message, { cause: error }),
+      );
     }
   }
 
@@ -186,7 +191,8 @@ export class Connection implements FrameSink {
         this.fail(new HandshakeError(this.label, `refused: ${failure.message}`));
         return;
       }
-      if (env.kind !== KIND_SYSTEM || buf.toString("utf8", env.typeStart, env.typeEnd) !== handshakeType) throw new Error("the first frame is not a handshake");
+      if (env.kind !== KIND_SYSTEM || buf.toString("utf8", env.typeStart, env.typeEnd) !== handshakeType)
+        throw new Error("the first frame is not a handshake");
       hs = handshakeCodec.decode(buf, env.payloadStart, env.payloadEnd) as unknown as Handshake;
     } catch (error) {
       this.reader.stop();
@@ -233,7 +239,8 @@ export class Connection implements FrameSink {
   }
 
   private checkHandshake(hs: Handshake): string | undefined {
-    if (hs.protocolVersion !== protocolVersion) return `protocol version ${hs.protocolVersion} is not supported (this node speaks ${protocolVersion})`;
+    if (hs.protocolVersion !== protocolVersion)
+      return `protocol version ${hs.protocolVersion} is not supported (this node speaks ${protocolVersion})`;
     if (hs.system === "" || hs.host === "" || hs.port < 1 || hs.port > 65535) return "the handshake lacks the node's system, host or port";
     if (hs.maxFrameBytes < 1024) return `maxFrameBytes ${hs.maxFrameBytes} is too small`;
     if (!this.dialed && hs.expectedSystem !== "" && hs.expectedSystem !== this.node.systemName)
@@ -370,7 +377,10 @@ export class Connection implements FrameSink {
 
   private onClose(): void {
     if (this.state === HANDSHAKE && this.error === undefined)
-      this.error = new HandshakeError(this.label, "the other side closed the connection during the handshake (TLS settings or certificate not accepted there, or not a TsAkt node)");
+      this.error = new HandshakeError(
+        this.label,
+        "the other side closed the connection during the handshake (TLS settings or certificate not accepted there, or not a TsAkt node)",
+      );
     this.state = CLOSED;
     clearTimeout(this.timer);
     this.timer = undefined;

@@ -7,7 +7,10 @@ export class FrameTooLargeError extends TsaktError {
     readonly limit: number,
     readonly peer: string,
   ) {
-    super("FrameTooLarge", `frame of ${size} bytes from ${peer} exceeds maxFrameBytes ${limit}; the connection was closed (send smaller messages or raise maxFrameBytes on both nodes)`);
+    super(
+      "FrameTooLarge",
+      `frame of ${size} bytes from ${peer} exceeds maxFrameBytes ${limit}; the connection was closed (send smaller messages or raise maxFrameBytes on both nodes)`,
+    );
   }
 }
 
@@ -18,7 +21,11 @@ export class MalformedFrameError extends TsaktError {
     reason: string,
     options?: ErrorOptions,
   ) {
-    super("MalformedFrame", `malformed frame from ${peer}: ${reason}; the connection was closed (is the peer a TsAkt node of the same protocol version?)`, options);
+    super(
+      "MalformedFrame",
+      `malformed frame from ${peer}: ${reason}; the connection was closed (is the peer a TsAkt node of the same protocol version?)`,
+      options,
+    );
   }
 }
 
@@ -28,7 +35,10 @@ export class UnknownMessageTypeError extends TsaktError {
     readonly typeName: string,
     where: string,
   ) {
-    super("UnknownMessageType", `no serializer for message type "${typeName}" ${where}; register its schema with remoting({ types: [...] }), enable json for plain objects, or add a serializer`);
+    super(
+      "UnknownMessageType",
+      `no serializer for message type "${typeName}" ${where}; register its schema with remoting({ types: [...] }), enable json for plain objects, or add a serializer`,
+    );
   }
 }
 
@@ -38,7 +48,11 @@ export class SerializationError extends TsaktError {
     readonly typeName: string,
     cause: unknown,
   ) {
-    super("SerializationFailed", `could not serialize or deserialize a "${typeName}": ${cause instanceof Error ? cause.message : String(cause)}; check that both nodes register the same schema`, { cause });
+    super(
+      "SerializationFailed",
+      `could not serialize or deserialize a "${typeName}": ${cause instanceof Error ? cause.message : String(cause)}; check that both nodes register the same schema`,
+      { cause },
+    );
   }
 }
 
@@ -62,7 +76,10 @@ export class OutboundQueueFullError extends TsaktError {
     readonly address: string,
     readonly limit: number,
   ) {
-    super("OutboundQueueFull", `outbound queue to ${address} is full (${limit} bytes); slow down, await pid.send(), or raise maxOutboundBytes`);
+    super(
+      "OutboundQueueFull",
+      `outbound queue to ${address} is full (${limit} bytes); slow down, await pid.send(), or raise maxOutboundBytes`,
+    );
   }
 }
 
@@ -106,13 +123,20 @@ export class ListenError extends TsaktError {
     readonly port: number,
     cause: unknown,
   ) {
-    super("ListenFailed", `remoting could not listen on ${host}:${port} (${cause instanceof Error ? cause.message : String(cause)}); pick another port or free this one`, { cause });
+    super(
+      "ListenFailed",
+      `remoting could not listen on ${host}:${port} (${cause instanceof Error ? cause.message : String(cause)}); pick another port or free this one`,
+      { cause },
+    );
   }
 }
 
 /** remoteOf was called for a system started without the remoting plugin. */
 export class RemotingNotEnabledError extends TsaktError {
   constructor(system: string) {
-    super("RemotingNotEnabled", `actor system "${system}" has no remoting; start it with ActorSystem.start({ plugins: [remoting({ ... })] })`);
+    super(
+      "RemotingNotEnabled",
+      `actor system "${system}" has no remoting; start it with ActorSystem.start({ plugins: [remoting({ ... })] })`,
+    );
   }
 }

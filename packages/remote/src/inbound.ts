@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { ActorNotFoundError, DeadActorError, type PID, TerminatedSchema } from "@tsakt/actor";
+import { parseRemoteAddress } from "./address.js";
 import type { Connection } from "./connection.js";
 import { type InboundEnvelope, KIND_ASK, KIND_ERROR, KIND_REPLY, KIND_SYSTEM, KIND_TELL, sameBytes } from "./envelope-codec.js";
 import { KindNotRegisteredError, RemoteFailureError, SerializationError, UnknownMessageTypeError } from "./errors.js";
@@ -12,8 +13,8 @@ import {
   type Spawn,
   SpawnSchema,
   type Stop,
-  StopSchema,
   StoppedSchema,
+  StopSchema,
   type Unwatch,
   UnwatchSchema,
   type Watch,
@@ -22,10 +23,9 @@ import {
 import type { Outbound } from "./outbound.js";
 import type { Peer } from "./peer.js";
 import { MessageCodec } from "./proto-codec.js";
-import { AnonymousSender, pathOf, RemotePID, ReplyPID } from "./remote-pid.js";
 import type { RemoteNode } from "./remote-node.js";
+import { AnonymousSender, pathOf, RemotePID, ReplyPID } from "./remote-pid.js";
 import type { PayloadDecoder } from "./serialization.js";
-import { parseRemoteAddress } from "./address.js";
 import { WatchCommand } from "./watch-registry.js";
 
 /** Stands in for a message that could not be decoded, so dead letters still name its type. */
@@ -110,7 +110,12 @@ export class Inbound {
         this.onSystem(c, buf, env);
         return;
       default:
-        this.node.deadLetter(new UndecodedMessage(this.typeNameIn(c, buf, env)), undefined, "(remote)", `unknown envelope kind ${env.kind}`);
+        this.node.deadLetter(
+          new UndecodedMessage(this.typeNameIn(c, buf, env)),
+          undefined,
+          "(remote)",
+          `unknown envelope kind ${env.kind}`,
+        );
     }
   }
 
@@ -146,7 +151,13 @@ export class Inbound {
     else if (env.senderEnd > env.senderStart) sender = this.senderOf(c, buf, env);
     else if (env.metadata !== undefined) sender = new AnonymousSender(this.node, env.metadata);
     if (!target.tell(message, sender) && isAsk)
-      this.out.sendFailure(peer, corr, target.isAlive() ? new RemoteFailureError("MailboxFull", `mailbox of ${target.address} is full`, this.node.address) : new DeadActorError(target.address));
+      this.out.sendFailure(
+        peer,
+        corr,
+        target.isAlive()
+          ? new RemoteFailureError("MailboxFull", `mailbox of ${target.address} is full`, this.node.address)
+          : new DeadActorError(target.address),
+      );
   }
 
   /** The local receiver of the envelope; the last one is cached per connection by its bytes. */
@@ -156,7 +167,7 @@ export class Inbound {
     const cached = c.receiverBytes;
     if (cached !== undefined && sameBytes(buf, s, e, cached)) {
       const pid = c.receiverPid;
-      if (pid !== undefined && pid.isAlive()) return pid;
+      if (pid?.isAlive()) return pid;
     } else {
       c.receiverAddress = buf.toString("utf8", s, e);
       c.receiverBytes = Buffer.from(buf.subarray(s, e));
@@ -225,7 +236,12 @@ export class Inbound {
   private onReply(c: Connection, buf: Buffer, env: InboundEnvelope): void {
     const ask = this.node.asks.take(env.correlationId);
     if (ask === undefined) {
-      this.node.deadLetter(new UndecodedMessage(this.typeNameIn(c, buf, env)), undefined, `${this.node.address}/$ask/${env.correlationId}`, "reply after the ask ended");
+      this.node.deadLetter(
+        new UndecodedMessage(this.typeNameIn(c, buf, env)),
+        undefined,
+        `${this.node.address}/$ask/${env.correlationId}`,
+        "reply after the ask ended",
+      );
       return;
     }
     const decoder = this.decoderOf(c, buf, env);
@@ -279,14 +295,18 @@ export class Inbound {
           void this.onStop(peer, corr, (codecs.stop.decode(buf, env.payloadStart, env.payloadEnd) as Stop).path);
           return;
         case WatchSchema.typeName:
-          this.node.watchCommand(new WatchCommand("watch", (codecs.watch.decode(buf, env.payloadStart, env.payloadEnd) as Watch).path, peer));
+          this.node.watchCommand(
+            new WatchCommand("watch", (codecs.watch.decode(buf, env.payloadStart, env.payloadEnd) as Watch).path, peer),
+          );
           return;
         case UnwatchSchema.typeName:
-          this.node.watchCommand(new WatchCommand("unwatch", (codecs.unwatch.decode(buf, env.payloadStart, env.payloadEnd) as Unwatch).path, peer));
+          this.node.watchCommand(
+            new WatchCommand("unwatch", (codecs.unwatch.decode(buf, env.payloadStart, env.payloadEnd) as Unwatch).path, peer),
+          );
           return;
         case TerminatedSchema.typeName: {
           const { address } = codecs.terminated.decode(buf, env.payloadStart, env.payloadEnd) as unknown as { address: string };
-          peer.terminated(address, pathOf(address, peer.prefix));
+          peer.terminated(pathOf(address, peer.prefix));
           return;
         }
         default:

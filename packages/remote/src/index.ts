@@ -1,10 +1,4 @@
-export { remoting, remoteOf, type Remote, type RequestOptions } from "./remoting.js";
-export type { RemoteStats } from "./remote-node.js";
-export type { Compression, ReconnectOptions, RemotingOptions, TlsOptions } from "./options.js";
-export { type ContextPropagator, metadataOf, propagatedContextOf } from "./propagation.js";
-export { isJsonValue, jsonTypeName, type Serializer } from "./serializer.js";
 export { parseRemoteAddress, type RemoteAddress } from "./address.js";
-export { RemotePID } from "./remote-pid.js";
 export {
   FrameTooLargeError,
   HandshakeError,
@@ -18,6 +12,7 @@ export {
   SerializationError,
   UnknownMessageTypeError,
 } from "./errors.js";
+export { type Envelope, EnvelopeKind, EnvelopeSchema } from "./gen/tsakt/remote/v1/envelope_pb.js";
 export {
   type ActorRef,
   ActorRefSchema,
@@ -32,12 +27,17 @@ export {
   type Spawn,
   SpawnSchema,
   type Stop,
-  StopSchema,
   type Stopped,
   StoppedSchema,
+  StopSchema,
   type Unwatch,
   UnwatchSchema,
   type Watch,
   WatchSchema,
 } from "./gen/tsakt/remote/v1/system_pb.js";
-export { type Envelope, EnvelopeKind, EnvelopeSchema } from "./gen/tsakt/remote/v1/envelope_pb.js";
+export type { Compression, ReconnectOptions, RemotingOptions, TlsOptions } from "./options.js";
+export { type ContextPropagator, metadataOf, propagatedContextOf } from "./propagation.js";
+export type { RemoteStats } from "./remote-node.js";
+export { RemotePID } from "./remote-pid.js";
+export { type Remote, type RequestOptions, remoteOf, remoting } from "./remoting.js";
+export { isJsonValue, jsonTypeName, type Serializer } from "./serializer.js";

@@ -139,11 +139,13 @@ function pem(value: unknown): boolean {
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "must be an object like { host, port }");
   const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!known.has(key)) throw new InvalidOptionError(key, `is not a remoting option (known: ${[...known].join(", ")})`);
+  for (const key of Object.keys(o))
+    if (!known.has(key)) throw new InvalidOptionError(key, `is not a remoting option (known: ${[...known].join(", ")})`);
   const host = o.host ?? "127.0.0.1";
   if (typeof host !== "string" || host.length === 0) throw new InvalidOptionError("host", "must be a non-empty host name or IP");
   const port = o.port ?? 0;
-  if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionError("port", `must be a whole number from 0 to 65535, got ${String(port)}`);
+  if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidOptionError("port", `must be a whole number from 0 to 65535, got ${String(port)}`);
   const wildcard = host === "0.0.0.0" || host === "::";
   const advertiseHost = o.advertiseHost ?? (wildcard ? undefined : host);
   if (typeof advertiseHost !== "string" || advertiseHost.length === 0 || advertiseHost === "0.0.0.0" || advertiseHost === "::")
@@ -165,7 +167,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const rawCompression = o.compression ?? "none";
   const compression = (Array.isArray(rawCompression) ? rawCompression : [rawCompression]) as unknown[];
   if (compression.length === 0 || !compression.every((c) => compressions.includes(c as Compression)))
-    throw new InvalidOptionError("compression", `must be one of ${compressions.join(", ")} or a list of them, got ${JSON.stringify(rawCompression)}`);
+    throw new InvalidOptionError(
+      "compression",
+      `must be one of ${compressions.join(", ")} or a list of them, got ${JSON.stringify(rawCompression)}`,
+    );
   const types = o.types ?? [];
   if (!Array.isArray(types) || !types.every((t) => typeof t === "object" && t !== null))
     throw new InvalidOptionError("types", "must be an array of protobuf-es message schemas, file descriptors or registries");
@@ -181,7 +186,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     throw new InvalidOptionError("propagator", "must have inject(headers) and extract(headers) functions");
   const kinds = new Map<string, ActorFactory>();
   if (o.kinds !== undefined) {
-    if (typeof o.kinds !== "object" || o.kinds === null) throw new InvalidOptionError("kinds", "must be an object mapping kind names to actor factories");
+    if (typeof o.kinds !== "object" || o.kinds === null)
+      throw new InvalidOptionError("kinds", "must be an object mapping kind names to actor factories");
     for (const [name, factory] of Object.entries(o.kinds)) {
       if (typeof factory !== "function") throw new InvalidOptionError(`kinds.${name}`, "must be a function returning an actor");
       kinds.set(name, factory as ActorFactory);
@@ -189,17 +195,21 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   }
   const heartbeatIntervalMs = positiveInt(o, "heartbeatIntervalMs", 1000);
   const idleTimeoutMs = positiveInt(o, "idleTimeoutMs", 10_000);
-  if (idleTimeoutMs <= heartbeatIntervalMs) throw new InvalidOptionError("idleTimeoutMs", `must be greater than heartbeatIntervalMs (${heartbeatIntervalMs})`);
+  if (idleTimeoutMs <= heartbeatIntervalMs)
+    throw new InvalidOptionError("idleTimeoutMs", `must be greater than heartbeatIntervalMs (${heartbeatIntervalMs})`);
   const r = (o.reconnect ?? {}) as Record<string, unknown>;
-  if (typeof r !== "object" || r === null) throw new InvalidOptionError("reconnect", "must be an object { initialDelayMs?, maxDelayMs?, giveUpAfterMs? }");
+  if (typeof r !== "object" || r === null)
+    throw new InvalidOptionError("reconnect", "must be an object { initialDelayMs?, maxDelayMs?, giveUpAfterMs? }");
   for (const key of Object.keys(r))
-    if (!["initialDelayMs", "maxDelayMs", "giveUpAfterMs"].includes(key)) throw new InvalidOptionError(`reconnect.${key}`, "is not a reconnect option");
+    if (!["initialDelayMs", "maxDelayMs", "giveUpAfterMs"].includes(key))
+      throw new InvalidOptionError(`reconnect.${key}`, "is not a reconnect option");
   const reconnect = {
     initialDelayMs: positiveInt(r, "initialDelayMs", 100, undefined, "reconnect."),
     maxDelayMs: positiveInt(r, "maxDelayMs", 5000, undefined, "reconnect."),
     giveUpAfterMs: positiveInt(r, "giveUpAfterMs", 30_000, undefined, "reconnect."),
   };
-  if (reconnect.maxDelayMs < reconnect.initialDelayMs) throw new InvalidOptionError("reconnect.maxDelayMs", "must not be below reconnect.initialDelayMs");
+  if (reconnect.maxDelayMs < reconnect.initialDelayMs)
+    throw new InvalidOptionError("reconnect.maxDelayMs", "must not be below reconnect.initialDelayMs");
   return {
     host,
     port,

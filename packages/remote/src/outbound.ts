@@ -15,14 +15,20 @@ import {
   TAG_TYPE_NAME,
   writeMetadata,
 } from "./envelope-codec.js";
-import { FrameTooLargeError, KindNotRegisteredError, OutboundQueueFullError, SerializationError, UnknownMessageTypeError } from "./errors.js";
+import {
+  FrameTooLargeError,
+  KindNotRegisteredError,
+  OutboundQueueFullError,
+  SerializationError,
+  UnknownMessageTypeError,
+} from "./errors.js";
 import { FrameLimitExceeded, type FrameWriter } from "./frame-writer.js";
 import { FailureSchema } from "./gen/tsakt/remote/v1/system_pb.js";
 import type { Peer } from "./peer.js";
-import { MessageCodec } from "./proto-codec.js";
 import type { ContextPropagator } from "./propagation.js";
-import { RemotePID, ReplyPID } from "./remote-pid.js";
+import { MessageCodec } from "./proto-codec.js";
 import type { RemoteNode } from "./remote-node.js";
+import { RemotePID, ReplyPID } from "./remote-pid.js";
 import type { Serialization } from "./serialization.js";
 
 /**

@@ -2,8 +2,8 @@ import { deliverTerminated, type PID } from "@tsakt/actor";
 import type { Connection, RemoteIdentity } from "./connection.js";
 import { RemoteUnreachableError } from "./errors.js";
 import { FrameWriter } from "./frame-writer.js";
-import type { RemotePID } from "./remote-pid.js";
 import type { RemoteNode } from "./remote-node.js";
+import type { RemotePID } from "./remote-pid.js";
 
 /** Local watchers of one remote actor. */
 interface WatchEntry {
@@ -186,7 +186,10 @@ export class Peer {
     const now = performance.now();
     if (this.failingSince === 0) this.failingSince = now;
     if (now - this.failingSince >= this.node.options.reconnect.giveUpAfterMs) {
-      this.node.logger.warn({ peer: this.prefix, err: unreachable, dropped: this.writer.pendingBytes }, "giving up on remote node; queued messages dropped");
+      this.node.logger.warn(
+        { peer: this.prefix, err: unreachable, dropped: this.writer.pendingBytes },
+        "giving up on remote node; queued messages dropped",
+      );
       this.writer.discard();
       this.givenUp = true;
       this.failingSince = 0;
@@ -244,22 +247,22 @@ export class Peer {
     return true;
   }
 
-  /** The peer reported that the actor at `address` stopped. */
-  terminated(address: string, path: string): void {
+  /** The peer reported that the actor at `path` stopped. */
+  terminated(path: string): void {
     const entry = this.watches.get(path);
     if (entry === undefined) return;
     this.watches.delete(path);
-    this.deliverTerminated(address, entry);
+    this.deliverTerminated(entry);
   }
 
   private notifyWatchers(): void {
     if (this.watches.size === 0) return;
     const entries = [...this.watches];
     this.watches.clear();
-    for (const [path, entry] of entries) this.deliverTerminated(this.prefix + path, entry);
+    for (const [, entry] of entries) this.deliverTerminated(entry);
   }
 
-  private deliverTerminated(address: string, entry: WatchEntry): void {
+  private deliverTerminated(entry: WatchEntry): void {
     const first = entry.pids.values().next().value as RemotePID;
     for (const pid of entry.pids) pid.dead = true;
     for (const watcher of entry.watchers) deliverTerminated(watcher, first);

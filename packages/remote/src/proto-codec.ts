@@ -2,7 +2,7 @@ import { type DescField, type DescMessage, fromBinary, type Message, toBinary } 
 import type { FrameWriter } from "./frame-writer.js";
 import { decodeMessage } from "./proto-decode.js";
 import { encodeMessage } from "./proto-encode.js";
-import { childDesc, type CompiledMessage, type FieldPlan, OP_WRAPPER, planOf, supported } from "./proto-plan.js";
+import { type CompiledMessage, childDesc, type FieldPlan, OP_WRAPPER, planOf, supported } from "./proto-plan.js";
 
 /**
  * A protobuf codec compiled from a protobuf-es descriptor that writes straight into a frame and reads straight

@@ -1,5 +1,17 @@
 import { create, protoInt64, ScalarType } from "@bufbuild/protobuf";
-import { type CompiledMessage, type FieldPlan, maxDepth, OP_LIST_MESSAGE, OP_LIST_PACKED, OP_LIST_UNPACKED, OP_MAP, OP_MESSAGE, OP_SCALAR, OP_WRAPPER, wireTypeOf } from "./proto-plan.js";
+import {
+  type CompiledMessage,
+  type FieldPlan,
+  maxDepth,
+  OP_LIST_MESSAGE,
+  OP_LIST_PACKED,
+  OP_LIST_UNPACKED,
+  OP_MAP,
+  OP_MESSAGE,
+  OP_SCALAR,
+  OP_WRAPPER,
+  wireTypeOf,
+} from "./proto-plan.js";
 
 /** Signals that the fast path does not cover these bytes; the caller falls back to protobuf-es. */
 const fallback = new Error("not covered by the fast protobuf path");

@@ -1,6 +1,17 @@
 import { protoInt64, ScalarType } from "@bufbuild/protobuf";
 import type { FrameWriter } from "./frame-writer.js";
-import { type CompiledMessage, type FieldPlan, OP_LIST_MESSAGE, OP_LIST_PACKED, OP_LIST_UNPACKED, OP_MAP, OP_MESSAGE, OP_SCALAR, OP_WRAPPER, wireTypeOf } from "./proto-plan.js";
+import {
+  type CompiledMessage,
+  type FieldPlan,
+  OP_LIST_MESSAGE,
+  OP_LIST_PACKED,
+  OP_LIST_UNPACKED,
+  OP_MAP,
+  OP_MESSAGE,
+  OP_SCALAR,
+  OP_WRAPPER,
+  wireTypeOf,
+} from "./proto-plan.js";
 
 function isZero(scalar: ScalarType, value: unknown, enumZero: number): boolean {
   switch (scalar) {
@@ -17,6 +28,7 @@ function isZero(scalar: ScalarType, value: unknown, enumZero: number): boolean {
       return value === enumZero;
     default:
       // Loose on purpose: 0, 0n and "0" are all zero for 64-bit fields.
+      // biome-ignore lint/suspicious/noDoubleEquals: deliberate coercion, see above.
       return value == 0;
   }
 }

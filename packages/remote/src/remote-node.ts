@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { type AddressInfo, connect as tcpConnect, createServer as createTcpServer, isIP, type Server, type Socket } from "node:net";
-import { connect as tlsConnect, createServer as createTlsServer } from "node:tls";
+import { type AddressInfo, createServer as createTcpServer, isIP, type Server, type Socket, connect as tcpConnect } from "node:net";
+import { createServer as createTlsServer, connect as tlsConnect } from "node:tls";
 import { create, type DescMessage, type Message } from "@bufbuild/protobuf";
 import {
   type ActorFactory,
@@ -21,8 +21,8 @@ import { type ActorRef, LookupSchema, SpawnSchema, StopSchema, UnwatchSchema, Wa
 import { Inbound } from "./inbound.js";
 import type { ResolvedOptions } from "./options.js";
 import { Outbound } from "./outbound.js";
-import { PendingAsks } from "./pending-asks.js";
 import { Peer } from "./peer.js";
+import { PendingAsks } from "./pending-asks.js";
 import { RemotePID } from "./remote-pid.js";
 import { Serialization } from "./serialization.js";
 import { WatchCommand, watchRegistry } from "./watch-registry.js";
@@ -266,7 +266,8 @@ export class RemoteNode {
     const ask = this.asks.create(peer, target, { timeoutMs: timeoutMs ?? this.options.requestTimeoutMs ?? this.actorSystem.askTimeoutMs });
     if (ask instanceof Error) return Promise.reject(ask);
     // Not sent (no serializer, connection closing): the request fails like a timeout would, but now.
-    if (!this.out.sendSystem(peer, desc, message, ask.id) && this.asks.take(ask.id) === ask) ask.reject(new RemoteUnreachableError(peer.prefix));
+    if (!this.out.sendSystem(peer, desc, message, ask.id) && this.asks.take(ask.id) === ask)
+      ask.reject(new RemoteUnreachableError(peer.prefix));
     return ask.promise;
   }
 
@@ -287,7 +288,8 @@ export class RemoteNode {
   async spawnRemote(nodeAddress: string, name: string, kind: string, timeoutMs?: number): Promise<PID> {
     const parsed = requireRemoteAddress(nodeAddress, "node");
     if (typeof name !== "string" || name.length === 0) throw new InvalidNameError(String(name), "must be a non-empty actor name");
-    if (typeof kind !== "string" || kind.length === 0) throw new InvalidOptionError("kind", "must be the name of a kind registered on the target node");
+    if (typeof kind !== "string" || kind.length === 0)
+      throw new InvalidOptionError("kind", "must be the name of a kind registered on the target node");
     if (parsed.node === this.address) {
       const factory = this.kinds.get(kind);
       if (factory === undefined) throw new KindNotRegisteredError(kind, this.address);
@@ -358,4 +360,3 @@ export class RemoteNode {
     }
   }
 }
-

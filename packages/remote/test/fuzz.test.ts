@@ -1,6 +1,6 @@
 import { create, toBinary } from "@bufbuild/protobuf";
-import { ActorRefSchema, FrameTooLargeError, LookupSchema, remoteOf, SpawnSchema, WatchSchema } from "@tsakt/remote";
 import { TerminatedSchema } from "@tsakt/actor";
+import { ActorRefSchema, FrameTooLargeError, LookupSchema, remoteOf, SpawnSchema, WatchSchema } from "@tsakt/remote";
 import { beforeAll, describe, expect, it } from "vitest";
 import { closedWithin, envelopeFrame, frame, handshakeFrame, rawSocket, seededRandom } from "./support/frames.js";
 import { startNode } from "./support/nodes.js";
@@ -41,8 +41,30 @@ describe("hostile input", () => {
     const pick = <T>(items: readonly T[]): T => items[Math.floor(r() * items.length)] as T;
     const bytes = (max: number) => Uint8Array.from({ length: Math.floor(r() * max) }, () => Math.floor(r() * 256));
     const greet = toBinary(Greet, create(Greet, { who: "fuzz", n: 7 }));
-    const receivers = [`${child.address}/user/echo`, `${child.address}/user/nobody`, "/user/echo", "", "garbage\u0000\uffff", `${child.address}/$ask/12345`, `${child.address}/$tmp/9`, `${child.address}/user`, "tsakt://other@127.0.0.1:1/user/x"];
-    const types = ["testdata.Greet", "testdata.Count", "tsakt.json", "unknown.Type", "", LookupSchema.typeName, SpawnSchema.typeName, WatchSchema.typeName, TerminatedSchema.typeName, "tsakt.remote.v1.Handshake", ActorRefSchema.typeName];
+    const receivers = [
+      `${child.address}/user/echo`,
+      `${child.address}/user/nobody`,
+      "/user/echo",
+      "",
+      "garbage\u0000\uffff",
+      `${child.address}/$ask/12345`,
+      `${child.address}/$tmp/9`,
+      `${child.address}/user`,
+      "tsakt://other@127.0.0.1:1/user/x",
+    ];
+    const types = [
+      "testdata.Greet",
+      "testdata.Count",
+      "tsakt.json",
+      "unknown.Type",
+      "",
+      LookupSchema.typeName,
+      SpawnSchema.typeName,
+      WatchSchema.typeName,
+      TerminatedSchema.typeName,
+      "tsakt.remote.v1.Handshake",
+      ActorRefSchema.typeName,
+    ];
     // Senders name only loopback addresses: replies must never leave 127.0.0.1.
     const senders = ["", "not an address", "tsakt://fuzz@127.0.0.1:1/user/x", `${child.address}/user/echo`];
     const payloads = () =>
@@ -81,7 +103,8 @@ describe("hostile input", () => {
         const n = 200 + Math.floor(r() * 800);
         for (let i = 0; i < n; i++) batch.push(mistyped());
         if (ending === "garbage") batch.push(frame(bytes(64)));
-        if (ending === "bad-varint") batch.push(frame(Buffer.from([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])));
+        if (ending === "bad-varint")
+          batch.push(frame(Buffer.from([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])));
         if (ending === "oversize") batch.push(Buffer.from([0x7f, 0xff, 0xff, 0xff, 1, 2, 3]));
         if (ending === "truncated") batch.push(Buffer.from([0, 0, 0x10, 0, 8, 1]));
         frames += batch.length;
@@ -122,7 +145,15 @@ describe("hostile input", () => {
     socket.write(handshakeFrame({ port: 2 }));
     socket.write(Buffer.from([0, 0x10, 0, 0]));
     expect(await closedWithin(socket, 5000)).toBe(true);
-    const line: string = await eventually(() => child.stderr().split("\n").find((l) => l.includes('"code":"FrameTooLarge"')), 5000, "the logged error");
+    const line: string = await eventually(
+      () =>
+        child
+          .stderr()
+          .split("\n")
+          .find((l) => l.includes('"code":"FrameTooLarge"')),
+      5000,
+      "the logged error",
+    );
     expect(JSON.parse(line)).toMatchObject({ level: "warn", err: { name: "FrameTooLargeError", code: "FrameTooLarge" } });
     expect(await echo.ask(create(Greet, { who: "unaffected" }))).toMatchObject({ who: "hello unaffected" });
     expect(remoteOf(system).stats().connections).toBe(1);

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
+import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { ActorNotFoundError, AskTimeoutError, isTsaktError, type PID, PoisonPillSchema } from "@tsakt/actor";
 import { OutboundQueueFullError, remoteOf, UnknownMessageTypeError } from "@tsakt/remote";
-import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { beforeAll, describe, expect, it } from "vitest";
 import { startNode } from "./support/nodes.js";
 import { type ChildNode, eventually, startChild } from "./support/processes.js";
@@ -10,7 +10,6 @@ import { schema, testImageFile, testRegistry } from "./support/schemas.js";
 const registry = testRegistry();
 const Greet = schema(registry, "testdata.Greet");
 const Count = schema(registry, "testdata.Count");
-const Inner = schema(registry, "testdata.Inner");
 
 let child: ChildNode;
 
@@ -28,7 +27,11 @@ describe("remote tell and ask between two processes", () => {
     expect(reply).toMatchObject({ who: "hello bob", n: 42 });
     const before = (await echo.ask(create(Greet, { who: "count" }))) as { n: bigint };
     for (let i = 0; i < 500; i++) expect(echo.tell(create(Greet, { who: "t", n: i }))).toBe(true);
-    await eventually(async () => ((await echo.ask(create(Greet, { who: "count" }))) as { n: bigint }).n === before.n + 500n, 10_000, "500 tells counted");
+    await eventually(
+      async () => ((await echo.ask(create(Greet, { who: "count" }))) as { n: bigint }).n === before.n + 500n,
+      10_000,
+      "500 tells counted",
+    );
     expect(remoteOf(system).stats().connections).toBe(1);
   });
 
@@ -40,10 +43,14 @@ describe("remote tell and ask between two processes", () => {
       sequence.tell(create(Greet, { who: "s", n: i }));
       if (i % 10_000 === 0) await new Promise((r) => setImmediate(r));
     }
-    const report = await eventually(async () => {
-      const r = (await sequence.ask(create(Greet, { who: "report" }))) as { received: number; outOfOrder: number };
-      return r.received === 200_000 ? r : undefined;
-    }, 20_000, "all tells to arrive");
+    const report = await eventually(
+      async () => {
+        const r = (await sequence.ask(create(Greet, { who: "report" }))) as { received: number; outOfOrder: number };
+        return r.received === 200_000 ? r : undefined;
+      },
+      20_000,
+      "all tells to arrive",
+    );
     expect(report.outOfOrder).toBe(0);
   });
 
@@ -63,17 +70,23 @@ describe("remote tell and ask between two processes", () => {
     const full = await sequence.ask(create(Greet, { who: "report" })).catch((e: unknown) => e);
     // The queue may still be full right now; once it drains, asks go through again.
     if (full instanceof Error) expect(full).toBeInstanceOf(OutboundQueueFullError);
-    const report = await eventually(async () => {
-      const r = (await sequence.ask(create(Greet, { who: "report" }))) as { received: number; outOfOrder: number };
-      return r.received === 50_000 ? r : undefined;
-    }, 20_000, "all tells to arrive");
+    const report = await eventually(
+      async () => {
+        const r = (await sequence.ask(create(Greet, { who: "report" }))) as { received: number; outOfOrder: number };
+        return r.received === 50_000 ? r : undefined;
+      },
+      20_000,
+      "all tells to arrive",
+    );
     expect(report.outOfOrder).toBe(0);
   });
 
   it("answers 1,000 concurrent asks on one connection, each with its own reply", async () => {
     const system = await startNode();
     const echo = await system.actorOf(`${child.address}/user/echo`);
-    const replies = await Promise.all(Array.from({ length: 1000 }, (_, i) => echo.ask(create(Greet, { who: `n${i}`, n: i }), { timeoutMs: 20_000 })));
+    const replies = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => echo.ask(create(Greet, { who: `n${i}`, n: i }), { timeoutMs: 20_000 })),
+    );
     replies.forEach((r, i) => expect(r).toMatchObject({ who: `hello n${i}`, n: i + 1 }));
     expect(remoteOf(system).stats()).toMatchObject({ connections: 1, pendingAsks: 0 });
     const stats = (await (await system.actorOf(`${child.address}/user/stats`)).ask({ op: "stats" })) as { connections: number };
@@ -127,14 +140,22 @@ describe("remote tell and ask between two processes", () => {
     expect(error).toBeInstanceOf(UnknownMessageTypeError);
     expect((error as UnknownMessageTypeError).typeName).toBe("google.protobuf.Duration");
     expect(echo.tell(create(DurationSchema, { seconds: 1n }))).toBe(true);
-    await eventually(async () => ((await stats.ask({ op: "stats" })) as { deadLetters: number }).deadLetters === deadBefore + 2, 5000, "two dead letters on the child");
+    await eventually(
+      async () => ((await stats.ask({ op: "stats" })) as { deadLetters: number }).deadLetters === deadBefore + 2,
+      5000,
+      "two dead letters on the child",
+    );
     expect(await echo.ask(create(Greet, { who: "after" }))).toMatchObject({ who: "hello after" });
   });
 
   it("carries plain objects with the opt-in JSON serializer", async () => {
     const system = await startNode();
     const echo = await system.actorOf(`${child.address}/user/echo`);
-    expect(await echo.ask({ op: "echo-json", list: [1, "two", { three: true }] })).toEqual({ op: "echo-json", list: [1, "two", { three: true }], echoed: true });
+    expect(await echo.ask({ op: "echo-json", list: [1, "two", { three: true }] })).toEqual({
+      op: "echo-json",
+      list: [1, "two", { three: true }],
+      echoed: true,
+    });
   });
 
   it("spawns, looks up and stops actors on the remote node by registered kind", async () => {
@@ -162,7 +183,15 @@ describe("remote tell and ask between two processes", () => {
       if (ctx.message === "stop it") ctx.stop(victim);
     });
     stopper.tell("stop it");
-    await eventually(() => remote.lookup(victim.address).then(() => false, (e: unknown) => e instanceof ActorNotFoundError), 5000, "the remote actor to stop");
+    await eventually(
+      () =>
+        remote.lookup(victim.address).then(
+          () => false,
+          (e: unknown) => e instanceof ActorNotFoundError,
+        ),
+      5000,
+      "the remote actor to stop",
+    );
   });
 
   it("stops a remote actor through system.stopActor(pid)", async () => {
@@ -204,7 +233,11 @@ describe("remote tell and ask between two processes", () => {
     const slow = await system.actorOf(`${child.address}/user/slow`);
     await expect(slow.ask({ op: "slow", ms: 300 }, { timeoutMs: 100 })).rejects.toBeInstanceOf(AskTimeoutError);
     const stats = await system.actorOf(`${child.address}/user/stats`);
-    await eventually(async () => ((await stats.ask({ op: "stats" })) as { deadLetters: number }).deadLetters > 0, 5000, "late reply dead-lettered");
+    await eventually(
+      async () => ((await stats.ask({ op: "stats" })) as { deadLetters: number }).deadLetters > 0,
+      5000,
+      "late reply dead-lettered",
+    );
     expect(remoteOf(system).stats().pendingAsks).toBe(0);
   });
 
@@ -216,12 +249,17 @@ describe("remote tell and ask between two processes", () => {
       ctx.respond(m.who === "big" ? create(Count, { n: 1n }) : create(Greet, { who: `hi ${m.who}`, n: m.n * 2 }));
     });
     const caller = await system.actorOf(`${child.address}/user/caller`);
-    const result = await caller.ask({ op: "ask", address: local.address, message: create(Greet, { who: "x", n: 21 }) }, { timeoutMs: 10_000 });
+    const result = await caller.ask(
+      { op: "ask", address: local.address, message: create(Greet, { who: "x", n: 21 }) },
+      { timeoutMs: 10_000 },
+    );
     expect(result).toMatchObject({ ok: true, reply: { who: "hi x", n: 42 } });
     const missing = await caller.ask({ op: "ask", address: `${local.address}-missing`, message: { any: 1 } }, { timeoutMs: 10_000 });
     expect(missing).toEqual({ ok: false, code: "ActorNotFound" });
     // The child's JSON reply would contain a bigint: it fails there, and the failure comes back typed.
-    const unserializable = await caller.ask({ op: "ask", address: local.address, message: create(Greet, { who: "big" }) }, { timeoutMs: 10_000 }).catch((e: unknown) => e);
+    const unserializable = await caller
+      .ask({ op: "ask", address: local.address, message: create(Greet, { who: "big" }) }, { timeoutMs: 10_000 })
+      .catch((e: unknown) => e);
     expect(isTsaktError(unserializable, "SerializationFailed")).toBe(true);
     expect(remoteOf(system).stats().connections).toBe(1);
   });

@@ -1,5 +1,5 @@
 import { ActorSystem, InvalidOptionError, isTsaktError, silentLogger } from "@tsakt/actor";
-import { ListenError, remoteOf, remoting, RemotingNotEnabledError } from "@tsakt/remote";
+import { ListenError, RemotingNotEnabledError, remoteOf, remoting } from "@tsakt/remote";
 import { describe, expect, it } from "vitest";
 import { startNode } from "./support/nodes.js";
 

@@ -38,9 +38,11 @@ function randomEverything(r: () => number) {
   const u32 = () => (r() < 0.2 ? 0 : Math.floor(r() * 0x100000000) >>> 0);
   const big = () => (r() < 0.2 ? 0n : BigInt.asIntN(64, (BigInt(Math.floor(r() * 2 ** 32)) << 32n) | BigInt(Math.floor(r() * 2 ** 32))));
   const ubig = () => BigInt.asUintN(64, big());
-  const text = () => (r() < 0.2 ? "" : ["héllo", "x".repeat(Math.floor(r() * 300)), "日本語", "a\u0000b", "😀"][Math.floor(r() * 5)] as string);
+  const text = () =>
+    r() < 0.2 ? "" : (["héllo", "x".repeat(Math.floor(r() * 300)), "日本語", "a\u0000b", "😀"][Math.floor(r() * 5)] as string);
   const bytes = () => Uint8Array.from({ length: Math.floor(r() * 200) }, () => Math.floor(r() * 256));
-  const inner = (depth = 0): object => create(Inner, { label: text(), n: i32(), ...(depth < 3 && r() < 0.3 ? { next: inner(depth + 1) } : {}) });
+  const inner = (depth = 0): object =>
+    create(Inner, { label: text(), n: i32(), ...(depth < 3 && r() < 0.3 ? { next: inner(depth + 1) } : {}) });
   const choices = [
     { case: undefined },
     { case: "choiceText", value: text() },
@@ -86,7 +88,9 @@ function randomEverything(r: () => number) {
     ...(r() < 0.5 ? { wrappedLong: big() } : {}),
     ...(r() < 0.5 ? { at: create(TimestampSchema, { seconds: big(), nanos: Math.floor(r() * 1e9) }) } : {}),
     fInt64Str: String(big()),
-    wrappedList: Array.from({ length: Math.floor(r() * 3) }, () => create(schema(registry, "google.protobuf.Int32Value"), { value: i32() })),
+    wrappedList: Array.from({ length: Math.floor(r() * 3) }, () =>
+      create(schema(registry, "google.protobuf.Int32Value"), { value: i32() }),
+    ),
     bigFieldNumber: u32(),
   });
   return m;

@@ -2,8 +2,8 @@ import { connect as tlsConnect } from "node:tls";
 import { create } from "@bufbuild/protobuf";
 import { RemoteUnreachableError, remoteOf } from "@tsakt/remote";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closedWithin, handshakeFrame, rawSocket } from "./support/frames.js";
 import { hasOpenssl, makePki, type TestPki } from "./support/certs.js";
+import { closedWithin, handshakeFrame, rawSocket } from "./support/frames.js";
 import { startNode } from "./support/nodes.js";
 import { type ChildNode, eventually, startChild } from "./support/processes.js";
 import { schema, testImageFile, testRegistry } from "./support/schemas.js";
@@ -19,7 +19,11 @@ describe.skipIf(skip)("TLS and mutual TLS between processes", () => {
 
   beforeAll(async () => {
     pki = makePki();
-    server = await startChild("node.mjs", { name: "secure", image: testImageFile(), tls: { cert: pki.node.cert, key: pki.node.key, ca: pki.ca.cert, mutual: true } });
+    server = await startChild("node.mjs", {
+      name: "secure",
+      image: testImageFile(),
+      tls: { cert: pki.node.cert, key: pki.node.key, ca: pki.ca.cert, mutual: true },
+    });
   });
 
   afterAll(() => pki?.cleanup());
@@ -33,7 +37,10 @@ describe.skipIf(skip)("TLS and mutual TLS between processes", () => {
   });
 
   it("refuses a client whose certificate comes from an untrusted CA, and one with no certificate", async () => {
-    const system = await startNode({ tls: { cert: pki.rogueNode.certPem, key: pki.rogueNode.keyPem, ca: pki.ca.certPem }, connectTimeoutMs: 3000 });
+    const system = await startNode({
+      tls: { cert: pki.rogueNode.certPem, key: pki.rogueNode.keyPem, ca: pki.ca.certPem },
+      connectTimeoutMs: 3000,
+    });
     const error = await system.actorOf(`${server.address}/user/echo`).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteUnreachableError);
     expect((error as Error).message).toContain("during the handshake");
@@ -41,7 +48,15 @@ describe.skipIf(skip)("TLS and mutual TLS between processes", () => {
     bare.on("error", () => {});
     bare.on("secureConnect", () => bare.write(handshakeFrame({ port: 3 })));
     expect(await closedWithin(bare, 5000)).toBe(true);
-    await eventually(() => server.stderr().split("\n").filter((l) => l.includes("TLS client refused")).length >= 2, 5000, "two refusals in the server log");
+    await eventually(
+      () =>
+        server
+          .stderr()
+          .split("\n")
+          .filter((l) => l.includes("TLS client refused")).length >= 2,
+      5000,
+      "two refusals in the server log",
+    );
   });
 
   it("refuses a plaintext client", async () => {
@@ -54,14 +69,22 @@ describe.skipIf(skip)("TLS and mutual TLS between processes", () => {
   });
 
   it("does not dial a server whose certificate it cannot verify", async () => {
-    const system = await startNode({ tls: { cert: pki.node.certPem, key: pki.node.keyPem, ca: pki.rogueCa.certPem }, connectTimeoutMs: 3000 });
+    const system = await startNode({
+      tls: { cert: pki.node.certPem, key: pki.node.keyPem, ca: pki.rogueCa.certPem },
+      connectTimeoutMs: 3000,
+    });
     const error = await system.actorOf(`${server.address}/user/echo`).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteUnreachableError);
     expect(String((error as Error).message)).toMatch(/certificate/i);
   });
 
   it("compresses inside TLS when both sides ask for it", async () => {
-    const zipped = await startChild("node.mjs", { name: "secure-zip", image: testImageFile(), compression: ["gzip"], tls: { cert: pki.node.cert, key: pki.node.key, ca: pki.ca.cert, mutual: true } });
+    const zipped = await startChild("node.mjs", {
+      name: "secure-zip",
+      image: testImageFile(),
+      compression: ["gzip"],
+      tls: { cert: pki.node.cert, key: pki.node.key, ca: pki.ca.cert, mutual: true },
+    });
     const system = await startNode({ compression: "gzip", tls: { cert: pki.node.certPem, key: pki.node.keyPem, ca: pki.ca.certPem } });
     const echo = await system.actorOf(`${zipped.address}/user/echo`);
     const before = remoteOf(system).stats().bytesSent;

@@ -1,7 +1,7 @@
+import { createServer } from "node:net";
 import { create } from "@bufbuild/protobuf";
 import { type PID, TerminatedSchema } from "@tsakt/actor";
 import { RemoteUnreachableError, remoteOf } from "@tsakt/remote";
-import { createServer } from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handshakeFrame } from "./support/frames.js";
 import { recordingLogger, startNode } from "./support/nodes.js";
@@ -72,7 +72,11 @@ describe("death watch across processes", () => {
     // Give the Watch a moment to reach this node before stopping the target.
     await new Promise((r) => setTimeout(r, 100));
     await system.stopActor(target);
-    await eventually(async () => ((await watcher.ask({ op: "notices" })) as { notices: string[] }).notices.includes(target.address), 5000, "the child to see Terminated");
+    await eventually(
+      async () => ((await watcher.ask({ op: "notices" })) as { notices: string[] }).notices.includes(target.address),
+      5000,
+      "the child to see Terminated",
+    );
   });
 
   it("delivers Terminated and fails in-flight asks when the remote process is SIGKILLed", async () => {
@@ -99,7 +103,9 @@ describe("death watch across processes", () => {
 describe("silent peers", () => {
   it("closes a connection whose peer stopped sending, and tells watchers, after idleTimeoutMs", async () => {
     const server = createServer((socket) => {
-      socket.once("data", () => socket.write(handshakeFrame({ system: "mute", port: (server.address() as { port: number }).port, nodeId: "mute" })));
+      socket.once("data", () =>
+        socket.write(handshakeFrame({ system: "mute", port: (server.address() as { port: number }).port, nodeId: "mute" })),
+      );
       socket.on("error", () => {});
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -150,7 +156,11 @@ describe("reconnection", () => {
     for (let i = 0; i < 10; i++) expect(echo.tell(create(Greet, { who: `queued ${i}` }))).toBe(true);
     await new Promise((r) => setTimeout(r, 300));
     await startChild("node.mjs", { name: "later", image, port });
-    await eventually(async () => ((await echo.ask(create(Greet, { who: "count" }), { timeoutMs: 1000 })) as { n: bigint }).n === 10n, 10_000, "the queued tells to arrive");
+    await eventually(
+      async () => ((await echo.ask(create(Greet, { who: "count" }), { timeoutMs: 1000 })) as { n: bigint }).n === 10n,
+      10_000,
+      "the queued tells to arrive",
+    );
   });
 });
 
@@ -165,12 +175,17 @@ describe("one connection per pair of nodes", () => {
     // Both asks are written in the same tick, so both nodes dial before either accepts.
     const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => [fromA.ask(`x${i}`), fromB.ask(`y${i}`)]).flat());
     expect(replies.slice(0, 2)).toEqual(["b:x0", "a:y0"]);
-    await eventually(() => remoteOf(a).stats().connections === 1 && remoteOf(b).stats().connections === 1, 5000, "the duplicate connection to close");
+    await eventually(
+      () => remoteOf(a).stats().connections === 1 && remoteOf(b).stats().connections === 1,
+      5000,
+      "the duplicate connection to close",
+    );
     expect(await fromA.ask("again")).toBe("b:again");
     expect(await fromB.ask("again")).toBe("a:again");
     expect(remoteOf(a).stats().connections).toBe(1);
     // Both sides saw two connections and agreed on the same one to drop.
-    const dropped = (log: ReturnType<typeof recordingLogger>) => log.entries.filter((e) => e.msg === "closing a duplicate connection").length;
+    const dropped = (log: ReturnType<typeof recordingLogger>) =>
+      log.entries.filter((e) => e.msg === "closing a duplicate connection").length;
     expect(dropped(logA)).toBe(1);
     expect(dropped(logB)).toBe(1);
   });
@@ -186,8 +201,13 @@ describe("one connection per pair of nodes", () => {
     ]);
     expect(rb).toMatchObject({ ok: true, reply: { who: "hello peer" } });
     expect(rc).toMatchObject({ ok: true, reply: { who: "hello peer" } });
-    const statsOf = async (address: string) => (await (await system.actorOf(`${address}/user/stats`)).ask({ op: "stats" })) as { connections: number };
+    const statsOf = async (address: string) =>
+      (await (await system.actorOf(`${address}/user/stats`)).ask({ op: "stats" })) as { connections: number };
     // Each child: one connection to this test process and one to the other child.
-    await eventually(async () => (await statsOf(b.address)).connections === 2 && (await statsOf(c.address)).connections === 2, 5000, "one connection between the children");
+    await eventually(
+      async () => (await statsOf(b.address)).connections === 2 && (await statsOf(c.address)).connections === 2,
+      5000,
+      "one connection between the children",
+    );
   });
 });

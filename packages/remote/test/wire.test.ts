@@ -106,7 +106,9 @@ describe("envelope codec", () => {
 
   it("rejects truncated and mistyped envelopes with an error, never a crash", () => {
     const env = new InboundEnvelope();
-    const good = Buffer.from(toBinary(EnvelopeSchema, create(EnvelopeSchema, { kind: EnvelopeKind.TELL, receiver: "/user/a", payload: new Uint8Array(20) })));
+    const good = Buffer.from(
+      toBinary(EnvelopeSchema, create(EnvelopeSchema, { kind: EnvelopeKind.TELL, receiver: "/user/a", payload: new Uint8Array(20) })),
+    );
     for (let cut = 1; cut < good.length; cut++) {
       const ok = (() => {
         try {
@@ -140,7 +142,8 @@ describe("what a node writes on the wire", () => {
         while (pending.length >= 4 && pending.length >= 4 + pending.readUInt32BE(0)) {
           const n = pending.readUInt32BE(0);
           const f = pending.subarray(4, 4 + n);
-          if (frames.length === 0) socket.write(handshakeFrame({ system: "raw", port: (server?.address() as { port: number }).port }));
+          if (frames.length === 0)
+            socket.write(handshakeFrame({ system: "raw", port: (server?.address() as { port: number } | undefined)?.port ?? 0 }));
           frames.push(Buffer.from(f));
           pending = pending.subarray(4 + n);
         }
@@ -164,9 +167,23 @@ describe("what a node writes on the wire", () => {
     const [hello, tell, ask] = frames.map((f) => fromBinary(EnvelopeSchema, f));
     expect(hello?.kind).toBe(EnvelopeKind.SYSTEM);
     expect(hello?.typeName).toBe("tsakt.remote.v1.Handshake");
-    expect(tell).toMatchObject({ kind: EnvelopeKind.TELL, correlationId: 0, sender: from.address, receiver: target.address, typeName: "testdata.Greet", metadata: { trace: "t-1" }, deadlineMs: 0 });
+    expect(tell).toMatchObject({
+      kind: EnvelopeKind.TELL,
+      correlationId: 0,
+      sender: from.address,
+      receiver: target.address,
+      typeName: "testdata.Greet",
+      metadata: { trace: "t-1" },
+      deadlineMs: 0,
+    });
     expect(fromBinary(Greet, tell?.payload as Uint8Array)).toMatchObject({ who: "wire", n: 3 });
-    expect(ask).toMatchObject({ kind: EnvelopeKind.ASK, sender: "", receiver: target.address, typeName: "testdata.Greet", deadlineMs: 1234 });
+    expect(ask).toMatchObject({
+      kind: EnvelopeKind.ASK,
+      sender: "",
+      receiver: target.address,
+      typeName: "testdata.Greet",
+      deadlineMs: 1234,
+    });
     expect(ask?.correlationId).toBeGreaterThan(0);
     for (const s of sockets) s.destroy();
     sockets = [];
@@ -184,7 +201,14 @@ describe("addresses", () => {
       hostPort: "127.0.0.1:4000",
     });
     expect(parseRemoteAddress("tsakt://sys@[::1]:4000")).toMatchObject({ host: "::1", hostPort: "[::1]:4000", path: "" });
-    for (const bad of ["tsakt://sys/user/a", "tsakt://@h:1/x", "tsakt://s@h:0/x", "tsakt://s@h:70000", "http://s@h:1/x", "tsakt://s@h:1 /x"])
+    for (const bad of [
+      "tsakt://sys/user/a",
+      "tsakt://@h:1/x",
+      "tsakt://s@h:0/x",
+      "tsakt://s@h:70000",
+      "http://s@h:1/x",
+      "tsakt://s@h:1 /x",
+    ])
       expect(parseRemoteAddress(bad), bad).toBeUndefined();
   });
 });

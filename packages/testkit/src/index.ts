@@ -1,2 +1,2 @@
 export { ProbeExpectationError, ProbeTimeoutError } from "./errors.js";
-export { defaultNoMessageMs, defaultTimeoutMs, probe, type ProbeOptions, TestProbe } from "./probe.js";
+export { defaultNoMessageMs, defaultTimeoutMs, type ProbeOptions, probe, TestProbe } from "./probe.js";

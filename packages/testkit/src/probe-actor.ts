@@ -1,5 +1,5 @@
 import { isMessage } from "@bufbuild/protobuf";
-import { type Actor, type Context, DeadActorError, PostStartSchema, type PID, type ReceiveContext } from "@tsakt/actor";
+import { type Actor, type Context, DeadActorError, type PID, PostStartSchema, type ReceiveContext } from "@tsakt/actor";
 import type { Inbox } from "./inbox.js";
 
 /** A request from the probe's handle to its actor: watch or unwatch `target` (death watch works only from inside). */

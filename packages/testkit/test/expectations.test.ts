@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { InvalidOptionError, isTsaktError, PipeFailureSchema, TerminatedSchema } from "@tsakt/actor";
-import { defaultTimeoutMs, probe, ProbeExpectationError, ProbeTimeoutError } from "@tsakt/testkit";
+import { defaultTimeoutMs, ProbeExpectationError, ProbeTimeoutError, probe } from "@tsakt/testkit";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { rejectionOf, startSystem } from "./helpers.js";
 

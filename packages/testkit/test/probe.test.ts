@@ -1,5 +1,5 @@
 import { DeadActorError, TerminatedSchema } from "@tsakt/actor";
-import { probe, ProbeExpectationError, ProbeTimeoutError } from "@tsakt/testkit";
+import { ProbeExpectationError, ProbeTimeoutError, probe } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
 import { rejectionOf, startSystem } from "./helpers.js";
 

@@ -8,6 +8,7 @@ import * as workloads from "./workloads.mjs";
 const [lib, workload, paramsJson = "{}"] = process.argv.slice(2);
 
 async function main() {
+  // biome-ignore lint/performance/noDynamicNamespaceImportAccess: the workload is chosen by name on the command line.
   const run = workloads[workload];
   if (typeof run !== "function") throw new Error(`unknown workload "${workload}" (known: ${Object.keys(workloads).join(", ")})`);
   const { createDriver } = await import(`./scenarios/${lib}.mjs`);
@@ -21,9 +22,9 @@ async function main() {
 
 main().then(
   (metrics) => {
-    process.stdout.write(JSON.stringify({ ok: true, metrics }) + "\n", () => process.exit(0));
+    process.stdout.write(`${JSON.stringify({ ok: true, metrics })}\n`, () => process.exit(0));
   },
   (error) => {
-    process.stdout.write(JSON.stringify({ ok: false, error: String(error?.stack ?? error) }) + "\n", () => process.exit(1));
+    process.stdout.write(`${JSON.stringify({ ok: false, error: String(error?.stack ?? error) })}\n`, () => process.exit(1));
   },
 );

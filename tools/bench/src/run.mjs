@@ -101,7 +101,11 @@ async function main() {
     const wanted = new Set(args.only);
     plan = plan.filter((s) => wanted.has(s.id) || wanted.has(s.workload));
     if (plan.length === 0 && !["remote", "cluster", "grains"].some((id) => wanted.has(id)))
-      throw new Error(`--only matched no scenario (known: ${scenarios(args.quick).map((s) => s.id).join(", ")}, remote, cluster, grains)`);
+      throw new Error(
+        `--only matched no scenario (known: ${scenarios(args.quick)
+          .map((s) => s.id)
+          .join(", ")}, remote, cluster, grains)`,
+      );
   }
   const capMs = args.quick ? CAP_MS.quick : CAP_MS.full;
   const total = plan.length * args.libs.length;
@@ -119,7 +123,9 @@ async function main() {
       }
       process.stderr.write(`[${step}/${total}] ${scenario.id} · ${lib} … `);
       const result = await runChild(lib, scenario, capMs);
-      const shown = scenario.rows.map((r) => (result.status === "ok" ? `${formatValue(result.metrics[r.metric])} ${r.unit}` : result.status)).join(", ");
+      const shown = scenario.rows
+        .map((r) => (result.status === "ok" ? `${formatValue(result.metrics[r.metric])} ${r.unit}` : result.status))
+        .join(", ");
       process.stderr.write(`${shown} (${(result.ms / 1000).toFixed(1)} s)\n`);
       if (result.note) notes.push(`${scenario.id} · ${lib}: ${result.status}: ${result.note}`);
       for (const row of scenarioRows) {
@@ -147,7 +153,7 @@ async function main() {
       rows: rows.map((r) => ({ ...r, advantage: Object.fromEntries(peers.map((p) => [p, advantage(r, p) ?? null])) })),
       notes,
     };
-    process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else if (plan.length > 0) {
     const cpu = os.cpus()[0]?.model ?? "unknown cpu";
     process.stdout.write(
@@ -167,7 +173,8 @@ async function main() {
   // Multi-process benches print their own tables after the local one; they are not part of --json.
   let extraFailed = false;
   for (const bench of EXTRA_BENCHES)
-    if (!args.json && (args.only === undefined || args.only.includes(bench.id))) extraFailed = runExtraBench(bench, args.quick) || extraFailed;
+    if (!args.json && (args.only === undefined || args.only.includes(bench.id)))
+      extraFailed = runExtraBench(bench, args.quick) || extraFailed;
   process.exitCode = failed || extraFailed ? 1 : 0;
 }
 

@@ -43,22 +43,33 @@ describe("pnpm bench --quick", () => {
     expect(report.libraries).toEqual(libraries);
     const scenarios = new Set(report.rows.map((r) => r.scenario));
     expect([...scenarios]).toEqual(["tell", "fanout", "pingpong", "ask", "spawn-10k", "router", "lag"]);
+    // Only TsAkt has routers; the peers' router cells are empty by design.
     for (const row of report.rows)
-      // Only TsAkt has routers; the peers' router cells are empty by design.
       for (const lib of row.scenario === "router" ? ["tsakt"] : libraries) {
         const cell = row.cells[lib];
         expect(cell?.status, `${row.scenario}.${row.metric} · ${lib}`).toBe("ok");
-        expect(Number.isFinite(cell?.value) && (cell?.value ?? 0) > 0, `${row.scenario}.${row.metric} · ${lib} = ${cell?.value}`).toBe(true);
+        expect(Number.isFinite(cell?.value) && (cell?.value ?? 0) > 0, `${row.scenario}.${row.metric} · ${lib} = ${cell?.value}`).toBe(
+          true,
+        );
       }
   }, 120_000);
 
   it("measures remote tell and ask for TsAkt and comedy across two processes", async () => {
-    const { stdout } = await run(process.execPath, [runner, "--quick", "--only", "remote"], { cwd: repo, maxBuffer: 16 << 20, timeout: 240_000 });
+    const { stdout } = await run(process.execPath, [runner, "--quick", "--only", "remote"], {
+      cwd: repo,
+      maxBuffer: 16 << 20,
+      timeout: 240_000,
+    });
     for (const label of ["remote tell throughput (msg/s)", "remote ask p50 (µs)", "remote ask p99 (µs)"]) {
       const line = stdout.split("\n").find((l) => l.startsWith(label));
       expect(line, label).toBeDefined();
       // Columns after the label: tsakt, tsakt with busy polling, comedy, then two ratios.
-      const values = (line ?? "").slice(label.length).trim().split(/\s+/).slice(0, 3).map((v) => Number(v.replace(/,/g, "")));
+      const values = (line ?? "")
+        .slice(label.length)
+        .trim()
+        .split(/\s+/)
+        .slice(0, 3)
+        .map((v) => Number(v.replace(/,/g, "")));
       for (const v of values) expect(Number.isFinite(v) && v > 0, `${label}: ${line}`).toBe(true);
     }
   }, 240_000);

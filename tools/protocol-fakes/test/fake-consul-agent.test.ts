@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startFakeConsulAgent, type FakeConsulAgent, type FakeConsulAgentOptions } from "../src/index.js";
+import { type FakeConsulAgent, type FakeConsulAgentOptions, startFakeConsulAgent } from "../src/index.js";
 
 const agents: FakeConsulAgent[] = [];
 
@@ -17,8 +17,22 @@ function call(a: FakeConsulAgent, method: string, path: string, body?: unknown, 
   return fetch(`http://${a.address}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 }
 
-function register(a: FakeConsulAgent, id: string, check: Record<string, unknown> = { TTL: "10s" }, extra: Record<string, unknown> = {}): Promise<Response> {
-  return call(a, "PUT", "/v1/agent/service/register", { Name: "web", ID: id, Address: "127.0.0.1", Port: 7000, Tags: ["blue"], Meta: { zone: "a" }, Check: check, ...extra });
+function register(
+  a: FakeConsulAgent,
+  id: string,
+  check: Record<string, unknown> = { TTL: "10s" },
+  extra: Record<string, unknown> = {},
+): Promise<Response> {
+  return call(a, "PUT", "/v1/agent/service/register", {
+    Name: "web",
+    ID: id,
+    Address: "127.0.0.1",
+    Port: 7000,
+    Tags: ["blue"],
+    Meta: { zone: "a" },
+    Check: check,
+    ...extra,
+  });
 }
 
 async function health(a: FakeConsulAgent, query = "passing=true"): Promise<{ index: number; entries: Array<Record<string, any>> }> {
@@ -48,19 +62,37 @@ describe("fake Consul agent", () => {
     expect(entries).toHaveLength(1);
     const [entry] = entries;
     expect(entry!.Node).toMatchObject({ Node: "fake-consul", Address: "127.0.0.1", Datacenter: "dc1" });
-    expect(entry!.Service).toMatchObject({ ID: "web-1", Service: "web", Tags: ["blue"], Meta: { zone: "a" }, Address: "127.0.0.1", Port: 7000 });
+    expect(entry!.Service).toMatchObject({
+      ID: "web-1",
+      Service: "web",
+      Tags: ["blue"],
+      Meta: { zone: "a" },
+      Address: "127.0.0.1",
+      Port: 7000,
+    });
     expect(entry!.Checks.map((c: any) => [c.CheckID, c.Status])).toEqual([
       ["serfHealth", "passing"],
       ["service:web-1", "passing"],
     ]);
-    expect(entry!.Checks[1]).toMatchObject({ Name: "Service 'web' check", Output: "ok", ServiceID: "web-1", ServiceName: "web", Type: "ttl" });
+    expect(entry!.Checks[1]).toMatchObject({
+      Name: "Service 'web' check",
+      Output: "ok",
+      ServiceID: "web-1",
+      ServiceName: "web",
+      Type: "ttl",
+    });
   });
 
   it("uses the given CheckID and initial status, and numbers checks when there are several", async () => {
     const a = await agent();
     await register(a, "web-1", { CheckID: "custom", TTL: "10s", Status: "passing" });
     await call(a, "PUT", "/v1/agent/service/register", { Name: "web", ID: "web-2", Port: 1, Checks: [{ TTL: "5s" }, { TTL: "5s" }] });
-    expect(a.checks().map((c) => [c.checkId, c.status]).sort()).toEqual([
+    expect(
+      a
+        .checks()
+        .map((c) => [c.checkId, c.status])
+        .sort(),
+    ).toEqual([
       ["custom", "passing"],
       ["serfHealth", "passing"],
       ["service:web-2:1", "critical"],
@@ -128,7 +160,10 @@ describe("fake Consul agent", () => {
     await call(a, "PUT", "/v1/agent/check/pass/service:web-1?note=alive");
     await eventually(async () => (await health(a)).entries.length === 0);
     const checks = (await (await call(a, "GET", "/v1/agent/checks")).json()) as Record<string, any>;
-    expect(checks["service:web-1"]).toMatchObject({ Status: "critical", Output: "TTL expired (last output before timeout follows): alive" });
+    expect(checks["service:web-1"]).toMatchObject({
+      Status: "critical",
+      Output: "TTL expired (last output before timeout follows): alive",
+    });
   });
 
   it("reaps a service that stays critical longer than DeregisterCriticalServiceAfter", async () => {
@@ -151,9 +186,15 @@ describe("fake Consul agent", () => {
   it("answers 404 for unknown checks and services and 500 for a check without TTL, with Consul's reasons", async () => {
     const a = await agent();
     const pass = await call(a, "PUT", "/v1/agent/check/pass/service:nope");
-    expect([pass.status, await pass.text()]).toEqual([404, 'Unknown check ID "service:nope". Ensure that the check ID is passed, not the check name.']);
+    expect([pass.status, await pass.text()]).toEqual([
+      404,
+      'Unknown check ID "service:nope". Ensure that the check ID is passed, not the check name.',
+    ]);
     const dereg = await call(a, "PUT", "/v1/agent/service/deregister/nope");
-    expect([dereg.status, await dereg.text()]).toEqual([404, 'Unknown service ID "nope". Ensure that the service ID is passed, not the service name.']);
+    expect([dereg.status, await dereg.text()]).toEqual([
+      404,
+      'Unknown service ID "nope". Ensure that the service ID is passed, not the service name.',
+    ]);
     const serf = await call(a, "PUT", "/v1/agent/check/pass/serfHealth");
     expect([serf.status, await serf.text()]).toEqual([500, 'CheckID "serfHealth" does not have associated TTL']);
   });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startFakeKubernetesApi, type FakeKubernetesApi } from "../src/index.js";
+import { type FakeKubernetesApi, startFakeKubernetesApi } from "../src/index.js";
 
 const servers: FakeKubernetesApi[] = [];
 const aborts: AbortController[] = [];
@@ -75,7 +75,11 @@ describe("fake Kubernetes API", () => {
     api.addPod({ name: "d", namespace: "elsewhere", labels: { app: "tsakt" } });
 
     const all = (await (await get(api, "/api/v1/namespaces/default/pods?labelSelector=app%3Dtsakt")).json()) as any;
-    expect(all).toMatchObject({ kind: "PodList", apiVersion: "v1", metadata: { resourceVersion: String(Number(api.pods()[0]!.metadata.resourceVersion) + 3) } });
+    expect(all).toMatchObject({
+      kind: "PodList",
+      apiVersion: "v1",
+      metadata: { resourceVersion: String(Number(api.pods()[0]!.metadata.resourceVersion) + 3) },
+    });
     expect(names(all)).toEqual(["a", "b"]);
     expect(all.items[0].kind).toBeUndefined();
 

@@ -44,12 +44,7 @@ export function checkPackageFiles(files) {
   if (raw === undefined) return { name: "", version: "", files: paths, problems: ["package.json is missing"] };
   /** @type {Record<string, any>} */
   const pkg = JSON.parse(raw.toString("utf8"));
-  const problems = [
-    ...checkManifest(pkg),
-    ...checkShippedPaths(paths),
-    ...checkEntryPoints(pkg, files),
-    ...checkImports(pkg, files),
-  ];
+  const problems = [...checkManifest(pkg), ...checkShippedPaths(paths), ...checkEntryPoints(pkg, files), ...checkImports(pkg, files)];
   return { name: String(pkg.name ?? ""), version: String(pkg.version ?? ""), files: paths, problems };
 }
 
@@ -64,8 +59,7 @@ function checkManifest(pkg) {
   if (pkg.engines?.node !== REQUIRED_NODE_RANGE)
     problems.push(`"engines.node" is ${JSON.stringify(pkg.engines?.node)}, expected "${REQUIRED_NODE_RANGE}"`);
   const listed = Array.isArray(pkg.files) ? pkg.files : [];
-  for (const needed of ["dist", "README.md"])
-    if (!listed.includes(needed)) problems.push(`"files" does not list "${needed}"`);
+  for (const needed of ["dist", "README.md"]) if (!listed.includes(needed)) problems.push(`"files" does not list "${needed}"`);
   for (const field of DEPENDENCY_FIELDS)
     for (const [dep, range] of Object.entries(pkg[field] ?? {}))
       if (LOCAL_PROTOCOL.test(String(range))) problems.push(`${field}.${dep} is still "${range}": pack with pnpm so it is rewritten`);

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkPackageFiles, checkTarball } from "../src/check-tarball.mjs";
-import { packAll, type PackedPackage, workspacePackages, WORKSPACE_ROOT } from "../src/pack-all.mjs";
+import { type PackedPackage, packAll, WORKSPACE_ROOT, workspacePackages } from "../src/pack-all.mjs";
 import { readTarball } from "../src/tar-reader.mjs";
 
 const run = promisify(execFile);
@@ -29,7 +29,7 @@ describe("the release tarballs", () => {
   it("are made for every package under packages/ and for nothing in examples/ or tools/", async () => {
     const all = await workspacePackages();
     // A package under packages/ stays private until it has code to publish (an unfinished skeleton).
-    const underPackages = all.filter((p) => !p.private && resolve(p.dir).startsWith(join(WORKSPACE_ROOT, "packages") + "/"));
+    const underPackages = all.filter((p) => !p.private && resolve(p.dir).startsWith(`${join(WORKSPACE_ROOT, "packages")}/`));
     expect(packed.map((p) => p.name).sort()).toEqual(underPackages.map((p) => p.name).sort());
     expect(all.filter((p) => !p.private && !underPackages.includes(p)).map((p) => p.name)).toEqual([]);
   });

@@ -26,7 +26,7 @@ export function findBinary(name: string, env: NodeJS.ProcessEnv = process.env): 
   const overrideVar = binaryEnvOverrides[name];
   const override = overrideVar === undefined ? undefined : env[overrideVar];
   if (override !== undefined && override !== "") return isExecutable(override) ? override : undefined;
-  for (const dir of (env["PATH"] ?? "").split(delimiter)) {
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
     if (dir === "") continue;
     const candidate = join(dir, name);
     if (isExecutable(candidate)) return candidate;
@@ -52,7 +52,7 @@ export function requireBinary(name: string, env: NodeJS.ProcessEnv = process.env
  */
 export function skipWithoutBinary(name: string, env: NodeJS.ProcessEnv = process.env): boolean {
   if (binaryAvailable(name, env)) return false;
-  if (env["CI"] === "true") throw new MissingBinaryError(name);
+  if (env.CI === "true") throw new MissingBinaryError(name);
   return true;
 }
 

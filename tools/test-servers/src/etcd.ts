@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { requireBinary } from "./binary.js";
 import { freePorts } from "./free-port.js";
 import { httpAnswers } from "./probes.js";
-import { makeTempDir, startServer, type ServerHandle } from "./server-handle.js";
+import { makeTempDir, type ServerHandle, startServer } from "./server-handle.js";
 
 /** Options for startEtcd. */
 export interface EtcdOptions {
@@ -40,16 +40,26 @@ export async function startEtcd(options: EtcdOptions = {}): Promise<EtcdHandle> 
         label: "etcd",
         command: binary,
         args: [
-          "--name", "tsakt-test",
-          "--data-dir", join(dataDir, "data"),
-          "--listen-client-urls", clientUrl,
-          "--advertise-client-urls", clientUrl,
-          "--listen-peer-urls", peerUrl,
-          "--initial-advertise-peer-urls", peerUrl,
-          "--initial-cluster", `tsakt-test=${peerUrl}`,
-          "--initial-cluster-state", "new",
-          "--logger", "zap",
-          "--log-outputs", "stderr",
+          "--name",
+          "tsakt-test",
+          "--data-dir",
+          join(dataDir, "data"),
+          "--listen-client-urls",
+          clientUrl,
+          "--advertise-client-urls",
+          clientUrl,
+          "--listen-peer-urls",
+          peerUrl,
+          "--initial-advertise-peer-urls",
+          peerUrl,
+          "--initial-cluster",
+          `tsakt-test=${peerUrl}`,
+          "--initial-cluster-state",
+          "new",
+          "--logger",
+          "zap",
+          "--log-outputs",
+          "stderr",
           ...(options.args ?? []),
         ],
         probe: () => httpAnswers(client, "/health", (body) => body.includes('"health":"true"')),

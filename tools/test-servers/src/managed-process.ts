@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { trackPid, untrackPid } from "./cleanup.js";
 
 const logLimit = 64 * 1024;

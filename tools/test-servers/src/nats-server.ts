@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { requireBinary } from "./binary.js";
 import { freePort } from "./free-port.js";
 import { tcpGreets } from "./probes.js";
-import { makeTempDir, startServer, type ServerHandle } from "./server-handle.js";
+import { makeTempDir, type ServerHandle, startServer } from "./server-handle.js";
 
 /** Options for startNatsServer. */
 export interface NatsServerOptions {
@@ -35,8 +35,10 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       label: "nats-server",
       command: binary,
       args: [
-        "--addr", "127.0.0.1",
-        "--port", String(client),
+        "--addr",
+        "127.0.0.1",
+        "--port",
+        String(client),
         ...(jetstream ? ["--jetstream", "--store_dir", join(dataDir, "jetstream")] : []),
         ...(options.args ?? []),
       ],

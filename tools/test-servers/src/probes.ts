@@ -1,5 +1,5 @@
-import { connect } from "node:net";
 import { request } from "node:http";
+import { connect } from "node:net";
 
 /** Connects to 127.0.0.1:port and resolves true once the server's first line starts with `prefix`. */
 export function tcpGreets(port: number, prefix: string, timeoutMs = 1000): Promise<boolean> {

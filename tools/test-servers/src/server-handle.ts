@@ -50,7 +50,7 @@ export async function startServer<P>(
       await proc.kill();
       if (attempt < attempts && isAddressInUse(error)) continue;
       removeTempDir(dataDir);
-      throw error;
+      throw new Error(`${label} did not start: ${(error as Error).message}`, { cause: error });
     }
   }
 }

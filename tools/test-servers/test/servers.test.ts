@@ -1,7 +1,7 @@
-import { connect } from "node:net";
 import { existsSync } from "node:fs";
+import { connect } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
-import { skipWithoutBinary, startEtcd, startNatsServer, type EtcdHandle, type NatsServerHandle } from "../src/index.js";
+import { type EtcdHandle, type NatsServerHandle, skipWithoutBinary, startEtcd, startNatsServer } from "../src/index.js";
 
 describe.skipIf(skipWithoutBinary("nats-server"))("startNatsServer", () => {
   let server: NatsServerHandle | undefined;

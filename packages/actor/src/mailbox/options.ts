@@ -26,13 +26,14 @@ export type MailboxOptions =
 
 /** Throws InvalidOptionError naming the field when `options` is not a valid mailbox spec. */
 export function validateMailboxOptions(options: unknown, field = "mailbox"): asserts options is MailboxOptions {
-  if (typeof options !== "object" || options === null) throw new InvalidOptionError(field, "must be an object like { kind: \"unbounded\" }");
+  if (typeof options !== "object" || options === null) throw new InvalidOptionError(field, 'must be an object like { kind: "unbounded" }');
   const o = options as Record<string, unknown>;
   switch (o.kind) {
     case "unbounded":
       return;
     case "bounded":
-      if (!isPositiveInt(o.capacity)) throw new InvalidOptionError(`${field}.capacity`, `must be a positive integer, got ${String(o.capacity)}`);
+      if (!isPositiveInt(o.capacity))
+        throw new InvalidOptionError(`${field}.capacity`, `must be a positive integer, got ${String(o.capacity)}`);
       if (o.overflow !== undefined && o.overflow !== "backpressure" && o.overflow !== "drop")
         throw new InvalidOptionError(`${field}.overflow`, `must be "backpressure" or "drop", got ${JSON.stringify(o.overflow)}`);
       return;

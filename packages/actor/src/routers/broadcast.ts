@@ -13,7 +13,7 @@ const localPayloads = new WeakMap<Broadcast, unknown>();
 export function broadcast<D extends DescMessage>(message: MessageShape<D>, schema: D): Broadcast;
 export function broadcast(message: unknown): Broadcast;
 export function broadcast(message: unknown, schema?: DescMessage): Broadcast {
-  if (message === undefined || message === null) throw new InvalidMessageError("broadcast needs a payload, got " + String(message));
+  if (message === undefined || message === null) throw new InvalidMessageError(`broadcast needs a payload, got ${String(message)}`);
   const wrapper = schema === undefined ? create(BroadcastSchema) : create(BroadcastSchema, { message: anyPack(schema, message as never) });
   localPayloads.set(wrapper, message);
   return wrapper;

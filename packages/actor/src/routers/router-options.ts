@@ -4,13 +4,7 @@ import { InvalidOptionError } from "../errors.js";
 import type { SpawnOptions } from "../spawn-options.js";
 
 /** How a router picks the routee(s) of a message. */
-export type RoutingStrategy =
-  | "round-robin"
-  | "random"
-  | "broadcast"
-  | "consistent-hash"
-  | "scatter-gather-first"
-  | "tail-chopping";
+export type RoutingStrategy = "round-robin" | "random" | "broadcast" | "consistent-hash" | "scatter-gather-first" | "tail-chopping";
 
 /** What happens to a routee that throws: the directive of its supervisor ("stop" also removes it from the pool). */
 export type RouteeFailure = "restart" | "resume" | "stop";
@@ -73,9 +67,11 @@ const onlyFor: Readonly<Record<string, readonly RoutingStrategy[]>> = {
 
 /** Throws InvalidOptionError naming the field when `options` cannot make a router. */
 export function validateRouterOptions(options: unknown): asserts options is RouterOptions {
-  if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "must be an object { strategy, poolSize, routee, … }");
+  if (typeof options !== "object" || options === null)
+    throw new InvalidOptionError("options", "must be an object { strategy, poolSize, routee, … }");
   const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!known.has(key)) throw new InvalidOptionError(key, `is not a router option (known: ${[...known].join(", ")})`);
+  for (const key of Object.keys(o))
+    if (!known.has(key)) throw new InvalidOptionError(key, `is not a router option (known: ${[...known].join(", ")})`);
   if (typeof o.strategy !== "string" || !strategies.has(o.strategy))
     throw new InvalidOptionError("strategy", `must be one of ${[...strategies].join(", ")}; got ${JSON.stringify(o.strategy)}`);
   const strategy = o.strategy as RoutingStrategy;
@@ -94,14 +90,22 @@ export function validateRouterOptions(options: unknown): asserts options is Rout
   if (o.virtualNodes !== undefined && (!isWhole(o.virtualNodes) || (o.virtualNodes as number) < 1 || (o.virtualNodes as number) > 10_000))
     throw new InvalidOptionError("virtualNodes", `must be a whole number from 1 to 10000, got ${String(o.virtualNodes)}`);
   if (strategy === "scatter-gather-first" || strategy === "tail-chopping") {
-    if (!isPositive(o.withinMs)) throw new InvalidOptionError("withinMs", `must be a positive number of milliseconds for strategy ${strategy}, got ${String(o.withinMs)}`);
+    if (!isPositive(o.withinMs))
+      throw new InvalidOptionError(
+        "withinMs",
+        `must be a positive number of milliseconds for strategy ${strategy}, got ${String(o.withinMs)}`,
+      );
   }
   if (strategy === "tail-chopping") {
-    if (!isPositive(o.intervalMs)) throw new InvalidOptionError("intervalMs", `must be a positive number of milliseconds, got ${String(o.intervalMs)}`);
+    if (!isPositive(o.intervalMs))
+      throw new InvalidOptionError("intervalMs", `must be a positive number of milliseconds, got ${String(o.intervalMs)}`);
     if ((o.intervalMs as number) >= (o.withinMs as number))
       throw new InvalidOptionError("intervalMs", `must be below withinMs (${String(o.withinMs)}), got ${String(o.intervalMs)}`);
   }
-  if (o.registry !== undefined && (typeof o.registry !== "object" || o.registry === null || typeof (o.registry as Registry).getMessage !== "function"))
+  if (
+    o.registry !== undefined &&
+    (typeof o.registry !== "object" || o.registry === null || typeof (o.registry as Registry).getMessage !== "function")
+  )
     throw new InvalidOptionError("registry", "must be a protobuf Registry (createRegistry from @bufbuild/protobuf)");
 }
 

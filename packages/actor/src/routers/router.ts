@@ -200,6 +200,7 @@ function nameOf(pid: PID): string {
 /** A scatter-gather reply to a message without a sender is a dead letter, as Akka's deadLetters would get it. */
 function orphanReply(self: PID) {
   return (reply: unknown, routee: PID): void => {
-    if (self instanceof ActorCell) self.runtime.deadLetter(reply, routee, "(no sender)", `reply through router ${self.address} without a sender`);
+    if (self instanceof ActorCell)
+      self.runtime.deadLetter(reply, routee, "(no sender)", `reply through router ${self.address} without a sender`);
   };
 }

@@ -30,9 +30,15 @@ const knownByCall = {
 
 /** Throws InvalidOptionError (or InvalidMessageError) naming what is wrong with a scheduler call's target, message or options. */
 export function validateScheduleCall(call: keyof typeof knownByCall, target: unknown, message: unknown, options: unknown): void {
-  if (typeof target !== "object" || target === null || typeof (target as PID).tell !== "function" || typeof (target as PID).isAlive !== "function")
+  if (
+    typeof target !== "object" ||
+    target === null ||
+    typeof (target as PID).tell !== "function" ||
+    typeof (target as PID).isAlive !== "function"
+  )
     throw new InvalidOptionError("target", "must be a PID (from spawn or actorOf)");
-  if (message === undefined || message === null) throw new InvalidMessageError(`a scheduled message must be a value, got ${String(message)}`);
+  if (message === undefined || message === null)
+    throw new InvalidMessageError(`a scheduled message must be a value, got ${String(message)}`);
   if (options === undefined) return;
   if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "must be an object");
   const known: readonly string[] = knownByCall[call];
@@ -41,7 +47,8 @@ export function validateScheduleCall(call: keyof typeof knownByCall, target: unk
     if (!known.includes(key)) throw new InvalidOptionError(key, `is not an option of ${call} (known: ${known.join(", ")})`);
   if (o.sender !== undefined && (typeof o.sender !== "object" || o.sender === null || typeof (o.sender as PID).tell !== "function"))
     throw new InvalidOptionError("sender", "must be a PID");
-  if (o.id !== undefined && (typeof o.id !== "string" || o.id.length === 0)) throw new InvalidOptionError("id", "must be a non-empty string");
+  if (o.id !== undefined && (typeof o.id !== "string" || o.id.length === 0))
+    throw new InvalidOptionError("id", "must be a non-empty string");
   if (o.initialDelayMs !== undefined && !isDelay(o.initialDelayMs))
     throw new InvalidOptionError("initialDelayMs", `must be a finite number of milliseconds >= 0, got ${String(o.initialDelayMs)}`);
   if (o.timezone !== undefined) {
@@ -62,9 +69,13 @@ export function isDelay(value: unknown): value is number {
 /** Parses a cron expression (5 fields, or 6 with seconds first, or 7 with years last); throws InvalidOptionError naming "expression". */
 export function parseCron(expression: unknown, timezone: string | undefined): Cron {
   if (typeof expression !== "string" || expression.trim().length === 0)
-    throw new InvalidOptionError("expression", "must be a cron expression such as \"*/5 * * * *\"");
+    throw new InvalidOptionError("expression", 'must be a cron expression such as "*/5 * * * *"');
   // croner reads a string with ":" as a date for a single run; scheduler.once is the call for that.
-  if (expression.includes(":")) throw new InvalidOptionError("expression", `must be a cron pattern, not a date (use once for a single delivery), got ${JSON.stringify(expression)}`);
+  if (expression.includes(":"))
+    throw new InvalidOptionError(
+      "expression",
+      `must be a cron pattern, not a date (use once for a single delivery), got ${JSON.stringify(expression)}`,
+    );
   let cron: Cron;
   try {
     cron = new Cron(expression, timezone === undefined ? {} : { timezone });

@@ -1,7 +1,7 @@
 import { InvalidOptionError, SystemNotStartedError } from "../errors.js";
 import type { PID } from "../pid.js";
 import type { ActorSystem } from "../system.js";
-import { type Schedule, type ScheduleHost, type ScheduleKind, ScheduledMessage } from "./schedule.js";
+import { type Schedule, ScheduledMessage, type ScheduleHost, type ScheduleKind } from "./schedule.js";
 import {
   type CronScheduleOptions,
   type EveryOptions,
@@ -69,7 +69,10 @@ export class Scheduler {
       do id = `schedule-${++this.nextId}`;
       while (this.active.has(id));
     } else if (this.active.has(id)) {
-      throw new InvalidOptionError("id", `${JSON.stringify(id)} is already used by an active schedule; cancel it first or choose another id`);
+      throw new InvalidOptionError(
+        "id",
+        `${JSON.stringify(id)} is already used by an active schedule; cancel it first or choose another id`,
+      );
     }
     const schedule = new ScheduledMessage(id, kind, target, message, options?.sender, timing, this.host);
     this.active.set(id, schedule);

@@ -16,7 +16,14 @@ export function envelopeFrame(fields: Parameters<typeof create<typeof EnvelopeSc
 }
 
 /** The handshake frame a dialing node sends first. */
-export function handshakeFrame(o: { system?: string; host?: string; port?: number; nodeId?: string; compression?: string[]; expectedSystem?: string }): Buffer {
+export function handshakeFrame(o: {
+  system?: string;
+  host?: string;
+  port?: number;
+  nodeId?: string;
+  compression?: string[];
+  expectedSystem?: string;
+}): Buffer {
   const hs = create(HandshakeSchema, {
     protocolVersion: 1,
     system: o.system ?? "fuzz",

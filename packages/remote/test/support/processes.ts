@@ -21,7 +21,10 @@ export function ensureBuilt(): void {
   // tsc rewrites only what changed, so compare the newest output with the newest input.
   const fresh = (): boolean => {
     try {
-      return newestMtime(join(pkg, "dist")) >= newestMtime(join(pkg, "src")) && newestMtime(join(root, "packages/actor/dist")) >= newestMtime(join(root, "packages/actor/src"));
+      return (
+        newestMtime(join(pkg, "dist")) >= newestMtime(join(pkg, "src")) &&
+        newestMtime(join(root, "packages/actor/dist")) >= newestMtime(join(root, "packages/actor/src"))
+      );
     } catch {
       return false;
     }
@@ -112,7 +115,11 @@ export async function startChild(script: string, config: Record<string, unknown>
 }
 
 /** Polls `check` until it returns a truthy value, failing after `timeoutMs`. */
-export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, what = "condition"): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+  what = "condition",
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -122,7 +129,8 @@ export async function eventually<T>(check: () => T | undefined | Promise<T | und
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? "" : `: ${String(last)}`}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? "" : `: ${String(last)}`}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

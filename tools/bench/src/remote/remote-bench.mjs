@@ -27,7 +27,9 @@ process.on("exit", () => {
 
 /** Starts `script` beside this one and resolves with the JSON line it prints when ready. */
 function startChild(script, ...scriptArgs) {
-  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...scriptArgs], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...scriptArgs], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = "";
@@ -183,16 +185,34 @@ const rows = [
   ["remote ask p50 (µs)", "p50", false],
   ["remote ask p99 (µs)", "p99", false],
 ];
-console.log(`remote messaging, two processes on 127.0.0.1 (node ${process.version}; tells: tsakt ${tells.toLocaleString("en-US")}, comedy ${comedyTells.toLocaleString("en-US")}; sequential asks: tsakt ${asks}, comedy ${comedyAsks})`);
+console.log(
+  `remote messaging, two processes on 127.0.0.1 (node ${process.version}; tells: tsakt ${tells.toLocaleString("en-US")}, comedy ${comedyTells.toLocaleString("en-US")}; sequential asks: tsakt ${asks}, comedy ${comedyAsks})`,
+);
 const ratio = (t, c, higherIsBetter) => (t === undefined || c === undefined ? "-" : `${(higherIsBetter ? t / c : c / t).toFixed(2)}x`);
 console.log(
-  ["scenario".padEnd(32), "tsakt".padStart(12), `busyPoll ${busyPoll}µs`.padStart(18), "comedy".padStart(12), "ratio".padStart(9), "ratio (busyPoll)".padStart(18)].join(""),
+  [
+    "scenario".padEnd(32),
+    "tsakt".padStart(12),
+    `busyPoll ${busyPoll}µs`.padStart(18),
+    "comedy".padStart(12),
+    "ratio".padStart(9),
+    "ratio (busyPoll)".padStart(18),
+  ].join(""),
 );
 for (const [label, key, higherIsBetter] of rows) {
   const t = results.tsakt?.[key];
   const s = results.tsaktSpin?.[key];
   const c = results.comedy?.[key];
-  console.log([label.padEnd(32), fmt(t).padStart(12), fmt(s).padStart(18), fmt(c).padStart(12), ratio(t, c, higherIsBetter).padStart(9), ratio(s, c, higherIsBetter).padStart(18)].join(""));
+  console.log(
+    [
+      label.padEnd(32),
+      fmt(t).padStart(12),
+      fmt(s).padStart(18),
+      fmt(c).padStart(12),
+      ratio(t, c, higherIsBetter).padStart(9),
+      ratio(s, c, higherIsBetter).padStart(18),
+    ].join(""),
+  );
 }
 console.log("ratio: how many times better TsAkt is than comedy (throughput / comedy's, or comedy's latency / TsAkt's).");
 if (floors !== undefined)

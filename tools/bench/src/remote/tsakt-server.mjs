@@ -8,7 +8,9 @@ import { remoteOf, remoting } from "@tsakt/remote";
 const system = await ActorSystem.start({
   name: "bench-server",
   logger: silentLogger,
-  plugins: [remoting({ host: "127.0.0.1", port: 0, types: [UInt32ValueSchema, UInt64ValueSchema], busyPollMicros: Number(process.argv[2] ?? 0) })],
+  plugins: [
+    remoting({ host: "127.0.0.1", port: 0, types: [UInt32ValueSchema, UInt64ValueSchema], busyPollMicros: Number(process.argv[2] ?? 0) }),
+  ],
 });
 
 // Counts UInt32Value tells; a UInt64Value ask {value: n} is answered once n tells arrived.

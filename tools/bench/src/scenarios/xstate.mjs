@@ -14,7 +14,10 @@ const idle = fromTransition((state) => state, 0);
 
 /** @returns {Promise<import("./driver.mjs").Driver<import("xstate").AnyActorRef>>} */
 export async function createDriver() {
-  const root = createActor(fromCallback(() => {}), { id: "bench" }).start();
+  const root = createActor(
+    fromCallback(() => {}),
+    { id: "bench" },
+  ).start();
   let serial = 0;
   const unique = (prefix) => `${prefix}-${++serial}`;
   /** Starts an actor of `logic` as a child of the root, so it shares the root's system. */

@@ -19,7 +19,10 @@ export function checkJson(check: FakeConsulCheck, node: FakeConsulNode, service:
     Interval: "",
     Timeout: "",
     ExposedPort: 0,
-    Definition: check.deregisterCriticalAfterMs === undefined ? {} : { DeregisterCriticalServiceAfter: formatGoDuration(check.deregisterCriticalAfterMs) },
+    Definition:
+      check.deregisterCriticalAfterMs === undefined
+        ? {}
+        : { DeregisterCriticalServiceAfter: formatGoDuration(check.deregisterCriticalAfterMs) },
     CreateIndex: check.createIndex,
     ModifyIndex: check.modifyIndex,
   };

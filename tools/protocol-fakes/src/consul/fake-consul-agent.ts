@@ -127,7 +127,8 @@ class ConsulAgentFake implements FakeConsulAgent {
     try {
       if (path === "/v1/agent/service/register") {
         if (!route("PUT")) return;
-        const replace = url.searchParams.has("replace-existing-checks") && ["", "true"].includes(url.searchParams.get("replace-existing-checks") ?? "");
+        const replace =
+          url.searchParams.has("replace-existing-checks") && ["", "true"].includes(url.searchParams.get("replace-existing-checks") ?? "");
         state.register(decodeRegistration(await readBody(req), replace));
         res.writeHead(200).end();
       } else if (path.startsWith("/v1/agent/service/deregister/")) {
@@ -142,7 +143,10 @@ class ConsulAgentFake implements FakeConsulAgent {
         if (!route("PUT")) return;
         const [, , , , verb = "", ...rest] = path.split("/");
         const checkId = decodeURIComponent(rest.join("/"));
-        const update = verb === "update" ? decodeCheckUpdate(await readBody(req)) : { status: ttlVerbs[verb] as CheckStatus, output: url.searchParams.get("note") ?? "" };
+        const update =
+          verb === "update"
+            ? decodeCheckUpdate(await readBody(req))
+            : { status: ttlVerbs[verb] as CheckStatus, output: url.searchParams.get("note") ?? "" };
         const check = state.checks.get(checkId);
         if (!check) {
           sendText(res, 404, `Unknown check ID "${checkId}". Ensure that the check ID is passed, not the check name.`);

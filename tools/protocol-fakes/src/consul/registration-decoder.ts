@@ -79,7 +79,8 @@ export function decodeRegistration(body: string, replaceExistingChecks: boolean)
   if (address === "0.0.0.0" || address === "::" || address === "[::]") throw new BadRequest("Invalid service address");
 
   const port = field(raw, "Port") ?? 0;
-  if (typeof port !== "number" || !Number.isInteger(port)) throw decodeFailure("json: cannot unmarshal into Go struct field Port of type int");
+  if (typeof port !== "number" || !Number.isInteger(port))
+    throw decodeFailure("json: cannot unmarshal into Go struct field Port of type int");
 
   const rawTags = field(raw, "Tags") ?? [];
   if (!Array.isArray(rawTags) || rawTags.some((t) => typeof t !== "string")) {

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { LoopbackServer, sendJson } from "../loopback-server.js";
-import { buildPod, podInput, type FakePodInput, type PodJson } from "./fake-pod.js";
-import { matchesSelector, parseLabelSelector, SelectorParseError, type Requirement } from "./label-selector.js";
-import { PodStore, type PodChange } from "./pod-store.js";
+import { buildPod, type FakePodInput, type PodJson, podInput } from "./fake-pod.js";
+import { matchesSelector, parseLabelSelector, type Requirement, SelectorParseError } from "./label-selector.js";
+import { type PodChange, PodStore } from "./pod-store.js";
 
 /** Options of the FAKE Kubernetes API server. */
 export interface FakeKubernetesApiOptions {

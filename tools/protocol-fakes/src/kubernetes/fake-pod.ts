@@ -68,13 +68,19 @@ export function buildPod(input: FakePodInput, resourceVersion: string, previous?
     metadata.deletionTimestamp = previous?.metadata.deletionTimestamp ?? now;
     metadata.deletionGracePeriodSeconds = 30;
   }
-  const ports = (input.ports ?? []).map((p) => ({ ...(p.name ? { name: p.name } : {}), containerPort: p.containerPort, protocol: p.protocol ?? "TCP" }));
+  const ports = (input.ports ?? []).map((p) => ({
+    ...(p.name ? { name: p.name } : {}),
+    containerPort: p.containerPort,
+    protocol: p.protocol ?? "TCP",
+  }));
   return {
     kind: "Pod",
     apiVersion: "v1",
     metadata,
     spec: {
-      containers: [{ name: "app", image: "registry.example/tsakt-app:1", ...(ports.length > 0 ? { ports } : {}), imagePullPolicy: "IfNotPresent" }],
+      containers: [
+        { name: "app", image: "registry.example/tsakt-app:1", ...(ports.length > 0 ? { ports } : {}), imagePullPolicy: "IfNotPresent" },
+      ],
       restartPolicy: "Always",
       nodeName: phase === "Pending" ? undefined : "fake-node-1",
       serviceAccountName: "default",
@@ -91,7 +97,17 @@ export function buildPod(input: FakePodInput, resourceVersion: string, previous?
       ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
       startTime: running ? created : undefined,
       containerStatuses: running
-        ? [{ name: "app", ready, restartCount: 0, image: "registry.example/tsakt-app:1", imageID: "", started: true, state: { running: { startedAt: created } } }]
+        ? [
+            {
+              name: "app",
+              ready,
+              restartCount: 0,
+              image: "registry.example/tsakt-app:1",
+              imageID: "",
+              started: true,
+              state: { running: { startedAt: created } },
+            },
+          ]
         : undefined,
       qosClass: "BestEffort",
     },

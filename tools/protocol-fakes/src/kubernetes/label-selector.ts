@@ -83,6 +83,8 @@ export function matchesSelector(requirements: readonly Requirement[], labels: Re
         return has && r.values.includes(value ?? "");
       case "notin":
         return !has || !r.values.includes(value ?? "");
+      default:
+        return false;
     }
   });
 }
