@@ -3,10 +3,10 @@
 import { create } from "@bufbuild/protobuf";
 import { EmptySchema, file_google_protobuf_empty, file_google_protobuf_wrappers, Int64ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, silentLogger } from "@tsakt/actor";
-import { cluster, clusterOf, clusterTypes } from "@tsakt/cluster";
+import { cluster, clusterOf } from "@tsakt/cluster";
 import { StaticDiscoveryProvider } from "@tsakt/discovery-static";
 import { grainOf } from "@tsakt/grains";
-import { clusterGrains, grainClusterTypes } from "@tsakt/grains/cluster";
+import { clusterGrains } from "@tsakt/grains/cluster";
 import { remoting } from "@tsakt/remote";
 import { Account, activations } from "./account.js";
 import { Ledger } from "./ledger.js";
@@ -29,14 +29,13 @@ export type Command =
 const args = JSON.parse(process.argv[2] ?? "{}") as NodeArgs;
 const ledger = new Ledger(args.ledgerDir);
 const wire = [file_google_protobuf_wrappers, file_google_protobuf_empty];
-const bank = cluster({ discovery: new StaticDiscoveryProvider({ peers: args.peers }) });
 const system = await ActorSystem.start({
   name: "bank",
   logger: silentLogger,
   plugins: [
-    remoting({ host: "127.0.0.1", port: args.port, types: [...clusterTypes, ...grainClusterTypes, ...wire] }),
-    bank,
-    clusterGrains(bank, { kinds: { account: { factory: () => new Account(ledger) } }, types: wire, placement: "round-robin" }),
+    remoting({ host: "127.0.0.1", port: args.port, types: wire }),
+    cluster({ discovery: new StaticDiscoveryProvider({ peers: args.peers }) }),
+    clusterGrains({ kinds: { account: { factory: () => new Account(ledger) } }, placement: "round-robin" }),
   ],
 });
 
@@ -45,7 +44,7 @@ const account = (id: string) => grainOf(system, "account", id);
 async function handle(command: Command): Promise<Record<string, unknown>> {
   switch (command.op) {
     case "members":
-      return { members: clusterOf(system)?.members().length ?? 0 };
+      return { members: clusterOf(system).members().length };
     case "deposit": {
       const started = performance.now();
       const deposit = create(Int64ValueSchema, { value: BigInt(command.amount) });

@@ -4,13 +4,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { create } from "@bufbuild/protobuf";
 import { StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, DeadletterSchema, type PID } from "@tsakt/actor";
-import { pubsubOf } from "@tsakt/pubsub";
+import { pubsub as pubsubPlugin, pubsubOf } from "@tsakt/pubsub";
 
 const room = "rooms/lobby";
 const log = (line: string) => console.log(line);
 
-await using system = await ActorSystem.start({ name: "chat" });
-const pubsub = await pubsubOf(system);
+await using system = await ActorSystem.start({ name: "chat", plugins: [pubsubPlugin()] });
+const pubsub = pubsubOf(system);
 system.eventStream.subscribe(DeadletterSchema, (d) => log(`  (dead letter: ${d.reason})`));
 
 // Who heard each line ("alice: hello"), noted by the users as lines reach them.

@@ -1,3 +1,4 @@
+import { type Clock, keepAlive, type TimerHandle } from "./clock.js";
 import { AskAbortedError, AskTimeoutError, DeadActorError, InvalidOptionError, SystemNotStartedError } from "./errors.js";
 import type { AskOptions, PID } from "./pid.js";
 
@@ -99,7 +100,8 @@ export class AskReplier implements PID {
 
   /** Milliseconds left before the ask times out (0 once past). */
   remainingMs(): number {
-    return Math.max(0, Math.ceil(this.deadline - performance.now()));
+    const list = this.list;
+    return list === undefined ? 0 : Math.max(0, Math.ceil(this.deadline - list.clock.now()));
   }
 }
 
@@ -107,13 +109,16 @@ export class AskReplier implements PID {
 export class DeadlineList {
   private head: AskReplier | undefined = undefined;
   private tail: AskReplier | undefined = undefined;
-  private timer: NodeJS.Timeout | undefined = undefined;
+  private timer: TimerHandle | undefined = undefined;
   private refed = false;
 
-  constructor(readonly timeoutMs: number) {}
+  constructor(
+    readonly timeoutMs: number,
+    readonly clock: Clock,
+  ) {}
 
   add(replier: AskReplier): void {
-    replier.deadline = performance.now() + this.timeoutMs;
+    replier.deadline = this.clock.now() + this.timeoutMs;
     replier.list = this;
     const tail = this.tail;
     if (tail === undefined) {
@@ -124,10 +129,9 @@ export class DeadlineList {
       this.tail = replier;
     }
     if (this.timer === undefined) {
-      this.timer = setTimeout(this.fire, this.timeoutMs);
-      this.refed = true;
+      this.timer = this.arm(this.timeoutMs);
     } else if (!this.refed) {
-      this.timer.ref();
+      keepAlive(this.timer, true);
       this.refed = true;
     }
   }
@@ -141,14 +145,14 @@ export class DeadlineList {
     replier.prev = replier.next = replier.list = undefined;
     // An idle timer must not keep the process alive; it stays armed for the next ask.
     if (this.head === undefined && this.refed && this.timer !== undefined) {
-      this.timer.unref();
+      keepAlive(this.timer, false);
       this.refed = false;
     }
   }
 
   /** Rejects every pending ask and clears the timer (the system stopped). */
   clear(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     let r = this.head;
     while (r !== undefined) {
@@ -162,7 +166,7 @@ export class DeadlineList {
 
   private readonly fire = (): void => {
     this.timer = undefined;
-    const now = performance.now();
+    const now = this.clock.now();
     let r = this.head;
     while (r !== undefined && r.deadline <= now + 1) {
       const next = r.next;
@@ -173,11 +177,16 @@ export class DeadlineList {
       r.expire(this.timeoutMs);
       r = next;
     }
-    if (this.head !== undefined) {
-      this.timer = setTimeout(this.fire, Math.max(1, Math.ceil(this.head.deadline - now)));
-      this.refed = true;
-    }
+    if (this.head !== undefined) this.timer = this.arm(Math.max(1, Math.ceil(this.head.deadline - now)));
   };
+
+  /** Starts the timer; while asks are pending it keeps the process alive (where the clock's timers can). */
+  private arm(delayMs: number): TimerHandle {
+    const timer = this.clock.setTimeout(this.fire, delayMs);
+    keepAlive(timer, true);
+    this.refed = true;
+    return timer;
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import type { Actor, ActorFactory, Behavior, ReceiveContext } from "./actor.js";
+import { keepAlive, type TimerHandle } from "./clock.js";
 import { ActorContext } from "./context.js";
 import {
   ActorAlreadyExistsError,
@@ -23,7 +24,7 @@ import { createMailbox } from "./mailbox/options.js";
 import { isPoisonPill, postStart } from "./messages.js";
 import { validateName } from "./names.js";
 import type { Passivatable, PassivationOptions } from "./passivation.js";
-import { type AskOptions, isWatchable, type PID } from "./pid.js";
+import { type AskOptions, isWatchable, type PID, rejectSender } from "./pid.js";
 import type { Runtime } from "./runtime.js";
 import { type SpawnOptions, validateSpawnOptions } from "./spawn-options.js";
 import { backoffDelay, decide, type SupervisorOptions } from "./supervision.js";
@@ -50,7 +51,7 @@ class Extras {
   continuations: Array<() => void> | undefined = undefined;
   behaviors: Array<Behavior | null> | undefined = undefined;
   restarts: number[] | undefined = undefined;
-  backoffTimer: NodeJS.Timeout | undefined = undefined;
+  backoffTimer: TimerHandle | undefined = undefined;
   pendingRequests = 0;
   stopRequested = false;
   stopPromise: Promise<void> | undefined = undefined;
@@ -189,13 +190,13 @@ export class ActorCell implements PID {
   }
 
   private overflow(message: unknown, sender: PID | undefined): false {
-    sender?.reject?.(new MailboxFullError(this.address, this.mailbox.capacity));
+    rejectSender(sender, new MailboxFullError(this.address, this.mailbox.capacity));
     if (this.mailbox.overflow === "drop") this.runtime.deadLetter(message, sender, this.address, "mailbox full");
     return false;
   }
 
   private undeliverable(message: unknown, sender: PID | undefined, reason: string): void {
-    sender?.reject?.(new DeadActorError(this.address));
+    rejectSender(sender, new DeadActorError(this.address));
     this.runtime.deadLetter(message, sender, this.address, reason);
   }
 
@@ -486,7 +487,7 @@ export class ActorCell implements PID {
     const pending = this.ext?.stopPromise;
     if (pending !== undefined) return pending;
     if (this.ext?.backoffTimer !== undefined) {
-      clearTimeout(this.ext.backoffTimer);
+      this.runtime.clock.clearTimeout(this.ext.backoffTimer);
       this.ext.backoffTimer = undefined;
     }
     if (!this.busy && this.state < STOPPING) {
@@ -687,7 +688,7 @@ export class ActorCell implements PID {
     const max = sup?.maxRestarts ?? Infinity;
     let attempt = 0;
     if (max !== Infinity || sup?.backoff !== undefined) {
-      const now = Date.now();
+      const now = this.runtime.clock.now();
       const within = sup?.withinMs ?? 60_000;
       const log = (this.extras().restarts ??= []);
       while (log.length > 0 && (log[0] as number) <= now - within) log.shift();
@@ -702,13 +703,14 @@ export class ActorCell implements PID {
     if (sup?.backoff !== undefined) {
       this.state = RESTARTING;
       const ext = this.extras();
-      ext.backoffTimer = setTimeout(
+      ext.backoffTimer = this.runtime.clock.setTimeout(
         () => {
           ext.backoffTimer = undefined;
           this.restart(error);
         },
         backoffDelay(sup.backoff, attempt),
       );
+      keepAlive(ext.backoffTimer, true);
       return;
     }
     this.restart(error);

@@ -51,7 +51,8 @@ export class InvalidOptionError extends TsaktError {
   constructor(
     /** Dotted path of the option at fault, for example "mailbox.capacity". */
     readonly field: string,
-    reason: string,
+    /** What is wrong with it and what to do. */
+    readonly reason: string,
   ) {
     super("InvalidOption", `invalid option ${field}: ${reason}`);
   }
@@ -130,5 +131,22 @@ export class StashFullError extends TsaktError {
     readonly capacity: number,
   ) {
     super("StashFull", `stash of ${target} is full (capacity ${capacity}); unstash before stashing more or raise stashCapacity`);
+  }
+}
+
+/** A plugin that an operation or another plugin needs is not among the system's plugins. */
+export class PluginNotInstalledError extends TsaktError {
+  constructor(
+    /** The plugin's name, for example "cluster". */
+    readonly plugin: string,
+    /** The npm package that provides it, for example "@tsakt/cluster". */
+    readonly packageName: string,
+    /** What needed it, for example "clusterOf(system)". */
+    readonly neededBy: string,
+  ) {
+    super(
+      "PluginNotInstalled",
+      `${neededBy} needs the "${plugin}" plugin, which this actor system was started without; install ${packageName} and pass its plugin in ActorSystem.start({ plugins: [...] })`,
+    );
   }
 }

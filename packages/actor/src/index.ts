@@ -1,5 +1,5 @@
 export type { Actor, ActorFactory, Behavior, Context, ReceiveContext } from "./actor.js";
-export type { AskReplier } from "./ask.js";
+export type { Clock, TimerHandle } from "./clock.js";
 export type { DispatcherOptions } from "./dispatcher.js";
 export {
   ActorAlreadyExistsError,
@@ -13,6 +13,7 @@ export {
   InvalidOptionError,
   isTsaktError,
   MailboxFullError,
+  PluginNotInstalledError,
   StashFullError,
   SystemNotStartedError,
   TsaktError,
@@ -61,17 +62,15 @@ export {
   type Terminated,
   TerminatedSchema,
 } from "./gen/tsakt/actor/v1/system_pb.js";
-export { hashString, mix32 } from "./hash.js";
+export type { Kind, KindDefinition } from "./kind.js";
 export { consoleLogger, type LogFn, type Logger, type LogLevel, silentLogger } from "./logger.js";
 export type { MailboxOptions } from "./mailbox/options.js";
 export type { PriorityComparator } from "./mailbox/priority.js";
-export { typeNameOf } from "./messages.js";
 export type { MetricsOptions } from "./metrics.js";
 export type { PassivationCapOptions, PassivationOptions } from "./passivation.js";
-export type { AskOptions, PID, WatchablePID } from "./pid.js";
-export { isWatchable } from "./pid.js";
+export type { AskOptions, PID } from "./pid.js";
+export type { Plugin, ProtoTypes } from "./plugin.js";
 export { broadcast } from "./routers/broadcast.js";
-// ---- routers and scheduler ----
 export { router } from "./routers/router.js";
 export { maxPoolSize, type RouteeFailure, type RouterOptions, type RoutingStrategy } from "./routers/router-options.js";
 export type { Schedule, ScheduleKind, ScheduleState } from "./scheduler/schedule.js";
@@ -80,5 +79,4 @@ export { Scheduler, schedulerOf } from "./scheduler/scheduler.js";
 export { type ShutdownHook, ShutdownHookError, type ShutdownRecovery } from "./shutdown.js";
 export type { SpawnOptions } from "./spawn-options.js";
 export type { BackoffOptions, Directive, ErrorClass, SupervisionStrategy, SupervisorOptions } from "./supervision.js";
-export { ActorSystem, type ActorSystemOptions, deliverTerminated, type SystemPlugin } from "./system.js";
-// ---- end routers and scheduler ----
+export { ActorSystem, type ActorSystemOptions } from "./system.js";

@@ -1,3 +1,4 @@
+import { type Clock, every } from "./clock.js";
 import { InvalidOptionError } from "./errors.js";
 import { isPositiveInt } from "./mailbox/options.js";
 
@@ -27,7 +28,7 @@ export interface PassivationCapOptions {
 
 /** What the passivator needs from an actor cell. */
 export interface Passivatable {
-  /** performance.now() of the last processed message. */
+  /** Clock time of the last processed message. */
   lastActive: number;
   /** Messages processed since (re)activation. */
   useCount: number;
@@ -74,10 +75,13 @@ export function validatePassivationCap(options: unknown, field = "passivation"):
  */
 export class Passivator {
   private readonly actors = new Set<Passivatable>();
-  private timer: NodeJS.Timeout | undefined = undefined;
+  private cancelTimer: (() => void) | undefined = undefined;
   private tickMs = 1000;
 
-  constructor(private readonly cap: PassivationCapOptions | undefined) {}
+  constructor(
+    private readonly cap: PassivationCapOptions | undefined,
+    private readonly clock: Clock,
+  ) {}
 
   /** Number of live passivatable actors. */
   get size(): number {
@@ -86,7 +90,7 @@ export class Passivator {
 
   /** Starts tracking an actor that just (re)activated, making room under the cap. */
   add(actor: Passivatable): void {
-    actor.lastActive = performance.now();
+    actor.lastActive = this.clock.now();
     actor.useCount = 0;
     this.actors.add(actor);
     const idle = "afterIdleMs" in actor.passivation ? actor.passivation.afterIdleMs : undefined;
@@ -103,7 +107,7 @@ export class Passivator {
 
   /** Records a turn of `processed` messages; passivates on the message count. */
   touched(actor: Passivatable, processed: number): void {
-    actor.lastActive = performance.now();
+    actor.lastActive = this.clock.now();
     actor.useCount += processed;
     const p = actor.passivation;
     if ("afterMessages" in p && actor.useCount >= p.afterMessages) queueMicrotask(() => this.passivateIfIdle(actor));
@@ -111,8 +115,8 @@ export class Passivator {
 
   /** Clears the timer (the system stopped). */
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
   }
 
   private passivateIfIdle(actor: Passivatable): void {
@@ -121,15 +125,14 @@ export class Passivator {
 
   private ensureTimer(idleMs: number): void {
     const tick = Math.max(5, Math.min(1000, Math.floor(idleMs / 4)));
-    if (this.timer !== undefined && tick >= this.tickMs) return;
+    if (this.cancelTimer !== undefined && tick >= this.tickMs) return;
     this.stop();
     this.tickMs = tick;
-    this.timer = setInterval(this.sweep, tick);
-    this.timer.unref();
+    this.cancelTimer = every(this.clock, tick, this.sweep);
   }
 
   private readonly sweep = (): void => {
-    const now = performance.now();
+    const now = this.clock.now();
     for (const actor of this.actors) {
       const p = actor.passivation;
       if ("afterIdleMs" in p && now - actor.lastActive >= p.afterIdleMs && actor.isIdle()) actor.passivate();

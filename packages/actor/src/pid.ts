@@ -22,8 +22,18 @@ export interface PID {
   send(message: unknown, sender?: PID): Promise<void>;
   /** True while the actor runs; a remote PID answers with what it last knew. */
   isAlive(): boolean;
-  /** Temporary senders (an ask's) implement it: a message to them that cannot be delivered fails the ask at once. */
-  reject?(error: unknown): void;
+}
+
+/** A temporary sender (an ask's, local or remote): a message to it that cannot be delivered fails the ask at once. */
+export interface RejectablePID extends PID {
+  /** Fails the waiting ask with `error`. */
+  reject(error: unknown): void;
+}
+
+/** Fails the ask behind `sender` when it is a temporary sender; other senders are left alone. */
+export function rejectSender(sender: PID | undefined, error: unknown): void {
+  const s = sender as Partial<RejectablePID> | undefined;
+  if (typeof s?.reject === "function") s.reject(error);
 }
 
 /** What a remote PID implements so that ctx.watch works across processes (used by @tsakt/remote). */

@@ -1,4 +1,5 @@
 import type { AskReplier } from "./ask.js";
+import type { Clock } from "./clock.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { EventStream } from "./event-stream.js";
 import type { Extension } from "./extensions.js";
@@ -17,6 +18,8 @@ export interface Runtime {
   readonly logger: Logger;
   readonly eventStream: EventStream;
   readonly askTimeoutMs: number;
+  /** Where time comes from. */
+  readonly clock: Clock;
   /** System-wide default supervisor for actors spawned without one. */
   readonly supervisor: SupervisorOptions | undefined;
   /** Records an undeliverable message. */

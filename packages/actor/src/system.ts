@@ -2,12 +2,12 @@ import { create } from "@bufbuild/protobuf";
 import type { ActorFactory, Behavior, ReceiveContext } from "./actor.js";
 import { type AskReplier, DeadlineList, prepareAsk } from "./ask.js";
 import { ActorCell } from "./cell.js";
+import { type Clock, isClock, systemClock } from "./clock.js";
 import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
 import { ActorAlreadyExistsError, ActorNotFoundError, InvalidNameError, InvalidOptionError, SystemNotStartedError } from "./errors.js";
 import { EventStream } from "./event-stream.js";
 import { type Extension, indexById } from "./extensions.js";
 import { ActorStartedSchema, ActorStoppedSchema, DeadletterSchema } from "./gen/tsakt/actor/v1/events_pb.js";
-import { TerminatedSchema } from "./gen/tsakt/actor/v1/system_pb.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import { isPositiveInt } from "./mailbox/options.js";
 import { typeNameOf } from "./messages.js";
@@ -15,35 +15,13 @@ import { type DurationRecorder, installMetrics, type MetricsOptions, validateMet
 import { validateName } from "./names.js";
 import { type PassivationCapOptions, Passivator, validatePassivationCap } from "./passivation.js";
 import type { AskOptions, PID } from "./pid.js";
+import { orderPlugins, type Plugin, type ProtoTypes } from "./plugin.js";
+import { registerHost } from "./plugin-host.js";
 import type { Runtime } from "./runtime.js";
+import { installScheduler, Scheduler } from "./scheduler/scheduler.js";
 import { runShutdownHooks, type ShutdownHook, validateShutdownHook } from "./shutdown.js";
 import { type SpawnOptions, validateSpawnOptions } from "./spawn-options.js";
 import { type SupervisorOptions, validateSupervisorOptions } from "./supervision.js";
-
-/** Tells `watcher` that `target` terminated, past any mailbox capacity, and clears the watch (remoting uses it). */
-export function deliverTerminated(watcher: PID, target: PID): void {
-  if (watcher instanceof ActorCell) watcher.terminated(target);
-  else watcher.tell(create(TerminatedSchema, { address: target.address }), target);
-}
-
-/** Something started and stopped with the system, such as remoting or the cluster. */
-export interface SystemPlugin {
-  /** Short name for logs, for example "remoting". */
-  readonly name: string;
-  /** Called once the system's guardians run, in the order given. */
-  start(system: ActorSystem): void | Promise<void>;
-  /** Called when the system stops, after user actors stopped, in reverse order. */
-  stop(): void | Promise<void>;
-  /** Finds an actor the local system does not have (by name or address); undefined when unknown. */
-  resolve?(nameOrAddress: string): Promise<PID | undefined>;
-  /** Stops an actor this plugin owns (a remote PID); false when it is not the plugin's. */
-  stopActor?(pid: PID): Promise<boolean>;
-  /**
-   * Reserves a top-level actor name before a local spawn (the cluster makes names unique cluster-wide); rejects with
-   * ActorAlreadyExistsError when the name is taken. The returned callback learns whether the spawn then succeeded.
-   */
-  claimName?(name: string): Promise<((spawned: boolean) => void) | undefined>;
-}
 
 /** Options of ActorSystem.start. */
 export interface ActorSystemOptions {
@@ -57,8 +35,8 @@ export interface ActorSystemOptions {
   dispatcher?: DispatcherOptions;
   /** Supervisor of actors spawned without one. Default: restart on every error, no limit. */
   supervisor?: SupervisorOptions;
-  /** Plugins such as remoting and the cluster, started in order. Default: none. */
-  plugins?: SystemPlugin[];
+  /** Plugins such as remoting(), cluster(), grains(), pubsub(); each starts after the plugins it depends on. Default: none. */
+  plugins?: Plugin[];
   /** Node-wide cap on live passivatable actors, evicting LRU or LFU. Default: no cap. */
   passivation?: PassivationCapOptions;
   /** Steps run in order by stop() before actors stop (coordinated shutdown). Default: none. */
@@ -67,6 +45,8 @@ export interface ActorSystemOptions {
   extensions?: Extension[];
   /** OpenTelemetry metrics: true for the global meter provider, or { meter }. Default: false. */
   metrics?: MetricsOptions;
+  /** Where time comes from (ask deadlines, passivation, scheduler, cluster failure detection); tests pass a TestClock. Default: the real clock. */
+  clock?: Clock;
 }
 
 const knownOptions = new Set([
@@ -80,6 +60,7 @@ const knownOptions = new Set([
   "shutdownHooks",
   "extensions",
   "metrics",
+  "clock",
 ]);
 
 /** An actor system: the root of a hierarchy of actors, their dispatcher, event stream and dead letters. */
@@ -87,15 +68,21 @@ export class ActorSystem implements Runtime, AsyncDisposable {
   readonly name: string;
   readonly logger: Logger;
   readonly eventStream: EventStream;
-  readonly dispatcher: Dispatcher;
+  /** Timeout of asks that give none, in ms. */
   readonly askTimeoutMs: number;
+  /** Where the system reads the time and starts timers. */
+  readonly clock: Clock;
+  /** @internal */
+  readonly dispatcher: Dispatcher;
+  /** @internal */
   readonly supervisor: SupervisorOptions | undefined;
   private prefix: string;
   private readonly root: ActorCell;
   private readonly userGuardian: ActorCell;
   private readonly systemGuardian: ActorCell;
-  private readonly plugins: SystemPlugin[];
-  private readonly nameClaimers: SystemPlugin[];
+  private readonly plugins: Plugin[];
+  private readonly nameClaimers: Plugin[];
+  private readonly startedPlugins = new Map<string, Plugin>();
   private readonly deadlines = new Map<number, DeadlineList>();
   private lastDeadlines: DeadlineList | undefined = undefined;
   private running = false;
@@ -117,8 +104,9 @@ export class ActorSystem implements Runtime, AsyncDisposable {
     this.eventStream = new EventStream(this.logger);
     this.dispatcher = new Dispatcher(options.dispatcher);
     this.askTimeoutMs = options.askTimeoutMs ?? 5000;
+    this.clock = options.clock ?? systemClock;
     this.supervisor = options.supervisor;
-    this.plugins = options.plugins ?? [];
+    this.plugins = orderPlugins(options.plugins);
     this.nameClaimers = this.plugins.filter((p) => typeof p.claimName === "function");
     this.passivationCap = options.passivation;
     this.shutdownHooks = [...(options.shutdownHooks ?? [])];
@@ -129,6 +117,20 @@ export class ActorSystem implements Runtime, AsyncDisposable {
     this.userGuardian = this.root.spawnChild("user", guardian, undefined, true).cell;
     this.systemGuardian = this.root.spawnChild("system", guardian, undefined, true).cell;
     this.recordDuration = options.metrics ? installMetrics(this, options.metrics) : undefined;
+    registerHost(this, {
+      system: this,
+      clock: this.clock,
+      spawnSystemActor: (name, factory, spawnOptions) => this.spawnSystemActor(name, factory, spawnOptions),
+      deadLetter: (message, sender, receiver, reason) => this.deadLetter(message, sender, receiver, reason),
+      prepareAsk: (target, askOptions) => this.prepareAsk(target, askOptions),
+      setAddressPrefix: (prefix) => {
+        this.prefix = prefix;
+      },
+      onTerminated: (hook) => this.onTerminated(hook),
+      plugin: <T extends Plugin>(name: string) => this.startedPlugins.get(name) as T | undefined,
+      pluginTypes: () => this.plugins.flatMap((p): ProtoTypes[] => [...(p.types ?? [])]),
+    });
+    installScheduler(this, new Scheduler(this));
   }
 
   /** Validates `options`, starts the system and its plugins. */
@@ -137,7 +139,10 @@ export class ActorSystem implements Runtime, AsyncDisposable {
     const system = new ActorSystem(options);
     system.running = true;
     try {
-      for (const plugin of system.plugins) await plugin.start(system);
+      for (const plugin of system.plugins) {
+        system.startedPlugins.set(plugin.name, plugin);
+        await plugin.start(system);
+      }
     } catch (error) {
       await system.stop();
       throw error;
@@ -148,11 +153,6 @@ export class ActorSystem implements Runtime, AsyncDisposable {
   /** "tsakt://name" locally; plugins such as remoting change it to "tsakt://name@host:port". */
   get addressPrefix(): string {
     return this.prefix;
-  }
-
-  /** Sets the address prefix; called by remoting once it listens. */
-  setAddressPrefix(prefix: string): void {
-    this.prefix = prefix;
   }
 
   /** True between start and stop. */
@@ -239,7 +239,7 @@ export class ActorSystem implements Runtime, AsyncDisposable {
     }
   }
 
-  /** Spawns an actor under /system, for plugins (remoting, cluster) rather than users. */
+  /** @internal Spawns an actor under /system, for plugins (remoting, cluster) rather than users. */
   async spawnSystemActor(name: string, factory: ActorFactory, options?: SpawnOptions): Promise<PID> {
     if (!this.running) throw new SystemNotStartedError(`spawn "${name}"`);
     const { cell, ready } = this.systemGuardian.spawnChild(name, factory, options);
@@ -299,7 +299,7 @@ export class ActorSystem implements Runtime, AsyncDisposable {
     return target instanceof ActorCell && target.isSuspended();
   }
 
-  /** Runs `hook` once the system has fully stopped (timers of services such as the scheduler are released there). */
+  /** @internal Runs `hook` once the system has fully stopped (timers of services such as the scheduler are released there). */
   onTerminated(hook: () => void): void {
     if (this.stopping === undefined) this.terminationHooks.push(hook);
     else void this.stopping.then(hook);
@@ -320,11 +320,13 @@ export class ActorSystem implements Runtime, AsyncDisposable {
     this.running = false;
     await this.userGuardian.stop();
     for (const plugin of [...this.plugins].reverse()) {
+      if (!this.startedPlugins.has(plugin.name)) continue;
       try {
         await plugin.stop();
       } catch (error) {
         this.logger.error({ err: error, plugin: plugin.name }, "plugin failed to stop");
       }
+      this.startedPlugins.delete(plugin.name);
     }
     await this.systemGuardian.stop();
     await this.root.stop();
@@ -343,7 +345,7 @@ export class ActorSystem implements Runtime, AsyncDisposable {
 
   // ---- Runtime, used by actor cells ----
 
-  /** Records an undeliverable message: counts it and publishes a Deadletter event (used by plugins such as pub/sub). */
+  /** @internal Records an undeliverable message: counts it and publishes a Deadletter event. */
   deadLetter(message: unknown, sender: PID | undefined, receiver: string, reason: string): void {
     this.deadLetters++;
     if (this.eventStream.subscriberCount > 0)
@@ -352,11 +354,7 @@ export class ActorSystem implements Runtime, AsyncDisposable {
       );
   }
 
-  /**
-   * Starts an ask whose reply arrives by other means (remoting uses it): the returned temporary PID settles the
-   * promise when told the reply, or `reject(error)` fails it; the timeout and signal are handled as for pid.ask.
-   * Returns the error instead when the options are invalid or the signal already aborted.
-   */
+  /** @internal Starts an ask whose reply arrives by other means (see PluginHost.prepareAsk). */
   prepareAsk(target: string, options?: AskOptions): AskReplier | Error {
     if (!this.running) return new SystemNotStartedError(`ask ${target}`);
     return prepareAsk(target, this.prefix, options, this.askTimeoutMs, this.deadlineList);
@@ -367,7 +365,7 @@ export class ActorSystem implements Runtime, AsyncDisposable {
     if (last !== undefined && last.timeoutMs === timeoutMs) return last;
     let list = this.deadlines.get(timeoutMs);
     if (list === undefined) {
-      list = new DeadlineList(timeoutMs);
+      list = new DeadlineList(timeoutMs, this.clock);
       this.deadlines.set(timeoutMs, list);
     }
     this.lastDeadlines = list;
@@ -383,7 +381,7 @@ export class ActorSystem implements Runtime, AsyncDisposable {
   /** @internal */
   passivator(): Passivator {
     if (this.passivatorInstance === undefined) {
-      const passivator = (this.passivatorInstance = new Passivator(this.passivationCap));
+      const passivator = (this.passivatorInstance = new Passivator(this.passivationCap, this.clock));
       this.onTerminated(() => passivator.stop());
     }
     return this.passivatorInstance;
@@ -439,11 +437,6 @@ function validateSystemOptions(options: unknown): asserts options is ActorSystem
   }
   if (o.extensions !== undefined) indexById(o.extensions, "extensions");
   if (o.metrics !== undefined) validateMetricsOptions(o.metrics);
-  if (o.plugins !== undefined) {
-    if (!Array.isArray(o.plugins)) throw new InvalidOptionError("plugins", "must be an array");
-    o.plugins.forEach((p: Record<string, unknown>, i) => {
-      if (typeof p?.start !== "function" || typeof p?.stop !== "function")
-        throw new InvalidOptionError(`plugins[${i}]`, "must have start(system) and stop() functions");
-    });
-  }
+  if (o.clock !== undefined && !isClock(o.clock))
+    throw new InvalidOptionError("clock", "must be a Clock { now(), setTimeout(callback, ms), clearTimeout(handle) }");
 }

@@ -1,17 +1,28 @@
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
-import { type ActorSystem, LeaderChangedSchema, NodeJoinedSchema, NodeLeftSchema, type PID, type SystemPlugin } from "@tsakt/actor";
+import {
+  type ActorSystem,
+  LeaderChangedSchema,
+  NodeJoinedSchema,
+  NodeLeftSchema,
+  type PID,
+  type Plugin,
+  type ProtoTypes,
+} from "@tsakt/actor";
+import { hostOf, pluginOf, type TimerHandle } from "@tsakt/actor/internal";
 import { ClusterAlreadyStartedError, ClusterNotRunningError } from "./errors.js";
 import type { ClusterEvent, ClusterEventListener } from "./events.js";
 import { FailureDetector } from "./failure-detector.js";
 import {
   AckSchema,
   type ClusterMessage,
+  file_tsakt_cluster_v1_cluster,
   type Member,
   MemberSchema,
   type MemberState,
   SyncSchema,
 } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import { file_tsakt_cluster_v1_placement } from "./gen/tsakt/cluster/v1/placement_pb.js";
 import { GossipQueue } from "./gossip-queue.js";
 import { Joiner } from "./joiner.js";
 import { type ClusterMember, memberAddress, toClusterMember } from "./member.js";
@@ -39,22 +50,29 @@ interface Parts {
 
 type State = "new" | "starting" | "running" | "stopping" | "stopped";
 
-const clusters = new WeakMap<ActorSystem, Cluster>();
-
-/** The cluster started on `system`, or undefined when none runs there. */
-export function clusterOf(system: ActorSystem): Cluster | undefined {
-  return clusters.get(system);
+/** The cluster plugin running on `system`; throws PluginNotInstalledError when it was started without cluster(). */
+export function clusterOf(system: ActorSystem): Cluster {
+  return pluginOf<Cluster>(system, "cluster", "clusterOf(system)");
 }
+
+/** The protobuf files of the cluster's own messages; the cluster plugin declares them, so remoting knows them. */
+export const clusterTypes: readonly ProtoTypes[] = Object.freeze([file_tsakt_cluster_v1_cluster, file_tsakt_cluster_v1_placement]);
 
 /**
  * This node's membership in a TsAkt cluster: SWIM failure detection and gossip, joining through discovery, the
- * oldest member as leader, and the partitioned registry. A SystemPlugin (`plugins: [new Cluster(options)]`), or
- * started on a running system with `Cluster.start(system, options)`.
+ * oldest member as leader, and the partitioned registry. Made by cluster(options) and passed in
+ * `ActorSystem.start({ plugins: [remoting(), cluster(options)] })`; clusterOf(system) returns it.
  */
-export class Cluster implements SystemPlugin {
-  /** "cluster", the plugin's name in logs. */
+export class Cluster implements Plugin {
+  /** "cluster", the plugin's name. */
   readonly name = "cluster";
-  private readonly settings: ClusterSettings;
+  /** The package named in PluginNotInstalledError. */
+  readonly packageName = "@tsakt/cluster";
+  /** Remoting, unless a transport was given. */
+  readonly dependsOn: readonly string[];
+  /** The cluster's own messages, registered with remoting. */
+  readonly types = clusterTypes;
+  private settings: ClusterSettings;
   private state: State = "new";
   private parts: Parts | undefined = undefined;
   private stopping: Promise<void> | undefined = undefined;
@@ -65,16 +83,10 @@ export class Cluster implements SystemPlugin {
   private readonly conflicts = new Set<ConflictListener>();
   private readonly lastSyncWith = new Map<string, number>();
 
-  /** Validates `options` (InvalidOptionError names the field); start() joins. */
-  constructor(options: ClusterOptions) {
+  /** @internal Use cluster(options). */
+  constructor(options: ClusterOptions, dependsOn: readonly string[]) {
     this.settings = resolveClusterOptions(options);
-  }
-
-  /** Creates a cluster on a running system and joins; resolves once the first exchange with the seeds settled. */
-  static async start(system: ActorSystem, options: ClusterOptions): Promise<Cluster> {
-    const cluster = new Cluster(options);
-    await cluster.start(system);
-    return cluster;
+    this.dependsOn = dependsOn;
   }
 
   /** True between a successful start and stop. */
@@ -173,7 +185,7 @@ export class Cluster implements SystemPlugin {
   async start(system: ActorSystem): Promise<void> {
     if (this.state !== "new") throw new ClusterAlreadyStartedError();
     this.state = "starting";
-    const s = this.settings;
+    const s = (this.settings = { ...this.settings, clock: system.clock });
     let transport: ClusterTransport;
     try {
       transport = typeof s.transport === "function" ? await s.transport(system) : s.transport;
@@ -195,7 +207,7 @@ export class Cluster implements SystemPlugin {
       system: system.name,
       roles: s.roles,
       uid: randomUUID(),
-      startedAtMs: Date.now(),
+      startedAtMs: s.clock.now(),
     });
     const logger = system.logger;
     const gossip = new GossipQueue(s.gossipBufferSize, s.maxPiggyback, s.retransmitMultiplier);
@@ -229,7 +241,6 @@ export class Cluster implements SystemPlugin {
       isRunning: () => this.state === "running",
     });
     this.parts = { system, transport, membership, messenger, detector, joiner, replica, registry, placement };
-    clusters.set(system, this);
     transport.onMessage((message, reply) => this.receive(message, reply));
     this.joined(membership.self, false);
     this.ownerLost.add((entries) => placement.ownerLost(entries));
@@ -239,7 +250,6 @@ export class Cluster implements SystemPlugin {
     } catch (error) {
       this.state = "stopped";
       this.stopping = Promise.resolve();
-      clusters.delete(system);
       await placement.stop();
       await transport.close();
       await s.discovery.close().catch(() => undefined);
@@ -252,7 +262,7 @@ export class Cluster implements SystemPlugin {
     this.refreshView();
     detector.start();
     joiner.start();
-    system.onTerminated(() => void this.stop());
+    hostOf(system).onTerminated(() => void this.stop());
   }
 
   /** Leaves gracefully: hands registry partitions over, announces the leave, deregisters, closes the transport. Idempotent. */
@@ -262,6 +272,11 @@ export class Cluster implements SystemPlugin {
     return this.stopping;
   }
 
+  /** Leaves the cluster (as stop()). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
   private async leave(parts: Parts): Promise<void> {
     const { system, transport, membership, messenger, detector, joiner, replica, placement } = parts;
     const log = system.logger;
@@ -269,7 +284,7 @@ export class Cluster implements SystemPlugin {
     await placement.stop();
     detector.stop();
     joiner.stop();
-    await withTimeout(replica.leave(), this.settings.leaveTimeoutMs).catch((error: unknown) =>
+    await withTimeout(this.settings.clock, replica.leave(), this.settings.leaveTimeoutMs).catch((error: unknown) =>
       log.warn({ err: error }, "registry hand-off before leaving failed"),
     );
     const left = membership.leave();
@@ -284,7 +299,6 @@ export class Cluster implements SystemPlugin {
     await discovery.close().catch((error: unknown) => log.warn({ err: error }, "discovery close failed while leaving the cluster"));
     await transport.close();
     this.state = "stopped";
-    if (clusters.get(system) === this) clusters.delete(system);
     const previous = this.leaderState;
     this.leaderState = undefined;
     if (previous !== undefined)
@@ -325,7 +339,7 @@ export class Cluster implements SystemPlugin {
   private noticeSender(parts: Parts, from: Member): void {
     const known = parts.membership.get(from.name);
     if (this.state !== "running" || (known !== undefined && known.member?.uid === from.uid)) return;
-    const now = Date.now();
+    const now = this.settings.clock.now();
     if (now - (this.lastSyncWith.get(from.name) ?? -Infinity) < this.settings.joinTimeoutMs) return;
     this.lastSyncWith.set(from.name, now);
     void parts.joiner.syncWith(from);
@@ -384,7 +398,7 @@ export class Cluster implements SystemPlugin {
   private housekeeping(): void {
     const parts = this.parts;
     if (parts === undefined) return;
-    const now = Date.now();
+    const now = this.settings.clock.now();
     parts.membership.prune(now);
     parts.replica.sweep(now);
     for (const [name, at] of this.lastSyncWith) if (now - at > this.settings.joinTimeoutMs) this.lastSyncWith.delete(name);
@@ -412,8 +426,10 @@ export class Cluster implements SystemPlugin {
   }
 }
 
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+function withTimeout(clock: ActorSystem["clock"], promise: Promise<void>, ms: number): Promise<void> {
+  let timer: TimerHandle | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, ms)));
+  return Promise.race([promise, timeout]).finally(() => {
+    if (timer !== undefined) clock.clearTimeout(timer);
+  });
 }

@@ -1,4 +1,5 @@
 import { create } from "@bufbuild/protobuf";
+import { type Clock, every } from "@tsakt/actor/internal";
 import {
   AckSchema,
   type Member,
@@ -16,6 +17,7 @@ import type { ClusterReply } from "./transport.js";
 
 /** Timing and fan-out of the failure detector. */
 export interface DetectorSettings {
+  clock: Clock;
   probeIntervalMs: number;
   pingTimeoutMs: number;
   indirectChecks: number;
@@ -29,7 +31,7 @@ export interface DetectorSettings {
 export class FailureDetector {
   private order: string[] = [];
   private next = 0;
-  private timer: NodeJS.Timeout | undefined = undefined;
+  private cancelTimer: (() => void) | undefined = undefined;
 
   constructor(
     private readonly membership: Membership,
@@ -39,15 +41,14 @@ export class FailureDetector {
 
   /** Starts probing. */
   start(): void {
-    if (this.timer !== undefined) return;
-    this.timer = setInterval(() => this.tick(), this.settings.probeIntervalMs);
-    this.timer.unref?.();
+    if (this.cancelTimer !== undefined) return;
+    this.cancelTimer = every(this.settings.clock, this.settings.probeIntervalMs, () => this.tick());
   }
 
   /** Stops probing; probes in flight finish without effect. */
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
   }
 
   /** Answers a PingReq: probes the target on the asker's behalf and replies Ack or Nack. */
@@ -102,7 +103,7 @@ export class FailureDetector {
     } catch {
       // Fall through to indirect probes.
     }
-    if (this.timer === undefined) return;
+    if (this.cancelTimer === undefined) return;
     const helpers = this.helpers(member.name);
     if (helpers.length > 0) {
       const waitMs = Math.max(1, this.settings.probeIntervalMs - this.settings.pingTimeoutMs);
@@ -113,7 +114,7 @@ export class FailureDetector {
       );
       if (await anyTrue(asks)) return;
     }
-    if (this.timer === undefined) return;
+    if (this.cancelTimer === undefined) return;
     this.membership.suspect(member.name, member.uid, target.incarnation);
     // Tell the suspect right away, so it has the whole suspicion timeout to refute.
     const now = this.membership.get(member.name);

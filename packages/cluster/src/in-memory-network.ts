@@ -1,5 +1,6 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import { InvalidOptionError } from "@tsakt/actor";
+import { type Clock, InvalidOptionError } from "@tsakt/actor";
+import { systemClock, type TimerHandle } from "@tsakt/actor/internal";
 import { ClusterRequestTimeoutError, ClusterUnreachableError } from "./errors.js";
 import { type ClusterMessage, ClusterMessageSchema } from "./gen/tsakt/cluster/v1/cluster_pb.js";
 import { type ClusterMessageHandler, type ClusterReply, type ClusterTransport, hostPortOf, type MemberAddress } from "./transport.js";
@@ -18,6 +19,13 @@ export class InMemoryClusterNetwork {
   #groups: Map<string, number> | undefined = undefined;
   #delivered = 0;
   #dropped = 0;
+  /** Where delays and request timeouts are measured; pass the nodes' TestClock to drive them together. */
+  readonly clock: Clock;
+
+  /** A network; `clock` (Default: the real clock) times message delays and request timeouts. */
+  constructor(options: { clock?: Clock } = {}) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   /** Messages (requests, replies, one-way) delivered so far. */
   get delivered(): number {
@@ -119,7 +127,7 @@ export class InMemoryClusterNetwork {
     };
     const latency = (this.#delays.get(from) ?? 0) + (this.#delays.get(to.self.name) ?? 0);
     if (latency === 0) queueMicrotask(deliver);
-    else setTimeout(deliver, latency);
+    else this.clock.setTimeout(deliver, latency);
   }
 
   #passes(from: string, to: string): boolean {
@@ -165,17 +173,18 @@ class InMemoryClusterTransport implements ClusterTransport {
       const fail = (error: Error): void => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         this.#pending.delete(fail);
         reject(error);
       };
-      const timer = setTimeout(() => fail(new ClusterRequestTimeoutError(to.name, timeoutMs)), timeoutMs);
+      const clock = this.network.clock;
+      const timer: TimerHandle = clock.setTimeout(() => fail(new ClusterRequestTimeoutError(to.name, timeoutMs)), timeoutMs);
       this.#pending.add(fail);
       const reply: ClusterReply = (answer) => {
         this.network.carry(target.self.name, this, answer, (arrived) => {
           if (settled) return;
           settled = true;
-          clearTimeout(timer);
+          clock.clearTimeout(timer);
           this.#pending.delete(fail);
           resolve(arrived);
         });

@@ -1,4 +1,4 @@
-export { Cluster, clusterOf } from "./cluster.js";
+export { type Cluster, clusterOf } from "./cluster.js";
 export {
   ClusterAlreadyStartedError,
   ClusterNotRunningError,
@@ -20,13 +20,12 @@ export {
   RegistryEntrySchema,
 } from "./gen/tsakt/cluster/v1/cluster_pb.js";
 export { type PlacedActor, PlacedActorSchema } from "./gen/tsakt/cluster/v1/placement_pb.js";
-export { InMemoryClusterNetwork } from "./in-memory-network.js";
 export { type ClusterMember, isOlder, type MemberStatusName, memberAddress } from "./member.js";
 export { type ClusterOptions, clusterDefaults } from "./options.js";
 export { PartitionTable } from "./partition-table.js";
 export { actorKeyPrefix, type PlacementStrategy, type SingletonOptions, type SpawnOnOptions } from "./placement.js";
-export { type ClusterPluginOptions, cluster, spawnOn, spawnSingleton } from "./plugin.js";
+export { cluster, spawnOn, spawnSingleton } from "./plugin.js";
 export { Registry, type RegistryPutOptions, type RegistryPutResult, type RegistryRemoveOptions } from "./registry.js";
 export type { ConflictListener, OwnerLostListener } from "./registry-replica.js";
-export { clusterTypes, type RemotingTransportOptions, remotingTransport } from "./remoting-transport.js";
+export { type RemotingTransportOptions, remotingTransport } from "./remoting-transport.js";
 export type { ClusterMessageHandler, ClusterReply, ClusterTransport, MemberAddress } from "./transport.js";

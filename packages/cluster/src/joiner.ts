@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import type { Logger } from "@tsakt/actor";
+import { type Clock, every } from "@tsakt/actor/internal";
 import type { DiscoveryNode, DiscoveryProvider } from "@tsakt/discovery";
 import { type Member, SyncSchema } from "./gen/tsakt/cluster/v1/cluster_pb.js";
 import type { Membership } from "./membership.js";
@@ -9,6 +10,7 @@ import { hostPortOf, type MemberAddress } from "./transport.js";
 
 /** Timing of joins and re-discovery. */
 export interface JoinerSettings {
+  clock: Clock;
   discoveryIntervalMs: number;
   joinTimeoutMs: number;
 }
@@ -19,7 +21,7 @@ export interface JoinerSettings {
  * healed partitions) and syncs with one random member (anti-entropy for gossip that was lost).
  */
 export class Joiner {
-  private timer: NodeJS.Timeout | undefined = undefined;
+  private cancelTimer: (() => void) | undefined = undefined;
   private ticking = false;
 
   constructor(
@@ -40,15 +42,14 @@ export class Joiner {
 
   /** Starts periodic re-discovery. */
   start(): void {
-    if (this.timer !== undefined) return;
-    this.timer = setInterval(() => void this.tick(), this.settings.discoveryIntervalMs);
-    this.timer.unref?.();
+    if (this.cancelTimer !== undefined) return;
+    this.cancelTimer = every(this.settings.clock, this.settings.discoveryIntervalMs, () => void this.tick());
   }
 
   /** Stops periodic re-discovery. */
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
   }
 
   /** Exchanges full membership with the node at `address`; false when it did not answer. */

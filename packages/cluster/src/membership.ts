@@ -1,4 +1,5 @@
 import type { Logger } from "@tsakt/actor";
+import type { Clock, TimerHandle } from "@tsakt/actor/internal";
 import { type Member, type MemberState, MemberStatus } from "./gen/tsakt/cluster/v1/cluster_pb.js";
 import type { GossipQueue } from "./gossip-queue.js";
 import { isLaterRun, isLive, isOlder, stateOf } from "./member.js";
@@ -15,6 +16,7 @@ export interface MembershipHooks {
 
 /** Timing the membership needs. */
 export interface MembershipTiming {
+  clock: Clock;
   suspicionTimeoutMs: number;
   deadMemberTtlMs: number;
 }
@@ -27,7 +29,7 @@ export interface MembershipTiming {
 export class Membership {
   private readonly records = new Map<string, MemberState>();
   private readonly since = new Map<string, number>();
-  private readonly suspicions = new Map<string, NodeJS.Timeout>();
+  private readonly suspicions = new Map<string, TimerHandle>();
   /** uids of process runs known to be dead or gone, so the registry can drop what they owned. */
   private readonly departed = new Map<string, number>();
   private liveCache: MemberState[] | undefined = undefined;
@@ -139,7 +141,7 @@ export class Membership {
 
   /** Cancels suspicion timers. */
   stop(): void {
-    for (const timer of this.suspicions.values()) clearTimeout(timer);
+    for (const timer of this.suspicions.values()) this.timing.clock.clearTimeout(timer);
     this.suspicions.clear();
   }
 
@@ -164,7 +166,7 @@ export class Membership {
   private accept(update: MemberState, previous: MemberState | undefined, spread = true): void {
     const member = update.member as Member;
     this.records.set(member.name, update);
-    this.since.set(member.name, Date.now());
+    this.since.set(member.name, this.timing.clock.now());
     if (spread) this.gossip.enqueue(update);
     const wasLive = previous !== undefined && isLive(previous);
     const nowLive = isLive(update);
@@ -178,25 +180,24 @@ export class Membership {
   }
 
   private markDeparted(uid: string): void {
-    if (!this.departed.has(uid)) this.departed.set(uid, Date.now());
+    if (!this.departed.has(uid)) this.departed.set(uid, this.timing.clock.now());
   }
 
   private startSuspicion(member: Member, incarnation: number): void {
     if (this.suspicions.has(member.name)) return;
-    const timer = setTimeout(() => {
+    const timer = this.timing.clock.setTimeout(() => {
       this.suspicions.delete(member.name);
       const current = this.records.get(member.name);
       if (current?.status === MemberStatus.SUSPECT && current.member?.uid === member.uid)
         this.accept(stateOf(current.member, MemberStatus.DEAD, Math.max(incarnation, current.incarnation)), current);
     }, this.timing.suspicionTimeoutMs);
-    timer.unref?.();
     this.suspicions.set(member.name, timer);
   }
 
   private cancelSuspicion(name: string): void {
     const timer = this.suspicions.get(name);
     if (timer === undefined) return;
-    clearTimeout(timer);
+    this.timing.clock.clearTimeout(timer);
     this.suspicions.delete(name);
   }
 }

@@ -1,11 +1,12 @@
-import { type ActorFactory, type ActorSystem, InvalidOptionError } from "@tsakt/actor";
+import { type ActorSystem, InvalidOptionError, type Kind, type KindDefinition } from "@tsakt/actor";
+import { type Clock, resolveKinds, systemClock } from "@tsakt/actor/internal";
 import type { DiscoveryProvider } from "@tsakt/discovery";
 import type { ClusterTransport } from "./transport.js";
 
 /** Options of a Cluster; every duration is in milliseconds. */
 export interface ClusterOptions {
-  /** How this node exchanges cluster messages, or a factory called at start with the running system (remotingTransport()). Required. */
-  transport: ClusterTransport | ((system: ActorSystem) => ClusterTransport | Promise<ClusterTransport>);
+  /** How this node exchanges cluster messages, or a factory called at start with the running system. Default: remotingTransport() (needs the remoting() plugin). */
+  transport?: ClusterTransport | ((system: ActorSystem) => ClusterTransport | Promise<ClusterTransport>);
   /** Finds the seeds to join through; the cluster registers this node in it. Closed when the cluster stops. Required. */
   discovery: DiscoveryProvider;
   /** Roles this node plays, for placement and singletons by role. Default: none. */
@@ -42,14 +43,19 @@ export interface ClusterOptions {
   tombstoneTtlMs?: number;
   /** How long dead and departed members are remembered, so stale gossip cannot revive them. Default: 60000. */
   deadMemberTtlMs?: number;
-  /** Actor factories by kind that spawnOn, singletons and relocation create on this node; register the same kinds on every node. Default: none. */
-  kinds?: Record<string, ActorFactory>;
+  /** Actor kinds that spawnOn, singletons and relocation create on this node: a factory, or { factory, options } whose spawn options (mailbox, supervisor, passivation, …) every such actor gets. Register the same kinds on every node. Default: none. */
+  kinds?: Record<string, KindDefinition>;
   /** How long actorOf(name) keeps retrying a name whose owner is suspect or gone, or that is missing right after a member left (a relocation may be under way). Default: 5000. */
   lookupRetryMs?: number;
 }
 
 /** The options with defaults applied. */
-export type ClusterSettings = Required<Omit<ClusterOptions, "transport" | "discovery">> & Pick<ClusterOptions, "transport" | "discovery">;
+export type ClusterSettings = Required<Omit<ClusterOptions, "kinds">> & {
+  /** The kinds, checked. */
+  kinds: Map<string, Kind>;
+  /** The system's clock, set at start. */
+  clock: Clock;
+};
 
 /** Default values of the cluster's tuning options: with them a killed node is declared dead in about 2.5–4.5 s. */
 export const clusterDefaults = Object.freeze({
@@ -70,7 +76,6 @@ export const clusterDefaults = Object.freeze({
   leaveTimeoutMs: 2000,
   tombstoneTtlMs: 60_000,
   deadMemberTtlMs: 60_000,
-  kinds: {} as Record<string, ActorFactory>,
   lookupRetryMs: 5000,
 });
 
@@ -109,22 +114,14 @@ export function resolveClusterOptions(options: unknown): ClusterSettings {
   validateDiscovery(o.discovery);
   if (o.roles !== undefined && (!Array.isArray(o.roles) || o.roles.some((r) => typeof r !== "string" || r.length === 0)))
     throw new InvalidOptionError("roles", "must be an array of non-empty strings");
-  if (o.kinds !== undefined) {
-    if (typeof o.kinds !== "object" || o.kinds === null || Array.isArray(o.kinds))
-      throw new InvalidOptionError("kinds", "must be an object { kind: factory }");
-    for (const [kind, factory] of Object.entries(o.kinds)) {
-      if (kind.length === 0) throw new InvalidOptionError("kinds", "kind names must be non-empty");
-      if (typeof factory !== "function") throw new InvalidOptionError(`kinds.${kind}`, "must be a function () => Actor");
-    }
-  }
+  const kinds = resolveKinds(o.kinds);
   for (const [field, [min, max]] of Object.entries(integerLimits)) {
     const value = o[field];
     if (value !== undefined && (!Number.isInteger(value) || (value as number) < min || (value as number) > max))
       throw new InvalidOptionError(field, `must be a whole number from ${min} to ${max}, got ${String(value)}`);
   }
-  const settings = { ...clusterDefaults, ...(o as Partial<ClusterSettings>) } as ClusterSettings;
+  const settings = { ...clusterDefaults, ...(o as Partial<ClusterSettings>), kinds, clock: systemClock } as ClusterSettings;
   settings.roles = [...new Set(settings.roles)];
-  settings.kinds = { ...settings.kinds };
   if (settings.pingTimeoutMs >= settings.probeIntervalMs)
     throw new InvalidOptionError(
       "pingTimeoutMs",

@@ -1,4 +1,5 @@
-import { hashString, InvalidOptionError, mix32 } from "@tsakt/actor";
+import { InvalidOptionError } from "@tsakt/actor";
+import { hashString, mix32 } from "@tsakt/actor/internal";
 
 const noOwners: readonly string[] = Object.freeze([]);
 

@@ -9,6 +9,7 @@ import {
   type PID,
   type ReceiveContext,
 } from "@tsakt/actor";
+import { hostOf, sleep } from "@tsakt/actor/internal";
 import { KindNotRegisteredError, type Remote, remoteOf } from "@tsakt/remote";
 import { NoEligibleMemberError } from "./errors.js";
 import type { RegistryEntry } from "./gen/tsakt/cluster/v1/cluster_pb.js";
@@ -91,8 +92,11 @@ export class ActorPlacement {
       // Without remoting this node can only place actors on itself; cross-node placement needs remoting.
       this.remote = undefined;
     }
-    for (const [kind, factory] of Object.entries(settings.kinds)) this.remote?.registerKind(kind, factory);
-    this.endpoint = await system.spawnSystemActor(endpointName, () => new PlacementEndpoint(system, (name) => this.noteHosted(name)));
+    for (const [name, kind] of settings.kinds) this.remote?.registerKind(name, kind);
+    this.endpoint = await hostOf(system).spawnSystemActor(
+      endpointName,
+      () => new PlacementEndpoint(system, (name) => this.noteHosted(name)),
+    );
     this.unsubscribe = system.eventStream.subscribe((event) => {
       if (isMessage(event, ActorStoppedSchema)) this.actorStopped(event.address);
     });
@@ -108,9 +112,13 @@ export class ActorPlacement {
     if (endpoint !== undefined) await this.host.system.stopActor(endpoint).catch(() => undefined);
   }
 
+  private pause(ms: number): Promise<void> {
+    return sleep(this.host.settings.clock, ms);
+  }
+
   /** Notes a departure: for a while, a missing name may be a relocation in progress, so lookups retry. */
   memberLeft(): void {
-    this.lastDeparture = Date.now();
+    this.lastDeparture = this.host.settings.clock.now();
   }
 
   /** Claims `name` cluster-wide and spawns an actor of `kind` on the member placement picks. */
@@ -159,7 +167,8 @@ export class ActorPlacement {
    */
   async resolve(name: string): Promise<PID | undefined> {
     if (name.includes("/") || name.startsWith("tsakt:") || !this.host.isRunning()) return undefined;
-    const deadline = Date.now() + this.host.settings.lookupRetryMs;
+    const clock = this.host.settings.clock;
+    const deadline = clock.now() + this.host.settings.lookupRetryMs;
     let fallback: PID | undefined;
     for (;;) {
       // A registry that is briefly unavailable (membership settling) is worth another try, like a hand-off.
@@ -168,10 +177,10 @@ export class ActorPlacement {
         if (found.settled) return found.pid;
         fallback = found.pid;
       }
-      const relocating = Date.now() - this.lastDeparture < this.host.settings.lookupRetryMs;
+      const relocating = clock.now() - this.lastDeparture < this.host.settings.lookupRetryMs;
       if (found === "absent" && !relocating) return undefined;
-      if (Date.now() >= deadline || !this.host.isRunning()) return fallback;
-      await pause(retryPauseMs);
+      if (clock.now() >= deadline || !this.host.isRunning()) return fallback;
+      await this.pause(retryPauseMs);
     }
   }
 
@@ -192,7 +201,7 @@ export class ActorPlacement {
     for (let attempt = 1; attempt <= relocationAttempts; attempt++) {
       // A node that is still joining may get reports; it relocates once it runs.
       if (!this.host.isRunning()) {
-        await pause(retryPauseMs * 2 * attempt);
+        await this.pause(retryPauseMs * 2 * attempt);
         continue;
       }
       try {
@@ -208,7 +217,7 @@ export class ActorPlacement {
         if (error instanceof ActorAlreadyExistsError) return;
         if (attempt === relocationAttempts)
           log.error({ err: error, actor: name, kind: entry.kind }, "relocating cluster actor failed; it is gone until spawned again");
-        else await pause(retryPauseMs * 2 * attempt);
+        else await this.pause(retryPauseMs * 2 * attempt);
       }
     }
     if (!this.host.isRunning())
@@ -235,11 +244,11 @@ export class ActorPlacement {
   private async spawnAt(target: ClusterMember, name: string, kind: string): Promise<PID> {
     const { system, settings } = this.host;
     if (target.name === this.host.self().name) {
-      const factory = settings.kinds[kind];
-      if (factory === undefined) throw new KindNotRegisteredError(kind, system.addressPrefix);
+      const registered = settings.kinds.get(kind);
+      if (registered === undefined) throw new KindNotRegisteredError(kind, system.addressPrefix);
       this.placing.add(name);
       try {
-        const pid = await system.spawn(name, factory);
+        const pid = await system.spawn(name, registered.factory, registered.options);
         this.hosted.add(name);
         return pid;
       } finally {
@@ -361,7 +370,7 @@ export class ActorPlacement {
   private validateKind(kind: string): void {
     if (typeof kind !== "string" || kind.length === 0)
       throw new InvalidOptionError("kind", "must be the name of a kind registered in the cluster's kinds option");
-    if (this.host.settings.kinds[kind] === undefined) throw new KindNotRegisteredError(kind, this.host.system.addressPrefix);
+    if (!this.host.settings.kinds.has(kind)) throw new KindNotRegisteredError(kind, this.host.system.addressPrefix);
   }
 }
 
@@ -394,8 +403,4 @@ function decodePlaced(data: Uint8Array): PlacedActor | undefined {
   } catch {
     return undefined;
   }
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import type { Logger } from "@tsakt/actor";
+import type { TimerHandle } from "@tsakt/actor/internal";
 import {
   type ClusterMessage,
   HandoffReplySchema,
@@ -64,7 +65,7 @@ export class RegistryReplica {
   private lastVersion = 0;
   private active = false;
   private purgesHeldUntil = 0;
-  private purgeTimer: NodeJS.Timeout | undefined = undefined;
+  private purgeTimer: TimerHandle | undefined = undefined;
   private tableChangedAt = 0;
 
   constructor(private readonly ctx: ReplicaContext) {
@@ -139,7 +140,7 @@ export class RegistryReplica {
     if (!sameMembers(old.members, names)) {
       const table = new PartitionTable(names, old.partitions, old.replicaCount);
       this.table = table;
-      this.tableChangedAt = Date.now();
+      this.tableChangedAt = this.ctx.settings.clock.now();
       const me = this.me;
       const gained: number[] = [];
       const pushes = new Map<string, number[]>();
@@ -165,17 +166,17 @@ export class RegistryReplica {
    * until the others' comebacks reach this node too, owners it still holds dead are in fact alive.
    */
   holdPurges(ms: number): void {
-    const until = Date.now() + ms;
+    const clock = this.ctx.settings.clock;
+    const until = clock.now() + ms;
     if (until <= this.purgesHeldUntil) return;
     this.purgesHeldUntil = until;
-    clearTimeout(this.purgeTimer);
-    this.purgeTimer = setTimeout(() => this.purge(this.readyPrimaryPartitions()), ms);
-    this.purgeTimer.unref?.();
+    if (this.purgeTimer !== undefined) clock.clearTimeout(this.purgeTimer);
+    this.purgeTimer = clock.setTimeout(() => this.purge(this.readyPrimaryPartitions()), ms);
   }
 
   /** Cancels the deferred purge. */
   stop(): void {
-    clearTimeout(this.purgeTimer);
+    if (this.purgeTimer !== undefined) this.ctx.settings.clock.clearTimeout(this.purgeTimer);
   }
 
   /** Before leaving: serves nothing more and pushes the partitions this node leads to their next primaries. */
@@ -367,7 +368,7 @@ export class RegistryReplica {
    * membership changes (a death is learned, a partition taken over) and when a hold after a comeback ends.
    */
   private purge(partitions: number[]): void {
-    if (Date.now() < this.purgesHeldUntil) return;
+    if (this.ctx.settings.clock.now() < this.purgesHeldUntil) return;
     const lost: RegistryEntry[] = [];
     for (const p of partitions) {
       if (!this.isPrimary(p) || this.syncing.has(p)) continue;
@@ -417,7 +418,7 @@ export class RegistryReplica {
 
   /** A version above every version this node has seen and above the clock (a hybrid logical clock, in ms). */
   private nextVersion(previous: number): number {
-    const version = Math.max(Date.now(), this.lastVersion + 1, previous + 1);
+    const version = Math.max(this.ctx.settings.clock.now(), this.lastVersion + 1, previous + 1);
     this.lastVersion = version;
     return version;
   }

@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { InvalidOptionError } from "@tsakt/actor";
+import { sleep } from "@tsakt/actor/internal";
 import { ClusterNotRunningError, RegistryUnavailableError } from "./errors.js";
 import {
   LookupSchema,
@@ -144,7 +145,7 @@ export class Registry {
         const fromBackup = await this.askBackups(p, key, target);
         if (fromBackup !== undefined) return fromBackup;
       }
-      if (hint === undefined) await pause(Math.ceil((this.settings.probeIntervalMs * (attempt + 1)) / 2));
+      if (hint === undefined) await sleep(this.settings.clock, Math.ceil((this.settings.probeIntervalMs * (attempt + 1)) / 2));
     }
     throw new RegistryUnavailableError(key, operation, lastError);
   }
@@ -172,8 +173,4 @@ export class Registry {
     }
     return undefined;
   }
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

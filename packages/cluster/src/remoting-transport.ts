@@ -1,13 +1,10 @@
 import { isMessage } from "@bufbuild/protobuf";
 import { type Actor, type ActorSystem, InvalidOptionError, type PID, PostStartSchema, type ReceiveContext } from "@tsakt/actor";
+import { hostOf } from "@tsakt/actor/internal";
 import { parseRemoteAddress, type Remote, remoteOf } from "@tsakt/remote";
 import { ClusterUnreachableError } from "./errors.js";
-import { type ClusterMessage, ClusterMessageSchema, file_tsakt_cluster_v1_cluster } from "./gen/tsakt/cluster/v1/cluster_pb.js";
-import { file_tsakt_cluster_v1_placement } from "./gen/tsakt/cluster/v1/placement_pb.js";
+import { type ClusterMessage, ClusterMessageSchema } from "./gen/tsakt/cluster/v1/cluster_pb.js";
 import { type ClusterMessageHandler, type ClusterTransport, hostPortOf, type MemberAddress } from "./transport.js";
-
-/** The protobuf files of the cluster's messages: pass them to remoting's `types` on every node. */
-export const clusterTypes = Object.freeze([file_tsakt_cluster_v1_cluster, file_tsakt_cluster_v1_placement]);
 
 /** Options of remotingTransport. */
 export interface RemotingTransportOptions {
@@ -63,7 +60,7 @@ class RemotingClusterTransport implements ClusterTransport {
 
   /** Spawns the system actor that receives this node's cluster messages. */
   async listen(): Promise<void> {
-    this.endpoint = await this.system.spawnSystemActor(this.actorName, () => new ClusterEndpoint(this));
+    this.endpoint = await hostOf(this.system).spawnSystemActor(this.actorName, () => new ClusterEndpoint(this));
   }
 
   send(to: MemberAddress, message: ClusterMessage): void {

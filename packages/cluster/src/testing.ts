@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type ClusterMessage, ClusterMessageSchema, MemberSchema, MemberStatus } from "./gen/tsakt/cluster/v1/cluster_pb.js";
 import type { ClusterTransport, MemberAddress } from "./transport.js";
 
+export { InMemoryClusterNetwork } from "./in-memory-network.js";
+
 /** How `runClusterTransportConformance` builds transports. */
 export interface ClusterTransportHarness {
   /** A fresh, open transport for a node named `name` (at an address of its own). */

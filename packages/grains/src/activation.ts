@@ -1,5 +1,6 @@
-import type { Actor, ActorSystem, AskReplier, ReceiveContext } from "@tsakt/actor";
+import type { Actor, ActorSystem, ReceiveContext } from "@tsakt/actor";
 import { InvalidOptionError } from "@tsakt/actor";
+import type { AskReplier } from "@tsakt/actor/internal";
 import { ActivationOutcome, GrainAsk, TimerTick } from "./commands.js";
 import { type ActivationScope, GrainCallContext } from "./context.js";
 import type { Activation } from "./entry.js";

@@ -1,8 +1,10 @@
-import { create, createRegistry, type DescFile, type DescMessage, isMessage, type Message, type Registry } from "@bufbuild/protobuf";
+import { create, type DescMessage, isMessage, type Message, type Registry } from "@bufbuild/protobuf";
 import { anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
 import { InvalidMessageError, type PID, SystemNotStartedError, TsaktError } from "@tsakt/actor";
+import { hostOf } from "@tsakt/actor/internal";
 import type { Cluster } from "@tsakt/cluster";
 import { RemoteFailureError, remoteOf } from "@tsakt/remote";
+import { remoteTypesOf } from "@tsakt/remote/internal";
 import { messageOf } from "./errors.js";
 import type { GrainForwarder, GrainForwardTarget } from "./forwarder.js";
 import {
@@ -15,31 +17,23 @@ import {
 import type { GrainIdentity } from "./identity.js";
 import { managerName } from "./runtime.js";
 
-/** Protobuf schemas, files or registries of grain messages. */
-export type GrainMessageTypes = readonly (DescFile | DescMessage | Registry)[];
-
 /** Longest wait of a least-load query to one member, in ms. */
 const loadQueryTimeoutMs = 1000;
 
 /**
  * Forwards messages of grains owned by other nodes to the grain manager (/system/grains) of the owner over
  * remoting, as GrainCall messages whose payload is the user's message packed in a google.protobuf.Any: every
- * grain message that crosses nodes must be a protobuf message of `types`, on every node. Asks come back as the
+ * grain message that crosses nodes must be a protobuf message known to remoting (`remoting({ types })`), on every node. Asks come back as the
  * grain's reply (a remoting reply, so the reply type must be in remoting's `types`) or as GrainCallFailed.
  */
 export class ClusterGrainForwarder implements GrainForwarder {
   readonly name = "cluster";
   private target: GrainForwardTarget | undefined = undefined;
   private unsubscribe: (() => void) | undefined = undefined;
-  private readonly registry: Registry;
+  private registry: Registry | undefined = undefined;
   private readonly managers = new Map<string, PID>();
 
-  constructor(
-    private readonly cluster: Cluster,
-    types: GrainMessageTypes,
-  ) {
-    this.registry = createRegistry(...types);
-  }
+  constructor(private readonly cluster: Cluster) {}
 
   /** The grains this forwarder serves, once started. */
   get grains(): GrainForwardTarget | undefined {
@@ -48,6 +42,7 @@ export class ClusterGrainForwarder implements GrainForwarder {
 
   start(target: GrainForwardTarget): void {
     this.target = target;
+    this.registry = remoteTypesOf(target.system, "clusterGrains()");
     // A node that died or left no longer owns anything: its grains activate again elsewhere on their next message.
     this.unsubscribe = this.cluster.subscribe((event) => {
       if (event.type === "member-left") {
@@ -68,7 +63,7 @@ export class ClusterGrainForwarder implements GrainForwarder {
     try {
       call = this.call(identity, message, false, hops, 0);
     } catch (error) {
-      target.system.deadLetter(message, sender, `${node}/system/${managerName}`, messageOf(error));
+      hostOf(target.system).deadLetter(message, sender, `${node}/system/${managerName}`, messageOf(error));
       return;
     }
     this.managerAt(node).tell(call, sender);
@@ -80,6 +75,11 @@ export class ClusterGrainForwarder implements GrainForwarder {
     const reply = await this.managerAt(node).ask(call, { timeoutMs });
     if (isMessage(reply, GrainCallFailedSchema)) throw new RemoteFailureError(reply.code, reply.message, `${node}/system/${managerName}`);
     return reply;
+  }
+
+  /** The time on the system's clock. */
+  now(): number {
+    return this.started().system.clock.now();
   }
 
   /** Asks the grain manager at `node` how many grains it hosts. */
@@ -104,10 +104,10 @@ export class ClusterGrainForwarder implements GrainForwarder {
     const identity = { kind: call.kind, id: call.id };
     let payload: Message | undefined;
     try {
-      payload = call.message === undefined ? undefined : anyUnpack(call.message, this.registry);
+      payload = call.message === undefined ? undefined : anyUnpack(call.message, this.types());
       if (payload === undefined)
         throw new InvalidMessageError(
-          `grain ${call.kind}/${call.id} got a message of unregistered type ${call.message?.typeUrl ?? "(none)"}; add it to the grains' types`,
+          `grain ${call.kind}/${call.id} got a message of unregistered type ${call.message?.typeUrl ?? "(none)"}; add it to remoting({ types }) on every node`,
         );
       if (!call.ask) {
         target.deliverForwarded(identity, payload, sender, call.hops);
@@ -125,11 +125,12 @@ export class ClusterGrainForwarder implements GrainForwarder {
   }
 
   private call(identity: GrainIdentity, message: unknown, ask: boolean, hops: number, timeoutMs: number): GrainCall {
-    if (!isProtobufMessage(message) || this.registry.getMessage(message.$typeName) === undefined)
+    const registry = this.types();
+    if (!isProtobufMessage(message) || registry.getMessage(message.$typeName) === undefined)
       throw new InvalidMessageError(
-        `grain ${identity.kind}/${identity.id} lives on another node, so its messages must be protobuf messages registered in the grains' types (got ${describe(message)})`,
+        `grain ${identity.kind}/${identity.id} lives on another node, so its messages must be protobuf messages registered in remoting({ types }) (got ${describe(message)})`,
       );
-    const schema = this.registry.getMessage(message.$typeName) as DescMessage;
+    const schema = registry.getMessage(message.$typeName) as DescMessage;
     return create(GrainCallSchema, { kind: identity.kind, id: identity.id, message: anyPack(schema, message), ask, hops, timeoutMs });
   }
 
@@ -140,6 +141,11 @@ export class ClusterGrainForwarder implements GrainForwarder {
       this.managers.set(node, pid);
     }
     return pid;
+  }
+
+  private types(): Registry {
+    if (this.registry === undefined) throw new SystemNotStartedError("forward a grain message before the grains started");
+    return this.registry;
   }
 
   private started(): GrainForwardTarget {

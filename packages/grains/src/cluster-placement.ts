@@ -76,7 +76,7 @@ export function leastLoadPlacement(
   const loads = new Map<string, { load: number; at: number }>();
   let refreshing: Promise<void> | undefined;
   const refresh = async (members: readonly ClusterMember[]): Promise<void> => {
-    const now = Date.now();
+    const now = forwarder.now();
     await Promise.all(
       members.map(async (m) => {
         const known = loads.get(m.address);

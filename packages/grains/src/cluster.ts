@@ -1,7 +1,7 @@
-import type { SystemPlugin } from "@tsakt/actor";
-import type { Cluster } from "@tsakt/cluster";
+import { InvalidOptionError, type Plugin, type ProtoTypes } from "@tsakt/actor";
+import { type Cluster, clusterOf } from "@tsakt/cluster";
 import { ClusterGrainDirectory } from "./cluster-directory.js";
-import { ClusterGrainForwarder, type GrainMessageTypes } from "./cluster-forwarder.js";
+import { ClusterGrainForwarder } from "./cluster-forwarder.js";
 import {
   type ClusterPlacementOptions,
   leastLoadPlacement,
@@ -12,10 +12,10 @@ import {
 import type { GrainDirectory } from "./directory.js";
 import { file_tsakt_grains_v1_grains } from "./gen/tsakt/grains/v1/grains_pb.js";
 import { type GrainPlacement, localPlacement } from "./placement.js";
-import { type GrainsOptions, grains } from "./plugin.js";
+import { type GrainsOptions, GrainsPlugin, validateOptions } from "./plugin.js";
 
 export { ClusterGrainDirectory, grainKeyPrefix, grainRegistryKey } from "./cluster-directory.js";
-export { ClusterGrainForwarder, type GrainMessageTypes } from "./cluster-forwarder.js";
+export { ClusterGrainForwarder } from "./cluster-forwarder.js";
 export {
   type ClusterPlacementOptions,
   leastLoadPlacement,
@@ -35,8 +35,8 @@ export {
   GrainLoadReportSchema,
 } from "./gen/tsakt/grains/v1/grains_pb.js";
 
-/** The grains' own protobuf messages: add them to remoting's `types` on every node (next to `clusterTypes`). */
-export const grainClusterTypes = Object.freeze([file_tsakt_grains_v1_grains]);
+/** The grains' own protobuf messages; clusterGrains() declares them, so remoting knows them. */
+export const grainClusterTypes: readonly ProtoTypes[] = Object.freeze([file_tsakt_grains_v1_grains]);
 
 /** A GrainDirectory on the cluster's registry ("grain/<kind>/<id>", put-if-absent): one activation per identity cluster-wide. */
 export function clusterGrainDirectory(cluster: Cluster): GrainDirectory {
@@ -46,30 +46,48 @@ export function clusterGrainDirectory(cluster: Cluster): GrainDirectory {
 /** Names of the cluster placement strategies `clusterGrains` accepts. */
 export type ClusterPlacementName = "local" | "round-robin" | "random" | "least-load";
 
-/** Options of clusterGrains: the grains plugin's, with the directory and forwarder filled in. */
-export interface ClusterGrainsOptions extends Omit<GrainsOptions, "directory" | "forwarder" | "placement"> {
-  /** Protobuf schemas or files of every message sent to grains across nodes (also give them to remoting). Default: none. */
-  types?: GrainMessageTypes;
+/** Options of clusterGrains: the grains plugin's kinds, and where grains activate. */
+export interface ClusterGrainsOptions {
+  /** Grain kinds by name (1 to 64 letters, digits, _ . -); register the same kinds on every node. Default: none. */
+  kinds?: GrainsOptions["kinds"];
   /** Where a grain without an owner activates: a strategy's name or any GrainPlacement. Default: "local". */
   placement?: ClusterPlacementName | GrainPlacement;
   /** With a named strategy: only members with this role host the grains ("local" then means rolePlacement). Default: any member. */
   role?: string;
 }
 
+const knownOptions = new Set(["kinds", "placement", "role"]);
+
 /**
- * The grains plugin for a cluster node: pass it after remoting and the cluster, as
- * `plugins: [remoting({ types: [...clusterTypes, ...grainClusterTypes, ...yours] }), cluster, clusterGrains(cluster, { kinds, types: [yours] })]`.
- * Claims go through the cluster registry, and messages for grains owned by other nodes are forwarded to them.
+ * The grains plugin for a cluster node: `plugins: [remoting({ types: [yours] }), cluster({…}), clusterGrains({ kinds })]`
+ * on every node. One activation per identity cluster-wide (claims go through the cluster registry), and messages for
+ * grains owned by other nodes are forwarded there; they must be protobuf types known to remoting. grainsOf and
+ * grainOf work as on one node.
  */
-export function clusterGrains(cluster: Cluster, options: ClusterGrainsOptions = {}): SystemPlugin {
-  const { types = [], placement = "local", role, ...rest } = options;
-  const forwarder = new ClusterGrainForwarder(cluster, types);
-  return grains({
-    ...rest,
-    directory: clusterGrainDirectory(cluster),
-    forwarder,
-    placement: resolvePlacement(cluster, forwarder, placement, role),
-  });
+export function clusterGrains(options: ClusterGrainsOptions = {}): Plugin {
+  if (typeof options !== "object" || options === null)
+    throw new InvalidOptionError("options", "must be an object { kinds?, placement?, role? }");
+  for (const key of Object.keys(options))
+    if (!knownOptions.has(key)) throw new InvalidOptionError(key, `is not a clusterGrains option (known: ${[...knownOptions].join(", ")})`);
+  const { placement = "local", role } = options;
+  if (typeof placement === "string" && !["local", "round-robin", "random", "least-load"].includes(placement))
+    throw new InvalidOptionError(
+      "placement",
+      `must be "local", "round-robin", "random", "least-load" or a GrainPlacement, got ${JSON.stringify(placement)}`,
+    );
+  if (role !== undefined && (typeof role !== "string" || role.length === 0))
+    throw new InvalidOptionError("role", "must be a non-empty string");
+  const kinds = validateOptions(options.kinds === undefined ? {} : { kinds: options.kinds });
+  return new GrainsPlugin(
+    kinds,
+    (system) => {
+      const cluster = clusterOf(system);
+      const forwarder = new ClusterGrainForwarder(cluster);
+      return { directory: clusterGrainDirectory(cluster), forwarder, placement: resolvePlacement(cluster, forwarder, placement, role) };
+    },
+    ["remoting", "cluster"],
+    grainClusterTypes,
+  );
 }
 
 function resolvePlacement(

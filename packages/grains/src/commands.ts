@@ -1,4 +1,4 @@
-import type { AskReplier } from "@tsakt/actor";
+import type { AskReplier } from "@tsakt/actor/internal";
 import type { Activation, GrainEntry } from "./entry.js";
 import type { GrainTimer } from "./grain.js";
 

@@ -1,5 +1,6 @@
 import { type DescMessage, isMessage, type MessageShape } from "@bufbuild/protobuf";
-import type { ActorSystem, AskOptions, AskReplier, Logger, PID } from "@tsakt/actor";
+import type { ActorSystem, AskOptions, Logger, PID } from "@tsakt/actor";
+import { type AskReplier, hostOf } from "@tsakt/actor/internal";
 import type { GrainReceiveContext, GrainTimers } from "./grain.js";
 import type { GrainRef } from "./grain-ref.js";
 import type { GrainIdentity } from "./identity.js";
@@ -49,7 +50,7 @@ export class GrainCallContext implements GrainReceiveContext {
 
   respond(message: unknown): void {
     const sender = this.sender;
-    if (sender === undefined) this.scope.system.deadLetter(message, this.scope.self, "(no sender)", "respond without a sender");
+    if (sender === undefined) hostOf(this.scope.system).deadLetter(message, this.scope.self, "(no sender)", "respond without a sender");
     else sender.tell(message, this.scope.self);
   }
 

@@ -1,4 +1,5 @@
 import type { PID } from "@tsakt/actor";
+import type { TimerHandle } from "@tsakt/actor/internal";
 import type { GrainRef } from "./grain-ref.js";
 import type { GrainKind } from "./kind.js";
 
@@ -52,7 +53,7 @@ export class GrainEntry {
   claimed = false;
   /** The current activation attempt, for telling stale timeouts and claims apart. */
   attempt = 0;
-  timeout: NodeJS.Timeout | undefined = undefined;
+  timeout: TimerHandle | undefined = undefined;
   /** The node that owns the grain while the state is REMOTE. */
   owner = "";
   /** A message was forwarded since the last sweep (REMOTE entries unused for a while are dropped). */

@@ -41,13 +41,6 @@ export class GrainActivationTimeoutError extends TsaktError {
   }
 }
 
-/** The system was started without the grains plugin. */
-export class GrainsNotInstalledError extends TsaktError {
-  constructor() {
-    super("GrainsNotInstalled", "this actor system has no grains; start it with ActorSystem.start({ plugins: [grains({ kinds })] })");
-  }
-}
-
 /** The grain belongs on another node and this node has no forwarder (or the message was forwarded too often). */
 export class GrainOwnedElsewhereError extends TsaktError {
   constructor(

@@ -56,7 +56,7 @@ export class GrainRef implements PID {
   ask<R = unknown>(message: unknown, options?: AskOptions): Promise<R> {
     if (message === undefined || message === null)
       return Promise.reject(new InvalidMessageError(`cannot ask grain ${this.key} with ${String(message)}`));
-    const replier = this.runtime.system.prepareAsk(this.address, options);
+    const replier = this.runtime.host.prepareAsk(this.address, options);
     if (replier instanceof Error) return Promise.reject(replier);
     this.deliver(new GrainAsk(message, replier), replier);
     return replier.promise as Promise<R>;

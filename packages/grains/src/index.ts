@@ -3,7 +3,6 @@ export {
   GrainActivationError,
   GrainActivationTimeoutError,
   GrainOwnedElsewhereError,
-  GrainsNotInstalledError,
   NoGrainNodeError,
   UnknownGrainKindError,
 } from "./errors.js";
@@ -13,4 +12,4 @@ export type { GrainRef } from "./grain-ref.js";
 export { type GrainIdentity, maxIdLength, maxKindLength } from "./identity.js";
 export { defaultActivationTimeoutMs, defaultIdleMs, type GrainKindDefinition, type GrainKindOptions } from "./kind.js";
 export { type GrainPlacement, type GrainPlacementRequest, localPlacement } from "./placement.js";
-export { type GrainsOptions, grainOf, grains, registerGrainKind } from "./plugin.js";
+export { type Grains, type GrainsOptions, grainOf, grains, grainsOf } from "./plugin.js";

@@ -46,7 +46,7 @@ export class GrainManager implements Actor {
   async postStop(): Promise<void> {
     const releases: Promise<void>[] = [];
     for (const entry of this.runtime.entries.values()) {
-      clearTimeout(entry.timeout);
+      this.clearTimeout(entry);
       if (entry.pending !== undefined) this.failPending(entry, new SystemNotStartedError(`deliver to grain ${entry.ref.key}`));
       entry.state = REMOVED;
       if (entry.claimed) releases.push(this.runtime.release(entry));
@@ -75,13 +75,19 @@ export class GrainManager implements Actor {
     if (entry.state === INACTIVE) this.activate(ctx, entry);
   }
 
+  private clearTimeout(entry: GrainEntry): void {
+    if (entry.timeout !== undefined) this.runtime.system.clock.clearTimeout(entry.timeout);
+    entry.timeout = undefined;
+  }
+
   private activate(ctx: ReceiveContext, entry: GrainEntry): void {
     entry.state = ACTIVATING;
     const attempt = (entry.attempt = this.runtime.nextAttempt());
     const self = ctx.self;
-    const timer = setTimeout(() => self.tell(new ActivationTimedOut(entry, attempt)), entry.kind.activationTimeoutMs);
-    timer.unref();
-    entry.timeout = timer;
+    entry.timeout = this.runtime.system.clock.setTimeout(
+      () => self.tell(new ActivationTimedOut(entry, attempt)),
+      entry.kind.activationTimeoutMs,
+    );
     if (entry.claimed) {
       this.spawn(ctx, entry, attempt);
       return;
@@ -122,7 +128,7 @@ export class GrainManager implements Actor {
 
   /** Another node owns the grain: what waits goes there, and so do later messages until that node leaves. */
   private goRemote(entry: GrainEntry, owner: string): void {
-    clearTimeout(entry.timeout);
+    this.clearTimeout(entry);
     entry.timeout = undefined;
     entry.state = REMOTE;
     entry.owner = owner;
@@ -172,7 +178,7 @@ export class GrainManager implements Actor {
     const entry = activation.entry;
     // An activation abandoned after its timeout was stopped then; its late news changes nothing.
     if (entry.activation !== activation || entry.state !== ACTIVATING) return;
-    clearTimeout(entry.timeout);
+    this.clearTimeout(entry);
     entry.timeout = undefined;
     if (m.failed) {
       this.fail(ctx, entry, new GrainActivationError(entry.ref.identity.kind, entry.ref.identity.id, m.error));
@@ -200,7 +206,7 @@ export class GrainManager implements Actor {
 
   /** The attempt failed: its actor is stopped, its callers get `error`, and the next message tries again. */
   private fail(ctx: ReceiveContext, entry: GrainEntry, error: unknown): void {
-    clearTimeout(entry.timeout);
+    this.clearTimeout(entry);
     entry.timeout = undefined;
     entry.state = INACTIVE;
     entry.hops = 0;

@@ -1,6 +1,6 @@
-import { type ActorSystem, InvalidOptionError, type SystemPlugin } from "@tsakt/actor";
+import { type ActorSystem, InvalidOptionError, type Plugin, type ProtoTypes, SystemNotStartedError } from "@tsakt/actor";
+import { pluginOf } from "@tsakt/actor/internal";
 import { type GrainDirectory, InMemoryGrainDirectory } from "./directory.js";
-import { GrainsNotInstalledError } from "./errors.js";
 import type { GrainForwarder } from "./forwarder.js";
 import type { GrainRef } from "./grain-ref.js";
 import { validateKind } from "./identity.js";
@@ -21,57 +21,109 @@ export interface GrainsOptions {
 }
 
 const knownOptions = new Set(["kinds", "directory", "placement", "forwarder"]);
-const runtimes = new WeakMap<ActorSystem, GrainRuntime>();
+
+/** The grains of one actor system, from grainsOf(system). */
+export interface Grains {
+  /** A handle on the grain `kind`/`id`; throws InvalidOptionError naming "kind" or "id", or UnknownGrainKindError. */
+  of(kind: string, id: string): GrainRef;
+  /** Adds a grain kind; throws InvalidOptionError naming "kind" or "definition.<option>". */
+  registerKind(kind: string, definition: GrainKindDefinition): void;
+  /** Names of the registered kinds. */
+  kinds(): string[];
+  /** Number of grains active on this node. */
+  activeCount(): number;
+}
+
+/** Makes the directory, placement and forwarder once the system runs (clusterGrains provides them from the cluster). */
+export type GrainsWiring = (system: ActorSystem) => { directory: GrainDirectory; placement: GrainPlacement; forwarder?: GrainForwarder };
+
+/** The grains plugin of one system: the Plugin that ActorSystem.start runs, and the Grains that grainsOf returns. */
+export class GrainsPlugin implements Plugin, Grains {
+  readonly name = "grains";
+  readonly packageName = "@tsakt/grains";
+  private runtime: GrainRuntime | undefined = undefined;
+
+  constructor(
+    private readonly initialKinds: readonly GrainKind[],
+    private readonly wiring: GrainsWiring,
+    readonly dependsOn: readonly string[] = [],
+    readonly types: readonly ProtoTypes[] = [],
+  ) {}
+
+  async start(system: ActorSystem): Promise<void> {
+    if (this.runtime !== undefined) throw new InvalidOptionError("plugins", "a grains plugin serves one system; make one per system");
+    const { directory, placement, forwarder } = this.wiring(system);
+    this.runtime = await GrainRuntime.start(system, this.initialKinds, directory, placement, forwarder);
+  }
+
+  async stop(): Promise<void> {
+    await this.runtime?.stop();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  of(kind: string, id: string): GrainRef {
+    return this.started().ref(kind, id);
+  }
+
+  registerKind(kind: string, definition: GrainKindDefinition): void {
+    const runtime = this.started();
+    validateKind(kind);
+    if (runtime.kinds.has(kind)) throw new InvalidOptionError("kind", `${JSON.stringify(kind)} is already registered; choose another name`);
+    runtime.kinds.set(kind, resolveKind(kind, definition, "definition"));
+  }
+
+  kinds(): string[] {
+    return [...this.started().kinds.keys()];
+  }
+
+  activeCount(): number {
+    return this.started().activeCount();
+  }
+
+  /** @internal The running runtime, for @tsakt/grains/cluster and tests. */
+  started(): GrainRuntime {
+    if (this.runtime === undefined) throw new SystemNotStartedError("use grains before the system started them");
+    return this.runtime;
+  }
+}
 
 /**
- * The grains plugin: pass it to ActorSystem.start({ plugins: [grains({ kinds })] }). It starts the grain manager
- * at /system/grains; when the system stops it deactivates every grain (onDeactivate runs) after user actors stopped.
- * Options are checked here, so a mistake fails before the system starts. One plugin object serves one system.
+ * The grains plugin: `ActorSystem.start({ plugins: [grains({ kinds })] })`. It starts the grain manager at
+ * /system/grains; when the system stops it deactivates every grain (onDeactivate runs) after user actors stopped.
+ * Options are checked here, so a mistake fails before the system starts. For a cluster use clusterGrains() from
+ * @tsakt/grains/cluster instead.
  */
-export function grains(options: GrainsOptions = {}): SystemPlugin {
+export function grains(options: GrainsOptions = {}): Plugin {
   const kinds = validateOptions(options);
   const directory = options.directory ?? new InMemoryGrainDirectory();
   const placement = options.placement ?? localPlacement;
-  let runtime: GrainRuntime | undefined;
-  return {
-    name: "grains",
-    async start(system: ActorSystem): Promise<void> {
-      if (runtime !== undefined)
-        throw new InvalidOptionError("plugins", "a grains() plugin serves one system; call grains() once per system");
-      if (runtimes.has(system)) throw new InvalidOptionError("plugins", "the system already has a grains plugin; pass only one");
-      runtime = await GrainRuntime.start(system, kinds, directory, placement, options.forwarder);
-      runtimes.set(system, runtime);
-    },
-    async stop(): Promise<void> {
-      await runtime?.stop();
-    },
-  };
+  const forwarder = options.forwarder;
+  return new GrainsPlugin(kinds, () => (forwarder === undefined ? { directory, placement } : { directory, placement, forwarder }));
 }
 
-/** Adds a grain kind to a running system's grains; throws InvalidOptionError naming "kind" or "definition.<option>". */
-export function registerGrainKind(system: ActorSystem, kind: string, definition: GrainKindDefinition): void {
-  const runtime = runtimeOf(system);
-  validateKind(kind);
-  if (runtime.kinds.has(kind)) throw new InvalidOptionError("kind", `${JSON.stringify(kind)} is already registered; choose another name`);
-  runtime.kinds.set(kind, resolveKind(kind, definition, "definition"));
+/** The grains of `system`; throws PluginNotInstalledError when it was started without grains() or clusterGrains(). */
+export function grainsOf(system: ActorSystem): Grains {
+  return pluginOf<GrainsPlugin>(system, "grains", "grainsOf(system)");
 }
 
 /**
  * A handle on the grain `kind`/`id` of `system`, to tell and ask like a PID; the grain activates on the first
- * message. Throws InvalidOptionError naming "kind" or "id", UnknownGrainKindError, or GrainsNotInstalledError.
+ * message. Throws InvalidOptionError naming "kind" or "id", UnknownGrainKindError, or PluginNotInstalledError.
  */
 export function grainOf(system: ActorSystem, kind: string, id: string): GrainRef {
-  return runtimeOf(system).ref(kind, id);
+  return pluginOf<GrainsPlugin>(system, "grains", "grainOf(system, kind, id)").of(kind, id);
 }
 
-/** @internal The grains runtime of `system`, for @tsakt/grains/cluster. */
+/** @internal The grains runtime of `system`, for @tsakt/grains/cluster and tests. */
 export function runtimeOf(system: ActorSystem): GrainRuntime {
-  const runtime = runtimes.get(system);
-  if (runtime === undefined) throw new GrainsNotInstalledError();
-  return runtime;
+  return pluginOf<GrainsPlugin>(system, "grains", "the grains runtime").started();
 }
 
-function validateOptions(options: unknown): GrainKind[] {
+/** Checks grains() options; returns the kinds. */
+export function validateOptions(options: unknown): GrainKind[] {
   if (typeof options !== "object" || options === null)
     throw new InvalidOptionError("options", "must be an object { kinds?, directory?, placement? }");
   const o = options as Record<string, unknown>;

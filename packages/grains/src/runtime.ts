@@ -1,4 +1,5 @@
 import { type ActorSystem, type PID, type SpawnOptions, SystemNotStartedError } from "@tsakt/actor";
+import { every, hostOf, type PluginHost } from "@tsakt/actor/internal";
 import { GrainAsk, GrainDelivery, OwnerGone, SweepTick } from "./commands.js";
 import type { GrainDirectory } from "./directory.js";
 import { ACTIVE, GrainEntry } from "./entry.js";
@@ -32,7 +33,9 @@ export class GrainRuntime implements GrainForwardTarget {
   sweepTickMs = 1000;
   private managerPid: PID | undefined = undefined;
   private attempts = 0;
-  private sweepTimer: NodeJS.Timeout | undefined = undefined;
+  private cancelSweep: (() => void) | undefined = undefined;
+  /** The system's plugin host. */
+  readonly host: PluginHost;
   private sweepDue = false;
   /** The last directory call per identity, so claims and releases of one identity never overtake each other. */
   private readonly directoryCalls = new Map<string, Promise<void>>();
@@ -42,7 +45,9 @@ export class GrainRuntime implements GrainForwardTarget {
     readonly directory: GrainDirectory,
     readonly placement: GrainPlacement,
     readonly forwarder: GrainForwarder | undefined,
-  ) {}
+  ) {
+    this.host = hostOf(system);
+  }
 
   /** Registers `kinds` and spawns the manager under /system. */
   static async start(
@@ -54,7 +59,7 @@ export class GrainRuntime implements GrainForwardTarget {
   ): Promise<GrainRuntime> {
     const runtime = new GrainRuntime(system, directory, placement, forwarder);
     for (const kind of kinds) runtime.kinds.set(kind.name, kind);
-    runtime.managerPid = await system.spawnSystemActor(managerName, () => new GrainManager(runtime), managerOptions);
+    runtime.managerPid = await runtime.host.spawnSystemActor(managerName, () => new GrainManager(runtime), managerOptions);
     forwarder?.start(runtime);
     return runtime;
   }
@@ -107,7 +112,7 @@ export class GrainRuntime implements GrainForwardTarget {
   /** Asks a grain for another node; resolves with the grain's reply. */
   askForwarded(identity: GrainIdentity, message: unknown, hops: number, timeoutMs: number): Promise<unknown> {
     const ref = this.ref(identity.kind, identity.id);
-    const replier = this.system.prepareAsk(ref.address, { timeoutMs });
+    const replier = this.host.prepareAsk(ref.address, { timeoutMs });
     if (replier instanceof Error) return Promise.reject(replier);
     const ask = new GrainAsk(message, replier);
     if (ref.direct(ask, replier) === undefined) this.route(ref, ask, replier, hops);
@@ -146,7 +151,7 @@ export class GrainRuntime implements GrainForwardTarget {
   /** Fails a message that reaches no activation: an ask rejects with `error`, a tell becomes a dead letter. */
   refuse(ref: GrainRef, message: unknown, sender: PID | undefined, error: unknown): false {
     if (message instanceof GrainAsk) message.replier.reject(error);
-    else this.system.deadLetter(message, sender, ref.address, messageOf(error));
+    else this.host.deadLetter(message, sender, ref.address, messageOf(error));
     return false;
   }
 
@@ -190,12 +195,11 @@ export class GrainRuntime implements GrainForwardTarget {
   watchIdle(idleMs: number): void {
     if (this.stopped) return;
     const tick = Math.min(1000, Math.max(1, Math.floor(idleMs / 4)));
-    if (this.sweepTimer !== undefined && tick >= this.sweepTickMs) return;
+    if (this.cancelSweep !== undefined && tick >= this.sweepTickMs) return;
     this.stopSweeper();
     this.sweepTickMs = tick;
-    this.sweepTimer = setInterval(this.requestSweep, tick);
-    // Idle grains alone must not keep the process alive.
-    this.sweepTimer.unref();
+    // The clock's timers do not keep the process alive: idle grains alone must not.
+    this.cancelSweep = every(this.system.clock, tick, this.requestSweep);
   }
 
   /** Called by the manager when it has swept. */
@@ -206,8 +210,8 @@ export class GrainRuntime implements GrainForwardTarget {
 
   /** Stops the idle sweep (no grain left to watch, or stopping). */
   stopSweeper(): void {
-    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
-    this.sweepTimer = undefined;
+    this.cancelSweep?.();
+    this.cancelSweep = undefined;
   }
 
   /** Refuses new messages and stops the manager, which deactivates every grain first. */

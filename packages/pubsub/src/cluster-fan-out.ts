@@ -1,6 +1,7 @@
-import { create, createRegistry, isMessage, type Registry } from "@bufbuild/protobuf";
+import { create, isMessage, type Registry } from "@bufbuild/protobuf";
 import { anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
 import type { ActorSystem, PID } from "@tsakt/actor";
+import { hostOf } from "@tsakt/actor/internal";
 import type { Cluster, ClusterEvent, ClusterMember } from "@tsakt/cluster";
 import type { Remote } from "@tsakt/remote";
 import { DedupWindow } from "./dedup-window.js";
@@ -29,8 +30,8 @@ export interface ClusterFanOutParts {
   readonly remote: Remote;
   /** Name of the gateway under /system on every node. */
   readonly gatewayName: string;
-  /** Schemas of the messages that may cross nodes. */
-  readonly types: Parameters<typeof createRegistry>;
+  /** Schemas of the messages that may cross nodes: remoting's registry (TsAkt's, the plugins' and the user's types). */
+  readonly registry: Registry;
   /** Sequence numbers remembered per publisher. */
   readonly dedupWindow: number;
 }
@@ -61,7 +62,7 @@ export class ClusterFanOut implements PubSubFanOut {
   constructor(private readonly parts: ClusterFanOutParts) {
     const self = parts.cluster.self;
     this.publisherId = `${self.name}#${self.uid}`;
-    this.registry = createRegistry(...parts.types);
+    this.registry = parts.registry;
   }
 
   /** Sets the PubSub that publications from peers are delivered to; call before open. */
@@ -138,7 +139,7 @@ export class ClusterFanOut implements PubSubFanOut {
       if (message !== undefined) pubsub.deliverLocal(publication.topic, message, this.senderOf(publication.sender));
     } catch (error) {
       // Bytes that do not decode, or a topic that is not valid here: one peer's bad publication must not stop the gateway.
-      this.parts.system.deadLetter(
+      hostOf(this.parts.system).deadLetter(
         publication,
         undefined,
         gateway,
@@ -147,8 +148,8 @@ export class ClusterFanOut implements PubSubFanOut {
       return;
     }
     if (message === undefined) {
-      const reason = `pubsub cannot read a ${publication.payload?.typeUrl ?? "missing payload"} from ${publication.publisher}: pass its schema in clusterPubSub({ types })`;
-      this.parts.system.deadLetter(publication, undefined, gateway, reason);
+      const reason = `pubsub cannot read a ${publication.payload?.typeUrl ?? "missing payload"} from ${publication.publisher}: pass its schema in remoting({ types }) on every node`;
+      hostOf(this.parts.system).deadLetter(publication, undefined, gateway, reason);
     }
   }
 

@@ -1,4 +1,3 @@
-export type { PubSubFanOut } from "./fan-out.js";
 export {
   type Subscribe,
   type SubscribeAck,
@@ -9,5 +8,5 @@ export {
   UnsubscribeAckSchema,
   UnsubscribeSchema,
 } from "./gen/tsakt/pubsub/v1/pubsub_pb.js";
-export { defaultMediatorName, PubSub, type PubSubOptions, pubsubOf } from "./pubsub.js";
+export { defaultMediatorName, type PubSub, type PubSubOptions, pubsub, pubsubOf } from "./pubsub.js";
 export { maxTopicLength, validateTopic } from "./topic.js";

@@ -1,5 +1,6 @@
 import { create, isMessage } from "@bufbuild/protobuf";
-import { type Actor, type ActorSystem, type PID, type ReceiveContext, TerminatedSchema } from "@tsakt/actor";
+import { type Actor, type PID, type ReceiveContext, TerminatedSchema } from "@tsakt/actor";
+import type { PluginHost } from "@tsakt/actor/internal";
 import { PublishCommand, SubscribersQuery, SubscriptionCommand, TopicsQuery } from "./commands.js";
 import type { PubSubFanOut } from "./fan-out.js";
 import { SubscribeAckSchema, SubscribeSchema, UnsubscribeAckSchema, UnsubscribeSchema } from "./gen/tsakt/pubsub/v1/pubsub_pb.js";
@@ -12,7 +13,7 @@ import { validateTopic } from "./topic.js";
  */
 export class MediatorActor implements Actor {
   constructor(
-    private readonly system: ActorSystem,
+    private readonly host: PluginHost,
     private readonly registry: TopicRegistry,
     private readonly fanOut: PubSubFanOut | undefined,
   ) {}
@@ -42,7 +43,7 @@ export class MediatorActor implements Actor {
         ctx.logger.error({ err: error, topic }, "pubsub fan-out failed to publish; delivered locally only");
       }
     }
-    if (reached === 0) this.system.deadLetter(message, sender, ctx.self.address, `no subscribers for topic ${JSON.stringify(topic)}`);
+    if (reached === 0) this.host.deadLetter(message, sender, ctx.self.address, `no subscribers for topic ${JSON.stringify(topic)}`);
   }
 
   private apply(ctx: ReceiveContext, topic: string, subscriber: PID, add: boolean): void {

@@ -1,4 +1,13 @@
-import { type ActorSystem, type AskOptions, InvalidMessageError, InvalidOptionError, type PID } from "@tsakt/actor";
+import {
+  type ActorSystem,
+  type AskOptions,
+  InvalidMessageError,
+  InvalidOptionError,
+  type PID,
+  type Plugin,
+  SystemNotStartedError,
+} from "@tsakt/actor";
+import { hostOf, pluginOf } from "@tsakt/actor/internal";
 import { PublishCommand, SubscribersQuery, SubscriptionCommand, TopicsQuery } from "./commands.js";
 import type { PubSubFanOut } from "./fan-out.js";
 import type { SubscribeAck, UnsubscribeAck } from "./gen/tsakt/pubsub/v1/pubsub_pb.js";
@@ -6,57 +15,76 @@ import { MediatorActor } from "./mediator.js";
 import { TopicRegistry } from "./registry.js";
 import { validateTopic } from "./topic.js";
 
-/** Options of PubSub.start. */
+/** Options of pubsub() and of clusterPubSub(). */
 export interface PubSubOptions {
-  /** Name of the mediator actor under /system. Default: "pubsub". */
+  /** Name of the mediator actor under /system; with a cluster, every node must use the same. Default: "pubsub". */
   name?: string;
   /** How long subscribe, unsubscribe, topics and subscribers wait for the mediator. Default: the system's askTimeoutMs (5000). */
   askTimeoutMs?: number;
-  /** Carries publications to other nodes; the cluster provides one. Default: none (this node only). */
-  fanOut?: PubSubFanOut;
 }
 
-/** Name of the mediator that pubsubOf starts. */
+/** Name of the mediator that pubsub() starts. */
 export const defaultMediatorName = "pubsub";
 
-const knownOptions = new Set(["name", "askTimeoutMs", "fanOut"]);
-const instances = new WeakMap<ActorSystem, Promise<PubSub>>();
+const knownOptions = new Set(["name", "askTimeoutMs"]);
 
-/** The system's PubSub with the default mediator ("/system/pubsub"), started on first use. */
-export function pubsubOf(system: ActorSystem): Promise<PubSub> {
-  let instance = instances.get(system);
-  if (instance === undefined) {
-    instance = PubSub.start(system);
-    instances.set(system, instance);
-    // A failed start (system stopped) must not be remembered: a later call may succeed.
-    instance.catch(() => instances.delete(system));
-  }
-  return instance;
+/** The pub/sub plugin: `ActorSystem.start({ plugins: [pubsub()] })`; pubsubOf(system) returns it once started. */
+export function pubsub(options: PubSubOptions = {}): PubSub {
+  validateOptions(options, knownOptions, "pubsub");
+  return new PubSub(options, undefined);
 }
 
-/** Publish/subscribe by topic through a mediator actor: subscribers receive every message published on their topics. */
-export class PubSub {
+/** The PubSub of `system`; throws PluginNotInstalledError when it was started without pubsub() or clusterPubSub(). */
+export function pubsubOf(system: ActorSystem): PubSub {
+  return pluginOf<PubSub>(system, "pubsub", "pubsubOf(system)");
+}
+
+/** Makes the fan-out to other nodes once the system runs (clusterPubSub provides one). */
+export type FanOutFactory = (system: ActorSystem, mediatorName: string) => PubSubFanOut & { attach(pubsub: PubSub): Promise<void> };
+
+/**
+ * Publish/subscribe by topic through a mediator actor: subscribers receive every message published on their topics.
+ * The plugin made by pubsub() (this node) or clusterPubSub() (every node of the cluster).
+ */
+export class PubSub implements Plugin {
+  /** "pubsub", the plugin's name. */
+  readonly name: string = "pubsub";
+  /** The package named in PluginNotInstalledError. */
+  readonly packageName: string = "@tsakt/pubsub";
   private readonly askOptions: AskOptions | undefined;
+  private mediatorPid: PID | undefined = undefined;
+  private readonly mediatorName: string;
 
-  private constructor(
-    /** The mediator actor; actors may send it Subscribe/Unsubscribe themselves and get the acks back. */
-    readonly mediator: PID,
-    askTimeoutMs: number | undefined,
+  /** @internal Use pubsub() or clusterPubSub(). */
+  constructor(
+    options: PubSubOptions,
+    private readonly makeFanOut: FanOutFactory | undefined,
   ) {
-    this.askOptions = askTimeoutMs === undefined ? undefined : { timeoutMs: askTimeoutMs };
+    this.mediatorName = options.name ?? defaultMediatorName;
+    this.askOptions = options.askTimeoutMs === undefined ? undefined : { timeoutMs: options.askTimeoutMs };
   }
 
-  /** Starts a mediator under /system; with the default name it also becomes what pubsubOf returns. */
-  static async start(system: ActorSystem, options: PubSubOptions = {}): Promise<PubSub> {
-    validateOptions(options);
-    const registry = new TopicRegistry();
-    const fanOut = options.fanOut;
-    const name = options.name ?? defaultMediatorName;
-    const mediator = await system.spawnSystemActor(name, () => new MediatorActor(system, registry, fanOut));
-    const pubsub = new PubSub(mediator, options.askTimeoutMs);
-    if (name === defaultMediatorName && !instances.has(system)) instances.set(system, Promise.resolve(pubsub));
-    return pubsub;
+  /** The mediator actor; actors may send it Subscribe/Unsubscribe themselves and get the acks back. */
+  get mediator(): PID {
+    const pid = this.mediatorPid;
+    if (pid === undefined) throw new SystemNotStartedError("use pub/sub before the system started it");
+    return pid;
   }
+
+  /** Starts the mediator under /system (the Plugin hook). */
+  async start(system: ActorSystem): Promise<void> {
+    const registry = new TopicRegistry();
+    const host = hostOf(system);
+    const fanOut = this.makeFanOut?.(system, this.mediatorName);
+    this.mediatorPid = await host.spawnSystemActor(this.mediatorName, () => new MediatorActor(host, registry, fanOut));
+    await fanOut?.attach(this);
+  }
+
+  /** Nothing to do: the mediator stops with the system (the Plugin hook). */
+  stop(): void {}
+
+  /** As stop(). */
+  async [Symbol.asyncDispose](): Promise<void> {}
 
   /** Subscribes `pid` to `topic`; resolves with the ack once publications reach it. Subscribing twice is harmless. */
   async subscribe(topic: string, pid: PID): Promise<SubscribeAck> {
@@ -109,17 +137,15 @@ function validatePid(pid: unknown): asserts pid is PID {
     throw new InvalidOptionError("pid", "must be an actor's PID (from spawn, actorOf or ctx.self)");
 }
 
-function validateOptions(options: unknown): asserts options is PubSubOptions {
+/** Checks pub/sub options against `known`; InvalidOptionError names the field. */
+export function validateOptions(options: unknown, known: ReadonlySet<string>, what: string): void {
   if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "must be an object");
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o))
-    if (!knownOptions.has(key)) throw new InvalidOptionError(key, `is not a PubSub option (known: ${[...knownOptions].join(", ")})`);
+    if (!known.has(key)) throw new InvalidOptionError(key, `is not a ${what} option (known: ${[...known].join(", ")})`);
+  if (o.name !== undefined && (typeof o.name !== "string" || o.name.length === 0))
+    throw new InvalidOptionError("name", "must be a non-empty actor name");
   const t = o.askTimeoutMs;
   if (t !== undefined && !(typeof t === "number" && Number.isFinite(t) && t > 0))
     throw new InvalidOptionError("askTimeoutMs", `must be a positive number of milliseconds, got ${String(t)}`);
-  if (o.fanOut !== undefined) {
-    const f = o.fanOut as Record<string, unknown> | null;
-    for (const method of ["interestChanged", "publish"])
-      if (typeof f?.[method] !== "function") throw new InvalidOptionError(`fanOut.${method}`, "must be a function");
-  }
 }

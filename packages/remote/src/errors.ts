@@ -130,13 +130,3 @@ export class ListenError extends TsaktError {
     );
   }
 }
-
-/** remoteOf was called for a system started without the remoting plugin. */
-export class RemotingNotEnabledError extends TsaktError {
-  constructor(system: string) {
-    super(
-      "RemotingNotEnabled",
-      `actor system "${system}" has no remoting; start it with ActorSystem.start({ plugins: [remoting({ ... })] })`,
-    );
-  }
-}

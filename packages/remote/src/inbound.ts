@@ -318,13 +318,13 @@ export class Inbound {
   }
 
   private async onSpawn(peer: Peer, corr: number, req: Spawn): Promise<void> {
-    const factory = this.node.kinds.get(req.kind);
-    if (factory === undefined) {
+    const kind = this.node.kinds.get(req.kind);
+    if (kind === undefined) {
       this.out.sendFailure(peer, corr, new KindNotRegisteredError(req.kind, this.node.address));
       return;
     }
     try {
-      const pid = await this.node.actorSystem.spawn(req.name, factory);
+      const pid = await this.node.actorSystem.spawn(req.name, kind.factory, kind.options);
       this.out.sendSystem(peer, ActorRefSchema, create(ActorRefSchema, { address: pid.address }), corr, KIND_REPLY);
     } catch (error) {
       this.out.sendFailure(peer, corr, error instanceof Error ? error : new Error(String(error)));

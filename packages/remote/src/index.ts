@@ -8,33 +8,9 @@ export {
   OutboundQueueFullError,
   RemoteFailureError,
   RemoteUnreachableError,
-  RemotingNotEnabledError,
   SerializationError,
   UnknownMessageTypeError,
 } from "./errors.js";
-export { type Envelope, EnvelopeKind, EnvelopeSchema } from "./gen/tsakt/remote/v1/envelope_pb.js";
-export {
-  type ActorRef,
-  ActorRefSchema,
-  type Failure,
-  FailureSchema,
-  type Handshake,
-  HandshakeSchema,
-  type Heartbeat,
-  HeartbeatSchema,
-  type Lookup,
-  LookupSchema,
-  type Spawn,
-  SpawnSchema,
-  type Stop,
-  type Stopped,
-  StoppedSchema,
-  StopSchema,
-  type Unwatch,
-  UnwatchSchema,
-  type Watch,
-  WatchSchema,
-} from "./gen/tsakt/remote/v1/system_pb.js";
 export type { Compression, ReconnectOptions, RemotingOptions, TlsOptions } from "./options.js";
 export { type ContextPropagator, metadataOf, propagatedContextOf } from "./propagation.js";
 export type { RemoteStats } from "./remote-node.js";

@@ -1,5 +1,6 @@
 import type { DescFile, DescMessage, Registry } from "@bufbuild/protobuf";
-import { type ActorFactory, InvalidOptionError } from "@tsakt/actor";
+import { InvalidOptionError, type Kind, type KindDefinition } from "@tsakt/actor";
+import { resolveKinds } from "@tsakt/actor/internal";
 import type { ContextPropagator } from "./propagation.js";
 import type { Serializer } from "./serializer.js";
 
@@ -46,7 +47,7 @@ export interface RemotingOptions {
   tls?: TlsOptions;
   /** Compression this node asks for on connections it dials, preferred first; peers settle per connection. Default: "none". */
   compression?: Compression | Compression[];
-  /** Protobuf schemas (messages, files or registries) of messages that cross processes. Default: none (TsAkt's own system messages are always known). */
+  /** Protobuf schemas (messages, files or registries) of your messages that cross processes. Default: none (TsAkt's own and every plugin's messages are always known). */
   types?: Array<DescMessage | DescFile | Registry>;
   /** Also send plain objects, arrays, strings, numbers and booleans, as JSON. Default: false. */
   json?: boolean;
@@ -54,8 +55,8 @@ export interface RemotingOptions {
   serializers?: Serializer[];
   /** Carries headers (tracing, auth) from sender to receiving actor. Default: none. */
   propagator?: ContextPropagator;
-  /** Actor kinds other nodes may spawn here by name. Default: none. */
-  kinds?: Record<string, ActorFactory>;
+  /** Actor kinds other nodes may spawn here by name: a factory, or { factory, options } whose spawn options every such actor gets. Default: none. */
+  kinds?: Record<string, KindDefinition>;
   /** Largest frame accepted (and sent); a bigger one closes its connection. Default: 16777216 (16 MiB). */
   maxFrameBytes?: number;
   /** Bytes queued per peer before tell returns false and ask rejects with OutboundQueueFullError. Default: 67108864 (64 MiB). */
@@ -87,7 +88,7 @@ export interface ResolvedOptions {
   json: boolean;
   serializers: Serializer[];
   propagator: ContextPropagator | undefined;
-  kinds: Map<string, ActorFactory>;
+  kinds: Map<string, Kind>;
   maxFrameBytes: number;
   maxOutboundBytes: number;
   connectTimeoutMs: number;
@@ -184,15 +185,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const propagator = o.propagator as Record<string, unknown> | undefined;
   if (propagator !== undefined && (typeof propagator?.inject !== "function" || typeof propagator?.extract !== "function"))
     throw new InvalidOptionError("propagator", "must have inject(headers) and extract(headers) functions");
-  const kinds = new Map<string, ActorFactory>();
-  if (o.kinds !== undefined) {
-    if (typeof o.kinds !== "object" || o.kinds === null)
-      throw new InvalidOptionError("kinds", "must be an object mapping kind names to actor factories");
-    for (const [name, factory] of Object.entries(o.kinds)) {
-      if (typeof factory !== "function") throw new InvalidOptionError(`kinds.${name}`, "must be a function returning an actor");
-      kinds.set(name, factory as ActorFactory);
-    }
-  }
+  const kinds = resolveKinds(o.kinds);
   const heartbeatIntervalMs = positiveInt(o, "heartbeatIntervalMs", 1000);
   const idleTimeoutMs = positiveInt(o, "idleTimeoutMs", 10_000);
   if (idleTimeoutMs <= heartbeatIntervalMs)

@@ -1,5 +1,6 @@
 import { create, type DescMessage, type Message } from "@bufbuild/protobuf";
-import { type AskOptions, isTsaktError, type PID, SystemNotStartedError, typeNameOf } from "@tsakt/actor";
+import { type AskOptions, isTsaktError, type PID, SystemNotStartedError } from "@tsakt/actor";
+import { typeNameOf } from "@tsakt/actor/internal";
 import {
   KIND_ASK,
   KIND_ERROR,

@@ -1,4 +1,5 @@
-import { deliverTerminated, type PID } from "@tsakt/actor";
+import type { PID } from "@tsakt/actor";
+import { deliverTerminated } from "@tsakt/actor/internal";
 import type { Connection, RemoteIdentity } from "./connection.js";
 import { RemoteUnreachableError } from "./errors.js";
 import { FrameWriter } from "./frame-writer.js";

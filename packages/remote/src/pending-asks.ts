@@ -1,4 +1,5 @@
-import type { ActorSystem, AskOptions, AskReplier } from "@tsakt/actor";
+import type { AskOptions } from "@tsakt/actor";
+import type { AskReplier, PluginHost } from "@tsakt/actor/internal";
 
 /** The peer an ask went to; only its identity matters here. */
 export type AskPeer = object;
@@ -40,7 +41,7 @@ export class PendingAsks {
   private readonly byId = new Map<number, PendingAsk>();
   private nextId = 0;
 
-  constructor(private readonly system: () => ActorSystem) {}
+  constructor(private readonly host: () => PluginHost) {}
 
   /** Number of asks waiting. */
   get size(): number {
@@ -49,7 +50,7 @@ export class PendingAsks {
 
   /** Registers a new ask with a fresh correlation id, or returns the error to fail it with (bad options, aborted). */
   create(peer: AskPeer, target: string, options: AskOptions | undefined): PendingAsk | Error {
-    const replier = this.system().prepareAsk(target, options);
+    const replier = this.host().prepareAsk(target, options);
     if (replier instanceof Error) return replier;
     let id = (this.nextId + 1) >>> 0 || 1;
     while (this.byId.has(id)) id = (id + 1) >>> 0 || 1;

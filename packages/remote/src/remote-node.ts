@@ -3,16 +3,17 @@ import { type AddressInfo, createServer as createTcpServer, isIP, type Server, t
 import { createServer as createTlsServer, connect as tlsConnect } from "node:tls";
 import { create, type DescMessage, type Message } from "@bufbuild/protobuf";
 import {
-  type ActorFactory,
   ActorNotFoundError,
   type ActorSystem,
   InvalidNameError,
   InvalidOptionError,
+  type Kind,
   type Logger,
   type PID,
   SystemNotStartedError,
   TerminatedSchema,
 } from "@tsakt/actor";
+import { hostOf, type PluginHost } from "@tsakt/actor/internal";
 import { hostPortOf, parseRemoteAddress, type RemoteAddress, requireRemoteAddress } from "./address.js";
 import { BusyPoll } from "./busy-poll.js";
 import { Connection, type RemoteIdentity } from "./connection.js";
@@ -48,10 +49,10 @@ export interface RemoteStats {
  * local actors, and the encoders of outgoing tells, asks and replies. Created by remoting().
  */
 export class RemoteNode {
-  readonly asks = new PendingAsks(() => this.actorSystem);
+  readonly asks = new PendingAsks(() => this.pluginHost);
   readonly nodeId = randomBytes(8).toString("hex");
   readonly serialization: Serialization;
-  readonly kinds: Map<string, ActorFactory>;
+  readonly kinds: Map<string, Kind>;
   logger: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
   systemName = "";
   port = 0;
@@ -59,6 +60,7 @@ export class RemoteNode {
   address = "";
   stopping = false;
   private system: ActorSystem | undefined = undefined;
+  private host: PluginHost | undefined = undefined;
   private server: Server | undefined = undefined;
   private readonly peers = new Map<string, Peer>();
   private readonly connections = new Set<Connection>();
@@ -83,6 +85,8 @@ export class RemoteNode {
 
   async start(system: ActorSystem): Promise<void> {
     this.system = system;
+    const host = (this.host = hostOf(system));
+    this.serialization.register(host.pluginTypes());
     this.logger = system.logger;
     this.systemName = system.name;
     const o = this.options;
@@ -124,8 +128,8 @@ export class RemoteNode {
     server.on("error", (error: Error) => this.logger.error({ err: error }, "remoting server error"));
     this.port = (server.address() as AddressInfo).port;
     this.address = `tsakt://${system.name}@${hostPortOf(o.advertiseHost, this.port)}`;
-    system.setAddressPrefix(this.address);
-    this.registry = await system.spawnSystemActor("remote-watch", () =>
+    host.setAddressPrefix(this.address);
+    this.registry = await host.spawnSystemActor("remote-watch", () =>
       watchRegistry({
         address: this.address,
         localActor: (path) => system.localActorOf(path),
@@ -253,6 +257,13 @@ export class RemoteNode {
     this.registry?.tell(command);
   }
 
+  /** The system's plugin host; set by start. */
+  get pluginHost(): PluginHost {
+    const host = this.host;
+    if (host === undefined) throw new SystemNotStartedError("use remoting before the system started");
+    return host;
+  }
+
   /** The actor system this node serves; set by start. */
   get actorSystem(): ActorSystem {
     const system = this.system;
@@ -291,9 +302,9 @@ export class RemoteNode {
     if (typeof kind !== "string" || kind.length === 0)
       throw new InvalidOptionError("kind", "must be the name of a kind registered on the target node");
     if (parsed.node === this.address) {
-      const factory = this.kinds.get(kind);
-      if (factory === undefined) throw new KindNotRegisteredError(kind, this.address);
-      return this.actorSystem.spawn(name, factory);
+      const registered = this.kinds.get(kind);
+      if (registered === undefined) throw new KindNotRegisteredError(kind, this.address);
+      return this.actorSystem.spawn(name, registered.factory, registered.options);
     }
     const peer = this.peerOf(parsed);
     const ref = (await this.request(peer, SpawnSchema, create(SpawnSchema, { name, kind }), parsed.node, timeoutMs)) as ActorRef;
@@ -346,7 +357,7 @@ export class RemoteNode {
   // ---- helpers for PIDs ----
 
   deadLetter(message: unknown, sender: PID | undefined, receiver: string, reason: string): void {
-    this.system?.deadLetter(message, sender, receiver, reason);
+    this.host?.deadLetter(message, sender, receiver, reason);
   }
 
   /** The propagator's context for `metadata`; undefined without propagator or metadata. */

@@ -1,4 +1,5 @@
-import { type AskOptions, DeadActorError, type PID, type WatchablePID } from "@tsakt/actor";
+import { type AskOptions, DeadActorError, type PID } from "@tsakt/actor";
+import type { WatchablePID } from "@tsakt/actor/internal";
 import type { Peer } from "./peer.js";
 import { carrierBrand, type MetadataCarrier } from "./propagation.js";
 import type { RemoteNode } from "./remote-node.js";

@@ -46,7 +46,7 @@ const jsonDecoder: PayloadDecoder = {
 
 /** What crosses the wire for a message type: protobuf by registered schema, custom serializers, opt-in JSON. */
 export class Serialization {
-  readonly registry: Registry;
+  registry: Registry;
   private readonly codecs = new Map<string, MessageCodec | null>();
   private readonly decoders = new Map<string, PayloadDecoder | null>();
 
@@ -73,6 +73,14 @@ export class Serialization {
       LeaderChangedSchema,
       ...types,
     );
+  }
+
+  /** Adds more protobuf types (the plugins' own, at start); types already known stay as they are. */
+  register(types: ReadonlyArray<Registry | DescFile | DescMessage>): void {
+    if (types.length === 0) return;
+    this.registry = createRegistry(this.registry, ...types);
+    this.codecs.clear();
+    this.decoders.clear();
   }
 
   private codecOf(typeName: string): MessageCodec | null {

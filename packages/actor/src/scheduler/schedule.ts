@@ -1,3 +1,4 @@
+import { type Clock, keepAlive, type TimerHandle } from "../clock.js";
 import type { PID } from "../pid.js";
 import type { Timing } from "./timing.js";
 
@@ -36,6 +37,8 @@ export interface Schedule {
 
 /** What a schedule needs from its scheduler. */
 export interface ScheduleHost {
+  /** The system's clock. */
+  readonly clock: Clock;
   /** Records a message that could not be delivered. */
   deadLetter(message: unknown, sender: PID | undefined, receiver: string, reason: string): void;
   /** Forgets a schedule that completed or was cancelled. */
@@ -50,7 +53,7 @@ export class ScheduledMessage implements Schedule {
   private pausedAt = 0;
   /** Time still to wait once the current timer fires, for waits longer than one timer. */
   private rest = 0;
-  private timer: NodeJS.Timeout | undefined = undefined;
+  private timer: TimerHandle | undefined = undefined;
 
   constructor(
     readonly id: string,
@@ -68,7 +71,7 @@ export class ScheduledMessage implements Schedule {
 
   /** Arms the first delivery; false when the timing never comes due. */
   start(): boolean {
-    return this.armAt(this.timing.first(Date.now()));
+    return this.armAt(this.timing.first(this.host.clock.now()));
   }
 
   cancel(): boolean {
@@ -80,7 +83,7 @@ export class ScheduledMessage implements Schedule {
   pause(): boolean {
     if (this.state !== "scheduled") return false;
     this.clearTimer();
-    this.pausedAt = Date.now();
+    this.pausedAt = this.host.clock.now();
     this.state = "paused";
     return true;
   }
@@ -88,7 +91,7 @@ export class ScheduledMessage implements Schedule {
   resume(): boolean {
     if (this.state !== "paused") return false;
     this.state = "scheduled";
-    this.armAt(this.timing.resumed(this.due, this.pausedAt, Date.now()));
+    this.armAt(this.timing.resumed(this.due, this.pausedAt, this.host.clock.now()));
     return true;
   }
 
@@ -98,14 +101,16 @@ export class ScheduledMessage implements Schedule {
       return false;
     }
     this.due = due;
-    this.wait(Math.max(0, due - Date.now()));
+    this.wait(Math.max(0, due - this.host.clock.now()));
     return true;
   }
 
   private wait(ms: number): void {
     const step = Math.min(ms, this.timing.wallClock ? maxWallClockWaitMs : maxTimerMs);
     this.rest = ms - step;
-    this.timer = setTimeout(this.onTimer, step);
+    // Like a plain setTimeout, a pending schedule keeps the process alive.
+    this.timer = this.host.clock.setTimeout(this.onTimer, step);
+    keepAlive(this.timer, true);
   }
 
   private readonly onTimer = (): void => {
@@ -115,7 +120,7 @@ export class ScheduledMessage implements Schedule {
       this.wait(this.rest);
       return;
     }
-    const now = Date.now();
+    const now = this.host.clock.now();
     // Timers run on a monotonic clock; a wall-clock timing (cron) re-checks its due time in case the clock moved.
     if (this.timing.wallClock && this.due - now > 1) {
       this.wait(this.due - now);
@@ -144,7 +149,7 @@ export class ScheduledMessage implements Schedule {
   }
 
   private clearTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.host.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 }

@@ -19,9 +19,10 @@ export class Scheduler {
   private nextId = 0;
   private stopped = false;
 
-  /** Use schedulerOf(system), which also stops the scheduler with the system. */
+  /** @internal Every system makes its own; get it with schedulerOf(system). */
   constructor(private readonly system: ActorSystem) {
     this.host = {
+      clock: system.clock,
       deadLetter: (message, sender, receiver, reason) => system.deadLetter(message, sender, receiver, reason),
       release: (schedule) => {
         if (this.active.get(schedule.id) === schedule) this.active.delete(schedule.id);
@@ -83,14 +84,15 @@ export class Scheduler {
 
 const schedulers = new WeakMap<ActorSystem, Scheduler>();
 
-/** The scheduler of `system`, made on first use and stopped (every timer cleared) when the system stops. */
+/** Called once by ActorSystem's constructor: every system has its scheduler, stopped (every timer cleared) with it. */
+export function installScheduler(system: ActorSystem, scheduler: Scheduler): void {
+  schedulers.set(system, scheduler);
+  system.onTerminated(() => scheduler.stop());
+}
+
+/** The scheduler of `system`; every system has one, and it stops (every timer cleared) when the system stops. */
 export function schedulerOf(system: ActorSystem): Scheduler {
-  let scheduler = schedulers.get(system);
-  if (scheduler === undefined) {
-    const created = new Scheduler(system);
-    system.onTerminated(() => created.stop());
-    schedulers.set(system, created);
-    scheduler = created;
-  }
+  const scheduler = schedulers.get(system);
+  if (scheduler === undefined) throw new SystemNotStartedError("use the scheduler: this is not a started ActorSystem");
   return scheduler;
 }

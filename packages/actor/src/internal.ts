@@ -1,0 +1,11 @@
+// The plugin API of @tsakt/actor: what sibling packages (remoting, cluster, grains, pub/sub) and plugin authors
+// need, and users do not. Nothing here is covered by the public API report; it may change in any release.
+export { AskReplier } from "./ask.js";
+export { type Clock, every, keepAlive, sleep, systemClock, type TimerHandle } from "./clock.js";
+export { hashString, mix32 } from "./hash.js";
+export { resolveKindDefinition, resolveKinds } from "./kind.js";
+export { typeNameOf } from "./messages.js";
+export { isWatchable, type RejectablePID, rejectSender, type WatchablePID } from "./pid.js";
+export { orderPlugins, packageOf } from "./plugin.js";
+export { hostOf, type PluginHost, pluginOf } from "./plugin-host.js";
+export { deliverTerminated } from "./terminated.js";

@@ -1,0 +1,10 @@
+import { create } from "@bufbuild/protobuf";
+import { ActorCell } from "./cell.js";
+import { TerminatedSchema } from "./gen/tsakt/actor/v1/system_pb.js";
+import type { PID } from "./pid.js";
+
+/** Tells `watcher` that `target` terminated, past any mailbox capacity, and clears the watch (remoting uses it). */
+export function deliverTerminated(watcher: PID, target: PID): void {
+  if (watcher instanceof ActorCell) watcher.terminated(target);
+  else watcher.tell(create(TerminatedSchema, { address: target.address }), target);
+}

@@ -1,0 +1,36 @@
+// The plugin API of @tsakt/remote: what sibling packages (cluster, grains, pub/sub) and tests need, and users do
+// not. Nothing here is covered by the public API report; it may change in any release.
+export { type Envelope, EnvelopeKind, EnvelopeSchema, file_tsakt_remote_v1_envelope } from "./gen/tsakt/remote/v1/envelope_pb.js";
+export {
+  type ActorRef,
+  ActorRefSchema,
+  type Failure,
+  FailureSchema,
+  file_tsakt_remote_v1_system,
+  type Handshake,
+  HandshakeSchema,
+  type Heartbeat,
+  HeartbeatSchema,
+  type Lookup,
+  LookupSchema,
+  type Spawn,
+  SpawnSchema,
+  type Stop,
+  type Stopped,
+  StoppedSchema,
+  StopSchema,
+  type Unwatch,
+  UnwatchSchema,
+  type Watch,
+  WatchSchema,
+} from "./gen/tsakt/remote/v1/system_pb.js";
+export { remoteNodeOf } from "./remoting.js";
+
+import type { Registry } from "@bufbuild/protobuf";
+import type { ActorSystem } from "@tsakt/actor";
+import { remoteNodeOf } from "./remoting.js";
+
+/** The protobuf registry remoting decodes with on `system`: TsAkt's, every plugin's and the user's types. */
+export function remoteTypesOf(system: ActorSystem, neededBy: string): Registry {
+  return remoteNodeOf(system, neededBy).serialization.registry;
+}
