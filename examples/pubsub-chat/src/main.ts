@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { create } from "@bufbuild/protobuf";
 import { StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, DeadletterSchema, type PID } from "@tsakt/actor";
-import { pubsub as pubsubPlugin, pubsubOf } from "@tsakt/pubsub";
+import { pubsubOf, pubsub as pubsubPlugin } from "@tsakt/pubsub";
 
 const room = "rooms/lobby";
 const log = (line: string) => console.log(line);

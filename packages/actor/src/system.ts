@@ -17,7 +17,6 @@ import { type PassivationCapOptions, Passivator, validatePassivationCap } from "
 import type { AskOptions, PID } from "./pid.js";
 import { orderPlugins, type Plugin, type ProtoTypes } from "./plugin.js";
 import { registerHost } from "./plugin-host.js";
-import type { Runtime } from "./runtime.js";
 import { installScheduler, Scheduler } from "./scheduler/scheduler.js";
 import { runShutdownHooks, type ShutdownHook, validateShutdownHook } from "./shutdown.js";
 import { type SpawnOptions, validateSpawnOptions } from "./spawn-options.js";
@@ -64,7 +63,7 @@ const knownOptions = new Set([
 ]);
 
 /** An actor system: the root of a hierarchy of actors, their dispatcher, event stream and dead letters. */
-export class ActorSystem implements Runtime, AsyncDisposable {
+export class ActorSystem implements AsyncDisposable {
   readonly name: string;
   readonly logger: Logger;
   readonly eventStream: EventStream;

@@ -1,4 +1,4 @@
-import type { ActorSystem, PID } from "@tsakt/actor";
+import { type ActorSystem, InvalidOptionError, type PID } from "@tsakt/actor";
 import { Cluster, clusterOf } from "./cluster.js";
 import type { ClusterOptions } from "./options.js";
 import type { SingletonOptions, SpawnOnOptions } from "./placement.js";
@@ -10,7 +10,9 @@ import { remotingTransport } from "./remoting-transport.js";
  * among the plugins; clusterOf(system) returns it once started.
  */
 export function cluster(options: ClusterOptions): Cluster {
-  const o = (typeof options === "object" && options !== null ? options : {}) as ClusterOptions;
+  if (typeof options !== "object" || options === null)
+    throw new InvalidOptionError("options", "must be an object { discovery, kinds?, … }");
+  const o = options;
   const viaRemoting = o.transport === undefined;
   return new Cluster({ ...o, transport: o.transport ?? remotingTransport() }, viaRemoting ? ["remoting"] : []);
 }

@@ -2,8 +2,10 @@ import { isMessage } from "@bufbuild/protobuf";
 import { type Actor, type ActorSystem, InvalidOptionError, type PID, PostStartSchema, type ReceiveContext } from "@tsakt/actor";
 import { hostOf } from "@tsakt/actor/internal";
 import { parseRemoteAddress, type Remote, remoteOf } from "@tsakt/remote";
+import { remoteNodeOf } from "@tsakt/remote/internal";
 import { ClusterUnreachableError } from "./errors.js";
-import { type ClusterMessage, ClusterMessageSchema } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import { type ClusterMessage, ClusterMessageSchema, file_tsakt_cluster_v1_cluster } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import { file_tsakt_cluster_v1_placement } from "./gen/tsakt/cluster/v1/placement_pb.js";
 import { type ClusterMessageHandler, type ClusterTransport, hostPortOf, type MemberAddress } from "./transport.js";
 
 /** Options of remotingTransport. */
@@ -29,6 +31,8 @@ export function remotingTransport(options: RemotingTransportOptions = {}): (syst
     throw new InvalidOptionError("actorName", "must be an actor name: letters, digits and _ . ~ @ $ -, not starting with $");
   return async (system) => {
     const remote = remoteOf(system);
+    // The cluster plugin declares these too; a transport made on its own (tests, custom clusters) needs them as well.
+    remoteNodeOf(system, "remotingTransport()").serialization.register([file_tsakt_cluster_v1_cluster, file_tsakt_cluster_v1_placement]);
     const parsed = parseRemoteAddress(remote.address);
     if (parsed === undefined)
       throw new InvalidOptionError("transport", `remoting has no host:port address (${remote.address}); start remoting before the cluster`);

@@ -1,6 +1,7 @@
 import { isMessage } from "@bufbuild/protobuf";
-import { ActorSystem, LeaderChangedSchema, NodeJoinedSchema, NodeLeftSchema, silentLogger } from "@tsakt/actor";
-import { Cluster, type ClusterEvent, type ClusterOptions, type ClusterTransport, InMemoryClusterNetwork } from "@tsakt/cluster";
+import { ActorSystem, LeaderChangedSchema, NodeJoinedSchema, NodeLeftSchema, type Plugin, silentLogger } from "@tsakt/actor";
+import { type Cluster, type ClusterEvent, type ClusterOptions, type ClusterTransport, cluster as clusterPlugin } from "@tsakt/cluster";
+import { InMemoryClusterNetwork } from "@tsakt/cluster/testing";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { vi } from "vitest";
 
@@ -62,23 +63,29 @@ export class TestCluster {
 
   /** Starts a node named `name` that joins through discovery (on the next free port, or `port`). */
   async add(name: string, options: Partial<ClusterOptions> = {}, port = this.port++): Promise<TestNode> {
-    const system = await ActorSystem.start({ name: "test", logger: silentLogger });
     const streamEvents: string[] = [];
-    system.eventStream.subscribe((e) => {
-      if (isMessage(e, NodeJoinedSchema)) streamEvents.push(`joined ${e.address}`);
-      else if (isMessage(e, NodeLeftSchema)) streamEvents.push(`left ${e.address}`);
-      else if (isMessage(e, LeaderChangedSchema)) streamEvents.push(`leader ${e.address}`);
-    });
+    // A plugin before the cluster, so the event stream is heard from the cluster's first event on.
+    const listener: Plugin = {
+      name: "test-events",
+      start(system) {
+        system.eventStream.subscribe((e) => {
+          if (isMessage(e, NodeJoinedSchema)) streamEvents.push(`joined ${e.address}`);
+          else if (isMessage(e, NodeLeftSchema)) streamEvents.push(`left ${e.address}`);
+          else if (isMessage(e, LeaderChangedSchema)) streamEvents.push(`leader ${e.address}`);
+        });
+      },
+      stop() {},
+    };
     const transport = this.network.transport({ name, host: "127.0.0.1", port });
     const discovery = new MemoryDiscoveryProvider({ network: this.discovery });
-    const cluster = new Cluster({ transport, discovery, ...this.defaults, ...options });
+    const cluster = clusterPlugin({ transport, discovery, ...this.defaults, ...options });
     const events: ClusterEvent[] = [];
     const lost: string[] = [];
     const conflicts: string[] = [];
     cluster.subscribe((e) => events.push(e));
     cluster.onOwnerLost((entries) => lost.push(...entries.map((e) => e.key)));
     cluster.onConflict((kept, loser) => conflicts.push(`kept ${kept.owner}, lost ${loser.owner}`));
-    await drive(cluster.start(system));
+    const system = await drive(ActorSystem.start({ name: "test", logger: silentLogger, plugins: [listener, cluster] }));
     const node = { name, system, cluster, streamEvents, events, transport, lost, conflicts };
     this.nodes.push(node);
     return node;

@@ -1,5 +1,4 @@
-import { InMemoryClusterNetwork } from "@tsakt/cluster";
-import { runClusterTransportConformance } from "@tsakt/cluster/testing";
+import { InMemoryClusterNetwork, runClusterTransportConformance } from "@tsakt/cluster/testing";
 
 const network = new InMemoryClusterNetwork();
 let port = 7000;

@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
-import { type ClusterMessage, ClusterMessageSchema, InMemoryClusterNetwork, MemberSchema } from "@tsakt/cluster";
+import { type ClusterMessage, ClusterMessageSchema, MemberSchema } from "@tsakt/cluster";
+import { InMemoryClusterNetwork } from "@tsakt/cluster/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { advance, useClusterFakeTimers } from "./helpers.js";
 

@@ -1,5 +1,6 @@
 import { ActorSystem, isTsaktError, silentLogger } from "@tsakt/actor";
-import { Cluster, ClusterNotRunningError, type ClusterOptions, InMemoryClusterNetwork } from "@tsakt/cluster";
+import { type Cluster, ClusterNotRunningError, type ClusterOptions, cluster as clusterPlugin } from "@tsakt/cluster";
+import { InMemoryClusterNetwork } from "@tsakt/cluster/testing";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -9,7 +10,7 @@ const discovery = new MemoryDiscoveryProvider({ network: new MemoryNetwork() });
 
 function fieldOf(options: unknown): string | undefined {
   try {
-    new Cluster(options as ClusterOptions);
+    clusterPlugin(options as ClusterOptions);
   } catch (error) {
     if (isTsaktError(error, "InvalidOption")) return (error as { field?: string }).field;
     throw error;
@@ -48,8 +49,10 @@ describe("cluster options", () => {
     expect(fieldOf({ transport, discovery, ...bad })).toBe(field);
   });
 
-  it("requires a transport and a discovery provider", () => {
-    expect(fieldOf({ discovery })).toBe("transport");
+  it("requires a discovery provider, and rides on remoting unless given a transport", () => {
+    expect(fieldOf({ discovery })).toBeUndefined();
+    expect(clusterPlugin({ discovery }).dependsOn).toEqual(["remoting"]);
+    expect(clusterPlugin({ discovery, transport }).dependsOn).toEqual([]);
     expect(fieldOf({ transport: { ...transport, send: undefined, self: transport.self }, discovery })).toBe("transport.send");
     expect(fieldOf({ transport })).toBe("discovery");
     expect(fieldOf({ transport, discovery: { register: async () => {} } })).toBe("discovery.discoverPeers");
@@ -68,18 +71,18 @@ describe("cluster lifecycle", () => {
     const net = new InMemoryClusterNetwork();
     const disco = new MemoryNetwork();
     const make = (name: string, port: number) =>
-      new Cluster({
+      clusterPlugin({
         transport: (system) => net.transport({ name: `${system.name}-${name}`, host: "127.0.0.1", port }),
         discovery: new MemoryDiscoveryProvider({ network: disco }),
       });
     const a = await ActorSystem.start({ name: "plug", logger: silentLogger, plugins: [make("a", 5001)] });
     const b = await ActorSystem.start({ name: "plug", logger: silentLogger, plugins: [make("b", 5002)] });
     systems.push(a, b);
-    const ca = clusterOf(a) as Cluster;
+    const ca = clusterOf(a);
     expect(ca.members().map((m) => m.name)).toEqual(["plug-a", "plug-b"]);
     expect(ca.self.address).toBe("tsakt://plug@127.0.0.1:5001");
     await b.stop();
-    expect(clusterOf(b)).toBeUndefined();
+    expect(() => clusterOf(b)).toThrow(expect.objectContaining({ code: "PluginNotInstalled", plugin: "cluster" }));
     const deadline = Date.now() + 2000;
     while (ca.members().length > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(ca.members().map((m) => m.name)).toEqual(["plug-a"]);
@@ -87,15 +90,14 @@ describe("cluster lifecycle", () => {
   });
 
   it("refuses registry calls and reads before start and after stop, and rejects a second start", async () => {
-    const system = await ActorSystem.start({ name: "life", logger: silentLogger });
-    systems.push(system);
     const net = new InMemoryClusterNetwork();
-    const cluster = new Cluster({
+    const cluster: Cluster = clusterPlugin({
       transport: net.transport({ name: "solo", host: "127.0.0.1", port: 6001 }),
       discovery: new MemoryDiscoveryProvider({ network: new MemoryNetwork() }),
     });
     expect(() => cluster.members()).toThrow(ClusterNotRunningError);
-    await cluster.start(system);
+    const system = await ActorSystem.start({ name: "life", logger: silentLogger, plugins: [cluster] });
+    systems.push(system);
     expect(cluster.isLeader()).toBe(true);
     await expect(cluster.registry.putIfAbsent("")).rejects.toMatchObject({ code: "InvalidOption", field: "key" });
     await expect(cluster.registry.putIfAbsent("k", { owner: "ghost" })).rejects.toMatchObject({ code: "InvalidOption", field: "owner" });

@@ -1,5 +1,5 @@
 import { ActorSystem, silentLogger } from "@tsakt/actor";
-import { Cluster, clusterOf, clusterTypes, remotingTransport } from "@tsakt/cluster";
+import { type Cluster, cluster, clusterOf, remotingTransport } from "@tsakt/cluster";
 import { runClusterTransportConformance } from "@tsakt/cluster/testing";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { remoting } from "@tsakt/remote";
@@ -12,7 +12,7 @@ runClusterTransportConformance("remoting", {
     const system = await ActorSystem.start({
       name: "conf",
       logger: silentLogger,
-      plugins: [remoting({ host: "127.0.0.1", port: 0, types: [...clusterTypes] })],
+      plugins: [remoting({ host: "127.0.0.1", port: 0 })],
     });
     conformanceSystems.push(system);
     return remotingTransport({ name })(system);
@@ -47,8 +47,8 @@ describe("cluster over remoting", () => {
         name: "shop",
         logger: silentLogger,
         plugins: [
-          remoting({ host: "127.0.0.1", port: 0, types: [...clusterTypes] }),
-          new Cluster({
+          remoting({ host: "127.0.0.1", port: 0 }),
+          cluster({
             transport: remotingTransport({ name }),
             discovery: new MemoryDiscoveryProvider({ network: discovery }),
             probeIntervalMs: 100,
@@ -58,7 +58,7 @@ describe("cluster over remoting", () => {
         ],
       });
       systems.push(system);
-      return clusterOf(system) as Cluster;
+      return clusterOf(system);
     };
     const nodes = [await start("a"), await start("b"), await start("c")];
     await until(() => nodes.every((n) => n.members().length === 3), 5000, "three members everywhere");

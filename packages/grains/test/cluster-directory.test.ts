@@ -1,5 +1,6 @@
 import { ActorSystem, silentLogger } from "@tsakt/actor";
-import { Cluster, InMemoryClusterNetwork } from "@tsakt/cluster";
+import { type Cluster, cluster, clusterOf } from "@tsakt/cluster";
+import { InMemoryClusterNetwork } from "@tsakt/cluster/testing";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { clusterGrainDirectory, grainRegistryKey } from "@tsakt/grains/cluster";
 import { runGrainDirectoryConformance } from "@tsakt/grains/testing";
@@ -21,17 +22,21 @@ async function members(hosts: readonly string[], network: InMemoryClusterNetwork
   const discovery = new MemoryNetwork();
   const clusters: Cluster[] = [];
   for (const host of hosts) {
-    const system = await ActorSystem.start({ name: "conformance", logger: silentLogger });
+    const system = await ActorSystem.start({
+      name: "conformance",
+      logger: silentLogger,
+      plugins: [
+        cluster({
+          transport: network.transport({ name: host, host, port: 4000 }),
+          discovery: new MemoryDiscoveryProvider({ network: discovery }),
+          probeIntervalMs: 100,
+          pingTimeoutMs: 50,
+          suspicionTimeoutMs: 500,
+        }),
+      ],
+    });
     systems.push(system);
-    clusters.push(
-      await Cluster.start(system, {
-        transport: network.transport({ name: host, host, port: 4000 }),
-        discovery: new MemoryDiscoveryProvider({ network: discovery }),
-        probeIntervalMs: 100,
-        pingTimeoutMs: 50,
-        suspicionTimeoutMs: 500,
-      }),
-    );
+    clusters.push(clusterOf(system));
   }
   const deadline = Date.now() + 5000;
   while (!clusters.every((c) => c.members().length === hosts.length)) {

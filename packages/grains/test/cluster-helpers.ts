@@ -1,10 +1,10 @@
 import { create } from "@bufbuild/protobuf";
 import { file_google_protobuf_wrappers, StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, silentLogger } from "@tsakt/actor";
-import { Cluster, clusterTypes, remotingTransport } from "@tsakt/cluster";
+import { type Cluster, cluster as clusterPlugin, remotingTransport } from "@tsakt/cluster";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import type { Grain, GrainKindDefinition } from "@tsakt/grains";
-import { type ClusterGrainsOptions, clusterGrains, grainClusterTypes } from "@tsakt/grains/cluster";
+import { type ClusterGrainsOptions, clusterGrains } from "@tsakt/grains/cluster";
 import { remoting } from "@tsakt/remote";
 import { afterEach } from "vitest";
 
@@ -31,7 +31,7 @@ export async function startCluster(
   const discovery = new MemoryNetwork();
   const nodes: TestNode[] = [];
   for (const name of names) {
-    const cluster = new Cluster({
+    const cluster = clusterPlugin({
       transport: remotingTransport({ name }),
       discovery: new MemoryDiscoveryProvider({ network: discovery }),
       roles: roles(name),
@@ -43,9 +43,9 @@ export async function startCluster(
       name: "shop",
       logger: silentLogger,
       plugins: [
-        remoting({ host: "127.0.0.1", port: 0, types: [...clusterTypes, ...grainClusterTypes, file_google_protobuf_wrappers] }),
+        remoting({ host: "127.0.0.1", port: 0, types: [file_google_protobuf_wrappers] }),
         cluster,
-        clusterGrains(cluster, { types: [file_google_protobuf_wrappers], ...grainsOptions(name) }),
+        clusterGrains(grainsOptions(name)),
       ],
     });
     started.push(system);

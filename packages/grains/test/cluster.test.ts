@@ -52,7 +52,7 @@ describe("grains across a cluster (in one process, over TCP)", () => {
       .ask("plain string")
       .catch((e: unknown) => e);
     expect(isTsaktError(error, "InvalidMessage")).toBe(true);
-    expect(String((error as Error).message)).toContain("registered in the grains' types");
+    expect(String((error as Error).message)).toContain("registered in remoting({ types })");
     // A grain's error reaches an asker on another node with the error's code and message.
     await expect(grainOf(b.system, "boom", "y").ask(text("go"))).rejects.toThrow("bad input");
     const remote = await grainOf(a.system, "boom", "y")

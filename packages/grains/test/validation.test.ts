@@ -1,14 +1,5 @@
 import { ActorSystem, InvalidMessageError, silentLogger } from "@tsakt/actor";
-import {
-  type Grain,
-  GrainsNotInstalledError,
-  grainOf,
-  grains,
-  maxIdLength,
-  maxKindLength,
-  registerGrainKind,
-  UnknownGrainKindError,
-} from "@tsakt/grains";
+import { type Grain, grainOf, grains, grainsOf, maxIdLength, maxKindLength, UnknownGrainKindError } from "@tsakt/grains";
 import { describe, expect, it } from "vitest";
 import { counterKind, fieldRejected, startGrains } from "./helpers.js";
 
@@ -61,11 +52,13 @@ describe("identities", () => {
     expect(() => grainOf(system, "account", "1")).toThrow(/known: echo/);
   });
 
-  it("throws GrainsNotInstalledError for a system started without the plugin", async () => {
+  it("throws PluginNotInstalledError for a system started without the plugin", async () => {
     const system = await ActorSystem.start({ name: "plain", logger: silentLogger });
     try {
-      expect(() => grainOf(system, "echo", "1")).toThrow(GrainsNotInstalledError);
-      expect(() => registerGrainKind(system, "echo", echo)).toThrow(GrainsNotInstalledError);
+      expect(() => grainOf(system, "echo", "1")).toThrow(
+        expect.objectContaining({ code: "PluginNotInstalled", packageName: "@tsakt/grains" }),
+      );
+      expect(() => grainsOf(system)).toThrow(expect.objectContaining({ code: "PluginNotInstalled", plugin: "grains" }));
     } finally {
       await system.stop();
     }
@@ -83,11 +76,11 @@ describe("identities", () => {
 describe("registration", () => {
   it("registers a kind on a running system, and refuses the same name twice naming the field kind", async () => {
     const system = await startGrains({ kinds: { echo } });
-    registerGrainKind(system, "late", { factory: () => ({ onReceive: (ctx) => ctx.respond("late hello") }) });
+    grainsOf(system).registerKind("late", { factory: () => ({ onReceive: (ctx) => ctx.respond("late hello") }) });
     expect(await grainOf(system, "late", "1").ask("hi")).toBe("late hello");
-    expect(fieldRejected(() => registerGrainKind(system, "echo", echo))).toBe("kind");
-    expect(fieldRejected(() => registerGrainKind(system, "no good", echo))).toBe("kind");
-    expect(fieldRejected(() => registerGrainKind(system, "other", { factory: echo.factory, idleMs: -1 }))).toBe("definition.idleMs");
+    expect(fieldRejected(() => grainsOf(system).registerKind("echo", echo))).toBe("kind");
+    expect(fieldRejected(() => grainsOf(system).registerKind("no good", echo))).toBe("kind");
+    expect(fieldRejected(() => grainsOf(system).registerKind("other", { factory: echo.factory, idleMs: -1 }))).toBe("definition.idleMs");
   });
 
   it("rejects bad plugin options naming the field", () => {

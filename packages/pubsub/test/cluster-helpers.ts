@@ -1,8 +1,8 @@
 import { StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, silentLogger } from "@tsakt/actor";
-import { Cluster, clusterOf, clusterTypes, remotingTransport } from "@tsakt/cluster";
+import { type Cluster, cluster, clusterOf, remotingTransport } from "@tsakt/cluster";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
-import { type ClusterPubSub, clusterPubSub, clusterPubSubTypes } from "@tsakt/pubsub/cluster";
+import { type ClusterPubSub, clusterPubSub, clusterPubSubOf } from "@tsakt/pubsub/cluster";
 import { remoting } from "@tsakt/remote";
 import { afterEach } from "vitest";
 
@@ -22,19 +22,19 @@ export async function startNode(name: string, discovery: MemoryNetwork): Promise
     name: "news",
     logger: silentLogger,
     plugins: [
-      remoting({ host: "127.0.0.1", port: 0, types: [...clusterTypes, ...clusterPubSubTypes] }),
-      new Cluster({
+      remoting({ host: "127.0.0.1", port: 0, types: [StringValueSchema] }),
+      cluster({
         transport: remotingTransport({ name }),
         discovery: new MemoryDiscoveryProvider({ network: discovery }),
         probeIntervalMs: 100,
         pingTimeoutMs: 50,
         suspicionTimeoutMs: 500,
       }),
+      clusterPubSub({ interestSyncIntervalMs: 500 }),
     ],
   });
   started.push(system);
-  const pubsub = await clusterPubSub(system, { types: [StringValueSchema], interestSyncIntervalMs: 500 });
-  return { name, system, cluster: clusterOf(system) as Cluster, pubsub };
+  return { name, system, cluster: clusterOf(system), pubsub: clusterPubSubOf(system) };
 }
 
 /** Starts nodes that form one cluster, and waits until every node sees every member. */

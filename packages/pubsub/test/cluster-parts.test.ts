@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { TopicInterestSchema } from "@tsakt/pubsub/cluster";
+import { TopicInterestSchema } from "@tsakt/pubsub/internal";
 import { describe, expect, it } from "vitest";
 import { DedupWindow } from "../src/dedup-window.js";
 import { InterestTable } from "../src/interest-table.js";

@@ -1,9 +1,9 @@
 import { create } from "@bufbuild/protobuf";
 import { anyPack, StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, DeadletterSchema, silentLogger } from "@tsakt/actor";
-import { ClusterNotRunningError } from "@tsakt/cluster";
 import { MemoryNetwork } from "@tsakt/discovery";
-import { clusterPubSub, PublicationSchema } from "@tsakt/pubsub/cluster";
+import { clusterPubSub } from "@tsakt/pubsub/cluster";
+import { PublicationSchema } from "@tsakt/pubsub/internal";
 import { remoteOf } from "@tsakt/remote";
 import { probe } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
@@ -18,13 +18,13 @@ describe("pub/sub across a cluster over TCP", () => {
     const onA = await probe(a!.system);
     const onB = [await probe(b!.system), await probe(b!.system)];
     const onC = await probe(c!.system);
-    await a!.pubsub.pubsub.subscribe("news", onA.pid);
-    for (const p of onB) await b!.pubsub.pubsub.subscribe("news", p.pid);
-    await c!.pubsub.pubsub.subscribe("news", onC.pid);
+    await a!.pubsub.subscribe("news", onA.pid);
+    for (const p of onB) await b!.pubsub.subscribe("news", p.pid);
+    await c!.pubsub.subscribe("news", onC.pid);
     await interestKnown(a!, "news", b!, c!);
 
     const publisher = await probe(a!.system);
-    a!.pubsub.pubsub.publish("news", text("hello"), publisher.pid);
+    a!.pubsub.publish("news", text("hello"), publisher.pid);
     for (const p of [onA, ...onB, onC]) {
       await p.expectMessageMatching((m, sender) => textOf(m) === "hello" && sender?.address === publisher.pid.address);
       await p.expectNoMessage(200);
@@ -34,9 +34,9 @@ describe("pub/sub across a cluster over TCP", () => {
   it("drops a publication whose message id a node already delivered", async () => {
     const [a, b] = await startNodes("a", "b");
     const reader = await probe(b!.system);
-    await b!.pubsub.pubsub.subscribe("news", reader.pid);
+    await b!.pubsub.subscribe("news", reader.pid);
     await interestKnown(a!, "news", b!);
-    for (const value of ["one", "two", "three"]) a!.pubsub.pubsub.publish("news", text(value));
+    for (const value of ["one", "two", "three"]) a!.pubsub.publish("news", text(value));
     expect((await reader.receiveN(3)).map(textOf)).toEqual(["one", "two", "three"]);
 
     // Replays of A's ids 1 to 3, as a retry after a reconnect would send them, then A's next id and a new publisher.
@@ -55,7 +55,7 @@ describe("pub/sub across a cluster over TCP", () => {
   it("turns a peer's unreadable publications into dead letters and goes on delivering", async () => {
     const [a, b] = await startNodes("a", "b");
     const reader = await probe(b!.system);
-    await b!.pubsub.pubsub.subscribe("news", reader.pid);
+    await b!.pubsub.subscribe("news", reader.pid);
     const reasons: string[] = [];
     b!.system.eventStream.subscribe(DeadletterSchema, (d) => reasons.push(d.reason));
     const gateway = remoteOf(a!.system).pidOf(`${b!.cluster.self.address}/system/pubsub-gateway`);
@@ -73,16 +73,16 @@ describe("pub/sub across a cluster over TCP", () => {
     const [a, b, c] = await startNodes("a", "b", "c");
     const onB = await probe(b!.system);
     const onC = await probe(c!.system);
-    await b!.pubsub.pubsub.subscribe("ticks", onB.pid);
-    await c!.pubsub.pubsub.subscribe("ticks", onC.pid);
+    await b!.pubsub.subscribe("ticks", onB.pid);
+    await c!.pubsub.subscribe("ticks", onC.pid);
     await interestKnown(a!, "ticks", b!, c!);
     await interestKnown(b!, "ticks", c!);
 
     // Two publishers interleave: each one's sequence must arrive in order, once.
     const expected = Array.from({ length: 500 }, (_, i) => `${i}`);
     for (let i = 0; i < 500; i++) {
-      a!.pubsub.pubsub.publish("ticks", text(`a${i}`));
-      b!.pubsub.pubsub.publish("ticks", text(`b${i}`));
+      a!.pubsub.publish("ticks", text(`a${i}`));
+      b!.pubsub.publish("ticks", text(`b${i}`));
     }
     for (const reader of [onB, onC]) {
       const got = (await reader.receiveN(1000, 10_000)).map(textOf);
@@ -96,19 +96,19 @@ describe("pub/sub across a cluster over TCP", () => {
     const [a, b, c] = await startNodes("a", "b", "c");
     const onB = await probe(b!.system);
     const onC = await probe(c!.system);
-    await b!.pubsub.pubsub.subscribe("news", onB.pid);
-    await c!.pubsub.pubsub.subscribe("news", onC.pid);
+    await b!.pubsub.subscribe("news", onB.pid);
+    await c!.pubsub.subscribe("news", onC.pid);
     await interestKnown(a!, "news", b!, c!);
-    a!.pubsub.pubsub.publish("news", text("before"));
+    a!.pubsub.publish("news", text("before"));
     await onB.expectMessage(text("before"));
     await onC.expectMessage(text("before"));
 
-    await b!.pubsub.pubsub.unsubscribe("news", onB.pid);
-    a!.pubsub.pubsub.publish("news", text("after"));
+    await b!.pubsub.unsubscribe("news", onB.pid);
+    a!.pubsub.publish("news", text("after"));
     await onC.expectMessage(text("after"));
     await until(() => !a!.pubsub.nodesInterestedIn("news").includes("b"), 5000, "a to learn b lost interest");
     expect(a!.pubsub.nodesInterestedIn("news")).toEqual(["c"]);
-    a!.pubsub.pubsub.publish("news", text("later"));
+    a!.pubsub.publish("news", text("later"));
     await onC.expectMessage(text("later"));
     await onB.expectNoMessage(200);
   });
@@ -117,14 +117,14 @@ describe("pub/sub across a cluster over TCP", () => {
     const [a, b, c] = await startNodes("a", "b", "c");
     const onB = await probe(b!.system);
     const onC = await probe(c!.system);
-    await b!.pubsub.pubsub.subscribe("news", onB.pid);
-    await c!.pubsub.pubsub.subscribe("news", onC.pid);
+    await b!.pubsub.subscribe("news", onB.pid);
+    await c!.pubsub.subscribe("news", onC.pid);
     await interestKnown(a!, "news", b!, c!);
 
     await c!.system.stop();
     await until(() => a!.cluster.members().length === 2, 5000, "a to see c leave");
     expect(a!.pubsub.nodesInterestedIn("news")).toEqual(["b"]);
-    for (let i = 0; i < 10; i++) a!.pubsub.pubsub.publish("news", text(`m${i}`));
+    for (let i = 0; i < 10; i++) a!.pubsub.publish("news", text(`m${i}`));
     expect((await onB.receiveN(10)).map(textOf)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
   });
 
@@ -132,8 +132,8 @@ describe("pub/sub across a cluster over TCP", () => {
     const [a] = await startNodes("a", "b");
     let deadLetters = 0;
     a!.system.eventStream.subscribe(DeadletterSchema, () => deadLetters++);
-    a!.pubsub.pubsub.publish("nobody", text("lost"));
-    await a!.pubsub.pubsub.topics();
+    a!.pubsub.publish("nobody", text("lost"));
+    await a!.pubsub.topics();
     expect(deadLetters).toBe(1);
   });
 });
@@ -143,11 +143,11 @@ describe("cluster pub/sub membership and misuse", () => {
     const discovery = new MemoryNetwork();
     const a = await startNode("a", discovery);
     const onA = await probe(a.system);
-    await a.pubsub.pubsub.subscribe("news", onA.pid);
+    await a.pubsub.subscribe("news", onA.pid);
     const b = await startNode("b", discovery);
     await allMembers([a, b]);
     await interestKnown(b, "news", a);
-    b.pubsub.pubsub.publish("news", text("from the newcomer"));
+    b.pubsub.publish("news", text("from the newcomer"));
     await onA.expectMessage(text("from the newcomer"));
   });
 
@@ -155,27 +155,25 @@ describe("cluster pub/sub membership and misuse", () => {
     const [a, b] = await startNodes("a", "b");
     const onA = await probe(a!.system);
     const onB = await probe(b!.system);
-    await a!.pubsub.pubsub.subscribe("news", onA.pid);
-    await b!.pubsub.pubsub.subscribe("news", onB.pid);
+    await a!.pubsub.subscribe("news", onA.pid);
+    await b!.pubsub.subscribe("news", onB.pid);
     await interestKnown(a!, "news", b!);
-    a!.pubsub.pubsub.publish("news", "a plain string");
+    a!.pubsub.publish("news", "a plain string");
     await onA.expectMessage("a plain string");
     await onB.expectNoMessage(200);
   });
 
-  it("needs a running cluster and checks its options, naming the field", async () => {
-    const system = await ActorSystem.start({ name: "alone", logger: silentLogger });
-    try {
-      await expect(clusterPubSub(system)).rejects.toThrow(ClusterNotRunningError);
-      for (const [options, field] of [
-        [{ dedupWindow: 0 }, "dedupWindow"],
-        [{ interestSyncIntervalMs: -1 }, "interestSyncIntervalMs"],
-        [{ types: "StringValue" }, "types"],
-        [{ fanOut: {} }, "fanOut"],
-      ] as const)
-        await expect(clusterPubSub(system, options as never)).rejects.toMatchObject({ name: "InvalidOptionError", field });
-    } finally {
-      await system.stop();
-    }
+  it("needs the cluster plugin and checks its options, naming the field", async () => {
+    await expect(ActorSystem.start({ name: "alone", logger: silentLogger, plugins: [clusterPubSub()] })).rejects.toMatchObject({
+      code: "PluginNotInstalled",
+      plugin: "remoting",
+    });
+    for (const [options, field] of [
+      [{ dedupWindow: 0 }, "dedupWindow"],
+      [{ interestSyncIntervalMs: -1 }, "interestSyncIntervalMs"],
+      [{ types: "StringValue" }, "types"],
+      [{ fanOut: {} }, "fanOut"],
+    ] as const)
+      expect(() => clusterPubSub(options as never)).toThrow(expect.objectContaining({ name: "InvalidOptionError", field }));
   });
 });

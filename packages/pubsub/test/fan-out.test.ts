@@ -1,5 +1,6 @@
 import { DeadletterSchema, type PID } from "@tsakt/actor";
-import { PubSub, type PubSubFanOut } from "@tsakt/pubsub";
+import { pubsubOf } from "@tsakt/pubsub";
+import { type PubSubFanOut, pubsubWithFanOut } from "@tsakt/pubsub/internal";
 import { probe } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
 import { startSystem } from "./helpers.js";
@@ -22,9 +23,9 @@ class RecordingFanOut implements PubSubFanOut {
 
 describe("the cluster fan-out seam", () => {
   it("reports a node's interest when its first subscriber of a topic arrives and its last one leaves or stops", async () => {
-    const system = await startSystem();
     const fanOut = new RecordingFanOut(0);
-    const pubsub = await PubSub.start(system, { fanOut });
+    const system = await startSystem([pubsubWithFanOut(fanOut)]);
+    const pubsub = pubsubOf(system);
     const [a, b] = [await probe(system), await probe(system)];
     await pubsub.subscribe("news", a.pid);
     await pubsub.subscribe("news", b.pid);
@@ -38,9 +39,9 @@ describe("the cluster fan-out seam", () => {
   });
 
   it("hands local publications to the fan-out, with no dead letter when it reached other nodes", async () => {
-    const system = await startSystem();
     const fanOut = new RecordingFanOut(2);
-    const pubsub = await PubSub.start(system, { fanOut });
+    const system = await startSystem([pubsubWithFanOut(fanOut)]);
+    const pubsub = pubsubOf(system);
     const publisher = await probe(system);
     let deadLetters = 0;
     system.eventStream.subscribe(DeadletterSchema, () => deadLetters++);
@@ -51,9 +52,9 @@ describe("the cluster fan-out seam", () => {
   });
 
   it("delivers a publication from another node locally without sending it back out", async () => {
-    const system = await startSystem();
     const fanOut = new RecordingFanOut(1);
-    const pubsub = await PubSub.start(system, { fanOut });
+    const system = await startSystem([pubsubWithFanOut(fanOut)]);
+    const pubsub = pubsubOf(system);
     const reader = await probe(system);
     await pubsub.subscribe("news", reader.pid);
     pubsub.deliverLocal("news", "from a peer");
@@ -62,7 +63,6 @@ describe("the cluster fan-out seam", () => {
   });
 
   it("keeps delivering locally when the fan-out throws", async () => {
-    const system = await startSystem();
     const fanOut: PubSubFanOut = {
       interestChanged: () => {
         throw new Error("cluster down");
@@ -71,7 +71,8 @@ describe("the cluster fan-out seam", () => {
         throw new Error("cluster down");
       },
     };
-    const pubsub = await PubSub.start(system, { fanOut });
+    const system = await startSystem([pubsubWithFanOut(fanOut)]);
+    const pubsub = pubsubOf(system);
     const reader = await probe(system);
     await pubsub.subscribe("news", reader.pid);
     pubsub.publish("news", "still here");

@@ -1,11 +1,12 @@
-import { ActorSystem, silentLogger } from "@tsakt/actor";
+import { ActorSystem, type Plugin, silentLogger } from "@tsakt/actor";
+import { pubsub } from "@tsakt/pubsub";
 import { afterEach } from "vitest";
 
 const started: ActorSystem[] = [];
 
-/** Starts a silent system that is stopped after the current test. */
-export async function startSystem(): Promise<ActorSystem> {
-  const system = await ActorSystem.start({ name: "pubsub-test", logger: silentLogger });
+/** Starts a silent system with `plugins` (Default: pubsub()) that is stopped after the current test. */
+export async function startSystem(plugins: Plugin[] = [pubsub()]): Promise<ActorSystem> {
+  const system = await ActorSystem.start({ name: "pubsub-test", logger: silentLogger, plugins });
   started.push(system);
   return system;
 }

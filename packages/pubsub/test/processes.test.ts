@@ -2,9 +2,9 @@ import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, silentLogger } from "@tsakt/actor";
-import { Cluster, clusterOf, clusterTypes, remotingTransport } from "@tsakt/cluster";
+import { cluster, clusterOf } from "@tsakt/cluster";
 import { StaticDiscoveryProvider } from "@tsakt/discovery-static";
-import { clusterPubSub, clusterPubSubTypes } from "@tsakt/pubsub/cluster";
+import { clusterPubSub, clusterPubSubOf } from "@tsakt/pubsub/cluster";
 import { remoting } from "@tsakt/remote";
 import { freePorts, spawnTsChild, type TsChild } from "@tsakt/test-servers";
 import { probe } from "@tsakt/testkit";
@@ -40,34 +40,34 @@ describe("pub/sub across separate OS processes", () => {
       name: "news",
       logger: silentLogger,
       plugins: [
-        remoting({ host: "127.0.0.1", port: portA, types: [...clusterTypes, ...clusterPubSubTypes] }),
-        new Cluster({
-          transport: remotingTransport(),
+        remoting({ host: "127.0.0.1", port: portA, types: [StringValueSchema] }),
+        cluster({
           discovery: new StaticDiscoveryProvider({ peers }),
           probeIntervalMs: 200,
           pingTimeoutMs: 100,
           suspicionTimeoutMs: 800,
           discoveryIntervalMs: 1000,
         }),
+        clusterPubSub({ interestSyncIntervalMs: 500 }),
       ],
     });
-    const a = await clusterPubSub(system, { types: [StringValueSchema], interestSyncIntervalMs: 500 });
+    const a = clusterPubSubOf(system);
     await Promise.all([b.waitForLine(/^subscribed$/, 20_000), c.waitForLine(/^subscribed$/, 20_000)]);
     await until(() => a.nodesInterestedIn("news").length === 2, 10_000, "A to learn B and C subscribe");
 
     const publisher = await probe(system);
-    for (let i = 0; i < 200; i++) a.pubsub.publish("news", text(`${i}`), publisher.pid);
+    for (let i = 0; i < 200; i++) a.publish("news", text(`${i}`), publisher.pid);
     await Promise.all([b.waitForLine(/^got 199 /), c.waitForLine(/^got 199 /)]);
     expect(deliveries(b)).toEqual(range(0, 200));
     expect(deliveries(c)).toEqual(range(0, 200));
     expect(b.output()).toContain(`from ${publisher.pid.address}`);
 
     const local = await probe(system);
-    await a.pubsub.subscribe("news", local.pid);
+    await a.subscribe("news", local.pid);
     await c.kill("SIGKILL");
-    await until(() => (clusterOf(system as ActorSystem)?.members().length ?? 0) === 2, 10_000, "A to declare C dead");
+    await until(() => clusterOf(system as ActorSystem).members().length === 2, 10_000, "A to declare C dead");
     expect(a.nodesInterestedIn("news")).toEqual([`127.0.0.1:${portB}`]);
-    for (let i = 200; i < 300; i++) a.pubsub.publish("news", text(`${i}`), publisher.pid);
+    for (let i = 200; i < 300; i++) a.publish("news", text(`${i}`), publisher.pid);
     await b.waitForLine(/^got 299 /);
     expect(deliveries(b)).toEqual(range(0, 300));
     expect((await local.receiveN(100)).map((m) => (m as { value: string }).value)).toEqual(range(200, 300));

@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { type Deadletter, DeadletterSchema, TerminatedSchema } from "@tsakt/actor";
-import { PubSub, pubsubOf, SubscribeAckSchema, SubscribeSchema, UnsubscribeAckSchema, UnsubscribeSchema } from "@tsakt/pubsub";
+import { pubsubOf, SubscribeAckSchema, SubscribeSchema, UnsubscribeAckSchema, UnsubscribeSchema } from "@tsakt/pubsub";
 import { probe } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
 import { startSystem } from "./helpers.js";
@@ -8,7 +8,7 @@ import { startSystem } from "./helpers.js";
 describe("publish and subscribe", () => {
   it("fans a publication out to every subscriber of its topic and no other", async () => {
     const system = await startSystem();
-    const pubsub = await pubsubOf(system);
+    const pubsub = pubsubOf(system);
     const readers = [await probe(system), await probe(system), await probe(system)];
     const other = await probe(system);
     for (const reader of readers) await pubsub.subscribe("news", reader.pid);
@@ -20,7 +20,7 @@ describe("publish and subscribe", () => {
 
   it("delivers with the publisher as sender", async () => {
     const system = await startSystem();
-    const pubsub = await pubsubOf(system);
+    const pubsub = pubsubOf(system);
     const publisher = await probe(system);
     const reader = await probe(system);
     await pubsub.subscribe("news", reader.pid);
@@ -31,7 +31,7 @@ describe("publish and subscribe", () => {
 
   it("delivers once to an actor that subscribed twice", async () => {
     const system = await startSystem();
-    const pubsub = await pubsubOf(system);
+    const pubsub = pubsubOf(system);
     const reader = await probe(system);
     await pubsub.subscribe("news", reader.pid);
     await pubsub.subscribe("news", reader.pid);
@@ -43,7 +43,7 @@ describe("publish and subscribe", () => {
 
   it("applies a subscription before a publication made after it, even without awaiting the ack", async () => {
     const system = await startSystem();
-    const pubsub = await pubsubOf(system);
+    const pubsub = pubsubOf(system);
     const reader = await probe(system);
     const ack = pubsub.subscribe("news", reader.pid);
     pubsub.publish("news", "first");
@@ -53,7 +53,7 @@ describe("publish and subscribe", () => {
 
   it("keeps each publisher's messages in the order published", async () => {
     const system = await startSystem();
-    const pubsub = await pubsubOf(system);
+    const pubsub = pubsubOf(system);
     const [a, b, reader] = [await probe(system, "a"), await probe(system, "b"), await probe(system)];
     await pubsub.subscribe("ticks", reader.pid);
     for (let i = 0; i < 200; i++) {
@@ -70,7 +70,7 @@ describe("publish and subscribe", () => {
 describe("unsubscribe and dead subscribers", () => {
   it("stops delivery to an unsubscribed actor while others keep receiving", async () => {
     const system = await startSystem();
-    const pubsub = await pubsubOf(system);
+    const pubsub = pubsubOf(system);
     const leaving = await probe(system);
     const staying = await probe(system);
     await pubsub.subscribe("news", leaving.pid);
@@ -84,7 +84,7 @@ describe("unsubscribe and dead subscribers", () => {
 
   it("forgets a topic whose last subscriber left", async () => {
     const system = await startSystem();
-    const pubsub = await pubsubOf(system);
+    const pubsub = pubsubOf(system);
     const reader = await probe(system);
     await pubsub.subscribe("b-news", reader.pid);
     await pubsub.subscribe("a-news", reader.pid);
@@ -95,7 +95,7 @@ describe("unsubscribe and dead subscribers", () => {
 
   it("removes a stopped subscriber from every topic on its own", async () => {
     const system = await startSystem();
-    const pubsub = await pubsubOf(system);
+    const pubsub = pubsubOf(system);
     const doomed = await probe(system);
     const survivor = await probe(system);
     await pubsub.subscribe("news", doomed.pid);
@@ -111,7 +111,7 @@ describe("unsubscribe and dead subscribers", () => {
 describe("acknowledgements", () => {
   it("resolves subscribe and unsubscribe with acks naming the topic and the subscriber", async () => {
     const system = await startSystem();
-    const pubsub = await pubsubOf(system);
+    const pubsub = pubsubOf(system);
     const reader = await probe(system);
     const subscribed = await pubsub.subscribe("news", reader.pid);
     expect(subscribed).toEqual(create(SubscribeAckSchema, { topic: "news", subscriber: reader.pid.address }));
@@ -121,7 +121,7 @@ describe("acknowledgements", () => {
 
   it("lets an actor subscribe itself with a Subscribe message and sends it the ack", async () => {
     const system = await startSystem();
-    const pubsub = await pubsubOf(system);
+    const pubsub = pubsubOf(system);
     const reader = await probe(system);
     reader.send(pubsub.mediator, create(SubscribeSchema, { topic: "news" }));
     expect((await reader.expectMessageOfType(SubscribeAckSchema)).subscriber).toBe(reader.pid.address);
@@ -134,7 +134,7 @@ describe("acknowledgements", () => {
 
   it("drops a Subscribe message with an invalid topic to dead letters without an ack", async () => {
     const system = await startSystem();
-    const pubsub = await pubsubOf(system);
+    const pubsub = pubsubOf(system);
     const reader = await probe(system);
     const dead: Deadletter[] = [];
     system.eventStream.subscribe(DeadletterSchema, (d) => dead.push(d));
@@ -147,7 +147,7 @@ describe("acknowledgements", () => {
 describe("dead letters", () => {
   it("turns a publication on a topic without subscribers into a dead letter naming the topic", async () => {
     const system = await startSystem();
-    const pubsub = await pubsubOf(system);
+    const pubsub = pubsubOf(system);
     const publisher = await probe(system);
     const dead: Deadletter[] = [];
     system.eventStream.subscribe(DeadletterSchema, (d) => dead.push(d));
@@ -165,23 +165,10 @@ describe("dead letters", () => {
 });
 
 describe("the mediator", () => {
-  it("runs under /system, once per system through pubsubOf", async () => {
+  it("runs under /system, once per system, and pubsubOf returns it", async () => {
     const system = await startSystem();
-    const first = await pubsubOf(system);
-    expect(await pubsubOf(system)).toBe(first);
+    const first = pubsubOf(system);
+    expect(pubsubOf(system)).toBe(first);
     expect(first.mediator.path).toBe("/system/pubsub");
-  });
-
-  it("is what pubsubOf returns when started by hand with the default name; other names run beside it", async () => {
-    const system = await startSystem();
-    const started = await PubSub.start(system);
-    expect(await pubsubOf(system)).toBe(started);
-    const audit = await PubSub.start(system, { name: "audit-bus", askTimeoutMs: 1000 });
-    expect(audit.mediator.path).toBe("/system/audit-bus");
-    const reader = await probe(system);
-    await audit.subscribe("news", reader.pid);
-    started.publish("news", "not for audit");
-    audit.publish("news", "for audit");
-    await reader.expectMessage("for audit");
   });
 });

@@ -1,6 +1,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { TerminatedSchema } from "@tsakt/actor";
-import { ActorRefSchema, FrameTooLargeError, LookupSchema, remoteOf, SpawnSchema, WatchSchema } from "@tsakt/remote";
+import { FrameTooLargeError, remoteOf } from "@tsakt/remote";
+import { ActorRefSchema, LookupSchema, SpawnSchema, WatchSchema } from "@tsakt/remote/internal";
 import { beforeAll, describe, expect, it } from "vitest";
 import { closedWithin, envelopeFrame, frame, handshakeFrame, rawSocket, seededRandom } from "./support/frames.js";
 import { startNode } from "./support/nodes.js";

@@ -1,5 +1,5 @@
 import { ActorSystem, InvalidOptionError, isTsaktError, silentLogger } from "@tsakt/actor";
-import { ListenError, RemotingNotEnabledError, remoteOf, remoting } from "@tsakt/remote";
+import { ListenError, remoteOf, remoting } from "@tsakt/remote";
 import { describe, expect, it } from "vitest";
 import { startNode } from "./support/nodes.js";
 
@@ -59,9 +59,9 @@ describe("options", () => {
     expect(await system.actorOf(pid.address)).toBe(pid);
   });
 
-  it("throws RemotingNotEnabledError from remoteOf for a system without remoting", async () => {
+  it("throws PluginNotInstalledError from remoteOf for a system without remoting, naming the package", async () => {
     const system = await ActorSystem.start({ name: "plain", logger: silentLogger });
-    expect(() => remoteOf(system)).toThrow(RemotingNotEnabledError);
+    expect(() => remoteOf(system)).toThrow(expect.objectContaining({ code: "PluginNotInstalled", packageName: "@tsakt/remote" }));
     await system.stop();
   });
 });

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { EnvelopeKind, EnvelopeSchema, parseRemoteAddress, remoteOf } from "@tsakt/remote";
+import { parseRemoteAddress, remoteOf } from "@tsakt/remote";
+import { EnvelopeKind, EnvelopeSchema } from "@tsakt/remote/internal";
 import { afterEach, describe, expect, it } from "vitest";
 import { decodeEnvelope, InboundEnvelope } from "../src/envelope-codec.js";
 import { FrameReader } from "../src/frame-reader.js";

@@ -1,6 +1,6 @@
 import { connect, type Socket } from "node:net";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { EnvelopeKind, EnvelopeSchema, HandshakeSchema } from "@tsakt/remote";
+import { EnvelopeKind, EnvelopeSchema, HandshakeSchema } from "@tsakt/remote/internal";
 
 /** `u32 length | bytes`. */
 export function frame(bytes: Uint8Array): Buffer {
