@@ -1,5 +1,5 @@
 import { type Actor, ActorAlreadyExistsError, ActorNotFoundError, ActorSystem, type ReceiveContext, silentLogger } from "@tsakt/actor";
-import { type Cluster, cluster, clusterOf, NoEligibleMemberError, spawnOn, spawnSingleton } from "@tsakt/cluster";
+import { cluster, clusterOf, NoEligibleMemberError, spawnOn, spawnSingleton } from "@tsakt/cluster";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { remoting } from "@tsakt/remote";
 import { afterEach, describe, expect, it } from "vitest";
