@@ -4,10 +4,29 @@ import { DnsSdDiscoveryProvider } from "@tsakt/discovery-dnssd";
 import { type DnsmasqHandle, skipWithoutBinary, startDnsmasq } from "@tsakt/test-servers";
 import { afterAll, beforeAll, describe } from "vitest";
 import { recordsFor } from "./fixtures/records.js";
+import { ZoneOwnedProvider, ZoneOwner } from "./fixtures/zone-owner.js";
 
-// DNS is read-only for the provider, so the suite runs in its "configured peers" mode: the harness publishes each
-// test's nodes in the real DNS server (as Kubernetes would for a service's pods) under a service name of their own.
-describe.skipIf(skipWithoutBinary("dnsmasq"))("dnssd against dnsmasq", () => {
+// DNS is read-only for the provider; whoever owns the zone publishes the nodes. The suite runs twice against a real
+// dnsmasq: once with the zone owner publishing a node while it is registered (as a Ready pod is in its headless
+// service), and once in the suite's "configured peers" mode with every test's nodes published up front.
+describe.skipIf(skipWithoutBinary("dnsmasq"))("dnssd against dnsmasq, records published while a node is registered", () => {
+  let dns: DnsmasqHandle;
+  let owner: ZoneOwner;
+  beforeAll(async () => {
+    dns = await startDnsmasq();
+    owner = new ZoneOwner(dns, "_tsakt._tcp.live.default.svc.cluster.local", "live.default.svc.cluster.local");
+  });
+  afterAll(() => dns?.stop());
+
+  runDiscoveryConformance("dnssd (zone owner publishes)", {
+    create: () =>
+      new ZoneOwnedProvider(new DnsSdDiscoveryProvider({ serviceName: owner.serviceName, servers: [dns.server], timeoutMs: 2000 }), owner),
+    restartBackend: () => dns.restart(),
+    settleMs: 3000,
+  });
+});
+
+describe.skipIf(skipWithoutBinary("dnsmasq"))("dnssd against dnsmasq, records published up front", () => {
   let dns: DnsmasqHandle;
   // node name → the service it is published under
   const serviceOf = new Map<string, { serviceName: string; zone: string }>();
@@ -38,7 +57,7 @@ describe.skipIf(skipWithoutBinary("dnsmasq"))("dnssd against dnsmasq", () => {
     return service.serviceName;
   }
 
-  runDiscoveryConformance("dnssd", {
+  runDiscoveryConformance("dnssd (configured peers)", {
     create: async ({ nodes }) =>
       new DnsSdDiscoveryProvider({ serviceName: await serviceFor(nodes), servers: [dns.server], timeoutMs: 2000 }),
     dynamic: false,
