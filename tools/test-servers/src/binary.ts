@@ -5,6 +5,7 @@ import { delimiter, join } from "node:path";
 export const binaryEnvOverrides: Readonly<Record<string, string>> = {
   "nats-server": "NATS_SERVER_BIN",
   etcd: "ETCD_BIN",
+  dnsmasq: "DNSMASQ_BIN",
 };
 
 /** A server binary the tests need is not installed; the message says which apt package provides it. */
@@ -73,5 +74,7 @@ function overrideHint(binary: string): string {
 function aptPackage(binary: string): string {
   if (binary === "nats-server") return "nats-server";
   if (binary === "etcd") return "etcd-server";
+  // dnsmasq-base ships only the binary; the "dnsmasq" package would also install and start a system daemon on port 53.
+  if (binary === "dnsmasq") return "dnsmasq-base";
   return binary;
 }

@@ -1,6 +1,8 @@
 export { binaryAvailable, binaryEnvOverrides, findBinary, MissingBinaryError, requireBinary, skipWithoutBinary } from "./binary.js";
+export type { AddressRecord, DnsRecords, PtrRecord, SrvRecord, TxtRecord } from "./dns-records.js";
+export { type DnsmasqHandle, type DnsmasqOptions, type RecordsApplied, startDnsmasq } from "./dnsmasq.js";
 export { type EtcdHandle, type EtcdOptions, startEtcd } from "./etcd.js";
-export { freePort, freePorts } from "./free-port.js";
+export { freePort, freePorts, freeUdpTcpPort } from "./free-port.js";
 export { type NatsServerHandle, type NatsServerOptions, startNatsServer } from "./nats-server.js";
 export type { ServerHandle } from "./server-handle.js";
 export { nodeNames, pollUntil, type TestNode, testNode, uniqueName } from "./test-helpers.js";

@@ -1,3 +1,4 @@
+import { Resolver } from "node:dns/promises";
 import { request } from "node:http";
 import { connect } from "node:net";
 
@@ -33,4 +34,17 @@ export function httpAnswers(port: number, path: string, accept: (body: string) =
     req.on("error", () => resolve(false));
     req.end();
   });
+}
+
+/** Asks the DNS server on 127.0.0.1:port for the A record of `name` and resolves true when it answers with `address`. */
+export async function dnsAnswers(port: number, name: string, address: string, timeoutMs = 500): Promise<boolean> {
+  const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
+  resolver.setServers([`127.0.0.1:${port}`]);
+  try {
+    return (await resolver.resolve4(name)).includes(address);
+  } catch {
+    return false;
+  } finally {
+    resolver.cancel();
+  }
 }

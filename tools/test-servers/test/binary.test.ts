@@ -40,5 +40,7 @@ describe("the missing-binary rule", () => {
   it("takes the path from the override variable, and names the apt package when the binary is missing", () => {
     expect(findBinary("nats-server", { PATH: "/nonexistent", NATS_SERVER_BIN: presentPath })).toBe(presentPath);
     expect(() => requireBinary("etcd", { PATH: "/nonexistent" })).toThrow(/apt-get install -y etcd-server/);
+    expect(findBinary("dnsmasq", { PATH: "/nonexistent", DNSMASQ_BIN: presentPath })).toBe(presentPath);
+    expect(() => requireBinary("dnsmasq", { PATH: "/nonexistent" })).toThrow(/apt-get install -y dnsmasq-base/);
   });
 });
