@@ -19,4 +19,4 @@ export { MemoryStateStore } from "./memory-state-store.js";
 export { type MemoryJournalData, MemoryStorage } from "./memory-storage.js";
 export type { Snapshot, SnapshotStore } from "./snapshot-store.js";
 export type { StateStore, StoredState } from "./state-store.js";
-export { maxKeyBytes } from "./validation.js";
+export { maxKeyBytes, validateKey } from "./validation.js";
