@@ -88,7 +88,7 @@ describe.skipIf(skipWithoutBinary("postgres"))("startPostgres", () => {
   let pg: PostgresHandle | undefined;
   afterAll(() => pg?.stop());
 
-  it("initdbs a temp dir and starts postgres on a loopback port, as an unprivileged user when run as root", { timeout: 60_000 }, async () => {
+  it("starts postgres on a loopback port, as an unprivileged user when run as root", { timeout: 60_000 }, async () => {
     pg = await startPostgres();
     expect(pg.url).toBe(`postgres://tsakt@127.0.0.1:${pg.port}/postgres`);
     expect(await postgresAccepts(pg.port, "tsakt", "postgres")).toBe(true);
