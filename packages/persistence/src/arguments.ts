@@ -1,6 +1,6 @@
 import { InvalidOptionError } from "@tsakt/actor";
 import type { JournalEvent } from "./event-journal.js";
-import { validateBytes, validateCount, validateKey } from "./validation.js";
+import { validateBytes, validateCount, validateKey, validateText } from "./validation.js";
 
 /** An event after argument checking: type name and metadata always present. */
 export interface NormalizedEvent {
@@ -77,13 +77,14 @@ function normalizeEvent(field: string, event: unknown): NormalizedEvent {
     throw new InvalidOptionError(field, "must be a Uint8Array or { bytes, typeName?, metadata? }");
   const { bytes, typeName, metadata } = event as JournalEvent;
   validateBytes(`${field}.bytes`, bytes);
-  if (typeName !== undefined && typeof typeName !== "string") throw new InvalidOptionError(`${field}.typeName`, "must be a string");
+  if (typeName !== undefined) validateText(`${field}.typeName`, typeName);
   const meta: Record<string, string> = {};
   if (metadata !== undefined) {
     if (typeof metadata !== "object" || metadata === null)
       throw new InvalidOptionError(`${field}.metadata`, "must be an object of strings");
     for (const [name, value] of Object.entries(metadata)) {
-      if (typeof value !== "string") throw new InvalidOptionError(`${field}.metadata.${name}`, "must be a string");
+      validateText(`${field}.metadata`, name);
+      validateText(`${field}.metadata.${name}`, value);
       meta[name] = value;
     }
   }

@@ -6,6 +6,7 @@ export const maxKeyBytes = 512;
 /** Throws InvalidOptionError unless `value` is a non-empty string of at most maxKeyBytes UTF-8 bytes. */
 export function validateKey(field: string, value: unknown): asserts value is string {
   if (typeof value !== "string" || value.length === 0) throw new InvalidOptionError(field, "must be a non-empty string");
+  if (value.includes("\u0000")) throw new InvalidOptionError(field, "must not contain NUL characters (SQL text columns cannot hold them)");
   if (Buffer.byteLength(value, "utf8") > maxKeyBytes) throw new InvalidOptionError(field, `must be at most ${maxKeyBytes} UTF-8 bytes`);
 }
 
@@ -18,4 +19,10 @@ export function validateCount(field: string, value: unknown, min = 0): asserts v
 /** Throws InvalidOptionError unless `value` is a Uint8Array (a Buffer is one). */
 export function validateBytes(field: string, value: unknown): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) throw new InvalidOptionError(field, "must be a Uint8Array");
+}
+
+/** Throws InvalidOptionError unless `value` is a string without NUL characters. */
+export function validateText(field: string, value: unknown): asserts value is string {
+  if (typeof value !== "string") throw new InvalidOptionError(field, "must be a string");
+  if (value.includes("\u0000")) throw new InvalidOptionError(field, "must not contain NUL characters (SQL text columns cannot hold them)");
 }

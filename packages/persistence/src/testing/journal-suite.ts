@@ -116,7 +116,7 @@ export function runEventJournalConformance(name: string, harness: StoreHarness<E
     it("keeps persistence ids apart, also ids that are prefixes of one another", { timeout }, async () => {
       const journal = await open();
       const base = uniqueKey("apart");
-      const pids = [base, `${base}-1`, `${base}/1`, `${base}1`, `${base}\u0000x`];
+      const pids = [base, `${base}-1`, `${base}/1`, `${base}1`, `${base}\u0001x`, `${base}é`];
       for (const [i, pid] of pids.entries()) await journal.append(pid, batch(`p${i}`, i + 1), 0);
       for (const [i, pid] of pids.entries()) {
         expect(await journal.highestSequenceNr(pid)).toBe(i + 1);
@@ -188,6 +188,9 @@ export function runEventJournalConformance(name: string, harness: StoreHarness<E
         ["max", () => journal.replay(pid, 1, 5, 1.5)],
         ["sequenceNr", () => journal.deleteUpTo(pid, Number.POSITIVE_INFINITY)],
         ["persistenceId", () => journal.highestSequenceNr("")],
+        ["persistenceId", () => journal.append(`${pid}\u0000`, [utf8("x")], 0)],
+        ["events[0].typeName", () => journal.append(pid, [{ bytes: utf8("x"), typeName: "a\u0000b" }], 0)],
+        ["events[0].metadata.k", () => journal.append(pid, [{ bytes: utf8("x"), metadata: { k: "\u0000" } }], 0)],
       ];
       for (const [field, run] of cases) {
         const error = await rejectionOf(run);

@@ -179,6 +179,7 @@ export function runStateStoreConformance(name: string, harness: StoreHarness<Sta
         ["key", () => store.save("", utf8("x"), 0)],
         ["key", () => store.load(undefined as never)],
         ["key", () => store.save("k".repeat(2000), utf8("x"), 0)],
+        ["key", () => store.save("nul\u0000key", utf8("x"), 0)],
         ["bytes", () => store.save(key, "text" as never, 0)],
         ["expectedVersion", () => store.save(key, utf8("x"), -1)],
         ["expectedVersion", () => store.save(key, utf8("x"), 1.5)],
