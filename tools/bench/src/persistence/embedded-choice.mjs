@@ -5,7 +5,9 @@
  * writing one file at once. Neither engine is a dependency of the repo; install them in a scratch dir first:
  *
  *   mkdir /tmp/embedded && cd /tmp/embedded && npm init -y && npm i better-sqlite3@12 lmdb@3
- *   node tools/bench/src/persistence/embedded-choice.mjs --modules /tmp/embedded [--saves 2000]
+ *   node tools/bench/src/persistence/embedded-choice.mjs --modules /tmp/embedded [--saves 2000] [--engines sqlite-full,lmdb,…]
+ *
+ * node:sqlite exists only on Node 22.5+: run the script with such a node and `--engines node-sqlite`.
  *
  * Prints one table: sequential save p50/p99 (µs) and writes/s, writes/s with 100 saves in flight, and the total
  * writes/s of 3 processes writing the same file concurrently (and whether any conditional save was lost).
@@ -24,6 +26,7 @@ const option = (name, fallback) => {
 };
 const modules = option("--modules", process.cwd());
 const saves = Number(option("--saves", "2000"));
+const only = option("--engines", "sqlite-full,sqlite-normal,lmdb,lmdb-nosync").split(",");
 const requireFrom = createRequire(join(modules, "package.json"));
 const payload = new Uint8Array(256).fill(7);
 
@@ -33,11 +36,30 @@ const engines = {
   "sqlite-normal": (file) => sqlite(file, "NORMAL"),
   lmdb: (file) => lmdb(file, false),
   "lmdb-nosync": (file) => lmdb(file, true),
+  // Node 22.5+ only (run this script with such a node and --engines node-sqlite); Node 20 has no node:sqlite.
+  "node-sqlite": (file) => nodeSqlite(file),
 };
+
+async function nodeSqlite(file) {
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(file);
+  // busy_timeout first: switching to WAL needs a lock another process may hold.
+  db.exec("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL");
+  db.exec("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, version INTEGER NOT NULL, bytes BLOB NOT NULL)");
+  const insert = db.prepare("INSERT INTO state (key, version, bytes) VALUES (?, 1, ?) ON CONFLICT(key) DO NOTHING");
+  const update = db.prepare("UPDATE state SET version = version + 1, bytes = ? WHERE key = ? AND version = ?");
+  return {
+    async save(key, bytes, expected) {
+      const info = expected === 0 ? insert.run(key, bytes) : update.run(bytes, key, expected);
+      return Number(info.changes) === 1;
+    },
+    close: async () => db.close(),
+  };
+}
 
 function sqlite(file, synchronous) {
   const Database = requireFrom("better-sqlite3");
-  const db = new Database(file);
+  const db = new Database(file, { timeout: 10_000 });
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma("busy_timeout = 10000");
@@ -79,7 +101,7 @@ function quantile(sorted, q) {
 
 /** One process's part: sequential saves (latencies), then saves with 100 in flight; returns the figures. */
 async function measure(engine, file, tag, count) {
-  const store = engines[engine](file);
+  const store = await engines[engine](file);
   const latencies = [];
   const versions = new Map();
   let lost = 0;
@@ -140,7 +162,7 @@ async function main() {
     return;
   }
   const rows = [];
-  for (const engine of Object.keys(engines)) {
+  for (const engine of only) {
     const dir = mkdtempSync(join(tmpdir(), "tsakt-embedded-"));
     const file = join(dir, engine.startsWith("lmdb") ? "store.mdb" : "store.db");
     try {
