@@ -102,7 +102,7 @@ async function pgFloorRows(url) {
       [1, SEQUENTIAL],
       [WRITERS, CONCURRENT],
     ]) {
-      const result = await drive(total, writers, (w, i) =>
+      const result = await drive(total, writers, (_writer, i) =>
         pool.query("INSERT INTO bench_floor (k, v) VALUES ($1, $2)", [`${writers}-${i}`, data]),
       );
       rows.push({ backend: "pg INSERT (floor)", scenario: `plain insert, ${writers} writer${writers > 1 ? "s" : ""}`, ...result });
