@@ -28,7 +28,8 @@ export interface ServerHandle {
 
 /** Creates a temp dir that is removed on stop() or, failing that, on process exit; `owner` chowns it to another user. */
 export function makeTempDir(label: string, owner?: { uid: number; gid: number }): string {
-  const dir = mkdtempSync(join(tmpdir(), `tsakt-${label}-`));
+  // Another user must be able to reach the dir: a TMPDIR inside root's home would not let it, /tmp does.
+  const dir = mkdtempSync(join(owner === undefined ? tmpdir() : "/tmp", `tsakt-${label}-`));
   trackTempDir(dir);
   if (owner !== undefined) chownSync(dir, owner.uid, owner.gid);
   return dir;
