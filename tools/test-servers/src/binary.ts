@@ -1,4 +1,4 @@
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, readdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
 
 /** Environment variables that point at a server binary outside PATH, by binary name. */
@@ -6,7 +6,26 @@ export const binaryEnvOverrides: Readonly<Record<string, string>> = {
   "nats-server": "NATS_SERVER_BIN",
   etcd: "ETCD_BIN",
   dnsmasq: "DNSMASQ_BIN",
+  postgres: "POSTGRES_BIN",
+  initdb: "INITDB_BIN",
 };
+
+/** Directories searched after PATH, by binary name: Debian keeps PostgreSQL's programs in /usr/lib/postgresql/<major>/bin. */
+const fallbackDirs: Readonly<Record<string, () => string[]>> = {
+  postgres: postgresBinDirs,
+  initdb: postgresBinDirs,
+};
+
+function postgresBinDirs(): string[] {
+  try {
+    return readdirSync("/usr/lib/postgresql")
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a))
+      .map((v) => join("/usr/lib/postgresql", v, "bin"));
+  } catch {
+    return [];
+  }
+}
 
 /** A server binary the tests need is not installed; the message says which apt package provides it. */
 export class MissingBinaryError extends Error {
@@ -27,7 +46,7 @@ export function findBinary(name: string, env: NodeJS.ProcessEnv = process.env): 
   const overrideVar = binaryEnvOverrides[name];
   const override = overrideVar === undefined ? undefined : env[overrideVar];
   if (override !== undefined && override !== "") return isExecutable(override) ? override : undefined;
-  for (const dir of (env.PATH ?? "").split(delimiter)) {
+  for (const dir of [...(env.PATH ?? "").split(delimiter), ...(fallbackDirs[name]?.() ?? [])]) {
     if (dir === "") continue;
     const candidate = join(dir, name);
     if (isExecutable(candidate)) return candidate;
@@ -76,5 +95,6 @@ function aptPackage(binary: string): string {
   if (binary === "etcd") return "etcd-server";
   // dnsmasq-base ships only the binary; the "dnsmasq" package would also install and start a system daemon on port 53.
   if (binary === "dnsmasq") return "dnsmasq-base";
+  if (binary === "postgres" || binary === "initdb") return "postgresql";
   return binary;
 }

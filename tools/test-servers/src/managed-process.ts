@@ -15,6 +15,12 @@ export interface ProcessSpec {
   probe(): Promise<boolean>;
   /** How long start waits for probe to succeed. */
   readyTimeoutMs: number;
+  /** Signal for a graceful stop (postgres wants SIGINT: its SIGTERM waits for every client to leave). Default: SIGTERM. */
+  stopSignal?: NodeJS.Signals;
+  /** Run the process as this user id (servers that refuse to run as root). Default: this process's. */
+  uid?: number;
+  /** Run the process with this group id. Default: this process's. */
+  gid?: number;
 }
 
 /** A spawned server process whose lifetime the test controls; it is killed on test-process exit. */
@@ -45,7 +51,11 @@ export class ManagedProcess {
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.spec.label} is already running (pid ${this.child?.pid})`);
     this.log = "";
-    const child = spawn(this.spec.command, [...this.spec.args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(this.spec.command, [...this.spec.args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(this.spec.uid === undefined ? {} : { uid: this.spec.uid }),
+      ...(this.spec.gid === undefined ? {} : { gid: this.spec.gid }),
+    });
     this.child = child;
     this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
     const pid = child.pid;
@@ -75,10 +85,10 @@ export class ManagedProcess {
     throw this.startFailure(`was not ready within ${this.spec.readyTimeoutMs} ms`);
   }
 
-  /** Sends SIGTERM and waits for exit, escalating to SIGKILL after graceMs. */
+  /** Sends the stop signal (SIGTERM unless the spec says otherwise) and waits for exit, escalating to SIGKILL after graceMs. */
   async stop(graceMs = 5000): Promise<void> {
     if (!this.running) return this.exited;
-    this.signal("SIGTERM");
+    this.signal(this.spec.stopSignal ?? "SIGTERM");
     const timer = setTimeout(() => this.signal("SIGKILL"), graceMs);
     await this.exited;
     clearTimeout(timer);

@@ -48,3 +48,29 @@ export async function dnsAnswers(port: number, name: string, address: string, ti
     resolver.cancel();
   }
 }
+
+/** Sends a PostgreSQL startup message and resolves true once the server answers AuthenticationOk (trust auth). */
+export function postgresAccepts(port: number, user: string, database: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const params = Buffer.from(`user\0${user}\0database\0${database}\0\0`, "utf8");
+    const startup = Buffer.alloc(8 + params.length);
+    startup.writeInt32BE(startup.length, 0);
+    startup.writeInt32BE(196_608, 4); // protocol 3.0
+    params.copy(startup, 8);
+    const socket = connect({ host: "127.0.0.1", port });
+    let received = Buffer.alloc(0);
+    const finish = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.on("error", () => finish(false));
+    socket.on("connect", () => socket.write(startup));
+    socket.on("data", (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length < 9) return;
+      // 'R' with code 0 is AuthenticationOk; 'E' (for example "the database system is starting up") is not ready.
+      finish(received[0] === 0x52 && received.readInt32BE(5) === 0);
+    });
+  });
+}

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { chownSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { removeTempDir, trackTempDir } from "./cleanup.js";
@@ -22,12 +22,16 @@ export interface ServerHandle {
   restart(): Promise<void>;
   /** SIGKILLs the process, keeping the data dir so restart() can bring it back as after a crash. */
   kill(): Promise<void>;
+  /** Stops the process gracefully but keeps the data dir, so restart() brings it back with its data (a server outage). */
+  halt(): Promise<void>;
 }
 
-/** Creates a temp dir that is removed on stop() or, failing that, on process exit. */
-export function makeTempDir(label: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `tsakt-${label}-`));
+/** Creates a temp dir that is removed on stop() or, failing that, on process exit; `owner` chowns it to another user. */
+export function makeTempDir(label: string, owner?: { uid: number; gid: number }): string {
+  // Another user must be able to reach the dir: a TMPDIR inside root's home would not let it, /tmp does.
+  const dir = mkdtempSync(join(owner === undefined ? tmpdir() : "/tmp", `tsakt-${label}-`));
   trackTempDir(dir);
+  if (owner !== undefined) chownSync(dir, owner.uid, owner.gid);
   return dir;
 }
 
@@ -79,5 +83,6 @@ function handleFor(proc: ManagedProcess, port: number, dataDir: string): ServerH
       await proc.start();
     },
     kill: () => proc.kill(),
+    halt: () => proc.stop(),
   };
 }

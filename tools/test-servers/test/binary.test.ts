@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -22,6 +22,17 @@ describe("the missing-binary rule", () => {
     expect(binaryAvailable(present, path)).toBe(true);
     expect(binaryAvailable("tsakt-not-executable", path)).toBe(false);
   });
+
+  it.skipIf(!existsSync("/usr/lib/postgresql"))(
+    "finds Debian's postgres and initdb in /usr/lib/postgresql/<major>/bin without PATH",
+    () => {
+      const newest = readdirSync("/usr/lib/postgresql")
+        .filter((v) => /^\d+$/.test(v) && existsSync(`/usr/lib/postgresql/${v}/bin/postgres`))
+        .sort((a, b) => Number(b) - Number(a))[0];
+      expect(findBinary("postgres", path)).toBe(`/usr/lib/postgresql/${newest}/bin/postgres`);
+      expect(findBinary("initdb", path)).toBe(`/usr/lib/postgresql/${newest}/bin/initdb`);
+    },
+  );
 
   it("lets a test file skip when the binary is absent and CI is not true", () => {
     expect(skipWithoutBinary(absent, path)).toBe(true);

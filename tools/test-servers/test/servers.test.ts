@@ -1,7 +1,17 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { connect } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
-import { type EtcdHandle, type NatsServerHandle, skipWithoutBinary, startEtcd, startNatsServer } from "../src/index.js";
+import {
+  type EtcdHandle,
+  type NatsServerHandle,
+  type PostgresHandle,
+  postgresRunAs,
+  skipWithoutBinary,
+  startEtcd,
+  startNatsServer,
+  startPostgres,
+} from "../src/index.js";
+import { postgresAccepts } from "../src/probes.js";
 
 describe.skipIf(skipWithoutBinary("nats-server"))("startNatsServer", () => {
   let server: NatsServerHandle | undefined;
@@ -71,6 +81,32 @@ describe.skipIf(skipWithoutBinary("etcd"))("startEtcd", () => {
     await etcd!.stop();
     expect(processAlive(pid)).toBe(false);
     expect(existsSync(etcd!.dataDir)).toBe(false);
+  });
+});
+
+describe.skipIf(skipWithoutBinary("postgres"))("startPostgres", () => {
+  let pg: PostgresHandle | undefined;
+  afterAll(() => pg?.stop());
+
+  it("starts postgres on a loopback port, as an unprivileged user when run as root", { timeout: 60_000 }, async () => {
+    pg = await startPostgres();
+    expect(pg.url).toBe(`postgres://tsakt@127.0.0.1:${pg.port}/postgres`);
+    expect(await postgresAccepts(pg.port, "tsakt", "postgres")).toBe(true);
+    const owner = statSync(pg.dataDir).uid;
+    expect(owner).toBe(postgresRunAs()?.uid ?? process.getuid!());
+    if (process.getuid!() === 0) expect(owner).not.toBe(0);
+  });
+
+  it("halts keeping its data dir, comes back on restart(), and stop() removes the dir", { timeout: 60_000 }, async () => {
+    const before = pg!.pid!;
+    await pg!.halt();
+    expect(processAlive(before)).toBe(false);
+    expect(await postgresAccepts(pg!.port, "tsakt", "postgres")).toBe(false);
+    expect(existsSync(pg!.dataDir)).toBe(true);
+    await pg!.restart();
+    expect(await postgresAccepts(pg!.port, "tsakt", "postgres")).toBe(true);
+    await pg!.stop();
+    expect(existsSync(pg!.dataDir)).toBe(false);
   });
 });
 
