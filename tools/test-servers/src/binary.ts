@@ -5,6 +5,7 @@ import { delimiter, join } from "node:path";
 export const binaryEnvOverrides: Readonly<Record<string, string>> = {
   "nats-server": "NATS_SERVER_BIN",
   etcd: "ETCD_BIN",
+  kubectl: "KUBECTL_BIN",
 };
 
 /** A server binary the tests need is not installed; the message says which apt package provides it. */
@@ -73,5 +74,6 @@ function overrideHint(binary: string): string {
 function aptPackage(binary: string): string {
   if (binary === "nats-server") return "nats-server";
   if (binary === "etcd") return "etcd-server";
+  if (binary === "kubectl") return "kubernetes-client";
   return binary;
 }
