@@ -40,5 +40,7 @@ describe("the missing-binary rule", () => {
   it("takes the path from the override variable, and names the apt package when the binary is missing", () => {
     expect(findBinary("nats-server", { PATH: "/nonexistent", NATS_SERVER_BIN: presentPath })).toBe(presentPath);
     expect(() => requireBinary("etcd", { PATH: "/nonexistent" })).toThrow(/apt-get install -y etcd-server/);
+    expect(findBinary("kubectl", { PATH: "/nonexistent", KUBECTL_BIN: presentPath })).toBe(presentPath);
+    expect(() => requireBinary("kubectl", { PATH: "/nonexistent" })).toThrow(/apt-get install -y kubernetes-client/);
   });
 });
