@@ -79,7 +79,7 @@ describe.skipIf(skipWithoutBinary("openssl"))("KubernetesDiscoveryProvider with 
     await eventually("a later pod to appear through the new watch", async () => (await names(p)).includes("orders-3"));
   });
 
-  it("reconnects its watch after the API server restarts, listing again since the restart forgot older versions", async () => {
+  it("reconnects its watch after the API server restarts, listing again as after any broken stream", async () => {
     const api = await fakeApi();
     addRunning(api, "orders-0", 9000);
     const p = provider(api, { watch: true });
