@@ -111,6 +111,8 @@ export class KubernetesDiscoveryProvider implements DiscoveryProvider {
     try {
       await Promise.race([cache.watching(), timeout]);
     } catch (error) {
+      // close() during register stops the cache; that is a closed provider, not an unavailable API.
+      this.#ensureOpen("register");
       throw new DiscoveryUnavailableError(this.id, "register", error);
     } finally {
       clearTimeout(timer);

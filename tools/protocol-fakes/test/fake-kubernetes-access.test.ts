@@ -98,6 +98,7 @@ describe.skipIf(skipWithoutBinary("openssl"))("fake Kubernetes API: TLS, authent
     const discovery = await call(api, "/api", { token: null });
     expect([discovery.status, discovery.json().message]).toEqual([403, 'forbidden: User "system:anonymous" cannot get path "/api"']);
     expect((await call(api, podsPath, { token: null })).json().message).toContain('User "system:anonymous" cannot list');
+    expect((await call(api, "/apis/apps/v1", { token: null })).status).toBe(403);
   });
 
   it("serves the discovery documents kubectl reads: /version, /api, /apis and /api/v1", async () => {

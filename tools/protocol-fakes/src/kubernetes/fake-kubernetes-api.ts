@@ -271,7 +271,9 @@ class KubernetesApiFake implements FakeKubernetesApi {
       return;
     }
     if (await this.#pods.handle(req, res, url, user)) return;
-    sendJson(res, 404, pathNotFound());
+    // RBAC decides before routing: an anonymous request for a path it may not read is refused, not told it is missing.
+    if (!user.groups.includes("system:authenticated")) sendJson(res, 403, forbidden(user.name, "get", { path }));
+    else sendJson(res, 404, pathNotFound());
   }
 
   #nonResource(path: string): Record<string, unknown> | string | undefined {
