@@ -34,7 +34,7 @@ export class ConsulDiscoveryProvider implements DiscoveryProvider {
       : undefined;
   }
 
-  /** Registers `self` as an agent service with a passing TTL check and starts keeping the check passing. */
+  /** Registers `self` as an agent service with a passing TTL check (passed at once) and starts keeping the check passing. */
   async register(self: DiscoveryNode): Promise<void> {
     this.#ensureOpen("register");
     const node = validateNode(self);
@@ -52,6 +52,9 @@ export class ConsulDiscoveryProvider implements DiscoveryProvider {
           ...registrationFor(node, this.#o.serviceName, this.#o.ttlMs, this.#o.deregisterAfterMs),
           ...this.#call(),
         });
+        // A check that already existed (this node ran before and went critical) keeps its old status across
+        // re-registration until its next TTL update, whatever the registration says: pass it at once.
+        await this.#o.client.agent.check.pass({ id: checkIdFor(node.name), ...this.#call() });
       } catch (error) {
         throw new DiscoveryUnavailableError(this.id, "register", error);
       }

@@ -69,6 +69,8 @@ describe("ConsulDiscoveryProvider", () => {
     const c = provider(b, { serviceName });
     await a.register(node(`${serviceName}-a`, 4201, { roles: ["web"] }));
     await c.register(node(`${serviceName}-c`, 4202, { meta: { v: "2" } }));
+    // The agent writes registrations to the catalog asynchronously (anti-entropy), so wait for them there.
+    await eventually("each node to see the other", async () => (await peerNames(a)).length === 1 && (await peerNames(c)).length === 1);
     expect(await a.discoverPeers()).toEqual([node(`${serviceName}-c`, 4202, { meta: { v: "2" } })]);
     expect(await c.discoverPeers()).toEqual([node(`${serviceName}-a`, 4201, { roles: ["web"] })]);
   });
@@ -79,6 +81,8 @@ describe("ConsulDiscoveryProvider", () => {
     const a = provider(b, { serviceName, ttlSeconds: 1 });
     const observer = provider(b, { serviceName });
     await a.register(node(`${serviceName}-a`, 4301));
+    await eventually("the node to be visible", async () => (await peerNames(observer)).includes(`${serviceName}-a`));
+    // The time itself is what this test checks: more than two TTLs pass with the heartbeat keeping the check passing.
     await new Promise((r) => setTimeout(r, 2500));
     expect(await peerNames(observer)).toEqual([`${serviceName}-a`]);
   });
@@ -93,9 +97,14 @@ describe("ConsulDiscoveryProvider", () => {
     await eventually("the node to be visible", async () => (await peerNames(observer)).includes(name));
 
     await dead.close();
+    // The watch's first answer may still be in flight from before the catalog sync, so wait for the cause first.
+    await eventually(
+      "the dead node's check to turn critical",
+      async () => (await agentChecks(b))[`service:${name}`]?.Status === "critical",
+      5000,
+    );
     await eventually("the dead node to leave discovery", async () => !(await peerNames(observer)).includes(name), 5000);
     // Consul still knows the service, critical, until DeregisterCriticalServiceAfter reaps it.
-    expect((await agentChecks(b))[`service:${name}`]).toMatchObject({ Status: "critical" });
     expect(Object.keys(await agentServices(b))).toContain(name);
   });
 
@@ -107,6 +116,37 @@ describe("ConsulDiscoveryProvider", () => {
     await dead.register(node(name, 4501));
     await dead.close();
     await eventually("the agent to reap the dead node", async () => !Object.keys(await agentServices(b)).includes(name), 6000);
+  });
+
+  it("is passing as soon as register resolves, also over its own check left critical by an earlier run", async () => {
+    const b = await backend();
+    const serviceName = uniqueServiceName();
+    const name = `${serviceName}-a`;
+    const earlier = provider(b, { serviceName, ttlSeconds: 10 });
+    await earlier.register(node(name, 4551));
+    await earlier.close();
+    // The earlier run died and its check went critical (as its TTL would have expired).
+    expect((await b.http("PUT", `/v1/agent/check/fail/service:${name}`)).status).toBe(200);
+
+    const again = provider(b, { serviceName, ttlSeconds: 10 });
+    await again.register(node(name, 4551));
+    // Consul keeps the old critical status across the re-registration; the provider passes the check itself.
+    expect((await agentChecks(b))[`service:${name}`]).toMatchObject({ Status: "passing" });
+    const observer = provider(b, { serviceName });
+    await eventually("the node to be discoverable again", async () => (await peerNames(observer)).includes(name));
+  });
+
+  it("becomes discoverable once the agent has synced it to the catalog, not when the agent accepted it", async () => {
+    const b = await backend({ catalogSyncDelayMs: 60_000 }, true);
+    const serviceName = uniqueServiceName();
+    const a = provider(b, { serviceName });
+    const observer = provider(b, { serviceName });
+    await a.register(node(`${serviceName}-a`, 4561));
+    expect(Object.keys(await agentServices(b))).toContain(`${serviceName}-a`);
+    expect(await peerNames(observer)).toEqual([]);
+
+    b.fake!.syncCatalog();
+    await eventually("the synced node to be discoverable", async () => (await peerNames(observer)).includes(`${serviceName}-a`));
   });
 
   it("registers itself again when the agent forgets its service", async () => {
@@ -149,7 +189,7 @@ describe("ConsulDiscoveryProvider", () => {
     const watcher = new ConsulDiscoveryProvider({ ...b.options, serviceName, watch: true, waitSeconds: 30 });
     const other = provider(b, { serviceName });
     await other.register(node(`${serviceName}-b`, 4902));
-    expect(await peerNames(watcher)).toEqual([`${serviceName}-b`]);
+    await eventually("the watch to see the registered node", async () => (await peerNames(watcher)).includes(`${serviceName}-b`));
     await eventually("the watch to hold a blocking query", () => b.fake!.heldQueries === 1);
 
     await other.deregister();

@@ -1,21 +1,23 @@
-import { readFileSync } from "node:fs";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { InvalidConfigError, validateDurationMs } from "@tsakt/discovery";
+import { defaultKubeConfig, defaultServiceAccountDir, serviceAccountNamespace } from "./in-cluster.js";
 import { validateLabelSelector } from "./label-selector.js";
 
 /** Where Kubernetes mounts the pod's own namespace for its service account. */
-export const serviceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+export const serviceAccountNamespaceFile = `${defaultServiceAccountDir}/namespace`;
 
 /** Options of KubernetesDiscoveryProvider. */
 export interface KubernetesDiscoveryOptions {
   /** Label selector matching the cluster's pods, e.g. "app.kubernetes.io/name=orders". Required. */
   labelSelector: string;
-  /** Namespace to look in. Default: the kubeconfig context's namespace, else the pod's service-account namespace file, else "default". */
+  /** Namespace to look in. Default: the kubeconfig context's namespace, else the service account's namespace file, else "default". */
   namespace?: string;
   /** Name of the container port TsAkt remoting listens on. Default: "remoting". */
   portName?: string;
-  /** Cluster access. Default: KubeConfig.loadFromDefault() (KUBECONFIG, ~/.kube/config, or in-cluster). */
+  /** Cluster access. Default: the files in KUBECONFIG, else the pod's service account (in cluster), else ~/.kube/config. */
   kubeConfig?: KubeConfig;
+  /** Where the pod's service account is mounted (token, ca.crt, namespace), for in-cluster access and the namespace default. Default: "/var/run/secrets/kubernetes.io/serviceaccount". */
+  serviceAccountDir?: string;
   /** A CoreV1Api you already have; used for listing instead of one built from kubeConfig. Default: kubeConfig.makeApiClient(CoreV1Api). */
   api?: CoreV1Api;
   /** Keep a list+watch cache so discoverPeers answers without a request; needs kubeConfig (a CoreV1Api alone cannot stream). Default: false. */
@@ -46,6 +48,7 @@ const knownOptions = new Set([
   "namespace",
   "portName",
   "kubeConfig",
+  "serviceAccountDir",
   "api",
   "watch",
   "requireReady",
@@ -62,16 +65,14 @@ function boolean(value: unknown, field: string, fallback: boolean): boolean {
   return value;
 }
 
-function defaultNamespace(kubeConfig: KubeConfig | undefined): string {
+function defaultNamespace(kubeConfig: KubeConfig | undefined, serviceAccountDir: string): string {
   const fromContext = kubeConfig?.getContextObject(kubeConfig.getCurrentContext())?.namespace;
-  if (fromContext) return fromContext;
-  try {
-    const fromServiceAccount = readFileSync(serviceAccountNamespaceFile, "utf8").trim();
-    if (fromServiceAccount) return fromServiceAccount;
-  } catch {
-    // Not running in a pod.
-  }
-  return "default";
+  return fromContext || serviceAccountNamespace(serviceAccountDir) || "default";
+}
+
+/** client-node's answer when it found no configuration at all: a plain-http localhost:8080 that nothing serves. */
+function isNoConfig(kc: KubeConfig): boolean {
+  return kc.getCurrentCluster()?.server === "http://localhost:8080" && kc.getCurrentUser()?.name === "user";
 }
 
 /** Validates options and applies defaults; throws InvalidConfigError naming the first bad field. */
@@ -105,18 +106,18 @@ export function resolveKubernetesOptions(options: KubernetesDiscoveryOptions | u
   if (watch && o.api !== undefined && o.kubeConfig === undefined) {
     throw new InvalidConfigError("watch", "needs kubeConfig as well: a CoreV1Api alone cannot stream watch events");
   }
+  const serviceAccountDir = o.serviceAccountDir ?? defaultServiceAccountDir;
+  if (typeof serviceAccountDir !== "string" || serviceAccountDir === "")
+    throw new InvalidConfigError("serviceAccountDir", "must be the directory where the service account is mounted");
   let kubeConfig = o.kubeConfig as KubeConfig | undefined;
   if (kubeConfig === undefined && o.api === undefined) {
-    kubeConfig = new KubeConfig();
+    const noneFound = "was not given and none could be loaded from KUBECONFIG, the pod's service account or ~/.kube/config";
     try {
-      kubeConfig.loadFromDefault();
+      kubeConfig = defaultKubeConfig(serviceAccountDir);
     } catch (error) {
-      throw new InvalidConfigError(
-        "kubeConfig",
-        "was not given and none could be loaded from KUBECONFIG, ~/.kube/config or the pod's service account",
-        { cause: error },
-      );
+      throw new InvalidConfigError("kubeConfig", noneFound, { cause: error });
     }
+    if (isNoConfig(kubeConfig)) throw new InvalidConfigError("kubeConfig", noneFound);
   }
   let api = o.api as CoreV1Api | undefined;
   if (api === undefined) {
@@ -126,7 +127,7 @@ export function resolveKubernetesOptions(options: KubernetesDiscoveryOptions | u
       throw new InvalidConfigError("kubeConfig", "has no current cluster to talk to", { cause: error });
     }
   }
-  const namespace = o.namespace ?? defaultNamespace(kubeConfig);
+  const namespace = o.namespace ?? defaultNamespace(kubeConfig, serviceAccountDir);
   if (typeof namespace !== "string" || !dns1123Label.test(namespace)) {
     throw new InvalidConfigError(
       "namespace",

@@ -39,13 +39,14 @@ export class KubernetesDiscoveryProvider implements DiscoveryProvider {
 
   /**
    * Records `self` so discoverPeers leaves it out (by name, which should be the pod name, and by
-   * address), and checks that the API answers and allows listing pods.
+   * address), and checks that the API answers and allows listing pods (and, with watch, watching them).
    */
   async register(self: DiscoveryNode): Promise<void> {
     this.#ensureOpen("register");
     const node = validateNode(self);
     this.#cache?.start();
     await this.#list("register");
+    if (this.#cache) await this.#watchOpened(this.#cache);
     this.#ensureOpen("register");
     this.#self = node;
   }
@@ -93,6 +94,26 @@ export class KubernetesDiscoveryProvider implements DiscoveryProvider {
       return list.items;
     } catch (error) {
       throw new DiscoveryUnavailableError(this.id, operation, describeApiError(error));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Waits for the cache's watch to open, so a missing watch right fails register() instead of degrading to listing. */
+  async #watchOpened(cache: PodCache): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no watch stream from the Kubernetes API within ${this.#o.requestTimeoutMs} ms`)),
+        this.#o.requestTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([cache.watching(), timeout]);
+    } catch (error) {
+      // close() during register stops the cache; that is a closed provider, not an unavailable API.
+      this.#ensureOpen("register");
+      throw new DiscoveryUnavailableError(this.id, "register", error);
     } finally {
       clearTimeout(timer);
     }

@@ -30,6 +30,9 @@ export class PodCache {
   #synced = false;
   #request: AbortController | undefined;
   #loop: Promise<void> | undefined;
+  /** How the last watch request went: open, refused by the server (401/403), or not known yet. */
+  #watchState: { open: true } | { refused: Error } | undefined;
+  #watchWaiters: Array<() => void> = [];
 
   constructor(options: PodCacheOptions) {
     this.#o = options;
@@ -46,11 +49,27 @@ export class PodCache {
     return this.#synced ? [...this.#pods.values()] : undefined;
   }
 
+  /**
+   * Resolves once a watch stream is open; rejects when the server refused the last watch request with
+   * 401 or 403 (missing credentials or RBAC right), so a caller can report it instead of silently listing.
+   */
+  async watching(): Promise<void> {
+    while (this.#watchState === undefined) await new Promise<void>((resolve) => this.#watchWaiters.push(resolve));
+    if ("refused" in this.#watchState) throw this.#watchState.refused;
+  }
+
   /** Ends the watch and waits for the loop to finish. */
   async stop(): Promise<void> {
     this.#stop.abort();
     this.#request?.abort();
     await this.#loop;
+    this.#setWatchState({ refused: new Error("the pod cache was stopped") });
+  }
+
+  #setWatchState(state: { open: true } | { refused: Error } | undefined): void {
+    this.#watchState = state;
+    if (state === undefined) return;
+    for (const wake of this.#watchWaiters.splice(0)) wake();
   }
 
   async #run(): Promise<void> {
@@ -63,8 +82,10 @@ export class PodCache {
         backoff = minBackoffMs;
         // A stream that ends at once without news would otherwise turn this loop into a busy one.
         if (this.#resourceVersion !== "" && Date.now() - started < 1000) await this.#pause(minBackoffMs);
-      } catch {
+      } catch (error) {
         if (this.#stop.signal.aborted) break;
+        const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+        if (statusCode === 401 || statusCode === 403) this.#setWatchState({ refused: refusal(statusCode, error) });
         this.#synced = false;
         this.#resourceVersion = "";
         await this.#pause(backoff);
@@ -94,15 +115,23 @@ export class PodCache {
         allowWatchBookmarks: true,
         timeoutSeconds: watchTimeoutSeconds,
       };
+      let failed = false;
       this.#watch
         .watch(
           path,
           query,
           (type: string, object: PodLike & { code?: number }) => this.#apply(type, object),
-          (error: unknown) => (error ? reject(error) : resolve()),
+          (error: unknown) => {
+            if (error) {
+              failed = true;
+              reject(error);
+            } else resolve();
+          },
         )
         .then((request) => {
           this.#request = request;
+          // The client settles this promise after the response headers: without a failure, the stream is open.
+          if (!failed) this.#setWatchState({ open: true });
           if (this.#stop.signal.aborted) request.abort();
         }, reject);
     });
@@ -139,4 +168,13 @@ export class PodCache {
       // Aborted by stop().
     }
   }
+}
+
+/** The error a refused watch becomes: the client's own error carries only the status, so name what was refused. */
+function refusal(statusCode: 401 | 403, cause: unknown): Error {
+  const hint =
+    statusCode === 401
+      ? "check the kubeconfig credentials"
+      : "the service account needs RBAC permission to watch pods, or use watch: false";
+  return Object.assign(new Error(`Kubernetes API answered ${statusCode} to the watch on pods (${hint})`, { cause }), { code: statusCode });
 }

@@ -43,6 +43,10 @@ for (const watch of [false, true]) {
           new KubernetesDiscoveryProvider({ kubeConfig: kubeConfigFor(api), labelSelector: "app=x", requireReady: "yes" as never }),
       },
       {
+        field: "serviceAccountDir",
+        create: () => new KubernetesDiscoveryProvider({ kubeConfig: kubeConfigFor(api), labelSelector: "app=x", serviceAccountDir: "" }),
+      },
+      {
         field: "selector",
         create: () => new KubernetesDiscoveryProvider({ kubeConfig: kubeConfigFor(api), labelSelector: "app=x", selector: "x" } as never),
       },

@@ -2,14 +2,14 @@ import { KubeConfig } from "@kubernetes/client-node";
 import type { DiscoveryNode, DiscoveryProvider } from "@tsakt/discovery";
 import { type KubernetesDiscoveryOptions, KubernetesDiscoveryProvider } from "@tsakt/discovery-k8s";
 // vitest.shared.ts maps @tsakt/<name> to packages/<name>, so the tools/ package is reached by path.
-import type { FakeKubernetesApi } from "@tsakt/protocol-fakes";
+import type { FakeKubernetesApi, KubeconfigCredentials } from "@tsakt/protocol-fakes";
 
 export { type FakeKubernetesApi, startFakeKubernetesApi } from "@tsakt/protocol-fakes";
 
-/** A KubeConfig whose current context is the fake API server. */
-export function kubeConfigFor(api: FakeKubernetesApi, namespace?: string): KubeConfig {
+/** A KubeConfig whose current context is the fake API server over HTTPS (trusting its CA), with its default token unless `credentials` say otherwise. */
+export function kubeConfigFor(api: FakeKubernetesApi, namespace?: string, credentials?: KubeconfigCredentials): KubeConfig {
   const kc = new KubeConfig();
-  kc.loadFromString(api.kubeconfig(namespace === undefined ? {} : { namespace }));
+  kc.loadFromString(api.kubeconfig({ ...(namespace === undefined ? {} : { namespace }), ...(credentials ? { credentials } : {}) }));
   return kc;
 }
 
@@ -29,7 +29,9 @@ export function runningPodFor(node: DiscoveryNode, labels: Record<string, string
  * In Kubernetes the pod is the registration: kubelet and the controllers make a pod appear, turn
  * Ready and go away, and the provider only reads that. For the conformance suite this wrapper
  * plays kubelet's part against the FAKE API server: register() brings the node's pod to
- * Running+Ready, deregister() deletes it (a terminated pod). Everything else is the real provider.
+ * Running+Ready, deregister() deletes it gracefully (it terminates for a second, then goes). A node
+ * registering again while its old pod still terminates gets a new pod of the same name, as a
+ * StatefulSet would make once the old one is gone. Everything else is the real provider.
  */
 export class PodBackedProvider implements DiscoveryProvider {
   readonly id: string;
@@ -46,6 +48,8 @@ export class PodBackedProvider implements DiscoveryProvider {
   async register(self: DiscoveryNode): Promise<void> {
     await this.inner.register(self);
     const pod = runningPodFor(self, this.labels);
+    const existing = this.api.pod(self.name);
+    if (existing?.metadata.deletionTimestamp !== undefined) this.api.deletePod(self.name, { gracePeriodMs: 0 });
     if (this.api.pod(self.name)) this.api.updatePod(self.name, pod);
     else this.api.addPod(pod);
     this.#self = self;
@@ -57,7 +61,7 @@ export class PodBackedProvider implements DiscoveryProvider {
 
   async deregister(): Promise<void> {
     await this.inner.deregister();
-    if (this.#self) this.api.deletePod(this.#self.name);
+    if (this.#self) this.api.deletePod(this.#self.name, { gracePeriodMs: 1000 });
     this.#self = undefined;
   }
 

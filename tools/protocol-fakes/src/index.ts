@@ -2,8 +2,15 @@ export type { CheckStatus, FakeConsulCheck, FakeConsulService } from "./consul/c
 export type { FakeConsulAgent, FakeConsulAgentOptions } from "./consul/fake-consul-agent.js";
 export { startFakeConsulAgent } from "./consul/fake-consul-agent.js";
 export { formatGoDuration, parseGoDuration } from "./go-duration.js";
-export type { FakeKubernetesApi, FakeKubernetesApiOptions } from "./kubernetes/fake-kubernetes-api.js";
+export type { PodGrant, PodVerb } from "./kubernetes/access-control.js";
+export type { StatusJson } from "./kubernetes/api-status.js";
+export type { DeletePodOptions, FakeKubernetesApi, FakeKubernetesApiOptions } from "./kubernetes/fake-kubernetes-api.js";
 export { startFakeKubernetesApi } from "./kubernetes/fake-kubernetes-api.js";
 export type { FakePodInput, PodJson, PodPhase } from "./kubernetes/fake-pod.js";
+export type { FieldRequirement } from "./kubernetes/field-selector.js";
+export { FieldSelectorError, matchesFields, parseFieldSelector } from "./kubernetes/field-selector.js";
+export type { KubeconfigCredentials } from "./kubernetes/kubeconfig.js";
 export type { Requirement } from "./kubernetes/label-selector.js";
 export { matchesSelector, parseLabelSelector, SelectorParseError } from "./kubernetes/label-selector.js";
+export type { LeafRequest, PemPair, TestCertificateAuthority } from "./tls/test-pki.js";
+export { createTestCertificateAuthority } from "./tls/test-pki.js";

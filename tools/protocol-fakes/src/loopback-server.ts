@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from "node:https";
 import type { AddressInfo } from "node:net";
 
 /** Handles one HTTP request of a fake server. */
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
 
-/** A node:http server bound to 127.0.0.1 that can be stopped and started again on the same port. */
+/** A node:http (or, given TLS options, node:https) server bound to 127.0.0.1 that can be stopped and started again on the same port. */
 export class LoopbackServer {
   #server: Server | undefined;
   #port: number;
@@ -12,6 +13,7 @@ export class LoopbackServer {
   constructor(
     private readonly handler: RequestHandler,
     port = 0,
+    private readonly tls?: HttpsServerOptions,
   ) {
     this.#port = port;
   }
@@ -27,7 +29,7 @@ export class LoopbackServer {
 
   async start(): Promise<void> {
     if (this.#server) return;
-    const server = createServer((req, res) => {
+    const listener = (req: IncomingMessage, res: ServerResponse): void => {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
       Promise.resolve(this.handler(req, res, url)).catch((err: unknown) => {
         if (!res.headersSent) {
@@ -35,7 +37,8 @@ export class LoopbackServer {
         }
         res.end(err instanceof Error ? err.message : String(err));
       });
-    });
+    };
+    const server: Server = this.tls ? createHttpsServer(this.tls, listener) : createServer(listener);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.#port, "127.0.0.1", () => {

@@ -41,7 +41,7 @@ async function health(a: FakeConsulAgent, query = "passing=true"): Promise<{ ind
   return { index: Number(res.headers.get("x-consul-index")), entries: (await res.json()) as Array<Record<string, any>> };
 }
 
-async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<void> {
+async function eventually(check: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error("condition not met in time");
@@ -49,14 +49,25 @@ async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<voi
   }
 }
 
+/** Waits until anti-entropy has written the agent's changes to the catalog (what /v1/health reads). */
+async function synced(a: FakeConsulAgent): Promise<void> {
+  await eventually(() => !a.catalogSyncPending);
+}
+
+async function agentChecks(a: FakeConsulAgent): Promise<Record<string, any>> {
+  return (await (await call(a, "GET", "/v1/agent/checks")).json()) as Record<string, any>;
+}
+
 describe("fake Consul agent", () => {
   it("registers a TTL-checked service that starts critical and turns passing on /check/pass", async () => {
     const a = await agent();
     expect((await register(a, "web-1")).status).toBe(200);
+    await synced(a);
     expect((await health(a)).entries).toEqual([]);
     expect((await health(a, "")).entries).toHaveLength(1);
 
     expect((await call(a, "PUT", "/v1/agent/check/pass/service:web-1?note=ok")).status).toBe(200);
+    await synced(a);
     const { entries, index } = await health(a);
     expect(index).toBeGreaterThan(0);
     expect(entries).toHaveLength(1);
@@ -94,10 +105,10 @@ describe("fake Consul agent", () => {
         .sort(),
     ).toEqual([
       ["custom", "passing"],
-      ["serfHealth", "passing"],
       ["service:web-2:1", "critical"],
       ["service:web-2:2", "critical"],
     ]);
+    await synced(a);
     expect((await health(a)).entries.map((e) => e.Service.ID)).toEqual(["web-1"]);
   });
 
@@ -105,6 +116,7 @@ describe("fake Consul agent", () => {
     const a = await agent();
     await register(a, "web-1", { TTL: "10s", Status: "passing" }, { Tags: ["blue", "x"] });
     await register(a, "web-2", { TTL: "10s", Status: "passing" }, { Tags: ["green"] });
+    await synced(a);
     expect((await health(a, "passing&tag=blue&tag=x")).entries.map((e) => e.Service.ID)).toEqual(["web-1"]);
     expect((await health(a, "passing&tag=green")).entries.map((e) => e.Service.ID)).toEqual(["web-2"]);
   });
@@ -112,6 +124,7 @@ describe("fake Consul agent", () => {
   it("holds a blocking query until the service changes, then answers with a higher X-Consul-Index", async () => {
     const a = await agent();
     await register(a, "web-1", { TTL: "10s", Status: "passing" });
+    await synced(a);
     const { index } = await health(a);
     let settled = false;
     const pending = health(a, `passing&index=${index}&wait=20s`).finally(() => (settled = true));
@@ -131,6 +144,7 @@ describe("fake Consul agent", () => {
   it("keeps holding a blocking query across a TTL pass that changes nothing", async () => {
     const a = await agent();
     await register(a, "web-1", { TTL: "10s", Status: "passing" });
+    await synced(a);
     const { index } = await health(a);
     let settled = false;
     const pending = health(a, `passing&index=${index}&wait=20s`).finally(() => (settled = true));
@@ -146,6 +160,7 @@ describe("fake Consul agent", () => {
   it("answers a blocking query with the same index when its wait elapses", async () => {
     const a = await agent();
     await register(a, "web-1", { TTL: "10s", Status: "passing" });
+    await synced(a);
     const { index } = await health(a);
     const started = Date.now();
     const answer = await health(a, `passing&index=${index}&wait=300ms`);
@@ -158,12 +173,85 @@ describe("fake Consul agent", () => {
     const a = await agent();
     await register(a, "web-1", { TTL: "300ms", Status: "passing" });
     await call(a, "PUT", "/v1/agent/check/pass/service:web-1?note=alive");
-    await eventually(async () => (await health(a)).entries.length === 0);
-    const checks = (await (await call(a, "GET", "/v1/agent/checks")).json()) as Record<string, any>;
-    expect(checks["service:web-1"]).toMatchObject({
+    await synced(a);
+    expect((await health(a)).entries).toHaveLength(1);
+    await eventually(async () => (await agentChecks(a))["service:web-1"].Status === "critical");
+    expect((await agentChecks(a))["service:web-1"]).toMatchObject({
       Status: "critical",
       Output: "TTL expired (last output before timeout follows): alive",
     });
+    await synced(a);
+    expect((await health(a)).entries).toEqual([]);
+  });
+
+  it("shows agent changes in the catalog only once anti-entropy has synced them", async () => {
+    const a = await agent({ catalogSyncDelayMs: 60_000 });
+    await register(a, "web-1", { TTL: "10s", Status: "passing" });
+    expect(Object.keys((await (await call(a, "GET", "/v1/agent/services")).json()) as object)).toEqual(["web-1"]);
+    expect(a.catalogSyncPending).toBe(true);
+    const before = await health(a, "");
+    expect(before.entries).toEqual([]);
+
+    a.syncCatalog();
+    const after = await health(a, "");
+    expect(after.entries.map((e) => e.Service.ID)).toEqual(["web-1"]);
+    expect(after.index).toBeGreaterThan(before.index);
+    expect(a.catalogSyncPending).toBe(false);
+  });
+
+  it("syncs on its own after the configured delay and wakes blocking queries then", async () => {
+    const a = await agent({ catalogSyncDelayMs: 200 });
+    const { index } = await health(a, "");
+    const pending = health(a, `index=${index}&wait=20s`);
+    await register(a, "web-1", { TTL: "10s", Status: "passing" });
+    expect(a.catalogSyncPending).toBe(true);
+    expect((await pending).entries.map((e) => e.Service.ID)).toEqual(["web-1"]);
+    expect(a.catalogSyncPending).toBe(false);
+  });
+
+  it("keeps a critical check critical when its service registers again, until the next TTL update", async () => {
+    const a = await agent();
+    await register(a, "web-1", { TTL: "200ms", Status: "passing" });
+    await call(a, "PUT", "/v1/agent/check/pass/service:web-1?note=alive");
+    await eventually(async () => (await agentChecks(a))["service:web-1"]?.Status === "critical");
+
+    // The registration asks for passing; Consul restores the status and output it had.
+    expect((await register(a, "web-1", { TTL: "10s", Status: "passing" })).status).toBe(200);
+    expect((await agentChecks(a))["service:web-1"]).toMatchObject({
+      Status: "critical",
+      Output: "TTL expired (last output before timeout follows): alive",
+    });
+    await synced(a);
+    expect((await health(a)).entries).toEqual([]);
+
+    await call(a, "PUT", "/v1/agent/check/pass/service:web-1");
+    expect((await agentChecks(a))["service:web-1"]).toMatchObject({ Status: "passing", Output: "" });
+    await synced(a);
+    expect((await health(a)).entries.map((e) => e.Service.ID)).toEqual(["web-1"]);
+  });
+
+  it("keeps a passing check passing when its service registers again asking for critical", async () => {
+    const a = await agent();
+    await register(a, "web-1", { TTL: "10s", Status: "passing" });
+    await register(a, "web-1", { TTL: "10s", Status: "critical" });
+    expect((await agentChecks(a))["service:web-1"].Status).toBe("passing");
+  });
+
+  it("writes a change of output alone to the catalog only after check_update_interval, a status change at once", async () => {
+    const a = await agent({ checkUpdateIntervalMs: 400 });
+    await register(a, "web-1", { TTL: "10s", Status: "passing" });
+    await synced(a);
+    const output = async () => (await health(a)).entries[0]?.Checks[1]?.Output;
+
+    await call(a, "PUT", "/v1/agent/check/pass/service:web-1?note=v2");
+    expect((await agentChecks(a))["service:web-1"].Output).toBe("v2");
+    await synced(a);
+    expect(await output()).toBe("");
+    await eventually(async () => (await output()) === "v2", 3000);
+
+    await call(a, "PUT", "/v1/agent/check/warn/service:web-1?note=slow");
+    await synced(a);
+    expect((await health(a, "")).entries[0]?.Checks[1]).toMatchObject({ Status: "warning", Output: "slow" });
   });
 
   it("reaps a service that stays critical longer than DeregisterCriticalServiceAfter", async () => {
@@ -183,7 +271,7 @@ describe("fake Consul agent", () => {
     expect(a.services().map((s) => s.id)).toEqual(["web-1"]);
   });
 
-  it("answers 404 for unknown checks and services and 500 for a check without TTL, with Consul's reasons", async () => {
+  it("answers 404 with Consul's reasons for unknown checks and services, serfHealth included (a catalog check, not an agent one)", async () => {
     const a = await agent();
     const pass = await call(a, "PUT", "/v1/agent/check/pass/service:nope");
     expect([pass.status, await pass.text()]).toEqual([
@@ -196,15 +284,20 @@ describe("fake Consul agent", () => {
       'Unknown service ID "nope". Ensure that the service ID is passed, not the service name.',
     ]);
     const serf = await call(a, "PUT", "/v1/agent/check/pass/serfHealth");
-    expect([serf.status, await serf.text()]).toEqual([500, 'CheckID "serfHealth" does not have associated TTL']);
+    expect([serf.status, await serf.text()]).toEqual([
+      404,
+      'Unknown check ID "serfHealth". Ensure that the check ID is passed, not the check name.',
+    ]);
+    expect(Object.keys(await agentChecks(a))).toEqual([]);
   });
 
   it("deregisters a service and its checks", async () => {
     const a = await agent();
     await register(a, "web-1", { TTL: "10s", Status: "passing" });
     expect((await call(a, "PUT", "/v1/agent/service/deregister/web-1")).status).toBe(200);
+    expect(a.checks()).toEqual([]);
+    await synced(a);
     expect((await health(a, "")).entries).toEqual([]);
-    expect(a.checks().map((c) => c.checkId)).toEqual(["serfHealth"]);
   });
 
   it("updates a TTL check through /check/update and rejects an unknown status", async () => {
@@ -242,6 +335,7 @@ describe("fake Consul agent", () => {
   it("loses its state on restart, keeps its port, and starts its indexes over", async () => {
     const a = await agent();
     for (let i = 0; i < 5; i++) await register(a, `web-${i}`, { TTL: "10s", Status: "passing" });
+    await synced(a);
     const before = await health(a);
     const port = a.port;
     await a.restart();

@@ -8,6 +8,7 @@ export const binaryEnvOverrides: Readonly<Record<string, string>> = {
   dnsmasq: "DNSMASQ_BIN",
   postgres: "POSTGRES_BIN",
   initdb: "INITDB_BIN",
+  kubectl: "KUBECTL_BIN",
 };
 
 /** Directories searched after PATH, by binary name: Debian keeps PostgreSQL's programs in /usr/lib/postgresql/<major>/bin. */
@@ -96,5 +97,6 @@ function aptPackage(binary: string): string {
   // dnsmasq-base ships only the binary; the "dnsmasq" package would also install and start a system daemon on port 53.
   if (binary === "dnsmasq") return "dnsmasq-base";
   if (binary === "postgres" || binary === "initdb") return "postgresql";
+  if (binary === "kubectl") return "kubernetes-client";
   return binary;
 }

@@ -53,5 +53,7 @@ describe("the missing-binary rule", () => {
     expect(() => requireBinary("etcd", { PATH: "/nonexistent" })).toThrow(/apt-get install -y etcd-server/);
     expect(findBinary("dnsmasq", { PATH: "/nonexistent", DNSMASQ_BIN: presentPath })).toBe(presentPath);
     expect(() => requireBinary("dnsmasq", { PATH: "/nonexistent" })).toThrow(/apt-get install -y dnsmasq-base/);
+    expect(findBinary("kubectl", { PATH: "/nonexistent", KUBECTL_BIN: presentPath })).toBe(presentPath);
+    expect(() => requireBinary("kubectl", { PATH: "/nonexistent" })).toThrow(/apt-get install -y kubernetes-client/);
   });
 });

@@ -1,6 +1,4 @@
-import { randomUUID } from "node:crypto";
-import type { CheckStatus, FakeConsulCheck, FakeConsulNode, FakeConsulService } from "./consul-model.js";
-import { serfHealthCheckId } from "./consul-model.js";
+import type { CheckStatus, FakeConsulCheck, FakeConsulService } from "./consul-model.js";
 
 /** Timing knobs the real agent hard-codes or hides behind dev-only settings. */
 export interface AgentTimings {
@@ -12,7 +10,7 @@ export interface AgentTimings {
 
 /** A registration after request decoding and validation. */
 export interface ServiceRegistration {
-  service: Omit<FakeConsulService, "createIndex" | "modifyIndex">;
+  service: FakeConsulService;
   checks: Array<{
     checkId: string;
     name: string;
@@ -24,79 +22,41 @@ export interface ServiceRegistration {
   replaceExistingChecks: boolean;
 }
 
-type Listener = () => void;
+/** What changed in the agent's local state: the service set, or a check's status, or only a check's output. */
+export type LocalChange = "services" | "status" | "output";
+
+type Listener = (change: LocalChange) => void;
 
 /**
- * The state one dev-mode agent holds: a node, its services and checks, and the
- * raft-like index that blocking queries watch. All of it is lost on restart.
+ * The agent's local state (services and their TTL checks, TTL timers, the critical-service reaper),
+ * as /v1/agent/* shows it. The catalog learns of changes only through anti-entropy. Lost on restart.
  */
 export class AgentState {
-  readonly node: FakeConsulNode;
   readonly services = new Map<string, FakeConsulService>();
   readonly checks = new Map<string, FakeConsulCheck>();
-  #index: number;
-  /** "services" table index: last write to any service. */
-  #servicesIndex: number;
-  /** "service.<name>" index entries: last write touching an instance or check of that name. */
-  readonly #nameIndex = new Map<string, number>();
   readonly #ttlTimers = new Map<string, NodeJS.Timeout>();
   readonly #listeners = new Set<Listener>();
   readonly #reaper: NodeJS.Timeout;
 
-  constructor(
-    nodeName: string,
-    datacenter: string,
-    private readonly timings: AgentTimings,
-  ) {
-    // A fresh dev agent starts from a small index, so a restart moves indexes backwards.
-    this.#index = 10;
-    this.#servicesIndex = this.#index;
-    this.node = {
-      id: randomUUID(),
-      name: nodeName,
-      address: "127.0.0.1",
-      datacenter,
-      createIndex: this.#index,
-      modifyIndex: this.#index,
-    };
-    this.checks.set(serfHealthCheckId, {
-      checkId: serfHealthCheckId,
-      name: "Serf Health Status",
-      serviceId: "",
-      serviceName: "",
-      status: "passing",
-      notes: "",
-      output: "Agent alive and reachable",
-      ttlMs: 0,
-      deregisterCriticalAfterMs: undefined,
-      criticalSince: undefined,
-      createIndex: this.#index,
-      modifyIndex: this.#index,
-    });
+  constructor(private readonly timings: AgentTimings) {
     this.#reaper = setInterval(() => this.#reap(), timings.reapIntervalMs);
     this.#reaper.unref();
   }
 
-  /** The index a blocking query on health/service/<name> reports. */
-  serviceIndex(name: string): number {
-    return Math.max(1, this.#nameIndex.get(name) ?? this.#servicesIndex);
-  }
-
-  /** Calls `listener` after every write; returns the unsubscribe function. */
-  onWrite(listener: Listener): () => void {
+  /** Calls `listener` after every local change; returns the unsubscribe function. */
+  onChange(listener: Listener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Adds or replaces a service and its checks. A check that existed before (same id) keeps its
+   * status and output, whatever the registration says, until its next TTL update, as Consul
+   * restores them from its snapshot of the check state.
+   */
   register(reg: ServiceRegistration): void {
-    const index = this.#bump();
-    const previous = this.services.get(reg.service.id);
-    if (previous && previous.name !== reg.service.name) this.#nameIndex.set(previous.name, index);
-    this.services.set(reg.service.id, {
-      ...reg.service,
-      createIndex: previous?.createIndex ?? index,
-      modifyIndex: index,
-    });
+    const snapshot = new Map(this.checks);
+    this.services.set(reg.service.id, { ...reg.service });
     if (reg.replaceExistingChecks) {
       const keep = new Set(reg.checks.map((c) => c.checkId));
       for (const check of [...this.checks.values()]) {
@@ -104,41 +64,33 @@ export class AgentState {
       }
     }
     for (const def of reg.checks) {
-      const existing = this.checks.get(def.checkId);
+      const previous = snapshot.get(def.checkId);
+      const status = previous?.status ?? def.status;
       const check: FakeConsulCheck = {
         checkId: def.checkId,
         name: def.name,
         serviceId: reg.service.id,
         serviceName: reg.service.name,
-        status: def.status,
+        status,
         notes: def.notes,
-        output: "",
+        output: previous?.output ?? "",
         ttlMs: def.ttlMs,
         deregisterCriticalAfterMs: def.deregisterCriticalAfterMs,
-        criticalSince: def.status === "critical" ? Date.now() : undefined,
-        createIndex: existing?.createIndex ?? index,
-        modifyIndex: index,
+        criticalSince: status !== "critical" ? undefined : (previous?.criticalSince ?? Date.now()),
       };
       this.checks.set(def.checkId, check);
       this.#armTtl(check);
     }
-    this.#servicesIndex = index;
-    this.#nameIndex.set(reg.service.name, index);
-    this.#emit();
+    this.#emit("services");
   }
 
   /** Removes a service and its checks; false when the id is unknown. */
   deregister(serviceId: string): boolean {
-    const service = this.services.get(serviceId);
-    if (!service) return false;
-    const index = this.#bump();
-    this.services.delete(serviceId);
+    if (!this.services.delete(serviceId)) return false;
     for (const check of [...this.checks.values()]) {
       if (check.serviceId === serviceId) this.#dropCheck(check.checkId);
     }
-    this.#servicesIndex = index;
-    this.#nameIndex.set(service.name, index);
-    this.#emit();
+    this.#emit("services");
     return true;
   }
 
@@ -159,16 +111,14 @@ export class AgentState {
   }
 
   #setStatus(check: FakeConsulCheck, status: CheckStatus, output: string): void {
-    // Like the real agent, an update that changes nothing is not a catalog write, so it wakes no blocking query.
-    if (check.status === status && check.output === output) return;
     if (status === "critical" && check.status !== "critical") check.criticalSince = Date.now();
     if (status !== "critical") check.criticalSince = undefined;
+    // Like the real agent, an update that changes nothing is no change at all.
+    if (check.status === status && check.output === output) return;
+    const change: LocalChange = check.status === status ? "output" : "status";
     check.status = status;
     check.output = output;
-    const index = this.#bump();
-    check.modifyIndex = index;
-    if (check.serviceName) this.#nameIndex.set(check.serviceName, index);
-    this.#emit();
+    this.#emit(change);
   }
 
   #armTtl(check: FakeConsulCheck): void {
@@ -177,8 +127,7 @@ export class AgentState {
     if (check.ttlMs <= 0) return;
     const timer = setTimeout(() => {
       this.#ttlTimers.delete(check.checkId);
-      const current = this.checks.get(check.checkId);
-      if (current !== check) return;
+      if (this.checks.get(check.checkId) !== check) return;
       this.#setStatus(check, "critical", `TTL expired (last output before timeout follows): ${check.output}`);
     }, check.ttlMs);
     timer.unref();
@@ -186,8 +135,7 @@ export class AgentState {
   }
 
   #dropCheck(checkId: string): void {
-    const timer = this.#ttlTimers.get(checkId);
-    if (timer) clearTimeout(timer);
+    clearTimeout(this.#ttlTimers.get(checkId));
     this.#ttlTimers.delete(checkId);
     this.checks.delete(checkId);
   }
@@ -196,19 +144,14 @@ export class AgentState {
     const now = Date.now();
     const doomed = new Set<string>();
     for (const check of this.checks.values()) {
-      if (check.deregisterCriticalAfterMs === undefined || check.criticalSince === undefined || !check.serviceId) continue;
+      if (check.deregisterCriticalAfterMs === undefined || check.criticalSince === undefined) continue;
       const after = Math.max(check.deregisterCriticalAfterMs, this.timings.deregisterCriticalMinMs);
       if (now - check.criticalSince > after) doomed.add(check.serviceId);
     }
     for (const serviceId of doomed) this.deregister(serviceId);
   }
 
-  #bump(): number {
-    this.#index += 1;
-    return this.#index;
-  }
-
-  #emit(): void {
-    for (const listener of [...this.#listeners]) listener();
+  #emit(change: LocalChange): void {
+    for (const listener of [...this.#listeners]) listener(change);
   }
 }

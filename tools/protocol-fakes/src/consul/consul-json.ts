@@ -1,10 +1,14 @@
 import { formatGoDuration } from "../go-duration.js";
-import type { FakeConsulCheck, FakeConsulNode, FakeConsulService } from "./consul-model.js";
+import type { CatalogService, FakeConsulCheck, FakeConsulNode, FakeConsulService, Indexed } from "./consul-model.js";
 
 const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
-/** A check in the JSON shape of Consul's structs.HealthCheck. */
-export function checkJson(check: FakeConsulCheck, node: FakeConsulNode, service: FakeConsulService | undefined): Record<string, unknown> {
+/** A check in the JSON shape of Consul's structs.HealthCheck; an agent-local check has no Raft indexes (0). */
+export function checkJson(
+  check: Omit<FakeConsulCheck, "criticalSince"> & Partial<Indexed>,
+  node: FakeConsulNode,
+  service: FakeConsulService | undefined,
+): Record<string, unknown> {
   return {
     Node: node.name,
     CheckID: check.checkId,
@@ -23,8 +27,8 @@ export function checkJson(check: FakeConsulCheck, node: FakeConsulNode, service:
       check.deregisterCriticalAfterMs === undefined
         ? {}
         : { DeregisterCriticalServiceAfter: formatGoDuration(check.deregisterCriticalAfterMs) },
-    CreateIndex: check.createIndex,
-    ModifyIndex: check.modifyIndex,
+    CreateIndex: check.createIndex ?? 0,
+    ModifyIndex: check.modifyIndex ?? 0,
   };
 }
 
@@ -50,7 +54,7 @@ export function nodeJson(node: FakeConsulNode): Record<string, unknown> {
 }
 
 /** A service in the JSON shape of a health entry's `Service`. */
-export function serviceJson(service: FakeConsulService): Record<string, unknown> {
+export function serviceJson(service: CatalogService): Record<string, unknown> {
   return {
     ID: service.id,
     Service: service.name,

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { parseGoDuration } from "../go-duration.js";
 import { LoopbackServer, readBody, sendJson, sendText } from "../loopback-server.js";
 import { AgentState } from "./agent-state.js";
+import { AntiEntropy } from "./anti-entropy.js";
+import { Catalog } from "./catalog.js";
 import { agentServiceJson, checkJson, nodeJson, serviceJson } from "./consul-json.js";
 import type { CheckStatus, FakeConsulCheck, FakeConsulService } from "./consul-model.js";
 import { BadRequest, decodeCheckUpdate, decodeRegistration } from "./registration-decoder.js";
@@ -20,6 +22,14 @@ export interface FakeConsulAgentOptions {
   reapIntervalMs?: number;
   /** When set, ACLs are on with default-deny and only this token is accepted. Default: ACLs off. */
   aclToken?: string;
+  /**
+   * Delay from an agent-local change to the anti-entropy sync that writes it to the catalog (what
+   * /v1/health answers from); 0 writes at once. Default: 100 (long enough that a test reading the
+   * catalog right after an agent call fails here, as it may on a real agent).
+   */
+  catalogSyncDelayMs?: number;
+  /** Consul's check_update_interval: a check whose output alone changed reaches the catalog after 0.5 to 1.5 times this. Default: 300000. */
+  checkUpdateIntervalMs?: number;
 }
 
 /** A running FAKE Consul agent (dev mode, one node, in-memory state). */
@@ -36,10 +46,14 @@ export interface FakeConsulAgent {
   readonly running: boolean;
   /** Blocking queries currently held open, waiting for a change. */
   readonly heldQueries: number;
-  /** Copies of the registered services. */
+  /** True while agent changes wait for the sync that writes them to the catalog. */
+  readonly catalogSyncPending: boolean;
+  /** Copies of the agent's local services (what /v1/agent/services shows, ahead of the catalog). */
   services(): FakeConsulService[];
-  /** Copies of the registered checks, serfHealth included. */
+  /** Copies of the agent's local checks (what /v1/agent/checks shows; serfHealth lives in the catalog only). */
   checks(): FakeConsulCheck[];
+  /** Runs the pending anti-entropy sync now, so the catalog reflects the agent's local state. */
+  syncCatalog(): void;
   /** Stops listening and drops all state and open connections, as a killed dev agent would. */
   stop(): Promise<void>;
   /** Listens again on the same port with a fresh, empty state. */
@@ -54,11 +68,18 @@ const maxWaitMs = 10 * 60_000;
 
 const ttlVerbs: Record<string, CheckStatus> = { pass: "passing", warn: "warning", fail: "critical" };
 
+/** One life of the agent (from start to stop): its local state, the catalog it syncs to, and the sync between them. */
+interface AgentRuntime {
+  local: AgentState;
+  catalog: Catalog;
+  sync: AntiEntropy;
+}
+
 class ConsulAgentFake implements FakeConsulAgent {
   readonly host = "127.0.0.1";
   readonly nodeName: string;
   readonly #server: LoopbackServer;
-  #state: AgentState | undefined;
+  #state: AgentRuntime | undefined;
   #held = 0;
 
   constructor(private readonly options: FakeConsulAgentOptions) {
@@ -83,24 +104,39 @@ class ConsulAgentFake implements FakeConsulAgent {
   }
 
   services(): FakeConsulService[] {
-    return [...(this.#state?.services.values() ?? [])].map((s) => ({ ...s, tags: [...s.tags], meta: { ...s.meta } }));
+    return [...(this.#state?.local.services.values() ?? [])].map((s) => ({ ...s, tags: [...s.tags], meta: { ...s.meta } }));
   }
 
   checks(): FakeConsulCheck[] {
-    return [...(this.#state?.checks.values() ?? [])].map((c) => ({ ...c }));
+    return [...(this.#state?.local.checks.values() ?? [])].map((c) => ({ ...c }));
+  }
+
+  get catalogSyncPending(): boolean {
+    return this.#state?.sync.pending ?? false;
+  }
+
+  syncCatalog(): void {
+    this.#state?.sync.syncNow();
   }
 
   async start(): Promise<void> {
     if (this.running) return;
-    this.#state = new AgentState(this.nodeName, this.options.datacenter ?? "dc1", {
+    const local = new AgentState({
       deregisterCriticalMinMs: this.options.deregisterCriticalMinMs ?? 60_000,
       reapIntervalMs: this.options.reapIntervalMs ?? 30_000,
     });
+    const catalog = new Catalog(this.nodeName, this.options.datacenter ?? "dc1");
+    const sync = new AntiEntropy(local, catalog, {
+      syncDelayMs: this.options.catalogSyncDelayMs ?? 100,
+      checkUpdateIntervalMs: this.options.checkUpdateIntervalMs ?? 300_000,
+    });
+    this.#state = { local, catalog, sync };
     await this.#server.start();
   }
 
   async stop(): Promise<void> {
-    this.#state?.dispose();
+    this.#state?.sync.dispose();
+    this.#state?.local.dispose();
     this.#state = undefined;
     await this.#server.stop();
   }
@@ -111,8 +147,8 @@ class ConsulAgentFake implements FakeConsulAgent {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const state = this.#state;
-    if (!state) {
+    const runtime = this.#state;
+    if (!runtime) {
       sendText(res, 503, "agent is shutting down");
       return;
     }
@@ -129,12 +165,12 @@ class ConsulAgentFake implements FakeConsulAgent {
         if (!route("PUT")) return;
         const replace =
           url.searchParams.has("replace-existing-checks") && ["", "true"].includes(url.searchParams.get("replace-existing-checks") ?? "");
-        state.register(decodeRegistration(await readBody(req), replace));
+        runtime.local.register(decodeRegistration(await readBody(req), replace));
         res.writeHead(200).end();
       } else if (path.startsWith("/v1/agent/service/deregister/")) {
         if (!route("PUT")) return;
         const id = decodeURIComponent(path.slice("/v1/agent/service/deregister/".length));
-        if (!state.deregister(id)) {
+        if (!runtime.local.deregister(id)) {
           sendText(res, 404, `Unknown service ID "${id}". Ensure that the service ID is passed, not the service name.`);
           return;
         }
@@ -147,30 +183,28 @@ class ConsulAgentFake implements FakeConsulAgent {
           verb === "update"
             ? decodeCheckUpdate(await readBody(req))
             : { status: ttlVerbs[verb] as CheckStatus, output: url.searchParams.get("note") ?? "" };
-        const check = state.checks.get(checkId);
+        const check = runtime.local.checks.get(checkId);
         if (!check) {
           sendText(res, 404, `Unknown check ID "${checkId}". Ensure that the check ID is passed, not the check name.`);
           return;
         }
-        if (check.ttlMs <= 0) {
-          sendText(res, 500, `CheckID "${checkId}" does not have associated TTL`);
-          return;
-        }
-        state.updateTtlCheck(checkId, update.status, update.output);
+        runtime.local.updateTtlCheck(checkId, update.status, update.output);
         res.writeHead(200).end();
       } else if (path === "/v1/agent/services") {
         if (!route("GET")) return;
         const body: Record<string, unknown> = {};
-        for (const s of state.services.values()) body[s.id] = agentServiceJson(s, state.node.datacenter);
+        for (const s of runtime.local.services.values()) body[s.id] = agentServiceJson(s, runtime.catalog.node.datacenter);
         sendJson(res, 200, body);
       } else if (path === "/v1/agent/checks") {
         if (!route("GET")) return;
         const body: Record<string, unknown> = {};
-        for (const c of state.checks.values()) body[c.checkId] = checkJson(c, state.node, state.services.get(c.serviceId));
+        for (const c of runtime.local.checks.values()) {
+          body[c.checkId] = checkJson(c, runtime.catalog.node, runtime.local.services.get(c.serviceId));
+        }
         sendJson(res, 200, body);
       } else if (path.startsWith("/v1/health/service/")) {
         if (!route("GET")) return;
-        this.#healthService(state, decodeURIComponent(path.slice("/v1/health/service/".length)), req, res, url);
+        this.#healthService(runtime.catalog, decodeURIComponent(path.slice("/v1/health/service/".length)), req, res, url);
       } else {
         sendText(res, 404, "404 page not found");
       }
@@ -191,7 +225,8 @@ class ConsulAgentFake implements FakeConsulAgent {
     return false;
   }
 
-  #healthService(state: AgentState, name: string, req: IncomingMessage, res: ServerResponse, url: URL): void {
+  /** GET /v1/health/service/:name, answered from the catalog (not the agent's local state). */
+  #healthService(state: Catalog, name: string, req: IncomingMessage, res: ServerResponse, url: URL): void {
     const q = url.searchParams;
     for (const unsupported of ["filter", "near", "node-meta", "peer"]) {
       if (q.has(unsupported)) throw new BadRequest(`the fake Consul agent does not implement ?${unsupported}`);

@@ -1,81 +1,115 @@
-import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { LoopbackServer, sendJson } from "../loopback-server.js";
+import { LoopbackServer, sendJson, sendText } from "../loopback-server.js";
+import { createTestCertificateAuthority, type PemPair, type TestCertificateAuthority } from "../tls/test-pki.js";
+import { AccessControl, allPodVerbs, type PodGrant } from "./access-control.js";
+import { forbidden, pathNotFound, status, unauthorized } from "./api-status.js";
+import { coreV1ResourcesDocument, coreVersionsDocument, groupListDocument, versionDocument } from "./discovery-documents.js";
 import { buildPod, type FakePodInput, type PodJson, podInput } from "./fake-pod.js";
-import { matchesSelector, parseLabelSelector, type Requirement, SelectorParseError } from "./label-selector.js";
-import { type PodChange, PodStore } from "./pod-store.js";
+import { type KubeconfigCredentials, renderKubeconfig } from "./kubeconfig.js";
+import { PodRequests } from "./pod-requests.js";
+import { PodStore } from "./pod-store.js";
 
 /** Options of the FAKE Kubernetes API server. */
 export interface FakeKubernetesApiOptions {
   /** Port to bind on 127.0.0.1. Default: 0 (a random free port). */
   port?: number;
-  /** Bearer token every request must carry; the emitted kubeconfig carries it. Default: a random token. */
+  /** Token of the default service account (default:tsakt, may get, list, watch and delete pods everywhere). Default: a random token. */
   token?: string;
   /** How many pod changes watches can resume from before older versions answer 410 Gone. Default: 1000. */
   historyLimit?: number;
+  /** How often a watch that allows bookmarks gets one, kube-apiserver's bookmarkFrequency. Default: 60000. */
+  bookmarkIntervalMs?: number;
+  /** How long a get or list with a resource version ahead of the server waits before its 504. Default: 3000 (kube-apiserver's blockTimeout). */
+  tooLargeResourceVersionWaitMs?: number;
+  /** A watch without timeoutSeconds ends after a random time between this and twice this, like --min-request-timeout. Default: 1800. */
+  minRequestTimeoutSeconds?: number;
 }
 
-/** A running FAKE Kubernetes API server (pods only, plain http, in-memory "etcd"). */
+/** What `deletePod` does: the namespace and how long the pod terminates before it is gone. */
+export interface DeletePodOptions {
+  /** Default: "default". */
+  namespace?: string;
+  /** Time from the MODIFIED event that sets deletionTimestamp to the DELETED event; 0 deletes at once (like --grace-period=0 --force). Default: the pod's terminationGracePeriodSeconds (30 s). */
+  gracePeriodMs?: number;
+}
+
+/** A running FAKE Kubernetes API server (pods only, HTTPS with a CA made at start, in-memory "etcd"). */
 export interface FakeKubernetesApi {
-  /** "http://127.0.0.1:<port>". */
+  /** "https://127.0.0.1:<port>". */
   readonly url: string;
   readonly port: number;
+  /** Bearer token of the default service account "system:serviceaccount:default:tsakt". */
   readonly token: string;
+  /** The CA certificate (PEM) that signed the server's certificate and the client certificates; clients trust it. */
+  readonly caCertificate: string;
   /** Watch streams currently open. */
   readonly activeWatches: number;
   /** List (not watch) requests served so far, to tell a cache from repeated listing. */
   readonly listRequests: number;
-  /** A kubeconfig (YAML) whose current context points at this server; `namespace` sets the context namespace. */
-  kubeconfig(options?: { namespace?: string }): string;
+  /** BOOKMARK events sent so far. */
+  readonly bookmarksSent: number;
+  /** A kubeconfig (YAML) trusting the fake's CA, authenticating with `credentials` (default: the default token); `namespace` sets the context namespace. */
+  kubeconfig(options?: { namespace?: string; credentials?: KubeconfigCredentials }): string;
+  /** Creates a service account and returns its bearer token; its pod grant defaults to get, list and watch in every namespace. */
+  serviceAccountToken(options?: { namespace?: string; name?: string } & PodGrant): string;
+  /** Issues a client certificate (CN = user, O = groups) signed by the fake's CA, and grants `user` the pod verbs given. */
+  clientCertificate(options: { user: string; groups?: readonly string[] } & PodGrant): Promise<PemPair>;
   /** Creates a pod (emits ADDED); throws if it already exists. */
   addPod(input: FakePodInput): PodJson;
   /** Changes a pod (emits MODIFIED); fields not given keep their values, and a phase change re-derives readiness unless `ready` is given. */
   updatePod(name: string, changes: Partial<Omit<FakePodInput, "name" | "namespace">>, namespace?: string): PodJson;
-  /** Deletes a pod (emits DELETED); false when it did not exist. */
-  deletePod(name: string, namespace?: string): boolean;
+  /** Deletes a pod gracefully (MODIFIED with deletionTimestamp, DELETED after the grace period); false when it did not exist. */
+  deletePod(name: string, options?: DeletePodOptions): boolean;
   pod(name: string, namespace?: string): PodJson | undefined;
   pods(namespace?: string): PodJson[];
   /** Drops the event history (as etcd compaction does): watches from older resource versions get 410 Gone. */
   compactHistory(): void;
   /** Ends every open watch stream normally, as the server does when a watch's timeout runs out. */
   endWatches(): void;
-  /** Restarts the server on the same port: open watches drop, stored pods survive (they live in etcd). */
+  /** Restarts the server on the same port: open watches drop, pods survive (they live in etcd), and the watch history is gone. */
   restart(): Promise<void>;
+  /** Stops listening and drops every connection; pods and pending deletions are kept for start(). */
   stop(): Promise<void>;
+  /** Listens again on the same port, with a fresh watch cache (no history) like a restarted API server. */
+  start(): Promise<void>;
 }
 
-function status(code: number, reason: string, message: string): Record<string, unknown> {
-  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code };
-}
-
-function labelsOf(pod: PodJson | undefined): Record<string, string> {
-  return pod?.metadata.labels ?? {};
-}
-
-/** How one stored change looks through a watch on `namespace` with `selector` (label changes turn into ADDED/DELETED). */
-function viewOf(change: PodChange, namespace: string, selector: readonly Requirement[]): { type: string; object: PodJson } | undefined {
-  if (change.pod.metadata.namespace !== namespace) return undefined;
-  const before = change.previous !== undefined && matchesSelector(selector, labelsOf(change.previous));
-  const after = change.type !== "DELETED" && matchesSelector(selector, labelsOf(change.pod));
-  if (change.type === "DELETED") return before ? { type: "DELETED", object: change.pod } : undefined;
-  if (before && after) return { type: "MODIFIED", object: change.pod };
-  if (after) return { type: "ADDED", object: change.pod };
-  if (before) return { type: "DELETED", object: change.pod };
-  return undefined;
-}
+const defaultServiceAccount = { namespace: "default", name: "tsakt" };
 
 class KubernetesApiFake implements FakeKubernetesApi {
   readonly token: string;
+  readonly #ca: TestCertificateAuthority;
   readonly #server: LoopbackServer;
   readonly #store: PodStore;
-  /** Open watch streams and how to end each one. */
-  readonly #watches = new Map<ServerResponse, () => void>();
-  #lists = 0;
+  readonly #access = new AccessControl();
+  readonly #pods: PodRequests;
+  /** Pods being deleted gracefully: when each is due to go, and its timer. */
+  readonly #terminations = new Map<string, { dueAt: number; timer: NodeJS.Timeout }>();
+  #startedOnce = false;
 
-  constructor(options: FakeKubernetesApiOptions) {
-    this.token = options.token ?? randomBytes(16).toString("hex");
+  constructor(options: FakeKubernetesApiOptions, ca: TestCertificateAuthority, serverCert: PemPair) {
+    this.#ca = ca;
     this.#store = new PodStore(options.historyLimit ?? 1000);
-    this.#server = new LoopbackServer((req, res, url) => this.#handle(req, res, url), options.port ?? 0);
+    this.token = this.#access.addServiceAccount(
+      defaultServiceAccount.namespace,
+      defaultServiceAccount.name,
+      { verbs: allPodVerbs },
+      options.token,
+    );
+    this.#pods = new PodRequests(this.#store, this.#access, {
+      bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
+      tooLargeResourceVersionWaitMs: options.tooLargeResourceVersionWaitMs ?? 3000,
+      minRequestTimeoutSeconds: options.minRequestTimeoutSeconds ?? 1800,
+      deletePod: (name, namespace, gracePeriodMs) => this.#delete(name, namespace, gracePeriodMs),
+    });
+    this.#server = new LoopbackServer((req, res, url) => this.#handle(req, res, url), options.port ?? 0, {
+      key: serverCert.key,
+      cert: serverCert.cert,
+      ca: [ca.cert],
+      // Like kube-apiserver: ask for a client certificate, verify it if one comes, accept requests without one.
+      requestCert: true,
+      rejectUnauthorized: false,
+    });
   }
 
   get port(): number {
@@ -83,44 +117,44 @@ class KubernetesApiFake implements FakeKubernetesApi {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `https://127.0.0.1:${this.port}`;
+  }
+
+  get caCertificate(): string {
+    return this.#ca.cert;
   }
 
   get activeWatches(): number {
-    return this.#watches.size;
+    return this.#pods.activeWatches;
   }
 
   get listRequests(): number {
-    return this.#lists;
+    return this.#pods.listRequests;
   }
 
-  async start(): Promise<void> {
-    await this.#server.start();
+  get bookmarksSent(): number {
+    return this.#pods.bookmarksSent;
   }
 
-  kubeconfig(options: { namespace?: string } = {}): string {
-    // @kubernetes/client-node refuses a plain-http server unless the cluster skips TLS verification.
-    return [
-      "apiVersion: v1",
-      "kind: Config",
-      "clusters:",
-      "- name: fake-kubernetes",
-      "  cluster:",
-      `    server: ${this.url}`,
-      "    insecure-skip-tls-verify: true",
-      "users:",
-      "- name: fake-user",
-      "  user:",
-      `    token: ${this.token}`,
-      "contexts:",
-      "- name: fake",
-      "  context:",
-      "    cluster: fake-kubernetes",
-      "    user: fake-user",
-      ...(options.namespace ? [`    namespace: ${options.namespace}`] : []),
-      "current-context: fake",
-      "",
-    ].join("\n");
+  kubeconfig(options: { namespace?: string; credentials?: KubeconfigCredentials } = {}): string {
+    return renderKubeconfig({
+      server: this.url,
+      caCert: this.#ca.cert,
+      credentials: options.credentials ?? { token: this.token },
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+    });
+  }
+
+  serviceAccountToken(options: { namespace?: string; name?: string } & PodGrant = {}): string {
+    const { namespace = "default", name = `sa-${Math.random().toString(36).slice(2, 8)}`, ...grant } = options;
+    return this.#access.addServiceAccount(namespace, name, grant);
+  }
+
+  async clientCertificate(options: { user: string; groups?: readonly string[] } & PodGrant): Promise<PemPair> {
+    const { user, groups = [], ...grant } = options;
+    const pair = await this.#ca.issue({ commonName: user, organizations: groups, usage: "client" });
+    this.#access.grant(user, grant);
+    return pair;
   }
 
   addPod(input: FakePodInput): PodJson {
@@ -137,8 +171,8 @@ class KubernetesApiFake implements FakeKubernetesApi {
     return this.#store.put(buildPod(merged, this.#store.nextRevision(), current)).pod;
   }
 
-  deletePod(name: string, namespace = "default"): boolean {
-    return this.#store.delete(namespace, name) !== undefined;
+  deletePod(name: string, options: DeletePodOptions = {}): boolean {
+    return this.#delete(name, options.namespace ?? "default", options.gracePeriodMs) !== undefined;
   }
 
   pod(name: string, namespace = "default"): PodJson | undefined {
@@ -154,121 +188,119 @@ class KubernetesApiFake implements FakeKubernetesApi {
   }
 
   endWatches(): void {
-    for (const end of [...this.#watches.values()]) end();
+    this.#pods.endWatches();
   }
 
-  async restart(): Promise<void> {
-    await this.stop();
+  async start(): Promise<void> {
+    if (this.#server.running) return;
+    // A restarted API server builds its watch cache from a fresh list: no history before now.
+    if (this.#startedOnce) this.#store.compact();
+    this.#startedOnce = true;
     await this.#server.start();
   }
 
+  async restart(): Promise<void> {
+    await this.#stopServer();
+    await this.start();
+  }
+
   async stop(): Promise<void> {
-    for (const res of this.#watches.keys()) res.destroy();
-    this.#watches.clear();
+    for (const { timer } of this.#terminations.values()) clearTimeout(timer);
+    this.#terminations.clear();
+    await this.#stopServer();
+  }
+
+  async #stopServer(): Promise<void> {
+    this.#pods.dropWatches();
     await this.#server.stop();
   }
 
-  #handle(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    if (req.headers.authorization !== `Bearer ${this.token}`) {
-      sendJson(res, 401, status(401, "Unauthorized", "Unauthorized"));
-      return;
+  /**
+   * Graceful deletion as the API server and kubelet do it: the pod gets deletionTimestamp (MODIFIED)
+   * and goes (DELETED) when the grace period ends. A later delete may shorten the grace, never extend it.
+   * Returns the pod's state after the call, or undefined when it does not exist.
+   */
+  #delete(name: string, namespace: string, gracePeriodMs: number | undefined): PodJson | undefined {
+    const current = this.#store.get(namespace, name);
+    if (!current) return undefined;
+    const key = `${namespace}/${name}`;
+    const graceMs = Math.max(0, gracePeriodMs ?? Number(current.spec.terminationGracePeriodSeconds ?? 30) * 1000);
+    const pending = this.#terminations.get(key);
+    if (graceMs === 0) {
+      if (pending) clearTimeout(pending.timer);
+      this.#terminations.delete(key);
+      return this.#store.delete(namespace, name);
     }
-    const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?$/.exec(url.pathname);
-    if (!match) {
-      sendJson(res, 404, status(404, "NotFound", "the server could not find the requested resource"));
-      return;
-    }
-    if (req.method !== "GET") {
-      sendJson(res, 405, status(405, "MethodNotAllowed", `the fake Kubernetes API serves only GET on pods, not ${req.method}`));
-      return;
-    }
-    const namespace = decodeURIComponent(match[1] ?? "");
-    const name = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
-    if (name !== undefined) {
-      const pod = this.#store.get(namespace, name);
-      if (pod) sendJson(res, 200, pod);
-      else sendJson(res, 404, status(404, "NotFound", `pods "${name}" not found`));
-      return;
-    }
-    const q = url.searchParams;
-    if (q.has("fieldSelector") && q.get("fieldSelector") !== "") {
-      sendJson(res, 400, status(400, "BadRequest", "the fake Kubernetes API does not implement fieldSelector"));
-      return;
-    }
-    let selector: Requirement[];
-    try {
-      selector = parseLabelSelector(q.get("labelSelector") ?? "");
-    } catch (err) {
-      if (!(err instanceof SelectorParseError)) throw err;
-      sendJson(res, 400, status(400, "BadRequest", err.message));
-      return;
-    }
-    const watch = ["true", "1"].includes(q.get("watch") ?? "");
-    if (watch) this.#watch(namespace, selector, q, res);
-    else this.#list(namespace, selector, res);
+    const dueAt = Date.now() + graceMs;
+    if (pending && pending.dueAt <= dueAt) return current;
+    if (pending) clearTimeout(pending.timer);
+    const graceSeconds = Math.ceil(graceMs / 1000);
+    const marked: PodJson = {
+      ...current,
+      metadata: {
+        ...current.metadata,
+        resourceVersion: this.#store.nextRevision(),
+        deletionTimestamp: new Date(Date.now() + graceSeconds * 1000).toISOString().replace(/\.\d+Z$/, "Z"),
+        deletionGracePeriodSeconds: graceSeconds,
+      },
+    };
+    const timer = setTimeout(() => {
+      this.#terminations.delete(key);
+      this.#store.delete(namespace, name);
+    }, graceMs);
+    timer.unref();
+    this.#terminations.set(key, { dueAt, timer });
+    return this.#store.put(marked).pod;
   }
 
-  #list(namespace: string, selector: readonly Requirement[], res: ServerResponse): void {
-    this.#lists++;
-    const items = this.#store
-      .list(namespace)
-      .filter((p) => matchesSelector(selector, labelsOf(p)))
-      // List items carry no kind/apiVersion on the wire; the list does.
-      .map(({ kind: _kind, apiVersion: _apiVersion, ...rest }) => rest);
-    sendJson(res, 200, { kind: "PodList", apiVersion: "v1", metadata: { resourceVersion: String(this.#store.revision) }, items });
-  }
-
-  #watch(namespace: string, selector: readonly Requirement[], q: URLSearchParams, res: ServerResponse): void {
-    const from = q.get("resourceVersion") ?? "";
-    if (from !== "" && !/^\d+$/.test(from)) {
-      sendJson(res, 400, status(400, "BadRequest", `invalid resource version: ${from}`));
+  async #handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const authentication = this.#access.authenticate(req);
+    if ("rejected" in authentication) {
+      sendJson(res, 401, unauthorized());
       return;
     }
-    res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
-    res.flushHeaders();
-    const send = (type: string, object: unknown): void => {
-      if (!res.destroyed && !res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
-    };
-
-    if (from === "" || from === "0") {
-      // "Start at most recent": synthetic ADDED events for what exists now.
-      for (const pod of this.#store.list(namespace)) {
-        if (matchesSelector(selector, labelsOf(pod))) send("ADDED", pod);
-      }
-    } else {
-      const backlog = this.#store.since(Number(from));
-      if (backlog === undefined) {
-        send("ERROR", status(410, "Expired", `too old resource version: ${from} (${this.#store.oldestResumable})`));
-        res.end();
-        return;
-      }
-      for (const change of backlog) {
-        const view = viewOf(change, namespace, selector);
-        if (view) send(view.type, view.object);
-      }
+    const user = authentication.user;
+    const path = url.pathname;
+    const document = this.#nonResource(path);
+    if (document !== undefined) {
+      if (req.method !== "GET")
+        sendJson(res, 405, status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"));
+      else if (!this.#access.mayGetPath(user, path)) sendJson(res, 403, forbidden(user.name, "get", { path }));
+      else if (typeof document === "string") sendText(res, 200, document);
+      else sendJson(res, 200, document);
+      return;
     }
+    if (await this.#pods.handle(req, res, url, user)) return;
+    // RBAC decides before routing: an anonymous request for a path it may not read is refused, not told it is missing.
+    if (!user.groups.includes("system:authenticated")) sendJson(res, 403, forbidden(user.name, "get", { path }));
+    else sendJson(res, 404, pathNotFound());
+  }
 
-    const unsubscribe = this.#store.subscribe((change) => {
-      const view = viewOf(change, namespace, selector);
-      if (view) send(view.type, view.object);
-    });
-    const timeoutSeconds = Number(q.get("timeoutSeconds") ?? "0");
-    const timer = timeoutSeconds > 0 ? setTimeout(() => end(), timeoutSeconds * 1000) : undefined;
-    // Ending detaches from the store at once, so no event can be written after the stream's end.
-    const end = (): void => {
-      if (timer) clearTimeout(timer);
-      unsubscribe();
-      this.#watches.delete(res);
-      if (!res.writableEnded) res.end();
-    };
-    this.#watches.set(res, end);
-    res.on("close", end);
+  #nonResource(path: string): Record<string, unknown> | string | undefined {
+    switch (path) {
+      case "/version":
+        return versionDocument();
+      case "/api":
+        return coreVersionsDocument(`127.0.0.1:${this.port}`);
+      case "/apis":
+        return groupListDocument();
+      case "/api/v1":
+        return coreV1ResourcesDocument(allPodVerbs);
+      case "/healthz":
+      case "/livez":
+      case "/readyz":
+        return "ok";
+      default:
+        return undefined;
+    }
   }
 }
 
-/** Starts a FAKE Kubernetes API server (not a real one) serving pod list and watch on 127.0.0.1. */
+/** Starts a FAKE Kubernetes API server (not a real one) serving pods over HTTPS on 127.0.0.1; needs the openssl CLI for its certificates. */
 export async function startFakeKubernetesApi(options: FakeKubernetesApiOptions = {}): Promise<FakeKubernetesApi> {
-  const api = new KubernetesApiFake(options);
+  const ca = await createTestCertificateAuthority("fake-kubernetes-ca");
+  const serverCert = await ca.issue({ commonName: "kube-apiserver", usage: "server", dnsNames: ["localhost", "kubernetes.default.svc"] });
+  const api = new KubernetesApiFake(options, ca, serverCert);
   await api.start();
   return api;
 }

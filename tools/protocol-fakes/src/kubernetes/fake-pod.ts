@@ -20,7 +20,7 @@ export interface FakePodInput {
   ready?: boolean;
   /** Ports of the pod's single container. Default: none. */
   ports?: Array<{ name?: string; containerPort: number; protocol?: "TCP" | "UDP" | "SCTP" }>;
-  /** Marks the pod as being deleted (deletionTimestamp set) while it still exists. Default: false. */
+  /** Marks the pod as being deleted (deletionTimestamp set) while it still exists; deletePod does this with a grace period. Default: false. */
   terminating?: boolean;
 }
 
@@ -42,6 +42,9 @@ export type PodJson = {
   spec: Record<string, unknown>;
   status: Record<string, unknown>;
 };
+
+/** The pod spec's terminationGracePeriodSeconds, Kubernetes' default. */
+export const terminationGracePeriodSeconds = 30;
 
 function condition(type: string, ok: boolean, at: string): Record<string, unknown> {
   return { type, status: ok ? "True" : "False", lastProbeTime: null, lastTransitionTime: at };
@@ -66,7 +69,7 @@ export function buildPod(input: FakePodInput, resourceVersion: string, previous?
   if (input.annotations && Object.keys(input.annotations).length > 0) metadata.annotations = { ...input.annotations };
   if (input.terminating) {
     metadata.deletionTimestamp = previous?.metadata.deletionTimestamp ?? now;
-    metadata.deletionGracePeriodSeconds = 30;
+    metadata.deletionGracePeriodSeconds = previous?.metadata.deletionGracePeriodSeconds ?? terminationGracePeriodSeconds;
   }
   const ports = (input.ports ?? []).map((p) => ({
     ...(p.name ? { name: p.name } : {}),
@@ -82,6 +85,7 @@ export function buildPod(input: FakePodInput, resourceVersion: string, previous?
         { name: "app", image: "registry.example/tsakt-app:1", ...(ports.length > 0 ? { ports } : {}), imagePullPolicy: "IfNotPresent" },
       ],
       restartPolicy: "Always",
+      terminationGracePeriodSeconds,
       nodeName: phase === "Pending" ? undefined : "fake-node-1",
       serviceAccountName: "default",
     },

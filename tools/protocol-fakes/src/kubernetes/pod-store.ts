@@ -59,14 +59,16 @@ export class PodStore {
     return this.#record({ resourceVersion: ++this.#revision, type: previous ? "MODIFIED" : "ADDED", pod, previous });
   }
 
-  /** Removes a pod; returns its final state, or undefined when it did not exist. */
+  /** Removes a pod; returns its final state, or undefined when it did not exist. A terminating pod leaves with a grace period of 0, as kubelet deletes it. */
   delete(namespace: string, name: string): PodJson | undefined {
     const key = `${namespace}/${name}`;
     const previous = this.#pods.get(key);
     if (!previous) return undefined;
     this.#pods.delete(key);
     const revision = ++this.#revision;
-    const pod: PodJson = { ...previous, metadata: { ...previous.metadata, resourceVersion: String(revision) } };
+    const metadata = { ...previous.metadata, resourceVersion: String(revision) };
+    if (metadata.deletionTimestamp !== undefined) metadata.deletionGracePeriodSeconds = 0;
+    const pod: PodJson = { ...previous, metadata };
     this.#record({ resourceVersion: revision, type: "DELETED", pod, previous });
     return pod;
   }
@@ -77,7 +79,7 @@ export class PodStore {
     return this.#history.filter((c) => c.resourceVersion > resourceVersion);
   }
 
-  /** Forgets all history, as etcd compaction does, so older resource versions can no longer be watched from. */
+  /** Forgets all history (etcd compaction, or a restarted API server's fresh watch cache), so older resource versions can no longer be watched from. */
   compact(): void {
     this.#history.length = 0;
     this.#oldestResumable = this.#revision;
