@@ -63,6 +63,39 @@ describe("a cluster of separate OS processes (static discovery)", () => {
     expect(owners).toEqual(keys.map((_, i) => (i % 2 === 0 ? s1 : s2).name));
   });
 
+  it("keeps a kind's spawn options (bounded mailbox, stop-on-failure supervisor) when its actor relocates to another process", async () => {
+    const cluster = await startCluster(3, { fast: true });
+    const [first] = cluster as [ProcessNode];
+    await first.request("spawnOn", { name: "guard", kind: "guarded", options: { placement: "local" } });
+    expect(await first.request<number>("fill", { name: "guard" })).toBe(2);
+    const survivors = cluster.slice(1);
+    await first.kill();
+    // The relocated actor answers from a survivor.
+    let host: ProcessNode | undefined;
+    await eventually(
+      async () => {
+        const reply = await (survivors[0] as ProcessNode)
+          .request<string>("ask", { name: "guard", message: "hi", timeoutMs: 500 })
+          .catch(() => "");
+        host = survivors.find((s) => reply === `${s.name}:hi`);
+        return host !== undefined;
+      },
+      15_000,
+      "the guard to answer from a survivor",
+    );
+    const relocatedTo = host as ProcessNode;
+    expect(await relocatedTo.request<boolean>("isLocal", { name: "guard" })).toBe(true);
+    // Its mailbox is still bounded at 2 ...
+    expect(await relocatedTo.request<number>("fill", { name: "guard" })).toBe(2);
+    // ... and its supervisor still stops it on a failure (the default supervisor would restart it).
+    await relocatedTo.request("tell", { name: "guard", message: "boom" });
+    await eventually(
+      async () => !(await relocatedTo.request<boolean>("isLocal", { name: "guard" })),
+      5000,
+      "the guard to stop after failing",
+    );
+  });
+
   it("gives exactly one actor when two nodes race to spawn the same name", async () => {
     const [a, b] = await startCluster(2, { fast: true });
     for (let round = 0; round < 5; round++) {
