@@ -12,7 +12,8 @@ export interface ConditionOptions {
   clock?: TestClock;
 }
 
-type Check = () => boolean | undefined | void | Promise<boolean | undefined | void>;
+/** A condition: false (or a throw) means "not yet"; anything else, including a passing `expect`, means it holds. */
+type Check = () => unknown;
 
 function settings(options: ConditionOptions | undefined, defaultMs: number): { limitMs: number; stepMs: number; clock?: TestClock } {
   const limitMs = options?.timeoutMs ?? defaultMs;
