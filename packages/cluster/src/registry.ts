@@ -51,6 +51,7 @@ const maxKeyLength = 4096;
  * Entries of members that die or leave are removed and handed to Cluster.onOwnerLost listeners (relocation).
  */
 export class Registry {
+  /** @internal The cluster makes it; use clusterOf(system).registry. */
   constructor(
     private readonly replica: RegistryReplica,
     private readonly membership: Membership,
