@@ -24,7 +24,7 @@ export { MVRegister } from "./mv-register.js";
 export { ORMap } from "./ormap.js";
 export { ORSet } from "./orset.js";
 export { PNCounter } from "./pncounter.js";
-export { compareScalars, type Scalar } from "./scalar.js";
+export { compareScalars, type Scalar, type WidenScalar } from "./scalar.js";
 export { toProto } from "./to-proto.js";
 export type { DeltaReplicatedData, ReplicatedData, ReplicatedDataType } from "./types.js";
 export { MAX_COUNT } from "./validate.js";

@@ -1,5 +1,5 @@
 import { CrdtArgumentError } from "./errors.js";
-import { checkScalar, compareScalars, type Scalar, sameScalar } from "./scalar.js";
+import { checkScalar, compareScalars, type Scalar, sameScalar, type WidenScalar } from "./scalar.js";
 import type { ReplicatedData } from "./types.js";
 import { checkNode, compareStrings } from "./validate.js";
 
@@ -40,21 +40,23 @@ export class LWWRegister<V extends Scalar = Scalar> implements ReplicatedData<LW
   ) {}
 
   /** A register holding `value`, written by `node` at `clock(0)`. Default clock: `defaultLwwClock`. */
-  static create<V extends Scalar>(node: string, value: V, clock: LwwClock = defaultLwwClock): LWWRegister<V> {
+  static create<V extends Scalar>(node: string, value: V, clock: LwwClock = defaultLwwClock): LWWRegister<WidenScalar<V>> {
     return LWWRegister.write(node, value, stamp(clock, 0));
   }
 
   /** A register holding one write with an explicit timestamp (a safe integer). */
-  static write<V extends Scalar>(node: string, value: V, timestamp: number): LWWRegister<V> {
+  static write<V extends Scalar>(node: string, value: V, timestamp: number): LWWRegister<WidenScalar<V>> {
     checkNode(node);
     checkScalar(value);
     if (!Number.isSafeInteger(timestamp)) throw new CrdtArgumentError("timestamp", `expected a safe integer, got ${timestamp}`);
-    return new LWWRegister(value instanceof Uint8Array ? (value.slice() as V) : value, timestamp, node);
+    return new LWWRegister((value instanceof Uint8Array ? value.slice() : value) as WidenScalar<V>, timestamp, node);
   }
 
   /** Writes `value` as `node`, stamped `clock(this.timestamp)`. Default clock: `defaultLwwClock`. */
   set(node: string, value: V, clock: LwwClock = defaultLwwClock): LWWRegister<V> {
-    return LWWRegister.write(node, value, stamp(clock, this.timestamp));
+    checkNode(node);
+    checkScalar(value);
+    return new LWWRegister((value instanceof Uint8Array ? value.slice() : value) as V, stamp(clock, this.timestamp), node);
   }
 
   /** Keeps the winning write (see the class comment). */

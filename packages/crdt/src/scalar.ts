@@ -4,6 +4,17 @@ import { compareStrings, describe } from "./validate.js";
 /** What a register holds: a string, a number, a boolean, a bigint within 64 signed bits, or bytes (for example a serialized protobuf message). */
 export type Scalar = string | number | boolean | bigint | Uint8Array;
 
+/** The scalar kind of a literal type: `"a"` widens to string, `1` to number, `true` to boolean. */
+export type WidenScalar<T extends Scalar> = T extends string
+  ? string
+  : T extends number
+    ? number
+    : T extends boolean
+      ? boolean
+      : T extends bigint
+        ? bigint
+        : Uint8Array;
+
 const MIN_INT64 = -(1n << 63n);
 const MAX_INT64 = (1n << 63n) - 1n;
 
