@@ -13,8 +13,8 @@ import { ORSet } from "./orset.js";
 import { PNCounter } from "./pncounter.js";
 import type { Scalar } from "./scalar.js";
 
-/** How deep ORMaps may nest in a decoded value; deeper input is rejected rather than risking the stack. */
-export const MAX_NESTING = 32;
+/** How many ORMaps may nest in a decoded value (a map in a map counts 2); deeper input is rejected. */
+export const MAX_NESTING = 16;
 
 /** A decoded `ReplicatedValue`: the key and the value or tombstone stored under it. */
 export interface KeyedValue {
