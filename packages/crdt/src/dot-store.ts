@@ -9,15 +9,29 @@ export interface DotEntry<V> extends Dot {
 export type DotStore<V> = ReadonlyMap<string, readonly DotEntry<V>[]>;
 
 function holds<V>(entries: readonly DotEntry<V>[], dot: Dot): boolean {
-  for (const e of entries) if (e.counter === dot.counter && e.node === dot.node) return true;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as DotEntry<V>;
+    if (e.counter === dot.counter && e.node === dot.node) return true;
+  }
   return false;
+}
+
+/** `entries` less those `context` has seen; the same array when none is. */
+function unseen<V>(entries: readonly DotEntry<V>[], context: CausalContext): readonly DotEntry<V>[] {
+  let kept: DotEntry<V>[] | undefined;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as DotEntry<V>;
+    if (context.contains(e.node, e.counter)) kept ??= entries.slice(0, i);
+    else kept?.push(e);
+  }
+  return kept ?? entries;
 }
 
 /**
  * The causal merge of two groups of entries (after Almeida et al., "Delta State Replicated Data Types"): an entry
  * survives when both sides hold it, or when the other side has never seen its dot. An entry the other side has seen
  * but no longer holds was removed there, so it goes. A dot is minted once and carries one value forever, so an
- * entry both sides hold is the same entry.
+ * entry both sides hold is the same entry. Returns one of the inputs when the result equals it.
  */
 export function mergeEntries<V>(
   a: readonly DotEntry<V>[],
@@ -25,13 +39,21 @@ export function mergeEntries<V>(
   b: readonly DotEntry<V>[],
   bContext: CausalContext,
 ): readonly DotEntry<V>[] {
-  if (a === b) return a;
-  const kept: DotEntry<V>[] = [];
-  for (const e of a) if (holds(b, e) || !bContext.contains(e.node, e.counter)) kept.push(e);
-  for (const e of b) if (!holds(a, e) && !aContext.contains(e.node, e.counter)) kept.push(e);
-  if (kept.length === a.length && kept.every((e, i) => e === a[i])) return a;
-  if (kept.length === b.length && kept.every((e, i) => e === b[i])) return b;
-  return kept;
+  if (a === b || b.length === 0) return b.length === 0 ? unseen(a, bContext) : a;
+  if (a.length === 0) return unseen(b, aContext);
+  // The common case of a set or map element: one dot on each side, the same one.
+  if (a.length === 1 && b.length === 1 && holds(b, a[0] as DotEntry<V>)) return a;
+  let kept: DotEntry<V>[] | undefined;
+  for (let i = 0; i < a.length; i++) {
+    const e = a[i] as DotEntry<V>;
+    if (holds(b, e) || !bContext.contains(e.node, e.counter)) kept?.push(e);
+    else kept ??= a.slice(0, i);
+  }
+  for (let i = 0; i < b.length; i++) {
+    const e = b[i] as DotEntry<V>;
+    if (!holds(a, e) && !aContext.contains(e.node, e.counter)) (kept ??= a.slice()).push(e);
+  }
+  return kept ?? a;
 }
 
 /** The causal merge of two stores, group by group; the result shares unchanged groups with the inputs. */
@@ -41,15 +63,20 @@ export function mergeStores<V>(
   b: DotStore<V>,
   bContext: CausalContext,
 ): Map<string, readonly DotEntry<V>[]> {
-  const out = new Map<string, readonly DotEntry<V>[]>();
-  for (const [group, entries] of a) {
-    const kept = mergeEntries(entries, aContext, b.get(group) ?? [], bContext);
-    if (kept.length > 0) out.set(group, kept);
-  }
+  const out = new Map(a);
+  // Groups only `a` has lose the entries `b` has seen (removed there); checking stops early when `b` has seen nothing.
+  if (!bContext.isEmpty)
+    for (const [group, entries] of a) {
+      if (b.has(group)) continue;
+      const kept = unseen(entries, bContext);
+      if (kept.length === 0) out.delete(group);
+      else if (kept !== entries) out.set(group, kept);
+    }
   for (const [group, entries] of b) {
-    if (a.has(group)) continue;
-    const kept = mergeEntries([], aContext, entries, bContext);
-    if (kept.length > 0) out.set(group, kept);
+    const mine = a.get(group);
+    const kept = mergeEntries(mine ?? [], aContext, entries, bContext);
+    if (kept.length === 0) out.delete(group);
+    else if (kept !== mine) out.set(group, kept);
   }
   return out;
 }

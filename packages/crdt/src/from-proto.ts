@@ -122,15 +122,16 @@ class DotReader {
     return { node, counter };
   }
 
-  /** A dot of a stored entry: also within the context and not used by another entry. */
-  entry(dot: pb.Dot | undefined): Dot {
+  /** A stored entry: its dot must also be within the context and not used by another entry. */
+  entry<V>(dot: pb.Dot | undefined, value: V): DotEntry<V> {
     const d = this.read(dot, "dot");
     if (!this.context.contains(d.node, d.counter)) fail(`${this.where} has dot (${d.node}, ${d.counter}) outside its causal context`);
     let counters = this.seen.get(d.node);
     if (counters === undefined) this.seen.set(d.node, (counters = new Set()));
     if (counters.has(d.counter)) fail(`${this.where} uses dot (${d.node}, ${d.counter}) twice`);
     counters.add(d.counter);
-    return d;
+    // A literal, so decoded entries share one object shape with those the types create.
+    return { node: d.node, counter: d.counter, value };
   }
 }
 
@@ -142,7 +143,7 @@ function orSetFromProto(message: pb.ORSet): ORSet {
     if (element.dots.length === 0) fail(`orSet element ${JSON.stringify(element.value)} has no dots`);
     store.set(
       element.value,
-      element.dots.map((d) => ({ ...reader.entry(d), value: null })),
+      element.dots.map((d) => reader.entry(d, null)),
     );
   }
   return new ORSet(store, reader.context, undefined);
@@ -150,7 +151,7 @@ function orSetFromProto(message: pb.ORSet): ORSet {
 
 function mvFromProto(message: pb.MVRegister): MVRegister {
   const reader = new DotReader(message.nodes, message.context, "mvRegister");
-  const writes = message.entries.map((e) => ({ ...reader.entry(e.dot), value: scalarFromProto(e.value, "mvRegister entry") }));
+  const writes = message.entries.map((e) => reader.entry(e.dot, scalarFromProto(e.value, "mvRegister entry")));
   return new MVRegister(writes, reader.context, undefined);
 }
 
@@ -165,7 +166,7 @@ function orMapFromProto(message: pb.ORMap, depth: number): ORMap {
     if (value instanceof Deleted) fail(`${where} holds a tombstone; tombstones exist only at the top level`);
     let writes = store.get(entry.key);
     if (writes === undefined) store.set(entry.key, (writes = []));
-    writes.push({ ...reader.entry(entry.dot), value });
+    writes.push(reader.entry(entry.dot, value));
   }
   for (const [key, writes] of store) {
     try {

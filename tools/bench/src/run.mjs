@@ -100,11 +100,11 @@ async function main() {
   if (args.only !== undefined) {
     const wanted = new Set(args.only);
     plan = plan.filter((s) => wanted.has(s.id) || wanted.has(s.workload));
-    if (plan.length === 0 && !["remote", "cluster", "grains"].some((id) => wanted.has(id)))
+    if (plan.length === 0 && !["remote", "cluster", "grains", "crdt"].some((id) => wanted.has(id)))
       throw new Error(
         `--only matched no scenario (known: ${scenarios(args.quick)
           .map((s) => s.id)
-          .join(", ")}, remote, cluster, grains)`,
+          .join(", ")}, remote, cluster, grains, crdt)`,
       );
   }
   const capMs = args.quick ? CAP_MS.quick : CAP_MS.full;
@@ -199,6 +199,12 @@ const EXTRA_BENCHES = [
     id: "grains",
     title: "grains · ask and tell on one node, ask across nodes, activation rate",
     script: "../../../packages/grains/bench/grain-bench.mjs",
+    quick: ["--quick"],
+  },
+  {
+    id: "crdt",
+    title: "crdt · merges per second per type, bytes per update as a delta beside the full state",
+    script: "./crdt/crdt-bench.mjs",
     quick: ["--quick"],
   },
 ];
