@@ -11,7 +11,7 @@ import { MVRegister } from "./mv-register.js";
 import { checkOneType, ORMap } from "./ormap.js";
 import { ORSet } from "./orset.js";
 import { PNCounter } from "./pncounter.js";
-import type { Scalar } from "./scalar.js";
+import { ownScalar, type Scalar } from "./scalar.js";
 
 /** How many ORMaps may nest in a decoded value (a map in a map counts 2); deeper input is rejected. */
 export const MAX_NESTING = 16;
@@ -77,7 +77,7 @@ function gCounterFromProto(message: pb.GCounter | undefined, where: string): GCo
 function scalarFromProto(message: pb.Scalar | undefined, where: string): Scalar {
   const kind = message?.kind;
   if (kind === undefined || kind.case === undefined) return fail(`${where} has no value`);
-  return kind.case === "bytes" ? kind.value.slice() : kind.value;
+  return ownScalar(kind.value);
 }
 
 function lwwFromProto(message: pb.LWWRegister): LWWRegister {

@@ -1,5 +1,5 @@
 import { CrdtArgumentError } from "./errors.js";
-import { checkScalar, compareScalars, type Scalar, sameScalar, type WidenScalar } from "./scalar.js";
+import { checkScalar, compareScalars, ownScalar, type Scalar, sameScalar, type WidenScalar } from "./scalar.js";
 import type { ReplicatedData } from "./types.js";
 import { checkNode, compareStrings } from "./validate.js";
 
@@ -49,14 +49,14 @@ export class LWWRegister<V extends Scalar = Scalar> implements ReplicatedData<LW
     checkNode(node);
     checkScalar(value);
     if (!Number.isSafeInteger(timestamp)) throw new CrdtArgumentError("timestamp", `expected a safe integer, got ${timestamp}`);
-    return new LWWRegister((value instanceof Uint8Array ? value.slice() : value) as WidenScalar<V>, timestamp, node);
+    return new LWWRegister(ownScalar<Scalar>(value) as WidenScalar<V>, timestamp, node);
   }
 
   /** Writes `value` as `node`, stamped `clock(this.timestamp)`. Default clock: `defaultLwwClock`. */
   set(node: string, value: V, clock: LwwClock = defaultLwwClock): LWWRegister<V> {
     checkNode(node);
     checkScalar(value);
-    return new LWWRegister((value instanceof Uint8Array ? value.slice() : value) as V, stamp(clock, this.timestamp), node);
+    return new LWWRegister(ownScalar(value), stamp(clock, this.timestamp), node);
   }
 
   /** Keeps the winning write (see the class comment). */

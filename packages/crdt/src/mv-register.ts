@@ -1,6 +1,6 @@
 import { CausalContext } from "./causal-context.js";
 import { type DotEntry, mergeEntries, sameEntries } from "./dot-store.js";
-import { checkScalar, compareScalars, type Scalar, sameScalar } from "./scalar.js";
+import { checkScalar, compareScalars, ownScalar, type Scalar, sameScalar } from "./scalar.js";
 import type { DeltaReplicatedData } from "./types.js";
 import { checkNode } from "./validate.js";
 
@@ -46,7 +46,7 @@ export class MVRegister<V extends Scalar = Scalar> implements DeltaReplicatedDat
     const write: DotEntry<V> = {
       node,
       counter: this.context.max(node) + 1,
-      value: value instanceof Uint8Array ? (value.slice() as V) : value,
+      value: ownScalar(value),
     };
     const op = new MVRegister([write], CausalContext.of([write, ...this.writes]), undefined);
     return new MVRegister([write], this.context.with([write]), this.pending?.merge(op) ?? op);

@@ -69,6 +69,11 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/** `value`, with bytes copied into a plain Uint8Array (a Node Buffer's `slice` would share memory), so the caller may reuse its buffer. */
+export function ownScalar<V extends Scalar>(value: V): V {
+  return (value instanceof Uint8Array ? new Uint8Array(value) : value) as V;
+}
+
 /**
  * A total order on scalars, the same on every replica: by kind (string, number, boolean, bigint, bytes), then by
  * value (strings by UTF-16 code units, NaN after every number and -0 before 0, false before true, bytes

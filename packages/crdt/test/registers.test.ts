@@ -50,6 +50,12 @@ describe("LWWRegister", () => {
     const r = LWWRegister.create("a", buffer);
     buffer[0] = 9;
     expect(r.value).toEqual(new Uint8Array([1, 2, 3]));
+    const nodeBuffer = Buffer.from([4, 5]);
+    const fromBuffer = LWWRegister.create("a", nodeBuffer);
+    const mv = MVRegister.empty().set("a", nodeBuffer);
+    nodeBuffer[0] = 0;
+    expect([...(fromBuffer.value as Uint8Array)]).toEqual([4, 5]);
+    expect([...(mv.value[0] as Uint8Array)]).toEqual([4, 5]);
   });
 
   it("rejects a clock that returns no safe integer, unsupported values and bigints beyond 64 bits", () => {
