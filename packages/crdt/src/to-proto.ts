@@ -88,7 +88,8 @@ class NodeTable {
   }
 
   dot(dot: Dot): pb.Dot {
-    return create(pb.DotSchema, { node: this.positions.get(dot.node) ?? 0, counter: BigInt(dot.counter) });
+    // Literals rather than create(): repeated small messages dominate the cost of encoding a large set.
+    return { $typeName: "tsakt.crdt.v1.Dot", node: this.positions.get(dot.node) ?? 0, counter: BigInt(dot.counter) };
   }
 
   dots(dots: readonly Dot[]): pb.Dot[] {
@@ -109,7 +110,7 @@ function orSetToProto(set: ORSet): pb.ORSet {
   const table = new NodeTable(set.context);
   const elements = [...set.store.keys()]
     .sort()
-    .map((value) => create(pb.ORSetElementSchema, { value, dots: table.dots(set.store.get(value) ?? []) }));
+    .map((value): pb.ORSetElement => ({ $typeName: "tsakt.crdt.v1.ORSetElement", value, dots: table.dots(set.store.get(value) ?? []) }));
   return create(pb.ORSetSchema, { nodes: table.nodes, elements, context: table.context(set.context) });
 }
 
