@@ -23,14 +23,15 @@ export class GCounter implements DeltaReplicatedData<GCounter> {
     return GCounter.zero;
   }
 
-  /** A counter holding these per-replica counts (zeros are left out). */
+  /** A counter holding these per-replica counts (zeros are left out; a node listed twice keeps the higher count). */
   static fromEntries(entries: Iterable<readonly [string, bigint]>): GCounter {
     const counts = new Map<string, bigint>();
     for (const [node, count] of entries) {
       checkNode(node);
       if (typeof count !== "bigint" || count < 0n || count > MAX_COUNT)
         throw new CrdtArgumentError("count", `expected a bigint in 0..2^64-1 for node ${JSON.stringify(node)}, got ${String(count)}`);
-      if (count > 0n) counts.set(node, count > (counts.get(node) ?? 0n) ? count : (counts.get(node) ?? 0n));
+      // A node listed twice keeps its higher count, as a merge would.
+      if (count > (counts.get(node) ?? 0n)) counts.set(node, count);
     }
     return counts.size === 0 ? GCounter.zero : new GCounter(counts, undefined);
   }

@@ -31,7 +31,7 @@ export class ORSet implements DeltaReplicatedData<ORSet> {
     return ORSet.nothing;
   }
 
-  /** The elements (a fresh snapshot per value, not a live view). */
+  /** The elements, as a set built once per value (values never change: updates return new ones). */
   get value(): ReadonlySet<string> {
     this.elementSet ??= new Set(this.store.keys());
     return this.elementSet;

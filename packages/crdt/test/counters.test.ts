@@ -91,3 +91,25 @@ describe("PNCounter", () => {
     expect(base.merge(delta ?? PNCounter.empty()).value).toBe(2n);
   });
 });
+
+describe("counter construction", () => {
+  it("builds a GCounter from per-node counts, keeping the higher count of a node listed twice", () => {
+    const c = GCounter.fromEntries([
+      ["a", 3n],
+      ["b", 0n],
+      ["a", 5n],
+      ["a", 4n],
+    ]);
+    expect([...c.entries()]).toEqual([["a", 5n]]);
+    expect(String(c)).toBe("GCounter(5)");
+    expect(() => GCounter.fromEntries([["a", -1n]])).toThrow(CrdtArgumentError);
+    expect(() => GCounter.fromEntries([["", 1n]])).toThrow(CrdtArgumentError);
+  });
+
+  it("builds a PNCounter from two GCounters, without their deltas", () => {
+    const c = PNCounter.of(GCounter.empty().increment("a", 9), GCounter.empty().increment("b", 2));
+    expect(c.value).toBe(7n);
+    expect(c.delta).toBeUndefined();
+    expect(String(c)).toBe("PNCounter(7)");
+  });
+});

@@ -79,4 +79,25 @@ describe("ORMap", () => {
     expect(() => m.merge(other)).toThrow(/GCounter|Flag/);
     expect(() => m.put("a", "k", "not a crdt" as never)).toThrow(/expected a replicated value/);
   });
+
+  it("lists keys and values, and clears what it has seen while a concurrent write survives", () => {
+    const m = ORMap.empty<GCounter>()
+      .update("a", "x", GCounter.empty(), (c) => c.increment("a", 1))
+      .update("a", "y", GCounter.empty(), (c) => c.increment("a", 2));
+    expect([...m.keys()].sort()).toEqual(["x", "y"]);
+    expect(new Map([...m.entries()].map(([k, v]) => [k, v.value]))).toEqual(
+      new Map([
+        ["x", 1n],
+        ["y", 2n],
+      ]),
+    );
+    expect(m.value.get("y")?.value).toBe(2n);
+    expect(String(m)).toBe("ORMap(2 keys)");
+    const cleared = m.clear();
+    const written = m.update("b", "z", GCounter.empty(), (c) => c.increment("b", 3));
+    const merged = cleared.merge(written);
+    expect([...merged.keys()]).toEqual(["z"]);
+    expect(merged.size).toBe(1);
+    expect(m.remove("absent")).toBe(m);
+  });
 });
