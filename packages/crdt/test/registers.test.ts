@@ -1,4 +1,4 @@
-import { CrdtArgumentError, defaultLwwClock, Flag, LWWRegister, MVRegister, reverseLwwClock } from "@tsakt/crdt";
+import { CrdtArgumentError, compareScalars, defaultLwwClock, Flag, LWWRegister, MVRegister, reverseLwwClock } from "@tsakt/crdt";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { scalar } from "./specs.js";
@@ -101,5 +101,35 @@ describe("Flag", () => {
     expect(on.merge(off).enabled).toBe(true);
     expect(off.merge(on).enabled).toBe(true);
     expect(off.merge(off).enabled).toBe(false);
+  });
+});
+
+describe("compareScalars", () => {
+  it("is a total order that agrees with equality, with NaN last among numbers and -0 before 0", () => {
+    const sign = (n: number) => Math.sign(n) + 0;
+    fc.assert(
+      fc.property(scalar, scalar, scalar, (a, b, c) => {
+        expect(sign(compareScalars(a, b))).toBe(-sign(compareScalars(b, a)));
+        expect(compareScalars(a, a)).toBe(0);
+        if (compareScalars(a, b) <= 0 && compareScalars(b, c) <= 0) expect(compareScalars(a, c)).toBeLessThanOrEqual(0);
+      }),
+      { numRuns: 2000 },
+    );
+    expect([0, Number.NaN, -0, -1, Number.POSITIVE_INFINITY].sort(compareScalars)).toEqual([
+      -1,
+      -0,
+      0,
+      Number.POSITIVE_INFINITY,
+      Number.NaN,
+    ]);
+    expect(["b", 1, true, 2n, new Uint8Array([1]), "a", false].sort(compareScalars)).toEqual([
+      "a",
+      "b",
+      1,
+      false,
+      true,
+      2n,
+      new Uint8Array([1]),
+    ]);
   });
 });
