@@ -14,6 +14,7 @@ import {
   RemoveResultSchema,
   ReplicatedSchema,
   ReplicateSchema,
+  WriteFailedSchema,
 } from "./gen/tsakt/cluster/v1/cluster_pb.js";
 import { isLive } from "./member.js";
 import type { Membership } from "./membership.js";
@@ -48,6 +49,7 @@ export interface ReplicaContext {
 
 const registryCases: ReadonlySet<string> = new Set(["put", "lookup", "remove", "replicate", "handoffRequest"]);
 const emptyBytes = new Uint8Array(0);
+const noop = (): void => {};
 
 /**
  * This node's share of the partitioned registry: the partitions it holds as primary or backup, the primary's
@@ -221,8 +223,8 @@ export class RegistryReplica {
       version: this.nextVersion(current?.version ?? 0),
     });
     this.store.set(stored);
-    await this.track(entry.key, this.replicate(p, [stored]));
-    return { case: "putResult", value: create(PutResultSchema, { created: true, entry: stored }) };
+    const failed = await this.commit(p, entry.key, stored, current);
+    return failed ?? { case: "putResult", value: create(PutResultSchema, { created: true, entry: stored }) };
   }
 
   private async lookup(key: string, anyHolder: boolean): Promise<MessageBody> {
@@ -244,8 +246,8 @@ export class RegistryReplica {
       return { case: "removeResult", value: create(RemoveResultSchema, { removed: false }) };
     const tombstone = this.tombstone(current);
     this.store.set(tombstone);
-    await this.track(key, this.replicate(p, [tombstone]));
-    return { case: "removeResult", value: create(RemoveResultSchema, { removed: true }) };
+    const failed = await this.commit(p, key, tombstone, current);
+    return failed ?? { case: "removeResult", value: create(RemoveResultSchema, { removed: true }) };
   }
 
   /** Waits until partition `p` finished its hand-off and no write of `key` is being replicated. */
@@ -254,12 +256,38 @@ export class RegistryReplica {
     for (let write = this.inFlight.get(key); write !== undefined; write = this.inFlight.get(key)) await write;
   }
 
-  private async track(key: string, write: Promise<void>): Promise<void> {
-    this.inFlight.set(key, write);
+  /**
+   * Replicates the primary's write `written` of `key` to the partition's backups and waits for the write quorum.
+   * Short of it, the write is undone here and at the backups that took it (a newer version restoring `previous`),
+   * and the WriteFailed answer is returned; undefined when the write is acknowledged.
+   */
+  private async commit(
+    p: number,
+    key: string,
+    written: RegistryEntry,
+    previous: RegistryEntry | undefined,
+  ): Promise<MessageBody | undefined> {
+    const work = (async (): Promise<MessageBody | undefined> => {
+      const { acked, needed } = await this.replicate(p, [written]);
+      if (acked.length + 1 >= needed) return undefined;
+      const undo = create(RegistryEntrySchema, {
+        ...(previous ?? written),
+        ...(previous === undefined ? { data: emptyBytes, removed: true } : {}),
+        version: this.nextVersion(written.version),
+      });
+      this.store.set(undo);
+      await Promise.all(acked.map((name) => this.send(name, [undo])));
+      return {
+        case: "writeFailed",
+        value: create(WriteFailedSchema, { key, acks: acked.length + 1, needed, reason: "backups unreachable" }),
+      };
+    })();
+    const done = work.then(noop, noop);
+    this.inFlight.set(key, done);
     try {
-      await write;
+      return await work;
     } finally {
-      if (this.inFlight.get(key) === write) this.inFlight.delete(key);
+      if (this.inFlight.get(key) === done) this.inFlight.delete(key);
     }
   }
 
@@ -269,10 +297,16 @@ export class RegistryReplica {
 
   // ---- replication and hand-off ----
 
-  /** Sends `entries` of partition `p` to its backups and waits for them (each up to handoffTimeoutMs). */
-  private async replicate(p: number, entries: RegistryEntry[]): Promise<void> {
-    const backups = this.table.backups(p);
-    await Promise.all(backups.map((name) => this.send(name, entries)));
+  /**
+   * Sends `entries` of partition `p` to its backups and waits for them (each up to handoffTimeoutMs); returns the
+   * backups that stored them and the copies (primary included) the write quorum needs.
+   */
+  private async replicate(p: number, entries: RegistryEntry[]): Promise<{ acked: string[]; needed: number }> {
+    const backups = this.table.backups(p).filter((name) => name !== this.me);
+    const results = await Promise.all(backups.map((name) => this.send(name, entries)));
+    const q = this.ctx.settings.writeQuorum;
+    const needed = q === "all" ? backups.length + 1 : Math.min(q, backups.length + 1);
+    return { acked: backups.filter((_, i) => results[i]), needed };
   }
 
   /** Sends every entry this node holds of `partitions` to `member`. */
@@ -281,20 +315,21 @@ export class RegistryReplica {
     if (entries.length > 0) await this.send(member, entries);
   }
 
-  private async send(name: string, entries: RegistryEntry[]): Promise<void> {
+  /** Sends `entries` to member `name`; true when it stored them. */
+  private async send(name: string, entries: RegistryEntry[]): Promise<boolean> {
     const state = this.ctx.membership.get(name);
-    if (state === undefined || !isLive(state) || name === this.me) return;
+    if (state === undefined || !isLive(state) || name === this.me) return false;
     try {
-      await this.ctx.messenger.request(
+      const reply = await this.ctx.messenger.request(
         state.member as Member,
         { case: "replicate", value: create(ReplicateSchema, { entries }) },
         this.ctx.settings.handoffTimeoutMs,
       );
+      return reply.body.case === "replicated";
     } catch (error) {
-      this.ctx.logger.warn(
-        { err: error, member: name, entries: entries.length },
-        "registry replication to a member failed; it gets a full copy when membership settles",
-      );
+      // Not a fault by itself: a write short of its quorum fails on its own, and hand-offs repeat when membership settles.
+      this.ctx.logger.debug({ err: error, member: name, entries: entries.length }, "registry replication to a member failed");
+      return false;
     }
   }
 

@@ -31,7 +31,7 @@ describe("a cluster of separate OS processes (static discovery)", () => {
     }
   });
 
-  it("declares a SIGKILLed node dead within 5 s by default, relocates its actors and singleton, and loses no registry entry", async () => {
+  it("downs a SIGKILLed node within 6 s by default, relocates its actors and singleton, and loses no registry entry", async () => {
     const cluster = await startCluster(3);
     const leaderName = await (cluster[0] as ProcessNode).request<string>("leader");
     const victim = cluster.find((n) => n.name === leaderName) as ProcessNode;
@@ -48,8 +48,9 @@ describe("a cluster of separate OS processes (static discovery)", () => {
     const killedAt = await victim.kill();
     const left = await Promise.all(survivors.map((s) => s.waitFor((e) => e.event === "member-left" && e.name === victim.name, 10_000)));
     for (const event of left) {
-      expect(event.status).toBe("dead");
-      expect(event.at - killedAt).toBeLessThanOrEqual(5000);
+      expect(event.status).toBe("down");
+      // Unreachable after a failed probe and 1 s of suspicion, then 1.5 s stable and 1.5 s of removal margin.
+      expect(event.at - killedAt).toBeLessThanOrEqual(6500);
     }
     // One lookup right after NodeLeft: actorOf waits out the relocation (lookupRetryMs) instead of failing.
     for (const name of ["mover", "boss"]) {

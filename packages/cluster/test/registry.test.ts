@@ -166,12 +166,12 @@ describe("registry across a healed partition", () => {
     vi.useRealTimers();
   });
 
-  it("resolves a key registered on both sides to the last writer everywhere, reports the loser, and relocates nothing", async () => {
-    const nodes = await cluster.start(4);
-    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3", "n4"]), 5000, "convergence");
+  it("two clusters that formed apart merge: a key registered in both resolves to the last writer everywhere, the loser is reported, nothing relocates", async () => {
+    // n3 and n4 start while they cannot reach n1 and n2, so they form a cluster of their own.
     cluster.network.partition(["n1", "n2"], ["n3", "n4"]);
+    const nodes = await cluster.start(4);
     const [n1, n2, n3, n4] = nodes as [TestNode, TestNode, TestNode, TestNode];
-    await advanceUntil(() => cluster.agree([n1, n2], ["n1", "n2"]) && cluster.agree([n3, n4], ["n3", "n4"]), 10_000, "two sides");
+    await advanceUntil(() => cluster.agree([n1, n2], ["n1", "n2"]) && cluster.agree([n3, n4], ["n3", "n4"]), 10_000, "two clusters");
     expect((await drive(n2.cluster.registry.putIfAbsent("actor/dup"))).created).toBe(true);
     await advance(10);
     expect((await drive(n4.cluster.registry.putIfAbsent("actor/dup"))).created).toBe(true);
