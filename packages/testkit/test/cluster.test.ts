@@ -20,7 +20,11 @@ describe("startTestCluster", () => {
     const n4 = test.node("n4");
     test.partition(["n1", "n2", "n3"], ["n4"]);
     await test.converged(["n1", "n2", "n3"], 30_000);
-    await eventually("n4 to stop its system after downing itself", () => !n4.system.isRunning, { clock, timeoutMs: 30_000, intervalMs: 50 });
+    await eventually("n4 to stop its system after downing itself", () => !n4.system.isRunning, {
+      clock,
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
     test.heal();
   });
 
