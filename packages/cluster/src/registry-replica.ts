@@ -208,7 +208,9 @@ export class RegistryReplica {
 
   private async put(entry: RegistryEntry): Promise<MessageBody> {
     const p = this.table.partitionOf(entry.key);
-    await this.settle(p, entry.key);
+    // Checked again right after every wait, with no await between the check and what follows: writes of one key are
+    // serialized, and nobody reads a write that is not acknowledged yet.
+    while (this.busy(p, entry.key)) await this.pending(p, entry.key);
     if (!this.isPrimary(p)) return this.notPrimary(p);
     const current = this.store.get(entry.key);
     if (current !== undefined && !current.removed)
@@ -230,7 +232,9 @@ export class RegistryReplica {
   private async lookup(key: string, anyHolder: boolean): Promise<MessageBody> {
     if (!anyHolder) {
       const p = this.table.partitionOf(key);
-      await this.settle(p, key);
+      // Checked again right after every wait, with no await between the check and what follows: writes of one key are
+      // serialized, and nobody reads a write that is not acknowledged yet.
+      while (this.busy(p, key)) await this.pending(p, key);
       if (!this.isPrimary(p)) return this.notPrimary(p);
     }
     const entry = this.store.get(key);
@@ -239,7 +243,9 @@ export class RegistryReplica {
 
   private async remove(key: string, owner: string): Promise<MessageBody> {
     const p = this.table.partitionOf(key);
-    await this.settle(p, key);
+    // Checked again right after every wait, with no await between the check and what follows: writes of one key are
+    // serialized, and nobody reads a write that is not acknowledged yet.
+    while (this.busy(p, key)) await this.pending(p, key);
     if (!this.isPrimary(p)) return this.notPrimary(p);
     const current = this.store.get(key);
     if (current === undefined || current.removed || (owner !== "" && current.owner !== owner))
@@ -250,16 +256,20 @@ export class RegistryReplica {
     return failed ?? { case: "removeResult", value: create(RemoveResultSchema, { removed: true }) };
   }
 
-  /** Waits until partition `p` finished its hand-off and no write of `key` is being replicated. */
-  private async settle(p: number, key: string): Promise<void> {
-    for (let sync = this.syncing.get(p); sync !== undefined; sync = this.syncing.get(p)) await sync.promise;
-    for (let write = this.inFlight.get(key); write !== undefined; write = this.inFlight.get(key)) await write;
+  /** True when partition `p` is being handed off or a write of `key` is in flight. */
+  private busy(p: number, key: string): boolean {
+    return this.syncing.has(p) || this.inFlight.has(key);
+  }
+
+  /** What to wait for before touching `key`: partition `p`'s hand-off, else the write of `key` in flight. */
+  private pending(p: number, key: string): Promise<void> | undefined {
+    return this.syncing.get(p)?.promise ?? this.inFlight.get(key);
   }
 
   /**
    * Replicates the primary's write `written` of `key` to the partition's backups and waits for the write quorum.
-   * Short of it, the write is undone here and at the backups that took it (a newer version restoring `previous`),
-   * and the WriteFailed answer is returned; undefined when the write is acknowledged.
+   * Short of it, the write is undone here and at the backups (a newer version restoring `previous`), and the
+   * WriteFailed answer is returned; undefined when the write is acknowledged. The write counts as in flight until then.
    */
   private async commit(
     p: number,
@@ -276,7 +286,10 @@ export class RegistryReplica {
         version: this.nextVersion(written.version),
       });
       this.store.set(undo);
-      await Promise.all(acked.map((name) => this.send(name, [undo])));
+      // Every backup gets the undo, not only those that acknowledged: a replicate that timed out may still arrive
+      // late, and the undo's newer version must win there too.
+      const backups = this.table.backups(p).filter((name) => name !== this.me);
+      await Promise.all(backups.map((name) => this.send(name, [undo])));
       return {
         case: "writeFailed",
         value: create(WriteFailedSchema, { key, acks: acked.length + 1, needed, reason: "backups unreachable" }),

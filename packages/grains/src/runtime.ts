@@ -187,10 +187,10 @@ export class GrainRuntime implements GrainForwardTarget {
     return this.directoryCall(entry.ref.key, async () => {
       const self = this.node;
       if (entry.hops > 0) {
-        // Forwarded here: the sender's node claimed it for this node, or lost a race to another owner. The directory
-        // says which; nobody owning it means this node claims it, instead of bouncing the call back.
-        const owner = await this.directory.lookup(identity);
-        return owner ?? (await this.directory.claim(identity, self));
+        // Forwarded here: the sender's node claimed it for this node, or lost a race to another owner. A claim for this
+        // node answers which, at the registry's primary: the owner there, or this node when nobody owned it, instead
+        // of bouncing the call back. (A read could be answered by a lagging backup; a claim cannot.)
+        return this.directory.claim(identity, self);
       }
       // Whoever placement picks, the identity is claimed for it before anyone forwards there.
       const chosen = await this.placement.place({ identity, self });
