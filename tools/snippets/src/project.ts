@@ -141,6 +141,9 @@ export async function createProject(snippets: readonly Snippet[], root = repoRoo
     const files: ProjectFile[] = [];
     for (const [index, snippet] of checked.entries()) {
       const folder = join(dir, folderOf(snippet, index));
+      const top = snippet.file.split("/")[0];
+      if (top === "gen" || top === "src")
+        throw new Error(`${snippet.doc}:${snippet.line}: file=${snippet.file} would overwrite the fixtures in ${top}/`);
       await link(join(fixtures, "gen"), join(folder, "gen"));
       await link(join(fixtures, "src"), join(folder, "src"));
       const path = join(folder, snippet.file);

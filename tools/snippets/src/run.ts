@@ -72,3 +72,26 @@ export function runProblems(result: RunResult, expected: readonly string[], time
   }
   return problems;
 }
+
+/** Starts `jobs` with at most `concurrency` running at once; returns each job's promise, in order. */
+export function limited<T>(jobs: ReadonlyArray<() => Promise<T>>, concurrency: number): Promise<T>[] {
+  const results: Promise<T>[] = [];
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  for (const job of jobs) {
+    results.push(
+      (async () => {
+        if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+        running++;
+        try {
+          return await job();
+        } finally {
+          running--;
+          waiting.shift()?.();
+        }
+      })(),
+    );
+  }
+  for (const result of results) result.catch(() => undefined);
+  return results;
+}

@@ -5,8 +5,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectSnippets } from "../src/docs.js";
+import type { Snippet } from "../src/markdown.js";
 import { createProject, type Project, repoRoot, workspacePackages } from "../src/project.js";
-import { expectedOutput, runProblems, runScript } from "../src/run.js";
+import { expectedOutput, limited, type RunResult, runProblems, runScript } from "../src/run.js";
 import { shellProblems } from "../src/shell.js";
 import { type SnippetDiagnostic, transpileFile, typecheckProject } from "../src/typecheck.js";
 
@@ -17,15 +18,34 @@ const skipped = snippets.filter((s) => s.kind === "skip");
 
 let project: Project | undefined;
 let diagnostics: SnippetDiagnostic[] = [];
+const runResults = new Map<Snippet, Promise<RunResult>>();
+const timings: string[] = [];
+// Two programs at a time: CI has 2 cores.
+const runConcurrency = 2;
 
 beforeAll(async () => {
   const built = ["actor", "remote", "cluster", "grains", "pubsub", "testkit"].every((p) =>
     existsSync(join(repoRoot, "packages", p, "dist", "index.d.ts")),
   );
   if (!built) throw new Error("the snippets import the built packages, as users do: run `npx tsc -b` first");
-  project = await createProject(snippets);
-  diagnostics = typecheckProject(project);
-  for (const file of project.fixtureSources) transpileFile(file);
+  let started = performance.now();
+  const created = await createProject(snippets);
+  project = created;
+  timings.push(`project ${Math.round(performance.now() - started)} ms`);
+  started = performance.now();
+  diagnostics = typecheckProject(created);
+  timings.push(`type-check ${Math.round(performance.now() - started)} ms`);
+  for (const file of created.fixtureSources) transpileFile(file);
+  const files = runs.map((snippet) => {
+    const file = created.files.find((f) => f.snippet === snippet);
+    if (file === undefined) throw new Error(`${snippet.doc}:${snippet.line} was not written into the project`);
+    return file;
+  });
+  const results = limited(
+    files.map((file) => () => runScript(transpileFile(file.path), file.snippet.timeoutMs)),
+    runConcurrency,
+  );
+  files.forEach((file, i) => runResults.set(file.snippet, results[i] as Promise<RunResult>));
 }, 120_000);
 
 afterAll(async () => {
@@ -33,7 +53,9 @@ afterAll(async () => {
   const reasons = new Map<string, number>();
   for (const s of skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
   const lines = [...reasons].sort((a, b) => b[1] - a[1]).map(([reason, n]) => `  ${n} skipped: ${reason}`);
-  console.log(`README snippets: ${runs.length} run, ${fragments.length} type-checked, ${skipped.length} skipped\n${lines.join("\n")}`);
+  console.log(
+    `README snippets: ${runs.length} run, ${fragments.length} type-checked, ${skipped.length} skipped (${timings.join(", ")})\n${lines.join("\n")}`,
+  );
 });
 
 describe("README and docs/ code blocks", () => {
@@ -58,10 +80,9 @@ describe("README and docs/ code blocks", () => {
 
   for (const snippet of runs) {
     it(`${snippet.doc}:${snippet.line} runs, exits 0 and prints what its comments say`, async () => {
-      const file = project?.files.find((f) => f.snippet === snippet);
-      if (file === undefined) throw new Error("the project was not created");
-      const result = await runScript(transpileFile(file.path), snippet.timeoutMs);
-      expect(runProblems(result, expectedOutput(snippet.code), snippet.timeoutMs)).toEqual([]);
-    }, 60_000);
+      const result = runResults.get(snippet);
+      if (result === undefined) throw new Error("the program was not started (see the beforeAll error)");
+      expect(runProblems(await result, expectedOutput(snippet.code), snippet.timeoutMs)).toEqual([]);
+    }, 120_000);
   }
 });
