@@ -55,7 +55,9 @@ for (const dir of readdirSync(join(root, "packages")).sort()) {
     const result = Extractor.invoke(config, { localBuild: !check, showVerboseMessages: false, messageCallback: quiet });
     reports++;
     if (!result.succeeded || (check && result.apiReportChanged))
-      failures.push(`${pkg.name}${entry === "." ? "" : entry.slice(1)}${result.apiReportChanged ? ": its public API changed" : ": api-extractor failed"}`);
+      failures.push(
+        `${pkg.name}${entry === "." ? "" : entry.slice(1)}${result.apiReportChanged ? ": its public API changed" : ": api-extractor failed"}`,
+      );
   }
 }
 rmSync(temp, { recursive: true, force: true });
