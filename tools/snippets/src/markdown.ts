@@ -22,6 +22,11 @@ export interface Snippet {
   readonly file: string;
   /** Longest a `run` block may take. Default: 20000. */
   readonly timeoutMs: number;
+  /**
+   * Why a `run` block may log warnings and errors (a known bug, named by its issue); undefined when it may log
+   * nothing. Anything on stderr that is not a log line (a stack trace, plain text) still fails it.
+   */
+  readonly allowLogs?: string;
 }
 
 /** A block the convention does not allow, with what to do about it. */
@@ -90,8 +95,10 @@ function readMarker(lines: readonly string[], start: number, doc: string, proble
   if (kindWord !== "skip" && reason !== "")
     problems.push({ doc, line: start + 1, problem: `unexpected words after "${kindWord}": ${reason} (attributes are name=value)` });
   for (const name of attributes.keys())
-    if (name !== "file" && name !== "timeoutMs")
-      problems.push({ doc, line: start + 1, problem: `unknown snippet attribute "${name}" (known: file, timeoutMs)` });
+    if (name !== "file" && name !== "timeoutMs" && name !== "allowLogs")
+      problems.push({ doc, line: start + 1, problem: `unknown snippet attribute "${name}" (known: file, timeoutMs, allowLogs)` });
+  if (attributes.has("allowLogs") && kindWord !== "run")
+    problems.push({ doc, line: start + 1, problem: "allowLogs applies to run blocks only" });
   if (kindWord === "skip" && preamble !== "") problems.push({ doc, line: start + 1, problem: "a skipped snippet takes no preamble" });
   return { kind: kindWord, reason, preamble, attributes, endLine: end, line: start + 1 };
 }
@@ -169,7 +176,9 @@ function classify(
     const file = marker.attributes.get("file") ?? (js ? "main.mjs" : "main.ts");
     if (!/^[\w-]+(\/[\w.-]+)*\.(ts|mts|mjs)$/.test(file) || file.includes(".."))
       problems.push({ doc, line: marker.line, problem: `file=${file} must be a relative .ts/.mts/.mjs path inside the project` });
-    return { ...base, kind: marker.kind, reason: marker.reason, preamble: marker.preamble, file, timeoutMs: timeout };
+    const allowLogs = marker.attributes.get("allowLogs");
+    const snippet = { ...base, kind: marker.kind, reason: marker.reason, preamble: marker.preamble, file, timeoutMs: timeout };
+    return allowLogs === undefined ? snippet : { ...snippet, allowLogs };
   }
   if (lang === "") {
     problems.push({ doc, line: line - 1, problem: "a code block without a language: name it (text for output, sh for commands)" });
