@@ -1,8 +1,8 @@
 import type { DescFile, DescMessage, Registry } from "@bufbuild/protobuf";
 import { InvalidOptionError, type Kind, type KindDefinition } from "@tsakt/actor";
 import { resolveKinds } from "@tsakt/actor/internal";
+import type { Serializer } from "../wire/serializer.js";
 import type { ContextPropagator } from "./propagation.js";
-import type { Serializer } from "./serializer.js";
 
 /** A compression algorithm for a connection. */
 export type Compression = "none" | "gzip" | "brotli";

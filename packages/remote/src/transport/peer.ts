@@ -1,10 +1,10 @@
 import type { PID } from "@tsakt/actor";
 import { deliverTerminated } from "@tsakt/actor/internal";
+import { RemoteUnreachableError } from "../errors.js";
+import type { RemoteNode } from "../node/remote-node.js";
+import type { RemotePID } from "../node/remote-pid.js";
+import { FrameWriter } from "../wire/frame-writer.js";
 import type { Connection, RemoteIdentity } from "./connection.js";
-import { RemoteUnreachableError } from "./errors.js";
-import { FrameWriter } from "./frame-writer.js";
-import type { RemoteNode } from "./remote-node.js";
-import type { RemotePID } from "./remote-pid.js";
 
 /** Local watchers of one remote actor. */
 interface WatchEntry {

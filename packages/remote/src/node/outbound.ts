@@ -2,6 +2,15 @@ import { create, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { type AskOptions, isTsaktError, type PID, SystemNotStartedError } from "@tsakt/actor";
 import { typeNameOf } from "@tsakt/actor/internal";
 import {
+  FrameTooLargeError,
+  KindNotRegisteredError,
+  OutboundQueueFullError,
+  SerializationError,
+  UnknownMessageTypeError,
+} from "../errors.js";
+import { FailureSchema } from "../gen/tsakt/remote/v1/system_pb.js";
+import type { Peer } from "../transport/peer.js";
+import {
   KIND_ASK,
   KIND_ERROR,
   KIND_REPLY,
@@ -15,22 +24,13 @@ import {
   TAG_SENDER,
   TAG_TYPE_NAME,
   writeMetadata,
-} from "./envelope-codec.js";
-import {
-  FrameTooLargeError,
-  KindNotRegisteredError,
-  OutboundQueueFullError,
-  SerializationError,
-  UnknownMessageTypeError,
-} from "./errors.js";
-import { FrameLimitExceeded, type FrameWriter } from "./frame-writer.js";
-import { FailureSchema } from "./gen/tsakt/remote/v1/system_pb.js";
-import type { Peer } from "./peer.js";
+} from "../wire/envelope-codec.js";
+import { FrameLimitExceeded, type FrameWriter } from "../wire/frame-writer.js";
+import { MessageCodec } from "../wire/proto-codec.js";
+import type { Serialization } from "../wire/serialization.js";
 import type { ContextPropagator } from "./propagation.js";
-import { MessageCodec } from "./proto-codec.js";
 import type { RemoteNode } from "./remote-node.js";
 import { RemotePID, ReplyPID } from "./remote-pid.js";
-import type { Serialization } from "./serialization.js";
 
 /**
  * Everything a node writes to its peers: tells, asks, replies, failures and remoting requests, each encoded

@@ -7,17 +7,17 @@ import type { PID } from "@tsakt/actor";
 type Deflater = Transform & { flush(kind?: number): void };
 
 import { create, toBinary } from "@bufbuild/protobuf";
-import { decodeEnvelope, EnvelopeDecodeError, InboundEnvelope, KIND_ERROR, KIND_SYSTEM } from "./envelope-codec.js";
-import { FrameTooLargeError, HandshakeError, MalformedFrameError, RemoteUnreachableError } from "./errors.js";
-import { FrameReader, type FrameSink } from "./frame-reader.js";
-import type { ByteSink, FrameWriter } from "./frame-writer.js";
-import { EnvelopeKind, EnvelopeSchema } from "./gen/tsakt/remote/v1/envelope_pb.js";
-import { FailureSchema, type Handshake, HandshakeSchema } from "./gen/tsakt/remote/v1/system_pb.js";
-import type { Compression } from "./options.js";
+import { FrameTooLargeError, HandshakeError, MalformedFrameError, RemoteUnreachableError } from "../errors.js";
+import { EnvelopeKind, EnvelopeSchema } from "../gen/tsakt/remote/v1/envelope_pb.js";
+import { FailureSchema, type Handshake, HandshakeSchema } from "../gen/tsakt/remote/v1/system_pb.js";
+import type { Compression } from "../node/options.js";
+import type { RemoteNode } from "../node/remote-node.js";
+import { decodeEnvelope, EnvelopeDecodeError, InboundEnvelope, KIND_ERROR, KIND_SYSTEM } from "../wire/envelope-codec.js";
+import { FrameReader, type FrameSink } from "../wire/frame-reader.js";
+import type { ByteSink, FrameWriter } from "../wire/frame-writer.js";
+import { MessageCodec } from "../wire/proto-codec.js";
+import type { PayloadDecoder } from "../wire/serialization.js";
 import type { Peer } from "./peer.js";
-import { MessageCodec } from "./proto-codec.js";
-import type { RemoteNode } from "./remote-node.js";
-import type { PayloadDecoder } from "./serialization.js";
 
 /** Wire protocol version in the handshake. */
 export const protocolVersion = 1;

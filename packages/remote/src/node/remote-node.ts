@@ -14,18 +14,18 @@ import {
   TerminatedSchema,
 } from "@tsakt/actor";
 import { hostOf, type PluginHost } from "@tsakt/actor/internal";
+import { KindNotRegisteredError, ListenError, RemoteUnreachableError } from "../errors.js";
+import { type ActorRef, LookupSchema, SpawnSchema, StopSchema, UnwatchSchema, WatchSchema } from "../gen/tsakt/remote/v1/system_pb.js";
+import { BusyPoll } from "../transport/busy-poll.js";
+import { Connection, type RemoteIdentity } from "../transport/connection.js";
+import { Peer } from "../transport/peer.js";
+import { Serialization } from "../wire/serialization.js";
 import { hostPortOf, parseRemoteAddress, type RemoteAddress, requireRemoteAddress } from "./address.js";
-import { BusyPoll } from "./busy-poll.js";
-import { Connection, type RemoteIdentity } from "./connection.js";
-import { KindNotRegisteredError, ListenError, RemoteUnreachableError } from "./errors.js";
-import { type ActorRef, LookupSchema, SpawnSchema, StopSchema, UnwatchSchema, WatchSchema } from "./gen/tsakt/remote/v1/system_pb.js";
 import { Inbound } from "./inbound.js";
 import type { ResolvedOptions } from "./options.js";
 import { Outbound } from "./outbound.js";
-import { Peer } from "./peer.js";
 import { PendingAsks } from "./pending-asks.js";
 import { RemotePID } from "./remote-pid.js";
-import { Serialization } from "./serialization.js";
 import { WatchCommand, watchRegistry } from "./watch-registry.js";
 
 /** Snapshot of a node's remoting state, for monitoring and tests. */

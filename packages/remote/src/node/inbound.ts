@@ -1,9 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { ActorNotFoundError, DeadActorError, type PID, TerminatedSchema } from "@tsakt/actor";
-import { parseRemoteAddress } from "./address.js";
-import type { Connection } from "./connection.js";
-import { type InboundEnvelope, KIND_ASK, KIND_ERROR, KIND_REPLY, KIND_SYSTEM, KIND_TELL, sameBytes } from "./envelope-codec.js";
-import { KindNotRegisteredError, RemoteFailureError, SerializationError, UnknownMessageTypeError } from "./errors.js";
+import { KindNotRegisteredError, RemoteFailureError, SerializationError, UnknownMessageTypeError } from "../errors.js";
 import {
   ActorRefSchema,
   type Failure,
@@ -19,13 +16,16 @@ import {
   UnwatchSchema,
   type Watch,
   WatchSchema,
-} from "./gen/tsakt/remote/v1/system_pb.js";
+} from "../gen/tsakt/remote/v1/system_pb.js";
+import type { Connection } from "../transport/connection.js";
+import type { Peer } from "../transport/peer.js";
+import { type InboundEnvelope, KIND_ASK, KIND_ERROR, KIND_REPLY, KIND_SYSTEM, KIND_TELL, sameBytes } from "../wire/envelope-codec.js";
+import { MessageCodec } from "../wire/proto-codec.js";
+import type { PayloadDecoder } from "../wire/serialization.js";
+import { parseRemoteAddress } from "./address.js";
 import type { Outbound } from "./outbound.js";
-import type { Peer } from "./peer.js";
-import { MessageCodec } from "./proto-codec.js";
 import type { RemoteNode } from "./remote-node.js";
 import { AnonymousSender, pathOf, RemotePID, ReplyPID } from "./remote-pid.js";
-import type { PayloadDecoder } from "./serialization.js";
 import { WatchCommand } from "./watch-registry.js";
 
 /** Stands in for a message that could not be decoded, so dead letters still name its type. */

@@ -1,6 +1,6 @@
 import { type AskOptions, DeadActorError, type PID } from "@tsakt/actor";
 import type { WatchablePID } from "@tsakt/actor/internal";
-import type { Peer } from "./peer.js";
+import type { Peer } from "../transport/peer.js";
 import { carrierBrand, type MetadataCarrier } from "./propagation.js";
 import type { RemoteNode } from "./remote-node.js";
 
