@@ -11,9 +11,10 @@ export {
   UnknownMessageTypeError,
 } from "./errors.js";
 export { parseRemoteAddress, type RemoteAddress } from "./node/address.js";
-export type { Compression, ReconnectOptions, RemotingOptions, TlsOptions } from "./node/options.js";
+export type { RemotingOptions } from "./node/options.js";
 export { type ContextPropagator, metadataOf, propagatedContextOf } from "./node/propagation.js";
 export type { RemoteStats } from "./node/remote-node.js";
 export { RemotePID } from "./node/remote-pid.js";
 export { type Remote, type RequestOptions, remoteOf, remoting } from "./node/remoting.js";
+export type { Compression, ReconnectOptions, TlsOptions } from "./transport/settings.js";
 export { isJsonValue, jsonTypeName, type Serializer } from "./wire/serializer.js";

@@ -1,23 +1,21 @@
 import type { Socket } from "node:net";
 import type { Transform } from "node:stream";
 import { createBrotliCompress, createBrotliDecompress, createGunzip, createGzip, constants as zc } from "node:zlib";
-import type { PID } from "@tsakt/actor";
-
-/** A compression stream; zlib and brotli streams both flush with a kind. */
-type Deflater = Transform & { flush(kind?: number): void };
-
 import { create, toBinary } from "@bufbuild/protobuf";
+import type { Logger, PID } from "@tsakt/actor";
 import { FrameTooLargeError, HandshakeError, MalformedFrameError, RemoteUnreachableError } from "../errors.js";
 import { EnvelopeKind, EnvelopeSchema } from "../gen/tsakt/remote/v1/envelope_pb.js";
 import { FailureSchema, type Handshake, HandshakeSchema } from "../gen/tsakt/remote/v1/system_pb.js";
-import type { Compression } from "../node/options.js";
-import type { RemoteNode } from "../node/remote-node.js";
 import { decodeEnvelope, EnvelopeDecodeError, InboundEnvelope, KIND_ERROR, KIND_SYSTEM } from "../wire/envelope-codec.js";
 import { FrameReader, type FrameSink } from "../wire/frame-reader.js";
 import type { ByteSink, FrameWriter } from "../wire/frame-writer.js";
 import { MessageCodec } from "../wire/proto-codec.js";
 import type { PayloadDecoder } from "../wire/serialization.js";
-import type { Peer } from "./peer.js";
+import type { BusyPoll } from "./busy-poll.js";
+import type { Compression, TransportSettings } from "./settings.js";
+
+/** A compression stream; zlib and brotli streams both flush with a kind. */
+type Deflater = Transform & { flush(kind?: number): void };
 
 /** Wire protocol version in the handshake. */
 export const protocolVersion = 1;
@@ -57,13 +55,47 @@ export interface RemoteIdentity {
   readonly hostPort: string;
 }
 
+/** The side of a peer a connection sees (Peer implements it). */
+export interface ConnectionPeer {
+  /** System name expected at the other end; "" when not known yet. */
+  readonly system: string;
+  /** "tsakt://system@host:port", for logs and errors. */
+  readonly prefix: string;
+  /** `c` drained after a write had to wait: more may be written now. */
+  onDrain(c: Connection<ConnectionPeer>): void;
+}
+
+/** Where a connection hands its decoded envelopes (the node's inbound routing). */
+export interface EnvelopeHandler<P extends ConnectionPeer> {
+  /** Routes one envelope of `c`; its fields point into `buf`, valid only during the call. */
+  onEnvelope(c: Connection<P>, buf: Buffer, env: InboundEnvelope): void;
+}
+
+/** What a connection needs from the node that owns it (RemoteNode implements it). */
+export interface ConnectionHost<P extends ConnectionPeer> {
+  readonly options: TransportSettings;
+  readonly logger: Logger;
+  /** This node's system name, listening port and process id, sent in the handshake. */
+  readonly systemName: string;
+  readonly port: number;
+  readonly nodeId: string;
+  /** Poked on every read and write when busyPollMicros is on. */
+  readonly busyPoll: BusyPoll | undefined;
+  /** Routes what arrives once the handshake is done. */
+  readonly inbound: EnvelopeHandler<P>;
+  /** `c` finished its handshake with the node `remote`. */
+  attach(c: Connection<P>, remote: RemoteIdentity): void;
+  /** `c` closed, because of `error` when there was one. */
+  detach(c: Connection<P>, error: unknown): void;
+}
+
 /**
  * One TCP or TLS socket to a peer: handshake, optional compression, frame splitting, and the per-connection caches
  * that let repeated receivers, senders and types skip decoding. Frames go to the node for routing.
  */
-export class Connection implements FrameSink {
+export class Connection<P extends ConnectionPeer = ConnectionPeer> implements FrameSink {
   private state = HANDSHAKE;
-  peer: Peer | undefined;
+  peer: P | undefined;
   remote: RemoteIdentity | undefined = undefined;
   /** Superseded by the other connection of a simultaneous dial; kept only to read what is in flight. */
   retired = false;
@@ -97,11 +129,11 @@ export class Connection implements FrameSink {
   readonly label: string;
 
   constructor(
-    private readonly node: RemoteNode,
+    private readonly node: ConnectionHost<P>,
     readonly socket: Socket,
     /** True when this node dialed (it then sent its handshake first). */
     readonly dialed: boolean,
-    dialPeer: Peer | undefined,
+    dialPeer: P | undefined,
   ) {
     this.peer = dialPeer;
     this.label = dialPeer?.prefix ?? `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
