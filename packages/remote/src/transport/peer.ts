@@ -1,7 +1,8 @@
 import type { Logger } from "@tsakt/actor";
 import { RemoteUnreachableError } from "../errors.js";
 import { FrameWriter } from "../wire/frame-writer.js";
-import type { Connection, ConnectionPeer, RemoteIdentity } from "./connection.js";
+import type { Connection, ConnectionPeer } from "./connection.js";
+import type { RemoteIdentity } from "./handshake.js";
 import type { TransportSettings } from "./settings.js";
 
 /** A connection to a peer. */
