@@ -1,13 +1,21 @@
-import type { Actor, ActorSystem, ReceiveContext } from "@tsakt/actor";
+import type { Actor, ActorSystem, PID, ReceiveContext } from "@tsakt/actor";
 import { InvalidOptionError } from "@tsakt/actor";
 import type { AskReplier } from "@tsakt/actor/internal";
-import { ActivationOutcome, GrainAsk, TimerTick } from "./commands.js";
+import { GrainAsk, TimerTick } from "./activation-messages.js";
+import { ActivationOutcome } from "./commands.js";
 import { type ActivationScope, GrainCallContext } from "./context.js";
 import type { Activation } from "./entry.js";
 import type { Grain } from "./grain.js";
 import type { GrainRef } from "./grain-ref.js";
-import type { GrainRuntime } from "./runtime.js";
 import { ActivationTimers } from "./timers.js";
+
+/** What an activation needs from the grains runtime (GrainRuntime implements it). */
+export interface ActivationHost {
+  /** The system the grain runs in. */
+  readonly system: ActorSystem;
+  /** The manager actor, told when onActivate finished or failed. */
+  readonly manager: PID;
+}
 
 /** Waiting for PostStart, the core's first message, which starts onActivate. */
 const NEW = 0;
@@ -39,7 +47,7 @@ export class GrainActivationActor implements Actor, ActivationScope {
   private drained: (() => void) | undefined = undefined;
 
   constructor(
-    private readonly runtime: GrainRuntime,
+    private readonly runtime: ActivationHost,
     private readonly activation: Activation,
   ) {
     this.self = activation.entry.ref;

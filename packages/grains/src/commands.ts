@@ -1,6 +1,4 @@
-import type { AskReplier } from "@tsakt/actor/internal";
 import type { Activation, GrainEntry } from "./entry.js";
-import type { GrainTimer } from "./grain.js";
 
 /** A message for a grain that is not active (or has earlier messages still with the manager): the manager places it. */
 export class GrainDelivery {
@@ -11,21 +9,6 @@ export class GrainDelivery {
     /** How often another node forwarded it here (0 when sent on this node). */
     readonly hops = 0,
   ) {}
-}
-
-/** An ask to a grain: the message plus the asker's temporary sender, which a failure rejects. */
-export class GrainAsk {
-  constructor(
-    readonly message: unknown,
-    readonly replier: AskReplier,
-  ) {}
-}
-
-/** A timer's message as the scheduler delivers it, so the grain can tell it from a call (it does not count as use). */
-export class TimerTick {
-  /** The schedule delivering this tick; set right after it is created. */
-  schedule: GrainTimer | undefined = undefined;
-  constructor(readonly message: unknown) {}
 }
 
 /** From an activation's actor: onActivate finished (failed false) or threw (failed true, with the error). */

@@ -1,26 +1,14 @@
 import type { PID } from "@tsakt/actor";
 import type { TimerHandle } from "@tsakt/actor/internal";
+import { type HandleActivation, type HandleEntry, INACTIVE } from "./entry-state.js";
 import type { GrainRef } from "./grain-ref.js";
 import type { GrainKind } from "./kind.js";
-
-/** No activation; the next message starts one. */
-export const INACTIVE = 0;
-/** Claiming the identity or running onActivate; messages wait in `pending`. */
-export const ACTIVATING = 1;
-/** Running; handles send straight to the activation's actor. */
-export const ACTIVE = 2;
-/** Being stopped; messages wait in `pending` for the next activation. */
-export const DEACTIVATING = 3;
-/** Dropped from the table; a handle holding it looks the identity up again. */
-export const REMOVED = 4;
-/** Active on another node (`owner`); messages are forwarded there. */
-export const REMOTE = 5;
 
 /**
  * One activation of an identity: counters the handles, the activation's actor and the manager's idle sweep share.
  * They are plain fields because all three run on the same thread and none of them awaits between read and write.
  */
-export class Activation {
+export class Activation implements HandleActivation {
   /** The activation's actor; set by the manager right after spawning it. */
   cell!: PID;
   /** False once the actor began stopping: timers stop delivering. */
@@ -42,7 +30,7 @@ export class Activation {
 }
 
 /** The state of one identity on this node, kept while it is active or has messages on the way. */
-export class GrainEntry {
+export class GrainEntry implements HandleEntry {
   state = INACTIVE;
   activation: Activation | undefined = undefined;
   /** Deliveries sent to the manager and not yet handled by it; handles go through the manager until it is 0, to keep order. */
@@ -61,9 +49,8 @@ export class GrainEntry {
   /** Highest hop count of forwarded messages waiting here: above 0, the grain activates here without placement. */
   hops = 0;
 
-  constructor(readonly ref: GrainRef) {}
-
-  get kind(): GrainKind {
-    return this.ref.kind;
-  }
+  constructor(
+    readonly ref: GrainRef,
+    readonly kind: GrainKind,
+  ) {}
 }

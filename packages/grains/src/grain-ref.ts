@@ -1,9 +1,23 @@
-import { type AskOptions, InvalidMessageError, type PID, SystemNotStartedError } from "@tsakt/actor";
-import { GrainAsk } from "./commands.js";
-import { ACTIVE, type Activation, type GrainEntry, REMOTE } from "./entry.js";
+import { type ActorSystem, type AskOptions, InvalidMessageError, type PID, SystemNotStartedError } from "@tsakt/actor";
+import type { PluginHost } from "@tsakt/actor/internal";
+import { GrainAsk } from "./activation-messages.js";
+import { ACTIVE, type HandleActivation, type HandleEntry, REMOTE } from "./entry-state.js";
 import type { GrainIdentity } from "./identity.js";
-import type { GrainKind } from "./kind.js";
-import type { GrainRuntime } from "./runtime.js";
+
+/** What a handle needs from the grains runtime of its system (GrainRuntime implements it). */
+export interface GrainRefHost {
+  readonly system: ActorSystem;
+  /** The system's plugin host, for asks. */
+  readonly host: PluginHost;
+  /** "/system/grains", the parent path of every activation. */
+  readonly managerPath: string;
+  /** True once the grains stopped. */
+  readonly stopped: boolean;
+  /** Sends `message` through the manager (the grain is not active, or earlier messages are still with the manager). */
+  route(ref: GrainRef, message: unknown, sender: PID | undefined): boolean;
+  /** Sends `message` to the node that owns `entry`'s identity (state REMOTE); `hops` counts this forward. */
+  forward(entry: HandleEntry, message: unknown, sender: PID | undefined, hops: number): boolean;
+}
 
 /**
  * A handle on a grain, from grainOf: tell and ask it like a PID (it also works as a sender, a subscriber or a
@@ -13,21 +27,19 @@ export class GrainRef implements PID {
   /** Path of the grain's activations under this system, "/system/grains/<kind>@<escaped id>". */
   readonly path: string;
   /** @internal The identity's entry when last seen; read again once it is no longer active. */
-  entry: GrainEntry | undefined = undefined;
+  entry: HandleEntry | undefined = undefined;
   private prefix = "";
   private fullAddress = "";
 
   /** @internal Use grainOf. */
   constructor(
-    private readonly runtime: GrainRuntime,
+    private readonly runtime: GrainRefHost,
     /** The grain's kind and id. */
     readonly identity: GrainIdentity,
     /** "kind/id". */
     readonly key: string,
     /** The activations' actor name, "<kind>@<escaped id>". */
     readonly name: string,
-    /** @internal */
-    readonly kind: GrainKind,
   ) {
     this.path = `${runtime.managerPath}/${name}`;
   }
@@ -82,7 +94,7 @@ export class GrainRef implements PID {
     const entry = this.entry;
     // The direct path keeps order only when no earlier message of this identity is still with the manager.
     if (entry === undefined || entry.state !== ACTIVE || entry.queued !== 0) return undefined;
-    const activation = entry.activation as Activation;
+    const activation = entry.activation as HandleActivation;
     const cell = activation.cell;
     if (!cell.isAlive()) return undefined;
     activation.outstanding++;

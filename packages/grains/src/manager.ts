@@ -10,7 +10,8 @@ import {
 } from "@tsakt/actor";
 import { GrainActivationActor } from "./activation.js";
 import { ActivationOutcome, ActivationTimedOut, ClaimOutcome, GrainDelivery, OwnerGone, Relinquish, SweepTick } from "./commands.js";
-import { ACTIVATING, ACTIVE, Activation, DEACTIVATING, type GrainEntry, INACTIVE, REMOTE, REMOVED } from "./entry.js";
+import { Activation, type GrainEntry } from "./entry.js";
+import { ACTIVATING, ACTIVE, DEACTIVATING, INACTIVE, REMOTE, REMOVED } from "./entry-state.js";
 import { GrainActivationError, GrainActivationTimeoutError, GrainOwnedElsewhereError } from "./errors.js";
 import { maxForwardHops } from "./forwarder.js";
 import type { GrainRuntime } from "./runtime.js";

@@ -5,6 +5,7 @@ import type { GrainForwarder } from "./forwarder.js";
 import type { GrainRef } from "./grain-ref.js";
 import { validateKind } from "./identity.js";
 import { type GrainKind, type GrainKindDefinition, resolveKind } from "./kind.js";
+import { GrainManager } from "./manager.js";
 import { type GrainPlacement, localPlacement } from "./placement.js";
 import { GrainRuntime } from "./runtime.js";
 
@@ -59,7 +60,14 @@ export class GrainsPlugin implements Plugin, Grains {
   async start(system: ActorSystem): Promise<void> {
     if (this.runtime !== undefined) throw new InvalidOptionError("plugins", "a grains plugin serves one system; make one per system");
     const { directory, placement, forwarder, attach } = this.wiring(system);
-    this.runtime = await GrainRuntime.start(system, this.initialKinds, directory, placement, forwarder);
+    this.runtime = await GrainRuntime.start(
+      system,
+      this.initialKinds,
+      directory,
+      placement,
+      forwarder,
+      (runtime) => new GrainManager(runtime),
+    );
     attach?.(this.runtime);
   }
 

@@ -1,14 +1,16 @@
-import { type ActorSystem, type PID, type SpawnOptions, SystemNotStartedError } from "@tsakt/actor";
+import { type Actor, type ActorSystem, type PID, type SpawnOptions, SystemNotStartedError } from "@tsakt/actor";
 import { every, hostOf, type PluginHost } from "@tsakt/actor/internal";
-import { GrainAsk, GrainDelivery, OwnerGone, Relinquish, SweepTick } from "./commands.js";
+import type { ActivationHost } from "./activation.js";
+import { GrainAsk } from "./activation-messages.js";
+import { GrainDelivery, OwnerGone, Relinquish, SweepTick } from "./commands.js";
 import type { GrainDirectory } from "./directory.js";
-import { ACTIVE, GrainEntry } from "./entry.js";
+import { GrainEntry } from "./entry.js";
+import { ACTIVE, type HandleEntry } from "./entry-state.js";
 import { messageOf, UnknownGrainKindError } from "./errors.js";
 import type { GrainForwarder, GrainForwardTarget } from "./forwarder.js";
-import { GrainRef } from "./grain-ref.js";
+import { GrainRef, type GrainRefHost } from "./grain-ref.js";
 import { activationName, type GrainIdentity, grainKey, validateId, validateKind } from "./identity.js";
 import type { GrainKind } from "./kind.js";
-import { GrainManager } from "./manager.js";
 import type { GrainPlacement } from "./placement.js";
 
 /** Name of the manager actor under /system; the activations are its children. */
@@ -24,7 +26,7 @@ const noop = (): void => {};
  * on the way, and the way to the manager actor that activates and deactivates them. Handles read the table
  * directly to send to active grains; only the manager changes an entry's state.
  */
-export class GrainRuntime implements GrainForwardTarget {
+export class GrainRuntime implements GrainForwardTarget, GrainRefHost, ActivationHost {
   readonly entries = new Map<string, GrainEntry>();
   readonly kinds = new Map<string, GrainKind>();
   readonly managerPath = `/system/${managerName}`;
@@ -51,17 +53,18 @@ export class GrainRuntime implements GrainForwardTarget {
     this.host = hostOf(system);
   }
 
-  /** Registers `kinds` and spawns the manager under /system. */
+  /** Registers `kinds` and spawns the manager actor that `manager` makes under /system. */
   static async start(
     system: ActorSystem,
     kinds: readonly GrainKind[],
     directory: GrainDirectory,
     placement: GrainPlacement,
-    forwarder?: GrainForwarder,
+    forwarder: GrainForwarder | undefined,
+    manager: (runtime: GrainRuntime) => Actor,
   ): Promise<GrainRuntime> {
     const runtime = new GrainRuntime(system, directory, placement, forwarder);
     for (const kind of kinds) runtime.kinds.set(kind.name, kind);
-    runtime.managerPid = await runtime.host.spawnSystemActor(managerName, () => new GrainManager(runtime), managerOptions);
+    runtime.managerPid = await runtime.host.spawnSystemActor(managerName, () => manager(runtime), managerOptions);
     forwarder?.start(runtime);
     return runtime;
   }
@@ -87,7 +90,7 @@ export class GrainRuntime implements GrainForwardTarget {
     const key = grainKey(kind, id);
     const entry = this.entries.get(key);
     if (entry !== undefined) return entry.ref;
-    return new GrainRef(this, Object.freeze({ kind, id }), key, activationName(kind, id), registered);
+    return new GrainRef(this, Object.freeze({ kind, id }), key, activationName(kind, id));
   }
 
   /** Sends a message through the manager (the grain is not active, or earlier messages are still with the manager). */
@@ -101,7 +104,8 @@ export class GrainRuntime implements GrainForwardTarget {
       );
     let entry = this.entries.get(ref.key);
     if (entry === undefined) {
-      entry = new GrainEntry(ref);
+      // A kind is never replaced or removed once registered, so the ref's kind is still this one.
+      entry = new GrainEntry(ref, this.kinds.get(ref.identity.kind) as GrainKind);
       this.entries.set(ref.key, entry);
     }
     ref.entry = entry;
@@ -128,7 +132,7 @@ export class GrainRuntime implements GrainForwardTarget {
   }
 
   /** Sends a message of the entry's identity to the node that owns it (state REMOTE). */
-  forward(entry: GrainEntry, message: unknown, sender: PID | undefined, hops: number): boolean {
+  forward(entry: HandleEntry, message: unknown, sender: PID | undefined, hops: number): boolean {
     const forwarder = this.forwarder as GrainForwarder;
     entry.forwarded = true;
     const identity = entry.ref.identity;

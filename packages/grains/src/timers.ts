@@ -1,5 +1,5 @@
 import { type ActorSystem, type AskOptions, DeadActorError, InvalidMessageError, type PID, schedulerOf } from "@tsakt/actor";
-import { TimerTick } from "./commands.js";
+import { TimerTick } from "./activation-messages.js";
 import type { Activation } from "./entry.js";
 import type { GrainTimer, GrainTimers } from "./grain.js";
 

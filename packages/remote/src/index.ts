@@ -1,4 +1,3 @@
-export { parseRemoteAddress, type RemoteAddress } from "./address.js";
 export {
   FrameTooLargeError,
   HandshakeError,
@@ -11,9 +10,11 @@ export {
   SerializationError,
   UnknownMessageTypeError,
 } from "./errors.js";
-export type { Compression, ReconnectOptions, RemotingOptions, TlsOptions } from "./options.js";
-export { type ContextPropagator, metadataOf, propagatedContextOf } from "./propagation.js";
-export type { RemoteStats } from "./remote-node.js";
-export { RemotePID } from "./remote-pid.js";
-export { type Remote, type RequestOptions, remoteOf, remoting } from "./remoting.js";
-export { isJsonValue, jsonTypeName, type Serializer } from "./serializer.js";
+export { parseRemoteAddress, type RemoteAddress } from "./node/address.js";
+export type { RemotingOptions } from "./node/options.js";
+export { type ContextPropagator, metadataOf, propagatedContextOf } from "./node/propagation.js";
+export type { RemoteStats } from "./node/remote-node.js";
+export { RemotePID } from "./node/remote-pid.js";
+export { type Remote, type RequestOptions, remoteOf, remoting } from "./node/remoting.js";
+export type { Compression, ReconnectOptions, TlsOptions } from "./transport/settings.js";
+export { isJsonValue, jsonTypeName, type Serializer } from "./wire/serializer.js";

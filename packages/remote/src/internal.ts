@@ -24,11 +24,11 @@ export {
   type Watch,
   WatchSchema,
 } from "./gen/tsakt/remote/v1/system_pb.js";
-export { remoteNodeOf } from "./remoting.js";
+export { remoteNodeOf } from "./node/remoting.js";
 
 import type { Registry } from "@bufbuild/protobuf";
 import type { ActorSystem } from "@tsakt/actor";
-import { remoteNodeOf } from "./remoting.js";
+import { remoteNodeOf } from "./node/remoting.js";
 
 /** The protobuf registry remoting decodes with on `system`: TsAkt's, every plugin's and the user's types. */
 export function remoteTypesOf(system: ActorSystem, neededBy: string): Registry {

@@ -1,8 +1,8 @@
 import { create, equals, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { TimestampSchema } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
-import { FrameWriter } from "../src/frame-writer.js";
-import { MessageCodec } from "../src/proto-codec.js";
+import { FrameWriter } from "../src/wire/frame-writer.js";
+import { MessageCodec } from "../src/wire/proto-codec.js";
 import { schema, testRegistry } from "./support/schemas.js";
 
 const registry = testRegistry();

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type AddressInfo, createServer as createTcpServer, isIP, type Server, type Socket, connect as tcpConnect } from "node:net";
-import { createServer as createTlsServer, connect as tlsConnect } from "node:tls";
+import type { AddressInfo, Server, Socket } from "node:net";
 import { create, type DescMessage, type Message } from "@bufbuild/protobuf";
 import {
   ActorNotFoundError,
@@ -14,18 +13,21 @@ import {
   TerminatedSchema,
 } from "@tsakt/actor";
 import { hostOf, type PluginHost } from "@tsakt/actor/internal";
+import { KindNotRegisteredError, RemoteUnreachableError } from "../errors.js";
+import { type ActorRef, LookupSchema, SpawnSchema, StopSchema, UnwatchSchema, WatchSchema } from "../gen/tsakt/remote/v1/system_pb.js";
+import { BusyPoll } from "../transport/busy-poll.js";
+import { Connection, type ConnectionHost } from "../transport/connection.js";
+import type { RemoteIdentity } from "../transport/handshake.js";
+import { Peer, type PeerConnection, type PeerHost } from "../transport/peer.js";
+import { createServer, dialSocket, listen } from "../transport/sockets.js";
+import { Serialization } from "../wire/serialization.js";
 import { hostPortOf, parseRemoteAddress, type RemoteAddress, requireRemoteAddress } from "./address.js";
-import { BusyPoll } from "./busy-poll.js";
-import { Connection, type RemoteIdentity } from "./connection.js";
-import { KindNotRegisteredError, ListenError, RemoteUnreachableError } from "./errors.js";
-import { type ActorRef, LookupSchema, SpawnSchema, StopSchema, UnwatchSchema, WatchSchema } from "./gen/tsakt/remote/v1/system_pb.js";
-import { Inbound } from "./inbound.js";
+import { Inbound, type InboundHost } from "./inbound.js";
 import type { ResolvedOptions } from "./options.js";
-import { Outbound } from "./outbound.js";
-import { Peer } from "./peer.js";
+import { Outbound, type OutboundHost } from "./outbound.js";
 import { PendingAsks } from "./pending-asks.js";
 import { RemotePID } from "./remote-pid.js";
-import { Serialization } from "./serialization.js";
+import { RemoteWatches } from "./remote-watches.js";
 import { WatchCommand, watchRegistry } from "./watch-registry.js";
 
 /** Snapshot of a node's remoting state, for monitoring and tests. */
@@ -46,10 +48,13 @@ export interface RemoteStats {
 
 /**
  * The remoting runtime of one actor system: the listening socket, the peers, routing of incoming envelopes to
- * local actors, and the encoders of outgoing tells, asks and replies. Created by remoting().
+ * local actors, and the encoders of outgoing tells, asks and replies. Created by remoting(). The transport and
+ * the PIDs see it only through the narrow host interfaces it implements.
  */
-export class RemoteNode {
+export class RemoteNode implements ConnectionHost<Peer>, PeerHost, InboundHost, OutboundHost {
   readonly asks = new PendingAsks(() => this.pluginHost);
+  /** Local actors' watches of remote actors. */
+  readonly watches = new RemoteWatches();
   readonly nodeId = randomBytes(8).toString("hex");
   readonly serialization: Serialization;
   readonly kinds: Map<string, Kind>;
@@ -63,7 +68,7 @@ export class RemoteNode {
   private host: PluginHost | undefined = undefined;
   private server: Server | undefined = undefined;
   private readonly peers = new Map<string, Peer>();
-  private readonly connections = new Set<Connection>();
+  private readonly connections = new Set<PeerConnection>();
   private heartbeat: NodeJS.Timeout | undefined = undefined;
   private registry: PID | undefined = undefined;
   /** Encodes what this node sends. */
@@ -90,41 +95,9 @@ export class RemoteNode {
     this.logger = system.logger;
     this.systemName = system.name;
     const o = this.options;
-    const onSocket = (socket: Socket): void => this.accept(socket);
-    let server: Server;
-    if (o.tls !== undefined) {
-      const t = o.tls;
-      const tlsServer = createTlsServer(
-        {
-          cert: t.cert,
-          key: t.key,
-          ...(t.passphrase === undefined ? {} : { passphrase: t.passphrase }),
-          ...(t.ca === undefined ? {} : { ca: t.ca }),
-          requestCert: t.mutual === true,
-          rejectUnauthorized: t.mutual === true,
-          minVersion: "TLSv1.2",
-        },
-        onSocket,
-      );
-      tlsServer.on("tlsClientError", (error: Error, socket: Socket) => {
-        this.logger.warn({ err: error, peer: `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}` }, "TLS client refused");
-      });
-      server = tlsServer;
-    } else {
-      server = createTcpServer({ noDelay: true }, onSocket);
-    }
+    const server = createServer(o.tls, this.logger, (socket: Socket): void => this.accept(socket));
     this.server = server;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(o.port, o.host, () => {
-          server.off("error", reject);
-          resolve();
-        });
-      });
-    } catch (error) {
-      throw new ListenError(o.host, o.port, error);
-    }
+    await listen(server, o.host, o.port);
     server.on("error", (error: Error) => this.logger.error({ err: error }, "remoting server error"));
     this.port = (server.address() as AddressInfo).port;
     this.address = `tsakt://${system.name}@${hostPortOf(o.advertiseHost, this.port)}`;
@@ -193,27 +166,8 @@ export class RemoteNode {
   }
 
   /** Opens a connection to `peer`. */
-  dial(peer: Peer): Connection {
-    const o = this.options;
-    let socket: Socket;
-    if (o.tls !== undefined) {
-      const t = o.tls;
-      socket = tlsConnect({
-        host: peer.host,
-        port: peer.port,
-        cert: t.cert,
-        key: t.key,
-        ...(t.passphrase === undefined ? {} : { passphrase: t.passphrase }),
-        ...(t.ca === undefined ? {} : { ca: t.ca }),
-        // SNI takes host names only; for an IP the certificate is checked against its IP addresses.
-        ...(t.serverName !== undefined ? { servername: t.serverName } : isIP(peer.host) === 0 ? { servername: peer.host } : {}),
-        rejectUnauthorized: t.rejectUnauthorized ?? true,
-        minVersion: "TLSv1.2",
-      });
-    } else {
-      socket = tcpConnect({ host: peer.host, port: peer.port, noDelay: true });
-    }
-    const c = new Connection(this, socket, true, peer);
+  dial(peer: Peer): PeerConnection {
+    const c = new Connection<Peer>(this, dialSocket(this.options.tls, peer.host, peer.port), true, peer);
     this.connections.add(c);
     peer.connections.add(c);
     return c;
@@ -224,11 +178,11 @@ export class RemoteNode {
       socket.destroy();
       return;
     }
-    this.connections.add(new Connection(this, socket, false, undefined));
+    this.connections.add(new Connection<Peer>(this, socket, false, undefined));
   }
 
   /** A connection finished its handshake. */
-  attach(c: Connection, remote: RemoteIdentity): void {
+  attach(c: PeerConnection, remote: RemoteIdentity): void {
     let peer = c.peer;
     if (peer === undefined) {
       peer = this.peers.get(remote.hostPort);
@@ -242,13 +196,20 @@ export class RemoteNode {
   }
 
   /** A connection closed. */
-  detach(c: Connection, error: unknown): void {
+  detach(c: PeerConnection, error: unknown): void {
     this.connections.delete(c);
     c.peer?.onClosed(c, error);
   }
 
-  /** A peer went away: it no longer watches local actors. */
-  peerGone(peer: Peer): void {
+  /** Dialing `peer` failed: its asks fail and the watchers of its actors get Terminated. */
+  unreachable(peer: Peer, error: RemoteUnreachableError): void {
+    this.asks.failPeer(peer, () => error);
+    this.watches.peerLost(peer);
+  }
+
+  /** `peer` (or its process) is gone: as unreachable, and it no longer watches local actors. */
+  lost(peer: Peer, error: RemoteUnreachableError): void {
+    this.unreachable(peer, error);
     this.registry?.tell(new WatchCommand("peer-gone", "", peer));
   }
 
@@ -343,11 +304,11 @@ export class RemoteNode {
   }
 
   watchRemote(pid: RemotePID, watcher: PID): void {
-    if (pid.peer.addWatch(pid, watcher)) this.out.sendSystem(pid.peer, WatchSchema, create(WatchSchema, { path: pid.path }));
+    if (this.watches.add(pid, watcher)) this.out.sendSystem(pid.peer, WatchSchema, create(WatchSchema, { path: pid.path }));
   }
 
   unwatchRemote(pid: RemotePID, watcher: PID): void {
-    if (pid.peer.removeWatch(pid, watcher)) this.out.sendSystem(pid.peer, UnwatchSchema, create(UnwatchSchema, { path: pid.path }));
+    if (this.watches.remove(pid, watcher)) this.out.sendSystem(pid.peer, UnwatchSchema, create(UnwatchSchema, { path: pid.path }));
   }
 
   sendTerminated(peer: Peer, address: string): void {

@@ -1,6 +1,6 @@
 import type { Actor, PID } from "@tsakt/actor";
 import { TerminatedSchema } from "@tsakt/actor";
-import type { Peer } from "./peer.js";
+import type { Peer } from "../transport/peer.js";
 
 /** A request to the watch registry, from the connection that carried a Watch or Unwatch (or lost its peer). */
 export class WatchCommand {

@@ -1,27 +1,39 @@
-import type { PID } from "@tsakt/actor";
-import { deliverTerminated } from "@tsakt/actor/internal";
-import type { Connection, RemoteIdentity } from "./connection.js";
-import { RemoteUnreachableError } from "./errors.js";
-import { FrameWriter } from "./frame-writer.js";
-import type { RemoteNode } from "./remote-node.js";
-import type { RemotePID } from "./remote-pid.js";
+import type { Logger } from "@tsakt/actor";
+import { RemoteUnreachableError } from "../errors.js";
+import { FrameWriter } from "../wire/frame-writer.js";
+import type { Connection, ConnectionPeer } from "./connection.js";
+import type { RemoteIdentity } from "./handshake.js";
+import type { TransportSettings } from "./settings.js";
 
-/** Local watchers of one remote actor. */
-interface WatchEntry {
-  readonly watchers: Set<PID>;
-  readonly pids: Set<RemotePID>;
+/** A connection to a peer. */
+export type PeerConnection = Connection<Peer>;
+
+/** What a peer needs from the node that owns it (RemoteNode implements it). */
+export interface PeerHost {
+  readonly options: TransportSettings;
+  readonly logger: Logger;
+  /** True once the node began stopping: no more dials. */
+  readonly stopping: boolean;
+  /** This node's address prefix, which decides between two connections dialed at once. */
+  readonly address: string;
+  /** Opens a connection to `peer`. */
+  dial(peer: Peer): PeerConnection;
+  /** Dialing `peer` failed: what waits for an answer from it fails with `error` (its queue is kept for the next dial). */
+  unreachable(peer: Peer, error: RemoteUnreachableError): void;
+  /** The connection to `peer`, or its process, is gone: what waits for it fails with `error`, and it watches nothing here any more. */
+  lost(peer: Peer, error: RemoteUnreachableError): void;
 }
 
 /**
  * Another node, as this node sees it: the one connection used to send to it, the frames queued for it (bounded),
- * dialing and redialing with backoff, and the local watchers of its actors.
+ * and dialing and redialing with backoff.
  */
-export class Peer {
+export class Peer implements ConnectionPeer {
   readonly writer = new FrameWriter();
   /** The connection frames are written to; undefined while (re)connecting. */
-  active: Connection | undefined = undefined;
-  private dialing: Connection | undefined = undefined;
-  readonly connections = new Set<Connection>();
+  active: PeerConnection | undefined = undefined;
+  private dialing: PeerConnection | undefined = undefined;
+  readonly connections = new Set<PeerConnection>();
   /** Largest frame the peer accepts (from its handshake). */
   frameLimit: number;
   /** Bytes handed to the active connection and not yet sent. */
@@ -37,10 +49,9 @@ export class Peer {
   private spaceWaiters: Array<() => void> = [];
   private prefixCache = "";
   private prefixSystem: string | undefined = undefined;
-  readonly watches = new Map<string, WatchEntry>();
 
   constructor(
-    private readonly node: RemoteNode,
+    private readonly node: PeerHost,
     /** "host:port" this node dials. */
     readonly hostPort: string,
     readonly host: string,
@@ -95,7 +106,7 @@ export class Peer {
   };
 
   /** The active connection drained: more may be queued now. */
-  onDrain(c: Connection): void {
+  onDrain(c: Connection<ConnectionPeer>): void {
     if (c !== this.active) return;
     this.backlog = c.backlog();
     if (this.writer.pendingBytes > 0) this.scheduleFlush();
@@ -125,13 +136,13 @@ export class Peer {
   }
 
   /** A connection finished its handshake with this peer. */
-  attach(c: Connection, remote: RemoteIdentity): void {
+  attach(c: PeerConnection, remote: RemoteIdentity): void {
     this.connections.add(c);
     if (this.system === "") this.system = remote.system;
     if (this.nodeId !== undefined && this.nodeId !== remote.nodeId) {
       // Same address, new process: everything known about the old one is gone.
       for (const other of this.connections) if (other !== c) other.fail(new RemoteUnreachableError(this.prefix, "the peer restarted"));
-      this.lost(new RemoteUnreachableError(this.prefix, "the peer restarted"));
+      this.node.lost(this, new RemoteUnreachableError(this.prefix, "the peer restarted"));
       this.active = undefined;
     }
     this.nodeId = remote.nodeId;
@@ -156,14 +167,14 @@ export class Peer {
    * Of two connections between the same nodes (both dialed at once), both sides keep the one dialed by the node
    * whose address sorts first; of two dialed by the same side, the newer.
    */
-  private preferred(a: Connection, b: Connection, remote: RemoteIdentity): Connection {
+  private preferred(a: PeerConnection, b: PeerConnection, remote: RemoteIdentity): PeerConnection {
     if (a.dialed === b.dialed) return b;
     const localDials = this.node.address < remote.prefix;
     return a.dialed === localDials ? a : b;
   }
 
   /** A connection of this peer closed (or a dial failed). */
-  onClosed(c: Connection, error: unknown): void {
+  onClosed(c: PeerConnection, error: unknown): void {
     this.connections.delete(c);
     if (this.dialing === c) {
       this.dialing = undefined;
@@ -176,14 +187,13 @@ export class Peer {
     this.backlog = 0;
     const lost = new RemoteUnreachableError(this.prefix, error ?? "connection closed");
     if (!this.node.stopping) this.node.logger.info({ peer: this.prefix, err: lost }, "connection to remote node lost");
-    this.lost(lost);
+    this.node.lost(this, lost);
     if (this.writer.pendingBytes > 0) this.retry();
   }
 
   private dialFailed(error: unknown): void {
     const unreachable = new RemoteUnreachableError(this.prefix, error ?? "connection closed");
-    this.node.asks.failPeer(this, () => unreachable);
-    this.notifyWatchers();
+    this.node.unreachable(this, unreachable);
     const now = performance.now();
     if (this.failingSince === 0) this.failingSince = now;
     if (now - this.failingSince >= this.node.options.reconnect.giveUpAfterMs) {
@@ -214,59 +224,6 @@ export class Peer {
       this.connect();
     }, delay);
     this.retryTimer.unref();
-  }
-
-  /** The peer (or its process) is gone: fail its asks, tell watchers, forget its watches of local actors. */
-  private lost(error: RemoteUnreachableError): void {
-    this.node.asks.failPeer(this, () => error);
-    this.notifyWatchers();
-    this.node.peerGone(this);
-  }
-
-  // ---- death watch of the peer's actors ----
-
-  /** Registers `watcher` for the actor at `path`; true when this is the first watcher (a Watch must be sent). */
-  addWatch(pid: RemotePID, watcher: PID): boolean {
-    let entry = this.watches.get(pid.path);
-    const first = entry === undefined;
-    if (entry === undefined) {
-      entry = { watchers: new Set(), pids: new Set() };
-      this.watches.set(pid.path, entry);
-    }
-    entry.watchers.add(watcher);
-    entry.pids.add(pid);
-    return first;
-  }
-
-  /** Removes `watcher`; true when nobody watches that actor any more (an Unwatch must be sent). */
-  removeWatch(pid: RemotePID, watcher: PID): boolean {
-    const entry = this.watches.get(pid.path);
-    if (entry === undefined) return false;
-    entry.watchers.delete(watcher);
-    if (entry.watchers.size > 0) return false;
-    this.watches.delete(pid.path);
-    return true;
-  }
-
-  /** The peer reported that the actor at `path` stopped. */
-  terminated(path: string): void {
-    const entry = this.watches.get(path);
-    if (entry === undefined) return;
-    this.watches.delete(path);
-    this.deliverTerminated(entry);
-  }
-
-  private notifyWatchers(): void {
-    if (this.watches.size === 0) return;
-    const entries = [...this.watches];
-    this.watches.clear();
-    for (const [, entry] of entries) this.deliverTerminated(entry);
-  }
-
-  private deliverTerminated(entry: WatchEntry): void {
-    const first = entry.pids.values().next().value as RemotePID;
-    for (const pid of entry.pids) pid.dead = true;
-    for (const watcher of entry.watchers) deliverTerminated(watcher, first);
   }
 
   /** Stops timers and forgets queued frames (the node stopped). */

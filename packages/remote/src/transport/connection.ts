@@ -1,29 +1,28 @@
 import type { Socket } from "node:net";
 import type { Transform } from "node:stream";
 import { createBrotliCompress, createBrotliDecompress, createGunzip, createGzip, constants as zc } from "node:zlib";
-import type { PID } from "@tsakt/actor";
+import type { Logger, PID } from "@tsakt/actor";
+import { FrameTooLargeError, HandshakeError, MalformedFrameError, RemoteUnreachableError } from "../errors.js";
+import { FailureSchema, type Handshake, HandshakeSchema } from "../gen/tsakt/remote/v1/system_pb.js";
+import { decodeEnvelope, EnvelopeDecodeError, InboundEnvelope, KIND_ERROR, KIND_SYSTEM } from "../wire/envelope-codec.js";
+import { FrameReader, type FrameSink } from "../wire/frame-reader.js";
+import type { ByteSink, FrameWriter } from "../wire/frame-writer.js";
+import { MessageCodec } from "../wire/proto-codec.js";
+import type { PayloadDecoder } from "../wire/serialization.js";
+import type { BusyPoll } from "./busy-poll.js";
+import {
+  handshakeFrame,
+  handshakeFrameLimit,
+  handshakeProblem,
+  heartbeatFrame,
+  identityOf,
+  type RemoteIdentity,
+  refusalFrame,
+} from "./handshake.js";
+import type { Compression, TransportSettings } from "./settings.js";
 
 /** A compression stream; zlib and brotli streams both flush with a kind. */
 type Deflater = Transform & { flush(kind?: number): void };
-
-import { create, toBinary } from "@bufbuild/protobuf";
-import { decodeEnvelope, EnvelopeDecodeError, InboundEnvelope, KIND_ERROR, KIND_SYSTEM } from "./envelope-codec.js";
-import { FrameTooLargeError, HandshakeError, MalformedFrameError, RemoteUnreachableError } from "./errors.js";
-import { FrameReader, type FrameSink } from "./frame-reader.js";
-import type { ByteSink, FrameWriter } from "./frame-writer.js";
-import { EnvelopeKind, EnvelopeSchema } from "./gen/tsakt/remote/v1/envelope_pb.js";
-import { FailureSchema, type Handshake, HandshakeSchema } from "./gen/tsakt/remote/v1/system_pb.js";
-import type { Compression } from "./options.js";
-import type { Peer } from "./peer.js";
-import { MessageCodec } from "./proto-codec.js";
-import type { RemoteNode } from "./remote-node.js";
-import type { PayloadDecoder } from "./serialization.js";
-
-/** Wire protocol version in the handshake. */
-export const protocolVersion = 1;
-
-/** Largest frame accepted before the handshake, so an unauthenticated client cannot make this node buffer much. */
-const handshakeFrameLimit = 64 * 1024;
 
 const HANDSHAKE = 0;
 const OPEN = 1;
@@ -33,37 +32,47 @@ const handshakeType = HandshakeSchema.typeName;
 const handshakeCodec = MessageCodec.of(HandshakeSchema);
 const failureCodec = MessageCodec.of(FailureSchema);
 
-/** A whole frame as bytes, for the rare frames not written through a peer's FrameWriter. */
-export function frameOf(bytes: Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafe(4 + bytes.length);
-  frame.writeUInt32BE(bytes.length, 0);
-  frame.set(bytes, 4);
-  return frame;
+/** The side of a peer a connection sees (Peer implements it). */
+export interface ConnectionPeer {
+  /** System name expected at the other end; "" when not known yet. */
+  readonly system: string;
+  /** "tsakt://system@host:port", for logs and errors. */
+  readonly prefix: string;
+  /** `c` drained after a write had to wait: more may be written now. */
+  onDrain(c: Connection<ConnectionPeer>): void;
 }
 
-const heartbeatFrame = frameOf(
-  toBinary(EnvelopeSchema, create(EnvelopeSchema, { kind: EnvelopeKind.SYSTEM, typeName: "tsakt.remote.v1.Heartbeat" })),
-);
+/** Where a connection hands its decoded envelopes (the node's inbound routing). */
+export interface EnvelopeHandler<P extends ConnectionPeer> {
+  /** Routes one envelope of `c`; its fields point into `buf`, valid only during the call. */
+  onEnvelope(c: Connection<P>, buf: Buffer, env: InboundEnvelope): void;
+}
 
-/** What the other side said about itself in its handshake. */
-export interface RemoteIdentity {
-  readonly system: string;
-  readonly host: string;
+/** What a connection needs from the node that owns it (RemoteNode implements it). */
+export interface ConnectionHost<P extends ConnectionPeer> {
+  readonly options: TransportSettings;
+  readonly logger: Logger;
+  /** This node's system name, listening port and process id, sent in the handshake. */
+  readonly systemName: string;
   readonly port: number;
   readonly nodeId: string;
-  readonly maxFrameBytes: number;
-  /** "tsakt://system@host:port" as that node names itself. */
-  readonly prefix: string;
-  readonly hostPort: string;
+  /** Poked on every read and write when busyPollMicros is on. */
+  readonly busyPoll: BusyPoll | undefined;
+  /** Routes what arrives once the handshake is done. */
+  readonly inbound: EnvelopeHandler<P>;
+  /** `c` finished its handshake with the node `remote`. */
+  attach(c: Connection<P>, remote: RemoteIdentity): void;
+  /** `c` closed, because of `error` when there was one. */
+  detach(c: Connection<P>, error: unknown): void;
 }
 
 /**
  * One TCP or TLS socket to a peer: handshake, optional compression, frame splitting, and the per-connection caches
  * that let repeated receivers, senders and types skip decoding. Frames go to the node for routing.
  */
-export class Connection implements FrameSink {
+export class Connection<P extends ConnectionPeer = ConnectionPeer> implements FrameSink {
   private state = HANDSHAKE;
-  peer: Peer | undefined;
+  peer: P | undefined;
   remote: RemoteIdentity | undefined = undefined;
   /** Superseded by the other connection of a simultaneous dial; kept only to read what is in flight. */
   retired = false;
@@ -97,11 +106,11 @@ export class Connection implements FrameSink {
   readonly label: string;
 
   constructor(
-    private readonly node: RemoteNode,
+    private readonly node: ConnectionHost<P>,
     readonly socket: Socket,
     /** True when this node dialed (it then sent its handshake first). */
     readonly dialed: boolean,
-    dialPeer: Peer | undefined,
+    dialPeer: P | undefined,
   ) {
     this.peer = dialPeer;
     this.label = dialPeer?.prefix ?? `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
@@ -199,7 +208,7 @@ export class Connection implements FrameSink {
       this.fail(new HandshakeError(this.label, `invalid handshake: ${(error as Error).message}`));
       return;
     }
-    const problem = this.checkHandshake(hs);
+    const problem = handshakeProblem(hs, this.dialed, this.node.systemName, this.peer?.system ?? "", this.node.options.compression);
     if (problem !== undefined) {
       if (!this.dialed) this.refuse(problem);
       this.reader.stop();
@@ -214,16 +223,7 @@ export class Connection implements FrameSink {
       chosen = offered.find((c) => this.node.options.compression.includes(c)) ?? "none";
       this.sendHandshake([chosen], "");
     }
-    const hostPort = hs.host.includes(":") ? `[${hs.host}]:${hs.port}` : `${hs.host}:${hs.port}`;
-    this.remote = {
-      system: hs.system,
-      host: hs.host,
-      port: hs.port,
-      nodeId: hs.nodeId,
-      maxFrameBytes: hs.maxFrameBytes,
-      hostPort,
-      prefix: `tsakt://${hs.system}@${hostPort}`,
-    };
+    this.remote = identityOf(hs);
     this.state = OPEN;
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -238,46 +238,20 @@ export class Connection implements FrameSink {
     this.node.logger.debug({ peer: this.remote.prefix, dialed: this.dialed, compression: chosen }, "remoting connection open");
   }
 
-  private checkHandshake(hs: Handshake): string | undefined {
-    if (hs.protocolVersion !== protocolVersion)
-      return `protocol version ${hs.protocolVersion} is not supported (this node speaks ${protocolVersion})`;
-    if (hs.system === "" || hs.host === "" || hs.port < 1 || hs.port > 65535) return "the handshake lacks the node's system, host or port";
-    if (hs.maxFrameBytes < 1024) return `maxFrameBytes ${hs.maxFrameBytes} is too small`;
-    if (!this.dialed && hs.expectedSystem !== "" && hs.expectedSystem !== this.node.systemName)
-      return `this node runs system "${this.node.systemName}", not "${hs.expectedSystem}"`;
-    if (this.dialed) {
-      const expected = this.peer?.system ?? "";
-      if (expected !== "" && hs.system !== expected) return `reached system "${hs.system}", expected "${expected}"`;
-      const chosen = hs.compression[0] ?? "none";
-      if (hs.compression.length > 1 || (chosen !== "none" && !this.node.options.compression.includes(chosen as Compression)))
-        return `the acceptor chose compression ${JSON.stringify(hs.compression)}, which this node did not offer`;
-    }
-    return undefined;
-  }
-
   private sendHandshake(compression: readonly string[], expectedSystem: string): void {
-    const o = this.node.options;
-    const hs = create(HandshakeSchema, {
-      protocolVersion,
-      system: this.node.systemName,
-      host: o.advertiseHost,
-      port: this.node.port,
-      compression: [...compression],
-      maxFrameBytes: o.maxFrameBytes,
-      expectedSystem,
-      nodeId: this.node.nodeId,
-    });
-    const env = create(EnvelopeSchema, { kind: EnvelopeKind.SYSTEM, typeName: handshakeType, payload: toBinary(HandshakeSchema, hs) });
-    this.socket.write(frameOf(toBinary(EnvelopeSchema, env)));
+    const n = this.node;
+    const self = {
+      system: n.systemName,
+      host: n.options.advertiseHost,
+      port: n.port,
+      maxFrameBytes: n.options.maxFrameBytes,
+      nodeId: n.nodeId,
+    };
+    this.socket.write(handshakeFrame(self, compression, expectedSystem));
   }
 
   private refuse(reason: string): void {
-    const env = create(EnvelopeSchema, {
-      kind: EnvelopeKind.ERROR,
-      typeName: FailureSchema.typeName,
-      payload: toBinary(FailureSchema, create(FailureSchema, { code: "HandshakeFailed", message: reason })),
-    });
-    this.socket.write(frameOf(toBinary(EnvelopeSchema, env)));
+    this.socket.write(refusalFrame(reason));
   }
 
   private startCompression(kind: Compression): void {

@@ -1,6 +1,15 @@
 import { create, type DescMessage, type Message } from "@bufbuild/protobuf";
-import { type AskOptions, isTsaktError, type PID, SystemNotStartedError } from "@tsakt/actor";
+import { type AskOptions, isTsaktError, type Logger, type PID, SystemNotStartedError } from "@tsakt/actor";
 import { typeNameOf } from "@tsakt/actor/internal";
+import {
+  FrameTooLargeError,
+  KindNotRegisteredError,
+  OutboundQueueFullError,
+  SerializationError,
+  UnknownMessageTypeError,
+} from "../errors.js";
+import { FailureSchema } from "../gen/tsakt/remote/v1/system_pb.js";
+import type { Peer } from "../transport/peer.js";
 import {
   KIND_ASK,
   KIND_ERROR,
@@ -15,28 +24,33 @@ import {
   TAG_SENDER,
   TAG_TYPE_NAME,
   writeMetadata,
-} from "./envelope-codec.js";
-import {
-  FrameTooLargeError,
-  KindNotRegisteredError,
-  OutboundQueueFullError,
-  SerializationError,
-  UnknownMessageTypeError,
-} from "./errors.js";
-import { FrameLimitExceeded, type FrameWriter } from "./frame-writer.js";
-import { FailureSchema } from "./gen/tsakt/remote/v1/system_pb.js";
-import type { Peer } from "./peer.js";
+} from "../wire/envelope-codec.js";
+import { FrameLimitExceeded, type FrameWriter } from "../wire/frame-writer.js";
+import { MessageCodec } from "../wire/proto-codec.js";
+import type { Serialization } from "../wire/serialization.js";
+import type { ResolvedOptions } from "./options.js";
+import type { PendingAsks } from "./pending-asks.js";
 import type { ContextPropagator } from "./propagation.js";
-import { MessageCodec } from "./proto-codec.js";
-import type { RemoteNode } from "./remote-node.js";
-import { RemotePID, ReplyPID } from "./remote-pid.js";
-import type { Serialization } from "./serialization.js";
+import { type PidOutbound, RemotePID, ReplyPID } from "./remote-pid.js";
+
+/** What the outbound side needs from its node (RemoteNode implements it). */
+export interface OutboundHost {
+  readonly options: ResolvedOptions;
+  readonly serialization: Serialization;
+  readonly asks: PendingAsks;
+  readonly logger: Logger;
+  /** This node's address prefix, for the addresses of local temporary senders. */
+  readonly address: string;
+  /** True once the node began stopping: nothing more is sent. */
+  readonly stopping: boolean;
+  deadLetter(message: unknown, sender: PID | undefined, receiver: string, reason: string): void;
+}
 
 /**
  * Everything a node writes to its peers: tells, asks, replies, failures and remoting requests, each encoded
  * straight into the peer's frame buffer and flushed once per tick.
  */
-export class Outbound {
+export class Outbound implements PidOutbound {
   private readonly serialization: Serialization;
   private readonly propagator: ContextPropagator | undefined;
   /** Local asks' temporary senders by id: they have no place in the actor tree, so replies find them here. */
@@ -44,7 +58,7 @@ export class Outbound {
   private readonly tempIds = new WeakMap<PID, number>();
   private nextTemp = 0;
 
-  constructor(private readonly node: RemoteNode) {
+  constructor(private readonly node: OutboundHost) {
     this.serialization = node.serialization;
     this.propagator = node.options.propagator;
   }

@@ -1,39 +1,9 @@
 import type { DescFile, DescMessage, Registry } from "@bufbuild/protobuf";
 import { InvalidOptionError, type Kind, type KindDefinition } from "@tsakt/actor";
 import { resolveKinds } from "@tsakt/actor/internal";
+import type { Compression, ReconnectOptions, TlsOptions, TransportSettings } from "../transport/settings.js";
+import type { Serializer } from "../wire/serializer.js";
 import type { ContextPropagator } from "./propagation.js";
-import type { Serializer } from "./serializer.js";
-
-/** A compression algorithm for a connection. */
-export type Compression = "none" | "gzip" | "brotli";
-
-/** TLS settings; with them every connection (accepted and dialed) is TLS. */
-export interface TlsOptions {
-  /** PEM certificate (chain) this node presents, to dialers and when dialing. */
-  cert: string | Buffer;
-  /** PEM private key of `cert`. */
-  key: string | Buffer;
-  /** Passphrase of `key`. Default: none. */
-  passphrase?: string;
-  /** PEM CA certificates that sign the peers' certificates. Default: Node's bundled roots. */
-  ca?: string | Buffer | Array<string | Buffer>;
-  /** Require and verify a client certificate from nodes that connect here (mutual TLS). Default: false. */
-  mutual?: boolean;
-  /** Verify the certificate of nodes this node dials. Default: true. */
-  rejectUnauthorized?: boolean;
-  /** Name checked against the dialed node's certificate and sent as SNI. Default: the host of the address. */
-  serverName?: string;
-}
-
-/** Reconnection after a connection is lost or a dial fails. */
-export interface ReconnectOptions {
-  /** First delay before redialing. Default: 100. */
-  initialDelayMs?: number;
-  /** Longest delay between attempts (the delay doubles each time). Default: 5000. */
-  maxDelayMs?: number;
-  /** After failing this long, queued messages are dropped and dialing stops until the next send. Default: 30000. */
-  giveUpAfterMs?: number;
-}
 
 /** Options of remoting(). */
 export interface RemotingOptions {
@@ -78,7 +48,7 @@ export interface RemotingOptions {
 }
 
 /** Options with defaults applied. */
-export interface ResolvedOptions {
+export interface ResolvedOptions extends TransportSettings {
   host: string;
   port: number;
   advertiseHost: string;

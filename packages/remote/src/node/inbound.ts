@@ -1,9 +1,6 @@
 import { create } from "@bufbuild/protobuf";
-import { ActorNotFoundError, DeadActorError, type PID, TerminatedSchema } from "@tsakt/actor";
-import { parseRemoteAddress } from "./address.js";
-import type { Connection } from "./connection.js";
-import { type InboundEnvelope, KIND_ASK, KIND_ERROR, KIND_REPLY, KIND_SYSTEM, KIND_TELL, sameBytes } from "./envelope-codec.js";
-import { KindNotRegisteredError, RemoteFailureError, SerializationError, UnknownMessageTypeError } from "./errors.js";
+import { ActorNotFoundError, type ActorSystem, DeadActorError, type Kind, type PID, TerminatedSchema } from "@tsakt/actor";
+import { KindNotRegisteredError, RemoteFailureError, SerializationError, UnknownMessageTypeError } from "../errors.js";
 import {
   ActorRefSchema,
   type Failure,
@@ -19,14 +16,36 @@ import {
   UnwatchSchema,
   type Watch,
   WatchSchema,
-} from "./gen/tsakt/remote/v1/system_pb.js";
+} from "../gen/tsakt/remote/v1/system_pb.js";
+import type { EnvelopeHandler } from "../transport/connection.js";
+import type { Peer, PeerConnection } from "../transport/peer.js";
+import { type InboundEnvelope, KIND_ASK, KIND_ERROR, KIND_REPLY, KIND_SYSTEM, KIND_TELL, sameBytes } from "../wire/envelope-codec.js";
+import { MessageCodec } from "../wire/proto-codec.js";
+import type { PayloadDecoder, Serialization } from "../wire/serialization.js";
+import { parseRemoteAddress, type RemoteAddress } from "./address.js";
 import type { Outbound } from "./outbound.js";
-import type { Peer } from "./peer.js";
-import { MessageCodec } from "./proto-codec.js";
-import type { RemoteNode } from "./remote-node.js";
-import { AnonymousSender, pathOf, RemotePID, ReplyPID } from "./remote-pid.js";
-import type { PayloadDecoder } from "./serialization.js";
+import type { PendingAsks } from "./pending-asks.js";
+import { AnonymousSender, type PidHost, pathOf, RemotePID, ReplyPID } from "./remote-pid.js";
+import type { RemoteWatches } from "./remote-watches.js";
 import { WatchCommand } from "./watch-registry.js";
+
+/** What inbound routing needs from its node (RemoteNode implements it). */
+export interface InboundHost extends PidHost {
+  /** This node's address prefix and system name, to recognize local addresses. */
+  readonly address: string;
+  readonly systemName: string;
+  /** The system whose actors receive what arrives. */
+  readonly actorSystem: ActorSystem;
+  readonly asks: PendingAsks;
+  readonly serialization: Serialization;
+  /** Kinds other nodes may spawn here. */
+  readonly kinds: ReadonlyMap<string, Kind>;
+  readonly watches: RemoteWatches;
+  /** The peer for a remote address (a sender on a third node). */
+  peerOf(address: RemoteAddress): Peer;
+  /** Hands a peer's Watch or Unwatch of a local actor to the watch registry. */
+  watchCommand(command: WatchCommand): void;
+}
 
 /** Stands in for a message that could not be decoded, so dead letters still name its type. */
 class UndecodedMessage {
@@ -36,7 +55,7 @@ class UndecodedMessage {
 /** Receiver of a tell addressed to "/$ask/<id>": a reply that reached the asker through a third node. */
 class AskCompletion implements PID {
   constructor(
-    private readonly node: RemoteNode,
+    private readonly node: InboundHost,
     private readonly id: number,
   ) {}
 
@@ -87,14 +106,14 @@ const codecs = {
  * Routes what peers send: tells and asks to local actors (with a sender reference per message that carries its
  * metadata), replies and failures to pending asks, and remoting requests (lookup, spawn, stop, watch).
  */
-export class Inbound {
+export class Inbound implements EnvelopeHandler<Peer> {
   constructor(
-    private readonly node: RemoteNode,
+    private readonly node: InboundHost,
     private readonly out: Outbound,
   ) {}
 
   /** Routes one decoded envelope of `c`. */
-  onEnvelope(c: Connection, buf: Buffer, env: InboundEnvelope): void {
+  onEnvelope(c: PeerConnection, buf: Buffer, env: InboundEnvelope): void {
     switch (env.kind) {
       case KIND_TELL:
       case KIND_ASK:
@@ -119,7 +138,7 @@ export class Inbound {
     }
   }
 
-  private deliver(c: Connection, buf: Buffer, env: InboundEnvelope): void {
+  private deliver(c: PeerConnection, buf: Buffer, env: InboundEnvelope): void {
     const peer = c.peer as Peer;
     const isAsk = env.kind === KIND_ASK;
     const corr = isAsk ? env.correlationId : 0;
@@ -161,7 +180,7 @@ export class Inbound {
   }
 
   /** The local receiver of the envelope; the last one is cached per connection by its bytes. */
-  private receiverOf(c: Connection, buf: Buffer, env: InboundEnvelope): PID | undefined {
+  private receiverOf(c: PeerConnection, buf: Buffer, env: InboundEnvelope): PID | undefined {
     const s = env.receiverStart;
     const e = env.receiverEnd;
     const cached = c.receiverBytes;
@@ -177,7 +196,7 @@ export class Inbound {
     return pid;
   }
 
-  private decoderOf(c: Connection, buf: Buffer, env: InboundEnvelope): PayloadDecoder | undefined {
+  private decoderOf(c: PeerConnection, buf: Buffer, env: InboundEnvelope): PayloadDecoder | undefined {
     const s = env.typeStart;
     const e = env.typeEnd;
     const cached = c.typeBytes;
@@ -188,13 +207,13 @@ export class Inbound {
     return c.decoder;
   }
 
-  private typeNameIn(c: Connection, buf: Buffer, env: InboundEnvelope): string {
+  private typeNameIn(c: PeerConnection, buf: Buffer, env: InboundEnvelope): string {
     const cached = c.typeBytes;
     if (cached !== undefined && sameBytes(buf, env.typeStart, env.typeEnd, cached)) return c.typeName;
     return buf.toString("utf8", env.typeStart, env.typeEnd);
   }
 
-  private senderOf(c: Connection, buf: Buffer, env: InboundEnvelope): PID {
+  private senderOf(c: PeerConnection, buf: Buffer, env: InboundEnvelope): PID {
     const s = env.senderStart;
     const e = env.senderEnd;
     const cached = c.senderBytes;
@@ -233,7 +252,7 @@ export class Inbound {
     return this.node.actorSystem.localActorOf(path);
   }
 
-  private onReply(c: Connection, buf: Buffer, env: InboundEnvelope): void {
+  private onReply(c: PeerConnection, buf: Buffer, env: InboundEnvelope): void {
     const ask = this.node.asks.take(env.correlationId);
     if (ask === undefined) {
       this.node.deadLetter(
@@ -260,7 +279,7 @@ export class Inbound {
     ask.resolve(value);
   }
 
-  private onFailure(_c: Connection, buf: Buffer, env: InboundEnvelope): void {
+  private onFailure(_c: PeerConnection, buf: Buffer, env: InboundEnvelope): void {
     const ask = this.node.asks.take(env.correlationId);
     if (ask === undefined) return;
     let failure: Failure;
@@ -273,7 +292,7 @@ export class Inbound {
     ask.reject(errorOf(failure, ask.target));
   }
 
-  private onSystem(c: Connection, buf: Buffer, env: InboundEnvelope): void {
+  private onSystem(c: PeerConnection, buf: Buffer, env: InboundEnvelope): void {
     const peer = c.peer as Peer;
     const typeName = buf.toString("utf8", env.typeStart, env.typeEnd);
     const corr = env.correlationId;
@@ -306,7 +325,7 @@ export class Inbound {
           return;
         case TerminatedSchema.typeName: {
           const { address } = codecs.terminated.decode(buf, env.payloadStart, env.payloadEnd) as unknown as { address: string };
-          peer.terminated(pathOf(address, peer.prefix));
+          this.node.watches.terminated(peer, pathOf(address, peer.prefix));
           return;
         }
         default:

@@ -15,10 +15,10 @@ import {
   PostStartSchema,
   TerminatedSchema,
 } from "@tsakt/actor";
+import { SerializationError } from "../errors.js";
+import { file_tsakt_remote_v1_system } from "../gen/tsakt/remote/v1/system_pb.js";
 import { TAG_PAYLOAD, TAG_TYPE_NAME } from "./envelope-codec.js";
-import { SerializationError } from "./errors.js";
 import type { FrameWriter } from "./frame-writer.js";
-import { file_tsakt_remote_v1_system } from "./gen/tsakt/remote/v1/system_pb.js";
 import { MessageCodec } from "./proto-codec.js";
 import { isJsonValue, jsonTypeName, type Serializer } from "./serializer.js";
 

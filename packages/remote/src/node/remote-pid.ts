@@ -1,8 +1,35 @@
-import { type AskOptions, DeadActorError, type PID } from "@tsakt/actor";
+import { type AskOptions, DeadActorError, type Logger, type PID } from "@tsakt/actor";
 import type { WatchablePID } from "@tsakt/actor/internal";
-import type { Peer } from "./peer.js";
+import type { Peer } from "../transport/peer.js";
 import { carrierBrand, type MetadataCarrier } from "./propagation.js";
-import type { RemoteNode } from "./remote-node.js";
+
+/** The sending side the PIDs below write through (Outbound implements it). */
+export interface PidOutbound {
+  /** Queues a tell; false when the queue is full or the message cannot be encoded. */
+  tell(peer: Peer, receiver: string, message: unknown, sender: PID | undefined): boolean;
+  /** Sends an ask; settles with the reply or a typed error. */
+  ask(peer: Peer, receiver: string, message: unknown, options: AskOptions | undefined): Promise<unknown>;
+  /** Queues a tell, waiting while the queue is full. */
+  send(peer: Peer, receiver: string, message: unknown, sender: PID | undefined): Promise<void>;
+  /** Answers the incoming ask `correlationId`. */
+  reply(peer: Peer, correlationId: number, message: unknown): boolean;
+  /** Fails the incoming ask `correlationId` with `error`. */
+  replyFailure(peer: Peer, correlationId: number, error: unknown): void;
+}
+
+/** What remote PIDs and sender references need from their node (RemoteNode implements it). */
+export interface PidHost {
+  readonly out: PidOutbound;
+  readonly logger: Logger;
+  /** Watches the remote actor `pid` for the local `watcher`. */
+  watchRemote(pid: RemotePID, watcher: PID): void;
+  unwatchRemote(pid: RemotePID, watcher: PID): void;
+  /** Stops the actor at `path` on `peer`. */
+  stopRemote(peer: Peer, path: string, timeoutMs?: number): Promise<void>;
+  /** The propagator's context for `metadata`. */
+  extract(metadata: Readonly<Record<string, string>> | undefined): unknown;
+  deadLetter(message: unknown, sender: PID | undefined, receiver: string, reason: string): void;
+}
 
 /** Path of `address` inside its system ("/user/a"), given the node prefix it most likely starts with. */
 export function pathOf(address: string, prefix: string): string {
@@ -23,7 +50,7 @@ export class RemotePID implements WatchablePID, MetadataCarrier {
   private extracted: { value: unknown } | undefined = undefined;
 
   constructor(
-    private readonly node: RemoteNode,
+    private readonly node: PidHost,
     /** The connection to the actor's node. */
     readonly peer: Peer,
     readonly address: string,
@@ -87,7 +114,7 @@ export class ReplyPID implements PID, MetadataCarrier {
   private extracted: { value: unknown } | undefined = undefined;
 
   constructor(
-    private readonly node: RemoteNode,
+    private readonly node: PidHost,
     private readonly peer: Peer,
     readonly correlationId: number,
     /** performance.now() after which the asker has given up; 0 for none. */
@@ -159,7 +186,7 @@ export class AnonymousSender implements PID, MetadataCarrier {
   private extracted: { value: unknown } | undefined = undefined;
 
   constructor(
-    private readonly node: RemoteNode,
+    private readonly node: PidHost,
     readonly metadata: Readonly<Record<string, string>>,
   ) {}
 
