@@ -1,0 +1,1 @@
+export { EtcdLease, type EtcdLeaseOptions, LeaseUnavailableError } from "./etcd-lease.js";
