@@ -70,7 +70,7 @@ function serviceModel(file: DescFile, service: DescService, className: string, h
   const byInput = new Map<string, DescMethod>();
   const methods = service.methods.map((rpc): MethodModel => {
     const rpcName = `${service.typeName}.${rpc.name}`;
-    if (rpc.methodKind !== "unary") throw new StreamingRpcError(rpcName, file.name, rpc.methodKind);
+    if (rpc.methodKind !== "unary") throw new StreamingRpcError(rpcName, file.proto.name, rpc.methodKind);
     const other = byInput.get(rpc.input.typeName);
     if (other !== undefined) throw new AmbiguousRequestError(service.typeName, rpc.input.typeName, [other.name, rpc.name]);
     byInput.set(rpc.input.typeName, rpc);
