@@ -10,7 +10,10 @@ describe("a generated actor contract", () => {
   it("serves a spawned actor through the handlers, reached by PID and by name", async () => {
     const system = await start();
     const state = new CounterState();
-    const pid = await system.spawn("counter", Counter.actor(() => state));
+    const pid = await system.spawn(
+      "counter",
+      Counter.actor(() => state),
+    );
     expect((await Counter.at(pid).add({ by: 4n })).value).toBe(4n);
     const byName = await Counter.named(system, "counter");
     expect(byName.$pid.address).toBe(pid.address);
@@ -45,7 +48,10 @@ describe("a generated actor contract", () => {
   it("sends other messages to ctx.unhandled (a dead letter), or to onOther when the handlers have one", async () => {
     const system = await start();
     const letters = deadLetters(system);
-    const plain = await system.spawn("plain", Counter.actor(() => new CounterState()));
+    const plain = await system.spawn(
+      "plain",
+      Counter.actor(() => new CounterState()),
+    );
     plain.tell(create(CountSchema, { value: 1n }));
     await eventually(() => letters.length === 1, "a dead letter");
     expect(letters[0]?.reason).toBe("unhandled");
@@ -66,7 +72,10 @@ describe("a generated actor contract", () => {
     withOther.tell("ping");
     await Counter.at(withOther).get();
     // The first message every actor gets is PostStart; onOther sees it too.
-    expect(seen.map((m) => (typeof m === "string" ? m : (m as { $typeName: string }).$typeName))).toEqual(["tsakt.actor.v1.PostStart", "ping"]);
+    expect(seen.map((m) => (typeof m === "string" ? m : (m as { $typeName: string }).$typeName))).toEqual([
+      "tsakt.actor.v1.PostStart",
+      "ping",
+    ]);
     await system.stop();
     expect(hooks).toEqual(["preStart other", "postStop other"]);
     expect(letters).toHaveLength(1);
@@ -74,7 +83,12 @@ describe("a generated actor contract", () => {
 
   it("fails the spawn when the factory's handlers lack an rpc", async () => {
     const system = await start();
-    const error = await rejection(system.spawn("broken", Counter.actor(() => ({}) as CounterState)));
+    const error = await rejection(
+      system.spawn(
+        "broken",
+        Counter.actor(() => ({}) as CounterState),
+      ),
+    );
     const cause = error instanceof MissingHandlerError ? error : (error as Error & { cause?: unknown }).cause;
     expect(cause).toBeInstanceOf(MissingHandlerError);
     expect((cause as MissingHandlerError).method).toBe("add");

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { AskTimeoutError, InvalidOptionError } from "@tsakt/actor";
 import { MissingHandlerError } from "@tsakt/contracts";
-import { GrainActivationError, type GrainContext, type GrainReceiveContext, grainOf, grains } from "@tsakt/grains";
+import { type GrainActivationError, type GrainContext, type GrainReceiveContext, grainOf, grains } from "@tsakt/grains";
 import { describe, expect, it } from "vitest";
 import { AddRequestSchema, CountSchema, GetRequestSchema } from "./gen/contracts/test/v1/fixture_pb.js";
 import { Counter } from "./gen/contracts/test/v1/fixture_tsakt.js";
@@ -147,9 +147,7 @@ describe("a generated grain contract", () => {
     const system = await start([
       grains({
         kinds: {
-          [Counter.kind]: Counter.grain(() =>
-            Object.assign(new CounterState(), { get: () => gate.promise.then(() => ({ value: 0n })) }),
-          ),
+          [Counter.kind]: Counter.grain(() => Object.assign(new CounterState(), { get: () => gate.promise.then(() => ({ value: 0n })) })),
         },
       }),
     ]);

@@ -61,7 +61,16 @@ function track<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => bo
 /** Starts a system that serves `state` as a Gate grain or actor; returns a client of it. */
 const hosts: Array<[string, (state: GateState) => Promise<Gate>]> = [
   ["a grain", async (state) => Gate.of(await start([grains({ kinds: { [Gate.kind]: Gate.grain(() => state) } })]), "g")],
-  ["an actor", async (state) => Gate.at(await (await start()).spawn("gate", Gate.actor(() => state)))],
+  [
+    "an actor",
+    async (state) =>
+      Gate.at(
+        await (await start()).spawn(
+          "gate",
+          Gate.actor(() => state),
+        ),
+      ),
+  ],
 ];
 
 describe.each(hosts)("reentrant methods of %s", (_, host) => {

@@ -36,7 +36,12 @@ describe("protoc-gen-tsakt rejects what it cannot generate", () => {
   it("rejects two rpcs of a service taking the same request type, since dispatch is by type", () => {
     const error = failure("ambiguous.proto");
     expect(error).toBeInstanceOf(AmbiguousRequestError);
-    expect(error).toMatchObject({ code: "AmbiguousRequest", service: "invalid.v1.Counter", requestType: "google.protobuf.Empty", rpcs: ["Get", "Reset"] });
+    expect(error).toMatchObject({
+      code: "AmbiguousRequest",
+      service: "invalid.v1.Counter",
+      requestType: "google.protobuf.Empty",
+      rpcs: ["Get", "Reset"],
+    });
     expect(error.message).toContain("give each rpc its own request message");
   });
 

@@ -8,12 +8,16 @@ const fixture = resolve(import.meta.dirname, "types/contracts.ts");
 
 /** The options `pnpm typecheck` type-checks test files with (tsconfig.tests.json: strict, @tsakt/* to sources). */
 function compilerOptions(): ts.CompilerOptions {
-  const parsed = ts.getParsedCommandLineOfConfigFile(resolve(root, "tsconfig.tests.json"), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    resolve(root, "tsconfig.tests.json"),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+      },
     },
-  });
+  );
   if (parsed === undefined) throw new Error("cannot read tsconfig.tests.json");
   return parsed.options;
 }
