@@ -9,6 +9,7 @@ const generated = [
   "packages/protoc-gen-tsakt/proto",
   "packages/protoc-gen-tsakt/test/golden",
   "packages/contracts/test/gen",
+  "packages/contracts/bench/gen",
   "examples/*/src/gen",
 ];
 execFileSync(process.execPath, [resolve(root, "tools/codegen/generate.mjs")], { cwd: root, stdio: "inherit" });

@@ -42,14 +42,18 @@ console.log(`copied proto/${optionsProto} to packages/protoc-gen-tsakt/proto`);
 execFileSync(join(bin, "tsc"), ["-b", "packages/protoc-gen-tsakt"], { cwd: root, env, stdio: "inherit" });
 const tsaktPlugin = [process.execPath, join(root, "packages", "protoc-gen-tsakt", "bin", "protoc-gen-tsakt.js")];
 
-/** Fixture modules of the root buf workspace (buf.yaml): their protoc-gen-es and protoc-gen-tsakt output, imports included. */
+/**
+ * Fixture modules of the root buf workspace (buf.yaml): their protoc-gen-es and protoc-gen-tsakt output, imports
+ * included. The contracts bench runs plain JavaScript, so its copy is generated with target=js.
+ */
 const contractFixtures = [
-  { input: "packages/protoc-gen-tsakt/test/proto", out: "packages/protoc-gen-tsakt/test/golden" },
-  { input: "packages/contracts/test/proto", out: "packages/contracts/test/gen" },
+  { input: "packages/protoc-gen-tsakt/test/proto", out: "packages/protoc-gen-tsakt/test/golden", target: "ts" },
+  { input: "packages/contracts/test/proto", out: "packages/contracts/test/gen", target: "ts" },
+  { input: "packages/contracts/test/proto", out: "packages/contracts/bench/gen", target: "js" },
 ];
-for (const { input, out } of contractFixtures) {
+for (const { input, out, target } of contractFixtures) {
   rmSync(join(root, out), { recursive: true, force: true });
-  const opt = ["target=ts", "import_extension=js"];
+  const opt = [`target=${target}`, "import_extension=js"];
   const template = JSON.stringify({
     version: "v2",
     plugins: [

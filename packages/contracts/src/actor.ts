@@ -1,7 +1,7 @@
 import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { type Actor, type ActorFactory, type Context, InvalidOptionError, type Logger, type PID, type ReceiveContext } from "@tsakt/actor";
 import { rejectSender } from "@tsakt/actor/internal";
-import type { Contract, Handlers } from "./contract.js";
+import type { Contract, HandlerFunction } from "./contract.js";
 import { isThenable } from "./thenable.js";
 
 /** Hooks an actor's handlers may have beside the rpc methods. */
@@ -23,8 +23,7 @@ export function actorFactory(contract: Contract, factory: () => object): ActorFa
   const madeBy = `the actor factory of ${contract.service}`;
   return () => {
     const handlers = factory();
-    contract.check(handlers, madeBy);
-    return new ContractActor(contract, handlers as Handlers & ActorHooks);
+    return new ContractActor(contract, handlers as ActorHooks, contract.bind(handlers, madeBy));
   };
 }
 
@@ -35,7 +34,9 @@ export function actorFactory(contract: Contract, factory: () => object): ActorFa
 class ContractActor implements Actor {
   constructor(
     private readonly contract: Contract,
-    private readonly handlers: Handlers & ActorHooks,
+    private readonly handlers: ActorHooks,
+    /** The handler methods, in the contract's method order. */
+    private readonly calls: readonly HandlerFunction[],
   ) {}
 
   preStart(ctx: Context): void | Promise<void> {
@@ -47,7 +48,8 @@ class ContractActor implements Actor {
   }
 
   receive(ctx: ReceiveContext): void | Promise<void> {
-    const method = this.contract.methodFor(ctx.message);
+    const index = this.contract.indexOf(ctx.message);
+    const method = index < 0 ? undefined : this.contract.methods[index];
     if (method === undefined) {
       if (this.handlers.onOther !== undefined) return this.handlers.onOther(ctx);
       ctx.unhandled();
@@ -57,7 +59,7 @@ class ContractActor implements Actor {
     const sender = ctx.sender;
     let result: unknown;
     try {
-      result = (this.handlers[method.name] as (request: unknown, ctx: unknown) => unknown)(ctx.message, ctx);
+      result = (this.calls[index] as HandlerFunction).call(this.handlers, ctx.message, ctx);
     } catch (error) {
       if (output !== undefined) rejectSender(sender, error);
       throw error;

@@ -24,7 +24,8 @@ export type NoReply = void | PromiseLike<void>;
 export class Contract {
   /** True when at least one method is reentrant: its grain kind is then registered as reentrant. */
   readonly reentrant: boolean;
-  private readonly byType = new Map<string, ContractMethod>();
+  /** Index in `methods` by request type name. */
+  private readonly byType = new Map<string, number>();
 
   constructor(
     /** The service's full protobuf name, for example "bank.v1.AccountGrain". */
@@ -34,37 +35,43 @@ export class Contract {
     /** The rpcs, in .proto order. */
     readonly methods: readonly ContractMethod[],
   ) {
-    for (const method of methods) {
+    methods.forEach((method, index) => {
       const typeName = method.input.typeName;
       const other = this.byType.get(typeName);
       if (other !== undefined)
         throw new InvalidOptionError(
           `methods.${method.name}`,
-          `takes ${typeName} like ${other.name}; each method of ${service} needs its own request type, since messages are dispatched by type`,
+          `takes ${typeName} like ${methods[other]?.name}; each method of ${service} needs its own request type, since messages are dispatched by type`,
         );
-      this.byType.set(typeName, method);
-    }
+      this.byType.set(typeName, index);
+    });
     this.reentrant = methods.some((m) => m.reentrant);
   }
 
-  /** The method that handles `message`, or undefined when it is no request of this service. */
-  methodFor(message: unknown): ContractMethod | undefined {
-    if (typeof message !== "object" || message === null) return undefined;
+  /** The index in `methods` of the method that handles `message`; -1 when it is no request of this service. */
+  indexOf(message: unknown): number {
+    if (typeof message !== "object" || message === null) return -1;
     const typeName = (message as { $typeName?: unknown }).$typeName;
-    return typeof typeName === "string" ? this.byType.get(typeName) : undefined;
+    return (typeof typeName === "string" ? this.byType.get(typeName) : undefined) ?? -1;
   }
 
-  /** Throws MissingHandlerError unless `handlers` has a function for every method. */
-  check(handlers: unknown, madeBy: string): asserts handlers is Handlers {
+  /**
+   * The handler functions of `handlers` in method order, for calls without a lookup by name; throws
+   * MissingHandlerError unless `handlers` is an object with a function for every method.
+   */
+  bind(handlers: unknown, madeBy: string): HandlerFunction[] {
     if (typeof handlers !== "object" || handlers === null)
       throw new MissingHandlerError(this.service, madeBy, undefined, handlers === null ? "null" : typeof handlers);
-    for (const method of this.methods)
-      if (typeof (handlers as Handlers)[method.name] !== "function") throw new MissingHandlerError(this.service, madeBy, method.name);
+    return this.methods.map((method) => {
+      const fn = (handlers as Record<string, unknown>)[method.name];
+      if (typeof fn !== "function") throw new MissingHandlerError(this.service, madeBy, method.name);
+      return fn as HandlerFunction;
+    });
   }
 }
 
-/** Handlers as the runtime sees them: methods by name. */
-export type Handlers = Record<string, ((request: unknown, ctx: unknown) => unknown) | undefined>;
+/** A handler method as the runtime calls it (with the handlers object as `this`). */
+export type HandlerFunction = (this: object, request: unknown, ctx: unknown) => unknown;
 
 /** The description of a service's rpcs that a generated class holds (its static `contract`). */
 export function contract(service: string, kind: string, methods: readonly ContractMethod[]): Contract {

@@ -2,7 +2,7 @@ import { create, type DescMessage, type MessageInitShape } from "@bufbuild/proto
 import { InvalidOptionError } from "@tsakt/actor";
 import { hostOf } from "@tsakt/actor/internal";
 import type { Grain, GrainContext, GrainIdentity, GrainKindDefinition, GrainKindOptions, GrainReceiveContext } from "@tsakt/grains";
-import type { Contract, ContractMethod, Handlers } from "./contract.js";
+import type { Contract, HandlerFunction } from "./contract.js";
 import { isThenable } from "./thenable.js";
 
 /** Hooks a grain's handlers may have beside the rpc methods. */
@@ -45,15 +45,15 @@ export function grainKind(
     reentrant: contract.reentrant,
     factory: (identity) => {
       const handlers = factory(identity);
-      contract.check(handlers, madeBy);
-      return new ContractGrain(contract, handlers as Handlers & GrainHooks);
+      return new ContractGrain(contract, handlers as GrainHooks, contract.bind(handlers, madeBy));
     },
   };
 }
 
 /** A request waiting while a non-reentrant method of a reentrant grain runs. */
 interface Waiting {
-  method: ContractMethod | undefined;
+  /** The method's index; -1 for a message that is no request. */
+  index: number;
   ctx: GrainReceiveContext;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -70,7 +70,9 @@ class ContractGrain implements Grain {
 
   constructor(
     private readonly contract: Contract,
-    private readonly handlers: Handlers & GrainHooks,
+    private readonly handlers: GrainHooks,
+    /** The handler methods, in the contract's method order. */
+    private readonly calls: readonly HandlerFunction[],
   ) {}
 
   onActivate(ctx: GrainContext): void | Promise<void> {
@@ -82,18 +84,18 @@ class ContractGrain implements Grain {
   }
 
   onReceive(ctx: GrainReceiveContext): void | Promise<void> {
-    const method = this.contract.methodFor(ctx.message);
+    const index = this.contract.indexOf(ctx.message);
     // A non-reentrant kind: the runtime already runs one message at a time.
-    if (!this.contract.reentrant) return this.handle(method, ctx);
+    if (!this.contract.reentrant) return this.handle(index, ctx);
     if (this.blocked || this.waiting.length > 0)
-      return new Promise<void>((resolve, reject) => this.waiting.push({ method, ctx, resolve, reject }));
-    return this.start(method, ctx);
+      return new Promise<void>((resolve, reject) => this.waiting.push({ index, ctx, resolve, reject }));
+    return this.start(index, ctx);
   }
 
   /** In a reentrant kind: runs a message; a non-reentrant one holds the others until it settles. */
-  private start(method: ContractMethod | undefined, ctx: GrainReceiveContext): void | Promise<void> {
-    const result = this.handle(method, ctx);
-    if (method?.reentrant === true || !isThenable(result)) return result;
+  private start(index: number, ctx: GrainReceiveContext): void | Promise<void> {
+    const result = this.handle(index, ctx);
+    if ((index >= 0 && this.contract.methods[index]?.reentrant === true) || !isThenable(result)) return result;
     this.blocked = true;
     return Promise.resolve(result).finally(this.unblock);
   }
@@ -104,7 +106,7 @@ class ContractGrain implements Grain {
       const next = this.waiting.shift() as Waiting;
       let result: void | Promise<void>;
       try {
-        result = this.start(next.method, next.ctx);
+        result = this.start(next.index, next.ctx);
       } catch (error) {
         next.reject(error);
         continue;
@@ -114,10 +116,10 @@ class ContractGrain implements Grain {
     }
   };
 
-  private handle(method: ContractMethod | undefined, ctx: GrainReceiveContext): void | Promise<void> {
-    if (method === undefined) return this.other(ctx);
-    const result = (this.handlers[method.name] as (request: unknown, ctx: unknown) => unknown)(ctx.message, ctx);
-    const output = method.output;
+  private handle(index: number, ctx: GrainReceiveContext): void | Promise<void> {
+    if (index < 0) return this.other(ctx);
+    const result = (this.calls[index] as HandlerFunction).call(this.handlers, ctx.message, ctx);
+    const output = this.contract.methods[index]?.output;
     if (output === undefined) return isThenable(result) ? (result as Promise<void>) : undefined;
     if (!isThenable(result)) {
       ctx.respond(create(output, result as MessageInitShape<DescMessage>));
