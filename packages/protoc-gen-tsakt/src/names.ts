@@ -3,13 +3,16 @@ import { safeIdentifier } from "@bufbuild/protoplugin";
 /** Hooks the runtime calls on handlers (see @tsakt/contracts), and names a thenable or prototype lookup would misread. */
 const reservedMembers = new Set(["onActivate", "onDeactivate", "onOther", "preStart", "postStop", "then", "__proto__"]);
 
-/** Globals that generated code uses by name, so a service may not shadow them. */
-const usedGlobals = new Set(["Promise"]);
+/**
+ * Names a generated class must not take: the global its code uses (Promise), and its methods' parameters, which
+ * would shadow the class inside them (`static of(system, id) { return new system(…) }`).
+ */
+const shadowed = new Set(["Promise", "system", "id", "name", "pid", "factory", "options", "request", "sender"]);
 
-/** The identifier for a top-level declaration named after `protoName`: reserved words and used globals get a "$". */
+/** The identifier for a top-level declaration named after `protoName`: reserved and shadowed names get a "$". */
 export function declarationName(protoName: string): string {
   const safe = safeIdentifier(protoName);
-  return usedGlobals.has(safe) ? `${safe}$` : safe;
+  return shadowed.has(safe) ? `${safe}$` : safe;
 }
 
 /** A handler and client method name for an rpc's localName: names the runtime or JavaScript reserve get a "$". */

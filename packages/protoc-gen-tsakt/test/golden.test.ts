@@ -57,6 +57,9 @@ describe("protoc-gen-tsakt output", () => {
     expect(clash).toContain("export class Promise$ {");
     expect(clash).toContain("static async named(system: ActorSystem, name: string): Promise<Promise$> {");
     expect(clash).toContain("export class class$ {");
+    // A service named like a parameter of the statics.
+    expect(clash).toContain("export class system$ {");
+    expect(clash).toContain("return new system$(grainOf(system, system$.kind, id));");
     expect(clash).toContain("export interface classHandlers<");
     // Rpcs named like `then` (a thenable), a constructor, a grain hook, a reserved word and the static `of`.
     for (const name of ["then$", "constructor$", "onActivate$", "delete", "of", "switch"])
