@@ -1,7 +1,7 @@
 import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { type Actor, type ActorFactory, type Context, InvalidOptionError, type Logger, type PID, type ReceiveContext } from "@tsakt/actor";
 import { rejectSender } from "@tsakt/actor/internal";
-import type { Contract, HandlerFunction } from "./contract.js";
+import type { Contract, Invoke } from "./contract.js";
 import { isThenable } from "./thenable.js";
 
 /** Hooks an actor's handlers may have beside the rpc methods. */
@@ -23,7 +23,8 @@ export function actorFactory(contract: Contract, factory: () => object): ActorFa
   const madeBy = `the actor factory of ${contract.service}`;
   return () => {
     const handlers = factory();
-    return new ContractActor(contract, handlers as ActorHooks, contract.bind(handlers, madeBy));
+    contract.check(handlers, madeBy);
+    return new ContractActor(contract, handlers as ActorHooks);
   };
 }
 
@@ -35,8 +36,6 @@ class ContractActor implements Actor {
   constructor(
     private readonly contract: Contract,
     private readonly handlers: ActorHooks,
-    /** The handler methods, in the contract's method order. */
-    private readonly calls: readonly HandlerFunction[],
   ) {}
 
   preStart(ctx: Context): void | Promise<void> {
@@ -59,7 +58,7 @@ class ContractActor implements Actor {
     const sender = ctx.sender;
     let result: unknown;
     try {
-      result = (this.calls[index] as HandlerFunction).call(this.handlers, ctx.message, ctx);
+      result = (this.contract.invokers[index] as Invoke)(this.handlers as never, ctx.message as never, ctx as never);
     } catch (error) {
       if (output !== undefined) rejectSender(sender, error);
       throw error;

@@ -12,7 +12,15 @@ export interface ContractMethod {
   readonly output: DescMessage | undefined;
   /** True: the grain or actor takes its next message while this method's handler awaits. */
   readonly reentrant: boolean;
+  /**
+   * Calls the method's handler: `(h, request, ctx) => h.deposit(request, ctx)`. Generated code writes it out, so the
+   * compiler checks the table against the handler interface and each call site stays monomorphic.
+   */
+  readonly invoke: Invoke;
 }
+
+/** A method's call of its handler; any function of the handlers, request and context is one. */
+export type Invoke = (handlers: never, request: never, ctx: never) => unknown;
 
 /** What a handler returns for an ask: the reply (a message or its init object), or a promise of it. */
 export type Reply<S extends DescMessage> = MessageInitShape<S> | PromiseLike<MessageInitShape<S>>;
@@ -24,8 +32,14 @@ export type NoReply = void | PromiseLike<void>;
 export class Contract {
   /** True when at least one method is reentrant: its grain kind is then registered as reentrant. */
   readonly reentrant: boolean;
+  /** The reply message of each method, in method order (undefined for a tell), read on every call. */
+  readonly outputs: readonly (DescMessage | undefined)[];
+  /** Each method's invoke, in method order. */
+  readonly invokers: readonly Invoke[];
   /** Index in `methods` by request type name. */
   private readonly byType = new Map<string, number>();
+  private lastType: string | undefined = undefined;
+  private lastIndex = -1;
 
   constructor(
     /** The service's full protobuf name, for example "bank.v1.AccountGrain". */
@@ -46,32 +60,32 @@ export class Contract {
       this.byType.set(typeName, index);
     });
     this.reentrant = methods.some((m) => m.reentrant);
+    this.outputs = methods.map((m) => m.output);
+    this.invokers = methods.map((m) => m.invoke);
   }
 
   /** The index in `methods` of the method that handles `message`; -1 when it is no request of this service. */
   indexOf(message: unknown): number {
     if (typeof message !== "object" || message === null) return -1;
     const typeName = (message as { $typeName?: unknown }).$typeName;
-    return (typeof typeName === "string" ? this.byType.get(typeName) : undefined) ?? -1;
+    // Messages of one schema share its typeName string, so a repeat of the last request type costs one comparison.
+    if (typeName === this.lastType) return this.lastIndex;
+    if (typeof typeName !== "string") return -1;
+    const index = this.byType.get(typeName) ?? -1;
+    this.lastType = typeName;
+    this.lastIndex = index;
+    return index;
   }
 
-  /**
-   * The handler functions of `handlers` in method order, for calls without a lookup by name; throws
-   * MissingHandlerError unless `handlers` is an object with a function for every method.
-   */
-  bind(handlers: unknown, madeBy: string): HandlerFunction[] {
+  /** Throws MissingHandlerError unless `handlers` is an object with a function for every method. */
+  check(handlers: unknown, madeBy: string): void {
     if (typeof handlers !== "object" || handlers === null)
       throw new MissingHandlerError(this.service, madeBy, undefined, handlers === null ? "null" : typeof handlers);
-    return this.methods.map((method) => {
-      const fn = (handlers as Record<string, unknown>)[method.name];
-      if (typeof fn !== "function") throw new MissingHandlerError(this.service, madeBy, method.name);
-      return fn as HandlerFunction;
-    });
+    for (const method of this.methods)
+      if (typeof (handlers as Record<string, unknown>)[method.name] !== "function")
+        throw new MissingHandlerError(this.service, madeBy, method.name);
   }
 }
-
-/** A handler method as the runtime calls it (with the handlers object as `this`). */
-export type HandlerFunction = (this: object, request: unknown, ctx: unknown) => unknown;
 
 /** The description of a service's rpcs that a generated class holds (its static `contract`). */
 export function contract(service: string, kind: string, methods: readonly ContractMethod[]): Contract {

@@ -2,7 +2,7 @@ import { create, type DescMessage, type MessageInitShape } from "@bufbuild/proto
 import { InvalidOptionError } from "@tsakt/actor";
 import { hostOf } from "@tsakt/actor/internal";
 import type { Grain, GrainContext, GrainIdentity, GrainKindDefinition, GrainKindOptions, GrainReceiveContext } from "@tsakt/grains";
-import type { Contract, HandlerFunction } from "./contract.js";
+import type { Contract, Invoke } from "./contract.js";
 import { isThenable } from "./thenable.js";
 
 /** Hooks a grain's handlers may have beside the rpc methods. */
@@ -45,7 +45,8 @@ export function grainKind(
     reentrant: contract.reentrant,
     factory: (identity) => {
       const handlers = factory(identity);
-      return new ContractGrain(contract, handlers as GrainHooks, contract.bind(handlers, madeBy));
+      contract.check(handlers, madeBy);
+      return new ContractGrain(contract, handlers as GrainHooks);
     },
   };
 }
@@ -71,8 +72,6 @@ class ContractGrain implements Grain {
   constructor(
     private readonly contract: Contract,
     private readonly handlers: GrainHooks,
-    /** The handler methods, in the contract's method order. */
-    private readonly calls: readonly HandlerFunction[],
   ) {}
 
   onActivate(ctx: GrainContext): void | Promise<void> {
@@ -118,14 +117,12 @@ class ContractGrain implements Grain {
 
   private handle(index: number, ctx: GrainReceiveContext): void | Promise<void> {
     if (index < 0) return this.other(ctx);
-    const result = (this.calls[index] as HandlerFunction).call(this.handlers, ctx.message, ctx);
-    const output = this.contract.methods[index]?.output;
+    const result = (this.contract.invokers[index] as Invoke)(this.handlers as never, ctx.message as never, ctx as never);
+    const output = this.contract.outputs[index];
     if (output === undefined) return isThenable(result) ? (result as Promise<void>) : undefined;
-    if (!isThenable(result)) {
-      ctx.respond(create(output, result as MessageInitShape<DescMessage>));
-      return;
-    }
-    return Promise.resolve(result).then((reply) => ctx.respond(create(output, reply as MessageInitShape<DescMessage>)));
+    if (isThenable(result))
+      return Promise.resolve(result).then((reply) => ctx.respond(create(output, reply as MessageInitShape<DescMessage>)));
+    ctx.respond(create(output, result as MessageInitShape<DescMessage>));
   }
 
   private other(ctx: GrainReceiveContext): void | Promise<void> {

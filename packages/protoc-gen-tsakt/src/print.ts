@@ -126,19 +126,15 @@ function printClient(f: GeneratedFile, model: ServiceModel, s: Symbols): void {
   if (model.methods.length === 0) f.print(open, "]);");
   else f.print(open);
   for (const method of model.methods) {
-    const { rpc } = method;
+    const { rpc, name } = method;
     const output = method.tell ? "undefined" : f.importSchema(rpc.output);
-    f.print(
-      "    { name: ",
-      f.string(method.name),
-      ", input: ",
-      f.importSchema(rpc.input),
-      ", output: ",
-      output,
-      ", reentrant: ",
-      method.reentrant,
-      " },",
-    );
+    f.print("    {");
+    f.print("      name: ", f.string(name), ",");
+    f.print("      input: ", f.importSchema(rpc.input), ",");
+    f.print("      output: ", output, ",");
+    f.print("      reentrant: ", method.reentrant, ",");
+    f.print("      invoke: (h: ", H, "<unknown>, request: ", f.importShape(rpc.input), ", ctx: unknown) => h.", name, "(request, ctx),");
+    f.print("    },");
   }
   if (model.methods.length > 0) f.print("  ]);");
   f.print();

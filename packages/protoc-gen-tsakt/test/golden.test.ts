@@ -38,9 +38,19 @@ describe("protoc-gen-tsakt output", () => {
     expect(bank).toContain("deposit(request: MessageInitShape<typeof DepositRequestSchema>, options?: AskOptions): Promise<Balance> {");
     expect(bank).toContain("audit(request: MessageInitShape<typeof AuditRequestSchema>, sender?: PID): boolean {");
     expect(bank).toContain("close(request: MessageInitShape<typeof CloseRequestSchema> = {}, options?: AskOptions): Promise<Empty> {");
-    expect(bank).toContain('{ name: "getBalance", input: GetBalanceRequestSchema, output: BalanceSchema, reentrant: true },');
-    expect(bank).toContain('{ name: "audit", input: AuditRequestSchema, output: undefined, reentrant: false },');
-    expect(bank).toContain('{ name: "record", input: RecordRequestSchema, output: RecordReplySchema, reentrant: true },');
+    const entry = (name: string, input: string, output: string, reentrant: boolean, request: string, handlers: string) =>
+      [
+        `      name: "${name}",`,
+        `      input: ${input},`,
+        `      output: ${output},`,
+        `      reentrant: ${reentrant},`,
+        `      invoke: (h: ${handlers}<unknown>, request: ${request}, ctx: unknown) => h.${name}(request, ctx),`,
+      ].join("\n");
+    expect(bank).toContain(
+      entry("getBalance", "GetBalanceRequestSchema", "BalanceSchema", true, "GetBalanceRequest", "AccountGrainHandlers"),
+    );
+    expect(bank).toContain(entry("audit", "AuditRequestSchema", "undefined", false, "AuditRequest", "AccountGrainHandlers"));
+    expect(bank).toContain(entry("record", "RecordRequestSchema", "RecordReplySchema", true, "RecordRequest", "LedgerHandlers"));
     // Everything remoting needs: this file, the file of Balance, and google/protobuf/empty.proto.
     expect(bank).toContain("export const types: ProtoTypes[] = [file_fixture_v1_bank, file_fixture_v1_money, file_google_protobuf_empty];");
     // The .proto comments and deprecation reach the JSDoc.
@@ -62,8 +72,10 @@ describe("protoc-gen-tsakt output", () => {
     expect(clash).toContain("return new system$(grainOf(system, system$.kind, id));");
     expect(clash).toContain("export interface classHandlers<");
     // Rpcs named like `then` (a thenable), a constructor, a grain hook, a reserved word and the static `of`.
-    for (const name of ["then$", "constructor$", "onActivate$", "delete", "of", "switch"])
-      expect(clash).toContain(`{ name: "${name}", input:`);
+    for (const name of ["then$", "constructor$", "onActivate$", "delete", "of", "switch"]) {
+      expect(clash).toContain(`      name: "${name}",\n`);
+      expect(clash).toContain(`ctx: unknown) => h.${name}(request, ctx),`);
+    }
     expect(clash).toContain("  of(request: MessageInitShape<typeof OfRequestSchema> = {}, options?: AskOptions): Promise<PID$1> {");
     // Services named like generated declarations: `types` and another service's handler interface.
     expect(clash).toContain("export const types: ProtoTypes[]");

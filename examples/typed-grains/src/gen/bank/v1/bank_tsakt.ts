@@ -81,10 +81,34 @@ export class AccountGrain {
 
   /** The rpcs by request type, as @tsakt/contracts dispatches them. */
   static readonly contract: Contract = contract("bank.v1.AccountGrain", "account", [
-    { name: "deposit", input: DepositRequestSchema, output: BalanceSchema, reentrant: false },
-    { name: "withdraw", input: WithdrawRequestSchema, output: BalanceSchema, reentrant: false },
-    { name: "getBalance", input: GetBalanceRequestSchema, output: BalanceSchema, reentrant: false },
-    { name: "annotate", input: AnnotateRequestSchema, output: undefined, reentrant: false },
+    {
+      name: "deposit",
+      input: DepositRequestSchema,
+      output: BalanceSchema,
+      reentrant: false,
+      invoke: (h: AccountGrainHandlers<unknown>, request: DepositRequest, ctx: unknown) => h.deposit(request, ctx),
+    },
+    {
+      name: "withdraw",
+      input: WithdrawRequestSchema,
+      output: BalanceSchema,
+      reentrant: false,
+      invoke: (h: AccountGrainHandlers<unknown>, request: WithdrawRequest, ctx: unknown) => h.withdraw(request, ctx),
+    },
+    {
+      name: "getBalance",
+      input: GetBalanceRequestSchema,
+      output: BalanceSchema,
+      reentrant: false,
+      invoke: (h: AccountGrainHandlers<unknown>, request: GetBalanceRequest, ctx: unknown) => h.getBalance(request, ctx),
+    },
+    {
+      name: "annotate",
+      input: AnnotateRequestSchema,
+      output: undefined,
+      reentrant: false,
+      invoke: (h: AccountGrainHandlers<unknown>, request: AnnotateRequest, ctx: unknown) => h.annotate(request, ctx),
+    },
   ]);
 
   /** A client of the grain `id` of this kind; the grain activates on the first call, wherever placement puts it. */
@@ -208,8 +232,20 @@ export class AuditLog {
 
   /** The rpcs by request type, as @tsakt/contracts dispatches them. */
   static readonly contract: Contract = contract("bank.v1.AuditLog", "bank.v1.AuditLog", [
-    { name: "record", input: RecordRequestSchema, output: undefined, reentrant: false },
-    { name: "summarize", input: SummarizeRequestSchema, output: AuditSummarySchema, reentrant: false },
+    {
+      name: "record",
+      input: RecordRequestSchema,
+      output: undefined,
+      reentrant: false,
+      invoke: (h: AuditLogHandlers<unknown>, request: RecordRequest, ctx: unknown) => h.record(request, ctx),
+    },
+    {
+      name: "summarize",
+      input: SummarizeRequestSchema,
+      output: AuditSummarySchema,
+      reentrant: false,
+      invoke: (h: AuditLogHandlers<unknown>, request: SummarizeRequest, ctx: unknown) => h.summarize(request, ctx),
+    },
   ]);
 
   /** A client of the grain `id` of this kind; the grain activates on the first call, wherever placement puts it. */

@@ -102,11 +102,41 @@ export class Counter {
 Counter.kind = "counter";
 /** The rpcs by request type, as @tsakt/contracts dispatches them. */
 Counter.contract = contract("contracts.test.v1.Counter", "counter", [
-    { name: "add", input: AddRequestSchema, output: CountSchema, reentrant: false },
-    { name: "get", input: GetRequestSchema, output: CountSchema, reentrant: false },
-    { name: "bump", input: BumpRequestSchema, output: undefined, reentrant: false },
-    { name: "fail", input: FailRequestSchema, output: CountSchema, reentrant: false },
-    { name: "flush", input: FlushRequestSchema, output: EmptySchema, reentrant: false },
+    {
+        name: "add",
+        input: AddRequestSchema,
+        output: CountSchema,
+        reentrant: false,
+        invoke: (h, request, ctx) => h.add(request, ctx),
+    },
+    {
+        name: "get",
+        input: GetRequestSchema,
+        output: CountSchema,
+        reentrant: false,
+        invoke: (h, request, ctx) => h.get(request, ctx),
+    },
+    {
+        name: "bump",
+        input: BumpRequestSchema,
+        output: undefined,
+        reentrant: false,
+        invoke: (h, request, ctx) => h.bump(request, ctx),
+    },
+    {
+        name: "fail",
+        input: FailRequestSchema,
+        output: CountSchema,
+        reentrant: false,
+        invoke: (h, request, ctx) => h.fail(request, ctx),
+    },
+    {
+        name: "flush",
+        input: FlushRequestSchema,
+        output: EmptySchema,
+        reentrant: false,
+        invoke: (h, request, ctx) => h.flush(request, ctx),
+    },
 ]);
 /**
  * Handlers that wait on latches the test releases: which messages may run while one waits.
@@ -176,7 +206,25 @@ export class Gate {
 Gate.kind = "gate";
 /** The rpcs by request type, as @tsakt/contracts dispatches them. */
 Gate.contract = contract("contracts.test.v1.Gate", "gate", [
-    { name: "hold", input: HoldRequestSchema, output: ReleasedSchema, reentrant: false },
-    { name: "peek", input: PeekRequestSchema, output: ReleasedSchema, reentrant: true },
-    { name: "note", input: NoteRequestSchema, output: NotedSchema, reentrant: false },
+    {
+        name: "hold",
+        input: HoldRequestSchema,
+        output: ReleasedSchema,
+        reentrant: false,
+        invoke: (h, request, ctx) => h.hold(request, ctx),
+    },
+    {
+        name: "peek",
+        input: PeekRequestSchema,
+        output: ReleasedSchema,
+        reentrant: true,
+        invoke: (h, request, ctx) => h.peek(request, ctx),
+    },
+    {
+        name: "note",
+        input: NoteRequestSchema,
+        output: NotedSchema,
+        reentrant: false,
+        invoke: (h, request, ctx) => h.note(request, ctx),
+    },
 ]);

@@ -93,11 +93,41 @@ export class Counter {
 
   /** The rpcs by request type, as @tsakt/contracts dispatches them. */
   static readonly contract: Contract = contract("contracts.test.v1.Counter", "counter", [
-    { name: "add", input: AddRequestSchema, output: CountSchema, reentrant: false },
-    { name: "get", input: GetRequestSchema, output: CountSchema, reentrant: false },
-    { name: "bump", input: BumpRequestSchema, output: undefined, reentrant: false },
-    { name: "fail", input: FailRequestSchema, output: CountSchema, reentrant: false },
-    { name: "flush", input: FlushRequestSchema, output: EmptySchema, reentrant: false },
+    {
+      name: "add",
+      input: AddRequestSchema,
+      output: CountSchema,
+      reentrant: false,
+      invoke: (h: CounterHandlers<unknown>, request: AddRequest, ctx: unknown) => h.add(request, ctx),
+    },
+    {
+      name: "get",
+      input: GetRequestSchema,
+      output: CountSchema,
+      reentrant: false,
+      invoke: (h: CounterHandlers<unknown>, request: GetRequest, ctx: unknown) => h.get(request, ctx),
+    },
+    {
+      name: "bump",
+      input: BumpRequestSchema,
+      output: undefined,
+      reentrant: false,
+      invoke: (h: CounterHandlers<unknown>, request: BumpRequest, ctx: unknown) => h.bump(request, ctx),
+    },
+    {
+      name: "fail",
+      input: FailRequestSchema,
+      output: CountSchema,
+      reentrant: false,
+      invoke: (h: CounterHandlers<unknown>, request: FailRequest, ctx: unknown) => h.fail(request, ctx),
+    },
+    {
+      name: "flush",
+      input: FlushRequestSchema,
+      output: EmptySchema,
+      reentrant: false,
+      invoke: (h: CounterHandlers<unknown>, request: FlushRequest, ctx: unknown) => h.flush(request, ctx),
+    },
   ]);
 
   /** A client of the grain `id` of this kind; the grain activates on the first call, wherever placement puts it. */
@@ -241,9 +271,27 @@ export class Gate {
 
   /** The rpcs by request type, as @tsakt/contracts dispatches them. */
   static readonly contract: Contract = contract("contracts.test.v1.Gate", "gate", [
-    { name: "hold", input: HoldRequestSchema, output: ReleasedSchema, reentrant: false },
-    { name: "peek", input: PeekRequestSchema, output: ReleasedSchema, reentrant: true },
-    { name: "note", input: NoteRequestSchema, output: NotedSchema, reentrant: false },
+    {
+      name: "hold",
+      input: HoldRequestSchema,
+      output: ReleasedSchema,
+      reentrant: false,
+      invoke: (h: GateHandlers<unknown>, request: HoldRequest, ctx: unknown) => h.hold(request, ctx),
+    },
+    {
+      name: "peek",
+      input: PeekRequestSchema,
+      output: ReleasedSchema,
+      reentrant: true,
+      invoke: (h: GateHandlers<unknown>, request: PeekRequest, ctx: unknown) => h.peek(request, ctx),
+    },
+    {
+      name: "note",
+      input: NoteRequestSchema,
+      output: NotedSchema,
+      reentrant: false,
+      invoke: (h: GateHandlers<unknown>, request: NoteRequest, ctx: unknown) => h.note(request, ctx),
+    },
   ]);
 
   /** A client of the grain `id` of this kind; the grain activates on the first call, wherever placement puts it. */
