@@ -2,6 +2,7 @@
 // need, and users do not. Nothing here is covered by the public API report; it may change in any release.
 export { AskReplier } from "./ask.js";
 export { type Clock, every, keepAlive, sleep, systemClock, type TimerHandle } from "./clock.js";
+export { messageOf as messageOfError } from "./errors.js";
 export { hashString, mix32 } from "./hash.js";
 export { resolveKindDefinition, resolveKinds } from "./kind.js";
 export { typeNameOf } from "./messages.js";

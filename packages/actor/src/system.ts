@@ -46,6 +46,11 @@ export interface ActorSystemOptions {
   metrics?: MetricsOptions;
   /** Where time comes from (ask deadlines, passivation, scheduler, cluster failure detection); tests pass a TestClock. Default: the real clock. */
   clock?: Clock;
+  /**
+   * Signals on which the system stops gracefully (coordinated shutdown: a cluster node hands over what it hosts and
+   * leaves) and the process then exits with code 0. Default: none (the signal's default behaviour).
+   */
+  shutdownOnSignals?: readonly ("SIGTERM" | "SIGINT" | "SIGHUP")[];
 }
 
 const knownOptions = new Set([
@@ -60,6 +65,7 @@ const knownOptions = new Set([
   "extensions",
   "metrics",
   "clock",
+  "shutdownOnSignals",
 ]);
 
 /** An actor system: the root of a hierarchy of actors, their dispatcher, event stream and dead letters. */
@@ -137,6 +143,7 @@ export class ActorSystem implements AsyncDisposable {
     validateSystemOptions(options);
     const system = new ActorSystem(options);
     system.running = true;
+    system.listenForSignals(options.shutdownOnSignals ?? []);
     try {
       for (const plugin of system.plugins) {
         system.startedPlugins.set(plugin.name, plugin);
@@ -304,6 +311,23 @@ export class ActorSystem implements AsyncDisposable {
     else void this.stopping.then(hook);
   }
 
+  private listenForSignals(signals: readonly NodeJS.Signals[]): void {
+    for (const signal of new Set(signals)) {
+      const onSignal = (): void => {
+        this.logger.info({ signal }, "stopping the actor system on a signal");
+        this.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            this.logger.error({ err: error }, "stopping on a signal failed");
+            process.exit(1);
+          },
+        );
+      };
+      process.once(signal, onSignal);
+      this.terminationHooks.push(() => process.off(signal, onSignal));
+    }
+  }
+
   /** Stops user actors depth-first, then plugins, then system actors; pending asks fail. Idempotent. */
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();
@@ -436,6 +460,11 @@ function validateSystemOptions(options: unknown): asserts options is ActorSystem
   }
   if (o.extensions !== undefined) indexById(o.extensions, "extensions");
   if (o.metrics !== undefined) validateMetricsOptions(o.metrics);
+  if (
+    o.shutdownOnSignals !== undefined &&
+    !(Array.isArray(o.shutdownOnSignals) && o.shutdownOnSignals.every((s) => s === "SIGTERM" || s === "SIGINT" || s === "SIGHUP"))
+  )
+    throw new InvalidOptionError("shutdownOnSignals", 'must be an array of "SIGTERM", "SIGINT" or "SIGHUP"');
   if (o.clock !== undefined && !isClock(o.clock))
     throw new InvalidOptionError("clock", "must be a Clock { now(), setTimeout(callback, ms), clearTimeout(handle) }");
 }

@@ -1,54 +1,29 @@
-import { randomUUID } from "node:crypto";
-import { create } from "@bufbuild/protobuf";
-import {
-  type ActorSystem,
-  LeaderChangedSchema,
-  NodeJoinedSchema,
-  NodeLeftSchema,
-  type PID,
-  type Plugin,
-  type ProtoTypes,
-} from "@tsakt/actor";
+import { type ActorSystem, InvalidOptionError, type PID, type Plugin, type ProtoTypes } from "@tsakt/actor";
 import { hostOf, pluginOf, type TimerHandle } from "@tsakt/actor/internal";
+import { ClusterEmitter } from "./cluster-emitter.js";
+import { handleClusterMessage } from "./cluster-inbox.js";
+import { buildParts, type Parts } from "./cluster-parts.js";
+import { Duplicates, type DuplicatesListener } from "./duplicates.js";
 import { ClusterAlreadyStartedError, ClusterNotRunningError } from "./errors.js";
-import type { ClusterEvent, ClusterEventListener } from "./events.js";
-import { FailureDetector } from "./failure-detector.js";
-import {
-  AckSchema,
-  type ClusterMessage,
-  file_tsakt_cluster_v1_cluster,
-  type Member,
-  MemberSchema,
-  type MemberState,
-  SyncSchema,
-} from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import type { ClusterEventListener } from "./events.js";
+import { type ClusterMessage, file_tsakt_cluster_v1_cluster, type Member, type MemberState } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import { file_tsakt_cluster_v1_events, MemberDownedSchema, SplitBrainDecisionSchema } from "./gen/tsakt/cluster/v1/events_pb.js";
 import { file_tsakt_cluster_v1_placement } from "./gen/tsakt/cluster/v1/placement_pb.js";
-import { GossipQueue } from "./gossip-queue.js";
-import { Joiner } from "./joiner.js";
-import { type ClusterMember, memberAddress, toClusterMember } from "./member.js";
-import { Membership } from "./membership.js";
-import { Messenger } from "./messenger.js";
+import { type ClusterMember, isLive, memberAddress, toClusterMember } from "./member.js";
 import { type ClusterOptions, type ClusterSettings, resolveClusterOptions } from "./options.js";
-import { ActorPlacement, type SingletonOptions, type SpawnOnOptions } from "./placement.js";
-import { Registry } from "./registry.js";
-import { type ConflictListener, type OwnerLostListener, RegistryReplica } from "./registry-replica.js";
+import type { SingletonOptions, SpawnOnOptions } from "./placement/options.js";
+import type { Registry } from "./registry.js";
+import type { ConflictListener, OwnerLostListener } from "./registry-replica.js";
 import { shuffle } from "./shuffle.js";
 import type { ClusterReply, ClusterTransport } from "./transport.js";
 
-/** The running parts of a started cluster. */
-interface Parts {
-  readonly system: ActorSystem;
-  readonly transport: ClusterTransport;
-  readonly membership: Membership;
-  readonly messenger: Messenger;
-  readonly detector: FailureDetector;
-  readonly joiner: Joiner;
-  readonly replica: RegistryReplica;
-  readonly registry: Registry;
-  readonly placement: ActorPlacement;
-}
-
 type State = "new" | "starting" | "running" | "stopping" | "stopped";
+
+/** Why a node stops what it hosts in the cluster: it leaves gracefully, or it was downed. */
+export type LeaveReason = "leave" | "downed";
+
+/** Called before this node leaves or after it was downed, before survivors re-create what it hosted. */
+export type BeforeLeaveListener = (reason: LeaveReason) => void | Promise<void>;
 
 /** The cluster plugin running on `system`; throws PluginNotInstalledError when it was started without cluster(). */
 export function clusterOf(system: ActorSystem): Cluster {
@@ -56,12 +31,17 @@ export function clusterOf(system: ActorSystem): Cluster {
 }
 
 /** The protobuf files of the cluster's own messages; the cluster plugin declares them, so remoting knows them. */
-export const clusterTypes: readonly ProtoTypes[] = Object.freeze([file_tsakt_cluster_v1_cluster, file_tsakt_cluster_v1_placement]);
+export const clusterTypes: readonly ProtoTypes[] = Object.freeze([
+  file_tsakt_cluster_v1_cluster,
+  file_tsakt_cluster_v1_placement,
+  file_tsakt_cluster_v1_events,
+]);
 
 /**
  * This node's membership in a TsAkt cluster: SWIM failure detection and gossip, joining through discovery, the
- * oldest member as leader, and the partitioned registry. Made by cluster(options) and passed in
- * `ActorSystem.start({ plugins: [remoting(), cluster(options)] })`; clusterOf(system) returns it.
+ * oldest member as leader, the partitioned registry, and the split-brain resolver that decides which side of a
+ * partition survives. Made by cluster(options) and passed in `ActorSystem.start({ plugins: [remoting(), cluster(options)] })`;
+ * clusterOf(system) returns it.
  */
 export class Cluster implements Plugin {
   /** "cluster", the plugin's name. */
@@ -76,17 +56,24 @@ export class Cluster implements Plugin {
   private state: State = "new";
   private parts: Parts | undefined = undefined;
   private stopping: Promise<void> | undefined = undefined;
+  private downing: Promise<void> | undefined = undefined;
   private leaderState: MemberState | undefined = undefined;
   private viewDirty = false;
-  private readonly listeners = new Set<ClusterEventListener>();
+  private hookedTermination = false;
+  /** Set while a downed node starts again: it waits for a running member to join instead of forming a cluster. */
+  private rejoining = false;
+  private readonly emitter = new ClusterEmitter();
   private readonly ownerLost = new Set<OwnerLostListener>();
   private readonly conflicts = new Set<ConflictListener>();
+  private readonly beforeLeaveListeners = new Set<BeforeLeaveListener>();
+  private readonly duplicates = new Duplicates(() => this.parts, this.emitter);
   private readonly lastSyncWith = new Map<string, number>();
 
   /** @internal Use cluster(options). */
   constructor(options: ClusterOptions, dependsOn: readonly string[]) {
     this.settings = resolveClusterOptions(options);
     this.dependsOn = dependsOn;
+    this.conflicts.add((kept, lost) => this.duplicates.found(kept, lost));
   }
 
   /** True between a successful start and stop. */
@@ -114,6 +101,11 @@ export class Cluster implements Plugin {
     return this.members().find((m) => m.name === name);
   }
 
+  /** Names of the live members this node cannot reach now (the split-brain resolver decides about them). */
+  unreachable(): string[] {
+    return [...this.running("list unreachable members").membership.unreachable()];
+  }
+
   /** The oldest live member (with `role`, when given): the leader; undefined when there is none. */
   leader(role?: string): ClusterMember | undefined {
     const live = this.running("find the leader").membership.live();
@@ -128,8 +120,8 @@ export class Cluster implements Plugin {
 
   /** Calls `listener` for every membership change seen from now on; returns the unsubscribe function. */
   subscribe(listener: ClusterEventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.emitter.listeners.add(listener);
+    return () => this.emitter.listeners.delete(listener);
   }
 
   /**
@@ -154,6 +146,25 @@ export class Cluster implements Plugin {
   }
 
   /**
+   * For plugins that host cluster-owned things (grains): `listener` runs before this node leaves, and after it was
+   * downed, before survivors re-create what it hosted; the leave waits for it. Returns the function that removes it.
+   */
+  beforeLeave(listener: BeforeLeaveListener): () => void {
+    this.beforeLeaveListeners.add(listener);
+    return () => this.beforeLeaveListeners.delete(listener);
+  }
+
+  /**
+   * For plugins that host cluster-owned things (grains): `listener` runs on this node when registry entries it owned
+   * lost a merge to another owner (after a healed partition or two clusters merging), to stop the local duplicates.
+   * Cluster actors and singletons are handled by the cluster itself. Returns the function that removes it.
+   */
+  onDuplicates(listener: DuplicatesListener): () => void {
+    this.duplicates.listeners.add(listener);
+    return () => this.duplicates.listeners.delete(listener);
+  }
+
+  /**
    * Claims `name` cluster-wide (ActorAlreadyExistsError when it exists on any node) and spawns an actor of `kind` (from
    * the `kinds` option) on the member `placement` picks. Default: round-robin over live members, relocatable.
    */
@@ -161,13 +172,27 @@ export class Cluster implements Plugin {
     return this.running("spawn an actor").placement.spawnOn(name, kind, options);
   }
 
-  /** Spawns the singleton `name` on the leader (oldest member with `role`), or returns the PID of the one that runs already. */
+  /** Spawns the singleton `name` on the oldest member (with `role`), or returns the PID of the one that runs already. */
   spawnSingleton(name: string, kind: string, options?: SingletonOptions): Promise<PID> {
     return this.running("spawn a singleton").placement.spawnSingleton(name, kind, options);
   }
 
   /**
-   * The SystemPlugin lookup behind system.actorOf(name): the registry's owner of `name`, as a PID on that node;
+   * Downs a live member by name (manual downing): it is removed from the cluster for good, what it owned is re-created
+   * on the others, and the member itself, when it hears of it, stops what it hosts and stops (or rejoins, per
+   * downing.whenDowned). Downing this node's own name downs this node.
+   */
+  async down(memberName: string): Promise<void> {
+    const parts = this.running("down a member");
+    if (memberName === parts.membership.self.member?.name) return this.downSelf("manual");
+    const state = parts.membership.get(memberName);
+    if (state === undefined || !isLive(state))
+      throw new InvalidOptionError("member", `${JSON.stringify(memberName)} is not a live member of the cluster`);
+    this.downMembers([memberName], "manual");
+  }
+
+  /**
+   * The Plugin lookup behind system.actorOf(name): the registry's owner of `name`, as a PID on that node;
    * undefined for paths, addresses and unregistered names. Retries for up to lookupRetryMs during a relocation.
    */
   resolve(nameOrAddress: string): Promise<PID | undefined> {
@@ -175,17 +200,18 @@ export class Cluster implements Plugin {
     return this.parts.placement.resolve(nameOrAddress);
   }
 
-  /** The SystemPlugin hook behind system.spawn: claims a top-level name in the registry so it is unique cluster-wide. */
+  /** The Plugin hook behind system.spawn: claims a top-level name in the registry so it is unique cluster-wide. */
   claimName(name: string): Promise<((spawned: boolean) => void) | undefined> {
     if (this.state !== "running" || this.parts === undefined) return Promise.resolve(undefined);
     return this.parts.placement.claimLocal(name);
   }
 
-  /** Starts the cluster on `system` (the SystemPlugin hook): registers in discovery, joins the peers found, starts probing. */
+  /** Starts the cluster on `system` (the Plugin hook): registers in discovery, joins the peers found, starts probing. */
   async start(system: ActorSystem): Promise<void> {
     if (this.state !== "new") throw new ClusterAlreadyStartedError();
     this.state = "starting";
     const s = (this.settings = { ...this.settings, clock: system.clock });
+    this.emitter.system = system;
     let transport: ClusterTransport;
     try {
       transport = typeof s.transport === "function" ? await s.transport(system) : s.transport;
@@ -199,55 +225,52 @@ export class Cluster implements Plugin {
       await transport.close();
       return;
     }
-    const address = transport.self;
-    const self = create(MemberSchema, {
-      name: address.name,
-      host: address.host,
-      port: address.port,
-      system: system.name,
-      roles: s.roles,
-      uid: randomUUID(),
-      startedAtMs: s.clock.now(),
-    });
-    const logger = system.logger;
-    const gossip = new GossipQueue(s.gossipBufferSize, s.maxPiggyback, s.retransmitMultiplier);
-    const membership = new Membership(
-      self,
-      s,
-      gossip,
-      { joined: (m, revived) => this.joined(m, revived), left: (m) => this.left(m), refuted: () => this.spreadRefutation() },
-      logger,
-    );
-    const messenger = new Messenger(transport, membership, gossip);
-    const replica = new RegistryReplica({
-      settings: s,
-      membership,
-      messenger,
-      logger,
-      refreshView: () => this.refreshView(),
+    const parts = buildParts(system, transport, s, {
+      hooks: {
+        joined: (m, revived) => this.joined(m, revived),
+        left: (m) => this.left(m),
+        refuted: () => this.spreadRefutation(),
+        downed: () => void this.downSelf("downed by another member"),
+      },
+      resolverActions: {
+        downMembers: (names, reason) => this.downMembers(names, reason),
+        downSelf: (reason) => void this.downSelf(reason),
+        decided: (decision, reachable, unreachable) => {
+          system.logger.warn({ strategy: s.downing.strategy, decision, reachable, unreachable }, "split-brain resolver decided");
+          this.emitter.publish(SplitBrainDecisionSchema, {
+            strategy: s.downing.strategy,
+            decision,
+            reachable: [...reachable],
+            unreachable: [...unreachable],
+          });
+        },
+      },
       ownerLost: this.ownerLost,
       conflicts: this.conflicts,
-    });
-    const registry = new Registry(replica, membership, messenger, s, () => this.state === "running");
-    const detector = new FailureDetector(membership, messenger, s);
-    const joiner = new Joiner(s.discovery, membership, messenger, s, logger, () => this.housekeeping());
-    const placement = new ActorPlacement({
-      system,
-      settings: s,
-      registry: () => registry,
+      refreshView: () => this.refreshView(),
+      housekeeping: () => this.housekeeping(),
+      isRunning: () => this.state === "running",
       members: () => this.members(),
       self: () => this.self,
       leader: (role) => this.leader(role),
-      isRunning: () => this.state === "running",
     });
-    this.parts = { system, transport, membership, messenger, detector, joiner, replica, registry, placement };
+    this.parts = parts;
+    const { membership, joiner, placement, replica, detector, resolver } = parts;
     transport.onMessage((message, reply) => this.receive(message, reply));
     this.joined(membership.self, false);
-    this.ownerLost.add((entries) => placement.ownerLost(entries));
+    const relocate: OwnerLostListener = (entries) => placement.ownerLost(entries);
+    this.ownerLost.add(relocate);
+    const self = membership.self.member as Member;
     try {
       await placement.start();
-      await joiner.join({ name: self.name, host: self.host, port: self.port, roles: [...self.roles] });
+      const rejoining = this.rejoining;
+      await joiner.join(
+        { name: self.name, host: self.host, port: self.port, roles: [...self.roles] },
+        rejoining,
+        () => this.state !== "starting",
+      );
     } catch (error) {
+      this.ownerLost.delete(relocate);
       this.state = "stopped";
       this.stopping = Promise.resolve();
       await placement.stop();
@@ -262,13 +285,21 @@ export class Cluster implements Plugin {
     this.refreshView();
     detector.start();
     joiner.start();
-    hostOf(system).onTerminated(() => void this.stop());
+    resolver.start();
+    system.logger.info(
+      { member: self.name, members: membership.live().length, leader: membership.live()[0]?.member?.name },
+      "joined the cluster",
+    );
+    if (!this.hookedTermination) {
+      this.hookedTermination = true;
+      hostOf(system).onTerminated(() => void this.stop());
+    }
   }
 
-  /** Leaves gracefully: hands registry partitions over, announces the leave, deregisters, closes the transport. Idempotent. */
+  /** Leaves gracefully: stops what this node hosts, hands registry partitions over, announces the leave, closes. Idempotent. */
   stop(): Promise<void> {
     if (this.state === "new") this.state = "stopped";
-    this.stopping ??= this.parts === undefined ? Promise.resolve() : this.leave(this.parts);
+    this.stopping ??= this.downing ?? (this.parts === undefined ? Promise.resolve() : this.leave(this.parts));
     return this.stopping;
   }
 
@@ -278,71 +309,124 @@ export class Cluster implements Plugin {
   }
 
   private async leave(parts: Parts): Promise<void> {
-    const { system, transport, membership, messenger, detector, joiner, replica, placement } = parts;
+    const { system, membership, messenger, detector, joiner, replica, placement, resolver } = parts;
     const log = system.logger;
     this.state = "stopping";
+    // What this node hosts stops before anyone learns it left, so survivors never re-create a copy that still runs.
+    await this.runBeforeLeave("leave", parts);
+    await placement.stopRelocatable();
     await placement.stop();
     detector.stop();
     joiner.stop();
+    resolver.stop();
     await withTimeout(this.settings.clock, replica.leave(), this.settings.leaveTimeoutMs).catch((error: unknown) =>
-      log.warn({ err: error }, "registry hand-off before leaving failed"),
+      log.info({ err: error }, "registry hand-off before leaving did not finish; the others pull what they miss"),
     );
     const left = membership.leave();
     for (const s of membership.live())
       if (s.member !== undefined && s.member.name !== left.member?.name) messenger.announce(s.member, [left]);
+    await this.close(parts, true);
+    log.info({ member: left.member?.name }, "left the cluster");
+  }
+
+  /** This node was downed (by its own resolver, by another member, or manually): stops what it hosts, then stops or rejoins. */
+  private downSelf(reason: string): Promise<void> {
+    const parts = this.parts;
+    if (parts === undefined || this.downing !== undefined || this.state === "stopped") return this.downing ?? Promise.resolve();
+    const run = async (): Promise<void> => {
+      const { system, membership, detector, joiner, placement, resolver } = parts;
+      const self = membership.self.member as Member;
+      system.logger.warn({ member: self.name, reason }, "this node was downed: stopping what it hosts and leaving the cluster");
+      this.emitter.publish(MemberDownedSchema, { address: memberAddress(self), name: self.name, reason });
+      this.state = "stopping";
+      detector.stop();
+      joiner.stop();
+      resolver.stop();
+      await this.runBeforeLeave("downed", parts);
+      await parts.placement.hosted.stopAll(() => true);
+      await placement.stop();
+      const rejoin = this.settings.downing.whenDowned === "rejoin" && system.isRunning;
+      await this.close(parts, !rejoin);
+      if (!rejoin) {
+        // Not awaited: the system's stop stops this plugin too, which finds the cluster stopped already.
+        void system.stop();
+        return;
+      }
+      this.state = "new";
+      this.parts = undefined;
+      this.downing = undefined;
+      this.stopping = undefined;
+      this.rejoining = true;
+      system.logger.info({ member: self.name }, "rejoining the cluster as a new run of this node");
+      try {
+        await this.start(system);
+      } finally {
+        this.rejoining = false;
+      }
+    };
+    this.downing = run().catch((error: unknown) => parts.system.logger.error({ err: error }, "stopping after being downed failed"));
+    return this.downing;
+  }
+
+  /** Downs live members `names` (this side of a split survives, or a manual down), and tells them so they stop. */
+  private downMembers(names: readonly string[], reason: string): void {
+    const parts = this.parts;
+    if (parts === undefined) return;
+    for (const name of names) {
+      const member = parts.membership.get(name)?.member;
+      if (member === undefined || !parts.membership.down(name)) continue;
+      parts.system.logger.warn({ member: name, reason }, "downed a member");
+      this.emitter.publish(MemberDownedSchema, { address: memberAddress(member), name, reason });
+      const state = parts.membership.get(name);
+      if (state !== undefined) parts.messenger.announce(member, [state]);
+    }
+  }
+
+  /** Stops the run's parts; `finalClose` also deregisters from discovery and closes it (not when rejoining). */
+  private async close(parts: Parts, finalClose: boolean): Promise<void> {
+    const { system, membership, replica, transport } = parts;
+    const log = system.logger;
     membership.stop();
     replica.stop();
     const discovery = this.settings.discovery;
     await discovery
       .deregister()
-      .catch((error: unknown) => log.warn({ err: error }, "discovery deregister failed while leaving the cluster"));
-    await discovery.close().catch((error: unknown) => log.warn({ err: error }, "discovery close failed while leaving the cluster"));
+      .catch((error: unknown) => log.info({ err: error }, "discovery deregister failed while leaving the cluster"));
+    if (finalClose)
+      await discovery.close().catch((error: unknown) => log.info({ err: error }, "discovery close failed while leaving the cluster"));
     await transport.close();
     this.state = "stopped";
     const previous = this.leaderState;
     this.leaderState = undefined;
-    if (previous !== undefined)
-      this.emit(LeaderChangedSchema, { type: "leader-changed", leader: undefined, previous: toClusterMember(previous) });
+    if (previous !== undefined) this.emitter.emit({ type: "leader-changed", leader: undefined, previous: toClusterMember(previous) });
+  }
+
+  private async runBeforeLeave(reason: LeaveReason, parts: Parts): Promise<void> {
+    for (const listener of [...this.beforeLeaveListeners]) {
+      try {
+        await listener(reason);
+      } catch (error) {
+        parts.system.logger.error({ err: error }, "a before-leave listener failed");
+      }
+    }
   }
 
   // ---- incoming messages ----
 
   private receive(message: ClusterMessage, reply: ClusterReply | undefined): void {
     const parts = this.parts;
-    const from = message.from;
-    if (parts === undefined || this.state === "stopped" || from === undefined || from.name === "") return;
-    const { membership, messenger } = parts;
-    if (message.updates.length > 0) membership.applyAll(message.updates);
-    this.noticeSender(parts, from);
-    const body = message.body;
-    switch (body.case) {
-      case "ping":
-        // A ping meant for an earlier run of this node gets no ack: that process is gone.
-        if (body.value.targetUid === "" || body.value.targetUid === membership.self.member?.uid)
-          reply?.(messenger.message({ case: "ack", value: create(AckSchema) }, true, from));
-        return;
-      case "pingReq":
-        if (reply !== undefined && body.value.target !== undefined) void parts.detector.probeFor(body.value.target, reply);
-        return;
-      case "sync":
-        membership.applyAll(body.value.states);
-        reply?.(messenger.message({ case: "sync", value: create(SyncSchema, { states: membership.all() }) }));
-        return;
-      case "gossip":
-        return;
-      default:
-        parts.replica.handle(message, reply);
-    }
-  }
-
-  /** A message from a node this one does not know (or knows as an earlier run) triggers a full sync with it, at most once per join timeout. */
-  private noticeSender(parts: Parts, from: Member): void {
-    const known = parts.membership.get(from.name);
-    if (this.state !== "running" || (known !== undefined && known.member?.uid === from.uid)) return;
-    const now = this.settings.clock.now();
-    if (now - (this.lastSyncWith.get(from.name) ?? -Infinity) < this.settings.joinTimeoutMs) return;
-    this.lastSyncWith.set(from.name, now);
-    void parts.joiner.syncWith(from);
+    if (parts === undefined || this.state === "stopped") return;
+    handleClusterMessage(
+      {
+        parts,
+        running: this.state === "running",
+        joinTimeoutMs: this.settings.joinTimeoutMs,
+        lastSyncWith: this.lastSyncWith,
+        duplicates: this.duplicates,
+      },
+      message,
+      reply,
+    );
   }
 
   // ---- membership changes ----
@@ -350,13 +434,15 @@ export class Cluster implements Plugin {
   private joined(state: MemberState, revived: boolean): void {
     const s = this.settings;
     if (revived) this.parts?.replica.holdPurges(s.suspicionTimeoutMs + 2 * s.probeIntervalMs);
-    this.emit(NodeJoinedSchema, { type: "member-joined", member: toClusterMember(state) });
+    if (this.state === "running") this.parts?.system.logger.info({ member: state.member?.name, revived }, "member up");
+    this.emitter.emit({ type: "member-joined", member: toClusterMember(state) });
     this.scheduleView();
   }
 
   private left(state: MemberState): void {
     this.parts?.placement.memberLeft();
-    this.emit(NodeLeftSchema, { type: "member-left", member: toClusterMember(state) });
+    this.parts?.system.logger.info({ member: state.member?.name, status: toClusterMember(state).status }, "member down");
+    this.emitter.emit({ type: "member-left", member: toClusterMember(state) });
     this.scheduleView();
   }
 
@@ -377,18 +463,20 @@ export class Cluster implements Plugin {
     queueMicrotask(() => this.refreshView());
   }
 
-  /** Brings the partition table and the leader in line with membership now. */
+  /** Brings the partition table, the leader and the singletons' places in line with membership now. */
   private refreshView(): void {
     const parts = this.parts;
     this.viewDirty = false;
     // While joining, the view is still partial; start() brings it up to date once the first exchange settled.
     if (parts === undefined || this.state === "starting" || this.state === "stopped") return;
     parts.replica.viewChanged();
+    if (this.state === "running") parts.placement.leadersChanged();
     const leader = parts.membership.live()[0];
     const previous = this.leaderState;
     if (leader?.member?.uid === previous?.member?.uid) return;
     this.leaderState = leader;
-    this.emit(LeaderChangedSchema, {
+    if (this.state === "running") parts.system.logger.info({ leader: leader?.member?.name }, "leader changed");
+    this.emitter.emit({
       type: "leader-changed",
       leader: leader === undefined ? undefined : toClusterMember(leader),
       previous: previous === undefined ? undefined : toClusterMember(previous),
@@ -402,22 +490,6 @@ export class Cluster implements Plugin {
     parts.membership.prune(now);
     parts.replica.sweep(now);
     for (const [name, at] of this.lastSyncWith) if (now - at > this.settings.joinTimeoutMs) this.lastSyncWith.delete(name);
-  }
-
-  /** Publishes the proto event on the system's event stream and the plain event to subscribers. */
-  private emit(schema: typeof NodeJoinedSchema | typeof NodeLeftSchema | typeof LeaderChangedSchema, event: ClusterEvent): void {
-    const parts = this.parts;
-    if (parts === undefined) return;
-    const member = event.type === "leader-changed" ? event.leader : event.member;
-    const address = member === undefined ? "" : memberAddress(member);
-    parts.system.eventStream.publish(create(schema, { address }));
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch (error) {
-        parts.system.logger.error({ err: error, event: event.type }, "cluster event listener threw; it stays subscribed");
-      }
-    }
   }
 
   private running(operation: string): Parts {

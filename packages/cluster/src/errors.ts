@@ -64,3 +64,20 @@ export class NoEligibleMemberError extends TsaktError {
     );
   }
 }
+
+/** A registry write reached fewer copies than writeQuorum; it was rolled back, so nothing of it stays applied. */
+export class RegistryWriteQuorumError extends TsaktError {
+  constructor(
+    readonly key: string,
+    readonly operation: string,
+    /** Copies that stored the write (the primary's own included). */
+    readonly acks: number,
+    /** Copies the write quorum needs. */
+    readonly needed: number,
+  ) {
+    super(
+      "RegistryWriteQuorum",
+      `registry ${operation} of "${key}" reached ${acks} of the ${needed} copies its write quorum needs and was rolled back; a replica is unreachable — retry once membership settles (the split-brain resolver removes unreachable members), or lower writeQuorum`,
+    );
+  }
+}

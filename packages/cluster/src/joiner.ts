@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import type { Logger } from "@tsakt/actor";
-import { type Clock, every } from "@tsakt/actor/internal";
+import { type Clock, every, sleep } from "@tsakt/actor/internal";
 import type { DiscoveryNode, DiscoveryProvider } from "@tsakt/discovery";
 import { type Member, SyncSchema } from "./gen/tsakt/cluster/v1/cluster_pb.js";
 import type { Membership } from "./membership.js";
@@ -34,10 +34,15 @@ export class Joiner {
     private readonly onTick: () => void,
   ) {}
 
-  /** Registers this node in discovery (failures reject) and syncs with the peers found (failures are logged). */
-  async join(self: DiscoveryNode): Promise<void> {
+  /**
+   * Registers this node in discovery (failures reject) and syncs with the peers found (failures are logged). With
+   * `established`, keeps trying every discoveryIntervalMs until a running member answered (a node rejoining after
+   * being downed must join the surviving cluster, not form one), or until `cancelled()`.
+   */
+  async join(self: DiscoveryNode, established = false, cancelled: () => boolean = () => false): Promise<void> {
     await this.discovery.register(self);
-    await this.discoverAndSync(false);
+    while (!(await this.discoverAndSync(false)) && established && !cancelled())
+      await sleep(this.settings.clock, this.settings.discoveryIntervalMs);
   }
 
   /** Starts periodic re-discovery. */
@@ -52,13 +57,14 @@ export class Joiner {
     this.cancelTimer = undefined;
   }
 
-  /** Exchanges full membership with the node at `address`; false when it did not answer. */
+  /** Exchanges full membership with the node at `address`; true when it answered as a running member. */
   async syncWith(address: MemberAddress): Promise<boolean> {
     try {
       const body = { case: "sync", value: create(SyncSchema, { states: this.membership.all() }) } as const;
       const reply = await this.messenger.request(address, body, this.settings.joinTimeoutMs);
-      if (reply.body.case === "sync") this.membership.applyAll(reply.body.value.states);
-      return true;
+      if (reply.body.case !== "sync") return false;
+      this.membership.applyAll(reply.body.value.states);
+      return reply.body.value.established;
     } catch (error) {
       this.logger.debug({ err: error, peer: address.name }, "membership sync with a peer failed");
       return false;
@@ -76,7 +82,8 @@ export class Joiner {
     }
   }
 
-  private async discoverAndSync(antiEntropy: boolean): Promise<void> {
+  /** Syncs with discovered peers that are not live members (and one random member); true when a running member answered. */
+  private async discoverAndSync(antiEntropy: boolean): Promise<boolean> {
     let peers: DiscoveryNode[] = [];
     try {
       peers = await this.discovery.discoverPeers();
@@ -98,6 +105,6 @@ export class Joiner {
       const pick = shuffle(others)[0]?.member;
       if (pick !== undefined) joins.push(this.syncWith(pick));
     }
-    await Promise.all(joins);
+    return (await Promise.all(joins)).some(Boolean);
   }
 }

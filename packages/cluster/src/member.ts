@@ -3,7 +3,7 @@ import { type Member, type MemberState, MemberStateSchema, MemberStatus } from "
 import { hostPortOf } from "./transport.js";
 
 /** A member's status as users see it. */
-export type MemberStatusName = "alive" | "suspect" | "dead" | "left";
+export type MemberStatusName = "alive" | "suspect" | "dead" | "left" | "down";
 
 /** A cluster member as the local node sees it: plain data, safe to keep. */
 export interface ClusterMember {
@@ -23,7 +23,7 @@ export interface ClusterMember {
   readonly uid: string;
   /** When it started (ms since the epoch); the oldest member leads. */
   readonly startedAtMs: number;
-  /** alive or suspect while it is a member; dead or left in a member-left event. */
+  /** alive or suspect while it is a member; down (removed by a downing decision), left or dead (replaced by a later run) in a member-left event. */
   readonly status: MemberStatusName;
   /** Its incarnation number, bumped by the member itself to refute suspicion. */
   readonly incarnation: number;
@@ -62,6 +62,7 @@ const statusNames: Record<MemberStatus, MemberStatusName> = {
   [MemberStatus.SUSPECT]: "suspect",
   [MemberStatus.DEAD]: "dead",
   [MemberStatus.LEFT]: "left",
+  [MemberStatus.DOWN]: "down",
 };
 
 /** The plain view of a member state. */

@@ -12,6 +12,10 @@ export interface MembershipHooks {
   left(state: MemberState): void;
   /** This node refuted a suspicion about itself; its new alive state should spread fast. */
   refuted(state: MemberState): void;
+  /** The set of members this node cannot reach (suspected for longer than suspicionTimeoutMs) changed. */
+  reachabilityChanged(): void;
+  /** This node was downed (by another member's split-brain resolver, or cluster.down): it must stop. */
+  downed(state: MemberState): void;
 }
 
 /** Timing the membership needs. */
@@ -33,6 +37,8 @@ export class Membership {
   /** uids of process runs known to be dead or gone, so the registry can drop what they owned. */
   private readonly departed = new Map<string, number>();
   private liveCache: MemberState[] | undefined = undefined;
+  /** Names of live members whose suspicion timed out here: unreachable until they refute or are downed. */
+  private readonly unreachableNames = new Set<string>();
   private me: MemberState;
   private leaving = false;
 
@@ -60,6 +66,19 @@ export class Membership {
   /** Every known state (alive, suspect, dead, left), for a full sync. */
   all(): MemberState[] {
     return [...this.records.values()];
+  }
+
+  /** Live members this node cannot reach: suspected for longer than suspicionTimeoutMs and not refuted. */
+  unreachable(): ReadonlySet<string> {
+    return this.unreachableNames;
+  }
+
+  /** Marks a live member down (a downing decision); false when it is not a live member. */
+  down(name: string): boolean {
+    const current = this.records.get(name);
+    if (current === undefined || !isLive(current) || name === this.me.member?.name) return false;
+    this.accept(stateOf(current.member as Member, MemberStatus.DOWN, current.incarnation), current);
+    return true;
   }
 
   /** Live members (alive or suspect), this node included, oldest first; the same array until a state changes. */
@@ -98,6 +117,11 @@ export class Membership {
       this.markDeparted(known.uid);
       if (isLive(current)) this.accept(stateOf(known, MemberStatus.DEAD, current.incarnation), current, false);
       return this.accept(update, undefined);
+    }
+    if (update.status === MemberStatus.DOWN) {
+      // A downing decision is final for this run, whatever the incarnation.
+      if (current.status !== MemberStatus.DOWN && current.status !== MemberStatus.LEFT) this.accept(update, current);
+      return;
     }
     if (update.status === MemberStatus.DEAD && isLive(current)) {
       // Only this node's own suspicion timer declares a member dead here; a death claim from elsewhere (say, gossip
@@ -154,6 +178,14 @@ export class Membership {
         this.logger.error({ member: self.name }, "another live process uses this node's name; give every node a unique name");
       return;
     }
+    if (update.status === MemberStatus.DOWN) {
+      if (this.me.status === MemberStatus.DOWN || this.me.status === MemberStatus.LEFT) return;
+      this.me = stateOf(self, MemberStatus.DOWN, this.me.incarnation);
+      this.records.set(self.name, this.me);
+      this.liveCache = undefined;
+      this.hooks.downed(this.me);
+      return;
+    }
     if (this.leaving || update.status === MemberStatus.ALIVE || update.incarnation < this.me.incarnation) return;
     // Someone suspects us or declared us dead: refute with a higher incarnation.
     this.me = stateOf(self, MemberStatus.ALIVE, update.incarnation + 1);
@@ -170,26 +202,32 @@ export class Membership {
     if (spread) this.gossip.enqueue(update);
     const wasLive = previous !== undefined && isLive(previous);
     const nowLive = isLive(update);
-    if (update.status === MemberStatus.SUSPECT) this.startSuspicion(member, update.incarnation);
+    if (update.status === MemberStatus.SUSPECT) this.startSuspicion(member);
     else this.cancelSuspicion(member.name);
+    // Reachable again (it refuted) or no longer a member: either way it leaves the unreachable set.
+    const reachabilityChanged = update.status !== MemberStatus.SUSPECT && this.unreachableNames.delete(member.name);
     this.liveCache = undefined;
     if (nowLive) this.departed.delete(member.uid);
     else this.markDeparted(member.uid);
     if (!wasLive && nowLive) this.hooks.joined(update, previous !== undefined);
     else if (wasLive && !nowLive) this.hooks.left(update);
+    if (reachabilityChanged) this.hooks.reachabilityChanged();
   }
 
   private markDeparted(uid: string): void {
     if (!this.departed.has(uid)) this.departed.set(uid, this.timing.clock.now());
   }
 
-  private startSuspicion(member: Member, incarnation: number): void {
+  private startSuspicion(member: Member): void {
     if (this.suspicions.has(member.name)) return;
     const timer = this.timing.clock.setTimeout(() => {
       this.suspicions.delete(member.name);
       const current = this.records.get(member.name);
-      if (current?.status === MemberStatus.SUSPECT && current.member?.uid === member.uid)
-        this.accept(stateOf(current.member, MemberStatus.DEAD, Math.max(incarnation, current.incarnation)), current);
+      // Unreachable, not dead: the downing strategy decides, once membership is stable, which side goes.
+      if (current?.status === MemberStatus.SUSPECT && current.member?.uid === member.uid && !this.unreachableNames.has(member.name)) {
+        this.unreachableNames.add(member.name);
+        this.hooks.reachabilityChanged();
+      }
     }, this.timing.suspicionTimeoutMs);
     this.suspicions.set(member.name, timer);
   }
@@ -208,7 +246,7 @@ function supersedes(update: MemberState, current: MemberState): boolean {
   switch (update.status) {
     case MemberStatus.ALIVE:
       // A left member never comes back under the same run; a dead one does, by refuting with a higher incarnation.
-      return current.status !== MemberStatus.LEFT && inc > current.incarnation;
+      return current.status !== MemberStatus.LEFT && current.status !== MemberStatus.DOWN && inc > current.incarnation;
     case MemberStatus.SUSPECT:
       return (
         (current.status === MemberStatus.ALIVE && inc >= current.incarnation) ||
@@ -217,7 +255,7 @@ function supersedes(update: MemberState, current: MemberState): boolean {
     case MemberStatus.DEAD:
       return isLive(current) && inc >= current.incarnation;
     case MemberStatus.LEFT:
-      return current.status !== MemberStatus.LEFT && inc >= current.incarnation;
+      return current.status !== MemberStatus.LEFT && current.status !== MemberStatus.DOWN && inc >= current.incarnation;
     default:
       return false;
   }

@@ -1,6 +1,7 @@
 import { type ActorSystem, InvalidOptionError, type Kind, type KindDefinition } from "@tsakt/actor";
 import { type Clock, resolveKinds, systemClock } from "@tsakt/actor/internal";
 import type { DiscoveryProvider } from "@tsakt/discovery";
+import { type DowningOptions, type DowningSettings, resolveDowning } from "./sbr/options.js";
 import type { ClusterTransport } from "./transport.js";
 
 /** Options of a Cluster; every duration is in milliseconds. */
@@ -21,7 +22,7 @@ export interface ClusterOptions {
   pingTimeoutMs?: number;
   /** Members asked to probe indirectly when a direct probe fails (SWIM's k). Default: 3. */
   indirectChecks?: number;
-  /** How long a suspected member has to refute before it is declared dead. Default: 2000. */
+  /** How long a suspected member has to refute before this node counts it unreachable (the split-brain resolver then decides). Default: 1000. */
   suspicionTimeoutMs?: number;
   /** Most membership updates piggybacked on one message. Default: 8. */
   maxPiggyback?: number;
@@ -45,19 +46,30 @@ export interface ClusterOptions {
   deadMemberTtlMs?: number;
   /** Actor kinds that spawnOn, singletons and relocation create on this node: a factory, or { factory, options } whose spawn options (mailbox, supervisor, passivation, …) every such actor gets. Register the same kinds on every node. Default: none. */
   kinds?: Record<string, KindDefinition>;
+  /**
+   * Copies of a registry write (the primary's included) that must store it before it is acknowledged: "all" the
+   * partition's replicas that are members, or a number (capped at the replicas there are); 1 acknowledges the
+   * primary's copy alone — an explicit opt-out that loses acknowledged writes with the primary. A write short of its
+   * quorum is rolled back and fails with RegistryWriteQuorumError. Default: "all".
+   */
+  writeQuorum?: number | "all";
+  /** The split-brain resolver: which side survives a partition or a crash, and what a downed node does. Default: keep-majority (see DowningOptions). */
+  downing?: DowningOptions;
   /** How long actorOf(name) keeps retrying a name whose owner is suspect or gone, or that is missing right after a member left (a relocation may be under way). Default: 5000. */
   lookupRetryMs?: number;
 }
 
 /** The options with defaults applied. */
-export type ClusterSettings = Required<Omit<ClusterOptions, "kinds">> & {
+export type ClusterSettings = Required<Omit<ClusterOptions, "kinds" | "downing">> & {
+  /** The split-brain resolver's settings. */
+  downing: DowningSettings;
   /** The kinds, checked. */
   kinds: Map<string, Kind>;
   /** The system's clock, set at start. */
   clock: Clock;
 };
 
-/** Default values of the cluster's tuning options: with them a killed node is declared dead in about 2.5–4.5 s. */
+/** Default values of the cluster's tuning options: with them a killed node is unreachable after about 1.5–2 s and downed about 3 s later (stableAfterMs + downRemovalMarginMs). */
 export const clusterDefaults = Object.freeze({
   roles: [] as string[],
   partitions: 271,
@@ -65,7 +77,7 @@ export const clusterDefaults = Object.freeze({
   probeIntervalMs: 500,
   pingTimeoutMs: 200,
   indirectChecks: 3,
-  suspicionTimeoutMs: 2000,
+  suspicionTimeoutMs: 1000,
   maxPiggyback: 8,
   retransmitMultiplier: 2,
   gossipBufferSize: 512,
@@ -77,6 +89,7 @@ export const clusterDefaults = Object.freeze({
   tombstoneTtlMs: 60_000,
   deadMemberTtlMs: 60_000,
   lookupRetryMs: 5000,
+  writeQuorum: "all" as number | "all",
 });
 
 type Limits = readonly [min: number, max: number];
@@ -101,7 +114,7 @@ const integerLimits: Record<string, Limits> = {
   lookupRetryMs: [0, 3_600_000],
 };
 
-const known = new Set(["transport", "discovery", "roles", "kinds", ...Object.keys(integerLimits)]);
+const known = new Set(["transport", "discovery", "roles", "kinds", "writeQuorum", "downing", ...Object.keys(integerLimits)]);
 
 /** Checks `options` and applies defaults; throws InvalidOptionError naming the field at fault. */
 export function resolveClusterOptions(options: unknown): ClusterSettings {
@@ -115,12 +128,19 @@ export function resolveClusterOptions(options: unknown): ClusterSettings {
   if (o.roles !== undefined && (!Array.isArray(o.roles) || o.roles.some((r) => typeof r !== "string" || r.length === 0)))
     throw new InvalidOptionError("roles", "must be an array of non-empty strings");
   const kinds = resolveKinds(o.kinds);
+  if (
+    o.writeQuorum !== undefined &&
+    o.writeQuorum !== "all" &&
+    !(Number.isInteger(o.writeQuorum) && (o.writeQuorum as number) >= 1 && (o.writeQuorum as number) <= 16)
+  )
+    throw new InvalidOptionError("writeQuorum", `must be "all" or a whole number from 1 to 16, got ${JSON.stringify(o.writeQuorum)}`);
   for (const [field, [min, max]] of Object.entries(integerLimits)) {
     const value = o[field];
     if (value !== undefined && (!Number.isInteger(value) || (value as number) < min || (value as number) > max))
       throw new InvalidOptionError(field, `must be a whole number from ${min} to ${max}, got ${String(value)}`);
   }
-  const settings = { ...clusterDefaults, ...(o as Partial<ClusterSettings>), kinds, clock: systemClock } as ClusterSettings;
+  const downing = resolveDowning(o.downing);
+  const settings = { ...clusterDefaults, ...(o as Partial<ClusterSettings>), kinds, downing, clock: systemClock } as ClusterSettings;
   settings.roles = [...new Set(settings.roles)];
   if (settings.pingTimeoutMs >= settings.probeIntervalMs)
     throw new InvalidOptionError(

@@ -1,7 +1,7 @@
 import { type ActorSystem, InvalidOptionError, type PID } from "@tsakt/actor";
 import { Cluster, clusterOf } from "./cluster.js";
 import type { ClusterOptions } from "./options.js";
-import type { SingletonOptions, SpawnOnOptions } from "./placement.js";
+import type { SingletonOptions, SpawnOnOptions } from "./placement/options.js";
 import { remotingTransport } from "./remoting-transport.js";
 
 /**

@@ -14,6 +14,7 @@ import {
   RemoveResultSchema,
   ReplicatedSchema,
   ReplicateSchema,
+  WriteFailedSchema,
 } from "./gen/tsakt/cluster/v1/cluster_pb.js";
 import { isLive } from "./member.js";
 import type { Membership } from "./membership.js";
@@ -48,6 +49,7 @@ export interface ReplicaContext {
 
 const registryCases: ReadonlySet<string> = new Set(["put", "lookup", "remove", "replicate", "handoffRequest"]);
 const emptyBytes = new Uint8Array(0);
+const noop = (): void => {};
 
 /**
  * This node's share of the partitioned registry: the partitions it holds as primary or backup, the primary's
@@ -206,7 +208,9 @@ export class RegistryReplica {
 
   private async put(entry: RegistryEntry): Promise<MessageBody> {
     const p = this.table.partitionOf(entry.key);
-    await this.settle(p, entry.key);
+    // Checked again right after every wait, with no await between the check and what follows: writes of one key are
+    // serialized, and nobody reads a write that is not acknowledged yet.
+    while (this.busy(p, entry.key)) await this.pending(p, entry.key);
     if (!this.isPrimary(p)) return this.notPrimary(p);
     const current = this.store.get(entry.key);
     if (current !== undefined && !current.removed)
@@ -221,14 +225,16 @@ export class RegistryReplica {
       version: this.nextVersion(current?.version ?? 0),
     });
     this.store.set(stored);
-    await this.track(entry.key, this.replicate(p, [stored]));
-    return { case: "putResult", value: create(PutResultSchema, { created: true, entry: stored }) };
+    const failed = await this.commit(p, entry.key, stored, current);
+    return failed ?? { case: "putResult", value: create(PutResultSchema, { created: true, entry: stored }) };
   }
 
   private async lookup(key: string, anyHolder: boolean): Promise<MessageBody> {
     if (!anyHolder) {
       const p = this.table.partitionOf(key);
-      await this.settle(p, key);
+      // Checked again right after every wait, with no await between the check and what follows: writes of one key are
+      // serialized, and nobody reads a write that is not acknowledged yet.
+      while (this.busy(p, key)) await this.pending(p, key);
       if (!this.isPrimary(p)) return this.notPrimary(p);
     }
     const entry = this.store.get(key);
@@ -237,29 +243,64 @@ export class RegistryReplica {
 
   private async remove(key: string, owner: string): Promise<MessageBody> {
     const p = this.table.partitionOf(key);
-    await this.settle(p, key);
+    // Checked again right after every wait, with no await between the check and what follows: writes of one key are
+    // serialized, and nobody reads a write that is not acknowledged yet.
+    while (this.busy(p, key)) await this.pending(p, key);
     if (!this.isPrimary(p)) return this.notPrimary(p);
     const current = this.store.get(key);
     if (current === undefined || current.removed || (owner !== "" && current.owner !== owner))
       return { case: "removeResult", value: create(RemoveResultSchema, { removed: false }) };
     const tombstone = this.tombstone(current);
     this.store.set(tombstone);
-    await this.track(key, this.replicate(p, [tombstone]));
-    return { case: "removeResult", value: create(RemoveResultSchema, { removed: true }) };
+    const failed = await this.commit(p, key, tombstone, current);
+    return failed ?? { case: "removeResult", value: create(RemoveResultSchema, { removed: true }) };
   }
 
-  /** Waits until partition `p` finished its hand-off and no write of `key` is being replicated. */
-  private async settle(p: number, key: string): Promise<void> {
-    for (let sync = this.syncing.get(p); sync !== undefined; sync = this.syncing.get(p)) await sync.promise;
-    for (let write = this.inFlight.get(key); write !== undefined; write = this.inFlight.get(key)) await write;
+  /** True when partition `p` is being handed off or a write of `key` is in flight. */
+  private busy(p: number, key: string): boolean {
+    return this.syncing.has(p) || this.inFlight.has(key);
   }
 
-  private async track(key: string, write: Promise<void>): Promise<void> {
-    this.inFlight.set(key, write);
+  /** What to wait for before touching `key`: partition `p`'s hand-off, else the write of `key` in flight. */
+  private pending(p: number, key: string): Promise<void> | undefined {
+    return this.syncing.get(p)?.promise ?? this.inFlight.get(key);
+  }
+
+  /**
+   * Replicates the primary's write `written` of `key` to the partition's backups and waits for the write quorum.
+   * Short of it, the write is undone here and at the backups (a newer version restoring `previous`), and the
+   * WriteFailed answer is returned; undefined when the write is acknowledged. The write counts as in flight until then.
+   */
+  private async commit(
+    p: number,
+    key: string,
+    written: RegistryEntry,
+    previous: RegistryEntry | undefined,
+  ): Promise<MessageBody | undefined> {
+    const work = (async (): Promise<MessageBody | undefined> => {
+      const { acked, needed } = await this.replicate(p, [written]);
+      if (acked.length + 1 >= needed) return undefined;
+      const undo = create(RegistryEntrySchema, {
+        ...(previous ?? written),
+        ...(previous === undefined ? { data: emptyBytes, removed: true } : {}),
+        version: this.nextVersion(written.version),
+      });
+      this.store.set(undo);
+      // Every backup gets the undo, not only those that acknowledged: a replicate that timed out may still arrive
+      // late, and the undo's newer version must win there too.
+      const backups = this.table.backups(p).filter((name) => name !== this.me);
+      await Promise.all(backups.map((name) => this.send(name, [undo])));
+      return {
+        case: "writeFailed",
+        value: create(WriteFailedSchema, { key, acks: acked.length + 1, needed, reason: "backups unreachable" }),
+      };
+    })();
+    const done = work.then(noop, noop);
+    this.inFlight.set(key, done);
     try {
-      await write;
+      return await work;
     } finally {
-      if (this.inFlight.get(key) === write) this.inFlight.delete(key);
+      if (this.inFlight.get(key) === done) this.inFlight.delete(key);
     }
   }
 
@@ -269,10 +310,16 @@ export class RegistryReplica {
 
   // ---- replication and hand-off ----
 
-  /** Sends `entries` of partition `p` to its backups and waits for them (each up to handoffTimeoutMs). */
-  private async replicate(p: number, entries: RegistryEntry[]): Promise<void> {
-    const backups = this.table.backups(p);
-    await Promise.all(backups.map((name) => this.send(name, entries)));
+  /**
+   * Sends `entries` of partition `p` to its backups and waits for them (each up to handoffTimeoutMs); returns the
+   * backups that stored them and the copies (primary included) the write quorum needs.
+   */
+  private async replicate(p: number, entries: RegistryEntry[]): Promise<{ acked: string[]; needed: number }> {
+    const backups = this.table.backups(p).filter((name) => name !== this.me);
+    const results = await Promise.all(backups.map((name) => this.send(name, entries)));
+    const q = this.ctx.settings.writeQuorum;
+    const needed = q === "all" ? backups.length + 1 : Math.min(q, backups.length + 1);
+    return { acked: backups.filter((_, i) => results[i]), needed };
   }
 
   /** Sends every entry this node holds of `partitions` to `member`. */
@@ -281,20 +328,21 @@ export class RegistryReplica {
     if (entries.length > 0) await this.send(member, entries);
   }
 
-  private async send(name: string, entries: RegistryEntry[]): Promise<void> {
+  /** Sends `entries` to member `name`; true when it stored them. */
+  private async send(name: string, entries: RegistryEntry[]): Promise<boolean> {
     const state = this.ctx.membership.get(name);
-    if (state === undefined || !isLive(state) || name === this.me) return;
+    if (state === undefined || !isLive(state) || name === this.me) return false;
     try {
-      await this.ctx.messenger.request(
+      const reply = await this.ctx.messenger.request(
         state.member as Member,
         { case: "replicate", value: create(ReplicateSchema, { entries }) },
         this.ctx.settings.handoffTimeoutMs,
       );
+      return reply.body.case === "replicated";
     } catch (error) {
-      this.ctx.logger.warn(
-        { err: error, member: name, entries: entries.length },
-        "registry replication to a member failed; it gets a full copy when membership settles",
-      );
+      // Not a fault by itself: a write short of its quorum fails on its own, and hand-offs repeat when membership settles.
+      this.ctx.logger.debug({ err: error, member: name, entries: entries.length }, "registry replication to a member failed");
+      return false;
     }
   }
 

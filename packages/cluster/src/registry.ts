@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { InvalidOptionError } from "@tsakt/actor";
 import { sleep } from "@tsakt/actor/internal";
-import { ClusterNotRunningError, RegistryUnavailableError } from "./errors.js";
+import { ClusterNotRunningError, RegistryUnavailableError, RegistryWriteQuorumError } from "./errors.js";
 import {
   LookupSchema,
   type Member,
@@ -51,6 +51,7 @@ const maxKeyLength = 4096;
  * Entries of members that die or leave are removed and handed to Cluster.onOwnerLost listeners (relocation).
  */
 export class Registry {
+  /** @internal The cluster makes it; use clusterOf(system).registry. */
   constructor(
     private readonly replica: RegistryReplica,
     private readonly membership: Membership,
@@ -125,6 +126,7 @@ export class Registry {
   private async call(key: string, operation: string, body: MessageBody, backups = false, onFailure?: () => void): Promise<MessageBody> {
     let hint: string | undefined;
     let lastError: unknown;
+    let shortOfQuorum: { acks: number; needed: number } | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (!this.isRunning()) throw new ClusterNotRunningError(`${operation} a registry key`);
       const p = this.partitionOf(key);
@@ -139,6 +141,9 @@ export class Registry {
       }
       if (answer?.case === "notPrimary") {
         if (answer.value.primary !== target && answer.value.primary !== "") hint = answer.value.primary;
+      } else if (answer?.case === "writeFailed") {
+        // Rolled back by the primary: nothing was applied, so trying again is safe.
+        shortOfQuorum = { acks: answer.value.acks, needed: answer.value.needed };
       } else if (answer !== undefined && answer.case !== undefined) {
         return answer;
       } else if (backups) {
@@ -147,6 +152,7 @@ export class Registry {
       }
       if (hint === undefined) await sleep(this.settings.clock, Math.ceil((this.settings.probeIntervalMs * (attempt + 1)) / 2));
     }
+    if (shortOfQuorum !== undefined) throw new RegistryWriteQuorumError(key, operation, shortOfQuorum.acks, shortOfQuorum.needed);
     throw new RegistryUnavailableError(key, operation, lastError);
   }
 

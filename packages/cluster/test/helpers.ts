@@ -44,7 +44,8 @@ export interface TestNode {
   readonly streamEvents: string[];
   /** The cluster's plain events. */
   readonly events: ClusterEvent[];
-  /** The node's end of the in-memory network. */
+
+  /** The node's current end of the in-memory network (a new one after it rejoined). */
   readonly transport: ClusterTransport;
   /** Keys of the registry entries this node reported as owner-lost (relocation), from its start on. */
   readonly lost: string[];
@@ -76,7 +77,9 @@ export class TestCluster {
       },
       stop() {},
     };
-    const transport = this.network.transport({ name, host: "127.0.0.1", port });
+    // A factory, so a node that rejoins after being downed gets a fresh end of the network.
+    let current: ClusterTransport | undefined;
+    const transport = () => (current = this.network.transport({ name, host: "127.0.0.1", port }));
     const discovery = new MemoryDiscoveryProvider({ network: this.discovery });
     const cluster = clusterPlugin({ transport, discovery, ...this.defaults, ...options });
     const events: ClusterEvent[] = [];
@@ -86,7 +89,18 @@ export class TestCluster {
     cluster.onOwnerLost((entries) => lost.push(...entries.map((e) => e.key)));
     cluster.onConflict((kept, loser) => conflicts.push(`kept ${kept.owner}, lost ${loser.owner}`));
     const system = await drive(ActorSystem.start({ name: "test", logger: silentLogger, plugins: [listener, cluster] }));
-    const node = { name, system, cluster, streamEvents, events, transport, lost, conflicts };
+    const node = {
+      name,
+      system,
+      cluster,
+      streamEvents,
+      events,
+      lost,
+      conflicts,
+      get transport(): ClusterTransport {
+        return current as ClusterTransport;
+      },
+    };
     this.nodes.push(node);
     return node;
   }

@@ -1,6 +1,7 @@
-import { InvalidOptionError, type Plugin, type ProtoTypes } from "@tsakt/actor";
-import { type Cluster, clusterOf } from "@tsakt/cluster";
-import { ClusterGrainDirectory } from "./cluster-directory.js";
+import { create } from "@bufbuild/protobuf";
+import { type ActorSystem, InvalidOptionError, type Plugin, type ProtoTypes } from "@tsakt/actor";
+import { type Cluster, clusterOf, DuplicateStoppedSchema } from "@tsakt/cluster";
+import { ClusterGrainDirectory, grainKeyPrefix } from "./cluster-directory.js";
 import { ClusterGrainForwarder } from "./cluster-forwarder.js";
 import {
   type ClusterPlacementOptions,
@@ -13,6 +14,7 @@ import type { GrainDirectory } from "./directory.js";
 import { file_tsakt_grains_v1_grains } from "./gen/tsakt/grains/v1/grains_pb.js";
 import { type GrainPlacement, localPlacement } from "./placement.js";
 import { type GrainsOptions, GrainsPlugin, validateOptions } from "./plugin.js";
+import type { GrainRuntime } from "./runtime.js";
 
 export { ClusterGrainDirectory, grainKeyPrefix, grainRegistryKey } from "./cluster-directory.js";
 export { ClusterGrainForwarder } from "./cluster-forwarder.js";
@@ -83,11 +85,48 @@ export function clusterGrains(options: ClusterGrainsOptions = {}): Plugin {
     (system) => {
       const cluster = clusterOf(system);
       const forwarder = new ClusterGrainForwarder(cluster);
-      return { directory: clusterGrainDirectory(cluster), forwarder, placement: resolvePlacement(cluster, forwarder, placement, role) };
+      return {
+        directory: clusterGrainDirectory(cluster),
+        forwarder,
+        placement: resolvePlacement(cluster, forwarder, placement, role),
+        attach: (runtime) => attachToCluster(system, cluster, runtime),
+      };
     },
     ["remoting", "cluster"],
     grainClusterTypes,
   );
+}
+
+/**
+ * Hooks the grains to the cluster's safety: before this node leaves (or once it was downed) every local activation
+ * stops, so survivors activate those identities again only after; a duplicate activation that lost a registry merge
+ * (after a healed partition) stops, and its messages go to the kept owner.
+ */
+function attachToCluster(system: ActorSystem, cluster: Cluster, runtime: GrainRuntime): void {
+  cluster.beforeLeave(async () => {
+    await runtime.relinquish();
+  });
+  cluster.onDuplicates(async (lost, kept) => {
+    const keys = new Set<string>();
+    const owners = new Map<string, string>();
+    const addresses = new Map(cluster.members().map((m) => [m.name, m.address]));
+    for (const entry of lost) {
+      if (!entry.key.startsWith(grainKeyPrefix)) continue;
+      const key = entry.key.slice(grainKeyPrefix.length);
+      keys.add(key);
+      const owner = addresses.get(kept.find((k) => k.key === entry.key)?.owner ?? "");
+      if (owner !== undefined) owners.set(key, owner);
+    }
+    if (keys.size === 0) return;
+    const stopped = await runtime.relinquish(keys, owners);
+    for (const key of stopped) {
+      const keptOwner = kept.find((k) => k.key === grainKeyPrefix + key)?.owner ?? "";
+      system.logger.warn({ grain: key, kept: keptOwner }, "stopped a duplicate grain activation after a merge");
+      system.eventStream.publish(
+        create(DuplicateStoppedSchema, { key: grainKeyPrefix + key, address: `${system.addressPrefix}/system/grains`, keptOwner }),
+      );
+    }
+  });
 }
 
 function resolvePlacement(

@@ -59,6 +59,19 @@ export class ActivationTimedOut {
 /** Time for the manager to look for idle activations. */
 export class SweepTick {}
 
+/**
+ * Stops local activations without releasing their claims: every one (this node leaves the cluster or was downed), or
+ * those of `keys` (duplicates whose registry entry another node won, that node's address in `owners`). `done` runs
+ * once their actors stopped.
+ */
+export class Relinquish {
+  constructor(
+    readonly keys: ReadonlySet<string> | undefined,
+    readonly owners: ReadonlyMap<string, string> | undefined,
+    readonly done: (stopped: string[]) => void,
+  ) {}
+}
+
 /** A node left the cluster: grains it owned must be placed again. */
 export class OwnerGone {
   constructor(readonly node: string) {}

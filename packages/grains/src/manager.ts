@@ -9,7 +9,7 @@ import {
   TerminatedSchema,
 } from "@tsakt/actor";
 import { GrainActivationActor } from "./activation.js";
-import { ActivationOutcome, ActivationTimedOut, ClaimOutcome, GrainDelivery, OwnerGone, SweepTick } from "./commands.js";
+import { ActivationOutcome, ActivationTimedOut, ClaimOutcome, GrainDelivery, OwnerGone, Relinquish, SweepTick } from "./commands.js";
 import { ACTIVATING, ACTIVE, Activation, DEACTIVATING, type GrainEntry, INACTIVE, REMOTE, REMOVED } from "./entry.js";
 import { GrainActivationError, GrainActivationTimeoutError, GrainOwnedElsewhereError } from "./errors.js";
 import { maxForwardHops } from "./forwarder.js";
@@ -39,6 +39,7 @@ export class GrainManager implements Actor {
     else if (m instanceof SweepTick) this.sweep(ctx);
     else if (isMessage(m, TerminatedSchema) && ctx.sender !== undefined) this.terminated(ctx, ctx.sender);
     else if (m instanceof OwnerGone) this.ownerGone(m.node);
+    else if (m instanceof Relinquish) this.relinquish(m);
     else if (this.runtime.forwarder?.accepts(m) === true) this.runtime.forwarder.receive(m, ctx.sender);
   }
 
@@ -140,6 +141,36 @@ export class GrainManager implements Actor {
       for (let i = 0; i < pending.length; i += 2) this.runtime.forward(entry, pending[i], pending[i + 1] as PID | undefined, hops);
     // The sweep drops the cached owner once unused, so the table does not grow with every grain ever called.
     this.runtime.watchIdle(entry.kind.idleMs ?? 60_000);
+  }
+
+  private relinquish(m: Relinquish): void {
+    const stopping: Promise<void>[] = [];
+    const stopped: string[] = [];
+    const leaving = new SystemNotStartedError("deliver to a grain: this node is leaving the cluster");
+    for (const entry of [...this.runtime.entries.values()]) {
+      if (m.keys !== undefined && !m.keys.has(entry.ref.key)) continue;
+      const activation = entry.activation;
+      this.clearTimeout(entry);
+      entry.timeout = undefined;
+      // The registry names another owner now (or this node leaves, and survivors purge its entries): nothing to release.
+      entry.claimed = false;
+      entry.activation = undefined;
+      if (activation !== undefined) {
+        this.cells.delete(activation.cell);
+        stopped.push(entry.ref.key);
+        stopping.push(this.runtime.system.stopActor(activation.cell).catch(() => undefined));
+      }
+      const owner = m.owners?.get(entry.ref.key);
+      if (owner !== undefined && this.runtime.forwarder !== undefined) {
+        this.goRemote(entry, owner);
+        continue;
+      }
+      entry.state = INACTIVE;
+      entry.hops = 0;
+      this.failPending(entry, leaving);
+      this.removeIfUnused(entry);
+    }
+    void Promise.all(stopping).then(() => m.done(stopped));
   }
 
   private ownerGone(node: string): void {

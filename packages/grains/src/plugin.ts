@@ -35,7 +35,13 @@ export interface Grains {
 }
 
 /** Makes the directory, placement and forwarder once the system runs (clusterGrains provides them from the cluster). */
-export type GrainsWiring = (system: ActorSystem) => { directory: GrainDirectory; placement: GrainPlacement; forwarder?: GrainForwarder };
+export type GrainsWiring = (system: ActorSystem) => {
+  directory: GrainDirectory;
+  placement: GrainPlacement;
+  forwarder?: GrainForwarder;
+  /** Called once the runtime runs, to hook it to the cluster. */
+  attach?: (runtime: GrainRuntime) => void;
+};
 
 /** The grains plugin of one system: the Plugin that ActorSystem.start runs, and the Grains that grainsOf returns. */
 export class GrainsPlugin implements Plugin, Grains {
@@ -52,8 +58,9 @@ export class GrainsPlugin implements Plugin, Grains {
 
   async start(system: ActorSystem): Promise<void> {
     if (this.runtime !== undefined) throw new InvalidOptionError("plugins", "a grains plugin serves one system; make one per system");
-    const { directory, placement, forwarder } = this.wiring(system);
+    const { directory, placement, forwarder, attach } = this.wiring(system);
     this.runtime = await GrainRuntime.start(system, this.initialKinds, directory, placement, forwarder);
+    attach?.(this.runtime);
   }
 
   async stop(): Promise<void> {

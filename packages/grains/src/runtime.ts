@@ -1,6 +1,6 @@
 import { type ActorSystem, type PID, type SpawnOptions, SystemNotStartedError } from "@tsakt/actor";
 import { every, hostOf, type PluginHost } from "@tsakt/actor/internal";
-import { GrainAsk, GrainDelivery, OwnerGone, SweepTick } from "./commands.js";
+import { GrainAsk, GrainDelivery, OwnerGone, Relinquish, SweepTick } from "./commands.js";
 import type { GrainDirectory } from "./directory.js";
 import { ACTIVE, GrainEntry } from "./entry.js";
 import { messageOf, UnknownGrainKindError } from "./errors.js";
@@ -29,6 +29,8 @@ export class GrainRuntime implements GrainForwardTarget {
   readonly kinds = new Map<string, GrainKind>();
   readonly managerPath = `/system/${managerName}`;
   stopped = false;
+  /** Set while this node leaves the cluster (or after it was downed): new messages are refused. */
+  leaving = false;
   /** Interval of the idle sweep, in ms. */
   sweepTickMs = 1000;
   private managerPid: PID | undefined = undefined;
@@ -90,7 +92,13 @@ export class GrainRuntime implements GrainForwardTarget {
 
   /** Sends a message through the manager (the grain is not active, or earlier messages are still with the manager). */
   route(ref: GrainRef, message: unknown, sender: PID | undefined, hops = 0): boolean {
-    if (this.stopped) return this.refuse(ref, message, sender, new SystemNotStartedError(`send to grain ${ref.key}`));
+    if (this.stopped || this.leaving)
+      return this.refuse(
+        ref,
+        message,
+        sender,
+        new SystemNotStartedError(`send to grain ${ref.key}${this.leaving ? " (this node is leaving the cluster)" : ""}`),
+      );
     let entry = this.entries.get(ref.key);
     if (entry === undefined) {
       entry = new GrainEntry(ref);
@@ -136,6 +144,19 @@ export class GrainRuntime implements GrainForwardTarget {
     return true;
   }
 
+  /**
+   * Stops local activations without releasing their claims: all of them (`keys` undefined: this node leaves the
+   * cluster, so later messages are refused), or the duplicates of `keys`, whose messages go on to `owners`.
+   * Resolves with the keys whose activation stopped.
+   */
+  relinquish(keys?: ReadonlySet<string>, owners?: ReadonlyMap<string, string>): Promise<string[]> {
+    if (keys === undefined) this.leaving = true;
+    if (this.stopped) return Promise.resolve([]);
+    return new Promise((resolve) => {
+      if (!this.manager.tell(new Relinquish(keys, owners, resolve))) resolve([]);
+    });
+  }
+
   /** The node left the cluster: the manager forgets which grains it owned. */
   ownerGone(node: string): void {
     if (!this.stopped) this.manager.tell(new OwnerGone(node));
@@ -165,10 +186,15 @@ export class GrainRuntime implements GrainForwardTarget {
     const identity = entry.ref.identity;
     return this.directoryCall(entry.ref.key, async () => {
       const self = this.node;
-      // A message forwarded here was placed by its sender's node already.
-      const chosen = entry.hops > 0 ? self : await this.placement.place({ identity, self });
-      if (chosen !== self) return chosen;
-      return this.directory.claim(identity, self);
+      if (entry.hops > 0) {
+        // Forwarded here: the sender's node claimed it for this node, or lost a race to another owner. A claim for this
+        // node answers which, at the registry's primary: the owner there, or this node when nobody owned it, instead
+        // of bouncing the call back. (A read could be answered by a lagging backup; a claim cannot.)
+        return this.directory.claim(identity, self);
+      }
+      // Whoever placement picks, the identity is claimed for it before anyone forwards there.
+      const chosen = await this.placement.place({ identity, self });
+      return this.directory.claim(identity, chosen);
     });
   }
 

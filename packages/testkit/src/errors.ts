@@ -36,3 +36,30 @@ export class ProbeExpectationError extends TsaktError {
     super("ProbeExpectation", `probe ${probe} expected ${expected} but received ${describeValue(actual)}: ${reason}`);
   }
 }
+
+/** eventually() gave up: the condition did not hold within its time. */
+export class ConditionTimeoutError extends TsaktError {
+  constructor(
+    /** What was waited for, in words. */
+    readonly what: string,
+    /** How long it waited, in milliseconds (of the test clock when one drove it). */
+    readonly timeoutMs: number,
+    /** The last error the check threw, if it threw. */
+    cause?: unknown,
+  ) {
+    super("ConditionTimeout", `timed out after ${timeoutMs} ms waiting for ${what}`, cause === undefined ? undefined : { cause });
+  }
+}
+
+/** staysTrue() saw its condition turn false. */
+export class ConditionBrokenError extends TsaktError {
+  constructor(
+    /** What was meant to stay true, in words. */
+    readonly what: string,
+    /** How long after the start it broke, in milliseconds. */
+    readonly afterMs: number,
+    cause?: unknown,
+  ) {
+    super("ConditionBroken", `${what} stopped holding after ${afterMs} ms`, cause === undefined ? undefined : { cause });
+  }
+}

@@ -1,2 +1,4 @@
-export { ProbeExpectationError, ProbeTimeoutError } from "./errors.js";
+export { type ConditionOptions, eventually, staysTrue } from "./conditions.js";
+export { ConditionBrokenError, ConditionTimeoutError, ProbeExpectationError, ProbeTimeoutError } from "./errors.js";
 export { defaultNoMessageMs, defaultTimeoutMs, type ProbeOptions, probe, TestProbe } from "./probe.js";
+export { TestClock } from "./test-clock.js";

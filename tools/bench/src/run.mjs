@@ -100,11 +100,11 @@ async function main() {
   if (args.only !== undefined) {
     const wanted = new Set(args.only);
     plan = plan.filter((s) => wanted.has(s.id) || wanted.has(s.workload));
-    if (plan.length === 0 && !["remote", "cluster", "grains", "contracts", "persistence"].some((id) => wanted.has(id)))
+    if (plan.length === 0 && !["remote", "cluster", "grains", "contracts", "persistence", "crdt"].some((id) => wanted.has(id)))
       throw new Error(
         `--only matched no scenario (known: ${scenarios(args.quick)
           .map((s) => s.id)
-          .join(", ")}, remote, cluster, grains, contracts, persistence)`,
+          .join(", ")}, remote, cluster, grains, contracts, persistence, crdt)`,
       );
   }
   const capMs = args.quick ? CAP_MS.quick : CAP_MS.full;
@@ -211,6 +211,12 @@ const EXTRA_BENCHES = [
     id: "persistence",
     title: "persistence · state save latency and writes/s, 10,000-event replay: memory, lmdb, postgres (and a plain pg INSERT)",
     script: "./persistence/persistence-bench.mjs",
+    quick: ["--quick"],
+  },
+  {
+    id: "crdt",
+    title: "crdt · merges per second per type, bytes per update as a delta beside the full state",
+    script: "./crdt/crdt-bench.mjs",
     quick: ["--quick"],
   },
 ];

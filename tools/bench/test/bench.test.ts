@@ -80,4 +80,29 @@ describe("pnpm bench --quick", () => {
     expect(report.rows.map((r) => `${r.scenario}.${r.metric}`)).toEqual(["ask.p50", "ask.p99"]);
     for (const row of report.rows) expect(Object.keys(row.cells)).toEqual(["tsakt", "xstate"]);
   }, 60_000);
+
+  it("measures crdt merges per type and ships smaller deltas than full states", async () => {
+    if (!existsSync(new URL("../../../packages/crdt/dist/index.js", import.meta.url)))
+      throw new Error("packages/crdt/dist is missing: run `npx tsc -b` at the repository root first");
+    const script = fileURLToPath(new URL("../src/crdt/crdt-bench.mjs", import.meta.url));
+    const { stdout } = await run(process.execPath, [script, "--quick", "--json"], { cwd: repo, maxBuffer: 16 << 20 });
+    const report = JSON.parse(stdout) as {
+      rows: { scenario: string; value: number }[];
+      sizes: { scenario: string; delta: number; full: number }[];
+    };
+    const types = ["GCounter", "PNCounter", "LWWRegister", "Flag", "MVRegister", "ORSet", "ORMap"];
+    for (const type of types)
+      expect(
+        report.rows.some((r) => r.scenario.startsWith(`merge · ${type}`)),
+        type,
+      ).toBe(true);
+    for (const row of report.rows) expect(Number.isFinite(row.value) && row.value > 0, `${row.scenario} = ${row.value}`).toBe(true);
+    expect(report.sizes.map((s) => s.scenario)).toEqual([
+      "PNCounter, 5 nodes · increment",
+      "ORSet of 1000 · add",
+      "ORSet of 1000 · remove",
+      "ORMap of 100 PNCounters · increment one",
+    ]);
+    for (const size of report.sizes) expect(size.delta, size.scenario).toBeLessThan(size.full);
+  }, 60_000);
 });

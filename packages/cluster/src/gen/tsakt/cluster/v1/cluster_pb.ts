@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tsakt/cluster/v1/cluster.proto.
  */
 export const file_tsakt_cluster_v1_cluster: GenFile = /*@__PURE__*/
-  fileDesc("Ch50c2FrdC9jbHVzdGVyL3YxL2NsdXN0ZXIucHJvdG8SEHRzYWt0LmNsdXN0ZXIudjEidQoGTWVtYmVyEgwKBG5hbWUYASABKAkSDAoEaG9zdBgCIAEoCRIMCgRwb3J0GAMgASgNEg4KBnN5c3RlbRgEIAEoCRINCgVyb2xlcxgFIAMoCRILCgN1aWQYBiABKAkSFQoNc3RhcnRlZF9hdF9tcxgHIAEoASJ8CgtNZW1iZXJTdGF0ZRIoCgZtZW1iZXIYASABKAsyGC50c2FrdC5jbHVzdGVyLnYxLk1lbWJlchIuCgZzdGF0dXMYAiABKA4yHi50c2FrdC5jbHVzdGVyLnYxLk1lbWJlclN0YXR1cxITCgtpbmNhcm5hdGlvbhgDIAEoDSIaCgRQaW5nEhIKCnRhcmdldF91aWQYASABKAkiBQoDQWNrIjMKB1BpbmdSZXESKAoGdGFyZ2V0GAEgASgLMhgudHNha3QuY2x1c3Rlci52MS5NZW1iZXIiBgoETmFjayIICgZHb3NzaXAiNQoEU3luYxItCgZzdGF0ZXMYASADKAsyHS50c2FrdC5jbHVzdGVyLnYxLk1lbWJlclN0YXRlIpkBCg1SZWdpc3RyeUVudHJ5EgsKA2tleRgBIAEoCRINCgVvd25lchgCIAEoCRIRCglvd25lcl91aWQYAyABKAkSDAoEa2luZBgEIAEoCRIMCgRkYXRhGAUgASgMEg8KB3ZlcnNpb24YBiABKAESDwoHcmVtb3ZlZBgHIAEoCBIbChNvd25lcl9zdGFydGVkX2F0X21zGAggASgBIjUKA1B1dBIuCgVlbnRyeRgBIAEoCzIfLnRzYWt0LmNsdXN0ZXIudjEuUmVnaXN0cnlFbnRyeSJMCglQdXRSZXN1bHQSDwoHY3JlYXRlZBgBIAEoCBIuCgVlbnRyeRgCIAEoCzIfLnRzYWt0LmNsdXN0ZXIudjEuUmVnaXN0cnlFbnRyeSIpCgZMb29rdXASCwoDa2V5GAEgASgJEhIKCmFueV9ob2xkZXIYAiABKAgiPgoMTG9va3VwUmVzdWx0Ei4KBWVudHJ5GAEgASgLMh8udHNha3QuY2x1c3Rlci52MS5SZWdpc3RyeUVudHJ5IiQKBlJlbW92ZRILCgNrZXkYASABKAkSDQoFb3duZXIYAiABKAkiHwoMUmVtb3ZlUmVzdWx0Eg8KB3JlbW92ZWQYASABKAgiHQoKTm90UHJpbWFyeRIPCgdwcmltYXJ5GAEgASgJIj0KCVJlcGxpY2F0ZRIwCgdlbnRyaWVzGAEgAygLMh8udHNha3QuY2x1c3Rlci52MS5SZWdpc3RyeUVudHJ5IgwKClJlcGxpY2F0ZWQiVgoOSGFuZG9mZlJlcXVlc3QSEgoKcGFydGl0aW9ucxgBIAMoDRIwCglyZXF1ZXN0ZXIYAiABKAsyHS50c2FrdC5jbHVzdGVyLnYxLk1lbWJlclN0YXRlIkAKDEhhbmRvZmZSZXBseRIwCgdlbnRyaWVzGAEgAygLMh8udHNha3QuY2x1c3Rlci52MS5SZWdpc3RyeUVudHJ5Ip0HCg5DbHVzdGVyTWVzc2FnZRImCgRmcm9tGAEgASgLMhgudHNha3QuY2x1c3Rlci52MS5NZW1iZXISLgoHdXBkYXRlcxgCIAMoCzIdLnRzYWt0LmNsdXN0ZXIudjEuTWVtYmVyU3RhdGUSJgoEcGluZxgKIAEoCzIWLnRzYWt0LmNsdXN0ZXIudjEuUGluZ0gAEiQKA2FjaxgLIAEoCzIVLnRzYWt0LmNsdXN0ZXIudjEuQWNrSAASLQoIcGluZ19yZXEYDCABKAsyGS50c2FrdC5jbHVzdGVyLnYxLlBpbmdSZXFIABImCgRuYWNrGA0gASgLMhYudHNha3QuY2x1c3Rlci52MS5OYWNrSAASKgoGZ29zc2lwGA4gASgLMhgudHNha3QuY2x1c3Rlci52MS5Hb3NzaXBIABImCgRzeW5jGA8gASgLMhYudHNha3QuY2x1c3Rlci52MS5TeW5jSAASJAoDcHV0GBQgASgLMhUudHNha3QuY2x1c3Rlci52MS5QdXRIABIxCgpwdXRfcmVzdWx0GBUgASgLMhsudHNha3QuY2x1c3Rlci52MS5QdXRSZXN1bHRIABIqCgZsb29rdXAYFiABKAsyGC50c2FrdC5jbHVzdGVyLnYxLkxvb2t1cEgAEjcKDWxvb2t1cF9yZXN1bHQYFyABKAsyHi50c2FrdC5jbHVzdGVyLnYxLkxvb2t1cFJlc3VsdEgAEioKBnJlbW92ZRgYIAEoCzIYLnRzYWt0LmNsdXN0ZXIudjEuUmVtb3ZlSAASNwoNcmVtb3ZlX3Jlc3VsdBgZIAEoCzIeLnRzYWt0LmNsdXN0ZXIudjEuUmVtb3ZlUmVzdWx0SAASMwoLbm90X3ByaW1hcnkYGiABKAsyHC50c2FrdC5jbHVzdGVyLnYxLk5vdFByaW1hcnlIABIwCglyZXBsaWNhdGUYGyABKAsyGy50c2FrdC5jbHVzdGVyLnYxLlJlcGxpY2F0ZUgAEjIKCnJlcGxpY2F0ZWQYHCABKAsyHC50c2FrdC5jbHVzdGVyLnYxLlJlcGxpY2F0ZWRIABI7Cg9oYW5kb2ZmX3JlcXVlc3QYHSABKAsyIC50c2FrdC5jbHVzdGVyLnYxLkhhbmRvZmZSZXF1ZXN0SAASNwoNaGFuZG9mZl9yZXBseRgeIAEoCzIeLnRzYWt0LmNsdXN0ZXIudjEuSGFuZG9mZlJlcGx5SABCBgoEYm9keSqRAQoMTWVtYmVyU3RhdHVzEh0KGU1FTUJFUl9TVEFUVVNfVU5TUEVDSUZJRUQQABIXChNNRU1CRVJfU1RBVFVTX0FMSVZFEAESGQoVTUVNQkVSX1NUQVRVU19TVVNQRUNUEAISFgoSTUVNQkVSX1NUQVRVU19ERUFEEAMSFgoSTUVNQkVSX1NUQVRVU19MRUZUEARiBnByb3RvMw");
+  fileDesc("Ch50c2FrdC9jbHVzdGVyL3YxL2NsdXN0ZXIucHJvdG8SEHRzYWt0LmNsdXN0ZXIudjEidQoGTWVtYmVyEgwKBG5hbWUYASABKAkSDAoEaG9zdBgCIAEoCRIMCgRwb3J0GAMgASgNEg4KBnN5c3RlbRgEIAEoCRINCgVyb2xlcxgFIAMoCRILCgN1aWQYBiABKAkSFQoNc3RhcnRlZF9hdF9tcxgHIAEoASJ8CgtNZW1iZXJTdGF0ZRIoCgZtZW1iZXIYASABKAsyGC50c2FrdC5jbHVzdGVyLnYxLk1lbWJlchIuCgZzdGF0dXMYAiABKA4yHi50c2FrdC5jbHVzdGVyLnYxLk1lbWJlclN0YXR1cxITCgtpbmNhcm5hdGlvbhgDIAEoDSIaCgRQaW5nEhIKCnRhcmdldF91aWQYASABKAkiBQoDQWNrIjMKB1BpbmdSZXESKAoGdGFyZ2V0GAEgASgLMhgudHNha3QuY2x1c3Rlci52MS5NZW1iZXIiBgoETmFjayIICgZHb3NzaXAiSgoEU3luYxItCgZzdGF0ZXMYASADKAsyHS50c2FrdC5jbHVzdGVyLnYxLk1lbWJlclN0YXRlEhMKC2VzdGFibGlzaGVkGAIgASgIIpkBCg1SZWdpc3RyeUVudHJ5EgsKA2tleRgBIAEoCRINCgVvd25lchgCIAEoCRIRCglvd25lcl91aWQYAyABKAkSDAoEa2luZBgEIAEoCRIMCgRkYXRhGAUgASgMEg8KB3ZlcnNpb24YBiABKAESDwoHcmVtb3ZlZBgHIAEoCBIbChNvd25lcl9zdGFydGVkX2F0X21zGAggASgBIjUKA1B1dBIuCgVlbnRyeRgBIAEoCzIfLnRzYWt0LmNsdXN0ZXIudjEuUmVnaXN0cnlFbnRyeSJMCglQdXRSZXN1bHQSDwoHY3JlYXRlZBgBIAEoCBIuCgVlbnRyeRgCIAEoCzIfLnRzYWt0LmNsdXN0ZXIudjEuUmVnaXN0cnlFbnRyeSIpCgZMb29rdXASCwoDa2V5GAEgASgJEhIKCmFueV9ob2xkZXIYAiABKAgiPgoMTG9va3VwUmVzdWx0Ei4KBWVudHJ5GAEgASgLMh8udHNha3QuY2x1c3Rlci52MS5SZWdpc3RyeUVudHJ5IiQKBlJlbW92ZRILCgNrZXkYASABKAkSDQoFb3duZXIYAiABKAkiHwoMUmVtb3ZlUmVzdWx0Eg8KB3JlbW92ZWQYASABKAgiHQoKTm90UHJpbWFyeRIPCgdwcmltYXJ5GAEgASgJIj0KCVJlcGxpY2F0ZRIwCgdlbnRyaWVzGAEgAygLMh8udHNha3QuY2x1c3Rlci52MS5SZWdpc3RyeUVudHJ5IgwKClJlcGxpY2F0ZWQiVgoOSGFuZG9mZlJlcXVlc3QSEgoKcGFydGl0aW9ucxgBIAMoDRIwCglyZXF1ZXN0ZXIYAiABKAsyHS50c2FrdC5jbHVzdGVyLnYxLk1lbWJlclN0YXRlIkAKDEhhbmRvZmZSZXBseRIwCgdlbnRyaWVzGAEgAygLMh8udHNha3QuY2x1c3Rlci52MS5SZWdpc3RyeUVudHJ5IkgKC1dyaXRlRmFpbGVkEgsKA2tleRgBIAEoCRIMCgRhY2tzGAIgASgNEg4KBm5lZWRlZBgDIAEoDRIOCgZyZWFzb24YBCABKAkibgoORHVwbGljYXRlc0xvc3QSLQoEbG9zdBgBIAMoCzIfLnRzYWt0LmNsdXN0ZXIudjEuUmVnaXN0cnlFbnRyeRItCgRrZXB0GAIgAygLMh8udHNha3QuY2x1c3Rlci52MS5SZWdpc3RyeUVudHJ5IpEICg5DbHVzdGVyTWVzc2FnZRImCgRmcm9tGAEgASgLMhgudHNha3QuY2x1c3Rlci52MS5NZW1iZXISLgoHdXBkYXRlcxgCIAMoCzIdLnRzYWt0LmNsdXN0ZXIudjEuTWVtYmVyU3RhdGUSJgoEcGluZxgKIAEoCzIWLnRzYWt0LmNsdXN0ZXIudjEuUGluZ0gAEiQKA2FjaxgLIAEoCzIVLnRzYWt0LmNsdXN0ZXIudjEuQWNrSAASLQoIcGluZ19yZXEYDCABKAsyGS50c2FrdC5jbHVzdGVyLnYxLlBpbmdSZXFIABImCgRuYWNrGA0gASgLMhYudHNha3QuY2x1c3Rlci52MS5OYWNrSAASKgoGZ29zc2lwGA4gASgLMhgudHNha3QuY2x1c3Rlci52MS5Hb3NzaXBIABImCgRzeW5jGA8gASgLMhYudHNha3QuY2x1c3Rlci52MS5TeW5jSAASJAoDcHV0GBQgASgLMhUudHNha3QuY2x1c3Rlci52MS5QdXRIABIxCgpwdXRfcmVzdWx0GBUgASgLMhsudHNha3QuY2x1c3Rlci52MS5QdXRSZXN1bHRIABIqCgZsb29rdXAYFiABKAsyGC50c2FrdC5jbHVzdGVyLnYxLkxvb2t1cEgAEjcKDWxvb2t1cF9yZXN1bHQYFyABKAsyHi50c2FrdC5jbHVzdGVyLnYxLkxvb2t1cFJlc3VsdEgAEioKBnJlbW92ZRgYIAEoCzIYLnRzYWt0LmNsdXN0ZXIudjEuUmVtb3ZlSAASNwoNcmVtb3ZlX3Jlc3VsdBgZIAEoCzIeLnRzYWt0LmNsdXN0ZXIudjEuUmVtb3ZlUmVzdWx0SAASMwoLbm90X3ByaW1hcnkYGiABKAsyHC50c2FrdC5jbHVzdGVyLnYxLk5vdFByaW1hcnlIABIwCglyZXBsaWNhdGUYGyABKAsyGy50c2FrdC5jbHVzdGVyLnYxLlJlcGxpY2F0ZUgAEjIKCnJlcGxpY2F0ZWQYHCABKAsyHC50c2FrdC5jbHVzdGVyLnYxLlJlcGxpY2F0ZWRIABI7Cg9oYW5kb2ZmX3JlcXVlc3QYHSABKAsyIC50c2FrdC5jbHVzdGVyLnYxLkhhbmRvZmZSZXF1ZXN0SAASNwoNaGFuZG9mZl9yZXBseRgeIAEoCzIeLnRzYWt0LmNsdXN0ZXIudjEuSGFuZG9mZlJlcGx5SAASNQoMd3JpdGVfZmFpbGVkGB8gASgLMh0udHNha3QuY2x1c3Rlci52MS5Xcml0ZUZhaWxlZEgAEjsKD2R1cGxpY2F0ZXNfbG9zdBggIAEoCzIgLnRzYWt0LmNsdXN0ZXIudjEuRHVwbGljYXRlc0xvc3RIAEIGCgRib2R5KqkBCgxNZW1iZXJTdGF0dXMSHQoZTUVNQkVSX1NUQVRVU19VTlNQRUNJRklFRBAAEhcKE01FTUJFUl9TVEFUVVNfQUxJVkUQARIZChVNRU1CRVJfU1RBVFVTX1NVU1BFQ1QQAhIWChJNRU1CRVJfU1RBVFVTX0RFQUQQAxIWChJNRU1CRVJfU1RBVFVTX0xFRlQQBBIWChJNRU1CRVJfU1RBVFVTX0RPV04QBWIGcHJvdG8z");
 
 /**
  * A cluster member: one process, where its remoting port listens, and when it started.
@@ -201,6 +201,14 @@ export type Sync = Message<"tsakt.cluster.v1.Sync"> & {
    * @generated from field: repeated tsakt.cluster.v1.MemberState states = 1;
    */
   states: MemberState[];
+
+  /**
+   * Set in a reply by a member that runs (has joined), so a node rejoining after being downed joins an existing
+   * cluster instead of forming one with other nodes that are rejoining too.
+   *
+   * @generated from field: bool established = 2;
+   */
+  established: boolean;
 };
 
 /**
@@ -513,6 +521,65 @@ export const HandoffReplySchema: GenMessage<HandoffReply> = /*@__PURE__*/
   messageDesc(file_tsakt_cluster_v1_cluster, 19);
 
 /**
+ * A registry write the primary could not replicate to its write quorum; nothing of it stays applied.
+ *
+ * @generated from message tsakt.cluster.v1.WriteFailed
+ */
+export type WriteFailed = Message<"tsakt.cluster.v1.WriteFailed"> & {
+  /**
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * @generated from field: uint32 acks = 2;
+   */
+  acks: number;
+
+  /**
+   * @generated from field: uint32 needed = 3;
+   */
+  needed: number;
+
+  /**
+   * @generated from field: string reason = 4;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message tsakt.cluster.v1.WriteFailed.
+ * Use `create(WriteFailedSchema)` to create a new message.
+ */
+export const WriteFailedSchema: GenMessage<WriteFailed> = /*@__PURE__*/
+  messageDesc(file_tsakt_cluster_v1_cluster, 20);
+
+/**
+ * Sent by a partition's primary to the owner of a registry entry that lost a merge (a duplicate after a healed
+ * partition or a merge of two clusters): the owner stops what it hosts under those keys.
+ *
+ * @generated from message tsakt.cluster.v1.DuplicatesLost
+ */
+export type DuplicatesLost = Message<"tsakt.cluster.v1.DuplicatesLost"> & {
+  /**
+   * @generated from field: repeated tsakt.cluster.v1.RegistryEntry lost = 1;
+   */
+  lost: RegistryEntry[];
+
+  /**
+   * @generated from field: repeated tsakt.cluster.v1.RegistryEntry kept = 2;
+   */
+  kept: RegistryEntry[];
+};
+
+/**
+ * Describes the message tsakt.cluster.v1.DuplicatesLost.
+ * Use `create(DuplicatesLostSchema)` to create a new message.
+ */
+export const DuplicatesLostSchema: GenMessage<DuplicatesLost> = /*@__PURE__*/
+  messageDesc(file_tsakt_cluster_v1_cluster, 21);
+
+/**
  * Everything cluster nodes send each other, in one envelope type so a transport carries a single message type.
  *
  * @generated from message tsakt.cluster.v1.ClusterMessage
@@ -637,6 +704,18 @@ export type ClusterMessage = Message<"tsakt.cluster.v1.ClusterMessage"> & {
      */
     value: HandoffReply;
     case: "handoffReply";
+  } | {
+    /**
+     * @generated from field: tsakt.cluster.v1.WriteFailed write_failed = 31;
+     */
+    value: WriteFailed;
+    case: "writeFailed";
+  } | {
+    /**
+     * @generated from field: tsakt.cluster.v1.DuplicatesLost duplicates_lost = 32;
+     */
+    value: DuplicatesLost;
+    case: "duplicatesLost";
   } | { case: undefined; value?: undefined };
 };
 
@@ -645,7 +724,7 @@ export type ClusterMessage = Message<"tsakt.cluster.v1.ClusterMessage"> & {
  * Use `create(ClusterMessageSchema)` to create a new message.
  */
 export const ClusterMessageSchema: GenMessage<ClusterMessage> = /*@__PURE__*/
-  messageDesc(file_tsakt_cluster_v1_cluster, 20);
+  messageDesc(file_tsakt_cluster_v1_cluster, 22);
 
 /**
  * How the cluster currently sees a member.
@@ -685,6 +764,14 @@ export enum MemberStatus {
    * @generated from enum value: MEMBER_STATUS_LEFT = 4;
    */
   LEFT = 4,
+
+  /**
+   * Removed by a downing decision (split-brain resolver or cluster.down): final for this run of the member, which
+   * stops (or rejoins as a new run) when it hears it.
+   *
+   * @generated from enum value: MEMBER_STATUS_DOWN = 5;
+   */
+  DOWN = 5,
 }
 
 /**

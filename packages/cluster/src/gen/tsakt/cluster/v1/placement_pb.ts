@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tsakt/cluster/v1/placement.proto.
  */
 export const file_tsakt_cluster_v1_placement: GenFile = /*@__PURE__*/
-  fileDesc("CiB0c2FrdC9jbHVzdGVyL3YxL3BsYWNlbWVudC5wcm90bxIQdHNha3QuY2x1c3Rlci52MSJWCgtQbGFjZWRBY3RvchITCgtyZWxvY2F0YWJsZRgBIAEoCBIMCgRyb2xlGAIgASgJEhEKCXNpbmdsZXRvbhgDIAEoCBIRCglwbGFjZW1lbnQYBCABKAkiCwoJTG9hZFF1ZXJ5IhwKCkxvYWRSZXBvcnQSDgoGYWN0b3JzGAEgASgNIhYKBkhvc3RlZBIMCgRuYW1lGAEgASgJYgZwcm90bzM");
+  fileDesc("CiB0c2FrdC9jbHVzdGVyL3YxL3BsYWNlbWVudC5wcm90bxIQdHNha3QuY2x1c3Rlci52MSJWCgtQbGFjZWRBY3RvchITCgtyZWxvY2F0YWJsZRgBIAEoCBIMCgRyb2xlGAIgASgJEhEKCXNpbmdsZXRvbhgDIAEoCBIRCglwbGFjZW1lbnQYBCABKAkiCwoJTG9hZFF1ZXJ5IhwKCkxvYWRSZXBvcnQSDgoGYWN0b3JzGAEgASgNIloKBkhvc3RlZBIMCgRuYW1lGAEgASgJEhMKC3JlbG9jYXRhYmxlGAIgASgIEhEKCXNpbmdsZXRvbhgDIAEoCBIMCgRraW5kGAQgASgJEgwKBHJvbGUYBSABKAliBnByb3RvMw");
 
 /**
  * Stored as the data of an actor's registry entry ("actor/<name>"), so a survivor can re-create it.
@@ -103,6 +103,28 @@ export type Hosted = Message<"tsakt.cluster.v1.Hosted"> & {
    * @generated from field: string name = 1;
    */
   name: string;
+
+  /**
+   * The placement's flags, so the host knows what to stop before it leaves and which singletons to move.
+   *
+   * @generated from field: bool relocatable = 2;
+   */
+  relocatable: boolean;
+
+  /**
+   * @generated from field: bool singleton = 3;
+   */
+  singleton: boolean;
+
+  /**
+   * @generated from field: string kind = 4;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string role = 5;
+   */
+  role: string;
 };
 
 /**

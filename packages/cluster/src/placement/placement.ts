@@ -1,47 +1,35 @@
-import { create, fromBinary, isMessage, toBinary } from "@bufbuild/protobuf";
-import {
-  type Actor,
-  ActorAlreadyExistsError,
-  ActorStoppedSchema,
-  type ActorSystem,
-  InvalidNameError,
-  InvalidOptionError,
-  type PID,
-  type ReceiveContext,
-} from "@tsakt/actor";
+import { create, isMessage, toBinary } from "@bufbuild/protobuf";
+import { ActorAlreadyExistsError, ActorStoppedSchema, type ActorSystem, InvalidOptionError, type PID } from "@tsakt/actor";
 import { hostOf, sleep } from "@tsakt/actor/internal";
 import { KindNotRegisteredError, type Remote, remoteOf } from "@tsakt/remote";
-import { NoEligibleMemberError } from "./errors.js";
-import type { RegistryEntry } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import { NoEligibleMemberError } from "../errors.js";
+import { type RegistryEntry, RegistryEntrySchema } from "../gen/tsakt/cluster/v1/cluster_pb.js";
 import {
+  type Hosted,
   HostedSchema,
   LoadQuerySchema,
   LoadReportSchema,
   type PlacedActor,
   PlacedActorSchema,
-} from "./gen/tsakt/cluster/v1/placement_pb.js";
-import type { ClusterMember } from "./member.js";
-import type { ClusterSettings } from "./options.js";
-import type { Registry } from "./registry.js";
-
-/** How spawnOn picks the member that hosts a new actor. */
-export type PlacementStrategy = "round-robin" | "random" | "local" | "least-load";
-
-/** Options of spawnOn. */
-export interface SpawnOnOptions {
-  /** How the hosting member is chosen among the live members (with `role`). Default: "round-robin". */
-  placement?: PlacementStrategy;
-  /** Only members with this role may host the actor, now and after relocation. Default: any member. */
-  role?: string;
-  /** Re-create the actor on a survivor when its node dies or leaves. Default: true. */
-  relocatable?: boolean;
-}
-
-/** Options of spawnSingleton. */
-export interface SingletonOptions {
-  /** The singleton lives on the oldest member with this role. Default: the leader (oldest member). */
-  role?: string;
-}
+} from "../gen/tsakt/cluster/v1/placement_pb.js";
+import type { ClusterMember } from "../member.js";
+import type { ClusterSettings } from "../options.js";
+import type { Registry } from "../registry.js";
+import { PlacementEndpoint } from "./endpoint.js";
+import { HostedActors } from "./hosted.js";
+import {
+  actorKeyPrefix,
+  decodePlaced,
+  endpointName,
+  type PlacementStrategy,
+  retryPauseMs,
+  type SingletonOptions,
+  type SpawnOnOptions,
+  strategies,
+  validateName,
+} from "./options.js";
+import { Relocator } from "./relocation.js";
+import { SingletonMover } from "./singletons.js";
 
 /** What placement needs from the running cluster. */
 export interface PlacementHost {
@@ -54,21 +42,14 @@ export interface PlacementHost {
   isRunning(): boolean;
 }
 
-/** Registry keys of placed actors start with this, so other users of the registry (grains, pub/sub) are left alone. */
-export const actorKeyPrefix = "actor/";
-const endpointName = "cluster-placement";
 const loadQueryTimeoutMs = 500;
-const relocationAttempts = 5;
 /** How long the owner named by the registry may take to confirm an actor during actorOf. */
 const ownerLookupTimeoutMs = 1000;
-const retryPauseMs = 100;
-const strategies = new Set<string>(["round-robin", "random", "local", "least-load"]);
-const actorNamePattern = /^[A-Za-z0-9_.~@-][A-Za-z0-9_.~@$-]{0,254}$/;
 
 /**
  * Cluster-wide actors: claims a name in the registry (so it is unique cluster-wide), spawns the actor by kind on the
- * chosen member, finds it by name from any node, and re-creates relocatable actors and singletons on survivors when
- * their node goes (from the registry's owner-lost reports).
+ * chosen member, finds it by name from any node, re-creates relocatable actors and singletons on survivors when
+ * their node goes (from the registry's owner-lost reports), and keeps singletons on the oldest member.
  */
 export class ActorPlacement {
   private nextIndex = 0;
@@ -76,12 +57,43 @@ export class ActorPlacement {
   private remote: Remote | undefined = undefined;
   private unsubscribe: (() => void) | undefined = undefined;
   private endpoint: PID | undefined = undefined;
-  /** Names of the cluster actors this node hosts, so only their stops cost a registry request. */
-  private readonly hosted = new Set<string>();
   /** Names spawnOn is spawning on this node right now; their claim is already in the registry. */
   private readonly placing = new Set<string>();
+  /** The cluster actors this node hosts. */
+  readonly hosted: HostedActors;
+  private readonly relocator: Relocator;
+  private readonly singletons: SingletonMover;
 
-  constructor(private readonly host: PlacementHost) {}
+  constructor(private readonly host: PlacementHost) {
+    this.hosted = new HostedActors({
+      system: host.system,
+      logger: host.system.logger,
+      registry: () => host.registry(),
+      selfName: () => host.self().name,
+      isRunning: () => host.isRunning(),
+    });
+    const place = (name: string, kind: string, placed: PlacedActor, target: ClusterMember) => this.place(name, kind, placed, target);
+    this.relocator = new Relocator({
+      system: host.system,
+      clock: host.settings.clock,
+      isRunning: () => host.isRunning(),
+      leader: (role) => host.leader(role),
+      members: () => host.members(),
+      choose: (strategy, role, what, exclude) => this.choose(strategy, role, what, exclude),
+      place,
+    });
+    this.singletons = new SingletonMover({
+      system: host.system,
+      hosted: this.hosted,
+      registry: () => host.registry(),
+      self: () => host.self(),
+      leader: (role) => host.leader(role),
+      isRunning: () => host.isRunning(),
+      place,
+      relocate: (name, kind, placed) =>
+        void this.relocator.relocate(create(RegistryEntrySchema, { key: actorKeyPrefix + name, kind }), placed),
+    });
+  }
 
   /** Registers the kinds with remoting (when it runs) and starts the load endpoint and the stop watcher. */
   async start(): Promise<void> {
@@ -95,14 +107,14 @@ export class ActorPlacement {
     for (const [name, kind] of settings.kinds) this.remote?.registerKind(name, kind);
     this.endpoint = await hostOf(system).spawnSystemActor(
       endpointName,
-      () => new PlacementEndpoint(system, (name) => this.noteHosted(name)),
+      () => new PlacementEndpoint(system, (note) => this.noteHosted(note)),
     );
     this.unsubscribe = system.eventStream.subscribe((event) => {
-      if (isMessage(event, ActorStoppedSchema)) this.actorStopped(event.address);
+      if (isMessage(event, ActorStoppedSchema)) this.hosted.actorStopped(event.address);
     });
   }
 
-  /** Stops watching local actors and stops the load endpoint, so a new Cluster can start on the same system. */
+  /** Stops watching local actors and stops the load endpoint. */
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
@@ -112,13 +124,24 @@ export class ActorPlacement {
     if (endpoint !== undefined) await this.host.system.stopActor(endpoint).catch(() => undefined);
   }
 
-  private pause(ms: number): Promise<void> {
-    return sleep(this.host.settings.clock, ms);
-  }
-
   /** Notes a departure: for a while, a missing name may be a relocation in progress, so lookups retry. */
   memberLeft(): void {
     this.lastDeparture = this.host.settings.clock.now();
+  }
+
+  /** The leader of some role may have changed: singletons hosted here move to their new oldest member. */
+  leadersChanged(): void {
+    this.singletons.leadersChanged();
+  }
+
+  /** Stops the relocatable actors and singletons hosted here, keeping their names, so survivors re-create them. */
+  stopRelocatable(): Promise<string[]> {
+    return this.hosted.stopAll((a) => a.relocatable || a.singleton);
+  }
+
+  /** Stops the local copy of `name`, whose registry entry names another owner now; true when there was one. */
+  stopDuplicate(name: string): Promise<boolean> {
+    return this.hosted.stopKeepingName(name);
   }
 
   /** Claims `name` cluster-wide and spawns an actor of `kind` on the member placement picks. */
@@ -140,7 +163,7 @@ export class ActorPlacement {
     return pid;
   }
 
-  /** Spawns the singleton `name` on the leader (with `role`), or returns the one that already runs somewhere. */
+  /** Spawns the singleton `name` on the oldest member (with `role`), or returns the one that already runs somewhere. */
   async spawnSingleton(name: string, kind: string, options: SingletonOptions = {}): Promise<PID> {
     validateName(name);
     this.validateKind(kind);
@@ -180,7 +203,7 @@ export class ActorPlacement {
       const relocating = clock.now() - this.lastDeparture < this.host.settings.lookupRetryMs;
       if (found === "absent" && !relocating) return undefined;
       if (clock.now() >= deadline || !this.host.isRunning()) return fallback;
-      await this.pause(retryPauseMs);
+      await sleep(clock, retryPauseMs);
     }
   }
 
@@ -191,40 +214,8 @@ export class ActorPlacement {
       if (!entry.key.startsWith(actorKeyPrefix)) continue;
       const placed = decodePlaced(entry.data);
       if (placed === undefined || !(placed.relocatable || placed.singleton)) continue;
-      void this.relocate(entry, placed);
+      void this.relocator.relocate(entry, placed);
     }
-  }
-
-  private async relocate(entry: RegistryEntry, placed: PlacedActor): Promise<void> {
-    const name = entry.key.slice(actorKeyPrefix.length);
-    const log = this.host.system.logger;
-    for (let attempt = 1; attempt <= relocationAttempts; attempt++) {
-      // A node that is still joining may get reports; it relocates once it runs.
-      if (!this.host.isRunning()) {
-        await this.pause(retryPauseMs * 2 * attempt);
-        continue;
-      }
-      try {
-        const target = placed.singleton
-          ? this.host.leader(placed.role === "" ? undefined : placed.role)
-          : await this.choose(strategyOf(placed.placement), placed.role, `actor "${name}"`).catch(() => undefined);
-        if (target === undefined) throw new NoEligibleMemberError(placed.role, `relocated actor "${name}"`);
-        const { pid } = await this.place(name, entry.kind, placed, target);
-        log.info({ actor: name, kind: entry.kind, from: entry.owner, to: target.name, address: pid.address }, "relocated cluster actor");
-        return;
-      } catch (error) {
-        // Another node re-created it first: the name is taken again, which is what relocation wants.
-        if (error instanceof ActorAlreadyExistsError) return;
-        if (attempt === relocationAttempts)
-          log.error({ err: error, actor: name, kind: entry.kind }, "relocating cluster actor failed; it is gone until spawned again");
-        else await this.pause(retryPauseMs * 2 * attempt);
-      }
-    }
-    if (!this.host.isRunning())
-      log.warn(
-        { actor: name, kind: entry.kind },
-        "this node stopped before it could relocate a cluster actor; it is gone until spawned again",
-      );
   }
 
   /** Claims the name for `target`, then spawns there; the claim is withdrawn when the spawn fails. */
@@ -234,14 +225,14 @@ export class ActorPlacement {
     const { created } = await registry.putIfAbsent(key, { kind, data: toBinary(PlacedActorSchema, placed), owner: target.name });
     if (!created) throw new ActorAlreadyExistsError(name);
     try {
-      return { pid: await this.spawnAt(target, name, kind) };
+      return { pid: await this.spawnAt(target, name, kind, placed) };
     } catch (error) {
       await registry.remove(key, { owner: target.name }).catch(() => undefined);
       throw error;
     }
   }
 
-  private async spawnAt(target: ClusterMember, name: string, kind: string): Promise<PID> {
+  private async spawnAt(target: ClusterMember, name: string, kind: string, placed: PlacedActor): Promise<PID> {
     const { system, settings } = this.host;
     if (target.name === this.host.self().name) {
       const registered = settings.kinds.get(kind);
@@ -249,7 +240,7 @@ export class ActorPlacement {
       this.placing.add(name);
       try {
         const pid = await system.spawn(name, registered.factory, registered.options);
-        this.hosted.add(name);
+        this.hosted.note({ name, kind, role: placed.role, relocatable: placed.relocatable, singleton: placed.singleton });
         return pid;
       } finally {
         this.placing.delete(name);
@@ -258,7 +249,9 @@ export class ActorPlacement {
     if (this.remote === undefined)
       throw new InvalidOptionError("placement", `member "${target.name}" is remote and remoting is not running on this node`);
     const pid = await this.remote.spawn(target.address, name, kind);
-    this.remote.pidOf(`${target.address}/system/${endpointName}`).tell(create(HostedSchema, { name }));
+    this.remote
+      .pidOf(`${target.address}/system/${endpointName}`)
+      .tell(create(HostedSchema, { name, kind, role: placed.role, relocatable: placed.relocatable, singleton: placed.singleton }));
     return pid;
   }
 
@@ -283,8 +276,13 @@ export class ActorPlacement {
     return pid === undefined ? "retry" : { pid, settled: owner.status === "alive" };
   }
 
-  /** Picks a live (not suspect) member with `role` by `strategy`. */
-  private async choose(strategy: PlacementStrategy, role: string, what: string): Promise<ClusterMember> {
+  /** Picks a live (not suspect) member with `role` by `strategy`, skipping `exclude`. */
+  private async choose(
+    strategy: PlacementStrategy,
+    role: string,
+    what: string,
+    exclude: ReadonlySet<string> = new Set(),
+  ): Promise<ClusterMember> {
     const self = this.host.self();
     if (strategy === "local") {
       if (role !== "" && !self.roles.includes(role)) throw new NoEligibleMemberError(role, `${what} on this node`);
@@ -292,7 +290,7 @@ export class ActorPlacement {
     }
     const candidates = this.host
       .members()
-      .filter((m) => m.status === "alive" && (role === "" || m.roles.includes(role)))
+      .filter((m) => m.status === "alive" && (role === "" || m.roles.includes(role)) && !exclude.has(m.name))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     if (candidates.length === 0) throw new NoEligibleMemberError(role, what);
     if (strategy === "random") return candidates[Math.floor(Math.random() * candidates.length)] as ClusterMember;
@@ -336,71 +334,22 @@ export class ActorPlacement {
     if (!created && entry.owner === owner) return undefined;
     if (!created) throw new ActorAlreadyExistsError(name);
     return (spawned) => {
-      if (spawned) this.hosted.add(name);
-      else this.free(name);
+      if (spawned) this.hosted.note({ name, kind: "", role: "", relocatable: false, singleton: false });
+      else this.hosted.free(name);
     };
   }
 
-  /** Another node spawned the cluster actor `name` here; when it already stopped, its name is freed now instead of at its stop. */
-  private noteHosted(name: string): void {
-    if (this.host.system.localActorOf(name) !== undefined) this.hosted.add(name);
-    else this.free(name);
-  }
-
-  /** A local top-level actor stopped while the system runs: its registry entry goes, so the name is free again. */
-  private actorStopped(address: string): void {
-    const { system } = this.host;
-    if (!system.isRunning || !this.host.isRunning()) return;
-    const prefix = `${system.addressPrefix}/user/`;
-    if (!address.startsWith(prefix)) return;
-    const name = address.slice(prefix.length);
-    if (this.hosted.delete(name)) this.free(name);
-  }
-
-  /** Removes this node's registry entry of `name`, so the name can be spawned again. */
-  private free(name: string): void {
-    const { system } = this.host;
-    if (!this.host.isRunning()) return;
-    void this.host
-      .registry()
-      .remove(actorKeyPrefix + name, { owner: this.host.self().name })
-      .catch((error: unknown) => system.logger.warn({ err: error, actor: name }, "could not free a stopped actor's cluster name"));
+  /** Another node spawned the cluster actor here; when it already stopped, its name is freed now instead of at its stop. */
+  private noteHosted(note: Hosted): void {
+    const { name } = note;
+    if (this.host.system.localActorOf(name) !== undefined)
+      this.hosted.note({ name, kind: note.kind, role: note.role, relocatable: note.relocatable, singleton: note.singleton });
+    else this.hosted.free(name);
   }
 
   private validateKind(kind: string): void {
     if (typeof kind !== "string" || kind.length === 0)
       throw new InvalidOptionError("kind", "must be the name of a kind registered in the cluster's kinds option");
     if (!this.host.settings.kinds.has(kind)) throw new KindNotRegisteredError(kind, this.host.system.addressPrefix);
-  }
-}
-
-/** Answers LoadQuery with this node's live actor count (least-load placement elsewhere) and passes Hosted names on. */
-class PlacementEndpoint implements Actor {
-  constructor(
-    private readonly system: ActorSystem,
-    private readonly hosted: (name: string) => void,
-  ) {}
-
-  receive(ctx: ReceiveContext): void {
-    if (ctx.is(LoadQuerySchema)) ctx.respond(create(LoadReportSchema, { actors: this.system.actorCount }));
-    else if (ctx.is(HostedSchema)) this.hosted(ctx.message.name);
-  }
-}
-
-function validateName(name: string): void {
-  if (typeof name !== "string" || !actorNamePattern.test(name))
-    throw new InvalidNameError(String(name), "must be a top-level actor name: letters, digits and _ . ~ @ $ -, not starting with $");
-}
-
-/** The strategy a relocation uses: the original one, except that "local" (the dead node) becomes round-robin. */
-function strategyOf(value: string): PlacementStrategy {
-  return strategies.has(value) && value !== "local" ? (value as PlacementStrategy) : "round-robin";
-}
-
-function decodePlaced(data: Uint8Array): PlacedActor | undefined {
-  try {
-    return fromBinary(PlacedActorSchema, data);
-  } catch {
-    return undefined;
   }
 }

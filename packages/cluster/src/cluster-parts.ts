@@ -1,0 +1,99 @@
+import { randomUUID } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
+import type { ActorSystem } from "@tsakt/actor";
+import { FailureDetector } from "./failure-detector.js";
+import { MemberSchema, type MemberState } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import { GossipQueue } from "./gossip-queue.js";
+import { Joiner } from "./joiner.js";
+import type { ClusterMember } from "./member.js";
+import { Membership, type MembershipHooks } from "./membership.js";
+import { Messenger } from "./messenger.js";
+import type { ClusterSettings } from "./options.js";
+import { ActorPlacement } from "./placement/placement.js";
+import { Registry } from "./registry.js";
+import { type ConflictListener, type OwnerLostListener, RegistryReplica } from "./registry-replica.js";
+import { type ResolverActions, SplitBrainResolver } from "./sbr/resolver.js";
+import type { ClusterTransport } from "./transport.js";
+
+/** The running parts of a started cluster. */
+export interface Parts {
+  readonly system: ActorSystem;
+  readonly transport: ClusterTransport;
+  readonly membership: Membership;
+  readonly messenger: Messenger;
+  readonly detector: FailureDetector;
+  readonly joiner: Joiner;
+  readonly replica: RegistryReplica;
+  readonly registry: Registry;
+  readonly placement: ActorPlacement;
+  readonly resolver: SplitBrainResolver;
+}
+
+/** What the parts call back into the cluster. */
+export interface PartsOwner {
+  readonly hooks: Omit<MembershipHooks, "reachabilityChanged">;
+  readonly resolverActions: ResolverActions;
+  readonly ownerLost: ReadonlySet<OwnerLostListener>;
+  readonly conflicts: ReadonlySet<ConflictListener>;
+  refreshView(): void;
+  housekeeping(): void;
+  isRunning(): boolean;
+  members(): ClusterMember[];
+  self(): ClusterMember;
+  leader(role?: string): ClusterMember | undefined;
+}
+
+/** Builds a run of the cluster on `transport`: a new member (fresh uid) with its membership, registry and placement. */
+export function buildParts(system: ActorSystem, transport: ClusterTransport, s: ClusterSettings, owner: PartsOwner): Parts {
+  const address = transport.self;
+  const self = create(MemberSchema, {
+    name: address.name,
+    host: address.host,
+    port: address.port,
+    system: system.name,
+    roles: s.roles,
+    uid: randomUUID(),
+    startedAtMs: s.clock.now(),
+  });
+  const logger = system.logger;
+  const gossip = new GossipQueue(s.gossipBufferSize, s.maxPiggyback, s.retransmitMultiplier);
+  let resolver: SplitBrainResolver | undefined;
+  const hooks: MembershipHooks = {
+    joined: (m: MemberState, revived: boolean) => {
+      resolver?.changed();
+      owner.hooks.joined(m, revived);
+    },
+    left: (m: MemberState) => {
+      resolver?.changed();
+      owner.hooks.left(m);
+    },
+    refuted: (m: MemberState) => owner.hooks.refuted(m),
+    reachabilityChanged: () => resolver?.changed(),
+    downed: (m: MemberState) => owner.hooks.downed(m),
+  };
+  const membership = new Membership(self, s, gossip, hooks, logger);
+  resolver = new SplitBrainResolver(s.downing, s.clock, membership, owner.resolverActions, logger);
+  const messenger = new Messenger(transport, membership, gossip);
+  const replica = new RegistryReplica({
+    settings: s,
+    membership,
+    messenger,
+    logger,
+    refreshView: () => owner.refreshView(),
+    ownerLost: owner.ownerLost,
+    conflicts: owner.conflicts,
+  });
+  const registry = new Registry(replica, membership, messenger, s, () => owner.isRunning());
+  const detector = new FailureDetector(membership, messenger, s);
+  const joiner = new Joiner(s.discovery, membership, messenger, s, logger, () => owner.housekeeping());
+  const placement = new ActorPlacement({
+    system,
+    settings: s,
+    registry: () => registry,
+    members: () => owner.members(),
+    self: () => owner.self(),
+    leader: (role) => owner.leader(role),
+    isRunning: () => owner.isRunning(),
+  });
+  return { system, transport, membership, messenger, detector, joiner, replica, registry, placement, resolver };
+}

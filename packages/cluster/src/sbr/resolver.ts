@@ -1,0 +1,101 @@
+import type { Logger } from "@tsakt/actor";
+import { type Clock, every, sleep } from "@tsakt/actor/internal";
+import type { Member } from "../gen/tsakt/cluster/v1/cluster_pb.js";
+import type { Membership } from "../membership.js";
+import type { DowningSettings } from "./options.js";
+import { decide, decideWithLease, type SbrDecision, type SbrView, sidesOf } from "./strategies.js";
+
+/** What the resolver does once it decided. */
+export interface ResolverActions {
+  /** This side survives: down these members (after the removal margin). */
+  downMembers(names: readonly string[], reason: string): void;
+  /** This side loses: stop what this node hosts, then stop or rejoin. */
+  downSelf(reason: string): void;
+  /** Reports the decision (event stream, logs). */
+  decided(decision: SbrDecision, reachable: readonly string[], unreachable: readonly string[]): void;
+}
+
+/**
+ * The split-brain resolver of one node: watches reachability, and once membership has not changed for
+ * stableAfterMs while some members are unreachable, decides by the strategy which side survives.
+ */
+export class SplitBrainResolver {
+  private lastChangeAt: number;
+  private generation = 0;
+  private deciding = false;
+  private cancelTick: (() => void) | undefined = undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly settings: DowningSettings,
+    private readonly clock: Clock,
+    private readonly membership: Membership,
+    private readonly actions: ResolverActions,
+    private readonly logger: Logger,
+  ) {
+    this.lastChangeAt = clock.now();
+  }
+
+  /** Starts watching: a check every quarter of stableAfterMs (at most every 500 ms, at least every 10 ms). */
+  start(): void {
+    if (this.cancelTick !== undefined) return;
+    const tick = Math.max(10, Math.min(500, Math.floor(this.settings.stableAfterMs / 4)));
+    this.cancelTick = every(this.clock, tick, () => void this.check());
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.cancelTick?.();
+    this.cancelTick = undefined;
+  }
+
+  /** Membership or reachability changed: the stability clock restarts and any pending decision is dropped. */
+  changed(): void {
+    this.lastChangeAt = this.clock.now();
+    this.generation++;
+  }
+
+  private view(): SbrView {
+    const members = this.membership.live().map((s) => {
+      const m = s.member as Member;
+      return { name: m.name, roles: m.roles };
+    });
+    return { self: this.membership.self.member?.name ?? "", members, unreachable: this.membership.unreachable() };
+  }
+
+  private async check(): Promise<void> {
+    if (this.stopped || this.deciding) return;
+    const unreachable = this.membership.unreachable();
+    if (unreachable.size === 0) return;
+    if (this.clock.now() - this.lastChangeAt < this.settings.stableAfterMs) return;
+    const generation = this.generation;
+    const view = this.view();
+    this.deciding = true;
+    try {
+      const decision =
+        this.settings.strategy === "lease-majority"
+          ? await decideWithLease(view, this.settings, (ms) => sleep(this.clock, ms))
+          : decide(view, this.settings);
+      // Membership moved while the lease was being asked for: decide again on the new view.
+      if (this.stopped || generation !== this.generation) return;
+      const sides = sidesOf(view, undefined).all;
+      const reachable = sides.reachable.map((m) => m.name);
+      const others = sides.unreachable.map((m) => m.name);
+      this.actions.decided(decision, reachable, others);
+      const reason = `split-brain-resolver:${this.settings.strategy}`;
+      if (decision === "down-self") {
+        this.actions.downSelf(reason);
+        return;
+      }
+      // Give the other side time to stop what it hosts before this side re-creates it.
+      await sleep(this.clock, this.settings.downRemovalMarginMs);
+      if (this.stopped || generation !== this.generation) {
+        this.logger.info({ unreachable: others }, "membership changed during the removal margin; deciding again");
+        return;
+      }
+      this.actions.downMembers(others, reason);
+    } finally {
+      this.deciding = false;
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { eventually } from "@tsakt/testkit";
+import { afterEach, describe, expect, it } from "vitest";
+import { freePorts } from "../../../tools/test-servers/src/index.js";
+
+const fixture = fileURLToPath(new URL("./fixtures/placement-node.mjs", import.meta.url));
+const loader = fileURLToPath(new URL("./fixtures/register-dist.mjs", import.meta.url));
+
+interface Answer {
+  id: string;
+  activation?: string;
+  error?: string;
+}
+
+interface Activation {
+  id: string;
+  activation: string;
+}
+
+/** A placement-node process driven over stdin/stdout with JSON lines. */
+class Node {
+  private seq = 0;
+  private readonly pending = new Map<number, (line: { value?: unknown; error?: string }) => void>();
+  private readonly ready: Promise<void>;
+  private errors = "";
+
+  constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+  ) {
+    child.stderr?.on("data", (chunk: Buffer) => (this.errors += chunk.toString()));
+    let ready: () => void = () => {};
+    let failed: (error: Error) => void = () => {};
+    this.ready = new Promise((resolve, reject) => ((ready = resolve), (failed = reject)));
+    child.once("exit", () => {
+      failed(new Error(`${name} exited before it was ready:\n${this.errors}`));
+      for (const answer of this.pending.values()) answer({ error: "exited" });
+      this.pending.clear();
+    });
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (text) => {
+      const line = JSON.parse(text) as { ready?: boolean; seq?: number; value?: unknown; error?: string };
+      if (line.ready === true) ready();
+      else if (line.seq !== undefined) {
+        this.pending.get(line.seq)?.(line);
+        this.pending.delete(line.seq);
+      }
+    });
+  }
+
+  static async start(name: string, config: Record<string, unknown>): Promise<Node> {
+    const child = spawn(process.execPath, ["--import", loader, fixture], {
+      env: { ...process.env, PLACEMENT_NODE: JSON.stringify({ name, ...config }) },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const node = new Node(name, child);
+    await node.ready;
+    return node;
+  }
+
+  async request<T>(op: string, args: Record<string, unknown> = {}): Promise<T> {
+    const seq = ++this.seq;
+    const answer = await new Promise<{ value?: unknown; error?: string }>((resolve) => {
+      this.pending.set(seq, resolve);
+      this.child.stdin?.write(`${JSON.stringify({ seq, op, ...args })}\n`);
+    });
+    if (answer.error !== undefined) throw new Error(`${this.name} ${op}: ${answer.error}`);
+    return answer.value as T;
+  }
+
+  kill(): void {
+    this.child.kill("SIGKILL");
+  }
+
+  stop(): void {
+    this.child.stdin?.end();
+    this.child.kill("SIGKILL");
+  }
+}
+
+const ids = Array.from({ length: 1000 }, (_, i) => `acct-${i}`);
+
+/** Activations by id across `nodes`' logs. */
+async function activationsById(nodes: readonly Node[]): Promise<Map<string, string[]>> {
+  const byId = new Map<string, string[]>();
+  for (const node of nodes)
+    for (const a of await node.request<Activation[]>("activations")) byId.set(a.id, [...(byId.get(a.id) ?? []), a.activation]);
+  return byId;
+}
+
+describe.each([
+  { placement: "local" },
+  { placement: "round-robin" },
+  { placement: "random" },
+  { placement: "least-load" },
+  { placement: "local", role: "hosts" },
+])("grains under placement $placement (role $role), 3 node processes", ({ placement, role }) => {
+  const nodes: Node[] = [];
+
+  afterEach(() => {
+    for (const node of nodes.splice(0)) node.stop();
+  });
+
+  it("activates 1,000 identities exactly once when all nodes call them first at once, and once more each after a SIGKILL of the busiest", async () => {
+    const ports = await freePorts(3);
+    const peers = ports.map((p) => `127.0.0.1:${p}`);
+    const names = ["n1", "n2", "n3"];
+    // With a role, only n2 and n3 host grains; n1 calls them.
+    const started = await Promise.all(
+      names.map((name, i) =>
+        Node.start(name, { port: ports[i], peers, placement, role, roles: role !== undefined && name !== "n1" ? [role] : [] }),
+      ),
+    );
+    nodes.push(...started);
+    await eventually(
+      "three members everywhere",
+      async () => (await Promise.all(nodes.map((n) => n.request<number>("members")))).every((m) => m === 3),
+      {
+        timeoutMs: 15_000,
+        intervalMs: 100,
+      },
+    );
+
+    const answers = (await Promise.all(nodes.map((n) => n.request<Answer[]>("callAll", { ids })))).flat();
+    const errors: Record<string, number> = {};
+    for (const a of answers) if (a.error !== undefined) errors[a.error] = (errors[a.error] ?? 0) + 1;
+    expect(errors).toEqual({});
+    const first = await activationsById(nodes);
+    expect(first.size).toBe(1000);
+    for (const id of ids) {
+      expect(first.get(id), id).toHaveLength(1);
+      for (const a of answers.filter((x) => x.id === id)) expect(a.activation, id).toBe(first.get(id)?.[0]);
+    }
+    const hosts = new Map(names.map((n) => [n, [...first.values()].filter((list) => list[0]?.startsWith(`${n}#`)).length]));
+    if (role !== undefined) expect(hosts.get("n1")).toBe(0);
+    if (placement === "round-robin" || placement === "random" || placement === "least-load")
+      for (const n of names) expect(hosts.get(n), n).toBeGreaterThan(100);
+
+    // SIGKILL the node hosting the most; survivors call everything until every call succeeds.
+    const busiest = [...hosts].sort((a, b) => b[1] - a[1])[0]?.[0] as string;
+    const victim = nodes.find((n) => n.name === busiest) as Node;
+    victim.kill();
+    const survivors = nodes.filter((n) => n !== victim);
+    const lost = ids.filter((id) => first.get(id)?.[0]?.startsWith(`${busiest}#`));
+    expect(lost.length).toBeGreaterThan(0);
+    await eventually(
+      "every identity to answer from the survivors",
+      async () =>
+        (await Promise.all(survivors.map((n) => n.request<Answer[]>("callAll", { ids, timeoutMs: 3000 }))))
+          .flat()
+          .every((a) => a.error === undefined),
+      { timeoutMs: 40_000, intervalMs: 200 },
+    );
+    const after = await activationsById(survivors);
+    for (const id of lost) expect(after.get(id), id).toHaveLength(1);
+    for (const id of ids.filter((x) => !lost.includes(x))) expect(after.get(id), id).toEqual(first.get(id));
+  }, 120_000);
+});

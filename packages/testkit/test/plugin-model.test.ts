@@ -1,0 +1,64 @@
+import { ActorSystem, type Plugin, PluginNotInstalledError, schedulerOf, silentLogger } from "@tsakt/actor";
+import { clusterOf } from "@tsakt/cluster";
+import { grainOf, grainsOf } from "@tsakt/grains";
+import { clusterGrains } from "@tsakt/grains/cluster";
+import { pubsubOf } from "@tsakt/pubsub";
+import { clusterPubSubOf } from "@tsakt/pubsub/cluster";
+import { remoteOf } from "@tsakt/remote";
+import { describe, expect, it } from "vitest";
+
+describe("the plugin model", () => {
+  it("every xxxOf on a system without the plugin throws PluginNotInstalledError naming the package to add", async () => {
+    await using system = await ActorSystem.start({ name: "bare", logger: silentLogger });
+    const cases: Array<[string, () => unknown, string]> = [
+      ["remoteOf", () => remoteOf(system), "@tsakt/remote"],
+      ["clusterOf", () => clusterOf(system), "@tsakt/cluster"],
+      ["grainsOf", () => grainsOf(system), "@tsakt/grains"],
+      ["grainOf", () => grainOf(system, "account", "ada"), "@tsakt/grains"],
+      ["pubsubOf", () => pubsubOf(system), "@tsakt/pubsub"],
+      ["clusterPubSubOf", () => clusterPubSubOf(system), "@tsakt/pubsub"],
+    ];
+    for (const [name, call, packageName] of cases) {
+      let thrown: unknown;
+      try {
+        call();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, name).toBeInstanceOf(PluginNotInstalledError);
+      expect((thrown as PluginNotInstalledError).packageName, name).toContain(packageName);
+      expect((thrown as Error).message, name).toContain("ActorSystem.start({ plugins");
+    }
+    // The scheduler is part of every system.
+    expect(schedulerOf(system).list()).toEqual([]);
+  });
+
+  it("starts plugins after those they depend on, stops them in reverse, and refuses a missing dependency or a repeat", async () => {
+    const log: string[] = [];
+    const plugin = (name: string, dependsOn: string[] = []): Plugin => ({
+      name,
+      dependsOn,
+      start: () => void log.push(`start ${name}`),
+      stop: () => void log.push(`stop ${name}`),
+    });
+    const system = await ActorSystem.start({
+      logger: silentLogger,
+      plugins: [plugin("c", ["b"]), plugin("a"), plugin("b", ["a"])],
+    });
+    await system.stop();
+    expect(log).toEqual(["start a", "start b", "start c", "stop c", "stop b", "stop a"]);
+    await expect(ActorSystem.start({ logger: silentLogger, plugins: [clusterGrains()] })).rejects.toMatchObject({
+      code: "PluginNotInstalled",
+      plugin: "remoting",
+      packageName: "@tsakt/remote",
+    });
+    await expect(ActorSystem.start({ logger: silentLogger, plugins: [plugin("x"), plugin("x")] })).rejects.toMatchObject({
+      code: "InvalidOption",
+      field: "plugins[1]",
+    });
+    await expect(ActorSystem.start({ logger: silentLogger, plugins: [plugin("p", ["q"]), plugin("q", ["p"])] })).rejects.toMatchObject({
+      code: "InvalidOption",
+      field: "plugins",
+    });
+  });
+});
