@@ -32,9 +32,9 @@ export type NoReply = void | PromiseLike<void>;
 export class Contract {
   /** True when at least one method is reentrant: its grain kind is then registered as reentrant. */
   readonly reentrant: boolean;
-  /** The reply message of each method, in method order (undefined for a tell), read on every call. */
+  /** @internal The reply message of each method, in method order (undefined for a tell), read on every call. */
   readonly outputs: readonly (DescMessage | undefined)[];
-  /** Each method's invoke, in method order. */
+  /** @internal Each method's invoke, in method order. */
   readonly invokers: readonly Invoke[];
   /** Index in `methods` by request type name. */
   private readonly byType = new Map<string, number>();
@@ -64,7 +64,7 @@ export class Contract {
     this.invokers = methods.map((m) => m.invoke);
   }
 
-  /** The index in `methods` of the method that handles `message`; -1 when it is no request of this service. */
+  /** @internal The index in `methods` of the method that handles `message`; -1 when it is no request of this service. */
   indexOf(message: unknown): number {
     if (typeof message !== "object" || message === null) return -1;
     const typeName = (message as { $typeName?: unknown }).$typeName;
@@ -77,7 +77,7 @@ export class Contract {
     return index;
   }
 
-  /** Throws MissingHandlerError unless `handlers` is an object with a function for every method. */
+  /** @internal Throws MissingHandlerError unless `handlers` is an object with a function for every method. */
   check(handlers: unknown, madeBy: string): void {
     if (typeof handlers !== "object" || handlers === null)
       throw new MissingHandlerError(this.service, madeBy, undefined, handlers === null ? "null" : typeof handlers);
