@@ -100,11 +100,11 @@ async function main() {
   if (args.only !== undefined) {
     const wanted = new Set(args.only);
     plan = plan.filter((s) => wanted.has(s.id) || wanted.has(s.workload));
-    if (plan.length === 0 && !["remote", "cluster", "grains", "persistence", "crdt"].some((id) => wanted.has(id)))
+    if (plan.length === 0 && !["remote", "cluster", "grains", "contracts", "persistence", "crdt"].some((id) => wanted.has(id)))
       throw new Error(
         `--only matched no scenario (known: ${scenarios(args.quick)
           .map((s) => s.id)
-          .join(", ")}, remote, cluster, grains, persistence, crdt)`,
+          .join(", ")}, remote, cluster, grains, contracts, persistence, crdt)`,
       );
   }
   const capMs = args.quick ? CAP_MS.quick : CAP_MS.full;
@@ -199,6 +199,12 @@ const EXTRA_BENCHES = [
     id: "grains",
     title: "grains · ask and tell on one node, ask across nodes, activation rate",
     script: "../../../packages/grains/bench/grain-bench.mjs",
+    quick: ["--quick"],
+  },
+  {
+    id: "contracts",
+    title: "contracts · generated client and handlers (protoc-gen-tsakt) beside hand-written asks on the same grain",
+    script: "../../../packages/contracts/bench/contracts-bench.mjs",
     quick: ["--quick"],
   },
   {

@@ -1,6 +1,6 @@
 // Checks a packed package the way a user's install would meet it: the manifest's entry points exist, no workspace
-// ranges are left, only dist/ and the README ship, and every import in dist/ resolves to a shipped file or a declared
-// dependency. Run as `node check-tarball.mjs <tgz>…`: prints the problems and exits 1 when there are any.
+// ranges are left, only dist/ and the README ship (besides the executables "bin" declares and .proto files under
+// proto/ for users to import), and every import in shipped code resolves to a shipped file or a declared dependency. Run as `node check-tarball.mjs <tgz>…`: prints the problems and exits 1 when there are any.
 import { posix } from "node:path";
 import { pathToFileURL } from "node:url";
 import { importSpecifiers, isBuiltin, packageNameOf } from "./import-specifiers.mjs";
@@ -14,6 +14,8 @@ const DEPENDENCY_FIELDS = ["dependencies", "peerDependencies", "optionalDependen
 const LOCAL_PROTOCOL = /^(workspace|link|file|catalog|portal):/;
 // Besides dist/, only these top-level files may ship; npm always adds package.json, README and LICENSE.
 const TOP_LEVEL_FILES = /^(package\.json|README\.md|LICEN[CS]E(\.md|\.txt)?|CHANGELOG\.md)$/;
+// Protobuf definitions a package ships for users' own .proto files to import (protoc-gen-tsakt's options).
+const PROTO_FILE = /^proto\/.+\.proto$/;
 const TEST_FILE = /(^|\/)(__tests__|test|tests)\/|\.(test|spec)\.[cm]?[jt]sx?$/;
 
 /**
@@ -44,7 +46,7 @@ export function checkPackageFiles(files) {
   if (raw === undefined) return { name: "", version: "", files: paths, problems: ["package.json is missing"] };
   /** @type {Record<string, any>} */
   const pkg = JSON.parse(raw.toString("utf8"));
-  const problems = [...checkManifest(pkg), ...checkShippedPaths(paths), ...checkEntryPoints(pkg, files), ...checkImports(pkg, files)];
+  const problems = [...checkManifest(pkg), ...checkShippedPaths(pkg, paths), ...checkEntryPoints(pkg, files), ...checkImports(pkg, files)];
   return { name: String(pkg.name ?? ""), version: String(pkg.version ?? ""), files: paths, problems };
 }
 
@@ -66,12 +68,20 @@ function checkManifest(pkg) {
   return problems;
 }
 
-/** @param {string[]} paths */
-function checkShippedPaths(paths) {
+/**
+ * @param {Record<string, any>} pkg
+ * @param {string[]} paths
+ */
+function checkShippedPaths(pkg, paths) {
   const problems = [];
   if (!paths.includes("README.md")) problems.push("README.md is not in the tarball");
+  const bins = new Set(
+    Object.values(typeof pkg.bin === "string" ? { [pkg.name]: pkg.bin } : (pkg.bin ?? {})).map((b) => posix.normalize(String(b))),
+  );
+  for (const bin of bins) if (!paths.includes(bin)) problems.push(`"bin" points at ${bin}, which is not in the tarball`);
   for (const path of paths) {
-    if (!path.startsWith("dist/") && !TOP_LEVEL_FILES.test(path)) problems.push(`${path} ships but only dist/ and README.md should`);
+    if (!path.startsWith("dist/") && !TOP_LEVEL_FILES.test(path) && !bins.has(path) && !PROTO_FILE.test(path))
+      problems.push(`${path} ships but only dist/ and README.md should`);
     else if (TEST_FILE.test(path)) problems.push(`${path} is a test file and should not ship`);
   }
   return problems;

@@ -91,6 +91,22 @@ describe("check-tarball", () => {
     );
   });
 
+  it("accepts the executables bin declares and .proto files under proto/, and nothing else beside dist", () => {
+    const files = good();
+    files.set("package.json", json({ ...manifest(), bin: { "protoc-gen-x": "./bin/protoc-gen-x.js" } }));
+    files.set("bin/protoc-gen-x.js", Buffer.from('#!/usr/bin/env node\nimport { a } from "../dist/a.js";\n'));
+    files.set("proto/x/v1/options.proto", Buffer.from('syntax = "proto3";\n'));
+    expect(checkPackageFiles(files).problems).toEqual([]);
+    files.set("bin/other.js", Buffer.from(""));
+    files.set("proto/README.md", Buffer.from(""));
+    files.delete("bin/protoc-gen-x.js");
+    expect(checkPackageFiles(files).problems).toEqual([
+      '"bin" points at bin/protoc-gen-x.js, which is not in the tarball',
+      "bin/other.js ships but only dist/ and README.md should",
+      "proto/README.md ships but only dist/ and README.md should",
+    ]);
+  });
+
   it("rejects exports whose types come after default or point at missing files", () => {
     const files = good();
     const exports = { ".": { default: "./dist/index.js", types: "./dist/index.d.ts" }, "./extra": "./dist/extra.js" };

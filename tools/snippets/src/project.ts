@@ -81,12 +81,19 @@ async function link(target: string, path: string): Promise<void> {
   await symlink(target, path, "dir");
 }
 
-/** Generates protobuf-es code for the fixture .proto files with buf and protoc-gen-es, as a user would. */
+/**
+ * Generates code for the fixture .proto files with buf, as a user would: protobuf-es messages (protoc-gen-es) and
+ * the typed contracts of their services (protoc-gen-tsakt, from its build).
+ */
 async function generateProtos(protoDir: string, outDir: string): Promise<void> {
   const bin = join(repoRoot, "node_modules", ".bin");
+  const opt = ["target=ts", "import_extension=js"];
   const template = JSON.stringify({
     version: "v2",
-    plugins: [{ local: join(bin, "protoc-gen-es"), out: outDir, opt: ["target=ts", "import_extension=js"] }],
+    plugins: [
+      { local: join(bin, "protoc-gen-es"), out: outDir, opt },
+      { local: [process.execPath, join(repoRoot, "packages", "protoc-gen-tsakt", "bin", "protoc-gen-tsakt.js")], out: outDir, opt },
+    ],
   });
   await execFileAsync(join(bin, "buf"), ["generate", protoDir, "--template", template], { cwd: dirname(protoDir) });
 }
