@@ -72,7 +72,8 @@ describe("registry", () => {
           survivors,
           names5.filter((n) => n !== victim),
         ),
-      6000,
+      // Unreachable after about 2 s, then stable for 1.5 s and 1.5 s of removal margin.
+      12_000,
       `survivors drop ${victim}`,
     );
     await advance(3000);
