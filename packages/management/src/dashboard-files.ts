@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { createRequire } from "node:module";
@@ -6,8 +7,14 @@ import { dashboardPage } from "./dashboard-page.js";
 import { dashboardStyle } from "./dashboard-style.js";
 import { HttpError } from "./http.js";
 
-/** Where `tsc -b` writes the dashboard's modules: dist/dashboard beside this file. */
-const dashboardDir = new URL("./dashboard/", import.meta.url);
+/**
+ * Where `tsc -b` writes the dashboard's modules: dist/dashboard beside this file; when this file runs from the
+ * source tree (the package's own tests), the built copy in ../dist/dashboard.
+ */
+const dashboardDir =
+  [new URL("./dashboard/", import.meta.url), new URL("../dist/dashboard/", import.meta.url)].find((dir) =>
+    existsSync(new URL("app.js", dir)),
+  ) ?? new URL("./dashboard/", import.meta.url);
 
 const vendor: Record<string, { module: string; type: string }> = {
   "uplot.js": { module: "uplot/dist/uPlot.iife.min.js", type: "text/javascript; charset=utf-8" },

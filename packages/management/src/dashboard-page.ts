@@ -8,6 +8,7 @@ export const dashboardPage = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>TsAkt dashboard</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="vendor/uplot.css">
 <link rel="stylesheet" href="style.css">
 <script src="vendor/uplot.js"></script>

@@ -9,6 +9,8 @@ import type { ActorPage, ClusterEventEntry, Member, MembersUpdate, NodeSnapshot,
 const maxSamples = 300;
 /** Events kept in the log. */
 const maxEvents = 200;
+/** How often the actor tree is fetched again. */
+const treeRefreshMs = 5000;
 
 /** Everything the page shows, fed by the live stream. */
 const state = {
@@ -169,6 +171,10 @@ function connect(): void {
 }
 
 byId("tree-refresh").addEventListener("click", () => void loadTree());
+// The tree is fetched, not streamed: refresh it now and then while the tab is visible.
+setInterval(() => {
+  if (document.visibilityState === "visible") void loadTree();
+}, treeRefreshMs);
 window.addEventListener("resize", () => {
   rate.resize();
   depth.resize();
