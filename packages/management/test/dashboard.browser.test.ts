@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // page.waitForFunction callbacks run in the browser.
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
