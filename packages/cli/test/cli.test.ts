@@ -37,7 +37,7 @@ describe("the tsakt command against a live 3-node cluster", () => {
   it("prints status and members as tables and as --json", async () => {
     const [a] = nodes as [TestNode];
     const leader = await a.request<string>("leader");
-
+    // The built command as a user runs it (two process starts), then the same command in-process for the other forms.
     const status = await tsakt("status", "--url", a.url);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^FIELD\s+VALUE$/m);
@@ -46,12 +46,18 @@ describe("the tsakt command against a live 3-node cluster", () => {
     expect(status.stdout).toContain(`3 members, leader ${leader}, 0 unreachable`);
     expect(status.stdout).toMatch(/^registry\s+271 partitions/m);
 
-    const statusJson = JSON.parse((await tsakt("status", "--url", a.url, "--json")).stdout);
-    expect(statusJson).toMatchObject({ ready: true, node: { node: a.name }, cluster: { members: 3, leader } });
+    const membersJson = JSON.parse((await tsakt("members", "--url", a.url, "--json")).stdout);
+    expect(membersJson.members.map((m: { name: string }) => m.name).sort()).toEqual(nodes.map((n) => n.name).sort());
+    expect(membersJson.leader).toBe(leader);
 
-    const members = await tsakt("members", "--url", a.url);
-    expect(members.code).toBe(0);
-    const lines = members.stdout.trim().split("\n");
+    const out: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t) };
+    const env = { TSAKT_TOKEN: token, TSAKT_URL: a.url };
+    expect(await runCli(["status", "--json"], io, env)).toBe(0);
+    expect(JSON.parse(out.at(-1) as string)).toMatchObject({ ready: true, node: { node: a.name }, cluster: { members: 3, leader } });
+
+    expect(await runCli(["members"], io, env)).toBe(0);
+    const lines = (out.at(-1) as string).split("\n");
     expect(lines[0]).toMatch(/^MEMBER\s+STATUS\s+ROLE\s+DC\s+ROLES\s+UP\s+SELF$/);
     const rows = lines.slice(1, 4);
     expect(rows.map((r) => r.split(/\s+/)[0]).sort()).toEqual(nodes.map((n) => n.name).sort());
@@ -59,10 +65,6 @@ describe("the tsakt command against a live 3-node cluster", () => {
     expect(rows.find((r) => r.startsWith(leader))).toMatch(/\sleader\s/);
     expect(rows.find((r) => r.startsWith(a.name))).toMatch(/\*$/);
     expect(lines[4]).toBe(`3 members, leader ${leader}`);
-
-    const membersJson = JSON.parse((await tsakt("members", "--url", a.url, "--json")).stdout);
-    expect(membersJson.members.map((m: { name: string }) => m.name).sort()).toEqual(nodes.map((n) => n.name).sort());
-    expect(membersJson.leader).toBe(leader);
   }, 60_000);
 
   it("lists another member's actors, asks an actor by name, and reports refusals with exit codes", async () => {

@@ -42,6 +42,10 @@ class ClientGatewayPlugin implements Plugin {
     // The gateway is a system actor: it stops with the system; stopping it first ends pushes before the cluster leaves.
     if (this.pid !== undefined && this.system !== undefined) await this.system.stopActor(this.pid).catch(() => undefined);
   }
+  /** Stops it (as stop()). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
 }
 
 /**

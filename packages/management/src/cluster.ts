@@ -70,6 +70,10 @@ class ClusterManagementPlugin implements Plugin {
     this.section?.stop();
     if (this.actor !== undefined) await this.system?.stopActor(this.actor).catch(() => undefined);
   }
+  /** Stops it (as stop()). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
 }
 
 /**

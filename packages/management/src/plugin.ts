@@ -111,6 +111,11 @@ export class ManagementPlugin implements Plugin, Management {
     await this.metrics?.shutdown().catch(() => undefined);
   }
 
+  /** Stops the endpoint (as stop()). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
   /** @internal Cluster events kept for the log. */
   get eventLogSize(): number {
     return this.settings.eventLogSize;
