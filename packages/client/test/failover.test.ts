@@ -1,7 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { file_google_protobuf_wrappers, type StringValue, StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { type ClusterClient, connect } from "@tsakt/client";
-import { eventually, startCluster, stopAll, type TestNode } from "@tsakt/test-cluster";
+import { StaticDiscoveryProvider } from "@tsakt/discovery-static";
+import { eventually, startCluster, stopAll, TestNode } from "@tsakt/test-cluster";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const GRAINS = 300;
@@ -88,12 +89,12 @@ describe("the cluster client (from outside the membership)", () => {
     );
   }, 90_000);
 
-  it("calls an actor by its cluster-wide name, and balances by least load over the members that are up", async () => {
+  it("finds members through discovery, calls an actor by name, balances by least load, and takes a restarted member back", async () => {
     const survivor = nodes.find((n) => n.running) as TestNode;
     await survivor.request("spawnOn", { actor: "greeter" });
     const c = await connect({
       system: "test-cluster",
-      seeds: nodes.map((n) => n.name),
+      discovery: new StaticDiscoveryProvider({ peers: nodes.map((n) => n.name) }),
       types: [file_google_protobuf_wrappers],
       balancer: "least-load",
       loadRefreshMs: 100,
@@ -121,7 +122,15 @@ describe("the cluster client (from outside the membership)", () => {
       // Where each call went depends on the loads at that moment (the pick itself is unit-tested); all went to live members.
       expect(c.nodes().reduce((sum, n) => sum + (n.status === "up" ? n.sent : 0), 0)).toBeGreaterThanOrEqual(62);
       // The member killed in the first test never answered this client's hello, and is known down from the gateways.
-      expect(c.nodes().find((n) => !nodes.find((x) => x.name === n.name)?.running)?.status).toBe("down");
+      const dead = nodes.find((n) => !n.running) as TestNode;
+      const before = c.nodes().find((n) => n.name === dead.name);
+      expect(before?.status).toBe("down");
+
+      // The same address comes back as a new process: the gateways report a new run, and the client takes it back.
+      const restarted = await TestNode.start(dead.config);
+      nodes.push(restarted);
+      await eventually(() => c.nodes().find((n) => n.name === dead.name)?.status === "up", 15_000, "the restarted member to be up");
+      expect(c.nodes().find((n) => n.name === dead.name)?.uid).not.toBe(before?.uid);
     } finally {
       await c.close();
     }
