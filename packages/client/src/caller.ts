@@ -2,6 +2,7 @@ import { create, type DescMessage, isMessage, type Message, type Registry } from
 import { anyPack } from "@bufbuild/protobuf/wkt";
 import { type ActorSystem, AskAbortedError, InvalidMessageError, InvalidOptionError, isTsaktError } from "@tsakt/actor";
 import { remoteTypesOf } from "@tsakt/remote/internal";
+import type { Balancer } from "./balancer.js";
 import type { ClientRef } from "./client.js";
 import { CallDeadlineExceededError, ClientCallError, ClientClosedError, NoNodeAvailableError } from "./errors.js";
 import { ActorRequestSchema, GatewayFailureSchema, GrainRequestSchema } from "./gen/tsakt/client/v1/gateway_pb.js";
@@ -58,9 +59,8 @@ export class Caller {
     if (this.ctx.isClosed()) return false;
     const up = this.ctx.membership.up();
     if (up.length === 0) return false;
-    const node = this.ctx.settings.balancer.pick(up.map((n) => n.info()));
-    const state = this.ctx.membership.nodes.get(node.name);
-    if (state?.gateway === undefined || state.status !== "up") return false;
+    const state = pickFrom(up, this.ctx.settings.balancer);
+    if (state.gateway === undefined) return false;
     const request = this.request(target, message, false, 0);
     state.sent++;
     state.lastSentAtMs = Date.now();
@@ -92,10 +92,8 @@ export class Caller {
       }
       const up = membership.up();
       if (up.length === 0) continue;
-      const picked = settings.balancer.pick(up.map((n) => n.info()));
-      const node = membership.nodes.get(picked.name);
-      const gateway = node?.gateway;
-      if (node === undefined || gateway === undefined || node.status !== "up") continue;
+      const node = pickFrom(up, settings.balancer);
+      const gateway = node.gateway as NonNullable<NodeState["gateway"]>;
       const attemptMs = Math.max(1, Math.min(deadline - performance.now(), settings.attemptTimeoutMs));
       const request = this.request(target, message, true, Math.max(1, Math.floor(attemptMs - gatewayMarginMs)));
       attempts++;
@@ -151,6 +149,12 @@ export class Caller {
       );
     return schema;
   }
+}
+
+/** The member the balancer picks among `up` (never empty); a pick outside the list (a balancer's bug) falls back to the first. */
+function pickFrom(up: readonly NodeState[], balancer: Balancer): NodeState {
+  const picked = balancer.pick(up.map((n) => n.info()));
+  return up.find((n) => n.name === picked?.name) ?? (up[0] as NodeState);
 }
 
 /** Errors of the client→gateway hop that mean the member is unreachable or overloaded, not that the call is wrong. */
