@@ -81,6 +81,6 @@ export function coreRoutes(ctx: CoreContext): Route[] {
         body: { node: ctx.nodeName(), samples: ctx.sampler.since(intParam(request.query, "since", 0, 0, Number.MAX_SAFE_INTEGER)) },
       }),
     },
-    { method: "GET", pattern: "/schema.json", handle: () => ({ body: managementSchema }) },
+    { method: "GET", pattern: "/schema.json", handle: () => ({ body: managementSchema() }) },
   ];
 }

@@ -81,6 +81,9 @@ describe("the management endpoint of one node", () => {
     expect(history.body.samples.length).toBeGreaterThan(1);
     expect(history.body.samples.at(-1)).toMatchObject({ actors: system.actorCount, grains: 3 });
     expectSchema("Error", (await call(url, "/nowhere")).body);
+    expect(Object.keys((await call(url, "/schema.json")).body.$defs)).toEqual(
+      expect.arrayContaining(["MembersView", "NodeStats", "LiveHello"]),
+    );
   });
 
   it("refuses a request without the token (401) and accepts it as a bearer header or access_token; probes need none", async () => {

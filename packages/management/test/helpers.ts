@@ -2,7 +2,7 @@ import { managementSchema } from "@tsakt/management";
 import { Ajv2020 } from "ajv/dist/2020.js";
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
-ajv.addSchema(managementSchema as Record<string, unknown>, "management");
+ajv.addSchema(managementSchema() as Record<string, unknown>, "management");
 
 /** Throws unless `body` matches the schema's definition `name` (the published JSON schema of the responses). */
 export function expectSchema(name: string, body: unknown): void {
