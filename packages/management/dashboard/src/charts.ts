@@ -41,7 +41,8 @@ export class NodeChart {
             {},
             ...names.map((name, i) => ({ label: name, stroke: palette[i % palette.length] as string, width: 2, spanGaps: false })),
           ],
-          axes: [{}, { size: 60 }],
+          // Whole seconds at least: samples come once per sampling interval, sub-second ticks only clutter the axis.
+          axes: [{ incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600] }, { size: 60 }],
           legend: { live: false },
         },
         data,

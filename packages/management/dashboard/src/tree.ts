@@ -27,7 +27,8 @@ export function renderTree(host: HTMLElement, page: ActorPage): void {
         const label = el(
           "span",
           { class: `actor state-${entry.state}`, "data-path": entry.path },
-          el("code", {}, entry.path.slice(entry.path.lastIndexOf("/") + 1) || entry.path),
+          // Top-level actors show their guardian (/user or /system), deeper ones their own name.
+          el("code", {}, entry.depth === 1 ? entry.path : entry.path.slice(entry.path.lastIndexOf("/") + 1)),
           el(
             "span",
             { class: "counts" },
@@ -36,13 +37,13 @@ export function renderTree(host: HTMLElement, page: ActorPage): void {
         );
         const kids = children as Array<{ entry: ActorEntry; children: unknown[] }>;
         if (kids.length === 0) return el("li", {}, label);
-        // Guardians' direct children open, deeper levels (grain activations, pools) collapsed.
+        // Top-level actors with a few children open; long lists (grain activations, pools) and deeper levels collapsed.
         return el(
           "li",
           {},
           el(
             "details",
-            { open: entry.depth < 2 },
+            { open: entry.depth < 2 && entry.children <= 20 },
             el("summary", {}, label, el("span", { class: "counts" }, ` (${entry.children})`)),
             list(kids),
           ),
