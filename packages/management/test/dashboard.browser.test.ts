@@ -84,8 +84,10 @@ describe.skipIf(!haveChromium)("the live dashboard in a real browser (headless C
     console.log(
       `dashboard: killed at +0 ms, declared dead by the dashboard's node at +${declared.at - killedAt} ms, gone from the graph at +${goneAt - killedAt} ms`,
     );
-    // The graph follows the cluster's own detection (it is pushed, not polled): gone within a second of it.
-    expect(goneAt - declared.at).toBeLessThan(1000);
+    // The graph follows the cluster's own detection (it is pushed, not polled): gone right after it, and within the
+    // detection time of these nodes' failure detector (probe 200 ms, suspicion 800 ms: dead after about 1–2 s).
+    expect(goneAt - declared.at).toBeLessThan(1500);
+    expect(goneAt - killedAt).toBeLessThan(5000);
     expect(await page.$$eval("[data-member]", (groups) => groups.map((g) => g.getAttribute("data-member")).sort())).toEqual(
       [a.name, b.name].sort(),
     );
