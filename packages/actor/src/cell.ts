@@ -38,6 +38,8 @@ const PASSIVATED = 4;
 const STOPPING = 5;
 const STOPPED = 6;
 
+const stateNames = ["starting", "running", "suspended", "restarting", "passivated", "stopping", "stopped"] as const;
+
 const resolved: Promise<void> = Promise.resolve();
 
 /** State most actors never need, allocated on first use so an idle actor stays small. */
@@ -100,6 +102,8 @@ export class ActorCell implements PID {
   private ext: Extras | undefined = undefined;
   private pathCache: string | undefined = undefined;
   private readonly mailbox: Mailbox;
+  /** Messages this actor processed since it was spawned (counted per turn, read by introspection). */
+  processed = 0;
 
   constructor(
     readonly runtime: Runtime,
@@ -258,6 +262,7 @@ export class ActorCell implements PID {
     // PostStart is not a use of the actor: it does not count toward afterMessages.
     if (tracker !== undefined) this.runtime.passivator().touched(tracker, n - lifecycle);
     if (!this.scheduled && this.state === RUNNING && !this.busy && this.hasWork()) this.runtime.dispatcher.schedule(this);
+    this.processed += n;
     return n;
   }
 
@@ -468,6 +473,16 @@ export class ActorCell implements PID {
     const children = this.ext?.children;
     if (children !== undefined) for (const child of children.values()) total += child.queuedMessages();
     return total;
+  }
+
+  /** Messages queued in this actor's own mailbox now. */
+  get mailboxSize(): number {
+    return this.mailbox.size;
+  }
+
+  /** The lifecycle state as a word, for introspection. */
+  get stateName(): "starting" | "running" | "suspended" | "restarting" | "passivated" | "stopping" | "stopped" {
+    return stateNames[this.state] ?? "stopped";
   }
 
   /** The live children. */
