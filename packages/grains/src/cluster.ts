@@ -66,7 +66,7 @@ const knownOptions = new Set(["kinds", "placement", "role"]);
  * grains owned by other nodes are forwarded there; they must be protobuf types known to remoting. grainsOf and
  * grainOf work as on one node.
  */
-export function clusterGrains(options: ClusterGrainsOptions = {}): Plugin {
+export function clusterGrains(options: ClusterGrainsOptions = {}): Plugin & AsyncDisposable {
   if (typeof options !== "object" || options === null)
     throw new InvalidOptionError("options", "must be an object { kinds?, placement?, role? }");
   for (const key of Object.keys(options))
