@@ -78,5 +78,5 @@ export type { CronScheduleOptions, EveryOptions, ScheduleOptions } from "./sched
 export { Scheduler, schedulerOf } from "./scheduler/scheduler.js";
 export { type ShutdownHook, ShutdownHookError, type ShutdownRecovery } from "./shutdown.js";
 export type { SpawnOptions } from "./spawn-options.js";
-export type { BackoffOptions, Directive, ErrorClass, SupervisionStrategy, SupervisorOptions } from "./supervision.js";
+export type { BackoffOptions, Directive, ErrorClass, SupervisionStrategy, SupervisorOptions } from "./supervision/options.js";
 export { ActorSystem, type ActorSystemOptions } from "./system.js";

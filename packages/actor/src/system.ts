@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { ActorFactory, Behavior, ReceiveContext } from "./actor.js";
 import { type AskReplier, DeadlineList, prepareAsk } from "./ask.js";
+import type { CellState } from "./cell/cell-state.js";
 import { ActorCell } from "./cell.js";
 import { type Clock, isClock, systemClock } from "./clock.js";
 import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
@@ -20,7 +21,7 @@ import { registerHost } from "./plugin-host.js";
 import { installScheduler, Scheduler } from "./scheduler/scheduler.js";
 import { runShutdownHooks, type ShutdownHook, validateShutdownHook } from "./shutdown.js";
 import { type SpawnOptions, validateSpawnOptions } from "./spawn-options.js";
-import { type SupervisorOptions, validateSupervisorOptions } from "./supervision.js";
+import { type SupervisorOptions, validateSupervisorOptions } from "./supervision/options.js";
 
 /** Options of ActorSystem.start. */
 export interface ActorSystemOptions {
@@ -252,7 +253,7 @@ export class ActorSystem implements AsyncDisposable {
     if (path.startsWith(`${this.prefix}/`)) path = path.slice(this.prefix.length);
     else if (path.startsWith("tsakt://")) return undefined;
     if (!path.startsWith("/")) return this.userGuardian.childNamed(path);
-    let cell: ActorCell | undefined = this.root;
+    let cell: CellState | undefined = this.root;
     for (const segment of path.split("/").slice(1)) {
       cell = cell.childNamed(segment);
       if (cell === undefined) return undefined;
