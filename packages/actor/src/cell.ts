@@ -1,6 +1,6 @@
 import type { ActorFactory, Behavior, ReceiveContext } from "./actor.js";
 import { becomeBehavior, stashMessage, unbecomeBehavior, unstashMessage, unstashMessages } from "./cell/behaviors-stash.js";
-import { CellState, PASSIVATED, RUNNING, STOPPING, SUSPENDED } from "./cell/cell-state.js";
+import { CellState, PASSIVATED, RUNNING, STOPPING } from "./cell/cell-state.js";
 import { addWatch, countWatches, removeWatch, watchedTerminated } from "./cell/death-watch.js";
 import { holdForBackoff, holdForEscalation, reinstateCell, restartCell, resumeCell, suspendCell } from "./cell/fault-handling.js";
 import { activate, finishStop, newInstance, stopCell } from "./cell/lifecycle.js";
@@ -13,9 +13,8 @@ import { validateName } from "./names.js";
 import { type AskOptions, type PID, rejectSender } from "./pid.js";
 import type { Runtime } from "./runtime.js";
 import { type SpawnOptions, validateSpawnOptions } from "./spawn-options.js";
-import type { SupervisorOptions } from "./supervision/options.js";
 import { supervise } from "./supervision/supervise.js";
-import type { RestartRecord, Supervisee } from "./supervision/supervisee.js";
+import type { Supervisee } from "./supervision/supervisee.js";
 
 /**
  * A local actor: its mailbox, its instance, its place in the hierarchy. The cell is also the actor's local PID.
@@ -320,19 +319,6 @@ export class ActorCell extends CellState implements ContextCell {
     supervise(this, error, escalatedFrom);
   }
 
-  supervisorOptions(): SupervisorOptions | undefined {
-    return this.options?.supervisor ?? this.runtime.supervisor;
-  }
-
-  supervisingParent(): CellState | undefined {
-    const parent = this.parentCell;
-    return parent === undefined || parent.isGuardian ? undefined : parent;
-  }
-
-  restartRecord(): RestartRecord {
-    return this.extras();
-  }
-
   restart(error: unknown): void {
     restartCell(this, error);
   }
@@ -356,11 +342,6 @@ export class ActorCell extends CellState implements ContextCell {
   /** Resumes a suspended actor with its current instance; false when it was not suspended. */
   reinstate(): boolean {
     return reinstateCell(this);
-  }
-
-  /** True while suspended by its supervisor. */
-  isSuspended(): boolean {
-    return this.state === SUSPENDED;
   }
 
   // ---- behaviors and stash (src/cell/behaviors-stash.ts) ----

@@ -98,8 +98,27 @@ export abstract class CellState implements PID, Schedulable, Supervisee {
     return this.state < STOPPING;
   }
 
+  /** True while suspended by its supervisor. */
+  isSuspended(): boolean {
+    return this.state === SUSPENDED;
+  }
+
+  /** The extras, created on first use. */
   extras(): Extras {
     return (this.ext ??= new Extras());
+  }
+
+  supervisorOptions(): SupervisorOptions | undefined {
+    return this.options?.supervisor ?? this.runtime.supervisor;
+  }
+
+  supervisingParent(): CellState | undefined {
+    const parent = this.parentCell;
+    return parent === undefined || parent.isGuardian ? undefined : parent;
+  }
+
+  restartRecord(): RestartRecord {
+    return this.extras();
   }
 
   abstract tell(message: unknown, sender?: PID): boolean;
@@ -122,9 +141,6 @@ export abstract class CellState implements PID, Schedulable, Supervisee {
   abstract passivate(): void;
   abstract childNamed(name: string): CellState | undefined;
   abstract childCells(): CellState[];
-  abstract supervisorOptions(): SupervisorOptions | undefined;
-  abstract supervisingParent(): CellState | undefined;
-  abstract restartRecord(): RestartRecord;
   abstract fail(error: unknown, escalatedFrom?: Supervisee): void;
   abstract restart(error: unknown): void;
   abstract stop(): Promise<void>;
