@@ -1,26 +1,52 @@
-import type { ActorFactory, Behavior, ReceiveContext } from "./actor.js";
+import type { Actor, ActorFactory, Behavior, ReceiveContext } from "./actor.js";
 import { becomeBehavior, stashMessage, unbecomeBehavior, unstashMessage, unstashMessages } from "./cell/behaviors-stash.js";
-import { CellState, PASSIVATED, RUNNING, STOPPING } from "./cell/cell-state.js";
-import { addWatch, countWatches, removeWatch, watchedTerminated } from "./cell/death-watch.js";
-import { holdForBackoff, holdForEscalation, reinstateCell, restartCell, resumeCell, suspendCell } from "./cell/fault-handling.js";
+import { type CellState, cellBrand, Extras, PASSIVATED, RUNNING, STARTING, STOPPING } from "./cell/cell-state.js";
+import { addWatch, countWatches, removeWatch } from "./cell/death-watch.js";
+import { holdForBackoff, holdForEscalation, restartCell, resumeCell, suspendCell } from "./cell/fault-handling.js";
 import { activate, finishStop, newInstance, stopCell } from "./cell/lifecycle.js";
 import { passivateCell, reactivateCell } from "./cell/passivation.js";
-import { countRequest, settleRequest } from "./cell/reentrancy.js";
+import { countRequest, runAsTurn, settleRequest } from "./cell/reentrancy.js";
 import { ActorContext, type ContextCell } from "./context.js";
 import { ActorAlreadyExistsError, DeadActorError, InvalidOptionError, MailboxFullError } from "./errors.js";
+import type { Mailbox } from "./mailbox/mailbox.js";
+import { createMailbox } from "./mailbox/options.js";
 import { isPoisonPill, postStart } from "./messages.js";
 import { validateName } from "./names.js";
 import { type AskOptions, type PID, rejectSender } from "./pid.js";
 import type { Runtime } from "./runtime.js";
 import { type SpawnOptions, validateSpawnOptions } from "./spawn-options.js";
+import type { SupervisorOptions } from "./supervision/options.js";
 import { supervise } from "./supervision/supervise.js";
 import type { Supervisee } from "./supervision/supervisee.js";
 
 /**
  * A local actor: its mailbox, its instance, its place in the hierarchy. The cell is also the actor's local PID.
- * This file holds the hot path (sending, turns); the fields live in CellState and the cold parts in src/cell/.
+ * This file holds the fields and the hot path (sending, turns); the cold parts are functions in src/cell/ over the
+ * CellState interface. No base class: every field is the cell's own, in one hidden class.
  */
-export class ActorCell extends CellState implements ContextCell {
+export class ActorCell implements CellState, ContextCell {
+  scheduled = false;
+  busy = false;
+  state = STARTING;
+  postStartDue = false;
+  actor!: Actor;
+  behavior: Behavior | undefined = undefined;
+  ctx!: ActorContext;
+  ext: Extras | undefined = undefined;
+  private pathCache: string | undefined = undefined;
+  readonly mailbox: Mailbox;
+
+  constructor(
+    readonly runtime: Runtime,
+    readonly parentCell: CellState | undefined,
+    readonly name: string,
+    readonly factory: ActorFactory | Behavior,
+    readonly options: SpawnOptions | undefined,
+    readonly funcActor = false,
+  ) {
+    this.mailbox = createMailbox(options?.mailbox);
+  }
+
   /** A guardian (/user, /system): a running actor with no parent that only parents others. */
   static guardian(runtime: Runtime, name: string): ActorCell {
     const cell = new ActorCell(runtime, undefined, name, (ctx: ReceiveContext) => ctx.unhandled(), undefined, true);
@@ -28,6 +54,35 @@ export class ActorCell extends CellState implements ContextCell {
     cell.ctx = new ActorContext(cell);
     cell.state = RUNNING;
     return cell;
+  }
+
+  /** On the prototype, so isCell() costs no memory per actor. */
+  get [cellBrand](): true {
+    return true;
+  }
+
+  get isGuardian(): boolean {
+    return this.parentCell === undefined || this.parentCell.parentCell === undefined;
+  }
+
+  get path(): string {
+    return (this.pathCache ??= this.parentCell === undefined ? "" : `${this.parentCell.path}/${this.name}`);
+  }
+
+  get address(): string {
+    return this.runtime.addressPrefix + this.path;
+  }
+
+  toString(): string {
+    return this.address;
+  }
+
+  isAlive(): boolean {
+    return this.state < STOPPING;
+  }
+
+  extras(): Extras {
+    return (this.ext ??= new Extras());
   }
 
   // ---- sending ----
@@ -230,22 +285,8 @@ export class ActorCell extends CellState implements ContextCell {
     if (!this.scheduled && this.state === RUNNING && !this.busy && this.hasWork()) this.runtime.dispatcher.schedule(this);
   }
 
-  /** Runs `fn` as a turn of this actor (asTurn true), or at once when an async turn is awaiting it (asTurn false). */
   runContinuation(fn: (asTurn: boolean) => void): boolean {
-    if (this.state >= STOPPING) return false;
-    if (this.busy && this.state === RUNNING) {
-      fn(false);
-      return true;
-    }
-    (this.extras().continuations ??= []).push(() => {
-      try {
-        fn(true);
-      } catch (error) {
-        this.fail(error);
-      }
-    });
-    if (!this.scheduled && this.state === RUNNING && !this.busy) this.runtime.dispatcher.schedule(this);
-    return true;
+    return runAsTurn(this, fn);
   }
 
   // ---- lifecycle and hierarchy (src/cell/lifecycle.ts) ----
@@ -295,11 +336,6 @@ export class ActorCell extends CellState implements ContextCell {
     return this.options?.dependencies ?? [];
   }
 
-  /** Messages queued in this actor and all its descendants (for the mailbox-depth metric). */
-  queuedMessages(): number {
-    return queued(this);
-  }
-
   /** Stops this actor after its current message: children first, then postStop, then watchers are told. */
   stop(): Promise<void> {
     return stopCell(this);
@@ -317,6 +353,19 @@ export class ActorCell extends CellState implements ContextCell {
   /** Applies this actor's supervisor to `error` raised while it processed a message. */
   fail(error: unknown, escalatedFrom?: Supervisee): void {
     supervise(this, error, escalatedFrom);
+  }
+
+  supervisorOptions(): SupervisorOptions | undefined {
+    return this.options?.supervisor ?? this.runtime.supervisor;
+  }
+
+  supervisingParent(): CellState | undefined {
+    const parent = this.parentCell;
+    return parent === undefined || parent.isGuardian ? undefined : parent;
+  }
+
+  restartRecord(): Extras {
+    return this.extras();
   }
 
   restart(error: unknown): void {
@@ -337,11 +386,6 @@ export class ActorCell extends CellState implements ContextCell {
 
   pauseForBackoff(): void {
     holdForBackoff(this);
-  }
-
-  /** Resumes a suspended actor with its current instance; false when it was not suspended. */
-  reinstate(): boolean {
-    return reinstateCell(this);
   }
 
   // ---- behaviors and stash (src/cell/behaviors-stash.ts) ----
@@ -366,7 +410,7 @@ export class ActorCell extends CellState implements ContextCell {
     unstashMessages(this);
   }
 
-  // ---- death watch and reentrancy (src/cell/death-watch.ts, src/cell/reentrancy.ts) ----
+  // ---- death watch and reentrancy (src/cell/death-watch.ts, src/cell/reentrancy.ts; runContinuation above) ----
 
   watch(target: PID): void {
     addWatch(this, target);
@@ -374,11 +418,6 @@ export class ActorCell extends CellState implements ContextCell {
 
   unwatch(target: PID): void {
     removeWatch(this, target);
-  }
-
-  /** Delivers Terminated for `target` (a remote actor this cell watched) and forgets the watch. */
-  terminated(target: PID): void {
-    watchedTerminated(this, target);
   }
 
   /** Number of live watchers and watched actors, for leak checks. */
@@ -393,11 +432,4 @@ export class ActorCell extends CellState implements ContextCell {
   requestSettled(): void {
     settleRequest(this);
   }
-}
-
-function queued(cell: CellState): number {
-  let total = cell.mailbox.size;
-  const children = cell.ext?.children;
-  if (children !== undefined) for (const child of children.values()) total += queued(child);
-  return total;
 }

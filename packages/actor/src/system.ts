@@ -2,6 +2,8 @@ import { create } from "@bufbuild/protobuf";
 import type { ActorFactory, Behavior, ReceiveContext } from "./actor.js";
 import { type AskReplier, DeadlineList, prepareAsk } from "./ask.js";
 import type { CellState } from "./cell/cell-state.js";
+import { isSuspended, reinstateCell } from "./cell/fault-handling.js";
+import { queuedMessages } from "./cell/lifecycle.js";
 import { ActorCell } from "./cell.js";
 import { type Clock, isClock, systemClock } from "./clock.js";
 import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
@@ -182,7 +184,7 @@ export class ActorSystem implements AsyncDisposable {
 
   /** Messages queued in all mailboxes now (walks every actor; meant for metrics, not hot paths). */
   queuedMessages(): number {
-    return this.root.queuedMessages();
+    return queuedMessages(this.root);
   }
 
   /** A system extension by id, or undefined. */
@@ -291,12 +293,12 @@ export class ActorSystem implements AsyncDisposable {
   reinstate(target: PID | string): boolean {
     const pid = typeof target === "string" ? this.localActorOf(target) : target;
     if (!(pid instanceof ActorCell)) throw new ActorNotFoundError(String(target));
-    return pid.reinstate();
+    return reinstateCell(pid);
   }
 
   /** True when the local actor is suspended by its supervisor. */
   isSuspended(target: PID): boolean {
-    return target instanceof ActorCell && target.isSuspended();
+    return target instanceof ActorCell && isSuspended(target);
   }
 
   /** @internal Runs `hook` once the system has fully stopped (timers of services such as the scheduler are released there). */

@@ -3,12 +3,10 @@ import type { TimerHandle } from "../clock.js";
 import type { ActorContext } from "../context.js";
 import type { Schedulable } from "../dispatcher.js";
 import type { Mailbox } from "../mailbox/mailbox.js";
-import { createMailbox } from "../mailbox/options.js";
 import type { Passivatable } from "../passivation.js";
-import type { AskOptions, PID } from "../pid.js";
+import type { PID } from "../pid.js";
 import type { Runtime } from "../runtime.js";
 import type { SpawnOptions } from "../spawn-options.js";
-import type { SupervisorOptions } from "../supervision/options.js";
 import type { RestartRecord, Supervisee } from "../supervision/supervisee.js";
 
 export const STARTING = 0;
@@ -46,107 +44,59 @@ export class Extras implements RestartRecord {
   turnStart = 0;
 }
 
+/** Marks ActorCell's prototype, so isCell() tells a local cell from other PIDs without importing cell.ts. */
+export const cellBrand: unique symbol = Symbol("tsakt.cell");
+
+/** True when `pid` is a local actor cell. */
+export function isCell(pid: PID): pid is CellState {
+  return (pid as Partial<Pick<CellState, typeof cellBrand>>)[cellBrand] === true;
+}
+
 /**
- * The fields of an actor cell and the operations its parts call on each other. ActorCell (cell.ts: sending and
- * turns) is the only subclass; the cold parts (cell/lifecycle, fault-handling, death-watch, reentrancy,
- * behaviors-stash, passivation) are plain functions over this type, so every field stays on one hidden class and
- * none of those files imports cell.ts.
+ * An actor cell as the modules in src/cell see it: its fields and the operations its parts call on each other.
+ * ActorCell (cell.ts: sending and turns) is the one implementation and declares every field, so all cells share one
+ * hidden class and reach a field without going through a base class; the cold parts (lifecycle, fault-handling,
+ * death-watch, reentrancy, behaviors-stash, passivation) are plain functions over this interface, so none of them
+ * imports cell.ts.
  */
-export abstract class CellState implements PID, Schedulable, Supervisee {
-  scheduled = false;
+export interface CellState extends PID, Schedulable, Supervisee {
+  readonly [cellBrand]: true;
+  readonly runtime: Runtime;
+  readonly parentCell: CellState | undefined;
+  /** The factory, or for a function actor its receive function. */
+  readonly factory: ActorFactory | Behavior;
+  readonly options: SpawnOptions | undefined;
+  readonly funcActor: boolean;
   /** An async turn, preStart or restart is in flight; nothing else runs until it settles. */
-  busy = false;
-  state = STARTING;
-  postStartDue = false;
-  actor!: Actor;
-  behavior: Behavior | undefined = undefined;
-  ctx!: ActorContext;
-  ext: Extras | undefined = undefined;
-  pathCache: string | undefined = undefined;
+  busy: boolean;
+  /** One of the state constants above. */
+  state: number;
+  postStartDue: boolean;
+  actor: Actor;
+  behavior: Behavior | undefined;
+  ctx: ActorContext;
+  ext: Extras | undefined;
   readonly mailbox: Mailbox;
-
-  constructor(
-    readonly runtime: Runtime,
-    readonly parentCell: CellState | undefined,
-    readonly name: string,
-    /** The factory, or for a function actor its receive function. */
-    readonly factory: ActorFactory | Behavior,
-    readonly options: SpawnOptions | undefined,
-    readonly funcActor = false,
-  ) {
-    this.mailbox = createMailbox(options?.mailbox);
-  }
-
   /** The root, /user and /system: they parent actors but are not counted or supervised as actors. */
-  get isGuardian(): boolean {
-    return this.parentCell === undefined || this.parentCell.parentCell === undefined;
-  }
-
-  get path(): string {
-    return (this.pathCache ??= this.parentCell === undefined ? "" : `${this.parentCell.path}/${this.name}`);
-  }
-
-  get address(): string {
-    return this.runtime.addressPrefix + this.path;
-  }
-
-  toString(): string {
-    return this.address;
-  }
-
-  isAlive(): boolean {
-    return this.state < STOPPING;
-  }
-
-  /** True while suspended by its supervisor. */
-  isSuspended(): boolean {
-    return this.state === SUSPENDED;
-  }
-
+  readonly isGuardian: boolean;
   /** The extras, created on first use. */
-  extras(): Extras {
-    return (this.ext ??= new Extras());
-  }
-
-  supervisorOptions(): SupervisorOptions | undefined {
-    return this.options?.supervisor ?? this.runtime.supervisor;
-  }
-
-  supervisingParent(): CellState | undefined {
-    const parent = this.parentCell;
-    return parent === undefined || parent.isGuardian ? undefined : parent;
-  }
-
-  restartRecord(): RestartRecord {
-    return this.extras();
-  }
-
-  abstract tell(message: unknown, sender?: PID): boolean;
-  abstract ask<R = unknown>(message: unknown, options?: AskOptions): Promise<R>;
-  abstract send(message: unknown, sender?: PID): Promise<void>;
-  abstract runTurn(budget: number): number;
+  extras(): Extras;
   /** Rejects the sender's ask, if any, and records a dead letter. */
-  abstract undeliverable(message: unknown, sender: PID | undefined, reason: string): void;
+  undeliverable(message: unknown, sender: PID | undefined, reason: string): void;
   /** Queues a notice (Terminated) past any capacity; it must not be lost. */
-  abstract deliverNotice(message: unknown, sender: PID): void;
+  deliverNotice(message: unknown, sender: PID): void;
   /** True when the cell has something to run: PostStart, a continuation, front (unstashed) mail or mailbox mail. */
-  abstract hasWork(): boolean;
+  hasWork(): boolean;
   /** True when passivating now loses nothing: running, no turn in flight, nothing queued. */
-  abstract isIdle(): boolean;
+  isIdle(): boolean;
   /** An async turn, start or restart finished: stop if asked to, else carry on with the mail. */
-  abstract settle(): void;
+  settle(): void;
   /** A failure was handled: stop if asked to, else carry on with the mail. */
-  abstract afterFailure(): void;
+  afterFailure(): void;
   /** Passivates an idle actor now (see cell/passivation). */
-  abstract passivate(): void;
-  abstract childNamed(name: string): CellState | undefined;
-  abstract childCells(): CellState[];
-  abstract fail(error: unknown, escalatedFrom?: Supervisee): void;
-  abstract restart(error: unknown): void;
-  abstract stop(): Promise<void>;
-  abstract suspend(error: unknown): void;
-  abstract pauseForEscalation(): void;
-  abstract resumeAfterEscalation(): void;
-  abstract pauseForBackoff(): void;
-  abstract runContinuation(fn: (asTurn: boolean) => void): boolean;
+  passivate(): void;
+  childNamed(name: string): CellState | undefined;
+  childCells(): CellState[];
+  supervisingParent(): CellState | undefined;
+  restartRecord(): Extras;
 }

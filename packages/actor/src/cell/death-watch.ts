@@ -1,12 +1,12 @@
 import { create } from "@bufbuild/protobuf";
 import { TerminatedSchema } from "../gen/tsakt/actor/v1/system_pb.js";
 import { isWatchable, type PID } from "../pid.js";
-import { CellState } from "./cell-state.js";
+import { type CellState, isCell } from "./cell-state.js";
 
 /** Starts telling `cell` when `target` terminates; at once when a local target is already gone. */
 export function addWatch(cell: CellState, target: PID): void {
   if (target === cell) return;
-  if (target instanceof CellState) {
+  if (isCell(target)) {
     if (!target.isAlive()) {
       cell.deliverNotice(terminated(target.address), target);
       return;
@@ -35,7 +35,7 @@ export function notifyWatchers(cell: CellState): void {
   if (watchers !== undefined && watchers.size > 0) {
     const notice = terminated(cell.address);
     for (const watcher of watchers) {
-      if (watcher instanceof CellState) {
+      if (isCell(watcher)) {
         watcher.ext?.watching?.delete(cell);
         watcher.deliverNotice(notice, cell);
       } else {
@@ -50,7 +50,7 @@ export function notifyWatchers(cell: CellState): void {
 
 /** Stops `target` telling `cell` of its termination, leaving `cell`'s own list of watches alone. */
 function unwatchQuietly(cell: CellState, target: PID): void {
-  if (target instanceof CellState) target.ext?.watchers?.delete(cell);
+  if (isCell(target)) target.ext?.watchers?.delete(cell);
   else if (isWatchable(target)) target.removeWatcher(cell);
 }
 

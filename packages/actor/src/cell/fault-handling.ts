@@ -62,6 +62,11 @@ export function reinstateCell(cell: CellState): boolean {
   return true;
 }
 
+/** True while `cell` is suspended by its supervisor. */
+export function isSuspended(cell: CellState): boolean {
+  return cell.state === SUSPENDED;
+}
+
 /** Holds `cell`'s mail while its parent decides about the failure it escalated. */
 export function holdForEscalation(cell: CellState): void {
   cell.state = SUSPENDED;

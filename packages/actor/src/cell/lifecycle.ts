@@ -184,3 +184,11 @@ function drainToDeadLetters(cell: CellState): void {
     cell.undeliverable(message, mailbox.sender, "actor stopped");
   }
 }
+
+/** Messages queued in `cell` and all its descendants (for the mailbox-depth metric). */
+export function queuedMessages(cell: CellState): number {
+  let total = cell.mailbox.size;
+  const children = cell.ext?.children;
+  if (children !== undefined) for (const child of children.values()) total += queuedMessages(child);
+  return total;
+}
