@@ -49,7 +49,7 @@ export function walkActors(
     const stack: Array<[ActorCell, number]> = start
       .childCells()
       .reverse()
-      .map((c): [ActorCell, number] => [c, startDepth + 1]);
+      .map((c): [ActorCell, number] => [c as ActorCell, startDepth + 1]);
     while (stack.length > 0) {
       const [cell, depth] = stack.pop() as [ActorCell, number];
       const children = cell.childCells();
@@ -69,7 +69,7 @@ export function actorSnapshot(system: ActorSystem, path: string): ActorSnapshot 
 
 function depthOf(cell: ActorCell): number {
   let depth = 0;
-  for (let c: ActorCell | undefined = cell; c !== undefined && !c.isGuardian; c = c.parentCell) depth++;
+  for (let c: ActorCell | undefined = cell; c !== undefined && !c.isGuardian; c = c.parentCell as ActorCell | undefined) depth++;
   return depth;
 }
 
