@@ -2,6 +2,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { freePorts } from "../../../tools/test-servers/src/index.js";
 import { converged, eventually, ProcessNode, type ProcessNodeConfig } from "./process-nodes.js";
 
+/** One answer the observer recorded: which node answered `name`, when the ask was sent and when the answer came. */
+interface Answer {
+  name: string;
+  node: string;
+  sent: number;
+  at: number;
+}
+
 describe("a cluster of separate OS processes (static discovery)", () => {
   const nodes: ProcessNode[] = [];
 
@@ -95,6 +103,27 @@ describe("a cluster of separate OS processes (static discovery)", () => {
       5000,
       "the guard to stop after failing",
     );
+  });
+
+  it("hands over on cluster.stop(): 50 relocatable actors move and no name is ever answered by two nodes at once", async () => {
+    const [a, b, c] = (await startCluster(3, { fast: true })) as [ProcessNode, ProcessNode, ProcessNode];
+    const names = Array.from({ length: 50 }, (_, i) => `h${i}`);
+    await a.request("spawnMany", { prefix: "h", count: 50 });
+    expect(await a.request<number>("localCount", { names })).toBe(50);
+    const observing = Promise.all([b, c].map((n) => n.request<Answer[]>("observe", { names, durationMs: 6000 }, 30_000)));
+    await a.request<boolean>("leaveCluster", {}, 15_000);
+    // Its copies stopped; its system still runs.
+    expect(await a.request<number>("localCount", { names })).toBe(0);
+    const log = (await observing).flat();
+    for (const name of names) {
+      const answers = log.filter((x) => x.name === name).sort((x, y) => x.at - y.at);
+      const fromA = answers.filter((x) => x.node === a.name);
+      const elsewhere = answers.filter((x) => x.node !== a.name);
+      // Every name answered from a survivor in the end, and never from a after a survivor answered it.
+      expect(elsewhere.length, name).toBeGreaterThan(0);
+      if (fromA.length > 0) expect(Math.max(...fromA.map((x) => x.at)), name).toBeLessThan(Math.min(...elsewhere.map((x) => x.sent)));
+      expect(new Set(elsewhere.map((x) => x.node)).size, name).toBe(1);
+    }
   });
 
   it("gives exactly one actor when two nodes race to spawn the same name", async () => {

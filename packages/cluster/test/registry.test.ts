@@ -1,3 +1,4 @@
+import { RegistryWriteQuorumError } from "@tsakt/cluster";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { advance, advanceUntil, drive, TestCluster, type TestNode, useClusterFakeTimers } from "./helpers.js";
 
@@ -183,5 +184,50 @@ describe("registry across a healed partition", () => {
     expect(conflicts.length).toBeGreaterThan(0);
     expect(new Set(conflicts)).toEqual(new Set(["kept n4, lost n2"]));
     expect(nodes.flatMap((n) => n.lost)).toEqual([]);
+  });
+});
+
+describe("registry write quorum", () => {
+  let cluster: TestCluster;
+
+  beforeEach(() => {
+    useClusterFakeTimers();
+  });
+
+  afterEach(async () => {
+    await cluster.shutdown();
+    vi.useRealTimers();
+  });
+
+  it("fails a write with RegistryWriteQuorumError when a backup is black-holed, and keeps none of it", async () => {
+    // Every node holds every partition; the resolver waits long enough that the dead backup stays in the table.
+    cluster = new TestCluster({ replicaCount: 3, downing: { stableAfterMs: 600_000 } });
+    const nodes = await cluster.start(3);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3"]), 5000, "convergence");
+    const [n1, n2] = nodes as [TestNode, TestNode, TestNode];
+    cluster.network.kill("n3");
+    const key = Array.from({ length: 50 }, (_, i) => `actor/q${i}`).find((k) => n1.cluster.registry.primaryOf(k) === "n1") as string;
+    const failed = await drive(
+      n1.cluster.registry.putIfAbsent(key).catch((e: unknown) => e),
+      120_000,
+    );
+    expect(failed).toMatchObject({ code: "RegistryWriteQuorum", key, operation: "put", needed: 3 });
+    expect(failed).toBeInstanceOf(RegistryWriteQuorumError);
+    // Rolled back at the primary and at the backup that took it.
+    expect(await drive(n1.cluster.registry.get(key))).toBeUndefined();
+    expect(n2.cluster.registry.localEntryCount()).toBe(0);
+    cluster.network.revive("n3");
+  });
+
+  it("acknowledges a write with a black-holed backup when writeQuorum allows it (an explicit opt-out)", async () => {
+    cluster = new TestCluster({ replicaCount: 3, writeQuorum: 2, downing: { stableAfterMs: 600_000 } });
+    const nodes = await cluster.start(3);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3"]), 5000, "convergence");
+    const [n1, n2] = nodes as [TestNode, TestNode, TestNode];
+    cluster.network.kill("n3");
+    const key = Array.from({ length: 50 }, (_, i) => `actor/q${i}`).find((k) => n1.cluster.registry.primaryOf(k) === "n1") as string;
+    expect((await drive(n1.cluster.registry.putIfAbsent(key), 60_000)).created).toBe(true);
+    expect(n2.cluster.registry.localEntryCount()).toBe(1);
+    cluster.network.revive("n3");
   });
 });
