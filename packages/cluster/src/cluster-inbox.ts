@@ -28,6 +28,7 @@ export function handleClusterMessage(ctx: InboxContext, message: ClusterMessage,
     return;
   }
   if (message.updates.length > 0) membership.applyAll(message.updates);
+  membership.heard(from.name, from.uid);
   noticeSender(ctx, from);
   const body = message.body;
   switch (body.case) {

@@ -32,6 +32,8 @@ export class FailureDetector {
   private order: string[] = [];
   private next = 0;
   private cancelTimer: (() => void) | undefined = undefined;
+  /** Members being probed now. */
+  private readonly probing = new Set<string>();
 
   constructor(
     private readonly membership: Membership,
@@ -70,6 +72,13 @@ export class FailureDetector {
     );
   }
 
+  /** Probes member `name` now, out of turn (the split-brain resolver wants fresh evidence of it); no-op while one runs. */
+  probeNow(name: string): void {
+    const state = this.membership.get(name);
+    if (this.cancelTimer === undefined || this.probing.has(name) || state === undefined || !isLive(state)) return;
+    void this.probe(state);
+  }
+
   private tick(): void {
     const target = this.nextTarget();
     if (target !== undefined) void this.probe(target);
@@ -95,6 +104,16 @@ export class FailureDetector {
   }
 
   private async probe(target: MemberState): Promise<void> {
+    const name = target.member?.name ?? "";
+    this.probing.add(name);
+    try {
+      await this.probeOnce(target);
+    } finally {
+      this.probing.delete(name);
+    }
+  }
+
+  private async probeOnce(target: MemberState): Promise<void> {
     const member = target.member as Member;
     const ping = { case: "ping", value: create(PingSchema, { targetUid: member.uid }) } as const;
     try {
@@ -112,7 +131,11 @@ export class FailureDetector {
           .request(h.member as Member, { case: "pingReq", value: create(PingReqSchema, { target: member }) }, waitMs, true)
           .then((reply) => reply.body.case === "ack"),
       );
-      if (await anyTrue(asks)) return;
+      if (await anyTrue(asks)) {
+        // Reached through another member: alive, as SWIM counts it (an asymmetric cut is not a partition).
+        this.membership.heard(member.name, member.uid);
+        return;
+      }
     }
     if (this.cancelTimer === undefined) return;
     this.membership.suspect(member.name, member.uid, target.incarnation);

@@ -39,6 +39,8 @@ export class Membership {
   private liveCache: MemberState[] | undefined = undefined;
   /** Names of live members whose suspicion timed out here: unreachable until they refute or are downed. */
   private readonly unreachableNames = new Set<string>();
+  /** When each member (its current run) was last heard from: a message from it, or an ack of a probe of it. */
+  private readonly heardAt = new Map<string, number>();
   private me: MemberState;
   private leaving = false;
 
@@ -71,6 +73,16 @@ export class Membership {
   /** Live members this node cannot reach: suspected for longer than suspicionTimeoutMs and not refuted. */
   unreachable(): ReadonlySet<string> {
     return this.unreachableNames;
+  }
+
+  /** Notes evidence that member `name` (its run `uid`) is reachable now: a message from it, or an ack of a probe of it. */
+  heard(name: string, uid: string): void {
+    if (this.records.get(name)?.member?.uid === uid) this.heardAt.set(name, this.timing.clock.now());
+  }
+
+  /** When member `name` was last heard from (see heard); -Infinity when never. */
+  lastHeard(name: string): number {
+    return this.heardAt.get(name) ?? Number.NEGATIVE_INFINITY;
   }
 
   /** Marks a live member down (a downing decision); false when it is not a live member. */
@@ -158,6 +170,7 @@ export class Membership {
       if (now - (this.since.get(name) ?? now) > this.timing.deadMemberTtlMs) {
         this.records.delete(name);
         this.since.delete(name);
+        this.heardAt.delete(name);
       }
     }
     for (const [uid, at] of this.departed) if (now - at > this.timing.deadMemberTtlMs) this.departed.delete(uid);

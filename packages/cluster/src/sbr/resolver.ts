@@ -1,6 +1,6 @@
 import type { Logger } from "@tsakt/actor";
 import { type Clock, every, sleep } from "@tsakt/actor/internal";
-import type { Member } from "../gen/tsakt/cluster/v1/cluster_pb.js";
+import { type Member, MemberStatus } from "../gen/tsakt/cluster/v1/cluster_pb.js";
 import type { Membership } from "../membership.js";
 import type { DowningSettings } from "./options.js";
 import { decide, decideWithLease, type SbrDecision, type SbrView, sidesOf } from "./strategies.js";
@@ -32,6 +32,8 @@ export class SplitBrainResolver {
     private readonly membership: Membership,
     private readonly actions: ResolverActions,
     private readonly logger: Logger,
+    /** Asks for a probe of a member now (fresh evidence that it is reachable). */
+    private readonly confirm: (name: string) => void = () => {},
   ) {
     this.lastChangeAt = clock.now();
   }
@@ -63,11 +65,34 @@ export class SplitBrainResolver {
     return { self: this.membership.self.member?.name ?? "", members, unreachable: this.membership.unreachable() };
   }
 
+  /**
+   * True when every member this side would count as reachable was heard from since `since` (the last change) and
+   * none is merely suspect. A member cut off together with the unreachable ones may just not have been probed yet:
+   * counting it on this side could make a minority believe it is the majority. Members lacking evidence are probed
+   * now (out of turn), so the decision waits for one probe at most, not for a whole probe round.
+   */
+  private confirmed(since: number, unreachable: ReadonlySet<string>): boolean {
+    const self = this.membership.self.member?.name;
+    let confirmed = true;
+    for (const state of this.membership.live()) {
+      const name = state.member?.name ?? "";
+      if (name === self || unreachable.has(name)) continue;
+      if (state.status === MemberStatus.SUSPECT) confirmed = false;
+      else if (this.membership.lastHeard(name) < since) {
+        confirmed = false;
+        this.confirm(name);
+      }
+    }
+    return confirmed;
+  }
+
   private async check(): Promise<void> {
     if (this.stopped || this.deciding) return;
     const unreachable = this.membership.unreachable();
     if (unreachable.size === 0) return;
-    if (this.clock.now() - this.lastChangeAt < this.settings.stableAfterMs) return;
+    // Evidence is gathered while the view settles, so it is there when stableAfterMs is up.
+    const confirmed = this.confirmed(this.lastChangeAt, unreachable);
+    if (this.clock.now() - this.lastChangeAt < this.settings.stableAfterMs || !confirmed) return;
     const generation = this.generation;
     const view = this.view();
     this.deciding = true;
