@@ -12,7 +12,7 @@ export interface MembershipHooks {
   left(state: MemberState): void;
   /** This node refuted a suspicion about itself; its new alive state should spread fast. */
   refuted(state: MemberState): void;
-  /** The set of members this node cannot reach (suspected for longer than suspicionTimeoutMs) changed. */
+  /** The set of members this node cannot reach (suspected for longer than suspicionTimeoutMs) changed, or a live member became suspect. */
   reachabilityChanged(): void;
   /** This node was downed (by another member's split-brain resolver, or cluster.down): it must stop. */
   downed(state: MemberState): void;
@@ -217,8 +217,11 @@ export class Membership {
     const nowLive = isLive(update);
     if (update.status === MemberStatus.SUSPECT) this.startSuspicion(member);
     else this.cancelSuspicion(member.name);
-    // Reachable again (it refuted) or no longer a member: either way it leaves the unreachable set.
-    const reachabilityChanged = update.status !== MemberStatus.SUSPECT && this.unreachableNames.delete(member.name);
+    // Reachable again (it refuted) or no longer a member: either way it leaves the unreachable set. A new suspicion
+    // counts too: the split-brain resolver starts looking for evidence about the others at once.
+    const reachabilityChanged =
+      (update.status === MemberStatus.SUSPECT && previous?.status === MemberStatus.ALIVE) ||
+      (update.status !== MemberStatus.SUSPECT && this.unreachableNames.delete(member.name));
     this.liveCache = undefined;
     if (nowLive) this.departed.delete(member.uid);
     else this.markDeparted(member.uid);

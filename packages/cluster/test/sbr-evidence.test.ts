@@ -1,5 +1,5 @@
 import { isMessage } from "@bufbuild/protobuf";
-import { type SplitBrainDecision, SplitBrainDecisionSchema } from "@tsakt/cluster";
+import { MemberDownedSchema, type SplitBrainDecision, SplitBrainDecisionSchema } from "@tsakt/cluster";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { advanceUntil, TestCluster, useClusterFakeTimers } from "./helpers.js";
 
@@ -53,9 +53,43 @@ describe("split-brain resolver: deciding on evidence, not on members it has not 
         ["down-self"],
         expect.arrayContaining(majority),
       ]);
-    // A majority node that heard of the downing before its own resolver decided has nothing left to decide.
+    // A majority node survives whatever it has not confirmed yet once it has confirmed a majority, so it may down the
+    // minority member by member; one that heard of the downing before its own resolver decided has nothing to decide.
     for (const name of majority)
-      for (const d of decisions.get(name) ?? []) expect([name, d.decision, d.unreachable]).toEqual([name, "down-unreachable", minority]);
+      for (const d of decisions.get(name) ?? []) {
+        expect([name, d.decision]).toEqual([name, "down-unreachable"]);
+        expect(d.unreachable.length).toBeGreaterThan(0);
+        for (const gone of d.unreachable) expect(minority).toContain(gone);
+      }
     expect(majority.some((name) => (decisions.get(name)?.length ?? 0) > 0)).toBe(true);
   }, 60_000);
+
+  it("with default timings, a minority of 2 of 5 has stopped before the majority downs it, partition after partition", async () => {
+    // The minority must stop what it hosts before the majority re-creates it (downRemovalMarginMs after its own
+    // decision). A minority node must not wait to find its partner unreachable once that partner downed itself.
+    for (let round = 0; round < 8; round++) {
+      cluster = new TestCluster({});
+      const nodes = await cluster.start(5);
+      const names = nodes.map((n) => n.name);
+      await advanceUntil(() => cluster.agree(nodes, names), 10_000, "convergence");
+      let firstDownedAt = Number.POSITIVE_INFINITY;
+      for (const node of nodes.slice(2))
+        node.system.eventStream.subscribe((e) => {
+          if (isMessage(e, MemberDownedSchema) && ["n1", "n2"].includes(e.name)) firstDownedAt = Math.min(firstDownedAt, Date.now());
+        });
+      cluster.network.partition(["n1", "n2"], ["n3", "n4", "n5"]);
+      const stoppedAt = new Map<string, number>();
+      await advanceUntil(
+        () => {
+          for (const n of nodes.slice(0, 2)) if (!n.system.isRunning && !stoppedAt.has(n.name)) stoppedAt.set(n.name, Date.now());
+          return stoppedAt.size === 2 && Number.isFinite(firstDownedAt);
+        },
+        30_000,
+        "the minority stopped and the majority downed it",
+        10,
+      );
+      for (const [name, at] of stoppedAt) expect([round, name, at < firstDownedAt]).toEqual([round, name, true]);
+      await cluster.shutdown();
+    }
+  }, 120_000);
 });

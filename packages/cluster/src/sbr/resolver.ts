@@ -66,35 +66,49 @@ export class SplitBrainResolver {
   }
 
   /**
-   * True when every member this side would count as reachable was heard from since `since` (the last change) and
-   * none is merely suspect. A member cut off together with the unreachable ones may just not have been probed yet:
-   * counting it on this side could make a minority believe it is the majority. Members lacking evidence are probed
-   * now (out of turn), so the decision waits for one probe at most, not for a whole probe round.
+   * The members this side would count as reachable without evidence for it: merely suspect, or not heard from since
+   * `since` (the last change). A member cut off together with the unreachable ones may just not have been probed
+   * yet. Those not heard from are probed now (out of turn), so evidence comes within one probe, not a probe round.
    */
-  private confirmed(since: number, unreachable: ReadonlySet<string>): boolean {
+  private unconfirmed(since: number, unreachable: ReadonlySet<string>): Set<string> {
     const self = this.membership.self.member?.name;
-    let confirmed = true;
+    const unknown = new Set<string>();
     for (const state of this.membership.live()) {
       const name = state.member?.name ?? "";
       if (name === self || unreachable.has(name)) continue;
-      if (state.status === MemberStatus.SUSPECT) confirmed = false;
+      if (state.status === MemberStatus.SUSPECT) unknown.add(name);
       else if (this.membership.lastHeard(name) < since) {
-        confirmed = false;
+        unknown.add(name);
         this.confirm(name);
       }
     }
-    return confirmed;
+    return unknown;
+  }
+
+  /**
+   * True when the strategy decides the same whichever side the unconfirmed members are on: counting one of them on
+   * this side could make a minority believe it is the majority, so without evidence the decision must not depend on
+   * them. (A minority node whose partner went silent after downing itself need not wait to find it unreachable.)
+   * lease-majority asks its lease on the decision, so it waits for evidence of every member.
+   */
+  private certain(view: SbrView, unknown: ReadonlySet<string>): boolean {
+    if (unknown.size === 0) return true;
+    if (this.settings.strategy === "lease-majority") return false;
+    const pessimistic = { ...view, unreachable: new Set([...view.unreachable, ...unknown]) };
+    return decide(view, this.settings) === decide(pessimistic, this.settings);
   }
 
   private async check(): Promise<void> {
     if (this.stopped || this.deciding) return;
     const unreachable = this.membership.unreachable();
-    if (unreachable.size === 0) return;
-    // Evidence is gathered while the view settles, so it is there when stableAfterMs is up.
-    const confirmed = this.confirmed(this.lastChangeAt, unreachable);
-    if (this.clock.now() - this.lastChangeAt < this.settings.stableAfterMs || !confirmed) return;
+    if (unreachable.size === 0 && !this.membership.live().some((s) => s.status === MemberStatus.SUSPECT)) return;
+    // Evidence is gathered from the first suspicion on, while the view settles, so it is there when stableAfterMs is
+    // up: the members cut off with a suspect one are probed at once instead of in their turn.
+    const unknown = this.unconfirmed(this.lastChangeAt, unreachable);
+    if (unreachable.size === 0 || this.clock.now() - this.lastChangeAt < this.settings.stableAfterMs) return;
     const generation = this.generation;
     const view = this.view();
+    if (!this.certain(view, unknown)) return;
     this.deciding = true;
     try {
       const decision =
