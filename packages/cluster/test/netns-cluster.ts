@@ -78,6 +78,40 @@ export function allAnswered(
   return keys.every((k) => answered.has(k));
 }
 
+/** The keys that `caller` has had no answer for, among its calls sent at or after `since`. */
+export function unansweredBy(answers: readonly AnsweredCall[], keys: readonly string[], caller: string, since: number): string[] {
+  const answered = new Set<string>();
+  for (const a of answers) if (a.caller === caller && a.sentAt >= since) answered.add(a.target);
+  return keys.filter((k) => !answered.has(k));
+}
+
+/**
+ * Waits until every one of `callers` has had an answer for every key, among its calls sent at or after `since`; the
+ * failure names what each caller still lacks and the errors its calls met.
+ */
+export async function everyCallerServed(
+  callers: readonly SafetyNode[],
+  log: CallLog,
+  keys: readonly string[],
+  since: number,
+  ms = 30_000,
+): Promise<number> {
+  const waiting = () =>
+    callers.map((n) => [n.name, unansweredBy(log.answers, keys, n.name, since)] as const).filter(([, lacking]) => lacking.length > 0);
+  return eventually(() => waiting().length === 0, ms, "every target to answer every caller").catch((error: Error) => {
+    const codes = (caller: string, key: string) => {
+      const counts = new Map<string, number>();
+      for (const m of log.misses)
+        if (m.caller === caller && m.target === key && m.sentAt >= since) counts.set(m.code, (counts.get(m.code) ?? 0) + 1);
+      return JSON.stringify(Object.fromEntries(counts));
+    };
+    const lacking = waiting();
+    const lines = lacking.map(([n, keys]) => `${n} lacks ${keys.map((key) => `${key} ${codes(n, key)}`).join(", ")}`);
+    const culprits = [...new Set(lacking.flatMap(([, keys]) => keys))];
+    throw new Error(`${error.message}:\n${lines.join("\n")}\n${timeline(callers, log, since, culprits)}`);
+  });
+}
+
 /** For a failure message: the targets without such an answer, with the failures their calls met since. */
 export function unanswered(log: CallLog, keys: readonly string[], callers: ReadonlySet<string>, since: number): string {
   const answered = new Set<string>();
