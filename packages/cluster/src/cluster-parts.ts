@@ -79,7 +79,8 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
     downed: (m: MemberState) => owner.hooks.downed(m),
   };
   const membership = new Membership(self, timing, gossip, hooks, logger);
-  resolver = new SplitBrainResolver(s.downing, s.clock, membership, owner.resolverActions, logger);
+  let detector: FailureDetector | undefined;
+  resolver = new SplitBrainResolver(s.downing, s.clock, membership, owner.resolverActions, logger, (name) => detector?.probeNow(name));
   const messenger = new Messenger(transport, membership, gossip);
   const replica = new RegistryReplica({
     settings: s,
@@ -91,7 +92,7 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
     conflicts: owner.conflicts,
   });
   const registry = new Registry(replica, membership, messenger, s, () => owner.isRunning());
-  const detector = new FailureDetector(membership, messenger, timing);
+  detector = new FailureDetector(membership, messenger, timing);
   const joiner = new Joiner(s.discovery, membership, messenger, s, logger, () => owner.housekeeping());
   const placement = new ActorPlacement({
     system,

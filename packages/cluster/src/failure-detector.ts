@@ -38,6 +38,8 @@ export class FailureDetector {
   private lastTick = 0;
   /** Until then, failed probes are not evidence: this node's event loop was late. */
   private staleUntil = 0;
+  /** Members being probed now. */
+  private readonly probing = new Set<string>();
 
   constructor(
     private readonly membership: Membership,
@@ -77,6 +79,13 @@ export class FailureDetector {
     );
   }
 
+  /** Probes member `name` now, out of turn (the split-brain resolver wants fresh evidence of it); no-op while one runs. */
+  probeNow(name: string): void {
+    const state = this.membership.get(name);
+    if (this.cancelTimer === undefined || this.probing.has(name) || state === undefined || !isLive(state)) return;
+    void this.probe(state);
+  }
+
   private tick(): void {
     const { clock, probeIntervalMs, pingTimeoutMs, health } = this.settings;
     const now = clock.now();
@@ -111,6 +120,16 @@ export class FailureDetector {
   }
 
   private async probe(target: MemberState): Promise<void> {
+    const name = target.member?.name ?? "";
+    this.probing.add(name);
+    try {
+      await this.probeOnce(target);
+    } finally {
+      this.probing.delete(name);
+    }
+  }
+
+  private async probeOnce(target: MemberState): Promise<void> {
     const member = target.member as Member;
     const { clock, health } = this.settings;
     const multiplier = health.multiplier;
@@ -133,7 +152,11 @@ export class FailureDetector {
           .request(h.member as Member, { case: "pingReq", value: create(PingReqSchema, { target: member }) }, waitMs, true)
           .then((reply) => reply.body.case === "ack"),
       );
-      if (await anyTrue(asks)) return;
+      if (await anyTrue(asks)) {
+        // Reached through another member: alive, as SWIM counts it (an asymmetric cut is not a partition).
+        this.membership.heard(member.name, member.uid);
+        return;
+      }
     }
     if (this.cancelTimer === undefined) return;
     // A new failure counts against this node's health; probing a member already suspected tells nothing new.

@@ -106,6 +106,10 @@ function attachToCluster(system: ActorSystem, cluster: Cluster, runtime: GrainRu
   cluster.beforeLeave(async () => {
     await runtime.relinquish();
   });
+  // A node downed with whenDowned "rejoin" starts a new run of its cluster: its grains take messages again.
+  cluster.subscribe((event) => {
+    if (event.type === "member-joined" && event.member.uid === cluster.self.uid) runtime.leaving = false;
+  });
   cluster.onDuplicates(async (lost, kept) => {
     const keys = new Set<string>();
     const owners = new Map<string, string>();

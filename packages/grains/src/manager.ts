@@ -111,7 +111,10 @@ export class GrainManager implements Actor {
     const won = !m.failed && m.owner === this.runtime.node;
     if (won) {
       if (entry.state === REMOVED) {
-        // The callers gave up (timeout) and the entry went away while the claim was on its way: hand it back.
+        // The callers gave up (timeout) and the entry went away while the claim was on its way: hand it back, unless a
+        // newer entry of the identity is here by now. Its claim, queued behind this one, finds the identity ours and
+        // activates on it; a release (by owner, not by attempt) would free it under that activation.
+        if (this.runtime.entries.has(entry.ref.key)) return;
         entry.claimed = true;
         void this.runtime.release(entry);
         return;
