@@ -73,6 +73,12 @@ export class GrainManager implements Actor {
 
   private deliver(ctx: ReceiveContext, entry: GrainEntry, message: unknown, sender: PID | undefined, hops: number): void {
     entry.queued--;
+    if (entry.state === REMOTE && hops > 0) {
+      // Another node's claim named this node just now, so the owner remembered here is older news (it may have failed
+      // to activate or gone idle): claim again at the registry instead of bouncing the message back.
+      entry.state = INACTIVE;
+      entry.owner = "";
+    }
     if (entry.state === REMOTE) {
       if (hops < maxForwardHops) this.runtime.forward(entry, message, sender, hops + 1);
       else this.runtime.refuse(entry.ref, message, sender, this.ownedElsewhere(entry, entry.owner));
