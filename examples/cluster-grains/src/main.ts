@@ -1,11 +1,16 @@
 // The flagship demo: three bank nodes on loopback (separate processes, static discovery), account grains spread
-// over them by round-robin placement, traffic, then one node is killed with SIGKILL and every account answers
-// again from the survivors with its committed balance. Prints a report and exits by itself.
+// over them by round-robin placement, their balances kept as grain state in one LMDB store the three processes
+// share; traffic, then one node is killed with SIGKILL and every account answers again from the survivors with its
+// stored balance. Prints a report and exits by itself.
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Int64ValueSchema } from "@bufbuild/protobuf/wkt";
+import { grainStateKey } from "@tsakt/grains";
+import { PersistenceCodec } from "@tsakt/persistence";
+import { LmdbStateStore } from "@tsakt/persistence-lmdb";
 import type { Command, NodeArgs } from "./node.js";
 
 type Reply = Record<string, unknown> & { id: number; error?: string };
@@ -45,6 +50,28 @@ class Node {
   }
 }
 
+/** Reads every account's stored balance and version back from the LMDB store, after the nodes stopped. */
+async function readStore(path: string, accounts: readonly string[]): Promise<{ records: number; writes: number; total: string }> {
+  const store = new LmdbStateStore({ path });
+  const codec = new PersistenceCodec({ types: [Int64ValueSchema] });
+  let records = 0;
+  let writes = 0;
+  let total = 0n;
+  try {
+    for (const id of accounts) {
+      const key = grainStateKey({ kind: "account", id });
+      const stored = await store.load(key);
+      if (stored === undefined) continue;
+      records++;
+      writes += stored.version;
+      total += (codec.unpack(stored.bytes, key) as { value: bigint }).value;
+    }
+  } finally {
+    await store.close();
+  }
+  return { records, writes, total: String(total) };
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, "127.0.0.1", () => {
@@ -65,14 +92,15 @@ async function until<T>(what: string, timeoutMs: number, check: () => Promise<T 
   }
 }
 
-const ledgerDir = mkdtempSync(join(tmpdir(), "tsakt-bank-"));
+const workDir = mkdtempSync(join(tmpdir(), "tsakt-bank-"));
+const dataDir = join(workDir, "state");
 const nodes: Node[] = [];
 try {
   const ports = [await freePort(), await freePort(), await freePort()];
   const peers = ports.map((p) => `127.0.0.1:${p}`);
   const t0 = performance.now();
   for (const [i, port] of ports.entries()) {
-    const args: NodeArgs = { port, peers, ledgerDir };
+    const args: NodeArgs = { port, peers, dataDir };
     nodes.push(
       new Node(
         `node-${i + 1}`,
@@ -88,6 +116,7 @@ try {
   const convergedMs = performance.now() - t0;
   console.log(`nodes: ${addresses.map((a, i) => `node-${i + 1} ${a}`).join(", ")}`);
   console.log(`cluster: 3 nodes converged in ${convergedMs.toFixed(0)} ms (static discovery, SWIM membership)`);
+  console.log(`state: account balances are grain state in one LMDB store at ${dataDir}, opened by all 3 node processes`);
 
   const [driver, ...others] = nodes as [Node, Node, Node];
   const traffic = await driver.send({ op: "deposit", accounts: ACCOUNTS, rounds: ROUNDS, amount: AMOUNT });
@@ -120,12 +149,18 @@ try {
   const survivors = nodes.filter((n) => n !== victim);
   const after = await Promise.all(survivors.map((n) => n.send({ op: "stats" })));
   console.log(`failover: all ${ACCOUNTS.length} accounts answered again ${failoverMs.toFixed(0)} ms after the kill`);
-  console.log(`balances: ${correct}/${ACCOUNTS.length} correct (${expected} each, committed to the shared ledger before the kill)`);
+  console.log(
+    `balances: ${correct}/${ACCOUNTS.length} correct (${expected} each, loaded from the store by the survivors for the ${moved} moved accounts)`,
+  );
   console.log(`activations after: ${after.map((s, i) => `${survivors[i]?.label} ${s.live}`).join(", ")}`);
   for (const node of survivors) await node.send({ op: "stop" });
   console.log("done: survivors left the cluster gracefully");
-  if (correct !== ACCOUNTS.length) process.exitCode = 1;
+  const stored = await readStore(dataDir, ACCOUNTS);
+  console.log(
+    `store: ${stored.records} account records, ${stored.writes} versioned writes (one per deposit), total ${stored.total} in ${dataDir}`,
+  );
+  if (correct !== ACCOUNTS.length || stored.total !== String(ACCOUNTS.length * ROUNDS * AMOUNT)) process.exitCode = 1;
 } finally {
   for (const node of nodes) if (node.process.exitCode === null && node.process.signalCode === null) node.process.kill("SIGKILL");
-  rmSync(ledgerDir, { recursive: true, force: true });
+  rmSync(workDir, { recursive: true, force: true });
 }

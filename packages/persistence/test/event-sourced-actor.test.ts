@@ -1,4 +1,6 @@
-import { ActorSystem, isTsaktError, type PID, silentLogger } from "@tsakt/actor";
+import { create } from "@bufbuild/protobuf";
+import { Int64ValueSchema } from "@bufbuild/protobuf/wkt";
+import { ActorSystem, type Context, isTsaktError, type PID, type ReceiveContext, silentLogger } from "@tsakt/actor";
 import { MemoryEventJournal, MemorySnapshotStore, MemoryStorage } from "@tsakt/persistence";
 import { afterEach, describe, expect, it } from "vitest";
 import { expectedLedger, FaultyJournal, gate, Ledger, type LedgerState, ledgerCodec } from "./actor-fixtures.js";
@@ -78,6 +80,26 @@ describe("EventSourcedActor", () => {
     expect(await get(pid)).toEqual({ ...expectedLedger([3, 4, 5]), seq: 3 });
     // The default persistence id is the actor's path.
     expect(await journal.highestSequenceNr("/user/ledger")).toBe(3);
+  });
+
+  it("runs onRecovered before the first command and never hands PostStart to onCommand", async () => {
+    const seen: string[] = [];
+    class Watching extends Ledger {
+      protected override onRecovered(ctx: Context): void {
+        super.onRecovered(ctx);
+        seen.push(`recovered at ${this.lastSequenceNr}`);
+      }
+      protected override onCommand(ctx: ReceiveContext): Promise<void> {
+        seen.push(typeof ctx.message === "object" ? String((ctx.message as { $typeName?: string }).$typeName) : String(ctx.message));
+        return super.onCommand(ctx);
+      }
+    }
+    const journal = new MemoryEventJournal();
+    await journal.append("/user/watching", [ledgerCodec.encodeEvent(create(Int64ValueSchema, { value: 4n }))], 0);
+    const system = await start();
+    const pid = await system.spawn("watching", () => new Watching({ journal, codec: ledgerCodec }));
+    expect(await pid.ask(1)).toBe(5);
+    expect(seen).toEqual(["recovered at 1", "1"]);
   });
 
   it("holds the next message while a persist it did not await is still running", async () => {

@@ -1,4 +1,5 @@
-import { type Context, isTsaktError, type ReceiveContext } from "@tsakt/actor";
+import { isMessage } from "@bufbuild/protobuf";
+import { type Context, isTsaktError, PostStartSchema, type ReceiveContext } from "@tsakt/actor";
 import { rejectSender } from "@tsakt/actor/internal";
 
 const storeCodes = new Set(["ConcurrencyConflict", "StoreUnavailable", "StoreClosed", "CorruptState"]);
@@ -49,8 +50,9 @@ export class PersistTurns {
     return result;
   }
 
-  /** Handles one message with `handle`; a promise while it or its writes still run. */
+  /** Handles one message with `handle`; a promise while it or its writes still run. PostStart is not a command (onRecovered is its place). */
   run(ctx: ReceiveContext, handle: (ctx: ReceiveContext) => void | Promise<void>): void | Promise<void> {
+    if (isMessage(ctx.message, PostStartSchema)) return;
     if (this.fenced !== undefined) {
       rejectSender(ctx.sender, this.fenced);
       return;
