@@ -83,7 +83,9 @@ export class NoGrainNodeError extends TsaktError {
  */
 export class GrainStateConflictError extends TsaktError {
   constructor(
+    /** The grain's kind. */
     readonly kind: string,
+    /** The grain's id. */
     readonly id: string,
     /** The store's ConcurrencyConflictError. */
     cause: unknown,

@@ -41,6 +41,7 @@ export class PersistentState<S> {
   version = 0;
   /** Set once another writer was found to have saved first; later calls reject with it. */
   fenced: ConcurrencyConflictError | undefined = undefined;
+  /** The state's key in the store. */
   readonly key: string;
   private readonly store: StateStore;
   private readonly codec: PersistenceCodec;

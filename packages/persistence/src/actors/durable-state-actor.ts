@@ -83,6 +83,7 @@ export abstract class DurableStateActor<S> implements Actor {
     });
   }
 
+  /** Loads the stored state, then runs onRecovered. Use onRecovered rather than overriding it. */
   async preStart(ctx: Context): Promise<void> {
     this.turns.ctx = ctx;
     this.id = this.options.persistenceId ?? ctx.self.path;
@@ -97,6 +98,7 @@ export abstract class DurableStateActor<S> implements Actor {
     await this.onRecovered(ctx);
   }
 
+  /** Hands each command to onCommand, holding the next ones while it or its saves run. Use onCommand rather than overriding it. */
   receive(ctx: ReceiveContext): void | Promise<void> {
     if (this.reloadDue && this.turns.fenced === undefined) return this.reloadThen(ctx);
     return this.turns.run(ctx, this.handle);

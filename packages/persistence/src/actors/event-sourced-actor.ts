@@ -89,6 +89,7 @@ export abstract class EventSourcedActor<S, E = unknown> implements Actor {
     });
   }
 
+  /** Recovery: loads the latest snapshot and replays the events after it, then runs onRecovered. Use onRecovered rather than overriding it. */
   async preStart(ctx: Context): Promise<void> {
     this.turns.ctx = ctx;
     this.id = this.options.persistenceId ?? ctx.self.path;
@@ -107,6 +108,7 @@ export abstract class EventSourcedActor<S, E = unknown> implements Actor {
     await this.onRecovered(ctx);
   }
 
+  /** Hands each command to onCommand, holding the next ones while it or its persists run. Use onCommand rather than overriding it. */
   receive(ctx: ReceiveContext): void | Promise<void> {
     if (this.catchUpDue && this.turns.fenced === undefined) return this.catchUpThen(ctx);
     return this.turns.run(ctx, this.handle);
