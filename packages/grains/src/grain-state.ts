@@ -1,5 +1,5 @@
 import { InvalidOptionError, isTsaktError } from "@tsakt/actor";
-import type { PersistentState } from "@tsakt/persistence";
+import type { PersistenceCodec, PersistentState, StateStore } from "@tsakt/persistence";
 import { GrainStateConflictError } from "./errors.js";
 import type { GrainIdentity } from "./identity.js";
 import type { GrainStateConfig } from "./state-options.js";
@@ -8,6 +8,8 @@ type PersistenceModule = typeof import("@tsakt/persistence");
 
 // @tsakt/persistence is an optional peer: grains without state never load it.
 let persistence: Promise<PersistenceModule> | undefined;
+/** One codec per kind's state options, made on its first activation. */
+const codecs = new WeakMap<GrainStateConfig, PersistenceCodec>();
 
 function loadPersistence(field: string): Promise<PersistenceModule> {
   persistence ??= import("@tsakt/persistence").catch((error: unknown) => {
@@ -41,11 +43,16 @@ export class GrainState {
   async load(): Promise<void> {
     const { PersistenceCodec, PersistentState } = await loadPersistence(`kinds.${this.identity.kind}.state`);
     const config = this.config;
-    config.codec ??= new PersistenceCodec({ types: config.schema === undefined ? [] : [config.schema], json: config.json });
+    let codec = codecs.get(config);
+    if (codec === undefined) {
+      codec = new PersistenceCodec({ types: config.schema === undefined ? [] : [config.schema], json: config.json });
+      codecs.set(config, codec);
+    }
     const holder = new PersistentState<unknown>({
-      store: config.store,
+      // A GrainStateStore is a StateStore without id and close, which PersistentState does not use.
+      store: config.store as StateStore,
       key: grainStateKey(this.identity),
-      codec: config.codec,
+      codec,
       initial: config.initial,
     });
     await holder.read();

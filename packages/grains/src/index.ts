@@ -15,4 +15,4 @@ export { type GrainIdentity, maxIdLength, maxKindLength } from "./identity.js";
 export { defaultActivationTimeoutMs, defaultIdleMs, type GrainKindDefinition, type GrainKindOptions } from "./kind.js";
 export { type GrainPlacement, type GrainPlacementRequest, localPlacement } from "./placement.js";
 export { type Grains, type GrainsOptions, grainOf, grains, grainsOf } from "./plugin.js";
-export type { GrainStateOptions, GrainStateSchema } from "./state-options.js";
+export type { GrainStateOptions, GrainStateSchema, GrainStateStore } from "./state-options.js";

@@ -1,7 +1,6 @@
 import { InvalidOptionError } from "@tsakt/actor";
-import type { StateStore } from "@tsakt/persistence";
 import type { GrainFactory } from "./grain.js";
-import { type GrainStateConfig, type GrainStateOptions, resolveStateOptions } from "./state-options.js";
+import { type GrainStateConfig, type GrainStateOptions, type GrainStateStore, resolveStateOptions } from "./state-options.js";
 
 /** How the activations of one grain kind behave. */
 export interface GrainKindOptions {
@@ -53,7 +52,7 @@ const known = new Set(["factory", "idleMs", "longLived", "reentrant", "activatio
 const maxTimerMs = 2_147_483_647;
 
 /** Checks `definition` (InvalidOptionError naming `${field}.<option>`) and applies the defaults; `stateStore` is the plugin's default store. */
-export function resolveKind(name: string, definition: unknown, field: string, stateStore?: StateStore): GrainKind {
+export function resolveKind(name: string, definition: unknown, field: string, stateStore?: GrainStateStore): GrainKind {
   if (typeof definition !== "object" || definition === null)
     throw new InvalidOptionError(field, "must be an object { factory, idleMs?, longLived?, reentrant?, activationTimeoutMs?, state? }");
   const d = definition as Record<string, unknown>;

@@ -1,6 +1,5 @@
 import { type ActorSystem, InvalidOptionError, type Plugin, type ProtoTypes, SystemNotStartedError } from "@tsakt/actor";
 import { pluginOf } from "@tsakt/actor/internal";
-import type { StateStore } from "@tsakt/persistence";
 import { type GrainDirectory, InMemoryGrainDirectory } from "./directory.js";
 import type { GrainForwarder } from "./forwarder.js";
 import type { GrainRef } from "./grain-ref.js";
@@ -9,7 +8,7 @@ import { type GrainKind, type GrainKindDefinition, resolveKind } from "./kind.js
 import { GrainManager } from "./manager.js";
 import { type GrainPlacement, localPlacement } from "./placement.js";
 import { GrainRuntime } from "./runtime.js";
-import { isStateStore } from "./state-options.js";
+import { type GrainStateStore, isStateStore } from "./state-options.js";
 
 /** Options of the grains plugin. */
 export interface GrainsOptions {
@@ -22,7 +21,7 @@ export interface GrainsOptions {
   /** Carries messages of grains owned by other nodes there; `@tsakt/grains/cluster` provides one. Default: none (GrainOwnedElsewhereError). */
   forwarder?: GrainForwarder;
   /** Where kinds with a `state` option keep it unless they name their own store. Default: none. */
-  stateStore?: StateStore;
+  stateStore?: GrainStateStore;
 }
 
 const knownOptions = new Set(["kinds", "directory", "placement", "forwarder", "stateStore"]);
@@ -60,7 +59,7 @@ export class GrainsPlugin implements Plugin, Grains {
     readonly dependsOn: readonly string[] = [],
     readonly types: readonly ProtoTypes[] = [],
     /** The default store of kinds with state, for kinds registered later too. */
-    private readonly stateStore: StateStore | undefined = undefined,
+    private readonly stateStore: GrainStateStore | undefined = undefined,
   ) {}
 
   async start(system: ActorSystem): Promise<void> {
@@ -158,7 +157,7 @@ export function validateOptions(options: unknown): GrainKind[] {
     if (!knownOptions.has(key)) throw new InvalidOptionError(key, `is not a grains option (known: ${[...knownOptions].join(", ")})`);
   if (o.stateStore !== undefined && !isStateStore(o.stateStore))
     throw new InvalidOptionError("stateStore", "must be a StateStore (load, save, clear), for example from @tsakt/persistence-lmdb");
-  const stateStore = o.stateStore as StateStore | undefined;
+  const stateStore = o.stateStore as GrainStateStore | undefined;
   const kinds: GrainKind[] = [];
   if (o.kinds !== undefined) {
     if (typeof o.kinds !== "object" || o.kinds === null || Array.isArray(o.kinds))

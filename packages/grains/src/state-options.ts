@@ -1,6 +1,18 @@
 import { create, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { InvalidOptionError } from "@tsakt/actor";
-import type { PersistenceCodec, StateStore } from "@tsakt/persistence";
+
+/**
+ * What grain state needs of a store: the shape of `StateStore` from @tsakt/persistence, which every backend
+ * (memory, LMDB, PostgreSQL, yours) implements. Declared here so that grains without state need no @tsakt/persistence.
+ */
+export interface GrainStateStore {
+  /** The stored bytes of `key` and their version, or undefined. */
+  load(key: string): Promise<{ bytes: Uint8Array; version: number } | undefined>;
+  /** Stores `bytes` if the stored version is `expectedVersion`; resolves with the new version, or rejects with ConcurrencyConflictError. */
+  save(key: string, bytes: Uint8Array, expectedVersion: number): Promise<number>;
+  /** Deletes `key` if its version is `expectedVersion`. */
+  clear(key: string, expectedVersion: number): Promise<void>;
+}
 
 /** The schema of a state type S: for a protobuf message, a DescMessage with S's type name; any DescMessage otherwise. */
 export type GrainStateSchema<S> = S extends Message ? DescMessage & { readonly typeName: S["$typeName"] } : DescMessage;
@@ -16,8 +28,8 @@ export interface GrainStateOptions<S = unknown> {
   json?: boolean;
   /** The state of a grain that has none stored yet (and after clearState). Default: create(schema). */
   initial?: () => S;
-  /** Where the state is kept. Default: the plugin's stateStore. */
-  store?: StateStore;
+  /** Where the state is kept: a StateStore of @tsakt/persistence or a backend. Default: the plugin's stateStore. */
+  store?: GrainStateStore;
 }
 
 /** A kind's state options after checking, with the store resolved. */
@@ -25,21 +37,19 @@ export interface GrainStateConfig {
   readonly schema: DescMessage | undefined;
   readonly json: boolean;
   readonly initial: () => unknown;
-  readonly store: StateStore;
-  /** Made on the first activation (the persistence package is loaded on demand). */
-  codec: PersistenceCodec | undefined;
+  readonly store: GrainStateStore;
 }
 
 const known = new Set(["schema", "json", "initial", "store"]);
 
 /** True when `store` has the calls of a StateStore. */
-export function isStateStore(store: unknown): store is StateStore {
-  const s = store as Partial<StateStore> | null | undefined;
+export function isStateStore(store: unknown): store is GrainStateStore {
+  const s = store as Partial<GrainStateStore> | null | undefined;
   return typeof s?.load === "function" && typeof s.save === "function" && typeof s.clear === "function";
 }
 
 /** Checks a kind's `state` option (InvalidOptionError naming `${field}.<option>`) and resolves its store. */
-export function resolveStateOptions(state: unknown, field: string, defaultStore: StateStore | undefined): GrainStateConfig {
+export function resolveStateOptions(state: unknown, field: string, defaultStore: GrainStateStore | undefined): GrainStateConfig {
   if (typeof state !== "object" || state === null)
     throw new InvalidOptionError(field, "must be an object { schema } or { json: true, initial }, with an optional store");
   const s = state as Record<string, unknown>;
@@ -60,5 +70,5 @@ export function resolveStateOptions(state: unknown, field: string, defaultStore:
     throw new InvalidOptionError(`${field}.store`, "is missing: give the kind a store, or give stateStore to grains() / clusterGrains()");
   if (!isStateStore(store)) throw new InvalidOptionError(`${field}.store`, "must be a StateStore (load, save, clear)");
   const initial = (s.initial as (() => unknown) | undefined) ?? (() => create(schema as DescMessage));
-  return { schema, json, initial, store, codec: undefined };
+  return { schema, json, initial, store };
 }
