@@ -48,11 +48,11 @@ export class GrainCallContext implements GrainReceiveContext {
   }
 
   get state(): unknown {
-    return this.persistent().value;
+    return this.stateOf().value;
   }
 
   set state(value: unknown) {
-    this.persistent().value = value;
+    this.stateOf().value = value;
   }
 
   writeState(): Promise<void> {
@@ -85,7 +85,7 @@ export class GrainCallContext implements GrainReceiveContext {
     return to.ask<R>(message, options);
   }
 
-  private persistent(): GrainState {
+  private stateOf(): GrainState {
     const state = this.scope.persistent;
     if (state === undefined)
       throw new InvalidOptionError(
@@ -97,7 +97,7 @@ export class GrainCallContext implements GrainReceiveContext {
 
   private stateCall(call: (state: GrainState) => Promise<void>): Promise<void> {
     try {
-      return call(this.persistent());
+      return call(this.stateOf());
     } catch (error) {
       return Promise.reject(error);
     }
