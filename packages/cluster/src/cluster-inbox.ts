@@ -28,6 +28,7 @@ export function handleClusterMessage(ctx: InboxContext, message: ClusterMessage,
     return;
   }
   if (message.updates.length > 0) membership.applyAll(message.updates);
+  membership.heard(from.name, from.uid);
   noticeSender(ctx, from);
   const body = message.body;
   switch (body.case) {
@@ -39,10 +40,14 @@ export function handleClusterMessage(ctx: InboxContext, message: ClusterMessage,
     case "pingReq":
       if (reply !== undefined && body.value.target !== undefined) void parts.detector.probeFor(body.value.target, reply);
       return;
-    case "sync":
+    case "sync": {
       membership.applyAll(body.value.states);
-      reply?.(messenger.message({ case: "sync", value: create(SyncSchema, { states: membership.all(), established: ctx.running }) }));
+      // A member that cannot reach part of the cluster may be on the side that is about to be downed: a node rejoining
+      // after its own downing must not take it for the surviving cluster (it waits until the resolver settled).
+      const established = ctx.running && membership.unreachable().size === 0;
+      reply?.(messenger.message({ case: "sync", value: create(SyncSchema, { states: membership.all(), established }) }));
       return;
+    }
     case "gossip":
       return;
     case "duplicatesLost":

@@ -56,6 +56,7 @@ export class Messenger {
   async request(to: Peer, body: MessageBody, timeoutMs: number, piggyback = false): Promise<ClusterMessage> {
     const reply = await this.transport.request(to, this.message(body, piggyback, to), timeoutMs);
     if (reply.updates.length > 0) this.membership.applyAll(reply.updates);
+    if (reply.from !== undefined) this.membership.heard(reply.from.name, reply.from.uid);
     return reply;
   }
 
