@@ -19,7 +19,8 @@ let packed: PackedPackage[];
 beforeAll(async () => {
   packDir = await mkdtemp(join(tmpdir(), "tsakt-release-"));
   packed = await packAll(packDir);
-}, 60_000);
+  // Packing every package is a pnpm pack per package: about 20 s on an idle 2-core machine, minutes on a loaded one.
+}, 240_000);
 
 afterAll(async () => {
   if (packDir !== undefined) await rm(packDir, { recursive: true, force: true });
