@@ -1,4 +1,8 @@
 // The replicator entry, `@tsakt/crdt/cluster`: needs @tsakt/cluster and @tsakt/remote; the types in the main entry do not.
+
+// The types the replicator's signatures name, so this entry stands on its own.
+export type { Crdt, Replicated } from "./crdt.js";
+export type { KeyedValue } from "./from-proto.js";
 export {
   type Changed,
   ChangedSchema,
