@@ -96,6 +96,35 @@ describe("replicator across nodes", () => {
     await expect(late.replicator.get("k3")).rejects.toMatchObject({ code: "KeyDeleted" });
   });
 
+  it("repairs by anti-entropy alone what delta gossip never carried", async () => {
+    const { nodes } = await startNodes(["a", "b", "c"], { gossipIntervalMs: 60_000, antiEntropyIntervalMs: 100 });
+    for (const [i, n] of nodes.entries()) {
+      await n.replicator.update("set", ORSet.empty(), (s, node) => s.add(node, `from-${n.name}`));
+      await n.replicator.update(`only-${i}`, PNCounter.empty(), (c, node) => c.increment(node, i + 1));
+    }
+    await eventually(
+      "every node holds every key and every element",
+      async () => {
+        for (const n of nodes) {
+          expect([...((await n.replicator.get<ORSet>("set"))?.value ?? [])].sort()).toEqual(["from-a", "from-b", "from-c"]);
+          expect(n.replicator.keys().sort()).toEqual(["only-0", "only-1", "only-2", "set"]);
+        }
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(nodes.map((n) => n.replicator.stats().deltaGossipsSent)).toEqual([0, 0, 0]);
+    expect(nodes.every((n) => n.replicator.stats().stateGossipBytes > 0)).toBe(true);
+  });
+
+  it("converges with full-state gossip too (deltas: false)", async () => {
+    const { nodes } = await startNodes(["a", "b"], { deltas: false, gossipIntervalMs: 30, antiEntropyIntervalMs: 60_000 });
+    for (let i = 0; i < 20; i++) await nodes[i % 2]?.replicator.update("n", PNCounter.empty(), (c, node) => c.increment(node, 2));
+    await eventually("both nodes count 40", async () => {
+      const values = await localValues<PNCounter>(nodes, "n");
+      expect(values.map((v) => v?.value)).toEqual([40n, 40n]);
+    });
+  });
+
   it("tells subscribers each change, from any node, and the deletion", async () => {
     const { nodes } = await startNodes(["a", "b"]);
     const [a, b] = nodes as [ReplicaNode, ReplicaNode];
