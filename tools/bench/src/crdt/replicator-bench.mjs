@@ -5,7 +5,7 @@
  * the bytes gossiped per update with deltas beside full state. It runs against the built packages (dist), so build
  * first:
  *
- *   npx tsc -b && node tools/bench/src/crdt/replicator-bench.mjs [--quick]
+ *   npx tsc -b && node tools/bench/src/crdt/replicator-bench.mjs [--quick] [--json]
  *
  * No npm library has a replicator to run beside it; the table ends with Akka Distributed Data's published defaults,
  * as text. All five nodes share one process (one core), so the rates are a floor for nodes on their own cores.
@@ -18,6 +18,7 @@ import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { remoting } from "@tsakt/remote";
 
 const quick = process.argv.includes("--quick");
+const json = process.argv.includes("--json");
 const NODES = 5;
 const LOCAL_UPDATES = quick ? 2000 : 20_000;
 const MAJORITY_UPDATES = quick ? 300 : 3000;
@@ -145,6 +146,10 @@ async function bytesPerUpdate(deltas) {
 const withDeltas = await bytesPerUpdate(true);
 const fullState = await bytesPerUpdate(false);
 
+if (json) {
+  console.log(JSON.stringify({ rows, bytes: { delta: withDeltas, full: fullState } }));
+  process.exit(0);
+}
 const fmt = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : n.toFixed(0));
 const lines = [
   `${NODES} nodes in one process over TCP on 127.0.0.1, default settings (gossip 200 ms, anti-entropy 1 s)${quick ? " — QUICK" : ""}`,
