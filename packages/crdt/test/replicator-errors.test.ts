@@ -1,8 +1,11 @@
+import { create, toBinary } from "@bufbuild/protobuf";
 import { ActorSystem, InvalidOptionError, isTsaktError, PluginNotInstalledError, silentLogger } from "@tsakt/actor";
-import { CrdtArgumentError, CrdtTypeMismatchError, GCounter, ORSet, PNCounter } from "@tsakt/crdt";
+import { CrdtArgumentError, CrdtTypeMismatchError, GCounter, ORSet, PNCounter, toProto } from "@tsakt/crdt";
 import { ConsistencyNotMetError, replicator, replicatorOf } from "@tsakt/crdt/cluster";
+import { remoteOf } from "@tsakt/remote";
 import { describe, expect, it } from "vitest";
-import { startNodes } from "./cluster-helpers.js";
+import { DataEnvelopeSchema, type WriteAck, WriteSchema } from "../src/gen/tsakt/crdt/v1/replicator_pb.js";
+import { type ReplicaNode, startNodes } from "./cluster-helpers.js";
 
 describe("replicator: bad input and unmet consistency give typed errors", () => {
   it("rejects unknown or invalid options, naming the field", () => {
@@ -72,5 +75,24 @@ describe("replicator: bad input and unmet consistency give typed errors", () => 
     expect(error).toMatchObject({ operation: "update", key: "k", needed: 3 });
     expect((await r.get<PNCounter>("k"))?.value).toBe(1n);
     await expect(r.get("k", { readConsistency: { count: 5 } })).rejects.toMatchObject({ code: "ConsistencyNotMet", operation: "get" });
+  });
+});
+
+describe("replicator: bad values from other nodes", () => {
+  it("refuses a Write it cannot decode or merge, says why, and keeps its value", async () => {
+    const { nodes } = await startNodes(["a", "b"]);
+    const [a, b] = nodes as [ReplicaNode, ReplicaNode];
+    await a.replicator.update("k", PNCounter.empty(), (c, node) => c.increment(node, 5));
+    const endpoint = remoteOf(b.system).pidOf(`${a.cluster.self.address}/system/replicator`);
+    const write = (envelope: Uint8Array) => endpoint.ask<WriteAck>(create(WriteSchema, { from: "b", envelope }), { timeoutMs: 2000 });
+
+    const garbage = await write(new Uint8Array([0xff, 0xff, 0xff]));
+    expect(garbage.ok).toBe(false);
+    expect(garbage.error).toMatch(/cannot decode a replicated value/);
+    const otherType = toBinary(DataEnvelopeSchema, create(DataEnvelopeSchema, { value: toProto("k", ORSet.empty().add("b#1", "x")) }));
+    const mismatch = await write(otherType);
+    expect(mismatch).toMatchObject({ ok: false, error: expect.stringMatching(/cannot merge a ORSet into a PNCounter/) });
+    expect(a.replicator.stats().rejected).toBe(2);
+    expect((await a.replicator.get<PNCounter>("k"))?.value).toBe(5n);
   });
 });
