@@ -100,11 +100,14 @@ async function main() {
   if (args.only !== undefined) {
     const wanted = new Set(args.only);
     plan = plan.filter((s) => wanted.has(s.id) || wanted.has(s.workload));
-    if (plan.length === 0 && !["remote", "cluster", "failover", "grains", "contracts", "persistence", "crdt"].some((id) => wanted.has(id)))
+    if (
+      plan.length === 0 &&
+      !["remote", "cluster", "failover", "grains", "contracts", "persistence", "crdt", "replicator"].some((id) => wanted.has(id))
+    )
       throw new Error(
         `--only matched no scenario (known: ${scenarios(args.quick)
           .map((s) => s.id)
-          .join(", ")}, remote, cluster, failover, grains, contracts, persistence, crdt)`,
+          .join(", ")}, remote, cluster, failover, grains, contracts, persistence, crdt, replicator)`,
       );
   }
   const capMs = args.quick ? CAP_MS.quick : CAP_MS.full;
@@ -224,6 +227,12 @@ const EXTRA_BENCHES = [
     id: "crdt",
     title: "crdt · merges per second per type, bytes per update as a delta beside the full state",
     script: "./crdt/crdt-bench.mjs",
+    quick: ["--quick"],
+  },
+  {
+    id: "replicator",
+    title: "replicator · 5 cluster nodes: updates/s per write consistency, convergence time, bytes gossiped per update",
+    script: "./crdt/replicator-bench.mjs",
     quick: ["--quick"],
   },
 ];

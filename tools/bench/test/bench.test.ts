@@ -105,4 +105,24 @@ describe("pnpm bench --quick", () => {
     ]);
     for (const size of report.sizes) expect(size.delta, size.scenario).toBeLessThan(size.full);
   }, 60_000);
+
+  it("measures replicator updates and convergence on five nodes, and gossips smaller deltas than full states", async () => {
+    if (!existsSync(new URL("../../../packages/crdt/dist/cluster.js", import.meta.url)))
+      throw new Error("packages/crdt/dist is missing: run `npx tsc -b` at the repository root first");
+    const script = fileURLToPath(new URL("../src/crdt/replicator-bench.mjs", import.meta.url));
+    const { stdout } = await run(process.execPath, [script, "--quick", "--json"], { cwd: repo, maxBuffer: 16 << 20 });
+    const report = JSON.parse(stdout) as {
+      rows: { scenario: string; rate: number; convergeMs: number }[];
+      bytes: { delta: Record<string, number>; full: Record<string, number> };
+    };
+    expect(report.rows.length).toBe(5);
+    for (const row of report.rows) {
+      expect(Number.isFinite(row.rate) && row.rate > 0, `${row.scenario} = ${row.rate}`).toBe(true);
+      expect(Number.isFinite(row.convergeMs) && row.convergeMs >= 0, `${row.scenario} converged in ${row.convergeMs}`).toBe(true);
+    }
+    for (const key of ["counter", "set"]) {
+      expect(report.bytes.delta[key], key).toBeGreaterThan(0);
+      expect(report.bytes.delta[key], key).toBeLessThan(report.bytes.full[key] as number);
+    }
+  }, 120_000);
 });
