@@ -14,6 +14,7 @@ import { Registry } from "./registry.js";
 import { type ConflictListener, type OwnerLostListener, RegistryReplica } from "./registry-replica.js";
 import { type ResolverActions, SplitBrainResolver } from "./sbr/resolver.js";
 import type { ClusterTransport } from "./transport.js";
+import { MemberVerifier } from "./verifier.js";
 
 /** The running parts of a started cluster. */
 export interface Parts {
@@ -27,11 +28,12 @@ export interface Parts {
   readonly registry: Registry;
   readonly placement: ActorPlacement;
   readonly resolver: SplitBrainResolver;
+  readonly verifier: MemberVerifier;
 }
 
 /** What the parts call back into the cluster. */
 export interface PartsOwner {
-  readonly hooks: Omit<MembershipHooks, "reachabilityChanged">;
+  readonly hooks: Omit<MembershipHooks, "reachabilityChanged" | "unverified">;
   readonly resolverActions: ResolverActions;
   readonly ownerLost: ReadonlySet<OwnerLostListener>;
   readonly conflicts: ReadonlySet<ConflictListener>;
@@ -58,6 +60,7 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
   const logger = system.logger;
   const gossip = new GossipQueue(s.gossipBufferSize, s.maxPiggyback, s.retransmitMultiplier);
   let resolver: SplitBrainResolver | undefined;
+  let verifier: MemberVerifier | undefined;
   const hooks: MembershipHooks = {
     joined: (m: MemberState, revived: boolean) => {
       resolver?.changed();
@@ -70,6 +73,7 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
     refuted: (m: MemberState) => owner.hooks.refuted(m),
     reachabilityChanged: () => resolver?.changed(),
     downed: (m: MemberState) => owner.hooks.downed(m),
+    unverified: (m) => verifier?.verify(m),
   };
   const membership = new Membership(self, s, gossip, hooks, logger);
   resolver = new SplitBrainResolver(s.downing, s.clock, membership, owner.resolverActions, logger);
@@ -86,6 +90,7 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
   const registry = new Registry(replica, membership, messenger, s, () => owner.isRunning());
   const detector = new FailureDetector(membership, messenger, s);
   const joiner = new Joiner(s.discovery, membership, messenger, s, logger, () => owner.housekeeping());
+  verifier = new MemberVerifier(s.clock, s.joinTimeoutMs, (m) => joiner.verifyWith(m));
   const placement = new ActorPlacement({
     system,
     settings: s,
@@ -95,5 +100,5 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
     leader: (role) => owner.leader(role),
     isRunning: () => owner.isRunning(),
   });
-  return { system, transport, membership, messenger, detector, joiner, replica, registry, placement, resolver };
+  return { system, transport, membership, messenger, detector, joiner, replica, registry, placement, resolver, verifier };
 }
