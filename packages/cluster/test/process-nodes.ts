@@ -15,6 +15,10 @@ export interface ProcessNodeConfig {
   replicaCount?: number;
   /** Shorter probe and suspicion timings; default timings when absent. */
   fast?: boolean;
+  /** The node's log level (its log lines go to `logs`). Default: "error". */
+  logLevel?: "warn" | "info" | "error";
+  /** remoting({ auth }): the shared secrets. */
+  auth?: { secret?: string; clientSecret?: string };
 }
 
 /** An event a node reported over IPC. */

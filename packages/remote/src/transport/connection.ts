@@ -233,10 +233,10 @@ export class Connection<P extends ConnectionPeer = ConnectionPeer> implements Fr
     );
   }
 
-  /** Ends the handshake with `error`: an acceptor tells the dialer why (its code and message), then the socket closes. */
+  /** Ends the handshake with `error`: this side tells the other why (its code and message), then the socket closes. */
   private refuse(error: unknown, refused: boolean): void {
     this.reader.stop();
-    if (!this.dialed && !refused) {
+    if (!refused) {
       const e = error instanceof TsaktError ? error : new HandshakeError(this.label, `invalid handshake: ${String(error)}`);
       this.socket.write(refusalFrame(e.code, e.message));
     }

@@ -5,6 +5,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   AuthMethod,
   ChallengeSchema,
+  type Envelope,
   EnvelopeKind,
   EnvelopeSchema,
   FailureSchema,
@@ -32,6 +33,8 @@ export interface RawDialOptions {
   /** Where the Hello says it dialed. Default: 127.0.0.1:`port`, any system. */
   target?: { system?: string; host?: string; port?: number };
   tls?: { cert: Buffer; key: Buffer; ca: Buffer };
+  /** Called with every envelope received after the handshake. */
+  onEnvelope?: (envelope: Envelope) => void;
 }
 
 /** A raw connection after its handshake attempt. */
@@ -122,9 +125,20 @@ export function rawDial(o: RawDialOptions, timeoutMs = 5000): Promise<RawSession
       );
     if (o.tls === undefined) socket.once("connect", start);
     else socket.once("secureConnect", start);
+    /** After the handshake: counts bytes and hands whole frames to onEnvelope. */
+    const afterHandshake = (chunk: Buffer) => {
+      after += chunk.length;
+      if (o.onEnvelope === undefined) return;
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      while (pending.length >= 4 && pending.length >= 4 + pending.readUInt32BE(0)) {
+        const n = pending.readUInt32BE(0);
+        o.onEnvelope(fromBinary(EnvelopeSchema, pending.subarray(4, 4 + n)));
+        pending = pending.subarray(4 + n);
+      }
+    };
     socket.on("data", (chunk: Buffer) => {
       if (done) {
-        after += chunk.length;
+        afterHandshake(chunk);
         return;
       }
       pending = Buffer.concat([pending, chunk]);
@@ -162,8 +176,9 @@ export function rawDial(o: RawDialOptions, timeoutMs = 5000): Promise<RawSession
           write(systemFrame(HandshakeSchema.typeName, toBinary(HandshakeSchema, hs)));
         } else if (env.typeName === HandshakeSchema.typeName && mine !== undefined) {
           finish(fromBinary(HandshakeSchema, env.payload), undefined);
-          after += pending.length;
+          const rest = pending;
           pending = Buffer.alloc(0);
+          if (rest.length > 0) afterHandshake(rest);
           return;
         }
       }
