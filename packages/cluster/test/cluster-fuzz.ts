@@ -15,7 +15,7 @@ export interface FuzzTarget {
   readonly keys: readonly string[];
 }
 
-type Body = MessageInitShape<typeof ClusterMessageSchema>["body"];
+type Body = NonNullable<MessageInitShape<typeof ClusterMessageSchema>["body"]>;
 
 /** `u32 length | Envelope`, encoded by hand (protobuf wire format) because protobuf-es would be the fuzzer's bottleneck. */
 function envelopeFrame(

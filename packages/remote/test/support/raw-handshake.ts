@@ -93,7 +93,7 @@ export function rawDial(o: RawDialOptions, timeoutMs = 5000): Promise<RawSession
   const hmac = o.secret !== undefined || o.pretendSecret === true;
   let after = 0;
   let done = false;
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   let mine: Handshake | undefined;
   return new Promise<RawSession>((resolve) => {
     const finish = (acceptor: Handshake | undefined, refused: RawSession["refused"]) => {
