@@ -180,7 +180,7 @@ describe("a cluster with a shared secret (separate OS processes)", () => {
         envelopeFrame({ kind: EnvelopeKind.ASK, correlationId: 2 ** 31 + i, receiver: `${addressOf(member)}/user/none`, typeName: "x" }),
       );
     }
-    await eventually(() => markers.size === 3, 120_000, "every connection read everything");
+    await eventually(() => markers.size === 3, 60_000, "every connection read everything");
     for (const conn of conns) conn.socket.destroy();
     expect(sent).toBe(100_000);
 
