@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Child processes that run TypeScript sources find them transpiled already.
+    globalSetup: ["./tools/test-servers/loader/warm.mjs"],
   },
 });

@@ -1,68 +1,21 @@
 // The flagship demo: three bank nodes on loopback (separate processes, static discovery), account grains spread
 // over them by round-robin placement, traffic, then one node is killed with SIGKILL and every account answers
 // again from the survivors with its committed balance. Prints a report and exits by itself.
-import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Command, NodeArgs } from "./node.js";
-
-type Reply = Record<string, unknown> & { id: number; error?: string };
-type Request = Command extends infer C ? (C extends { id: number } ? Omit<C, "id"> : never) : never;
+import { runDashboardDemo } from "./dashboard-demo.js";
+import { freePort, type Node, startNode, until } from "./demo-kit.js";
+import type { NodeArgs } from "./node.js";
 
 const ACCOUNTS = Array.from({ length: 300 }, (_, i) => `acct-${String(i).padStart(3, "0")}`);
 const ROUNDS = 5;
 const AMOUNT = 10;
 
-/** A bank node process and a way to send it commands. */
-class Node {
-  private nextId = 1;
-  private readonly waiting = new Map<number, (reply: Reply) => void>();
-  readonly started: Promise<string>;
-
-  constructor(
-    readonly label: string,
-    readonly process: ChildProcess,
-  ) {
-    this.started = new Promise((resolve, reject) => {
-      process.once("exit", (code) => reject(new Error(`${label} exited with ${code} before it started`)));
-      this.waiting.set(0, (reply) => resolve(String(reply.started)));
-    });
-    process.on("message", (reply: Reply) => {
-      const done = this.waiting.get(reply.id);
-      this.waiting.delete(reply.id);
-      done?.(reply);
-    });
-  }
-
-  send(request: Request): Promise<Reply> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, (reply) => (reply.error === undefined ? resolve(reply) : reject(new Error(`${this.label}: ${reply.error}`))));
-      this.process.send({ id, ...request });
-    });
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once("error", reject);
-  });
-}
-
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+// `pnpm demo --dashboard`: the same cluster with a live dashboard, kept running until Ctrl-C.
+if (process.argv.includes("--dashboard")) {
+  await runDashboardDemo(process.argv.slice(2));
+  process.exit(0);
 }
 
 const ledgerDir = mkdtempSync(join(tmpdir(), "tsakt-bank-"));
@@ -73,12 +26,7 @@ try {
   const t0 = performance.now();
   for (const [i, port] of ports.entries()) {
     const args: NodeArgs = { port, peers, ledgerDir };
-    nodes.push(
-      new Node(
-        `node-${i + 1}`,
-        fork(new URL("./node.js", import.meta.url), [JSON.stringify(args)], { stdio: ["ignore", "inherit", "inherit", "ipc"] }),
-      ),
-    );
+    nodes.push(startNode(`node-${i + 1}`, args));
   }
   const addresses = await Promise.all(nodes.map((n) => n.started));
   await until("3 members on every node", 20_000, async () => {

@@ -2,7 +2,7 @@
 // It takes commands from its parent over the IPC channel and answers each with the same id.
 import { create } from "@bufbuild/protobuf";
 import { EmptySchema, file_google_protobuf_empty, file_google_protobuf_wrappers, Int64ValueSchema } from "@bufbuild/protobuf/wkt";
-import { ActorSystem, silentLogger } from "@tsakt/actor";
+import { ActorSystem, type Plugin, silentLogger } from "@tsakt/actor";
 import { cluster, clusterOf } from "@tsakt/cluster";
 import { StaticDiscoveryProvider } from "@tsakt/discovery-static";
 import { grainOf } from "@tsakt/grains";
@@ -16,6 +16,8 @@ export interface NodeArgs {
   port: number;
   peers: string[];
   ledgerDir: string;
+  /** Run the management endpoint (a free port) with its cluster section, for the live dashboard. */
+  dashboard?: boolean;
 }
 
 /** A command from the parent. */
@@ -23,21 +25,23 @@ export type Command =
   | { id: number; op: "members" }
   | { id: number; op: "deposit"; accounts: string[]; rounds: number; amount: number }
   | { id: number; op: "balances"; accounts: string[] }
+  | { id: number; op: "traffic"; accounts: string[]; amount: number }
   | { id: number; op: "stats" }
   | { id: number; op: "stop" };
 
 const args = JSON.parse(process.argv[2] ?? "{}") as NodeArgs;
 const ledger = new Ledger(args.ledgerDir);
 const wire = [file_google_protobuf_wrappers, file_google_protobuf_empty];
-const system = await ActorSystem.start({
-  name: "bank",
-  logger: silentLogger,
-  plugins: [
-    remoting({ host: "127.0.0.1", port: args.port, types: wire }),
-    cluster({ discovery: new StaticDiscoveryProvider({ peers: args.peers }) }),
-    clusterGrains({ kinds: { account: { factory: () => new Account(ledger) } }, placement: "round-robin" }),
-  ],
-});
+const plugins: Plugin[] = [
+  remoting({ host: "127.0.0.1", port: args.port, types: wire }),
+  cluster({ discovery: new StaticDiscoveryProvider({ peers: args.peers }) }),
+  clusterGrains({ kinds: { account: { factory: () => new Account(ledger) } }, placement: "round-robin" }),
+];
+// Loaded only for the dashboard, so the plain demo starts exactly as before.
+const managementModule = args.dashboard === true ? await import("@tsakt/management") : undefined;
+if (managementModule !== undefined)
+  plugins.push(managementModule.management({ port: 0 }), (await import("@tsakt/management/cluster")).clusterManagement());
+const system = await ActorSystem.start({ name: "bank", logger: silentLogger, plugins });
 
 const account = (id: string) => grainOf(system, "account", id);
 
@@ -59,6 +63,12 @@ async function handle(command: Command): Promise<Record<string, unknown>> {
       );
       return { balances: results.map((r) => (r.status === "fulfilled" ? r.value.value.toString() : null)) };
     }
+    case "traffic": {
+      // Deposits that may fail while a member is down: the dashboard shows the dip and the recovery.
+      const deposit = create(Int64ValueSchema, { value: BigInt(command.amount) });
+      const results = await Promise.allSettled(command.accounts.map((id) => account(id).ask(deposit, { timeoutMs: 3000 })));
+      return { ok: results.filter((r) => r.status === "fulfilled").length, failed: results.filter((r) => r.status === "rejected").length };
+    }
     case "stats":
       return { total: activations.total, live: activations.live };
     case "stop":
@@ -75,6 +85,9 @@ process.on("message", (command: Command) => {
       process.send?.({ id: command.id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
   );
 });
+// With the dashboard the demo runs until Ctrl-C, which reaches every process of the terminal: the parent stops the
+// nodes in order, so they ignore the signal themselves.
+if (args.dashboard === true) process.on("SIGINT", () => {});
 // The parent going away (even by SIGKILL) closes the channel: this node must not outlive it.
 process.on("disconnect", () => process.exit(0));
-process.send?.({ id: 0, started: system.addressPrefix });
+process.send?.({ id: 0, started: system.addressPrefix, url: managementModule?.managementOf(system).url ?? "" });

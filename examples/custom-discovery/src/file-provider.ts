@@ -79,6 +79,11 @@ export class FileDiscoveryProvider implements DiscoveryProvider {
     await this.#withdraw("deregister");
   }
 
+  /** Closes the provider, as close(): `await using provider = new …`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Removes this node's entry if there is one and stops the heartbeat; idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;

@@ -1,20 +1,50 @@
 import { create, type DescMessage, isMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { ActorFactory, Behavior, ReceiveContext } from "./actor.js";
-import type { ActorCell } from "./cell.js";
 import { DeadActorError, InvalidOptionError, isTsaktError } from "./errors.js";
 import type { Extension } from "./extensions.js";
 import { PipeFailureSchema } from "./gen/tsakt/actor/v1/system_pb.js";
 import type { Logger } from "./logger.js";
 import { postStart } from "./messages.js";
 import type { AskOptions, PID } from "./pid.js";
+import type { Runtime } from "./runtime.js";
 import type { SpawnOptions } from "./spawn-options.js";
+
+/** What a context needs from its actor's cell; the cell implements it, so this file does not depend on cell.ts. */
+export interface ContextCell extends PID {
+  readonly parentCell: PID | undefined;
+  readonly runtime: Pick<Runtime, "name" | "logger" | "deadLetter" | "extension">;
+  spawnChild(
+    name: string,
+    factory: ActorFactory | Behavior,
+    options: SpawnOptions | undefined,
+    funcActor?: boolean,
+  ): { cell: PID; ready: Promise<void> | undefined };
+  childCells(): PID[];
+  childNamed(name: string): PID | undefined;
+  stop(): Promise<void>;
+  dependency(id: string): unknown;
+  dependencies(): readonly unknown[];
+  become(behavior: Behavior, stack: boolean): void;
+  unbecome(): void;
+  stash(message: unknown, sender: PID | undefined): void;
+  unstash(): void;
+  unstashAll(): void;
+  watch(target: PID): void;
+  unwatch(target: PID): void;
+  /** Counts a pending ctx.request (the "stash" reentrancy mode holds mail while any is pending). */
+  requestStarted(): void;
+  /** A request settled and its callbacks ran. */
+  requestSettled(): void;
+  /** Runs `fn` as a turn of the actor (asTurn true), or at once inside an awaiting turn; false when it is stopped. */
+  runContinuation(fn: (asTurn: boolean) => void): boolean;
+}
 
 /** The context object of one actor, reused for every message it processes. */
 export class ActorContext implements ReceiveContext {
   message: unknown = undefined;
   sender: PID | undefined = undefined;
 
-  constructor(private readonly cell: ActorCell) {}
+  constructor(private readonly cell: ContextCell) {}
 
   get self(): PID {
     return this.cell;
@@ -60,7 +90,7 @@ export class ActorContext implements ReceiveContext {
 
   stop(pid?: PID): void {
     const target = pid ?? this.cell;
-    if ("stop" in target && typeof target.stop === "function") void (target as ActorCell).stop();
+    if ("stop" in target && typeof target.stop === "function") void (target as { stop(): Promise<void> }).stop();
   }
 
   extension<T extends Extension = Extension>(id: string): T | undefined {
@@ -151,7 +181,7 @@ class RequestCall<R> implements PromiseLike<R> {
   private outcome: { failed: boolean; value: unknown } | undefined = undefined;
 
   constructor(
-    private readonly cell: ActorCell,
+    private readonly cell: ContextCell,
     private readonly ctx: ActorContext,
     private readonly to: PID,
     reply: Promise<R>,

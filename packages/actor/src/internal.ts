@@ -4,6 +4,7 @@ export { AskReplier } from "./ask.js";
 export { type Clock, every, keepAlive, sleep, systemClock, type TimerHandle } from "./clock.js";
 export { messageOf as messageOfError } from "./errors.js";
 export { hashString, mix32 } from "./hash.js";
+export { type ActorSnapshot, type ActorWalkOptions, actorSnapshot, walkActors } from "./introspection.js";
 export { resolveKindDefinition, resolveKinds } from "./kind.js";
 export { typeNameOf } from "./messages.js";
 export { isWatchable, type RejectablePID, rejectSender, type WatchablePID } from "./pid.js";

@@ -7,7 +7,7 @@ import type { Logger } from "./logger.js";
 import type { DurationRecorder } from "./metrics.js";
 import type { Passivator } from "./passivation.js";
 import type { AskOptions, PID } from "./pid.js";
-import type { SupervisorOptions } from "./supervision.js";
+import type { SupervisorOptions } from "./supervision/options.js";
 
 /** What an actor cell needs from its system; implemented by ActorSystem. */
 export interface Runtime {

@@ -2,7 +2,7 @@ import { InvalidOptionError } from "./errors.js";
 import { type Extension, indexById } from "./extensions.js";
 import { type MailboxOptions, validateMailboxOptions } from "./mailbox/options.js";
 import { type PassivationOptions, validatePassivationOptions } from "./passivation.js";
-import { type SupervisorOptions, validateSupervisorOptions } from "./supervision.js";
+import { type SupervisorOptions, validateSupervisorOptions } from "./supervision/options.js";
 
 /** Options of one actor. */
 export interface SpawnOptions {

@@ -1,6 +1,9 @@
 import { create } from "@bufbuild/protobuf";
 import type { ActorFactory, Behavior, ReceiveContext } from "./actor.js";
 import { type AskReplier, DeadlineList, prepareAsk } from "./ask.js";
+import type { CellState } from "./cell/cell-state.js";
+import { isSuspended, reinstateCell } from "./cell/fault-handling.js";
+import { queuedMessages } from "./cell/lifecycle.js";
 import { ActorCell } from "./cell.js";
 import { type Clock, isClock, systemClock } from "./clock.js";
 import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
@@ -20,7 +23,7 @@ import { registerHost } from "./plugin-host.js";
 import { installScheduler, Scheduler } from "./scheduler/scheduler.js";
 import { runShutdownHooks, type ShutdownHook, validateShutdownHook } from "./shutdown.js";
 import { type SpawnOptions, validateSpawnOptions } from "./spawn-options.js";
-import { type SupervisorOptions, validateSupervisorOptions } from "./supervision.js";
+import { type SupervisorOptions, validateSupervisorOptions } from "./supervision/options.js";
 
 /** Options of ActorSystem.start. */
 export interface ActorSystemOptions {
@@ -188,7 +191,7 @@ export class ActorSystem implements AsyncDisposable {
 
   /** Messages queued in all mailboxes now (walks every actor; meant for metrics, not hot paths). */
   queuedMessages(): number {
-    return this.root.queuedMessages();
+    return queuedMessages(this.root);
   }
 
   /** A system extension by id, or undefined. */
@@ -259,7 +262,7 @@ export class ActorSystem implements AsyncDisposable {
     if (path.startsWith(`${this.prefix}/`)) path = path.slice(this.prefix.length);
     else if (path.startsWith("tsakt://")) return undefined;
     if (!path.startsWith("/")) return this.userGuardian.childNamed(path);
-    let cell: ActorCell | undefined = this.root;
+    let cell: CellState | undefined = this.root;
     for (const segment of path.split("/").slice(1)) {
       cell = cell.childNamed(segment);
       if (cell === undefined) return undefined;
@@ -297,12 +300,12 @@ export class ActorSystem implements AsyncDisposable {
   reinstate(target: PID | string): boolean {
     const pid = typeof target === "string" ? this.localActorOf(target) : target;
     if (!(pid instanceof ActorCell)) throw new ActorNotFoundError(String(target));
-    return pid.reinstate();
+    return reinstateCell(pid);
   }
 
   /** True when the local actor is suspended by its supervisor. */
   isSuspended(target: PID): boolean {
-    return target instanceof ActorCell && target.isSuspended();
+    return target instanceof ActorCell && isSuspended(target);
   }
 
   /** @internal Runs `hook` once the system has fully stopped (timers of services such as the scheduler are released there). */

@@ -27,6 +27,7 @@ export function handleClusterMessage(ctx: InboxContext, message: ClusterMessage,
   // Unsolicited: the sender's word is hearsay, and a stranger's counts for nothing.
   const source = { from, direct: false };
   if (message.updates.length > 0) membership.applyAll(message.updates, source);
+  membership.heard(from.name, from.uid);
   noticeSender(ctx, from);
   const body = message.body;
   switch (body.case) {
@@ -40,10 +41,14 @@ export function handleClusterMessage(ctx: InboxContext, message: ClusterMessage,
       if (reply !== undefined && body.value.target !== undefined && membership.isLiveMember(from))
         void parts.detector.probeFor(body.value.target, reply);
       return;
-    case "sync":
+    case "sync": {
       membership.applyAll(body.value.states, source);
-      reply?.(messenger.message({ case: "sync", value: create(SyncSchema, { states: membership.all(), established: ctx.running }) }));
+      // A member that cannot reach part of the cluster may be on the side that is about to be downed: a node rejoining
+      // after its own downing must not take it for the surviving cluster (it waits until the resolver settled).
+      const established = ctx.running && membership.unreachable().size === 0;
+      reply?.(messenger.message({ case: "sync", value: create(SyncSchema, { states: membership.all(), established }) }));
       return;
+    }
     case "gossip":
       return;
     case "duplicatesLost":

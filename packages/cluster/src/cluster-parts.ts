@@ -5,6 +5,7 @@ import { FailureDetector } from "./failure-detector.js";
 import { MemberSchema, type MemberState } from "./gen/tsakt/cluster/v1/cluster_pb.js";
 import { GossipQueue } from "./gossip-queue.js";
 import { Joiner } from "./joiner.js";
+import { LocalHealth } from "./local-health.js";
 import type { ClusterMember } from "./member.js";
 import { Membership, type MembershipHooks } from "./membership.js";
 import { Messenger } from "./messenger.js";
@@ -59,6 +60,8 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
   });
   const logger = system.logger;
   const gossip = new GossipQueue(s.gossipBufferSize, s.maxPiggyback, s.retransmitMultiplier);
+  const health = new LocalHealth();
+  const timing = { ...s, health };
   let resolver: SplitBrainResolver | undefined;
   let verifier: MemberVerifier | undefined;
   const hooks: MembershipHooks = {
@@ -70,13 +73,18 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
       resolver?.changed();
       owner.hooks.left(m);
     },
-    refuted: (m: MemberState) => owner.hooks.refuted(m),
+    refuted: (m: MemberState) => {
+      // Others suspected this node: likely it is the slow one.
+      health.worse();
+      owner.hooks.refuted(m);
+    },
     reachabilityChanged: () => resolver?.changed(),
     downed: (m: MemberState) => owner.hooks.downed(m),
     unverified: (m) => verifier?.verify(m),
   };
-  const membership = new Membership(self, s, gossip, hooks, logger);
-  resolver = new SplitBrainResolver(s.downing, s.clock, membership, owner.resolverActions, logger);
+  const membership = new Membership(self, timing, gossip, hooks, logger);
+  let detector: FailureDetector | undefined;
+  resolver = new SplitBrainResolver(s.downing, s.clock, membership, owner.resolverActions, logger, (name) => detector?.probeNow(name));
   const messenger = new Messenger(transport, membership, gossip);
   const replica = new RegistryReplica({
     settings: s,
@@ -88,7 +96,7 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
     conflicts: owner.conflicts,
   });
   const registry = new Registry(replica, membership, messenger, s, () => owner.isRunning());
-  const detector = new FailureDetector(membership, messenger, s);
+  detector = new FailureDetector(membership, messenger, timing);
   const joiner = new Joiner(s.discovery, membership, messenger, s, logger, () => owner.housekeeping());
   verifier = new MemberVerifier(s.clock, s.joinTimeoutMs, (m) => joiner.verifyWith(m));
   const placement = new ActorPlacement({

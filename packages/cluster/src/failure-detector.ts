@@ -9,6 +9,7 @@ import {
   PingReqSchema,
   PingSchema,
 } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import type { LocalHealth } from "./local-health.js";
 import { isLive } from "./member.js";
 import type { Membership } from "./membership.js";
 import type { Messenger } from "./messenger.js";
@@ -18,6 +19,8 @@ import type { ClusterReply } from "./transport.js";
 /** Timing and fan-out of the failure detector. */
 export interface DetectorSettings {
   clock: Clock;
+  /** This node's local health; probe timeouts are stretched by its multiplier. */
+  health: LocalHealth;
   probeIntervalMs: number;
   pingTimeoutMs: number;
   indirectChecks: number;
@@ -32,6 +35,11 @@ export class FailureDetector {
   private order: string[] = [];
   private next = 0;
   private cancelTimer: (() => void) | undefined = undefined;
+  private lastTick = 0;
+  /** Until then, failed probes are not evidence: this node's event loop was late. */
+  private staleUntil = 0;
+  /** Members being probed now. */
+  private readonly probing = new Set<string>();
 
   constructor(
     private readonly membership: Membership,
@@ -42,6 +50,7 @@ export class FailureDetector {
   /** Starts probing. */
   start(): void {
     if (this.cancelTimer !== undefined) return;
+    this.lastTick = this.settings.clock.now();
     this.cancelTimer = every(this.settings.clock, this.settings.probeIntervalMs, () => this.tick());
   }
 
@@ -70,7 +79,23 @@ export class FailureDetector {
     );
   }
 
+  /** Probes member `name` now, out of turn (the split-brain resolver wants fresh evidence of it); no-op while one runs. */
+  probeNow(name: string): void {
+    const state = this.membership.get(name);
+    if (this.cancelTimer === undefined || this.probing.has(name) || state === undefined || !isLive(state)) return;
+    void this.probe(state);
+  }
+
   private tick(): void {
+    const { clock, probeIntervalMs, pingTimeoutMs, health } = this.settings;
+    const now = clock.now();
+    // A tick that fires late means this node's event loop was busy: its probes' timeouts are not evidence then.
+    const late = now - this.lastTick - probeIntervalMs > pingTimeoutMs;
+    this.lastTick = now;
+    if (late) {
+      health.worse();
+      this.staleUntil = now + probeIntervalMs;
+    }
     const target = this.nextTarget();
     if (target !== undefined) void this.probe(target);
   }
@@ -95,10 +120,25 @@ export class FailureDetector {
   }
 
   private async probe(target: MemberState): Promise<void> {
-    const member = target.member as Member;
-    const ping = { case: "ping", value: create(PingSchema, { targetUid: member.uid }) } as const;
+    const name = target.member?.name ?? "";
+    this.probing.add(name);
     try {
-      await this.messenger.request(member, ping, this.settings.pingTimeoutMs, true);
+      await this.probeOnce(target);
+    } finally {
+      this.probing.delete(name);
+    }
+  }
+
+  private async probeOnce(target: MemberState): Promise<void> {
+    const member = target.member as Member;
+    const { clock, health } = this.settings;
+    const multiplier = health.multiplier;
+    const pingTimeoutMs = this.settings.pingTimeoutMs * multiplier;
+    const ping = { case: "ping", value: create(PingSchema, { targetUid: member.uid }) } as const;
+    const started = clock.now();
+    try {
+      await this.messenger.request(member, ping, pingTimeoutMs, true);
+      health.better();
       return;
     } catch {
       // Fall through to indirect probes.
@@ -106,15 +146,24 @@ export class FailureDetector {
     if (this.cancelTimer === undefined) return;
     const helpers = this.helpers(member.name);
     if (helpers.length > 0) {
-      const waitMs = Math.max(1, this.settings.probeIntervalMs - this.settings.pingTimeoutMs);
+      const waitMs = Math.max(1, (this.settings.probeIntervalMs - this.settings.pingTimeoutMs) * multiplier);
       const asks = helpers.map((h) =>
         this.messenger
           .request(h.member as Member, { case: "pingReq", value: create(PingReqSchema, { target: member }) }, waitMs, true)
           .then((reply) => reply.body.case === "ack"),
       );
-      if (await anyTrue(asks)) return;
+      if (await anyTrue(asks)) {
+        // Reached through another member: alive, as SWIM counts it (an asymmetric cut is not a partition).
+        this.membership.heard(member.name, member.uid);
+        return;
+      }
     }
     if (this.cancelTimer === undefined) return;
+    // A new failure counts against this node's health; probing a member already suspected tells nothing new.
+    if (target.status === MemberStatus.ALIVE) health.worse();
+    // This node's own loop stalled while the probe ran (its timers fired far too late): no verdict this round.
+    const budget = pingTimeoutMs + Math.max(1, (this.settings.probeIntervalMs - this.settings.pingTimeoutMs) * multiplier);
+    if (clock.now() - started > 2 * budget || clock.now() < this.staleUntil) return;
     this.membership.suspect(member.name, member.uid, target.incarnation);
     // Tell the suspect right away, so it has the whole suspicion timeout to refute.
     const now = this.membership.get(member.name);

@@ -38,7 +38,7 @@ export { type ClusterOptions, clusterDefaults } from "./options.js";
 export { PartitionTable } from "./partition-table.js";
 export { actorKeyPrefix, type PlacementStrategy, type SingletonOptions, type SpawnOnOptions } from "./placement/options.js";
 export { cluster, spawnOn, spawnSingleton } from "./plugin.js";
-export { Registry, type RegistryPutOptions, type RegistryPutResult, type RegistryRemoveOptions } from "./registry.js";
+export { Registry, type RegistryPutOptions, type RegistryPutResult, type RegistryRemoveOptions, type RegistryStats } from "./registry.js";
 export type { ConflictListener, OwnerLostListener } from "./registry-replica.js";
 export { type RemotingTransportOptions, remotingTransport } from "./remoting-transport.js";
 export type { DowningOptions, DowningStrategyName } from "./sbr/options.js";

@@ -41,7 +41,9 @@ export class Joiner {
    */
   async join(self: DiscoveryNode, established = false, cancelled: () => boolean = () => false): Promise<void> {
     await this.discovery.register(self);
-    while (!(await this.discoverAndSync(false)) && established && !cancelled())
+    // A rejoining node asks every peer each time: one it already knows as a member (from a peer that was not
+    // established) may be the established cluster it is waiting for.
+    while (!(await this.discoverAndSync(false, established)) && established && !cancelled())
       await sleep(this.settings.clock, this.settings.discoveryIntervalMs);
   }
 
@@ -96,8 +98,8 @@ export class Joiner {
     }
   }
 
-  /** Syncs with discovered peers that are not live members (and one random member); true when a running member answered. */
-  private async discoverAndSync(antiEntropy: boolean): Promise<boolean> {
+  /** Syncs with discovered peers that are not live members (or all, with `everyPeer`) and one random member; true when a running member answered. */
+  private async discoverAndSync(antiEntropy: boolean, everyPeer = false): Promise<boolean> {
     let peers: DiscoveryNode[] = [];
     try {
       peers = await this.discovery.discoverPeers();
@@ -109,7 +111,7 @@ export class Joiner {
     const live = new Set(this.membership.live().map((s) => hostPortOf(s.member as Member)));
     const synced = new Set<string>();
     const joins = peers
-      .filter((peer) => peer.name !== self.name && !live.has(hostPortOf(peer)))
+      .filter((peer) => peer.name !== self.name && (everyPeer || !live.has(hostPortOf(peer))))
       .map((peer) => {
         synced.add(peer.name);
         return this.syncWith({ name: peer.name, host: peer.host, port: peer.port });

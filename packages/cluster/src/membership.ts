@@ -12,7 +12,7 @@ export interface MembershipHooks {
   left(state: MemberState): void;
   /** This node refuted a suspicion about itself; its new alive state should spread fast. */
   refuted(state: MemberState): void;
-  /** The set of members this node cannot reach (suspected for longer than suspicionTimeoutMs) changed. */
+  /** The set of members this node cannot reach (suspected for longer than suspicionTimeoutMs) changed, or a live member became suspect. */
   reachabilityChanged(): void;
   /** This node was downed (by another member's split-brain resolver, or cluster.down): it must stop. */
   downed(state: MemberState): void;
@@ -58,6 +58,8 @@ export class Membership {
   private liveCache: MemberState[] | undefined = undefined;
   /** Names of live members whose suspicion timed out here: unreachable until they refute or are downed. */
   private readonly unreachableNames = new Set<string>();
+  /** When each member (its current run) was last heard from: a message from it, or an ack of a probe of it. */
+  private readonly heardAt = new Map<string, number>();
   private me: MemberState;
   private leaving = false;
 
@@ -97,6 +99,16 @@ export class Membership {
     if (member === undefined) return false;
     const known = this.records.get(member.name);
     return known !== undefined && known.member?.uid === member.uid && isLive(known);
+  }
+
+  /** Notes evidence that member `name` (its run `uid`) is reachable now: a message from it, or an ack of a probe of it. */
+  heard(name: string, uid: string): void {
+    if (this.records.get(name)?.member?.uid === uid) this.heardAt.set(name, this.timing.clock.now());
+  }
+
+  /** When member `name` was last heard from (see heard); -Infinity when never. */
+  lastHeard(name: string): number {
+    return this.heardAt.get(name) ?? Number.NEGATIVE_INFINITY;
   }
 
   /** Marks a live member down (a downing decision); false when it is not a live member. */
@@ -214,6 +226,7 @@ export class Membership {
       if (now - (this.since.get(name) ?? now) > this.timing.deadMemberTtlMs) {
         this.records.delete(name);
         this.since.delete(name);
+        this.heardAt.delete(name);
       }
     }
     for (const [uid, at] of this.departed) if (now - at > this.timing.deadMemberTtlMs) this.departed.delete(uid);
@@ -260,8 +273,11 @@ export class Membership {
     const nowLive = isLive(update);
     if (update.status === MemberStatus.SUSPECT) this.startSuspicion(member);
     else this.cancelSuspicion(member.name);
-    // Reachable again (it refuted) or no longer a member: either way it leaves the unreachable set.
-    const reachabilityChanged = update.status !== MemberStatus.SUSPECT && this.unreachableNames.delete(member.name);
+    // Reachable again (it refuted) or no longer a member: either way it leaves the unreachable set. A new suspicion
+    // counts too: the split-brain resolver starts looking for evidence about the others at once.
+    const reachabilityChanged =
+      (update.status === MemberStatus.SUSPECT && previous?.status === MemberStatus.ALIVE) ||
+      (update.status !== MemberStatus.SUSPECT && this.unreachableNames.delete(member.name));
     this.liveCache = undefined;
     if (nowLive) this.departed.delete(member.uid);
     else this.markDeparted(member.uid);

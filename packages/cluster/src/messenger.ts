@@ -61,6 +61,7 @@ export class Messenger {
     const from = reply.from;
     if (reply.updates.length > 0 && from !== undefined)
       this.membership.applyAll(reply.updates, { from, direct: from.host === to.host && from.port === to.port });
+    if (from !== undefined) this.membership.heard(from.name, from.uid);
     return reply;
   }
 

@@ -40,6 +40,22 @@ export interface RegistryRemoveOptions {
   owner?: string;
 }
 
+/** The registry's partition layout and this node's share of it, for monitoring. */
+export interface RegistryStats {
+  /** Number of partitions. */
+  readonly partitions: number;
+  /** Holders per partition (primary and backups), at most the number of members. */
+  readonly replicaCount: number;
+  /** Partitions this node is primary of. */
+  readonly primaryPartitions: number;
+  /** Partitions this node holds, as primary or backup. */
+  readonly heldPartitions: number;
+  /** Live entries this node holds (as primary or backup). */
+  readonly localEntries: number;
+  /** Partitions each member is primary of, by member name. */
+  readonly primaryCounts: Readonly<Record<string, number>>;
+}
+
 /** Most tries of one registry operation (each a request, a redirect or a wait for membership to settle). */
 const attempts = 5;
 const maxKeyLength = 4096;
@@ -111,6 +127,23 @@ export class Registry {
   /** Number of live entries this node holds (as primary or backup), for tests and metrics. */
   localEntryCount(): number {
     return this.replica.store.liveCount();
+  }
+
+  /** The partition layout and this node's share of it (reads only; for monitoring). */
+  stats(): RegistryStats {
+    const table = this.replica.table;
+    const me = (this.membership.self.member as Member).name;
+    let held = 0;
+    for (let p = 0; p < table.partitions; p++) if (table.holds(p, me)) held++;
+    const primaryCounts = Object.fromEntries(table.primaryCounts());
+    return {
+      partitions: table.partitions,
+      replicaCount: table.replicaCount,
+      primaryPartitions: primaryCounts[me] ?? 0,
+      heldPartitions: held,
+      localEntries: this.replica.store.liveCount(),
+      primaryCounts,
+    };
   }
 
   private ensure(operation: string, key: unknown): void {

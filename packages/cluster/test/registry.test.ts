@@ -29,6 +29,23 @@ describe("registry", () => {
     vi.useRealTimers();
   });
 
+  it("reports its partition layout: primaries per member add up to the partitions, each node's share matches", async () => {
+    const nodes = await cluster.start(3);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3"]), 5000, "convergence");
+    await putMany(nodes, 30);
+    const stats = nodes.map((n) => n.cluster.registry.stats());
+    const first = stats[0] as ReturnType<TestNode["cluster"]["registry"]["stats"]>;
+    expect(Object.keys(first.primaryCounts).sort()).toEqual(["n1", "n2", "n3"]);
+    expect(Object.values(first.primaryCounts).reduce((a, b) => a + b, 0)).toBe(first.partitions);
+    for (const [i, s] of stats.entries()) {
+      expect(s.primaryPartitions).toBe(first.primaryCounts[(nodes[i] as TestNode).name]);
+      expect(s.heldPartitions).toBeGreaterThanOrEqual(s.primaryPartitions);
+      expect(s.localEntries).toBe((nodes[i] as TestNode).cluster.registry.localEntryCount());
+    }
+    // Two copies of every entry (replicaCount 2).
+    expect(stats.reduce((sum, s) => sum + s.localEntries, 0)).toBe(60);
+  });
+
   it("registers, finds from every node, and removes a key", async () => {
     const nodes = await cluster.start(3);
     await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3"]), 5000, "convergence");
@@ -72,7 +89,8 @@ describe("registry", () => {
           survivors,
           names5.filter((n) => n !== victim),
         ),
-      6000,
+      // Unreachable after about 2 s, then stable for 1.5 s and 1.5 s of removal margin.
+      12_000,
       `survivors drop ${victim}`,
     );
     await advance(3000);

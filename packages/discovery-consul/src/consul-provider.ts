@@ -91,6 +91,11 @@ export class ConsulDiscoveryProvider implements DiscoveryProvider {
     });
   }
 
+  /** Closes the provider, as close(): `await using provider = new …`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /**
    * Stops the heartbeat and the watch and destroys a client the provider built; idempotent.
    * It does not deregister: a node that closes without deregister() turns critical after its TTL, like a crashed one.

@@ -75,6 +75,11 @@ export class EtcdDiscoveryProvider implements DiscoveryProvider {
     }
   }
 
+  /** Closes the provider, as close(): `await using provider = new …`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Revokes the lease (best effort; the key expires with its TTL otherwise) and closes the provider's own client; idempotent. */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();

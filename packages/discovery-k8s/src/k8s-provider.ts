@@ -70,6 +70,11 @@ export class KubernetesDiscoveryProvider implements DiscoveryProvider {
     this.#self = undefined;
   }
 
+  /** Closes the provider, as close(): `await using provider = new …`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Ends the watch, if any; idempotent. The KubeConfig and CoreV1Api are left as they are. */
   close(): Promise<void> {
     this.#closing ??= (async () => {

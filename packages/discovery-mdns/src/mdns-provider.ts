@@ -52,6 +52,11 @@ export class MdnsDiscoveryProvider implements DiscoveryProvider {
     if (this.#mdns !== undefined) await this.#announce(this.#mdns, self, 0, "deregister");
   }
 
+  /** Closes the provider, as close(): `await using provider = new …`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Says goodbye if still registered, stops querying and closes the socket unless it was passed in; idempotent. */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();

@@ -63,6 +63,11 @@ export class NatsDiscoveryProvider implements DiscoveryProvider {
     }
   }
 
+  /** Closes the provider, as close(): `await using provider = new …`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Stops advertising and closes the provider's own connection (never one passed in `connection`); idempotent. */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();

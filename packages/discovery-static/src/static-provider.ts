@@ -44,6 +44,11 @@ export class StaticDiscoveryProvider implements DiscoveryProvider {
     this.#ensureOpen("deregister");
   }
 
+  /** Closes the provider, as close(): `await using provider = new …`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Marks the provider closed; idempotent. */
   async close(): Promise<void> {
     this.#closed = true;

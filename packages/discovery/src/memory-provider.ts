@@ -50,6 +50,11 @@ export class MemoryDiscoveryProvider implements DiscoveryProvider {
     this.#network.withdraw(this);
   }
 
+  /** Closes the provider, as close(): `await using provider = new …`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Withdraws the registered node and detaches from the network; idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;

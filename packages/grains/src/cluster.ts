@@ -66,7 +66,7 @@ const knownOptions = new Set(["kinds", "placement", "role"]);
  * grains owned by other nodes are forwarded there; they must be protobuf types known to remoting. grainsOf and
  * grainOf work as on one node.
  */
-export function clusterGrains(options: ClusterGrainsOptions = {}): Plugin {
+export function clusterGrains(options: ClusterGrainsOptions = {}): Plugin & AsyncDisposable {
   if (typeof options !== "object" || options === null)
     throw new InvalidOptionError("options", "must be an object { kinds?, placement?, role? }");
   for (const key of Object.keys(options))
@@ -105,6 +105,10 @@ export function clusterGrains(options: ClusterGrainsOptions = {}): Plugin {
 function attachToCluster(system: ActorSystem, cluster: Cluster, runtime: GrainRuntime): void {
   cluster.beforeLeave(async () => {
     await runtime.relinquish();
+  });
+  // A node downed with whenDowned "rejoin" starts a new run of its cluster: its grains take messages again.
+  cluster.subscribe((event) => {
+    if (event.type === "member-joined" && event.member.uid === cluster.self.uid) runtime.leaving = false;
   });
   cluster.onDuplicates(async (lost, kept) => {
     const keys = new Set<string>();

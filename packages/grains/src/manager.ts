@@ -60,9 +60,15 @@ export class GrainManager implements Actor {
   private deliver(ctx: ReceiveContext, entry: GrainEntry, message: unknown, sender: PID | undefined, hops: number): void {
     entry.queued--;
     if (entry.state === REMOTE) {
-      if (hops < maxForwardHops) this.runtime.forward(entry, message, sender, hops + 1);
-      else this.runtime.refuse(entry.ref, message, sender, this.ownedElsewhere(entry, entry.owner));
-      return;
+      if (hops === 0) {
+        this.runtime.forward(entry, message, sender, 1);
+        return;
+      }
+      // Another node forwarded this here, so it believes this node owns the grain while this node's cached owner says
+      // otherwise: one of the two caches is stale (say a claim that timed out but landed). The directory decides, as
+      // for an inactive grain; forwarding back would bounce the message between the two until the hops run out.
+      entry.state = INACTIVE;
+      entry.owner = "";
     }
     if (entry.state === ACTIVE) {
       const activation = entry.activation as Activation;
@@ -105,7 +111,10 @@ export class GrainManager implements Actor {
     const won = !m.failed && m.owner === this.runtime.node;
     if (won) {
       if (entry.state === REMOVED) {
-        // The callers gave up (timeout) and the entry went away while the claim was on its way: hand it back.
+        // The callers gave up (timeout) and the entry went away while the claim was on its way: hand it back, unless a
+        // newer entry of the identity is here by now. Its claim, queued behind this one, finds the identity ours and
+        // activates on it; a release (by owner, not by attempt) would free it under that activation.
+        if (this.runtime.entries.has(entry.ref.key)) return;
         entry.claimed = true;
         void this.runtime.release(entry);
         return;

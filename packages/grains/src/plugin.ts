@@ -111,7 +111,7 @@ export class GrainsPlugin implements Plugin, Grains {
  * Options are checked here, so a mistake fails before the system starts. For a cluster use clusterGrains() from
  * @tsakt/grains/cluster instead.
  */
-export function grains(options: GrainsOptions = {}): Plugin {
+export function grains(options: GrainsOptions = {}): Plugin & AsyncDisposable {
   const kinds = validateOptions(options);
   const directory = options.directory ?? new InMemoryGrainDirectory();
   const placement = options.placement ?? localPlacement;

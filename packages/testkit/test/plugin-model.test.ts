@@ -33,6 +33,34 @@ describe("the plugin model", () => {
     expect(schedulerOf(system).list()).toEqual([]);
   });
 
+  it("every plugin and discovery provider can be disposed with await using", async () => {
+    const { MemoryDiscoveryProvider, MemoryNetwork } = await import("@tsakt/discovery");
+    const network = new MemoryNetwork();
+    const { StaticDiscoveryProvider } = await import("@tsakt/discovery-static");
+    const { cluster } = await import("@tsakt/cluster");
+    const { grains } = await import("@tsakt/grains");
+    const { pubsub } = await import("@tsakt/pubsub");
+    const { clusterPubSub } = await import("@tsakt/pubsub/cluster");
+    const { remoting } = await import("@tsakt/remote");
+    const discovery = new MemoryDiscoveryProvider({ network });
+    const disposables: object[] = [
+      remoting(),
+      cluster({ discovery }),
+      grains(),
+      clusterGrains(),
+      pubsub(),
+      clusterPubSub(),
+      discovery,
+      new StaticDiscoveryProvider({ peers: [] }),
+    ];
+    for (const d of disposables) expect(typeof (d as AsyncDisposable)[Symbol.asyncDispose], d.constructor.name).toBe("function");
+    // Disposing a provider closes it.
+    {
+      await using provider = new MemoryDiscoveryProvider({ network });
+      await provider.register({ name: "x", host: "127.0.0.1", port: 1 });
+    }
+  });
+
   it("starts plugins after those they depend on, stops them in reverse, and refuses a missing dependency or a repeat", async () => {
     const log: string[] = [];
     const plugin = (name: string, dependsOn: string[] = []): Plugin => ({

@@ -100,11 +100,11 @@ async function main() {
   if (args.only !== undefined) {
     const wanted = new Set(args.only);
     plan = plan.filter((s) => wanted.has(s.id) || wanted.has(s.workload));
-    if (plan.length === 0 && !["remote", "cluster", "grains", "contracts", "persistence", "crdt"].some((id) => wanted.has(id)))
+    if (plan.length === 0 && !["remote", "cluster", "failover", "grains", "contracts", "persistence", "crdt"].some((id) => wanted.has(id)))
       throw new Error(
         `--only matched no scenario (known: ${scenarios(args.quick)
           .map((s) => s.id)
-          .join(", ")}, remote, cluster, grains, contracts, persistence, crdt)`,
+          .join(", ")}, remote, cluster, failover, grains, contracts, persistence, crdt)`,
       );
   }
   const capMs = args.quick ? CAP_MS.quick : CAP_MS.full;
@@ -194,6 +194,12 @@ const EXTRA_BENCHES = [
     title: "cluster · node processes on 127.0.0.1: convergence, SIGKILL to relocated actors answering, tell by name",
     script: "../../../packages/cluster/bench/cluster-bench.mjs",
     quick: ["--nodes", "3", "--actors", "5", "--tells", "20000"],
+  },
+  {
+    id: "failover",
+    title: "failover · 5 node processes in network namespaces (root): 2|3 partition and SIGKILL to removal and to every name answering",
+    script: "../../../packages/cluster/bench/failover-bench.mjs",
+    quick: ["--quick"],
   },
   {
     id: "grains",

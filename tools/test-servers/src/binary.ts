@@ -98,5 +98,6 @@ function aptPackage(binary: string): string {
   if (binary === "dnsmasq") return "dnsmasq-base";
   if (binary === "postgres" || binary === "initdb") return "postgresql";
   if (binary === "kubectl") return "kubernetes-client";
+  if (binary === "ip") return "iproute2";
   return binary;
 }

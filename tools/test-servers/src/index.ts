@@ -4,6 +4,16 @@ export { type DnsmasqHandle, type DnsmasqOptions, type RecordsApplied, startDnsm
 export { type EtcdHandle, type EtcdOptions, startEtcd } from "./etcd.js";
 export { freePort, freePorts, freeUdpTcpPort } from "./free-port.js";
 export { type NatsServerHandle, type NatsServerOptions, startNatsServer } from "./nats-server.js";
+export {
+  type NetnsHost,
+  type NetnsLab,
+  type NetnsLabOptions,
+  NetnsUnavailableError,
+  netnsPrefix,
+  netnsUnavailableReason,
+  skipWithoutNetns,
+  startNetnsLab,
+} from "./netns.js";
 export { type PostgresHandle, type PostgresOptions, postgresRunAs, startPostgres } from "./postgres.js";
 export type { ServerHandle } from "./server-handle.js";
 export { nodeNames, pollUntil, type TestNode, testNode, uniqueName } from "./test-helpers.js";

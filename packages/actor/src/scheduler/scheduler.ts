@@ -1,6 +1,6 @@
+import type { Clock } from "../clock.js";
 import { InvalidOptionError, SystemNotStartedError } from "../errors.js";
 import type { PID } from "../pid.js";
-import type { ActorSystem } from "../system.js";
 import { type Schedule, ScheduledMessage, type ScheduleHost, type ScheduleKind } from "./schedule.js";
 import {
   type CronScheduleOptions,
@@ -12,6 +12,17 @@ import {
 } from "./schedule-options.js";
 import { cronTiming, everyTiming, onceTiming, type Timing } from "./timing.js";
 
+/** What a scheduler needs from its actor system; ActorSystem implements it. */
+export interface SchedulerSystem {
+  readonly clock: Clock;
+  /** False once the system stops; scheduling then fails. */
+  readonly isRunning: boolean;
+  /** Records an undeliverable message (a schedule whose target stopped). */
+  deadLetter(message: unknown, sender: PID | undefined, receiver: string, reason: string): void;
+  /** Runs `hook` once the system has fully stopped. */
+  onTerminated(hook: () => void): void;
+}
+
 /** Delivers messages to actors later, repeatedly or on a cron pattern; one per system, from schedulerOf(system). */
 export class Scheduler {
   private readonly active = new Map<string, ScheduledMessage>();
@@ -20,7 +31,7 @@ export class Scheduler {
   private stopped = false;
 
   /** @internal Every system makes its own; get it with schedulerOf(system). */
-  constructor(private readonly system: ActorSystem) {
+  constructor(private readonly system: SchedulerSystem) {
     this.host = {
       clock: system.clock,
       deadLetter: (message, sender, receiver, reason) => system.deadLetter(message, sender, receiver, reason),
@@ -82,17 +93,15 @@ export class Scheduler {
   }
 }
 
-const schedulers = new WeakMap<ActorSystem, Scheduler>();
+const schedulers = new WeakMap<SchedulerSystem, Scheduler>();
 
 /** Called once by ActorSystem's constructor: every system has its scheduler, stopped (every timer cleared) with it. */
-export function installScheduler(system: ActorSystem, scheduler: Scheduler): void {
+export function installScheduler(system: SchedulerSystem, scheduler: Scheduler): void {
   schedulers.set(system, scheduler);
   system.onTerminated(() => scheduler.stop());
 }
 
-/** The scheduler of `system`; every system has one, and it stops (every timer cleared) when the system stops. */
-export function schedulerOf(system: ActorSystem): Scheduler {
-  const scheduler = schedulers.get(system);
-  if (scheduler === undefined) throw new SystemNotStartedError("use the scheduler: this is not a started ActorSystem");
-  return scheduler;
+/** The scheduler installed for `system`, if any (schedulerOf is the public accessor). */
+export function installedScheduler(system: SchedulerSystem): Scheduler | undefined {
+  return schedulers.get(system);
 }

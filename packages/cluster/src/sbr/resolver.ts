@@ -1,6 +1,6 @@
 import type { Logger } from "@tsakt/actor";
 import { type Clock, every, sleep } from "@tsakt/actor/internal";
-import type { Member } from "../gen/tsakt/cluster/v1/cluster_pb.js";
+import { type Member, MemberStatus } from "../gen/tsakt/cluster/v1/cluster_pb.js";
 import type { Membership } from "../membership.js";
 import type { DowningSettings } from "./options.js";
 import { decide, decideWithLease, type SbrDecision, type SbrView, sidesOf } from "./strategies.js";
@@ -21,6 +21,8 @@ export interface ResolverActions {
  */
 export class SplitBrainResolver {
   private lastChangeAt: number;
+  /** Since when, without a break, every check found this side losing (undefined: it was not, last check). */
+  private losingSince: number | undefined = undefined;
   private generation = 0;
   private deciding = false;
   private cancelTick: (() => void) | undefined = undefined;
@@ -32,6 +34,8 @@ export class SplitBrainResolver {
     private readonly membership: Membership,
     private readonly actions: ResolverActions,
     private readonly logger: Logger,
+    /** Asks for a probe of a member now (fresh evidence that it is reachable). */
+    private readonly confirm: (name: string) => void = () => {},
   ) {
     this.lastChangeAt = clock.now();
   }
@@ -63,13 +67,66 @@ export class SplitBrainResolver {
     return { self: this.membership.self.member?.name ?? "", members, unreachable: this.membership.unreachable() };
   }
 
+  /**
+   * The members this side would count as reachable without evidence for it: merely suspect, or not heard from since
+   * `since` (the last change). A member cut off together with the unreachable ones may just not have been probed
+   * yet. Those not heard from are probed now (out of turn), so evidence comes within one probe, not a probe round.
+   */
+  private unconfirmed(since: number, unreachable: ReadonlySet<string>): Set<string> {
+    const self = this.membership.self.member?.name;
+    const unknown = new Set<string>();
+    for (const state of this.membership.live()) {
+      const name = state.member?.name ?? "";
+      if (name === self || unreachable.has(name)) continue;
+      if (state.status === MemberStatus.SUSPECT) unknown.add(name);
+      else if (this.membership.lastHeard(name) < since) {
+        unknown.add(name);
+        this.confirm(name);
+      }
+    }
+    return unknown;
+  }
+
+  /**
+   * True when the strategy decides the same whichever side the unconfirmed members are on: counting one of them on
+   * this side could make a minority believe it is the majority, so without evidence the decision must not depend on
+   * them. (A minority node whose partner went silent after downing itself need not wait to find it unreachable.)
+   * lease-majority asks its lease on the decision, so it waits for evidence of every member.
+   */
+  private certain(view: SbrView, unknown: ReadonlySet<string>): boolean {
+    if (unknown.size === 0) return true;
+    if (this.settings.strategy === "lease-majority") return false;
+    const pessimistic = { ...view, unreachable: new Set([...view.unreachable, ...unknown]) };
+    return decide(view, this.settings) === decide(pessimistic, this.settings);
+  }
+
   private async check(): Promise<void> {
     if (this.stopped || this.deciding) return;
     const unreachable = this.membership.unreachable();
-    if (unreachable.size === 0) return;
-    if (this.clock.now() - this.lastChangeAt < this.settings.stableAfterMs) return;
+    if (unreachable.size === 0 && !this.membership.live().some((s) => s.status === MemberStatus.SUSPECT)) return;
+    // Evidence is gathered from the first suspicion on, while the view settles, so it is there when stableAfterMs is
+    // up: the members cut off with a suspect one are probed at once instead of in their turn.
+    const unknown = this.unconfirmed(this.lastChangeAt, unreachable);
+    if (unreachable.size === 0) {
+      this.losingSince = undefined;
+      return;
+    }
+    // Losing is the side that must act in time: the other side re-creates what this one hosts once its own
+    // stableAfterMs and the removal margin are up. Changes that leave this side losing (its partner downing itself, a
+    // further suspicion) do not restart its clock; only a view in which it would not lose does.
+    const now = this.clock.now();
+    const current = this.view();
+    const losing = this.settings.strategy !== "lease-majority" && decide(current, this.settings) === "down-self";
+    if (!losing) this.losingSince = undefined;
+    else this.losingSince ??= this.lastChangeAt;
+    if (losing && now - (this.losingSince ?? now) >= this.settings.stableAfterMs) {
+      this.act("down-self", current);
+      return;
+    }
+    if (now - this.lastChangeAt < this.settings.stableAfterMs) return;
     const generation = this.generation;
     const view = this.view();
+    if (!this.certain(view, unknown)) return;
     this.deciding = true;
     try {
       const decision =
@@ -78,15 +135,9 @@ export class SplitBrainResolver {
           : decide(view, this.settings);
       // Membership moved while the lease was being asked for: decide again on the new view.
       if (this.stopped || generation !== this.generation) return;
-      const sides = sidesOf(view, undefined).all;
-      const reachable = sides.reachable.map((m) => m.name);
-      const others = sides.unreachable.map((m) => m.name);
-      this.actions.decided(decision, reachable, others);
+      const others = this.act(decision, view);
+      if (decision === "down-self") return;
       const reason = `split-brain-resolver:${this.settings.strategy}`;
-      if (decision === "down-self") {
-        this.actions.downSelf(reason);
-        return;
-      }
       // Give the other side time to stop what it hosts before this side re-creates it.
       await sleep(this.clock, this.settings.downRemovalMarginMs);
       if (this.stopped || generation !== this.generation) {
@@ -97,5 +148,21 @@ export class SplitBrainResolver {
     } finally {
       this.deciding = false;
     }
+  }
+
+  /** Reports `decision` on `view`, and downs this node when it loses. Returns the names on the other side. */
+  private act(decision: SbrDecision, view: SbrView): string[] {
+    const sides = sidesOf(view, undefined).all;
+    const others = sides.unreachable.map((m) => m.name);
+    this.actions.decided(
+      decision,
+      sides.reachable.map((m) => m.name),
+      others,
+    );
+    if (decision === "down-self") {
+      this.stop();
+      this.actions.downSelf(`split-brain-resolver:${this.settings.strategy}`);
+    }
+    return others;
   }
 }

@@ -83,7 +83,7 @@ class RemotingPlugin implements Plugin {
 }
 
 /** The remoting plugin: pass it to ActorSystem.start({ plugins: [remoting({ host, port, types })] }); options are checked here. */
-export function remoting(options: RemotingOptions = {}): Plugin {
+export function remoting(options: RemotingOptions = {}): Plugin & AsyncDisposable {
   return new RemotingPlugin(new RemoteNode(resolveOptions(options)));
 }
 

@@ -95,14 +95,16 @@ export function streamWatch(
   const scheduleBookmark = (): void => {
     if (!spec.bookmarks) return;
     const now = Date.now();
-    const at = Math.min(now + spec.bookmarkIntervalMs, deadline - 2000);
+    const last = now + spec.bookmarkIntervalMs >= deadline - 2000;
+    const at = last ? deadline - 2000 : now + spec.bookmarkIntervalMs;
     if (at < now) return;
     bookmarkTimer = setTimeout(() => {
       if (store.revision > floor) {
         send("BOOKMARK", bookmarkObject(store.revision));
         hooks.onBookmark();
       }
-      scheduleBookmark();
+      // The one 2 s before the deadline is the last (a timer may fire a millisecond early by Date.now()).
+      if (!last) scheduleBookmark();
     }, at - now);
     bookmarkTimer.unref();
   };

@@ -1,5 +1,5 @@
-import { InvalidOptionError } from "./errors.js";
-import { isPositiveInt } from "./mailbox/options.js";
+import { InvalidOptionError } from "../errors.js";
+import { isPositiveInt } from "../mailbox/options.js";
 
 /** What a supervisor does with a failed actor. */
 export type Directive = "resume" | "restart" | "stop" | "escalate";
@@ -73,16 +73,4 @@ export function validateSupervisorOptions(options: unknown, field = "supervisor"
     if (b.factor !== undefined && !(typeof b.factor === "number" && b.factor >= 1))
       throw new InvalidOptionError(`${field}.backoff.factor`, `must be a number >= 1, got ${String(b.factor)}`);
   }
-}
-
-/** The directive `options` gives for `error`. */
-export function decide(options: SupervisorOptions | undefined, error: unknown): Directive {
-  const rules = options?.rules;
-  if (rules !== undefined) for (const [cls, directive] of rules) if (error instanceof cls) return directive;
-  return options?.directive ?? "restart";
-}
-
-/** Delay before the `attempt`-th restart (0-based) under `backoff`. */
-export function backoffDelay(backoff: BackoffOptions, attempt: number): number {
-  return Math.min(backoff.maxMs, backoff.minMs * (backoff.factor ?? 2) ** attempt);
 }

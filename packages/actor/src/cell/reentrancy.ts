@@ -1,0 +1,35 @@
+import { type CellState, RUNNING, STOPPING } from "./cell-state.js";
+
+/** Counts a pending ctx.request (the "stash" reentrancy mode holds mail while any is pending). */
+export function countRequest(cell: CellState): void {
+  cell.extras().pendingRequests++;
+}
+
+/** A ctx.request settled and its callbacks ran; with none left pending, held mail may run again. */
+export function settleRequest(cell: CellState): void {
+  const ext = cell.extras();
+  ext.pendingRequests--;
+  if (ext.pendingRequests === 0 && !cell.scheduled && cell.state === RUNNING && !cell.busy && cell.hasWork())
+    cell.runtime.dispatcher.schedule(cell);
+}
+
+/**
+ * Runs `fn` as a turn of `cell` (asTurn true), or at once when an async turn of it is awaiting (asTurn false): how
+ * ctx.request callbacks and escalated failures reach an actor. False when the actor is stopping or stopped.
+ */
+export function runAsTurn(cell: CellState, fn: (asTurn: boolean) => void): boolean {
+  if (cell.state >= STOPPING) return false;
+  if (cell.busy && cell.state === RUNNING) {
+    fn(false);
+    return true;
+  }
+  (cell.extras().continuations ??= []).push(() => {
+    try {
+      fn(true);
+    } catch (error) {
+      cell.fail(error);
+    }
+  });
+  if (!cell.scheduled && cell.state === RUNNING && !cell.busy) cell.runtime.dispatcher.schedule(cell);
+  return true;
+}

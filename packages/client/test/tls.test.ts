@@ -1,0 +1,70 @@
+import { create } from "@bufbuild/protobuf";
+import { file_google_protobuf_wrappers, type StringValue, StringValueSchema } from "@bufbuild/protobuf/wkt";
+import { ActorSystem, silentLogger } from "@tsakt/actor";
+import { connect } from "@tsakt/client";
+import { clientGateway } from "@tsakt/client/gateway";
+import { cluster } from "@tsakt/cluster";
+import { StaticDiscoveryProvider } from "@tsakt/discovery-static";
+import { clusterGrains } from "@tsakt/grains/cluster";
+import { remoteOf, remoting } from "@tsakt/remote";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasOpenssl, makePki, type TestPki } from "../../remote/test/support/certs.js";
+
+if (!hasOpenssl() && process.env.CI === "true") throw new Error("openssl is missing: .ci/run installs it");
+
+const silent = silentLogger;
+let pki: TestPki | undefined;
+let node: ActorSystem | undefined;
+
+beforeAll(async () => {
+  if (!hasOpenssl()) return;
+  pki = makePki();
+  node = await ActorSystem.start({
+    name: "secure",
+    logger: silent,
+    plugins: [
+      remoting({
+        types: [file_google_protobuf_wrappers],
+        tls: { cert: pki.node.certPem, key: pki.node.keyPem, ca: pki.ca.certPem, mutual: true },
+      }),
+      cluster({ discovery: new StaticDiscoveryProvider({ peers: [] }) }),
+      clusterGrains({
+        kinds: {
+          hello: { factory: () => ({ onReceive: (ctx) => ctx.respond(create(StringValueSchema, { value: `hello ${ctx.identity.id}` })) }) },
+        },
+      }),
+      clientGateway(),
+    ],
+  });
+}, 30_000);
+
+afterAll(async () => {
+  await node?.stop();
+  pki?.cleanup();
+});
+
+describe.skipIf(!hasOpenssl())("the cluster client over TLS", () => {
+  it("calls a grain over mutual TLS, and a client without a certificate the cluster trusts gets nowhere", async () => {
+    const p = pki as TestPki;
+    const seed = remoteOf(node as ActorSystem).address.replace("tsakt://secure@", "");
+    const tls = { cert: p.node.certPem, key: p.node.keyPem, ca: p.ca.certPem };
+    await using client = await connect({ system: "secure", seeds: [seed], types: [file_google_protobuf_wrappers], tls, logger: silent });
+    const reply = await client.grain("hello", "tls").ask<StringValue>(create(StringValueSchema, { value: "hi" }));
+    expect(reply.value).toBe("hello tls");
+
+    const rogue = { cert: p.rogueNode.certPem, key: p.rogueNode.keyPem, ca: p.ca.certPem };
+    await expect(
+      connect({
+        system: "secure",
+        seeds: [seed],
+        types: [file_google_protobuf_wrappers],
+        tls: rogue,
+        connectTimeoutMs: 1500,
+        logger: silent,
+      }),
+    ).rejects.toMatchObject({ code: "NoNodeAvailable" });
+    await expect(
+      connect({ system: "secure", seeds: [seed], types: [file_google_protobuf_wrappers], connectTimeoutMs: 1500, logger: silent }),
+    ).rejects.toMatchObject({ code: "NoNodeAvailable" });
+  }, 30_000);
+});

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type NetnsHost, type NetnsLab, skipWithoutNetns, startNetnsLab } from "../../../tools/test-servers/src/index.js";
+import {
+  everyCallerServed,
+  expectSafe,
+  nodeName,
+  observed,
+  placeTargets,
+  startLabCluster,
+  startNodeOn,
+  type Targets,
+} from "./netns-cluster.js";
+import { callLog, converged, eventually, type SafetyNode, type SafetyNodeConfig } from "./safety-nodes.js";
+
+/** Length of the faulty stretch: TSAKT_HISTORY_MS, default 60 s. */
+const runMs = Number(process.env.TSAKT_HISTORY_MS ?? 60_000);
+/** Seed of the fault schedule: TSAKT_HISTORY_SEED, default random (printed, so a failing run can be replayed). */
+const seed = Number(process.env.TSAKT_HISTORY_SEED ?? Math.floor(Math.random() * 2 ** 31));
+
+const targets: Targets = {
+  actors: ["name-0", "name-1", "name-2", "name-3", "name-4"],
+  singleton: "boss",
+  grains: ["g0", "g1", "g2", "g3", "g4", "g5", "g6", "g7", "g8", "g9"],
+};
+// Downed nodes rejoin (their processes go on); killed ones are started again as new runs. Three registry copies, so
+// no entry is lost with a side of two.
+const config: Partial<SafetyNodeConfig> = { cluster: { replicaCount: 3, downing: { whenDowned: "rejoin" } } };
+const observe = { ...observed(targets), intervalMs: 250, timeoutMs: 1000 };
+
+/** Holds the current fault (or the quiet between faults) for `ms`: the schedule's own time, not a wait for a condition. */
+function hold(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A small deterministic generator (mulberry32), so a schedule can be replayed from its seed. */
+function random(state: number): () => number {
+  let s = state >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe.skipIf(skipWithoutNetns())(
+  `history of a ${runMs / 1000} s run with kills and partitions (five nodes in network namespaces)`,
+  () => {
+    let lab: NetnsLab;
+    const nodes: SafetyNode[] = [];
+    const log = callLog();
+
+    beforeAll(async () => {
+      lab = await startNetnsLab({ hosts: 5 });
+    });
+
+    afterAll(async () => {
+      await Promise.all(nodes.map((n) => n.kill()));
+      await lab?.destroy();
+    });
+
+    it(
+      "never shows two copies of one grain, actor or singleton alive at once",
+      async () => {
+        const hosts = lab.hosts as NetnsHost[];
+        nodes.push(...(await startLabCluster(lab, log, config)));
+        await placeTargets(nodes, targets);
+        await Promise.all(nodes.map((n) => n.request("observe", observe)));
+        const next = random(seed);
+        const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+        const pause = (minMs: number, maxMs: number) => hold(minMs + next() * (maxMs - minMs));
+        const everyRun = [...nodes];
+        const faults: string[] = [];
+        const started = Date.now();
+        const at = () => `+${Date.now() - started}`;
+
+        /** Starts a new run on every host whose process is gone, and observes from it. */
+        const restartGone = async () => {
+          for (const [i, node] of nodes.entries()) {
+            if (node.running) continue;
+            const fresh = await startNodeOn(lab, hosts[i] as NetnsHost, log, config);
+            await fresh.request("observe", observe);
+            nodes[i] = fresh;
+            everyRun.push(fresh);
+            faults.push(`${at()} started a new run on ${fresh.name}`);
+          }
+        };
+
+        while (Date.now() - started < runMs) {
+          if (next() < 0.5) {
+            const victim = pick(nodes.filter((n) => n.running));
+            await victim.kill();
+            faults.push(`${at()} SIGKILL ${victim.name}`);
+            await pause(2000, 5000);
+            await restartGone();
+          } else {
+            const order = [...hosts].sort(() => next() - 0.5);
+            const cut = 1 + Math.floor(next() * 2);
+            const [small, big] = [order.slice(0, cut), order.slice(cut)];
+            await lab.partition(small, big);
+            faults.push(`${at()} partition ${small.map(nodeName).join(",")} | ${big.map(nodeName).join(",")}`);
+            await pause(4000, 9000);
+            await lab.healAll();
+            faults.push(`${at()} heal`);
+          }
+          await pause(2000, 4000);
+        }
+
+        // Settle: everything healed and running, all five members everywhere, every caller served again.
+        await lab.healAll();
+        await restartGone();
+        await eventually(() => converged(nodes, hosts.map(nodeName)), 40_000, "five members everywhere after the run");
+        await everyCallerServed(nodes, log, observe.keys, Date.now(), 40_000);
+        await Promise.all(nodes.map((n) => n.request("stopObserving")));
+        const downed = nodes.flatMap((n) => n.events.filter((e) => e.event === "member-downed" && e.name === n.name)).length;
+        console.log(
+          `history run (seed ${seed}, ${runMs} ms): ${faults.length} faults, ${log.answers.length} answered calls, ` +
+            `${log.misses.length} failed, ${log.copies.size} copies, ${downed} self-downings\n${faults.join("\n")}`,
+        );
+        expect(faults.length).toBeGreaterThan(0);
+        expectSafe(everyRun, log, started, observe.keys);
+      },
+      runMs + 180_000,
+    );
+  },
+);
