@@ -134,6 +134,7 @@ export class ListenError extends TsaktError {
 /** The other side could not prove the cluster's shared secret (or this node could not), or its role is not accepted here. */
 export class AuthenticationError extends TsaktError {
   constructor(
+    /** The other side: its address, or the socket's remote address before it said who it is. */
     readonly peer: string,
     reason: string,
   ) {
@@ -147,6 +148,7 @@ export class AuthenticationError extends TsaktError {
 /** A certificate or an address does not name the identity a node claims in its handshake. */
 export class IdentityMismatchError extends TsaktError {
   constructor(
+    /** The other side: its address, or the socket's remote address before it said who it is. */
     readonly peer: string,
     reason: string,
   ) {
@@ -161,6 +163,7 @@ export class ConnectionLimitError extends TsaktError {
     readonly address: string,
     /** The option whose limit was reached, for example "maxConnectionsPerAddress". */
     readonly limit: string,
+    /** The limit's value. */
     readonly value: number,
   ) {
     super(
@@ -175,6 +178,7 @@ export class AccessDeniedError extends TsaktError {
   constructor(
     /** What was refused: an actor address or an operation. */
     readonly target: string,
+    /** The client connection that sent it. */
     readonly peer: string,
   ) {
     super(
