@@ -6,7 +6,7 @@ import { clientGateway } from "@tsakt/client/gateway";
 import { cluster } from "@tsakt/cluster";
 import { StaticDiscoveryProvider } from "@tsakt/discovery-static";
 import { clusterGrains } from "@tsakt/grains/cluster";
-import { remoteOf, remoting } from "@tsakt/remote";
+import { remoteOf, remoting, type TlsOptions } from "@tsakt/remote";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasOpenssl, makePki, memberName, type TestPki } from "../../remote/test/support/certs.js";
 import { freePort } from "../../remote/test/support/ports.js";
@@ -57,31 +57,21 @@ describe.skipIf(!hasOpenssl())("the cluster client over TLS", () => {
     const reply = await client.grain("hello", "tls").ask<StringValue>(create(StringValueSchema, { value: "hi" }));
     expect(reply.value).toBe("hello tls");
 
-    const rogue = { cert: p.rogueNode.certPem, key: p.rogueNode.keyPem, ca: p.ca.certPem };
-    await expect(
-      connect({
-        system: "secure",
-        seeds: [seed],
-        types: [file_google_protobuf_wrappers],
-        tls: rogue,
-        connectTimeoutMs: 1500,
-        logger: silent,
-      }),
-    ).rejects.toMatchObject({ code: "NoNodeAvailable" });
-    // From the right CA, but naming no client identity (only IP and DNS names): refused.
-    const unnamed = { cert: p.node.certPem, key: p.node.keyPem, ca: p.ca.certPem };
-    await expect(
-      connect({
-        system: "secure",
-        seeds: [seed],
-        types: [file_google_protobuf_wrappers],
-        tls: unnamed,
-        connectTimeoutMs: 1500,
-        logger: silent,
-      }),
-    ).rejects.toMatchObject({ code: "NoNodeAvailable" });
-    await expect(
-      connect({ system: "secure", seeds: [seed], types: [file_google_protobuf_wrappers], connectTimeoutMs: 1500, logger: silent }),
-    ).rejects.toMatchObject({ code: "NoNodeAvailable" });
+    // A client certificate from another CA, one from the right CA naming no client identity (only IP and DNS names),
+    // and no certificate at all: each is refused, and connect() finds no member.
+    const refused = (tls: TlsOptions | undefined) =>
+      expect(
+        connect({
+          system: "secure",
+          seeds: [seed],
+          types: [file_google_protobuf_wrappers],
+          ...(tls === undefined ? {} : { tls }),
+          connectTimeoutMs: 1500,
+          logger: silent,
+        }),
+      ).rejects.toMatchObject({ code: "NoNodeAvailable" });
+    await refused({ cert: p.rogueNode.certPem, key: p.rogueNode.keyPem, ca: p.ca.certPem });
+    await refused({ cert: p.node.certPem, key: p.node.keyPem, ca: p.ca.certPem });
+    await refused(undefined);
   }, 30_000);
 });

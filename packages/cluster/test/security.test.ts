@@ -6,7 +6,7 @@ import { freePorts } from "../../../tools/test-servers/src/index.js";
 import { envelopeFrame, seededRandom } from "../../remote/test/support/frames.js";
 import { rawDial } from "../../remote/test/support/raw-handshake.js";
 import { clusterFuzzer } from "./cluster-fuzz.js";
-import { converged, eventually, ProcessNode, type ProcessNodeConfig } from "./process-nodes.js";
+import { converged, eventually, ProcessNode, type ProcessNodeConfig, startProcessCluster } from "./process-nodes.js";
 
 const secret = "cluster-secret-0123456789abcdef";
 const clientSecret = "client-secret-0123456789abcdef";
@@ -27,14 +27,7 @@ describe("a cluster with a shared secret (separate OS processes)", () => {
     await Promise.all(nodes.splice(0).map((n) => n.kill()));
   });
 
-  async function startCluster(count: number, extra: Partial<ProcessNodeConfig> = {}): Promise<ProcessNode[]> {
-    const ports = await freePorts(count);
-    const peers = ports.map((p) => `127.0.0.1:${p}`);
-    const started = await Promise.all(ports.map((port) => ProcessNode.start({ port, peers, ...extra })));
-    nodes.push(...started);
-    await eventually(() => converged(started, peers), 15_000, `${count} members everywhere`);
-    return started;
-  }
+  const startCluster = (count: number, extra: Partial<ProcessNodeConfig> = {}) => startProcessCluster(nodes, count, extra);
 
   it("a node with the wrong secret cannot join, gossip or write the members' registry", async () => {
     const members = await startCluster(3, { auth: { secret }, fast: true, logLevel: "warn" });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasOpenssl, makePki, memberName, type TestPki } from "./support/certs.js";
 import { startNode } from "./support/nodes.js";
 import { freePort } from "./support/ports.js";
-import { type ChildNode, eventually, startChild } from "./support/processes.js";
+import { type ChildNode, eventually, loggedLine, startChild } from "./support/processes.js";
 import { type RawSession, rawDial } from "./support/raw-handshake.js";
 import { schema, testImageFile, testRegistry } from "./support/schemas.js";
 
@@ -156,15 +156,7 @@ describe("the hijack of issue 13", () => {
       expect(o.forged.refused).toMatchObject({ code: "IdentityMismatch" });
       expect(o.answered).toBe(150);
       expect(o.stolenBytes).toBe(0);
-      const line = await eventually(
-        () =>
-          server
-            .stderr()
-            .split("\n")
-            .find((l) => l.includes('"code":"IdentityMismatch"')),
-        5000,
-        "the logged refusal",
-      );
+      const line = await loggedLine(server, '"code":"IdentityMismatch"', "the logged refusal");
       expect(JSON.parse(line)).toMatchObject({ level: "warn", err: { name: "IdentityMismatchError", code: "IdentityMismatch" } });
     });
   });

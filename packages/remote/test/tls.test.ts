@@ -7,7 +7,7 @@ import { type CertFiles, hasOpenssl, makePki, memberName, type TestPki } from ".
 import { closedWithin, handshakeFrame, rawSocket } from "./support/frames.js";
 import { startNode } from "./support/nodes.js";
 import { freePort } from "./support/ports.js";
-import { type ChildNode, eventually, startChild } from "./support/processes.js";
+import { type ChildNode, eventually, loggedLine, startChild } from "./support/processes.js";
 import { schema, testImageFile, testRegistry } from "./support/schemas.js";
 
 const Greet = schema(testRegistry(), "testdata.Greet");
@@ -61,15 +61,7 @@ describe.skipIf(skip)("TLS and mutual TLS between processes", () => {
     expect(error).toBeInstanceOf(RemoteUnreachableError);
     expect(isTsaktError((error as Error).cause, "IdentityMismatch")).toBe(true);
     expect(String((error as Error).message)).toContain("certificate names tsakt://local@127.0.0.1:9");
-    const line = await eventually(
-      () =>
-        server
-          .stderr()
-          .split("\n")
-          .find((l) => l.includes('"code":"IdentityMismatch"')),
-      5000,
-      "the server's logged refusal",
-    );
+    const line = await loggedLine(server, '"code":"IdentityMismatch"', "the server's logged refusal");
     expect(JSON.parse(line)).toMatchObject({ level: "warn", err: { code: "IdentityMismatch" } });
   });
 
