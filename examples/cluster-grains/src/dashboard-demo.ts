@@ -22,7 +22,8 @@ function killAfterMs(argv: readonly string[]): number {
 /** Runs the demo until SIGINT or SIGTERM. */
 export async function runDashboardDemo(argv: readonly string[]): Promise<void> {
   const killAfter = killAfterMs(argv);
-  const ledgerDir = mkdtempSync(join(tmpdir(), "tsakt-bank-"));
+  const workDir = mkdtempSync(join(tmpdir(), "tsakt-bank-"));
+  const dataDir = join(workDir, "state");
   const nodes: Node[] = [];
   let stopping = false;
   const stopped = new Promise<void>((resolve) => {
@@ -36,7 +37,7 @@ export async function runDashboardDemo(argv: readonly string[]): Promise<void> {
   try {
     const ports = [await freePort(), await freePort(), await freePort()];
     const peers = ports.map((p) => `127.0.0.1:${p}`);
-    for (const [i, port] of ports.entries()) nodes.push(startNode(`node-${i + 1}`, { port, peers, ledgerDir, dashboard: true }));
+    for (const [i, port] of ports.entries()) nodes.push(startNode(`node-${i + 1}`, { port, peers, dataDir, dashboard: true }));
     await Promise.all(nodes.map((n) => n.started));
     await until("3 members on every node", 20_000, async () => {
       const counts = await Promise.all(nodes.map((n) => n.send({ op: "members" })));
@@ -88,6 +89,6 @@ export async function runDashboardDemo(argv: readonly string[]): Promise<void> {
     console.log("done: survivors left the cluster gracefully");
   } finally {
     for (const node of nodes) if (node.process.exitCode === null && node.process.signalCode === null) node.process.kill("SIGKILL");
-    rmSync(ledgerDir, { recursive: true, force: true });
+    rmSync(workDir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,6 @@
-// One bank node, run as a child process by main.ts: remoting + cluster (static discovery) + account grains.
-// It takes commands from its parent over the IPC channel and answers each with the same id.
+// One bank node, run as a child process by main.ts: remoting + cluster (static discovery) + account grains whose
+// balances live in an LMDB store that the three node processes share. It takes commands from its parent over the IPC
+// channel and answers each with the same id.
 import { create } from "@bufbuild/protobuf";
 import { EmptySchema, file_google_protobuf_empty, file_google_protobuf_wrappers, Int64ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, type Plugin, silentLogger } from "@tsakt/actor";
@@ -7,15 +8,16 @@ import { cluster, clusterOf } from "@tsakt/cluster";
 import { StaticDiscoveryProvider } from "@tsakt/discovery-static";
 import { grainOf } from "@tsakt/grains";
 import { clusterGrains } from "@tsakt/grains/cluster";
+import { openLmdbStores } from "@tsakt/persistence-lmdb";
 import { remoting } from "@tsakt/remote";
-import { Account, activations } from "./account.js";
-import { Ledger } from "./ledger.js";
+import { accountKind, activations } from "./account.js";
 
 /** What main.ts passes in argv[2]. */
 export interface NodeArgs {
   port: number;
   peers: string[];
-  ledgerDir: string;
+  /** The LMDB directory every node opens: the grains' state store. */
+  dataDir: string;
   /** Run the management endpoint (a free port) with its cluster section, for the live dashboard. */
   dashboard?: boolean;
 }
@@ -30,12 +32,14 @@ export type Command =
   | { id: number; op: "stop" };
 
 const args = JSON.parse(process.argv[2] ?? "{}") as NodeArgs;
-const ledger = new Ledger(args.ledgerDir);
+// Every node process opens the same directory: LMDB serializes writes across processes and each save checks the
+// version, so a grain re-activated on another node continues from the last acknowledged balance.
+const stores = openLmdbStores({ path: args.dataDir });
 const wire = [file_google_protobuf_wrappers, file_google_protobuf_empty];
 const plugins: Plugin[] = [
   remoting({ host: "127.0.0.1", port: args.port, types: wire }),
   cluster({ discovery: new StaticDiscoveryProvider({ peers: args.peers }) }),
-  clusterGrains({ kinds: { account: { factory: () => new Account(ledger) } }, placement: "round-robin" }),
+  clusterGrains({ kinds: { account: accountKind }, placement: "round-robin", stateStore: stores.state }),
 ];
 // Loaded only for the dashboard, so the plain demo starts exactly as before.
 const managementModule = args.dashboard === true ? await import("@tsakt/management") : undefined;
@@ -73,6 +77,7 @@ async function handle(command: Command): Promise<Record<string, unknown>> {
       return { total: activations.total, live: activations.live };
     case "stop":
       await system.stop();
+      await stores.close();
       setImmediate(() => process.exit(0));
       return { stopped: true };
   }

@@ -10,9 +10,14 @@ export function useClusterFakeTimers(): void {
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
 }
 
-/** Moves fake time forward by `ms`, running due timers and the promise work they cause. */
+/**
+ * Moves fake time forward by `ms`, running due timers and the promise work they cause, then lets one real turn of
+ * the event loop run (setImmediate is real: actor turns scheduled on it get to run before fake time moves on, however
+ * loaded the machine is).
+ */
 export async function advance(ms: number): Promise<void> {
   await vi.advanceTimersByTimeAsync(ms);
+  await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /** Advances fake time in `stepMs` steps until `check` holds; returns the fake ms it took, or throws after `maxMs`. */

@@ -15,3 +15,6 @@ export class TimerTick {
   schedule: Schedule | undefined = undefined;
   constructor(readonly message: unknown) {}
 }
+
+/** From the manager to a fenced activation, after everything already in its mailbox: hand back what you hold, then stop. */
+export class RetireActivation {}

@@ -1,12 +1,14 @@
 import type { Actor, ActorSystem, PID, ReceiveContext } from "@tsakt/actor";
-import { InvalidOptionError } from "@tsakt/actor";
+import { InvalidOptionError, isTsaktError } from "@tsakt/actor";
 import type { AskReplier } from "@tsakt/actor/internal";
-import { GrainAsk, TimerTick } from "./activation-messages.js";
-import { ActivationOutcome } from "./commands.js";
+import { GrainAsk, RetireActivation, TimerTick } from "./activation-messages.js";
+import { ActivationFenced, ActivationOutcome, ActivationRetired } from "./commands.js";
 import { type ActivationScope, GrainCallContext } from "./context.js";
 import type { Activation } from "./entry.js";
+import type { GrainStateConflictError } from "./errors.js";
 import type { Grain } from "./grain.js";
 import type { GrainRef } from "./grain-ref.js";
+import { GrainState } from "./grain-state.js";
 import { ActivationTimers } from "./timers.js";
 
 /** What an activation needs from the grains runtime (GrainRuntime implements it). */
@@ -26,6 +28,8 @@ const FAILED = 3;
 /** Stopped while onActivate still ran (it timed out, or the system stopped); a late success is deactivated at once. */
 const ABANDONED = 4;
 const ENDED = 5;
+/** Another activation saved the state first: messages are held for the manager until it retires this one. */
+const FENCED = 6;
 
 /**
  * The actor behind one activation of a grain: it makes the grain from its kind's factory, runs onActivate on its
@@ -36,6 +40,7 @@ export class GrainActivationActor implements Actor, ActivationScope {
   readonly self: GrainRef;
   readonly system: ActorSystem;
   readonly timers: ActivationTimers;
+  readonly persistent: GrainState | undefined;
   private phase = NEW;
   private grain: Grain | undefined = undefined;
   /** The core's context of this actor (one object for its whole life), for stash and stop after an async onActivate. */
@@ -45,6 +50,8 @@ export class GrainActivationActor implements Actor, ActivationScope {
   private readonly reentrant: boolean;
   /** Set while a stop waits for a reentrant grain's running messages. */
   private drained: (() => void) | undefined = undefined;
+  /** [message, sender] pairs that reached a fenced activation, for the next one. */
+  private held: unknown[] = [];
 
   constructor(
     private readonly runtime: ActivationHost,
@@ -55,6 +62,8 @@ export class GrainActivationActor implements Actor, ActivationScope {
     this.reentrant = activation.entry.kind.reentrant;
     this.timers = new ActivationTimers(runtime.system, activation, this.self.key);
     this.ctx = new GrainCallContext(this);
+    const state = activation.entry.kind.state;
+    this.persistent = state === undefined ? undefined : new GrainState(state, this.self.identity, this.stateFenced);
   }
 
   receive(actx: ReceiveContext): void | Promise<void> {
@@ -109,7 +118,7 @@ export class GrainActivationActor implements Actor, ActivationScope {
       this.phase = ABANDONED;
       return;
     }
-    if (this.phase !== RUNNING) return;
+    if (this.phase !== RUNNING && this.phase !== FENCED) return;
     this.phase = ENDED;
     if (this.activation.inFlight > 0) return new Promise<void>((resolve) => (this.drained = resolve)).then(() => this.deactivate());
     return this.deactivate();
@@ -121,6 +130,8 @@ export class GrainActivationActor implements Actor, ActivationScope {
     } else if (this.phase === ACTIVATING) {
       // Only timer ticks arrive this early (calls wait with the manager); they run once onActivate is done.
       actx.stash();
+    } else if (this.phase === FENCED) {
+      this.hold(actx);
     } else {
       actx.unhandled();
     }
@@ -129,6 +140,19 @@ export class GrainActivationActor implements Actor, ActivationScope {
   private activate(actx: ReceiveContext): void {
     this.phase = ACTIVATING;
     this.actx = actx;
+    const state = this.persistent;
+    if (state === undefined) {
+      this.startGrain();
+      return;
+    }
+    // The state is there before the grain is made, as in Orleans; the load counts toward activationTimeoutMs.
+    state.load().then(() => {
+      if (this.phase === ACTIVATING) this.startGrain();
+      else if (this.phase === ABANDONED) this.phase = ENDED;
+    }, this.activationFailed);
+  }
+
+  private startGrain(): void {
     let result: void | Promise<void>;
     try {
       const grain = this.activation.entry.kind.factory(this.self.identity);
@@ -159,7 +183,40 @@ export class GrainActivationActor implements Actor, ActivationScope {
     this.phase = RUNNING;
     this.actx?.unstashAll();
     this.runtime.manager.tell(new ActivationOutcome(this.activation, false, undefined));
+    // onActivate caught a conflict of its own writeState: this activation is stale already.
+    if (this.persistent?.fenced !== undefined) this.retire();
   };
+
+  /** The store fenced this activation: another one saved the grain's state first. */
+  private readonly stateFenced = (error: GrainStateConflictError): void => {
+    this.system.logger.warn(
+      { grain: this.self.key, err: error },
+      "another activation saved this grain's state first; this activation deactivates",
+    );
+    // While activating, activationSucceeded retires it (or the activation fails anyway); once ended, it is stopping already.
+    if (this.phase === RUNNING) this.retire();
+  };
+
+  /** Stops serving: the manager routes new messages aside, retires this activation, and starts the next one for them. */
+  private retire(): void {
+    this.phase = FENCED;
+    this.timers.cancelAll();
+    this.runtime.manager.tell(new ActivationFenced(this.activation));
+  }
+
+  /** A message that reached a fenced activation: kept for the next activation, until the manager's RetireActivation. */
+  private hold(actx: ReceiveContext): void {
+    const activation = this.activation;
+    if (activation.outstanding > 0) activation.outstanding--;
+    const message = actx.message;
+    if (message instanceof RetireActivation) {
+      const held = this.held;
+      this.held = [];
+      this.runtime.manager.tell(new ActivationRetired(activation, held));
+    } else if (!(message instanceof TimerTick)) {
+      this.held.push(message, actx.sender);
+    }
+  }
 
   private readonly activationFailed = (error: unknown): void => {
     if (this.phase === ABANDONED) {
@@ -212,7 +269,13 @@ export class GrainActivationActor implements Actor, ActivationScope {
   }
 
   private deactivateFailed(error: unknown): void {
-    this.system.logger.error({ grain: this.self.key, err: error }, "grain onDeactivate threw");
+    // A stale activation's last writeState is expected to fail: the other activation holds the state.
+    if (isTsaktError(error, "GrainStateConflict"))
+      this.system.logger.warn(
+        { grain: this.self.key, err: error },
+        "grain onDeactivate could not save its state: another activation saved first",
+      );
+    else this.system.logger.error({ grain: this.self.key, err: error }, "grain onDeactivate threw");
   }
 }
 

@@ -56,9 +56,11 @@ export interface ClusterGrainsOptions {
   placement?: ClusterPlacementName | GrainPlacement;
   /** With a named strategy: only members with this role host the grains ("local" then means rolePlacement). Default: any member. */
   role?: string;
+  /** Where kinds with a `state` option keep it unless they name their own store; one that every node reaches. Default: none. */
+  stateStore?: GrainsOptions["stateStore"];
 }
 
-const knownOptions = new Set(["kinds", "placement", "role"]);
+const knownOptions = new Set(["kinds", "placement", "role", "stateStore"]);
 
 /**
  * The grains plugin for a cluster node: `plugins: [remoting({ types: [yours] }), cluster({…}), clusterGrains({ kinds })]`
@@ -68,7 +70,7 @@ const knownOptions = new Set(["kinds", "placement", "role"]);
  */
 export function clusterGrains(options: ClusterGrainsOptions = {}): Plugin & AsyncDisposable {
   if (typeof options !== "object" || options === null)
-    throw new InvalidOptionError("options", "must be an object { kinds?, placement?, role? }");
+    throw new InvalidOptionError("options", "must be an object { kinds?, placement?, role?, stateStore? }");
   for (const key of Object.keys(options))
     if (!knownOptions.has(key)) throw new InvalidOptionError(key, `is not a clusterGrains option (known: ${[...knownOptions].join(", ")})`);
   const { placement = "local", role } = options;
@@ -79,7 +81,11 @@ export function clusterGrains(options: ClusterGrainsOptions = {}): Plugin & Asyn
     );
   if (role !== undefined && (typeof role !== "string" || role.length === 0))
     throw new InvalidOptionError("role", "must be a non-empty string");
-  const kinds = validateOptions(options.kinds === undefined ? {} : { kinds: options.kinds });
+  const { stateStore } = options;
+  const kinds = validateOptions({
+    ...(options.kinds === undefined ? {} : { kinds: options.kinds }),
+    ...(stateStore === undefined ? {} : { stateStore }),
+  });
   return new GrainsPlugin(
     kinds,
     (system) => {
@@ -94,6 +100,7 @@ export function clusterGrains(options: ClusterGrainsOptions = {}): Plugin & Asyn
     },
     ["remoting", "cluster"],
     grainClusterTypes,
+    stateStore,
   );
 }
 

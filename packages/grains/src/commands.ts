@@ -20,6 +20,19 @@ export class ActivationOutcome {
   ) {}
 }
 
+/** From an activation: another activation saved the grain's state first (the store fenced it), so it must deactivate. */
+export class ActivationFenced {
+  constructor(readonly activation: Activation) {}
+}
+
+/** From a fenced activation: the [message, sender] pairs that reached it after the fence, to go to the next activation. */
+export class ActivationRetired {
+  constructor(
+    readonly activation: Activation,
+    readonly held: unknown[],
+  ) {}
+}
+
 /** The placement and directory answered for an activation attempt: the owning node, or an error. */
 export class ClaimOutcome {
   constructor(

@@ -1,8 +1,9 @@
 import { type DescMessage, isMessage, type MessageShape } from "@bufbuild/protobuf";
-import type { ActorSystem, AskOptions, Logger, PID } from "@tsakt/actor";
+import { type ActorSystem, type AskOptions, InvalidOptionError, type Logger, type PID } from "@tsakt/actor";
 import { type AskReplier, hostOf } from "@tsakt/actor/internal";
 import type { GrainReceiveContext, GrainTimers } from "./grain.js";
 import type { GrainRef } from "./grain-ref.js";
+import type { GrainState } from "./grain-state.js";
 import type { GrainIdentity } from "./identity.js";
 
 /** What every context of one activation shares. */
@@ -10,6 +11,8 @@ export interface ActivationScope {
   readonly self: GrainRef;
   readonly system: ActorSystem;
   readonly timers: GrainTimers;
+  /** The activation's persistent state; undefined for a kind without one. */
+  readonly persistent: GrainState | undefined;
 }
 
 /**
@@ -44,6 +47,26 @@ export class GrainCallContext implements GrainReceiveContext {
     return this.scope.timers;
   }
 
+  get state(): unknown {
+    return this.stateOf().value;
+  }
+
+  set state(value: unknown) {
+    this.stateOf().value = value;
+  }
+
+  writeState(): Promise<void> {
+    return this.stateCall((state) => state.write());
+  }
+
+  clearState(): Promise<void> {
+    return this.stateCall((state) => state.clear());
+  }
+
+  readState(): Promise<void> {
+    return this.stateCall((state) => state.read());
+  }
+
   is<D extends DescMessage>(schema: D): this is GrainReceiveContext & { readonly message: MessageShape<D> } {
     return isMessage(this.message, schema);
   }
@@ -60,6 +83,24 @@ export class GrainCallContext implements GrainReceiveContext {
 
   ask<R = unknown>(to: PID, message: unknown, options?: AskOptions): Promise<R> {
     return to.ask<R>(message, options);
+  }
+
+  private stateOf(): GrainState {
+    const state = this.scope.persistent;
+    if (state === undefined)
+      throw new InvalidOptionError(
+        `kinds.${this.scope.self.identity.kind}.state`,
+        "is not set, so this grain has no persistent state; add state: { schema } to its kind",
+      );
+    return state;
+  }
+
+  private stateCall(call: (state: GrainState) => Promise<void>): Promise<void> {
+    try {
+      return call(this.stateOf());
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Clears the per-message fields (before onDeactivate, so it sees no stale message). */

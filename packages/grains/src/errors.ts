@@ -75,3 +75,26 @@ export class NoGrainNodeError extends TsaktError {
     );
   }
 }
+
+/**
+ * The grain's stored state was saved by another activation since this one loaded it (a duplicate activation, for
+ * example on both sides of a network partition): the store is the last fence. This activation deactivates; retry
+ * the call, and the grain activates again with the stored state.
+ */
+export class GrainStateConflictError extends TsaktError {
+  constructor(
+    /** The grain's kind. */
+    readonly kind: string,
+    /** The grain's id. */
+    readonly id: string,
+    /** The store's ConcurrencyConflictError. */
+    cause: unknown,
+  ) {
+    super(
+      "GrainStateConflict",
+      `grain ${kind}/${id}: another activation saved its state first (${messageOf(cause)}); this activation deactivates, ` +
+        "retry the call to reach the grain with the stored state",
+      { cause },
+    );
+  }
+}

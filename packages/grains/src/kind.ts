@@ -1,5 +1,6 @@
 import { InvalidOptionError } from "@tsakt/actor";
 import type { GrainFactory } from "./grain.js";
+import { type GrainStateConfig, type GrainStateOptions, type GrainStateStore, resolveStateOptions } from "./state-options.js";
 
 /** How the activations of one grain kind behave. */
 export interface GrainKindOptions {
@@ -10,17 +11,22 @@ export interface GrainKindOptions {
   /** Let other messages run while an async onReceive awaits (interleaving). Default: false (one message at a time). */
   reentrant?: boolean;
   /**
-   * Longest an activation (directory claim, factory and onActivate) may take before callers get
+   * Longest an activation (directory claim, state load, factory and onActivate) may take before callers get
    * GrainActivationTimeoutError. Default: 3000, below the default ask timeout (5000) so a stuck activation
    * reports as such rather than as an AskTimeoutError.
    */
   activationTimeoutMs?: number;
 }
 
-/** A grain kind: the factory of its grains and their options. */
-export interface GrainKindDefinition extends GrainKindOptions {
+/**
+ * A grain kind: the factory of its grains, their options and, for grains with persistent state, where and as what
+ * it is stored. `S` is the state's type (`GrainKindDefinition<Balance>` checks the factory and the schema agree).
+ */
+export interface GrainKindDefinition<S = unknown> extends GrainKindOptions {
   /** Makes a fresh grain for each activation. */
-  factory: GrainFactory;
+  factory: GrainFactory<S>;
+  /** Persistent state, loaded before onActivate and saved by ctx.writeState(). Default: none. */
+  state?: GrainStateOptions<S>;
 }
 
 /** Idle time after which a grain deactivates when its kind sets none. */
@@ -37,16 +43,18 @@ export interface GrainKind {
   readonly idleMs: number | undefined;
   readonly reentrant: boolean;
   readonly activationTimeoutMs: number;
+  /** Undefined for a kind without persistent state. */
+  readonly state: GrainStateConfig | undefined;
 }
 
-const known = new Set(["factory", "idleMs", "longLived", "reentrant", "activationTimeoutMs"]);
+const known = new Set(["factory", "idleMs", "longLived", "reentrant", "activationTimeoutMs", "state"]);
 // setTimeout and setInterval take at most 2^31 - 1 ms.
 const maxTimerMs = 2_147_483_647;
 
-/** Checks `definition` (InvalidOptionError naming `${field}.<option>`) and applies the defaults. */
-export function resolveKind(name: string, definition: unknown, field: string): GrainKind {
+/** Checks `definition` (InvalidOptionError naming `${field}.<option>`) and applies the defaults; `stateStore` is the plugin's default store. */
+export function resolveKind(name: string, definition: unknown, field: string, stateStore?: GrainStateStore): GrainKind {
   if (typeof definition !== "object" || definition === null)
-    throw new InvalidOptionError(field, "must be an object { factory, idleMs?, longLived?, reentrant?, activationTimeoutMs? }");
+    throw new InvalidOptionError(field, "must be an object { factory, idleMs?, longLived?, reentrant?, activationTimeoutMs?, state? }");
   const d = definition as Record<string, unknown>;
   for (const key of Object.keys(d))
     if (!known.has(key)) throw new InvalidOptionError(`${field}.${key}`, `is not a grain kind option (known: ${[...known].join(", ")})`);
@@ -75,6 +83,7 @@ export function resolveKind(name: string, definition: unknown, field: string): G
     idleMs: d.longLived === true ? undefined : ((d.idleMs as number | undefined) ?? defaultIdleMs),
     reentrant: d.reentrant === true,
     activationTimeoutMs: (d.activationTimeoutMs as number | undefined) ?? defaultActivationTimeoutMs,
+    state: d.state === undefined ? undefined : resolveStateOptions(d.state, `${field}.state`, stateStore),
   };
 }
 

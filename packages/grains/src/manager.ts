@@ -9,7 +9,18 @@ import {
   TerminatedSchema,
 } from "@tsakt/actor";
 import { GrainActivationActor } from "./activation.js";
-import { ActivationOutcome, ActivationTimedOut, ClaimOutcome, GrainDelivery, OwnerGone, Relinquish, SweepTick } from "./commands.js";
+import { RetireActivation } from "./activation-messages.js";
+import {
+  ActivationFenced,
+  ActivationOutcome,
+  ActivationRetired,
+  ActivationTimedOut,
+  ClaimOutcome,
+  GrainDelivery,
+  OwnerGone,
+  Relinquish,
+  SweepTick,
+} from "./commands.js";
 import { Activation, type GrainEntry } from "./entry.js";
 import { ACTIVATING, ACTIVE, DEACTIVATING, INACTIVE, REMOTE, REMOVED } from "./entry-state.js";
 import { GrainActivationError, GrainActivationTimeoutError, GrainOwnedElsewhereError } from "./errors.js";
@@ -18,6 +29,7 @@ import type { GrainRuntime } from "./runtime.js";
 
 // The activation catches every error of the grain; anything else reaching supervision is a bug, and stopping is safest.
 const activationOptions: SpawnOptions = { supervisor: { directive: "stop" } };
+const retire = new RetireActivation();
 
 /**
  * The actor at /system/grains that owns the grains' lifecycle: it places messages of inactive grains, claims
@@ -41,6 +53,8 @@ export class GrainManager implements Actor {
     else if (isMessage(m, TerminatedSchema) && ctx.sender !== undefined) this.terminated(ctx, ctx.sender);
     else if (m instanceof OwnerGone) this.ownerGone(m.node);
     else if (m instanceof Relinquish) this.relinquish(m);
+    else if (m instanceof ActivationFenced) this.fenced(m.activation);
+    else if (m instanceof ActivationRetired) this.retired(ctx, m);
     else if (this.runtime.forwarder?.accepts(m) === true) this.runtime.forwarder.receive(m, ctx.sender);
   }
 
@@ -59,6 +73,12 @@ export class GrainManager implements Actor {
 
   private deliver(ctx: ReceiveContext, entry: GrainEntry, message: unknown, sender: PID | undefined, hops: number): void {
     entry.queued--;
+    if (entry.state === REMOTE && hops > 0) {
+      // Another node's claim named this node just now, so the owner remembered here is older news (it may have failed
+      // to activate or gone idle): claim again at the registry instead of bouncing the message back.
+      entry.state = INACTIVE;
+      entry.owner = "";
+    }
     if (entry.state === REMOTE) {
       if (hops === 0) {
         this.runtime.forward(entry, message, sender, 1);
@@ -181,6 +201,31 @@ export class GrainManager implements Actor {
       this.removeIfUnused(entry);
     }
     void Promise.all(stopping).then(() => m.done(stopped));
+  }
+
+  /**
+   * The store fenced an activation: another one saved the grain's state first. New messages wait here from now on;
+   * RetireActivation, behind everything already in its mailbox, makes it hand those back (ActivationRetired).
+   */
+  private fenced(activation: Activation): void {
+    const entry = activation.entry;
+    if (entry.activation !== activation || entry.state !== ACTIVE) return;
+    entry.state = DEACTIVATING;
+    activation.outstanding++;
+    activation.cell.tell(retire);
+  }
+
+  /** A fenced activation handed back what reached it: those messages go first, to the next activation (with fresh state). */
+  private retired(ctx: ReceiveContext, m: ActivationRetired): void {
+    const entry = m.activation.entry;
+    const held = m.held;
+    if (entry.activation === m.activation) {
+      if (held.length > 0) entry.pending = entry.pending === undefined ? held : held.concat(entry.pending);
+      ctx.stop(m.activation.cell);
+      return;
+    }
+    // Replaced meanwhile (relinquished): the messages take the normal way.
+    for (let i = 0; i < held.length; i += 2) this.runtime.route(entry.ref, held[i], held[i + 1] as PID | undefined);
   }
 
   private ownerGone(node: string): void {

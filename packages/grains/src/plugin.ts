@@ -8,6 +8,7 @@ import { type GrainKind, type GrainKindDefinition, resolveKind } from "./kind.js
 import { GrainManager } from "./manager.js";
 import { type GrainPlacement, localPlacement } from "./placement.js";
 import { GrainRuntime } from "./runtime.js";
+import { type GrainStateStore, isStateStore } from "./state-options.js";
 
 /** Options of the grains plugin. */
 export interface GrainsOptions {
@@ -19,9 +20,11 @@ export interface GrainsOptions {
   placement?: GrainPlacement;
   /** Carries messages of grains owned by other nodes there; `@tsakt/grains/cluster` provides one. Default: none (GrainOwnedElsewhereError). */
   forwarder?: GrainForwarder;
+  /** Where kinds with a `state` option keep it unless they name their own store. Default: none. */
+  stateStore?: GrainStateStore;
 }
 
-const knownOptions = new Set(["kinds", "directory", "placement", "forwarder"]);
+const knownOptions = new Set(["kinds", "directory", "placement", "forwarder", "stateStore"]);
 
 /** The grains of one actor system, from grainsOf(system). */
 export interface Grains {
@@ -55,6 +58,8 @@ export class GrainsPlugin implements Plugin, Grains {
     private readonly wiring: GrainsWiring,
     readonly dependsOn: readonly string[] = [],
     readonly types: readonly ProtoTypes[] = [],
+    /** The default store of kinds with state, for kinds registered later too. */
+    private readonly stateStore: GrainStateStore | undefined = undefined,
   ) {}
 
   async start(system: ActorSystem): Promise<void> {
@@ -87,7 +92,7 @@ export class GrainsPlugin implements Plugin, Grains {
     const runtime = this.started();
     validateKind(kind);
     if (runtime.kinds.has(kind)) throw new InvalidOptionError("kind", `${JSON.stringify(kind)} is already registered; choose another name`);
-    runtime.kinds.set(kind, resolveKind(kind, definition, "definition"));
+    runtime.kinds.set(kind, resolveKind(kind, definition, "definition", this.stateStore));
   }
 
   kinds(): string[] {
@@ -116,7 +121,13 @@ export function grains(options: GrainsOptions = {}): Plugin & AsyncDisposable {
   const directory = options.directory ?? new InMemoryGrainDirectory();
   const placement = options.placement ?? localPlacement;
   const forwarder = options.forwarder;
-  return new GrainsPlugin(kinds, () => (forwarder === undefined ? { directory, placement } : { directory, placement, forwarder }));
+  return new GrainsPlugin(
+    kinds,
+    () => (forwarder === undefined ? { directory, placement } : { directory, placement, forwarder }),
+    [],
+    [],
+    options.stateStore,
+  );
 }
 
 /** The grains of `system`; throws PluginNotInstalledError when it was started without grains() or clusterGrains(). */
@@ -140,17 +151,20 @@ export function runtimeOf(system: ActorSystem): GrainRuntime {
 /** Checks grains() options; returns the kinds. */
 export function validateOptions(options: unknown): GrainKind[] {
   if (typeof options !== "object" || options === null)
-    throw new InvalidOptionError("options", "must be an object { kinds?, directory?, placement? }");
+    throw new InvalidOptionError("options", "must be an object { kinds?, directory?, placement?, forwarder?, stateStore? }");
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o))
     if (!knownOptions.has(key)) throw new InvalidOptionError(key, `is not a grains option (known: ${[...knownOptions].join(", ")})`);
+  if (o.stateStore !== undefined && !isStateStore(o.stateStore))
+    throw new InvalidOptionError("stateStore", "must be a StateStore (load, save, clear), for example from @tsakt/persistence-lmdb");
+  const stateStore = o.stateStore as GrainStateStore | undefined;
   const kinds: GrainKind[] = [];
   if (o.kinds !== undefined) {
     if (typeof o.kinds !== "object" || o.kinds === null || Array.isArray(o.kinds))
       throw new InvalidOptionError("kinds", "must be an object mapping kind names to { factory, … }");
     for (const [name, definition] of Object.entries(o.kinds)) {
       validateKind(name);
-      kinds.push(resolveKind(name, definition, `kinds.${name}`));
+      kinds.push(resolveKind(name, definition, `kinds.${name}`, stateStore));
     }
   }
   if (o.directory !== undefined) {

@@ -1,4 +1,7 @@
 export { InvalidOptionError } from "@tsakt/actor";
+export { DurableStateActor } from "./actors/durable-state-actor.js";
+export { EventSourcedActor } from "./actors/event-sourced-actor.js";
+export type { DurableStateOptions, EventSourcedOptions } from "./actors/options.js";
 export {
   checkAppend,
   checkClear,
@@ -17,6 +20,7 @@ export { MemoryEventJournal } from "./memory-event-journal.js";
 export { MemorySnapshotStore } from "./memory-snapshot-store.js";
 export { MemoryStateStore } from "./memory-state-store.js";
 export { type MemoryJournalData, MemoryStorage } from "./memory-storage.js";
+export { PersistentState, type PersistentStateOptions } from "./persistent-state.js";
 export type { Snapshot, SnapshotStore } from "./snapshot-store.js";
 export type { StateStore, StoredState } from "./state-store.js";
 export { maxKeyBytes, validateKey } from "./validation.js";

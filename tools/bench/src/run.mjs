@@ -215,7 +215,8 @@ const EXTRA_BENCHES = [
   },
   {
     id: "persistence",
-    title: "persistence · state save latency and writes/s, 10,000-event replay: memory, lmdb, postgres (and a plain pg INSERT)",
+    title:
+      "persistence · state save latency and writes/s, 10,000-event replay, grain state writes beside a plain grain call, actor recovery with and without snapshots: memory, lmdb, postgres (and a plain pg INSERT)",
     script: "./persistence/persistence-bench.mjs",
     quick: ["--quick"],
   },

@@ -1,0 +1,195 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { grainStateKey } from "@tsakt/grains";
+import { PersistenceCodec } from "@tsakt/persistence";
+import { LmdbStateStore } from "@tsakt/persistence-lmdb";
+import { afterEach, describe, expect, it } from "vitest";
+
+const fixture = fileURLToPath(new URL("./fixtures/bank-node.mjs", import.meta.url));
+const loader = fileURLToPath(new URL("./fixtures/register-dist.mjs", import.meta.url));
+
+interface Line {
+  ready?: boolean;
+  hostPort?: string;
+  seq?: number;
+  members?: number;
+  ack?: string;
+  lost?: string;
+  account?: string;
+  error?: string;
+}
+
+/** What every node reported about the deposits it sent. */
+interface History {
+  /** Deposit id → account, for every deposit acknowledged to its caller (the ask resolved). */
+  acked: Map<string, string>;
+  /** Deposits whose ask failed: the caller does not know whether they were applied. */
+  lost: Map<string, string>;
+  /** Accounts with an acknowledged deposit since `since` was set. */
+  ackedSince: Set<string>;
+  since: number;
+}
+
+/** A bank node process (fixtures/bank-node.mjs over the built dist), driven over stdin. */
+class BankNode {
+  hostPort = "";
+  private readonly child: ChildProcess;
+  private seq = 0;
+  private readonly pending = new Map<number, (line: Line) => void>();
+  private readonly ready: Promise<boolean>;
+  private errors = "";
+
+  constructor(
+    readonly name: string,
+    peers: readonly string[],
+    path: string,
+    history: History,
+  ) {
+    this.child = spawn(process.execPath, ["--import", loader, fixture], {
+      env: { ...process.env, BANK_NODE: JSON.stringify({ name, peers, path }) },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    this.child.stderr?.on("data", (chunk: Buffer) => (this.errors += chunk.toString()));
+    let ready: (ok: boolean) => void = () => {};
+    this.ready = new Promise((resolve) => (ready = resolve));
+    this.child.once("exit", () => {
+      ready(false);
+      for (const answer of this.pending.values()) answer({ error: "exited" });
+      this.pending.clear();
+    });
+    createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on("line", (text) => {
+      const line = JSON.parse(text) as Line;
+      if (line.ready === true) {
+        this.hostPort = line.hostPort as string;
+        ready(true);
+      } else if (line.ack !== undefined) {
+        history.acked.set(line.ack, line.account as string);
+        if (history.since > 0) history.ackedSince.add(line.account as string);
+      } else if (line.lost !== undefined) {
+        history.lost.set(line.lost, line.account as string);
+      } else if (line.seq !== undefined) {
+        this.pending.get(line.seq)?.(line);
+        this.pending.delete(line.seq);
+      }
+    });
+  }
+
+  async started(): Promise<this> {
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 20_000);
+    const ok = await this.ready;
+    clearTimeout(timer);
+    if (!ok) throw new Error(`bank node ${this.name} exited before it was ready (did \`npx tsc -b\` run?):\n${this.errors}`);
+    return this;
+  }
+
+  command(body: Record<string, unknown>): Promise<Line> {
+    const seq = ++this.seq;
+    return new Promise((resolve) => {
+      this.pending.set(seq, resolve);
+      this.child.stdin?.write(`${JSON.stringify({ seq, ...body })}\n`);
+    });
+  }
+
+  kill(): void {
+    this.child.kill("SIGKILL");
+  }
+
+  /** Closing stdin stops the node gracefully; SIGKILL after 10 s. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.stdin?.end();
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("grain state on LMDB shared by 3 node processes", () => {
+  const nodes: BankNode[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("keeps every acknowledged deposit exactly once through a SIGKILL of a node while all 3 deposit to 300 accounts", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tsakt-grain-state-"));
+    dirs.push(dir);
+    const path = join(dir, "store");
+    const history: History = { acked: new Map(), lost: new Map(), ackedSince: new Set(), since: 0 };
+    const n1 = await new BankNode("n1", [], path, history).started();
+    nodes.push(n1);
+    const n2 = await new BankNode("n2", [n1.hostPort], path, history).started();
+    nodes.push(n2);
+    const n3 = await new BankNode("n3", [n1.hostPort, n2.hostPort], path, history).started();
+    nodes.push(n3);
+    await until(
+      async () => (await Promise.all(nodes.map((n) => n.command({ op: "members" })))).every((l) => l.members === 3),
+      15_000,
+      "3 members everywhere",
+    );
+
+    const accounts = Array.from({ length: 300 }, (_, i) => `acct-${String(i).padStart(3, "0")}`);
+    for (const node of nodes) await node.command({ op: "drive", accounts });
+    await until(() => history.acked.size >= 1500, 30_000, "1,500 acknowledged deposits");
+
+    n3.kill();
+    history.since = Date.now();
+    const ackedAtKill = history.acked.size;
+    // Every account, wherever it lived, takes deposits again from the survivors.
+    await until(() => history.ackedSince.size === accounts.length, 40_000, "every account to acknowledge a deposit after the kill");
+    await Promise.all([n1.command({ op: "halt" }), n2.command({ op: "halt" })]);
+    await Promise.all(nodes.map((n) => n.stop()));
+
+    // The store is the record: read every account's state as the nodes left it.
+    const store = new LmdbStateStore({ path });
+    const codec = new PersistenceCodec({ json: true });
+    const applied = new Map<string, string>();
+    let duplicates = 0;
+    let wrongBalances = 0;
+    try {
+      for (const account of accounts) {
+        const stored = await store.load(grainStateKey({ kind: "account", id: account }));
+        const state = (stored === undefined ? { balance: 0, applied: [] } : codec.unpack(stored.bytes, account)) as {
+          balance: number;
+          applied: string[];
+        };
+        let sum = 0;
+        for (const id of state.applied) {
+          if (applied.has(id)) duplicates++;
+          applied.set(id, account);
+          sum += Number(id.split(":")[2]);
+        }
+        if (sum !== state.balance) wrongBalances++;
+      }
+    } finally {
+      await store.close();
+    }
+
+    expect(duplicates).toBe(0);
+    expect(wrongBalances).toBe(0);
+    const missing = [...history.acked].filter(([id, account]) => applied.get(id) !== account);
+    expect(missing).toEqual([]);
+    // Nothing was applied that nobody sent: every stored deposit was acknowledged or its outcome was unknown.
+    const unexplained = [...applied.keys()].filter((id) => !history.acked.has(id) && !history.lost.has(id) && !id.startsWith("n3:"));
+    expect(unexplained).toEqual([]);
+    expect(history.acked.size).toBeGreaterThan(ackedAtKill);
+    console.log(
+      `grain state through SIGKILL: ${history.acked.size} acknowledged deposits (${ackedAtKill} before the kill), all stored once; ` +
+        `${history.lost.size} with unknown outcome, ${[...history.lost.keys()].filter((id) => applied.has(id)).length} of them stored`,
+    );
+  }, 120_000);
+});

@@ -1,0 +1,163 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+
+const fixture = fileURLToPath(new URL("./fixtures/counter-node.mjs", import.meta.url));
+const loader = fileURLToPath(new URL("./fixtures/register-dist.mjs", import.meta.url));
+
+interface Line {
+  ready?: boolean;
+  hostPort?: string;
+  seq?: number;
+  members?: number;
+  value?: unknown;
+  error?: string;
+}
+
+/** A node process of fixtures/counter-node.mjs (over the built dist), driven over stdin. */
+class CounterNode {
+  hostPort = "";
+  private readonly child: ChildProcess;
+  private seq = 0;
+  private readonly pending = new Map<number, (line: Line) => void>();
+  private readonly ready: Promise<boolean>;
+  private errors = "";
+
+  constructor(
+    readonly name: string,
+    peers: readonly string[],
+    path: string,
+  ) {
+    this.child = spawn(process.execPath, ["--import", loader, fixture], {
+      env: { ...process.env, COUNTER_NODE: JSON.stringify({ name, peers, path }) },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    this.child.stderr?.on("data", (chunk: Buffer) => (this.errors += chunk.toString()));
+    let ready: (ok: boolean) => void = () => {};
+    this.ready = new Promise((resolve) => (ready = resolve));
+    this.child.once("exit", () => {
+      ready(false);
+      for (const answer of this.pending.values()) answer({ error: "exited" });
+      this.pending.clear();
+    });
+    createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on("line", (text) => {
+      const line = JSON.parse(text) as Line;
+      if (line.ready === true) {
+        this.hostPort = line.hostPort as string;
+        ready(true);
+      } else if (line.seq !== undefined) {
+        this.pending.get(line.seq)?.(line);
+        this.pending.delete(line.seq);
+      }
+    });
+  }
+
+  async started(): Promise<this> {
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 20_000);
+    const ok = await this.ready;
+    clearTimeout(timer);
+    if (!ok) throw new Error(`counter node ${this.name} exited before it was ready (did \`npx tsc -b\` run?):\n${this.errors}`);
+    return this;
+  }
+
+  command(body: Record<string, unknown>): Promise<Line> {
+    const seq = ++this.seq;
+    return new Promise((resolve) => {
+      this.pending.set(seq, resolve);
+      this.child.stdin?.write(`${JSON.stringify({ seq, ...body })}\n`);
+    });
+  }
+
+  kill(): void {
+    this.child.kill("SIGKILL");
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.stdin?.end();
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+type Counted = { count: number; sum: number; node: string };
+
+describe("event-sourced actors relocated after a SIGKILL (3 node processes, one LMDB directory)", () => {
+  const nodes: CounterNode[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("re-creates the killed node's counters on survivors with every acknowledged event", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tsakt-relocation-"));
+    dirs.push(dir);
+    const path = join(dir, "store");
+    const n1 = await new CounterNode("n1", [], path).started();
+    nodes.push(n1);
+    const n2 = await new CounterNode("n2", [n1.hostPort], path).started();
+    nodes.push(n2);
+    const n3 = await new CounterNode("n3", [n1.hostPort, n2.hostPort], path).started();
+    nodes.push(n3);
+    await until(
+      async () => (await Promise.all(nodes.map((n) => n.command({ op: "members" })))).every((l) => l.members === 3),
+      15_000,
+      "3 members",
+    );
+
+    const names = Array.from({ length: 30 }, (_, i) => `counter-${i}`);
+    expect((await n1.command({ op: "spawn", names })).error).toBeUndefined();
+    // 10 acknowledged increments (1..10) per counter, asked from n1.
+    await Promise.all(
+      names.map(async (name) => {
+        for (let amount = 1; amount <= 10; amount++) {
+          const reply = await n1.command({ op: "ask", name, message: amount });
+          expect(reply.error).toBeUndefined();
+        }
+      }),
+    );
+    const before = await Promise.all(names.map(async (name) => (await n1.command({ op: "ask", name, message: "get" })).value as Counted));
+    const onVictim = names.filter((_, i) => before[i]?.node === "n3");
+    expect(onVictim.length).toBeGreaterThan(0);
+
+    n3.kill();
+    const answers = new Map<string, Counted>();
+    await until(
+      async () => {
+        await Promise.all(
+          onVictim
+            .filter((name) => !answers.has(name))
+            .map(async (name) => {
+              const reply = await n2.command({ op: "ask", name, message: "get", timeoutMs: 1000 });
+              if (reply.error === undefined) answers.set(name, reply.value as Counted);
+            }),
+        );
+        return answers.size === onVictim.length;
+      },
+      40_000,
+      "every counter of the killed node to answer from a survivor",
+    );
+    for (const name of onVictim) {
+      const counted = answers.get(name) as Counted;
+      expect(["n1", "n2"]).toContain(counted.node);
+      expect({ name, count: counted.count, sum: counted.sum }).toEqual({ name, count: 10, sum: 55 });
+    }
+    // And they go on from there.
+    expect((await n1.command({ op: "ask", name: onVictim[0], message: 100 })).value).toBe(155);
+  }, 120_000);
+});
