@@ -148,6 +148,24 @@ describe("clients", () => {
     expect(m.system.localActorOf("/user/echo")).toBeDefined();
   });
 
+  it("a client refused a system actor reaches it on the same connection once a plugin opened it to clients", async () => {
+    const m = await member();
+    const address = remoteOf(m.system).address;
+    const client = await startNode({ role: "client", auth: { clientSecret } }, "app");
+    // Not opened yet (a gateway plugin that has not started): refused, twice in a row on one connection.
+    const later = remoteOf(client).pidOf(`${address}/system/later`);
+    await hostOf(m.system).spawnSystemActor("later", () => ({
+      receive: (ctx: ReceiveContext) => {
+        if (ctx.is(Greet)) ctx.respond(create(Greet, { who: "later" }));
+      },
+    }));
+    for (let i = 0; i < 2; i++)
+      expect(isTsaktError(await later.ask(create(Greet, { who: "x" })).catch((e: unknown) => e), "AccessDenied")).toBe(true);
+    openToClients(m.system, "later");
+    expect(await later.ask(create(Greet, { who: "y" }))).toMatchObject({ who: "later" });
+    expect(remoteOf(client).stats().connections).toBe(1);
+  });
+
   it("a client may watch a member's actor", async () => {
     const m = await member();
     const client = await startNode({ role: "client", auth: { clientSecret } }, "app");

@@ -205,13 +205,14 @@ export class Inbound implements EnvelopeHandler<Peer> {
     if (cached !== undefined && sameBytes(buf, s, e, cached)) {
       const pid = c.receiverPid;
       if (pid?.isAlive()) return pid;
-      if (c.receiverDenied) return undefined;
+      // Denied before: look again, since a plugin may have opened that system actor to clients meanwhile (a gateway
+      // that started after the client's first hello), and what is open stays open.
+      if (c.receiverDenied && this.deniedToClient(c)) return undefined;
     } else {
       c.receiverAddress = buf.toString("utf8", s, e);
       c.receiverBytes = Buffer.from(buf.subarray(s, e));
       // A client's receivers are checked once per new receiver: members pay nothing, clients one check per change.
-      c.receiverDenied = c.isClient && !this.node.access.allows(this.localPath(c.receiverAddress) ?? "");
-      if (c.receiverDenied) {
+      if (this.deniedToClient(c)) {
         c.receiverPid = undefined;
         return undefined;
       }
@@ -219,6 +220,12 @@ export class Inbound implements EnvelopeHandler<Peer> {
     const pid = this.resolveLocal(c.receiverAddress);
     c.receiverPid = pid;
     return pid;
+  }
+
+  /** Notes on `c` and returns whether it is a client connection that may not reach its current receiver. */
+  private deniedToClient(c: PeerConnection): boolean {
+    c.receiverDenied = c.isClient && !this.node.access.allows(this.localPath(c.receiverAddress) ?? "");
+    return c.receiverDenied;
   }
 
   /** Refuses what a client connection sent to a members-only actor or operation. */
