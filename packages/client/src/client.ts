@@ -79,8 +79,11 @@ export class ClusterClient implements AsyncDisposable {
     const remotingOptions = {
       host: "127.0.0.1",
       ...settings.remoting,
+      // A client, not a member: members let it call actors and the gateway, never send cluster traffic.
+      role: "client" as const,
       types: [file_tsakt_client_v1_gateway, ...settings.types],
       ...(settings.tls === undefined ? {} : { tls: settings.tls }),
+      ...(settings.clientSecret === undefined ? {} : { auth: { clientSecret: settings.clientSecret } }),
     };
     const system = await ActorSystem.start({
       name: "tsakt-client",

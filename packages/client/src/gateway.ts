@@ -3,7 +3,7 @@ import { hostOf, pluginOf } from "@tsakt/actor/internal";
 import type { Cluster } from "@tsakt/cluster";
 import type { Grains } from "@tsakt/grains";
 import { remoteOf } from "@tsakt/remote";
-import { remoteTypesOf } from "@tsakt/remote/internal";
+import { openToClients, remoteTypesOf } from "@tsakt/remote/internal";
 import { GatewayActor } from "./gateway-actor.js";
 import { file_tsakt_client_v1_gateway } from "./gen/tsakt/client/v1/gateway_pb.js";
 import { gatewayPath } from "./node-state.js";
@@ -35,7 +35,10 @@ class ClientGatewayPlugin implements Plugin {
       // Grains are optional: a node without them answers grain calls with PluginNotInstalled.
       grains: () => host.plugin<Grains & Plugin>("grains"),
     };
-    this.pid = await host.spawnSystemActor(gatewayPath.slice("/system/".length), () => new GatewayActor(deps));
+    const name = gatewayPath.slice("/system/".length);
+    this.pid = await host.spawnSystemActor(name, () => new GatewayActor(deps));
+    // Clients connect with the role "client": the gateway is the one system actor they may reach.
+    openToClients(system, name);
   }
 
   async stop(): Promise<void> {

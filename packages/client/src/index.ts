@@ -10,5 +10,5 @@ export {
 export type { ClientCallOptions } from "./caller.js";
 export { type ClientNodeEvent, type ClientRef, ClusterClient, connect } from "./client.js";
 export { CallDeadlineExceededError, ClientCallError, ClientClosedError, NoNodeAvailableError } from "./errors.js";
-export type { ClientOptions } from "./options.js";
+export type { ClientOptions, ClientRemotingOptions } from "./options.js";
 export { isRetryable } from "./retryable.js";

@@ -5,6 +5,9 @@ import { parseHostPort } from "@tsakt/discovery";
 import type { RemotingOptions, TlsOptions } from "@tsakt/remote";
 import { type Balancer, type BalancerName, resolveBalancer } from "./balancer.js";
 
+/** Remoting options a client may set for its own endpoint: everything but what connect() sets itself. */
+export type ClientRemotingOptions = Omit<RemotingOptions, "types" | "tls" | "kinds" | "role" | "auth">;
+
 /** Options of connect(); every duration is in milliseconds. */
 export interface ClientOptions {
   /** Name of the cluster's actor system (part of every member's address). Required. */
@@ -17,10 +20,12 @@ export interface ClientOptions {
   types?: Array<DescMessage | DescFile | Registry>;
   /** Which member gets the next call: "round-robin", "random", "least-load" or your own Balancer. Default: "round-robin". */
   balancer?: BalancerName | Balancer;
-  /** TLS for every connection to the cluster (the members must use TLS too). Default: plain TCP. */
+  /** TLS for every connection to the cluster (the members must use TLS too); under mutual TLS the certificate names the client as "tsakt-client://tsakt-client@<host>". Default: plain TCP. */
   tls?: TlsOptions;
-  /** Further remoting options of the client's own endpoint (host, port, compression, propagator, …). Default: 127.0.0.1, a free port. */
-  remoting?: Omit<RemotingOptions, "types" | "tls" | "kinds">;
+  /** The cluster's client secret (the members' `remoting({ auth: { clientSecret } })`), proved in the handshake. Default: none (for clusters without a secret). */
+  clientSecret?: string | Buffer;
+  /** Further remoting options of the client's own endpoint (host, port, compression, propagator, …); the client always connects with the role "client". Default: 127.0.0.1, a free port. */
+  remoting?: ClientRemotingOptions;
   /** How long connect() waits for a first member to answer. Default: 10000. */
   connectTimeoutMs?: number;
   /** Time a call may take in total, retries on other members included, unless the call gives its own. Default: 10000. */
@@ -47,7 +52,8 @@ export interface ClientSettings {
   types: Array<DescMessage | DescFile | Registry>;
   balancer: Balancer;
   tls: TlsOptions | undefined;
-  remoting: Omit<RemotingOptions, "types" | "tls" | "kinds">;
+  clientSecret: string | Buffer | undefined;
+  remoting: ClientRemotingOptions;
   connectTimeoutMs: number;
   callTimeoutMs: number;
   attemptTimeoutMs: number;
@@ -68,7 +74,18 @@ const durations = {
   loadRefreshMs: 1000,
 } as const;
 
-const known = new Set(["system", "seeds", "discovery", "types", "balancer", "tls", "remoting", "logger", ...Object.keys(durations)]);
+const known = new Set([
+  "system",
+  "seeds",
+  "discovery",
+  "types",
+  "balancer",
+  "tls",
+  "clientSecret",
+  "remoting",
+  "logger",
+  ...Object.keys(durations),
+]);
 
 /** Checks connect() options and applies defaults; InvalidOptionError names the field at fault. */
 export function resolveClientOptions(options: unknown): ClientSettings {
@@ -106,12 +123,21 @@ export function resolveClientOptions(options: unknown): ClientSettings {
     throw new InvalidOptionError("tls", "must be an object { cert, key, ca?, … } as remoting() takes");
   const remoting = o.remoting ?? {};
   if (typeof remoting !== "object" || remoting === null) throw new InvalidOptionError("remoting", "must be an object of remoting options");
-  for (const field of ["types", "tls", "kinds"])
+  for (const field of ["types", "tls", "kinds", "role", "auth"])
     if (field in remoting)
       throw new InvalidOptionError(
         `remoting.${field}`,
-        `give ${field === "kinds" ? "no kinds" : `"${field}"`} at the top level of the client options`,
+        field === "kinds"
+          ? "give no kinds: a client hosts no actors for the cluster"
+          : field === "role"
+            ? 'a client always connects with the role "client"'
+            : field === "auth"
+              ? "give the cluster's client secret as clientSecret at the top level of the client options"
+              : `give "${field}" at the top level of the client options`,
       );
+  const clientSecret = o.clientSecret;
+  if (clientSecret !== undefined && typeof clientSecret !== "string" && !Buffer.isBuffer(clientSecret))
+    throw new InvalidOptionError("clientSecret", "must be a string or Buffer: the members' remoting({ auth: { clientSecret } })");
   const settings = {} as Record<keyof typeof durations, number>;
   for (const [field, fallback] of Object.entries(durations) as Array<[keyof typeof durations, number]>) {
     const value = o[field];
@@ -134,6 +160,7 @@ export function resolveClientOptions(options: unknown): ClientSettings {
     types: types as ClientSettings["types"],
     balancer: resolveBalancer(o.balancer),
     tls: o.tls as TlsOptions | undefined,
+    clientSecret,
     remoting: remoting as ClientSettings["remoting"],
     ...settings,
     logger,

@@ -9,9 +9,6 @@ export interface InboxContext {
   readonly parts: Parts;
   /** True once the cluster runs (not while joining or leaving). */
   readonly running: boolean;
-  readonly joinTimeoutMs: number;
-  /** When this node last synced with a sender it did not know, by name. */
-  readonly lastSyncWith: Map<string, number>;
   readonly duplicates: Duplicates;
 }
 
@@ -27,7 +24,9 @@ export function handleClusterMessage(ctx: InboxContext, message: ClusterMessage,
     messenger.announce(from, [known]);
     return;
   }
-  if (message.updates.length > 0) membership.applyAll(message.updates);
+  // Unsolicited: the sender's word is hearsay, and a stranger's counts for nothing.
+  const source = { from, direct: false };
+  if (message.updates.length > 0) membership.applyAll(message.updates, source);
   membership.heard(from.name, from.uid);
   noticeSender(ctx, from);
   const body = message.body;
@@ -38,10 +37,12 @@ export function handleClusterMessage(ctx: InboxContext, message: ClusterMessage,
         reply?.(messenger.message({ case: "ack", value: create(AckSchema) }, true, from));
       return;
     case "pingReq":
-      if (reply !== undefined && body.value.target !== undefined) void parts.detector.probeFor(body.value.target, reply);
+      // Probing on someone's behalf is a member's favor: a stranger cannot make this node dial addresses.
+      if (reply !== undefined && body.value.target !== undefined && membership.isLiveMember(from))
+        void parts.detector.probeFor(body.value.target, reply);
       return;
     case "sync": {
-      membership.applyAll(body.value.states);
+      membership.applyAll(body.value.states, source);
       // A member that cannot reach part of the cluster may be on the side that is about to be downed: a node rejoining
       // after its own downing must not take it for the surviving cluster (it waits until the resolver settled).
       const established = ctx.running && membership.unreachable().size === 0;
@@ -51,19 +52,21 @@ export function handleClusterMessage(ctx: InboxContext, message: ClusterMessage,
     case "gossip":
       return;
     case "duplicatesLost":
-      void ctx.duplicates.stop(body.value.lost, body.value.kept);
+      // Sent by a partition's primary, a member; a stranger cannot make this node stop what it hosts.
+      if (membership.isLiveMember(from)) void ctx.duplicates.stop(body.value.lost, body.value.kept);
       return;
     default:
-      parts.replica.handle(message, reply);
+      // Only members use the registry: a request from a sender this node does not know waits until it answered as one.
+      if (membership.isLiveMember(from)) parts.replica.handle(message, reply);
+      else
+        void parts.verifier.stranger(from).then((ok) => {
+          if (ok && membership.isLiveMember(from)) parts.replica.handle(message, reply);
+        });
   }
 }
 
-/** A message from a node this one does not know (or knows as an earlier run) triggers a full sync with it, at most once per join timeout. */
+/** A message from a node this one does not know (or knows as an earlier run) triggers a direct sync with it, within the verifier's budget. */
 function noticeSender(ctx: InboxContext, from: Member): void {
-  const known = ctx.parts.membership.get(from.name);
-  if (!ctx.running || (known !== undefined && known.member?.uid === from.uid)) return;
-  const now = ctx.parts.system.clock.now();
-  if (now - (ctx.lastSyncWith.get(from.name) ?? -Infinity) < ctx.joinTimeoutMs) return;
-  ctx.lastSyncWith.set(from.name, now);
-  void ctx.parts.joiner.syncWith(from);
+  if (!ctx.running || ctx.parts.membership.isLiveMember(from)) return;
+  void ctx.parts.verifier.stranger(from);
 }

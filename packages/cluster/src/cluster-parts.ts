@@ -15,6 +15,7 @@ import { Registry } from "./registry.js";
 import { type ConflictListener, type OwnerLostListener, RegistryReplica } from "./registry-replica.js";
 import { type ResolverActions, SplitBrainResolver } from "./sbr/resolver.js";
 import type { ClusterTransport } from "./transport.js";
+import { MemberVerifier } from "./verifier.js";
 
 /** The running parts of a started cluster. */
 export interface Parts {
@@ -28,11 +29,12 @@ export interface Parts {
   readonly registry: Registry;
   readonly placement: ActorPlacement;
   readonly resolver: SplitBrainResolver;
+  readonly verifier: MemberVerifier;
 }
 
 /** What the parts call back into the cluster. */
 export interface PartsOwner {
-  readonly hooks: Omit<MembershipHooks, "reachabilityChanged">;
+  readonly hooks: Omit<MembershipHooks, "reachabilityChanged" | "unverified">;
   readonly resolverActions: ResolverActions;
   readonly ownerLost: ReadonlySet<OwnerLostListener>;
   readonly conflicts: ReadonlySet<ConflictListener>;
@@ -61,6 +63,7 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
   const health = new LocalHealth();
   const timing = { ...s, health };
   let resolver: SplitBrainResolver | undefined;
+  let verifier: MemberVerifier | undefined;
   const hooks: MembershipHooks = {
     joined: (m: MemberState, revived: boolean) => {
       resolver?.changed();
@@ -77,6 +80,7 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
     },
     reachabilityChanged: () => resolver?.changed(),
     downed: (m: MemberState) => owner.hooks.downed(m),
+    unverified: (m) => verifier?.verify(m),
   };
   const membership = new Membership(self, timing, gossip, hooks, logger);
   let detector: FailureDetector | undefined;
@@ -94,6 +98,7 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
   const registry = new Registry(replica, membership, messenger, s, () => owner.isRunning());
   detector = new FailureDetector(membership, messenger, timing);
   const joiner = new Joiner(s.discovery, membership, messenger, s, logger, () => owner.housekeeping());
+  verifier = new MemberVerifier(s.clock, s.joinTimeoutMs, (m) => joiner.verifyWith(m));
   const placement = new ActorPlacement({
     system,
     settings: s,
@@ -103,5 +108,5 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
     leader: (role) => owner.leader(role),
     isRunning: () => owner.isRunning(),
   });
-  return { system, transport, membership, messenger, detector, joiner, replica, registry, placement, resolver };
+  return { system, transport, membership, messenger, detector, joiner, replica, registry, placement, resolver, verifier };
 }

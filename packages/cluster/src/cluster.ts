@@ -67,7 +67,6 @@ export class Cluster implements Plugin {
   private readonly conflicts = new Set<ConflictListener>();
   private readonly beforeLeaveListeners = new Set<BeforeLeaveListener>();
   private readonly duplicates = new Duplicates(() => this.parts, this.emitter);
-  private readonly lastSyncWith = new Map<string, number>();
 
   /** @internal Use cluster(options). */
   constructor(options: ClusterOptions, dependsOn: readonly string[]) {
@@ -269,6 +268,8 @@ export class Cluster implements Plugin {
         rejoining,
         () => this.state !== "starting",
       );
+      // The seeds named other members: hear each of them in person before computing the first view.
+      await parts.verifier.settled();
     } catch (error) {
       this.ownerLost.delete(relocate);
       this.state = "stopped";
@@ -384,8 +385,9 @@ export class Cluster implements Plugin {
 
   /** Stops the run's parts; `finalClose` also deregisters from discovery and closes it (not when rejoining). */
   private async close(parts: Parts, finalClose: boolean): Promise<void> {
-    const { system, membership, replica, transport } = parts;
+    const { system, membership, replica, transport, verifier } = parts;
     const log = system.logger;
+    verifier.stop();
     membership.stop();
     replica.stop();
     const discovery = this.settings.discovery;
@@ -420,8 +422,6 @@ export class Cluster implements Plugin {
       {
         parts,
         running: this.state === "running",
-        joinTimeoutMs: this.settings.joinTimeoutMs,
-        lastSyncWith: this.lastSyncWith,
         duplicates: this.duplicates,
       },
       message,
@@ -489,7 +489,7 @@ export class Cluster implements Plugin {
     const now = this.settings.clock.now();
     parts.membership.prune(now);
     parts.replica.sweep(now);
-    for (const [name, at] of this.lastSyncWith) if (now - at > this.settings.joinTimeoutMs) this.lastSyncWith.delete(name);
+    parts.verifier.sweep();
   }
 
   private running(operation: string): Parts {

@@ -61,15 +61,29 @@ export class Joiner {
 
   /** Exchanges full membership with the node at `address`; true when it answered as a running member. */
   async syncWith(address: MemberAddress): Promise<boolean> {
+    return (await this.exchange(address))?.established ?? false;
+  }
+
+  /** Exchanges full membership with the node at `address` to hear what it says about itself; true when it answered. */
+  async verifyWith(address: MemberAddress): Promise<boolean> {
+    return (await this.exchange(address)) !== undefined;
+  }
+
+  /**
+   * The sync exchange: this node's view out, the other's back. The answer is the answering member's own word about
+   * itself when it comes from the address asked (a direct exchange); what it says of others is hearsay.
+   */
+  private async exchange(address: MemberAddress): Promise<{ established: boolean } | undefined> {
     try {
       const body = { case: "sync", value: create(SyncSchema, { states: this.membership.all() }) } as const;
       const reply = await this.messenger.request(address, body, this.settings.joinTimeoutMs);
-      if (reply.body.case !== "sync") return false;
-      this.membership.applyAll(reply.body.value.states);
-      return reply.body.value.established;
+      if (reply.body.case !== "sync" || reply.from === undefined) return undefined;
+      const from = reply.from;
+      this.membership.applyAll(reply.body.value.states, { from, direct: from.host === address.host && from.port === address.port });
+      return { established: reply.body.value.established };
     } catch (error) {
       this.logger.debug({ err: error, peer: address.name }, "membership sync with a peer failed");
-      return false;
+      return undefined;
     }
   }
 

@@ -16,7 +16,21 @@ export interface MembershipHooks {
   reachabilityChanged(): void;
   /** This node was downed (by another member's split-brain resolver, or cluster.down): it must stop. */
   downed(state: MemberState): void;
+  /** Hearsay named a member (or a run of one) this node may accept only from the member itself: ask it directly. */
+  unverified(member: Member): void;
 }
+
+/**
+ * Where membership updates come from: this node's own decisions ("local"), or a message of member `from`, which is
+ * `direct` when it answers a request this node sent to that member's address (its own word about itself).
+ */
+export type UpdateSource = "local" | { readonly from: Member; readonly direct: boolean };
+
+/** Most a member's incarnation may rise at once on hearsay; a bigger jump is checked with the member itself. */
+export const maxIncarnationStep = 16;
+
+/** Largest incarnation (a uint32 on the wire). */
+const maxIncarnation = 0xffffffff;
 
 /** Timing the membership needs. */
 export interface MembershipTiming {
@@ -29,6 +43,11 @@ export interface MembershipTiming {
  * The SWIM member list: every member's status and incarnation, the update rules (higher incarnation wins; suspect
  * overrides alive at the same incarnation; dead and left override both, except that only this node's own
  * suspicion timer turns a live member dead), suspicion timers, and self-refutation.
+ *
+ * Who may say what (so that a buggy or hostile message changes nothing it should not): a sender that is not a live
+ * member here is a stranger, and its news counts for nothing; a member enters the list, or a new run replaces an
+ * earlier one, only on its own word in a direct exchange (hearsay about it triggers that exchange); and hearsay may
+ * raise a member's incarnation by at most maxIncarnationStep at once.
  */
 export class Membership {
   private readonly records = new Map<string, MemberState>();
@@ -75,6 +94,13 @@ export class Membership {
     return this.unreachableNames;
   }
 
+  /** True when `member` is the run of a live member this node knows (same name and uid). */
+  isLiveMember(member: Member | undefined): boolean {
+    if (member === undefined) return false;
+    const known = this.records.get(member.name);
+    return known !== undefined && known.member?.uid === member.uid && isLive(known);
+  }
+
   /** Notes evidence that member `name` (its run `uid`) is reachable now: a message from it, or an ack of a probe of it. */
   heard(name: string, uid: string): void {
     if (this.records.get(name)?.member?.uid === uid) this.heardAt.set(name, this.timing.clock.now());
@@ -110,25 +136,55 @@ export class Membership {
     return known !== undefined && known.uid !== uid && isLaterRun(known, { uid, startedAtMs });
   }
 
-  /** Applies updates received from another member. */
-  applyAll(updates: readonly MemberState[]): void {
-    for (const update of updates) this.apply(update);
+  /**
+   * Applies updates from `source`. From a direct exchange, what the answering member says about itself comes first
+   * and is taken at its word; everything else is hearsay, which counts only from a live member.
+   */
+  applyAll(updates: readonly MemberState[], source: UpdateSource): void {
+    if (source === "local") {
+      for (const update of updates) this.apply(update, "local");
+      return;
+    }
+    const from = source.from;
+    const own = (u: MemberState): boolean => source.direct && u.member?.name === from.name && u.member.uid === from.uid;
+    for (const update of updates) if (own(update)) this.apply(update, source);
+    // A stranger's news about others counts for nothing.
+    if (!this.isLiveMember(from)) return;
+    const hearsay = { from, direct: false };
+    for (const update of updates) if (!own(update)) this.apply(update, hearsay);
   }
 
-  /** Applies one update under SWIM's rules; accepted updates are queued for further dissemination. */
-  apply(update: MemberState): void {
+  /** Applies one update under SWIM's rules and the rules on who may say what; accepted updates are queued for dissemination. */
+  apply(update: MemberState, source: UpdateSource): void {
     const member = update.member;
     if (member === undefined || member.name.length === 0 || update.status === MemberStatus.UNSPECIFIED) return;
+    if (source !== "local" && !source.direct && !this.isLiveMember(source.from)) return;
     if (member.name === this.me.member?.name) return this.applyToSelf(update);
+    // Direct means the member's own word about itself, nothing it says about others.
+    const direct = source === "local" || (source.direct && source.from.name === member.name && source.from.uid === member.uid);
     const current = this.records.get(member.name);
-    if (current === undefined) return this.accept(update, undefined);
+    if (current === undefined) {
+      // A member joins on its own word; hearsay of one this node never met only makes it ask.
+      if (direct) return this.accept(update, undefined);
+      if (isLive(update)) this.hooks.unverified(member);
+      return;
+    }
     const known = current.member as Member;
     if (known.uid !== member.uid) {
-      // Two runs of one node name: the later run replaces the earlier, which is gone for good.
-      if (!isLaterRun(member, known)) return;
+      // Two runs of one node name: the later run replaces the earlier, which is gone for good. Only the new run
+      // itself says it exists (its answer may replace an earlier run that is no longer live, whatever its start time).
+      if (!direct) {
+        if (isLaterRun(member, known)) this.hooks.unverified(member);
+        return;
+      }
+      if (!isLaterRun(member, known) && isLive(current)) return;
       this.markDeparted(known.uid);
       if (isLive(current)) this.accept(stateOf(known, MemberStatus.DEAD, current.incarnation), current, false);
       return this.accept(update, undefined);
+    }
+    if (!direct && update.incarnation > current.incarnation + maxIncarnationStep) {
+      this.hooks.unverified(member);
+      return;
     }
     if (update.status === MemberStatus.DOWN) {
       // A downing decision is final for this run, whatever the incarnation.
@@ -150,7 +206,7 @@ export class Membership {
   suspect(name: string, uid: string, incarnation: number): void {
     const current = this.records.get(name);
     if (current?.status !== MemberStatus.ALIVE || current.member?.uid !== uid || current.incarnation !== incarnation) return;
-    this.apply(stateOf(current.member, MemberStatus.SUSPECT, incarnation));
+    this.apply(stateOf(current.member, MemberStatus.SUSPECT, incarnation), "local");
   }
 
   /** Marks this node as leaving (status left, incarnation bumped so it overrides everything said about it). */
@@ -200,8 +256,8 @@ export class Membership {
       return;
     }
     if (this.leaving || update.status === MemberStatus.ALIVE || update.incarnation < this.me.incarnation) return;
-    // Someone suspects us or declared us dead: refute with a higher incarnation.
-    this.me = stateOf(self, MemberStatus.ALIVE, update.incarnation + 1);
+    // Someone suspects us or declared us dead: refute with a higher incarnation (which stays a uint32).
+    this.me = stateOf(self, MemberStatus.ALIVE, Math.min(update.incarnation + 1, maxIncarnation));
     this.records.set(self.name, this.me);
     this.liveCache = undefined;
     this.gossip.enqueue(this.me);

@@ -52,11 +52,16 @@ export class Messenger {
     );
   }
 
-  /** Sends a request; the reply's piggybacked updates are applied before it is returned. */
+  /**
+   * Sends a request; the reply's piggybacked updates are applied before it is returned, as the word of the member
+   * that answered (about itself, when it answers from the address asked).
+   */
   async request(to: Peer, body: MessageBody, timeoutMs: number, piggyback = false): Promise<ClusterMessage> {
     const reply = await this.transport.request(to, this.message(body, piggyback, to), timeoutMs);
-    if (reply.updates.length > 0) this.membership.applyAll(reply.updates);
-    if (reply.from !== undefined) this.membership.heard(reply.from.name, reply.from.uid);
+    const from = reply.from;
+    if (reply.updates.length > 0 && from !== undefined)
+      this.membership.applyAll(reply.updates, { from, direct: from.host === to.host && from.port === to.port });
+    if (from !== undefined) this.membership.heard(from.name, from.uid);
     return reply;
   }
 

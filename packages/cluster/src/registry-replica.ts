@@ -114,8 +114,8 @@ export class RegistryReplica {
         await this.absorb(body.value.entries, true, from);
         return { case: "replicated", value: create(ReplicatedSchema) };
       case "handoffRequest": {
-        // Learn of the requester first, so this node stops serving partitions it just lost before answering.
-        if (body.value.requester !== undefined) this.ctx.membership.apply(body.value.requester);
+        // The requester is a live member here (the inbox verified a new one first): bring the table in line with it,
+        // so this node stops serving partitions it just lost before answering.
         this.ctx.refreshView();
         const entries = body.value.partitions.flatMap((p) => this.store.entries(p));
         return { case: "handoffReply", value: create(HandoffReplySchema, { entries }) };

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { freePorts } from "../../../tools/test-servers/src/index.js";
-import { converged, eventually, ProcessNode, type ProcessNodeConfig } from "./process-nodes.js";
+import { eventually, type ProcessNode, type ProcessNodeConfig, startProcessCluster } from "./process-nodes.js";
 
 /** One answer the observer recorded: which node answered `name`, when the ask was sent and when the answer came. */
 interface Answer {
@@ -17,14 +16,7 @@ describe("a cluster of separate OS processes (static discovery)", () => {
     await Promise.all(nodes.splice(0).map((n) => n.kill()));
   });
 
-  async function startCluster(count: number, extra: Partial<ProcessNodeConfig> = {}): Promise<ProcessNode[]> {
-    const ports = await freePorts(count);
-    const peers = ports.map((p) => `127.0.0.1:${p}`);
-    const started = await Promise.all(ports.map((port) => ProcessNode.start({ port, peers, ...extra })));
-    nodes.push(...started);
-    await eventually(() => converged(started, peers), 15_000, `${count} members everywhere`);
-    return started;
-  }
+  const startCluster = (count: number, extra: Partial<ProcessNodeConfig> = {}) => startProcessCluster(nodes, count, extra);
 
   async function answersFrom(node: ProcessNode, name: string): Promise<string> {
     return node.request<string>("ask", { name, timeoutMs: 500 });

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { freePorts } from "../../../tools/test-servers/src/index.js";
 
 const fixture = fileURLToPath(new URL("./fixtures/cluster-node.mjs", import.meta.url));
 const loader = fileURLToPath(new URL("./fixtures/register-dist.mjs", import.meta.url));
@@ -15,6 +16,10 @@ export interface ProcessNodeConfig {
   replicaCount?: number;
   /** Shorter probe and suspicion timings; default timings when absent. */
   fast?: boolean;
+  /** The node's log level (its log lines go to `logs`). Default: "error". */
+  logLevel?: "warn" | "info" | "error";
+  /** remoting({ auth }): the shared secrets. */
+  auth?: { secret?: string; clientSecret?: string };
 }
 
 /** An event a node reported over IPC. */
@@ -153,4 +158,18 @@ export async function converged(nodes: readonly ProcessNode[], names: readonly s
   const want = [...names].sort().join(",");
   const views = await Promise.all(nodes.map((n) => n.request<string[]>("members", {}, 3000)));
   return views.every((v) => v.join(",") === want);
+}
+
+/** Starts `count` nodes on free ports that know each other as static peers, adds them to `nodes`, and waits until they converged. */
+export async function startProcessCluster(
+  nodes: ProcessNode[],
+  count: number,
+  extra: Partial<ProcessNodeConfig> = {},
+): Promise<ProcessNode[]> {
+  const ports = await freePorts(count);
+  const peers = ports.map((p) => `127.0.0.1:${p}`);
+  const started = await Promise.all(ports.map((port) => ProcessNode.start({ port, peers, ...extra })));
+  nodes.push(...started);
+  await eventually(() => converged(started, peers), 15_000, `${count} members everywhere`);
+  return started;
 }

@@ -130,3 +130,60 @@ export class ListenError extends TsaktError {
     );
   }
 }
+
+/** The other side could not prove the cluster's shared secret (or this node could not), or its role is not accepted here. */
+export class AuthenticationError extends TsaktError {
+  constructor(
+    /** The other side: its address, or the socket's remote address before it said who it is. */
+    readonly peer: string,
+    reason: string,
+  ) {
+    super(
+      "AuthenticationFailed",
+      `authentication with ${peer} failed: ${reason}; check that both nodes use the same remoting({ auth }) settings`,
+    );
+  }
+}
+
+/** A certificate or an address does not name the identity a node claims in its handshake. */
+export class IdentityMismatchError extends TsaktError {
+  constructor(
+    /** The other side: its address, or the socket's remote address before it said who it is. */
+    readonly peer: string,
+    reason: string,
+  ) {
+    super("IdentityMismatch", `identity of ${peer} not accepted: ${reason}`);
+  }
+}
+
+/** A connection was refused because it is over one of remoting's connection limits. */
+export class ConnectionLimitError extends TsaktError {
+  constructor(
+    /** The remote address (IP) the connection came from. */
+    readonly address: string,
+    /** The option whose limit was reached, for example "maxConnectionsPerAddress". */
+    readonly limit: string,
+    /** The limit's value. */
+    readonly value: number,
+  ) {
+    super(
+      "ConnectionLimit",
+      `refused a connection from ${address}: over ${limit} (${value}); raise it in remoting({ ${limit} }) if this traffic is legitimate`,
+    );
+  }
+}
+
+/** A client connection sent something only cluster members may send (a members-only system actor, spawn, stop). */
+export class AccessDeniedError extends TsaktError {
+  constructor(
+    /** What was refused: an actor address or an operation. */
+    readonly target: string,
+    /** The client connection that sent it. */
+    readonly peer: string,
+  ) {
+    super(
+      "AccessDenied",
+      `${target} is for cluster members only and ${peer} connected as a client; clients may call /user actors and the system actors opened to clients`,
+    );
+  }
+}

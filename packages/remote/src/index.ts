@@ -1,6 +1,10 @@
 export {
+  AccessDeniedError,
+  AuthenticationError,
+  ConnectionLimitError,
   FrameTooLargeError,
   HandshakeError,
+  IdentityMismatchError,
   KindNotRegisteredError,
   ListenError,
   MalformedFrameError,
@@ -16,5 +20,5 @@ export { type ContextPropagator, metadataOf, propagatedContextOf } from "./node/
 export type { RemoteStats } from "./node/remote-node.js";
 export { RemotePID } from "./node/remote-pid.js";
 export { type Remote, type RequestOptions, remoteOf, remoting } from "./node/remoting.js";
-export type { Compression, ReconnectOptions, TlsOptions } from "./transport/settings.js";
+export type { AuthOptions, Compression, ReconnectOptions, TlsOptions } from "./transport/settings.js";
 export { isJsonValue, jsonTypeName, type Serializer } from "./wire/serializer.js";

@@ -4,6 +4,9 @@ export { type Envelope, EnvelopeKind, EnvelopeSchema, file_tsakt_remote_v1_envel
 export {
   type ActorRef,
   ActorRefSchema,
+  AuthMethod,
+  type Challenge,
+  ChallengeSchema,
   type Failure,
   FailureSchema,
   file_tsakt_remote_v1_system,
@@ -11,8 +14,11 @@ export {
   HandshakeSchema,
   type Heartbeat,
   HeartbeatSchema,
+  type Hello,
+  HelloSchema,
   type Lookup,
   LookupSchema,
+  Role,
   type Spawn,
   SpawnSchema,
   type Stop,
@@ -33,4 +39,13 @@ import { remoteNodeOf } from "./node/remoting.js";
 /** The protobuf registry remoting decodes with on `system`: TsAkt's, every plugin's and the user's types. */
 export function remoteTypesOf(system: ActorSystem, neededBy: string): Registry {
   return remoteNodeOf(system, neededBy).serialization.registry;
+}
+
+/**
+ * Lets connections that authenticated as clients reach the system actor /system/<name> of `system` (and its
+ * children). Every other system actor is for members only: plugins whose system actors serve clients (a client
+ * gateway) call this once at start.
+ */
+export function openToClients(system: ActorSystem, name: string): void {
+  remoteNodeOf(system, "openToClients()").access.openSystemActor(name);
 }

@@ -5,7 +5,7 @@ import { ActorRefSchema, LookupSchema, SpawnSchema, WatchSchema } from "@tsakt/r
 import { beforeAll, describe, expect, it } from "vitest";
 import { closedWithin, envelopeFrame, frame, handshakeFrame, rawSocket, seededRandom } from "./support/frames.js";
 import { startNode } from "./support/nodes.js";
-import { type ChildNode, eventually, startChild } from "./support/processes.js";
+import { type ChildNode, eventually, loggedLine, startChild } from "./support/processes.js";
 import { schema, testImageFile, testRegistry } from "./support/schemas.js";
 
 const registry = testRegistry();
@@ -146,15 +146,7 @@ describe("hostile input", () => {
     socket.write(handshakeFrame({ port: 2 }));
     socket.write(Buffer.from([0, 0x10, 0, 0]));
     expect(await closedWithin(socket, 5000)).toBe(true);
-    const line: string = await eventually(
-      () =>
-        child
-          .stderr()
-          .split("\n")
-          .find((l) => l.includes('"code":"FrameTooLarge"')),
-      5000,
-      "the logged error",
-    );
+    const line: string = await loggedLine(child, '"code":"FrameTooLarge"', "the logged error");
     expect(JSON.parse(line)).toMatchObject({ level: "warn", err: { name: "FrameTooLargeError", code: "FrameTooLarge" } });
     expect(await echo.ask(create(Greet, { who: "unaffected" }))).toMatchObject({ who: "hello unaffected" });
     expect(remoteOf(system).stats().connections).toBe(1);

@@ -28,6 +28,18 @@ describe("options", () => {
     ["reconnect.forever", { reconnect: { forever: true } }],
     ["requestTimeoutMs", { requestTimeoutMs: 0 }],
     ["prot", { prot: 1 }],
+    ["auth", { auth: "secret" }],
+    ["auth.secret", { auth: { secret: "too short" } }],
+    ["auth.secret", { auth: { secret: 42 } }],
+    ["auth.secret", { auth: { clientSecret: "0123456789abcdef0123" } }],
+    ["auth.secret", { role: "client", auth: { secret: "0123456789abcdef0123", clientSecret: "fedcba98765432100123" } }],
+    ["auth.clientSecret", { role: "client", auth: {} }],
+    ["auth.clientSecret", { auth: { secret: "0123456789abcdef0123", clientSecret: "0123456789abcdef0123" } }],
+    ["auth.cookie", { auth: { cookie: "x" } }],
+    ["role", { role: "admin" }],
+    ["maxConnectionsPerAddress", { maxConnectionsPerAddress: 0 }],
+    ["maxHandshakesPerSecond", { maxHandshakesPerSecond: 1.5 }],
+    ["maxPendingHandshakes", { maxPendingHandshakes: -3 }],
   ];
   for (const [field, options] of invalid) {
     it(`rejects a bad ${field} with InvalidOptionError naming it`, () => {

@@ -3,7 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import { type PID, TerminatedSchema } from "@tsakt/actor";
 import { RemoteUnreachableError, remoteOf } from "@tsakt/remote";
 import { beforeAll, describe, expect, it } from "vitest";
-import { handshakeFrame } from "./support/frames.js";
+import { acceptorFrames } from "./support/frames.js";
 import { recordingLogger, startNode } from "./support/nodes.js";
 import { eventually, startChild } from "./support/processes.js";
 import { schema, testImageFile, testRegistry } from "./support/schemas.js";
@@ -104,7 +104,7 @@ describe("silent peers", () => {
   it("closes a connection whose peer stopped sending, and tells watchers, after idleTimeoutMs", async () => {
     const server = createServer((socket) => {
       socket.once("data", () =>
-        socket.write(handshakeFrame({ system: "mute", port: (server.address() as { port: number }).port, nodeId: "mute" })),
+        socket.write(acceptorFrames({ system: "mute", port: (server.address() as { port: number }).port, nodeId: "mute" })),
       );
       socket.on("error", () => {});
     });

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { decodeEnvelope, InboundEnvelope } from "../src/wire/envelope-codec.js";
 import { FrameReader } from "../src/wire/frame-reader.js";
 import { FrameWriter } from "../src/wire/frame-writer.js";
-import { handshakeFrame, seededRandom } from "./support/frames.js";
+import { acceptorFrames, seededRandom } from "./support/frames.js";
 import { startNode } from "./support/nodes.js";
 import { eventually } from "./support/processes.js";
 import { schema, testRegistry } from "./support/schemas.js";
@@ -144,7 +144,7 @@ describe("what a node writes on the wire", () => {
           const n = pending.readUInt32BE(0);
           const f = pending.subarray(4, 4 + n);
           if (frames.length === 0)
-            socket.write(handshakeFrame({ system: "raw", port: (server?.address() as { port: number } | undefined)?.port ?? 0 }));
+            socket.write(acceptorFrames({ system: "raw", port: (server?.address() as { port: number } | undefined)?.port ?? 0 }));
           frames.push(Buffer.from(f));
           pending = pending.subarray(4 + n);
         }
@@ -164,10 +164,11 @@ describe("what a node writes on the wire", () => {
     const from = await system.spawnFunc("from", () => {});
     expect(target.tell(create(Greet, { who: "wire", n: 3 }), from)).toBe(true);
     void target.ask(create(Greet, { who: "q" }), { timeoutMs: 1234 }).catch(() => {});
-    await eventually(() => frames.length >= 3, 5000, "three frames");
-    const [hello, tell, ask] = frames.map((f) => fromBinary(EnvelopeSchema, f));
+    await eventually(() => frames.length >= 4, 5000, "four frames");
+    const [hello, handshake, tell, ask] = frames.map((f) => fromBinary(EnvelopeSchema, f));
     expect(hello?.kind).toBe(EnvelopeKind.SYSTEM);
-    expect(hello?.typeName).toBe("tsakt.remote.v1.Handshake");
+    expect(hello?.typeName).toBe("tsakt.remote.v1.Hello");
+    expect(handshake?.typeName).toBe("tsakt.remote.v1.Handshake");
     expect(tell).toMatchObject({
       kind: EnvelopeKind.TELL,
       correlationId: 0,

@@ -190,7 +190,7 @@ const EXTRA_BENCHES = [
     id: "remote",
     title: "remote · tsakt and comedy, two processes on 127.0.0.1",
     script: "./remote/remote-bench.mjs",
-    quick: ["--tells", "50000", "--asks", "1000", "--comedy-tells", "5000", "--comedy-asks", "300"],
+    quick: ["--tells", "50000", "--asks", "1000", "--comedy-tells", "5000", "--comedy-asks", "300", "--connects", "20"],
   },
   {
     id: "cluster",

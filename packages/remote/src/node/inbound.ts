@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { ActorNotFoundError, type ActorSystem, DeadActorError, type Kind, type PID, TerminatedSchema } from "@tsakt/actor";
-import { KindNotRegisteredError, RemoteFailureError, SerializationError, UnknownMessageTypeError } from "../errors.js";
+import { AccessDeniedError, KindNotRegisteredError, RemoteFailureError, SerializationError, UnknownMessageTypeError } from "../errors.js";
 import {
   ActorRefSchema,
   type Failure,
@@ -22,6 +22,7 @@ import type { Peer, PeerConnection } from "../transport/peer.js";
 import { type InboundEnvelope, KIND_ASK, KIND_ERROR, KIND_REPLY, KIND_SYSTEM, KIND_TELL, sameBytes } from "../wire/envelope-codec.js";
 import { MessageCodec } from "../wire/proto-codec.js";
 import type { PayloadDecoder, Serialization } from "../wire/serialization.js";
+import type { ClientAccess } from "./access.js";
 import { parseRemoteAddress, type RemoteAddress } from "./address.js";
 import type { Outbound } from "./outbound.js";
 import type { PendingAsks } from "./pending-asks.js";
@@ -45,6 +46,10 @@ export interface InboundHost extends PidHost {
   peerOf(address: RemoteAddress): Peer;
   /** Hands a peer's Watch or Unwatch of a local actor to the watch registry. */
   watchCommand(command: WatchCommand): void;
+  /** What client connections may reach. */
+  readonly access: ClientAccess;
+  /** Records that a client connection was refused `target` (logged at most once per interval). */
+  denied(c: PeerConnection, error: AccessDeniedError): void;
 }
 
 /** Stands in for a message that could not be decoded, so dead letters still name its type. */
@@ -91,6 +96,15 @@ class AskCompletion implements PID {
     return false;
   }
 }
+
+/** Remoting requests a client connection may make; spawn and stop are for members. */
+const clientSystemTypes: ReadonlySet<string> = new Set([
+  "tsakt.remote.v1.Heartbeat",
+  LookupSchema.typeName,
+  WatchSchema.typeName,
+  UnwatchSchema.typeName,
+  TerminatedSchema.typeName,
+]);
 
 const codecs = {
   lookup: MessageCodec.of(LookupSchema),
@@ -145,6 +159,10 @@ export class Inbound implements EnvelopeHandler<Peer> {
     const target = this.receiverOf(c, buf, env);
     if (target === undefined) {
       const receiver = c.receiverAddress;
+      if (c.receiverDenied) {
+        this.deny(c, corr, receiver, this.typeNameIn(c, buf, env));
+        return;
+      }
       this.out.sendFailure(peer, corr, new ActorNotFoundError(receiver));
       this.node.deadLetter(new UndecodedMessage(this.typeNameIn(c, buf, env)), undefined, receiver, "no such actor");
       return;
@@ -187,13 +205,35 @@ export class Inbound implements EnvelopeHandler<Peer> {
     if (cached !== undefined && sameBytes(buf, s, e, cached)) {
       const pid = c.receiverPid;
       if (pid?.isAlive()) return pid;
+      // Denied before: look again, since a plugin may have opened that system actor to clients meanwhile (a gateway
+      // that started after the client's first hello), and what is open stays open.
+      if (c.receiverDenied && this.deniedToClient(c)) return undefined;
     } else {
       c.receiverAddress = buf.toString("utf8", s, e);
       c.receiverBytes = Buffer.from(buf.subarray(s, e));
+      // A client's receivers are checked once per new receiver: members pay nothing, clients one check per change.
+      if (this.deniedToClient(c)) {
+        c.receiverPid = undefined;
+        return undefined;
+      }
     }
     const pid = this.resolveLocal(c.receiverAddress);
     c.receiverPid = pid;
     return pid;
+  }
+
+  /** Notes on `c` and returns whether it is a client connection that may not reach its current receiver. */
+  private deniedToClient(c: PeerConnection): boolean {
+    c.receiverDenied = c.isClient && !this.node.access.allows(this.localPath(c.receiverAddress) ?? "");
+    return c.receiverDenied;
+  }
+
+  /** Refuses what a client connection sent to a members-only actor or operation. */
+  private deny(c: PeerConnection, corr: number, target: string, typeName: string): void {
+    const error = new AccessDeniedError(target, c.remote?.prefix ?? c.label);
+    this.out.sendFailure(c.peer as Peer, corr, error);
+    this.node.deadLetter(new UndecodedMessage(typeName), undefined, target, error.message);
+    this.node.denied(c, error);
   }
 
   private decoderOf(c: PeerConnection, buf: Buffer, env: InboundEnvelope): PayloadDecoder | undefined {
@@ -231,18 +271,20 @@ export class Inbound implements EnvelopeHandler<Peer> {
     return new RemotePID(this.node, peer, address, env.metadata);
   }
 
+  /** The path on this node that `address` names ("/user/a"), or undefined when it names another node. */
+  private localPath(address: string): string | undefined {
+    const prefix = this.node.address;
+    if (address.startsWith(prefix) && address.charCodeAt(prefix.length) === 47) return address.slice(prefix.length);
+    if (address.startsWith("/")) return address;
+    const parsed = parseRemoteAddress(address);
+    // Another host name for this node is fine; another system is not this node.
+    return parsed === undefined || parsed.system !== this.node.systemName ? undefined : parsed.path;
+  }
+
   /** The local actor (or ask completion, or temporary sender) at `address`. */
   resolveLocal(address: string): PID | undefined {
-    let path: string;
-    const prefix = this.node.address;
-    if (address.startsWith(prefix) && address.charCodeAt(prefix.length) === 47) path = address.slice(prefix.length);
-    else if (address.startsWith("/")) path = address;
-    else {
-      const parsed = parseRemoteAddress(address);
-      // Another host name for this node is fine; another system is not this node.
-      if (parsed === undefined || parsed.system !== this.node.systemName) return undefined;
-      path = parsed.path;
-    }
+    const path = this.localPath(address);
+    if (path === undefined) return undefined;
     if (path.startsWith("/$ask/")) {
       const id = Number(path.slice(6));
       return Number.isInteger(id) && id > 0 ? new AskCompletion(this.node, id) : undefined;
@@ -253,7 +295,7 @@ export class Inbound implements EnvelopeHandler<Peer> {
   }
 
   private onReply(c: PeerConnection, buf: Buffer, env: InboundEnvelope): void {
-    const ask = this.node.asks.take(env.correlationId);
+    const ask = this.node.asks.takeFrom(env.correlationId, c.peer);
     if (ask === undefined) {
       this.node.deadLetter(
         new UndecodedMessage(this.typeNameIn(c, buf, env)),
@@ -279,8 +321,8 @@ export class Inbound implements EnvelopeHandler<Peer> {
     ask.resolve(value);
   }
 
-  private onFailure(_c: PeerConnection, buf: Buffer, env: InboundEnvelope): void {
-    const ask = this.node.asks.take(env.correlationId);
+  private onFailure(c: PeerConnection, buf: Buffer, env: InboundEnvelope): void {
+    const ask = this.node.asks.takeFrom(env.correlationId, c.peer);
     if (ask === undefined) return;
     let failure: Failure;
     try {
@@ -296,6 +338,10 @@ export class Inbound implements EnvelopeHandler<Peer> {
     const peer = c.peer as Peer;
     const typeName = buf.toString("utf8", env.typeStart, env.typeEnd);
     const corr = env.correlationId;
+    if (c.isClient && !clientSystemTypes.has(typeName)) {
+      this.deny(c, corr, `${this.node.address} (${typeName})`, typeName);
+      return;
+    }
     try {
       switch (typeName) {
         case "tsakt.remote.v1.Heartbeat":

@@ -1,7 +1,9 @@
 import type { DescFile, DescMessage, Registry } from "@bufbuild/protobuf";
 import { InvalidOptionError, type Kind, type KindDefinition } from "@tsakt/actor";
 import { resolveKinds } from "@tsakt/actor/internal";
-import type { Compression, ReconnectOptions, TlsOptions, TransportSettings } from "../transport/settings.js";
+import { Role } from "../gen/tsakt/remote/v1/system_pb.js";
+import type { AuthKeys } from "../transport/auth.js";
+import type { AuthOptions, Compression, ReconnectOptions, TlsOptions, TransportSettings } from "../transport/settings.js";
 import type { Serializer } from "../wire/serializer.js";
 import type { ContextPropagator } from "./propagation.js";
 
@@ -13,8 +15,18 @@ export interface RemotingOptions {
   port?: number;
   /** Host other nodes reach this node at, part of its address. Default: `host` (required when host is a wildcard). */
   advertiseHost?: string;
-  /** Makes every connection TLS (mutual TLS with `mutual: true`). Default: plain TCP. */
+  /** Makes every connection TLS (mutual TLS with `mutual: true`); certificates must name their node (see SECURITY.md). Default: plain TCP. */
   tls?: TlsOptions;
+  /** Shared secrets: every connection proves one in an HMAC challenge-response handshake. Default: none (identities are not authenticated unless mutual TLS). */
+  auth?: AuthOptions;
+  /** What this node is: a cluster "member", or a "client" that may call user actors but not send cluster traffic. Default: "member". */
+  role?: "member" | "client";
+  /** Most connections accepted from one remote IP address (open or in their handshake); more are closed at once. Default: 64. */
+  maxConnectionsPerAddress?: number;
+  /** Most handshakes one remote IP address may start per second (and in a burst); more connections are closed at once. Default: 50. */
+  maxHandshakesPerSecond?: number;
+  /** Most accepted connections in their handshake at once, from all addresses; more are closed at once. Default: 256. */
+  maxPendingHandshakes?: number;
   /** Compression this node asks for on connections it dials, preferred first; peers settle per connection. Default: "none". */
   compression?: Compression | Compression[];
   /** Protobuf schemas (messages, files or registries) of your messages that cross processes. Default: none (TsAkt's own and every plugin's messages are always known). */
@@ -50,6 +62,11 @@ export interface RemotingOptions {
 /** Options with defaults applied. */
 export interface ResolvedOptions extends TransportSettings {
   host: string;
+  role: Role;
+  auth: AuthKeys | undefined;
+  maxConnectionsPerAddress: number;
+  maxHandshakesPerSecond: number;
+  maxPendingHandshakes: number;
   port: number;
   advertiseHost: string;
   tls: TlsOptions | undefined;
@@ -75,6 +92,11 @@ const known = new Set([
   "port",
   "advertiseHost",
   "tls",
+  "auth",
+  "role",
+  "maxConnectionsPerAddress",
+  "maxHandshakesPerSecond",
+  "maxPendingHandshakes",
   "compression",
   "types",
   "json",
@@ -100,6 +122,43 @@ function positiveInt(o: Record<string, unknown>, field: string, fallback: number
   if (typeof v !== "number" || !Number.isInteger(v) || v <= 0 || v > max)
     throw new InvalidOptionError(prefix + field, `must be a whole number from 1 to ${max}, got ${String(v)}`);
   return v;
+}
+
+/** Smallest secret accepted, in bytes. */
+const minSecretBytes = 16;
+
+function secretOf(value: unknown, field: string): Buffer | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" && !Buffer.isBuffer(value))
+    throw new InvalidOptionError(field, "must be a string or Buffer (for example 32 random bytes: `openssl rand -hex 32`)");
+  const bytes = Buffer.from(value);
+  if (bytes.length < minSecretBytes)
+    throw new InvalidOptionError(
+      field,
+      `must be at least ${minSecretBytes} bytes, got ${bytes.length} (use 32 random bytes: \`openssl rand -hex 32\`)`,
+    );
+  return bytes;
+}
+
+/** Checks `auth` for a node of `role`; undefined without auth. */
+function resolveAuth(value: unknown, role: Role): AuthKeys | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null) throw new InvalidOptionError("auth", "must be an object { secret?, clientSecret? }");
+  const a = value as Record<string, unknown>;
+  for (const key of Object.keys(a))
+    if (key !== "secret" && key !== "clientSecret")
+      throw new InvalidOptionError(`auth.${key}`, "is not an auth option (known: secret, clientSecret)");
+  const member = secretOf(a.secret, "auth.secret");
+  const client = secretOf(a.clientSecret, "auth.clientSecret");
+  if (role === Role.CLIENT) {
+    if (member !== undefined)
+      throw new InvalidOptionError("auth.secret", "a client proves auth.clientSecret; keep the members' secret on members only");
+    if (client === undefined) throw new InvalidOptionError("auth.clientSecret", 'is required on a client (role: "client") with auth');
+  } else if (member === undefined)
+    throw new InvalidOptionError("auth.secret", "is required on a member with auth (the members' shared secret)");
+  if (member !== undefined && client !== undefined && member.equals(client))
+    throw new InvalidOptionError("auth.clientSecret", "must differ from auth.secret, or any client could pose as a member");
+  return { member, client };
 }
 
 function pem(value: unknown): boolean {
@@ -135,6 +194,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     if (t.passphrase !== undefined && typeof t.passphrase !== "string") throw new InvalidOptionError("tls.passphrase", "must be a string");
     tls = t as unknown as TlsOptions;
   }
+  if (o.role !== undefined && o.role !== "member" && o.role !== "client")
+    throw new InvalidOptionError("role", `must be "member" or "client", got ${JSON.stringify(o.role)}`);
+  const role = o.role === "client" ? Role.CLIENT : Role.MEMBER;
+  const auth = resolveAuth(o.auth, role);
   const rawCompression = o.compression ?? "none";
   const compression = (Array.isArray(rawCompression) ? rawCompression : [rawCompression]) as unknown[];
   if (compression.length === 0 || !compression.every((c) => compressions.includes(c as Compression)))
@@ -178,6 +241,11 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     port,
     advertiseHost,
     tls,
+    role,
+    auth,
+    maxConnectionsPerAddress: positiveInt(o, "maxConnectionsPerAddress", 64, 1_000_000),
+    maxHandshakesPerSecond: positiveInt(o, "maxHandshakesPerSecond", 50, 1_000_000),
+    maxPendingHandshakes: positiveInt(o, "maxPendingHandshakes", 256, 1_000_000),
     compression: compression as Compression[],
     types: types as Array<DescMessage | DescFile | Registry>,
     json: o.json === true,

@@ -70,6 +70,14 @@ export class PendingAsks {
     return ask;
   }
 
+  /** Like take, but only an ask sent to `peer`: an answer counts only from the node that was asked. */
+  takeFrom(id: number, peer: AskPeer | undefined): PendingAsk | undefined {
+    const ask = this.byId.get(id);
+    if (ask === undefined || ask.peer !== peer) return undefined;
+    this.byId.delete(id);
+    return ask;
+  }
+
   /** Fails every ask sent to `peer` (its connection was lost). */
   failPeer(peer: AskPeer, error: (ask: PendingAsk) => unknown): void {
     for (const ask of [...this.byId.values()]) if (ask.peer === peer && this.take(ask.id) === ask) ask.reject(error(ask));

@@ -13,14 +13,25 @@ import {
   TerminatedSchema,
 } from "@tsakt/actor";
 import { hostOf, type PluginHost } from "@tsakt/actor/internal";
-import { KindNotRegisteredError, RemoteUnreachableError } from "../errors.js";
-import { type ActorRef, LookupSchema, SpawnSchema, StopSchema, UnwatchSchema, WatchSchema } from "../gen/tsakt/remote/v1/system_pb.js";
+import { type AccessDeniedError, IdentityMismatchError, KindNotRegisteredError, RemoteUnreachableError } from "../errors.js";
+import {
+  type ActorRef,
+  LookupSchema,
+  Role,
+  SpawnSchema,
+  StopSchema,
+  UnwatchSchema,
+  WatchSchema,
+} from "../gen/tsakt/remote/v1/system_pb.js";
+import { Admission } from "../transport/admission.js";
 import { BusyPoll } from "../transport/busy-poll.js";
 import { Connection, type ConnectionHost } from "../transport/connection.js";
 import type { RemoteIdentity } from "../transport/handshake.js";
+import { LogLimiter } from "../transport/log-limiter.js";
 import { Peer, type PeerConnection, type PeerHost } from "../transport/peer.js";
 import { createServer, dialSocket, listen } from "../transport/sockets.js";
 import { Serialization } from "../wire/serialization.js";
+import { ClientAccess } from "./access.js";
 import { hostPortOf, parseRemoteAddress, type RemoteAddress, requireRemoteAddress } from "./address.js";
 import { Inbound, type InboundHost } from "./inbound.js";
 import type { ResolvedOptions } from "./options.js";
@@ -44,6 +55,8 @@ export interface RemoteStats {
   readonly bytesSent: number;
   /** Bytes read from the open connections' sockets. */
   readonly bytesReceived: number;
+  /** Accepted connections still in their handshake. */
+  readonly pendingHandshakes: number;
 }
 
 /**
@@ -68,6 +81,14 @@ export class RemoteNode implements ConnectionHost<Peer>, PeerHost, InboundHost, 
   private host: PluginHost | undefined = undefined;
   private server: Server | undefined = undefined;
   private readonly peers = new Map<string, Peer>();
+  /** Peers of clients that connected here, by the address they claim: never where a member's traffic goes. */
+  private readonly clientPeers = new Map<string, Peer>();
+  /** Connection limits, checked before anything is read. */
+  private readonly admission: Admission;
+  /** Refusals and failures are logged at most once per interval per kind. */
+  private readonly limiter = new LogLimiter(() => this.logger);
+  /** What client connections may reach. */
+  readonly access = new ClientAccess();
   private readonly connections = new Set<PeerConnection>();
   private heartbeat: NodeJS.Timeout | undefined = undefined;
   private registry: PID | undefined = undefined;
@@ -80,6 +101,7 @@ export class RemoteNode implements ConnectionHost<Peer>, PeerHost, InboundHost, 
 
   constructor(readonly options: ResolvedOptions) {
     this.busyPoll = options.busyPollMicros > 0 ? new BusyPoll(options.busyPollMicros) : undefined;
+    this.admission = new Admission(options);
     this.serialization = new Serialization(options.types, options.serializers, options.json);
     this.kinds = new Map(options.kinds);
     this.out = new Outbound(this);
@@ -95,7 +117,12 @@ export class RemoteNode implements ConnectionHost<Peer>, PeerHost, InboundHost, 
     this.logger = system.logger;
     this.systemName = system.name;
     const o = this.options;
-    const server = createServer(o.tls, this.logger, (socket: Socket): void => this.accept(socket));
+    const server = createServer(o.tls, {
+      admit: (socket) => this.admit(socket),
+      accepted: (socket) => this.accept(socket),
+      tlsFailed: (error, peer) =>
+        this.limiter.warn(`tls:${(error as { code?: string }).code ?? error.message}`, { err: error, peer }, "TLS client refused"),
+    });
     this.server = server;
     await listen(server, o.host, o.port);
     server.on("error", (error: Error) => this.logger.error({ err: error }, "remoting server error"));
@@ -111,7 +138,15 @@ export class RemoteNode implements ConnectionHost<Peer>, PeerHost, InboundHost, 
     );
     this.heartbeat = setInterval(this.tick, o.heartbeatIntervalMs);
     this.heartbeat.unref();
-    this.logger.info({ address: this.address, tls: o.tls !== undefined }, "remoting listening");
+    this.logger.info(
+      {
+        address: this.address,
+        tls: o.tls === undefined ? false : o.tls.mutual === true ? "mutual" : true,
+        auth: o.auth === undefined ? "none" : "shared-secret",
+        role: o.role === Role.CLIENT ? "client" : "member",
+      },
+      "remoting listening",
+    );
   }
 
   async stop(): Promise<void> {
@@ -135,6 +170,7 @@ export class RemoteNode implements ConnectionHost<Peer>, PeerHost, InboundHost, 
     const interval = this.options.heartbeatIntervalMs;
     for (const c of this.connections) c.tick(interval);
     this.out.sweepTemps();
+    this.admission.sweep();
   };
 
   /** Snapshot of peers, connections and queues. */
@@ -150,7 +186,15 @@ export class RemoteNode implements ConnectionHost<Peer>, PeerHost, InboundHost, 
       bytesSent += c.socket.bytesWritten;
       bytesReceived += c.socket.bytesRead;
     }
-    return { peers: this.peers.size, connections: open, pendingAsks: this.asks.size, queuedBytes, bytesSent, bytesReceived };
+    return {
+      peers: this.peers.size + this.clientPeers.size,
+      connections: open,
+      pendingAsks: this.asks.size,
+      queuedBytes,
+      bytesSent,
+      bytesReceived,
+      pendingHandshakes: this.admission.pendingHandshakes,
+    };
   }
 
   // ---- peers and connections ----
@@ -159,6 +203,9 @@ export class RemoteNode implements ConnectionHost<Peer>, PeerHost, InboundHost, 
   peerOf(address: RemoteAddress): Peer {
     let peer = this.peers.get(address.hostPort);
     if (peer === undefined) {
+      // A client that connected here is reached over its own connection while it is open.
+      const client = this.clientPeers.get(address.node);
+      if (client !== undefined && client.openConnections > 0) return client;
       peer = new Peer(this, address.hostPort, address.host, address.port, address.system);
       this.peers.set(address.hostPort, peer);
     }
@@ -173,6 +220,14 @@ export class RemoteNode implements ConnectionHost<Peer>, PeerHost, InboundHost, 
     return c;
   }
 
+  private admit(socket: Socket): boolean {
+    if (this.stopping) return false;
+    const refused = this.admission.admit(socket);
+    if (refused === undefined) return true;
+    this.limiter.warn(`limit:${refused.limit}`, { err: refused, peer: refused.address }, "remoting connection refused");
+    return false;
+  }
+
   private accept(socket: Socket): void {
     if (this.stopping) {
       socket.destroy();
@@ -181,24 +236,56 @@ export class RemoteNode implements ConnectionHost<Peer>, PeerHost, InboundHost, 
     this.connections.add(new Connection<Peer>(this, socket, false, undefined));
   }
 
-  /** A connection finished its handshake. */
-  attach(c: PeerConnection, remote: RemoteIdentity): void {
+  /** A connection finished its handshake; returns the error to refuse it with when a client claims an address in use. */
+  attach(c: PeerConnection, remote: RemoteIdentity): Error | undefined {
     let peer = c.peer;
     if (peer === undefined) {
-      peer = this.peers.get(remote.hostPort);
-      if (peer === undefined) {
-        peer = new Peer(this, remote.hostPort, remote.host, remote.port, remote.system);
-        this.peers.set(remote.hostPort, peer);
+      if (remote.role === Role.CLIENT) {
+        // A client's claimed address only routes replies and pushes back to it, never a member's traffic; while one
+        // process holds it, another (a different node id) cannot take its connection over.
+        peer = this.clientPeers.get(remote.prefix);
+        if (peer !== undefined && peer.openConnections > 0 && peer.nodeId !== remote.nodeId)
+          return new IdentityMismatchError(c.label, `another client process is connected as ${remote.prefix}`);
+        if (peer === undefined) {
+          peer = new Peer(this, remote.hostPort, remote.host, remote.port, remote.system);
+          this.clientPeers.set(remote.prefix, peer);
+        }
+      } else {
+        peer = this.peers.get(remote.hostPort);
+        if (peer === undefined) {
+          peer = new Peer(this, remote.hostPort, remote.host, remote.port, remote.system);
+          this.peers.set(remote.hostPort, peer);
+        }
       }
       c.peer = peer;
     }
+    if (!c.dialed) this.admission.handshakeDone(c.socket);
     peer.attach(c, remote);
+    return undefined;
   }
 
   /** A connection closed. */
   detach(c: PeerConnection, error: unknown): void {
     this.connections.delete(c);
-    c.peer?.onClosed(c, error);
+    const peer = c.peer;
+    if (peer === undefined) return;
+    peer.onClosed(c, error);
+    if (peer.connections.size === 0 && this.clientPeers.get(peer.prefix) === peer) this.clientPeers.delete(peer.prefix);
+  }
+
+  /** Logs why a connection closed, at most once per interval for each kind of failure. */
+  connectionFailed(c: PeerConnection, error: unknown, handshaking: boolean): void {
+    const code = (error as { code?: string } | undefined)?.code ?? "Error";
+    this.limiter.warn(
+      `${handshaking ? "handshake" : "connection"}:${code}`,
+      { err: error, peer: c.remote?.prefix ?? c.label, dialed: c.dialed },
+      handshaking ? "remoting connection refused in its handshake" : "remoting connection closed",
+    );
+  }
+
+  /** A client connection was refused a members-only target. */
+  denied(c: PeerConnection, error: AccessDeniedError): void {
+    this.limiter.warn("access:denied", { err: error, peer: c.remote?.prefix ?? c.label }, "client refused a members-only target");
   }
 
   /** Dialing `peer` failed: its asks fail and the watchers of its actors get Terminated. */

@@ -1,25 +1,17 @@
 import type { Socket } from "node:net";
 import type { Transform } from "node:stream";
 import { createBrotliCompress, createBrotliDecompress, createGunzip, createGzip, constants as zc } from "node:zlib";
-import type { Logger, PID } from "@tsakt/actor";
+import { type Logger, type PID, TsaktError } from "@tsakt/actor";
 import { FrameTooLargeError, HandshakeError, MalformedFrameError, RemoteUnreachableError } from "../errors.js";
-import { FailureSchema, type Handshake, HandshakeSchema } from "../gen/tsakt/remote/v1/system_pb.js";
-import { decodeEnvelope, EnvelopeDecodeError, InboundEnvelope, KIND_ERROR, KIND_SYSTEM } from "../wire/envelope-codec.js";
+import { Role } from "../gen/tsakt/remote/v1/system_pb.js";
+import { decodeEnvelope, EnvelopeDecodeError, InboundEnvelope, KIND_ERROR } from "../wire/envelope-codec.js";
 import { FrameReader, type FrameSink } from "../wire/frame-reader.js";
 import type { ByteSink, FrameWriter } from "../wire/frame-writer.js";
-import { MessageCodec } from "../wire/proto-codec.js";
 import type { PayloadDecoder } from "../wire/serialization.js";
 import type { BusyPoll } from "./busy-poll.js";
-import {
-  handshakeFrame,
-  handshakeFrameLimit,
-  handshakeProblem,
-  heartbeatFrame,
-  identityOf,
-  type RemoteIdentity,
-  refusalFrame,
-} from "./handshake.js";
-import type { Compression, TransportSettings } from "./settings.js";
+import { handshakeFrameLimit, heartbeatFrame, type RemoteIdentity, refusalFrame } from "./handshake.js";
+import { type HandshakeSelf, HandshakeSession, type Target } from "./handshake-session.js";
+import type { Compression } from "./settings.js";
 
 /** A compression stream; zlib and brotli streams both flush with a kind. */
 type Deflater = Transform & { flush(kind?: number): void };
@@ -28,14 +20,13 @@ const HANDSHAKE = 0;
 const OPEN = 1;
 const CLOSED = 2;
 
-const handshakeType = HandshakeSchema.typeName;
-const handshakeCodec = MessageCodec.of(HandshakeSchema);
-const failureCodec = MessageCodec.of(FailureSchema);
-
 /** The side of a peer a connection sees (Peer implements it). */
 export interface ConnectionPeer {
   /** System name expected at the other end; "" when not known yet. */
   readonly system: string;
+  /** Host and port this node dials. */
+  readonly host: string;
+  readonly port: number;
   /** "tsakt://system@host:port", for logs and errors. */
   readonly prefix: string;
   /** `c` drained after a write had to wait: more may be written now. */
@@ -49,21 +40,18 @@ export interface EnvelopeHandler<P extends ConnectionPeer> {
 }
 
 /** What a connection needs from the node that owns it (RemoteNode implements it). */
-export interface ConnectionHost<P extends ConnectionPeer> {
-  readonly options: TransportSettings;
+export interface ConnectionHost<P extends ConnectionPeer> extends HandshakeSelf {
   readonly logger: Logger;
-  /** This node's system name, listening port and process id, sent in the handshake. */
-  readonly systemName: string;
-  readonly port: number;
-  readonly nodeId: string;
   /** Poked on every read and write when busyPollMicros is on. */
   readonly busyPoll: BusyPoll | undefined;
   /** Routes what arrives once the handshake is done. */
   readonly inbound: EnvelopeHandler<P>;
-  /** `c` finished its handshake with the node `remote`. */
-  attach(c: Connection<P>, remote: RemoteIdentity): void;
+  /** `c` finished its handshake with the node `remote`; returns the error to refuse it with (an address already taken). */
+  attach(c: Connection<P>, remote: RemoteIdentity): Error | undefined;
   /** `c` closed, because of `error` when there was one. */
   detach(c: Connection<P>, error: unknown): void;
+  /** Logs why `c` closed (in its handshake when `handshaking`), at most once per interval for each kind of failure. */
+  connectionFailed(c: Connection<P>, error: unknown, handshaking: boolean): void;
 }
 
 /**
@@ -74,6 +62,8 @@ export class Connection<P extends ConnectionPeer = ConnectionPeer> implements Fr
   private state = HANDSHAKE;
   peer: P | undefined;
   remote: RemoteIdentity | undefined = undefined;
+  /** True when the other side authenticated as a client: it may not reach members-only actors. */
+  isClient = false;
   /** Superseded by the other connection of a simultaneous dial; kept only to read what is in flight. */
   retired = false;
   compression: Compression = "none";
@@ -89,6 +79,7 @@ export class Connection<P extends ConnectionPeer = ConnectionPeer> implements Fr
   private error: unknown = undefined;
   private timer: NodeJS.Timeout | undefined;
   private drainHooked = false;
+  private session: HandshakeSession | undefined;
   /** end() was called: nothing more is written, but frames still arriving are read until the peer closes. */
   private closing = false;
   readonly env = new InboundEnvelope();
@@ -96,6 +87,8 @@ export class Connection<P extends ConnectionPeer = ConnectionPeer> implements Fr
   receiverBytes: Buffer | undefined = undefined;
   receiverAddress = "";
   receiverPid: PID | undefined = undefined;
+  /** The last receiver is one this client connection may not reach. */
+  receiverDenied = false;
   /** Last payload type seen and its decoder. */
   typeBytes: Buffer | undefined = undefined;
   typeName = "";
@@ -126,7 +119,10 @@ export class Connection<P extends ConnectionPeer = ConnectionPeer> implements Fr
     const timeoutMs = dialed ? node.options.connectTimeoutMs : node.options.handshakeTimeoutMs;
     this.timer = setTimeout(() => this.fail(new HandshakeError(this.label, `connection not ready within ${timeoutMs} ms`)), timeoutMs);
     this.timer.unref();
-    if (dialed) this.sendHandshake(node.options.compression, dialPeer?.system ?? "");
+    const target: Target | undefined =
+      dialPeer === undefined ? undefined : { system: dialPeer.system, host: dialPeer.host, port: dialPeer.port };
+    this.session = new HandshakeSession(node, socket, dialed, target, this.label);
+    if (dialed) socket.write(this.session.hello());
   }
 
   /** Open and usable for sending (not closing). */
@@ -191,39 +187,36 @@ export class Connection<P extends ConnectionPeer = ConnectionPeer> implements Fr
   }
 
   private onHandshake(buf: Buffer, start: number, end: number): void {
-    const env = this.env;
-    let hs: Handshake;
+    const session = this.session as HandshakeSession;
+    let sent: Buffer | undefined;
+    let remote: RemoteIdentity;
+    let chosen: Compression;
+    let kind = 0;
     try {
-      decodeEnvelope(buf, start, end, env);
-      if (env.kind === KIND_ERROR) {
-        const failure = failureCodec.decode(buf, env.payloadStart, env.payloadEnd) as unknown as { message: string };
-        this.fail(new HandshakeError(this.label, `refused: ${failure.message}`));
+      decodeEnvelope(buf, start, end, this.env);
+      kind = this.env.kind;
+      const step = session.receive(buf, this.env);
+      sent = step.send;
+      if (step.result === undefined) {
+        if (sent !== undefined) this.socket.write(sent);
         return;
       }
-      if (env.kind !== KIND_SYSTEM || buf.toString("utf8", env.typeStart, env.typeEnd) !== handshakeType)
-        throw new Error("the first frame is not a handshake");
-      hs = handshakeCodec.decode(buf, env.payloadStart, env.payloadEnd) as unknown as Handshake;
+      remote = step.result.remote;
+      chosen = step.result.compression;
     } catch (error) {
-      this.reader.stop();
-      this.fail(new HandshakeError(this.label, `invalid handshake: ${(error as Error).message}`));
+      this.refuse(error, kind === KIND_ERROR);
       return;
     }
-    const problem = handshakeProblem(hs, this.dialed, this.node.systemName, this.peer?.system ?? "", this.node.options.compression);
-    if (problem !== undefined) {
-      if (!this.dialed) this.refuse(problem);
-      this.reader.stop();
-      this.fail(new HandshakeError(this.label, problem));
+    this.remote = remote;
+    this.isClient = remote.role === Role.CLIENT;
+    const taken = this.node.attach(this, remote);
+    if (taken !== undefined) {
+      this.remote = undefined;
+      this.refuse(taken, false);
       return;
     }
-    let chosen: Compression;
-    if (this.dialed) {
-      chosen = (hs.compression[0] ?? "none") as Compression;
-    } else {
-      const offered = hs.compression.filter((c): c is Compression => c === "none" || c === "gzip" || c === "brotli");
-      chosen = offered.find((c) => this.node.options.compression.includes(c)) ?? "none";
-      this.sendHandshake([chosen], "");
-    }
-    this.remote = identityOf(hs);
+    if (sent !== undefined) this.socket.write(sent);
+    this.session = undefined;
     this.state = OPEN;
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -234,24 +227,20 @@ export class Connection<P extends ConnectionPeer = ConnectionPeer> implements Fr
       this.reader.stop();
       this.switchTo = chosen;
     }
-    this.node.attach(this, this.remote);
-    this.node.logger.debug({ peer: this.remote.prefix, dialed: this.dialed, compression: chosen }, "remoting connection open");
+    this.node.logger.debug(
+      { peer: remote.prefix, dialed: this.dialed, compression: chosen, role: remote.role === Role.CLIENT ? "client" : "member" },
+      "remoting connection open",
+    );
   }
 
-  private sendHandshake(compression: readonly string[], expectedSystem: string): void {
-    const n = this.node;
-    const self = {
-      system: n.systemName,
-      host: n.options.advertiseHost,
-      port: n.port,
-      maxFrameBytes: n.options.maxFrameBytes,
-      nodeId: n.nodeId,
-    };
-    this.socket.write(handshakeFrame(self, compression, expectedSystem));
-  }
-
-  private refuse(reason: string): void {
-    this.socket.write(refusalFrame(reason));
+  /** Ends the handshake with `error`: this side tells the other why (its code and message), then the socket closes. */
+  private refuse(error: unknown, refused: boolean): void {
+    this.reader.stop();
+    if (!refused) {
+      const e = error instanceof TsaktError ? error : new HandshakeError(this.label, `invalid handshake: ${String(error)}`);
+      this.socket.write(refusalFrame(e.code, e.message));
+    }
+    this.fail(error instanceof TsaktError ? error : new HandshakeError(this.label, `invalid handshake: ${(error as Error).message}`));
   }
 
   private startCompression(kind: Compression): void {
@@ -333,9 +322,15 @@ export class Connection<P extends ConnectionPeer = ConnectionPeer> implements Fr
   fail(error: unknown): void {
     if (this.state === CLOSED && this.socket.destroyed) return;
     this.error ??= error;
+    const handshaking = this.state === HANDSHAKE;
     this.state = CLOSED;
-    this.node.logger.warn({ err: error, peer: this.remote?.prefix ?? this.label }, "remoting connection closed");
-    this.socket.destroy();
+    this.node.connectionFailed(this, error, handshaking);
+    // Let a refusal frame written just before go out; nothing more is read or written.
+    if (handshaking && this.socket.writableLength > 0) {
+      this.socket.end();
+      const t = setTimeout(() => this.socket.destroy(), 1000);
+      t.unref();
+    } else this.socket.destroy();
   }
 
   /** Marks this connection as the loser of a simultaneous dial: the side that dialed it closes it gracefully. */

@@ -1,3 +1,6 @@
+import type { Role } from "../gen/tsakt/remote/v1/system_pb.js";
+import type { AuthKeys } from "./auth.js";
+
 /** A compression algorithm for a connection. */
 export type Compression = "none" | "gzip" | "brotli";
 
@@ -15,7 +18,7 @@ export interface TlsOptions {
   mutual?: boolean;
   /** Verify the certificate of nodes this node dials. Default: true. */
   rejectUnauthorized?: boolean;
-  /** Name checked against the dialed node's certificate and sent as SNI. Default: the host of the address. */
+  /** Name sent as SNI when dialing (the certificate is checked against the node's URI name, not this). Default: the host of the address. */
   serverName?: string;
 }
 
@@ -29,8 +32,28 @@ export interface ReconnectOptions {
   giveUpAfterMs?: number;
 }
 
+/** Shared secrets for the HMAC challenge-response handshake (for clusters without mutual TLS, or on top of it). */
+export interface AuthOptions {
+  /** The members' shared secret, at least 16 bytes (32 random bytes recommended); every member sets the same one. Required on members. */
+  secret?: string | Buffer;
+  /** The secret clients prove, at least 16 bytes; set on members that accept clients, and on clients (role "client"). Default: none (members refuse clients). */
+  clientSecret?: string | Buffer;
+}
+
 /** The checked remoting options the transport reads (remoting's resolved options extend it). */
 export interface TransportSettings {
+  /** Interface this node listens on; a dialer may name this node by it as well as by advertiseHost. */
+  readonly host: string;
+  /** What this node is to others: a member or a client. */
+  readonly role: Role;
+  /** Shared secrets of the HMAC handshake; undefined without. */
+  readonly auth: AuthKeys | undefined;
+  /** Most connections (open or in their handshake) accepted from one remote IP address. */
+  readonly maxConnectionsPerAddress: number;
+  /** Most handshakes one remote IP address may start per second (and at once, as a burst). */
+  readonly maxHandshakesPerSecond: number;
+  /** Most accepted connections in their handshake at once, from all addresses. */
+  readonly maxPendingHandshakes: number;
   /** Host other nodes reach this node at, sent in the handshake. */
   readonly advertiseHost: string;
   /** TLS for every connection; undefined for plain TCP. */

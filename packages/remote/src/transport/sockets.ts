@@ -1,12 +1,28 @@
 import { createServer as createTcpServer, isIP, type Server, type Socket, connect as tcpConnect } from "node:net";
 import { createServer as createTlsServer, connect as tlsConnect } from "node:tls";
-import type { Logger } from "@tsakt/actor";
 import { ListenError } from "../errors.js";
 import type { TlsOptions } from "./settings.js";
 
-/** A TCP server, or a TLS one (TLS 1.2+, mutual with `tls.mutual`), handing every accepted socket to `onSocket`. */
-export function createServer(tls: TlsOptions | undefined, logger: Logger, onSocket: (socket: Socket) => void): Server {
-  if (tls === undefined) return createTcpServer({ noDelay: true }, onSocket);
+/** What the server asks of its node for each accepted socket. */
+export interface ServerHooks {
+  /** Decides before anything is read whether `socket` may proceed; false closes it at once. */
+  admit(socket: Socket): boolean;
+  /** A socket passed admission (and TLS, with TLS): start its connection. */
+  accepted(socket: Socket): void;
+  /** A TLS handshake with a dialer failed (untrusted or missing certificate, not TLS at all). */
+  tlsFailed(error: Error, peer: string): void;
+}
+
+/**
+ * A TCP server, or a TLS one (TLS 1.2+, mutual with `tls.mutual`). Every socket passes `hooks.admit` first, before
+ * TLS, so a flood costs no TLS handshakes.
+ */
+export function createServer(tls: TlsOptions | undefined, hooks: ServerHooks): Server {
+  if (tls === undefined)
+    return createTcpServer({ noDelay: true }, (socket) => {
+      if (hooks.admit(socket)) hooks.accepted(socket);
+      else socket.destroy();
+    });
   const server = createTlsServer(
     {
       cert: tls.cert,
@@ -17,10 +33,20 @@ export function createServer(tls: TlsOptions | undefined, logger: Logger, onSock
       rejectUnauthorized: tls.mutual === true,
       minVersion: "TLSv1.2",
     },
-    onSocket,
+    hooks.accepted,
   );
+  const refused = new WeakSet<Socket>();
+  // Runs before the TLS layer takes the raw socket.
+  server.prependListener("connection", (raw: Socket) => {
+    if (hooks.admit(raw)) return;
+    refused.add(raw);
+    raw.destroy();
+  });
   server.on("tlsClientError", (error: Error, socket: Socket) => {
-    logger.warn({ err: error, peer: `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}` }, "TLS client refused");
+    // A socket refused by admission fails its TLS handshake too; that was logged already.
+    const raw = (socket as unknown as { _parent?: Socket })._parent;
+    if (raw !== undefined && refused.has(raw)) return;
+    hooks.tlsFailed(error, `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`);
   });
   return server;
 }
@@ -40,7 +66,11 @@ export async function listen(server: Server, host: string, port: number): Promis
   }
 }
 
-/** Dials `host`:`port` over TCP, or TLS when `tls` is set (the certificate checked against the host unless `tls.serverName`). */
+/**
+ * Dials `host`:`port` over TCP, or TLS when `tls` is set. The certificate chain is verified here (unless
+ * rejectUnauthorized is false); which node it names is checked in the handshake, against the URI name of the
+ * identity the other side claims, instead of Node's host-name check.
+ */
 export function dialSocket(tls: TlsOptions | undefined, host: string, port: number): Socket {
   if (tls === undefined) return tcpConnect({ host, port, noDelay: true });
   return tlsConnect({
@@ -53,6 +83,7 @@ export function dialSocket(tls: TlsOptions | undefined, host: string, port: numb
     // SNI takes host names only; for an IP the certificate is checked against its IP addresses.
     ...(tls.serverName !== undefined ? { servername: tls.serverName } : isIP(host) === 0 ? { servername: host } : {}),
     rejectUnauthorized: tls.rejectUnauthorized ?? true,
+    checkServerIdentity: () => undefined,
     minVersion: "TLSv1.2",
   });
 }

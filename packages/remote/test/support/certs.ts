@@ -11,14 +11,24 @@ export interface CertFiles {
   keyPem: Buffer;
 }
 
-/** Test PKI made with the openssl CLI: a CA, a node certificate it signed, and a rogue CA with its own node certificate. */
+/**
+ * Test PKI made with the openssl CLI: a CA and a rogue CA, `node` and `rogueNode` certificates they signed that name
+ * only IP 127.0.0.1 and DNS localhost (no tsakt identity), and `issue` for certificates naming node identities.
+ */
 export interface TestPki {
   dir: string;
   ca: CertFiles;
   node: CertFiles;
   rogueCa: CertFiles;
   rogueNode: CertFiles;
+  /** A certificate signed by the CA (or the rogue CA) with these subjectAltNames, for example ["URI:tsakt://sys@127.0.0.1:7001"]. */
+  issue(name: string, altNames: readonly string[], by?: "ca" | "rogue-ca"): CertFiles;
   cleanup(): void;
+}
+
+/** The subjectAltName naming member `system` at 127.0.0.1:`port`. */
+export function memberName(system: string, port: number): string {
+  return `URI:tsakt://${system}@127.0.0.1:${port}`;
 }
 
 const openssl = "/usr/bin/openssl";
@@ -61,7 +71,7 @@ function makeCa(dir: string, name: string): void {
   );
 }
 
-function makeLeaf(dir: string, name: string, ca: string): void {
+function makeLeaf(dir: string, name: string, ca: string, altNames: readonly string[] = ["IP:127.0.0.1", "DNS:localhost"]): void {
   run(
     [
       "req",
@@ -79,7 +89,7 @@ function makeLeaf(dir: string, name: string, ca: string): void {
     ],
     dir,
   );
-  writeFileSync(join(dir, `${name}.ext`), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n");
+  writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${altNames.join(",")}\nextendedKeyUsage=serverAuth,clientAuth\n`);
   run(
     [
       "x509",
@@ -115,6 +125,10 @@ export function makePki(): TestPki {
     node: files(dir, "node"),
     rogueCa: files(dir, "rogue-ca"),
     rogueNode: files(dir, "rogue-node"),
+    issue(name, altNames, by = "ca") {
+      makeLeaf(dir, name, by, altNames);
+      return files(dir, name);
+    },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

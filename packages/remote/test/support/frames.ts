@@ -1,6 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { EnvelopeKind, EnvelopeSchema, HandshakeSchema } from "@tsakt/remote/internal";
+import { AuthMethod, ChallengeSchema, EnvelopeKind, EnvelopeSchema, HandshakeSchema, HelloSchema, Role } from "@tsakt/remote/internal";
 
 /** `u32 length | bytes`. */
 export function frame(bytes: Uint8Array): Buffer {
@@ -15,17 +16,20 @@ export function envelopeFrame(fields: Parameters<typeof create<typeof EnvelopeSc
   return frame(toBinary(EnvelopeSchema, create(EnvelopeSchema, fields)));
 }
 
-/** The handshake frame a dialing node sends first. */
-export function handshakeFrame(o: {
+/** Identity fields of a raw handshake. */
+export interface RawIdentity {
   system?: string;
   host?: string;
   port?: number;
   nodeId?: string;
   compression?: string[];
   expectedSystem?: string;
-}): Buffer {
+  role?: Role;
+}
+
+function identityFrame(o: RawIdentity): Buffer {
   const hs = create(HandshakeSchema, {
-    protocolVersion: 1,
+    protocolVersion: 2,
     system: o.system ?? "fuzz",
     host: o.host ?? "127.0.0.1",
     port: o.port ?? 1,
@@ -33,8 +37,36 @@ export function handshakeFrame(o: {
     maxFrameBytes: 1 << 20,
     expectedSystem: o.expectedSystem ?? "",
     nodeId: o.nodeId ?? "fuzz",
+    role: o.role ?? Role.MEMBER,
   });
   return envelopeFrame({ kind: EnvelopeKind.SYSTEM, typeName: HandshakeSchema.typeName, payload: toBinary(HandshakeSchema, hs) });
+}
+
+/**
+ * What a dialing node sends without a secret, all at once: its Hello (protocol 2, no authentication) and its
+ * Handshake. A node without auth reads them in order, so a raw client need not wait for the Challenge.
+ */
+export function handshakeFrame(o: RawIdentity): Buffer {
+  const hello = create(HelloSchema, {
+    protocolVersion: 2,
+    nonce: randomBytes(32),
+    role: o.role ?? Role.MEMBER,
+    auth: AuthMethod.NONE,
+    targetSystem: o.expectedSystem ?? "",
+  });
+  return Buffer.concat([
+    envelopeFrame({ kind: EnvelopeKind.SYSTEM, typeName: HelloSchema.typeName, payload: toBinary(HelloSchema, hello) }),
+    identityFrame(o),
+  ]);
+}
+
+/** What a fake acceptor without a secret answers a node's Hello with, all at once: its Challenge and its Handshake. */
+export function acceptorFrames(o: RawIdentity): Buffer {
+  const challenge = create(ChallengeSchema, { nonce: randomBytes(32), role: o.role ?? Role.MEMBER });
+  return Buffer.concat([
+    envelopeFrame({ kind: EnvelopeKind.SYSTEM, typeName: ChallengeSchema.typeName, payload: toBinary(ChallengeSchema, challenge) }),
+    identityFrame(o),
+  ]);
 }
 
 /** Connects a raw socket to 127.0.0.1:port that swallows whatever the server sends. */

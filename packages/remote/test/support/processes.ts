@@ -134,3 +134,16 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** Waits (up to 5 s) for the first line `child` logged to stderr that contains `text`, and returns it. */
+export function loggedLine(child: ChildNode, text: string, what = `a logged line with ${text}`): Promise<string> {
+  return eventually(
+    () =>
+      child
+        .stderr()
+        .split("\n")
+        .find((l) => l.includes(text)),
+    5000,
+    what,
+  );
+}

@@ -1,6 +1,7 @@
 // Remote messaging between two processes on 127.0.0.1: TsAkt (@tsakt/remote) beside comedy 2.1.7 remote actors.
 // Prints tell throughput and sequential ask latency (p50/p99) for both, with ratios.
-// Usage: pnpm bench (runs it after the local scenarios), or after `tsc -b`: node tools/bench/src/remote/remote-bench.mjs [--tells N] [--asks N] [--only tsakt|comedy]
+// Then the cost of opening a connection (dial and handshake), without and with a shared secret.
+// Usage: pnpm bench (runs it after the local scenarios), or after `tsc -b`: node tools/bench/src/remote/remote-bench.mjs [--tells N] [--asks N] [--connects N] [--only tsakt|comedy]
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { create } from "@bufbuild/protobuf";
@@ -19,6 +20,8 @@ const only = arg("only", "");
 const comedyTells = Number(arg("comedy-tells", 200_000));
 const comedyAsks = Number(arg("comedy-asks", 5_000));
 const busyPoll = Number(arg("busy-poll", 50));
+const connects = Number(arg("connects", 300));
+const benchSecret = "bench-secret-0123456789abcdef0123";
 
 const children = [];
 process.on("exit", () => {
@@ -149,6 +152,38 @@ async function benchComedy() {
   return { tellRate, ...latency };
 }
 
+/**
+ * Connection set-up: `n` fresh nodes each look the server's echo actor up twice; the first lookup dials, handshakes
+ * and looks up, the second only looks up on the open connection. Returns the medians in µs (wall time).
+ */
+async function benchConnect(secret, n) {
+  const { child, info } = await startChild("./tsakt-server.mjs", "0", secret ?? "");
+  const auth = secret === undefined ? {} : { auth: { secret } };
+  const first = new Float64Array(n);
+  const open = new Float64Array(n);
+  const target = `${info.address}/user/echo`;
+  for (let i = 0; i < n; i++) {
+    const system = await ActorSystem.start({
+      name: "bench-connect",
+      logger: silentLogger,
+      plugins: [remoting({ host: "127.0.0.1", port: 0, ...auth })],
+    });
+    let t = performance.now();
+    await remoteOf(system).lookup(target);
+    first[i] = (performance.now() - t) * 1000;
+    t = performance.now();
+    await remoteOf(system).lookup(target);
+    open[i] = (performance.now() - t) * 1000;
+    await system.stop();
+  }
+  child.kill("SIGTERM");
+  first.sort();
+  open.sort();
+  const firstP50 = percentile(first, 50);
+  const openP50 = percentile(open, 50);
+  return { firstP50, openP50, setupP50: firstP50 - openP50 };
+}
+
 /** node:net echo between two processes with no framework: the floor under any remote ask on this machine. */
 async function rawEcho(n, spin) {
   const { child, info } = await startChild("./raw-echo-server.mjs", spin ? "spin" : "");
@@ -176,6 +211,7 @@ if (only !== "comedy") {
   results.tsakt = await benchTsakt(0);
   results.tsaktSpin = await benchTsakt(busyPoll);
   floors = { idle: await rawEcho(Math.min(asks, 10_000), false), spin: await rawEcho(Math.min(asks, 10_000), true) };
+  results.connect = { plain: await benchConnect(undefined, connects), secret: await benchConnect(benchSecret, connects) };
 }
 if (only !== "tsakt") results.comedy = await benchComedy();
 
@@ -220,4 +256,12 @@ if (floors !== undefined)
     `floor: plain node:net echo between two processes, no framework: p50 ${fmt(floors.idle.p50)} / p99 ${fmt(floors.idle.p99)} µs idle, ` +
       `p50 ${fmt(floors.spin.p50)} / p99 ${fmt(floors.spin.p99)} µs with the event loops polling.`,
   );
+if (results.connect !== undefined) {
+  const { plain, secret } = results.connect;
+  console.log(
+    `connection set-up p50 (µs)        ${fmt(plain.setupP50)} plain, ${fmt(secret.setupP50)} shared secret ` +
+      `(a fresh node's first lookup, ${fmt(plain.firstP50)} / ${fmt(secret.firstP50)} µs, minus a lookup on the open connection, ` +
+      `${fmt(plain.openP50)} / ${fmt(secret.openP50)} µs; median of ${connects})`,
+  );
+}
 process.exit(0);

@@ -1,5 +1,6 @@
 // The far side of the TsAkt remote benchmark: a node with a counting sink and an echo actor on 127.0.0.1.
-// Prints {"address": ...} once it listens; exits on SIGTERM. Argument: busyPollMicros (default 0).
+// Prints {"address": ...} once it listens; exits on SIGTERM. Arguments: busyPollMicros (default 0), and a shared
+// secret (default none) for the connection set-up bench, which opens connections faster than the default handshake rate.
 import { create } from "@bufbuild/protobuf";
 import { UInt32ValueSchema, UInt64ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, silentLogger } from "@tsakt/actor";
@@ -9,7 +10,14 @@ const system = await ActorSystem.start({
   name: "bench-server",
   logger: silentLogger,
   plugins: [
-    remoting({ host: "127.0.0.1", port: 0, types: [UInt32ValueSchema, UInt64ValueSchema], busyPollMicros: Number(process.argv[2] ?? 0) }),
+    remoting({
+      host: "127.0.0.1",
+      port: 0,
+      types: [UInt32ValueSchema, UInt64ValueSchema],
+      busyPollMicros: Number(process.argv[2] ?? 0),
+      ...(process.argv[3] ? { auth: { secret: process.argv[3] } } : {}),
+      maxHandshakesPerSecond: 1_000_000,
+    }),
   ],
 });
 

@@ -2,18 +2,112 @@
 // @generated from file tsakt/remote/v1/system.proto (package tsakt.remote.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file tsakt/remote/v1/system.proto.
  */
 export const file_tsakt_remote_v1_system: GenFile = /*@__PURE__*/
-  fileDesc("Chx0c2FrdC9yZW1vdGUvdjEvc3lzdGVtLnByb3RvEg90c2FrdC5yZW1vdGUudjEiqQEKCUhhbmRzaGFrZRIYChBwcm90b2NvbF92ZXJzaW9uGAEgASgNEg4KBnN5c3RlbRgCIAEoCRIMCgRob3N0GAMgASgJEgwKBHBvcnQYBCABKA0SEwoLY29tcHJlc3Npb24YBSADKAkSFwoPbWF4X2ZyYW1lX2J5dGVzGAYgASgNEhcKD2V4cGVjdGVkX3N5c3RlbRgHIAEoCRIPCgdub2RlX2lkGAggASgJIjkKB0ZhaWx1cmUSDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJEg8KB3N1YmplY3QYAyABKAkiFgoGTG9va3VwEgwKBHBhdGgYASABKAkiIwoFU3Bhd24SDAoEbmFtZRgBIAEoCRIMCgRraW5kGAIgASgJIhQKBFN0b3ASDAoEcGF0aBgBIAEoCSIbCghBY3RvclJlZhIPCgdhZGRyZXNzGAEgASgJIgkKB1N0b3BwZWQiFQoFV2F0Y2gSDAoEcGF0aBgBIAEoCSIXCgdVbndhdGNoEgwKBHBhdGgYASABKAkiCwoJSGVhcnRiZWF0YgZwcm90bzM");
+  fileDesc("Chx0c2FrdC9yZW1vdGUvdjEvc3lzdGVtLnByb3RvEg90c2FrdC5yZW1vdGUudjEiwQEKBUhlbGxvEhgKEHByb3RvY29sX3ZlcnNpb24YASABKA0SDQoFbm9uY2UYAiABKAwSIwoEcm9sZRgDIAEoDjIVLnRzYWt0LnJlbW90ZS52MS5Sb2xlEikKBGF1dGgYBCABKA4yGy50c2FrdC5yZW1vdGUudjEuQXV0aE1ldGhvZBIVCg10YXJnZXRfc3lzdGVtGAUgASgJEhMKC3RhcmdldF9ob3N0GAYgASgJEhMKC3RhcmdldF9wb3J0GAcgASgNIk4KCUNoYWxsZW5nZRINCgVub25jZRgBIAEoDBIjCgRyb2xlGAIgASgOMhUudHNha3QucmVtb3RlLnYxLlJvbGUSDQoFcHJvb2YYAyABKAwi3QEKCUhhbmRzaGFrZRIYChBwcm90b2NvbF92ZXJzaW9uGAEgASgNEg4KBnN5c3RlbRgCIAEoCRIMCgRob3N0GAMgASgJEgwKBHBvcnQYBCABKA0SEwoLY29tcHJlc3Npb24YBSADKAkSFwoPbWF4X2ZyYW1lX2J5dGVzGAYgASgNEhcKD2V4cGVjdGVkX3N5c3RlbRgHIAEoCRIPCgdub2RlX2lkGAggASgJEiMKBHJvbGUYCSABKA4yFS50c2FrdC5yZW1vdGUudjEuUm9sZRINCgVwcm9vZhgKIAEoDCI5CgdGYWlsdXJlEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCRIPCgdzdWJqZWN0GAMgASgJIhYKBkxvb2t1cBIMCgRwYXRoGAEgASgJIiMKBVNwYXduEgwKBG5hbWUYASABKAkSDAoEa2luZBgCIAEoCSIUCgRTdG9wEgwKBHBhdGgYASABKAkiGwoIQWN0b3JSZWYSDwoHYWRkcmVzcxgBIAEoCSIJCgdTdG9wcGVkIhUKBVdhdGNoEgwKBHBhdGgYASABKAkiFwoHVW53YXRjaBIMCgRwYXRoGAEgASgJIgsKCUhlYXJ0YmVhdCo+CgRSb2xlEhQKEFJPTEVfVU5TUEVDSUZJRUQQABIPCgtST0xFX01FTUJFUhABEg8KC1JPTEVfQ0xJRU5UEAIqXAoKQXV0aE1ldGhvZBIbChdBVVRIX01FVEhPRF9VTlNQRUNJRklFRBAAEhQKEEFVVEhfTUVUSE9EX05PTkUQARIbChdBVVRIX01FVEhPRF9ITUFDX1NIQTI1NhACYgZwcm90bzM");
 
 /**
- * First frame each side sends on a new connection, uncompressed; the acceptor answers with its own.
+ * Protocol 2, frame 1 (dialer -> acceptor): says nothing about the dialer but its role; names the node it dialed.
+ *
+ * @generated from message tsakt.remote.v1.Hello
+ */
+export type Hello = Message<"tsakt.remote.v1.Hello"> & {
+  /**
+   * Wire protocol version; peers with different versions refuse each other.
+   *
+   * @generated from field: uint32 protocol_version = 1;
+   */
+  protocolVersion: number;
+
+  /**
+   * 32 fresh random bytes of the dialer.
+   *
+   * @generated from field: bytes nonce = 2;
+   */
+  nonce: Uint8Array;
+
+  /**
+   * What the dialer will authenticate as.
+   *
+   * @generated from field: tsakt.remote.v1.Role role = 3;
+   */
+  role: Role;
+
+  /**
+   * The authentication the dialer offers; the acceptor refuses one it does not use itself.
+   *
+   * @generated from field: tsakt.remote.v1.AuthMethod auth = 4;
+   */
+  auth: AuthMethod;
+
+  /**
+   * The node the dialer means to reach: its system ("" for any), and the host and port it dialed.
+   *
+   * @generated from field: string target_system = 5;
+   */
+  targetSystem: string;
+
+  /**
+   * @generated from field: string target_host = 6;
+   */
+  targetHost: string;
+
+  /**
+   * @generated from field: uint32 target_port = 7;
+   */
+  targetPort: number;
+};
+
+/**
+ * Describes the message tsakt.remote.v1.Hello.
+ * Use `create(HelloSchema)` to create a new message.
+ */
+export const HelloSchema: GenMessage<Hello> = /*@__PURE__*/
+  messageDesc(file_tsakt_remote_v1_system, 0);
+
+/**
+ * Protocol 2, frame 2 (acceptor -> dialer): the acceptor's nonce and role, and its proof of the secret (HMAC
+ * mode), before either side said who it is.
+ *
+ * @generated from message tsakt.remote.v1.Challenge
+ */
+export type Challenge = Message<"tsakt.remote.v1.Challenge"> & {
+  /**
+   * 32 fresh random bytes of the acceptor.
+   *
+   * @generated from field: bytes nonce = 1;
+   */
+  nonce: Uint8Array;
+
+  /**
+   * @generated from field: tsakt.remote.v1.Role role = 2;
+   */
+  role: Role;
+
+  /**
+   * HMAC over both nonces, both roles and the target; empty without a secret.
+   *
+   * @generated from field: bytes proof = 3;
+   */
+  proof: Uint8Array;
+};
+
+/**
+ * Describes the message tsakt.remote.v1.Challenge.
+ * Use `create(ChallengeSchema)` to create a new message.
+ */
+export const ChallengeSchema: GenMessage<Challenge> = /*@__PURE__*/
+  messageDesc(file_tsakt_remote_v1_system, 1);
+
+/**
+ * Protocol 2, frames 3 (dialer) and 4 (acceptor), uncompressed: who the sender is, once the other side proved the
+ * secret (HMAC mode); the acceptor's comes last and settles the connection.
  *
  * @generated from message tsakt.remote.v1.Handshake
  */
@@ -73,6 +167,20 @@ export type Handshake = Message<"tsakt.remote.v1.Handshake"> & {
    * @generated from field: string node_id = 8;
    */
   nodeId: string;
+
+  /**
+   * What the sender is; the same as in its Hello or Challenge.
+   *
+   * @generated from field: tsakt.remote.v1.Role role = 9;
+   */
+  role: Role;
+
+  /**
+   * HMAC over both nonces, the target and the identities stated so far; empty without a secret.
+   *
+   * @generated from field: bytes proof = 10;
+   */
+  proof: Uint8Array;
 };
 
 /**
@@ -80,7 +188,7 @@ export type Handshake = Message<"tsakt.remote.v1.Handshake"> & {
  * Use `create(HandshakeSchema)` to create a new message.
  */
 export const HandshakeSchema: GenMessage<Handshake> = /*@__PURE__*/
-  messageDesc(file_tsakt_remote_v1_system, 0);
+  messageDesc(file_tsakt_remote_v1_system, 2);
 
 /**
  * The payload of an ERROR envelope.
@@ -115,7 +223,7 @@ export type Failure = Message<"tsakt.remote.v1.Failure"> & {
  * Use `create(FailureSchema)` to create a new message.
  */
 export const FailureSchema: GenMessage<Failure> = /*@__PURE__*/
-  messageDesc(file_tsakt_remote_v1_system, 1);
+  messageDesc(file_tsakt_remote_v1_system, 3);
 
 /**
  * Asks a node whether an actor exists at `path`.
@@ -134,7 +242,7 @@ export type Lookup = Message<"tsakt.remote.v1.Lookup"> & {
  * Use `create(LookupSchema)` to create a new message.
  */
 export const LookupSchema: GenMessage<Lookup> = /*@__PURE__*/
-  messageDesc(file_tsakt_remote_v1_system, 2);
+  messageDesc(file_tsakt_remote_v1_system, 4);
 
 /**
  * Asks a node to spawn a top-level actor of a registered kind.
@@ -158,7 +266,7 @@ export type Spawn = Message<"tsakt.remote.v1.Spawn"> & {
  * Use `create(SpawnSchema)` to create a new message.
  */
 export const SpawnSchema: GenMessage<Spawn> = /*@__PURE__*/
-  messageDesc(file_tsakt_remote_v1_system, 3);
+  messageDesc(file_tsakt_remote_v1_system, 5);
 
 /**
  * Asks a node to stop the actor at `path`.
@@ -177,7 +285,7 @@ export type Stop = Message<"tsakt.remote.v1.Stop"> & {
  * Use `create(StopSchema)` to create a new message.
  */
 export const StopSchema: GenMessage<Stop> = /*@__PURE__*/
-  messageDesc(file_tsakt_remote_v1_system, 4);
+  messageDesc(file_tsakt_remote_v1_system, 6);
 
 /**
  * Answer to Lookup and Spawn: the actor's full address.
@@ -196,7 +304,7 @@ export type ActorRef = Message<"tsakt.remote.v1.ActorRef"> & {
  * Use `create(ActorRefSchema)` to create a new message.
  */
 export const ActorRefSchema: GenMessage<ActorRef> = /*@__PURE__*/
-  messageDesc(file_tsakt_remote_v1_system, 5);
+  messageDesc(file_tsakt_remote_v1_system, 7);
 
 /**
  * Answer to Stop.
@@ -211,7 +319,7 @@ export type Stopped = Message<"tsakt.remote.v1.Stopped"> & {
  * Use `create(StoppedSchema)` to create a new message.
  */
 export const StoppedSchema: GenMessage<Stopped> = /*@__PURE__*/
-  messageDesc(file_tsakt_remote_v1_system, 6);
+  messageDesc(file_tsakt_remote_v1_system, 8);
 
 /**
  * Asks a node to report when the actor at `path` stops (with a tsakt.actor.v1.Terminated system envelope).
@@ -230,7 +338,7 @@ export type Watch = Message<"tsakt.remote.v1.Watch"> & {
  * Use `create(WatchSchema)` to create a new message.
  */
 export const WatchSchema: GenMessage<Watch> = /*@__PURE__*/
-  messageDesc(file_tsakt_remote_v1_system, 7);
+  messageDesc(file_tsakt_remote_v1_system, 9);
 
 /**
  * Cancels a Watch.
@@ -249,7 +357,7 @@ export type Unwatch = Message<"tsakt.remote.v1.Unwatch"> & {
  * Use `create(UnwatchSchema)` to create a new message.
  */
 export const UnwatchSchema: GenMessage<Unwatch> = /*@__PURE__*/
-  messageDesc(file_tsakt_remote_v1_system, 8);
+  messageDesc(file_tsakt_remote_v1_system, 10);
 
 /**
  * Sent when a connection carried nothing for a while, so a dead peer is noticed.
@@ -264,5 +372,69 @@ export type Heartbeat = Message<"tsakt.remote.v1.Heartbeat"> & {
  * Use `create(HeartbeatSchema)` to create a new message.
  */
 export const HeartbeatSchema: GenMessage<Heartbeat> = /*@__PURE__*/
-  messageDesc(file_tsakt_remote_v1_system, 9);
+  messageDesc(file_tsakt_remote_v1_system, 11);
+
+/**
+ * What a node is to the others: a cluster member, or a client that calls members from outside the membership.
+ *
+ * @generated from enum tsakt.remote.v1.Role
+ */
+export enum Role {
+  /**
+   * @generated from enum value: ROLE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A full peer: may send everything, including cluster traffic to members-only system actors.
+   *
+   * @generated from enum value: ROLE_MEMBER = 1;
+   */
+  MEMBER = 1,
+
+  /**
+   * Calls user actors (and the system actors opened to clients); never cluster traffic, never spawn or stop.
+   *
+   * @generated from enum value: ROLE_CLIENT = 2;
+   */
+  CLIENT = 2,
+}
+
+/**
+ * Describes the enum tsakt.remote.v1.Role.
+ */
+export const RoleSchema: GenEnum<Role> = /*@__PURE__*/
+  enumDesc(file_tsakt_remote_v1_system, 0);
+
+/**
+ * How a connection is authenticated beyond TLS.
+ *
+ * @generated from enum tsakt.remote.v1.AuthMethod
+ */
+export enum AuthMethod {
+  /**
+   * @generated from enum value: AUTH_METHOD_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * No shared secret: identities are what the handshake says (and what a TLS certificate proves, with TLS).
+   *
+   * @generated from enum value: AUTH_METHOD_NONE = 1;
+   */
+  NONE = 1,
+
+  /**
+   * HMAC-SHA256 challenge-response over both nonces, both identities and the address dialed.
+   *
+   * @generated from enum value: AUTH_METHOD_HMAC_SHA256 = 2;
+   */
+  HMAC_SHA256 = 2,
+}
+
+/**
+ * Describes the enum tsakt.remote.v1.AuthMethod.
+ */
+export const AuthMethodSchema: GenEnum<AuthMethod> = /*@__PURE__*/
+  enumDesc(file_tsakt_remote_v1_system, 1);
 
