@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { file_google_protobuf_wrappers, UInt32ValueSchema } from "@bufbuild/protobuf/wkt";
-import { type ActorSystem, InvalidOptionError, PluginNotInstalledError, ActorSystem as System } from "@tsakt/actor";
+import { type ActorSystem, InvalidOptionError, type PID, PluginNotInstalledError, ActorSystem as System } from "@tsakt/actor";
 import { ProducerClosedError, reliableConsumer, reliableDelivery, reliableProducer } from "@tsakt/delivery";
 import { MemoryEventJournal } from "@tsakt/persistence";
 import { remoting } from "@tsakt/remote";
