@@ -1,11 +1,12 @@
 import { isMessage } from "@bufbuild/protobuf";
 import type { Actor, ActorFactory, Context, PID, ReceiveContext } from "@tsakt/actor";
-import { InvalidOptionError } from "@tsakt/actor";
+import { type Clock, InvalidOptionError } from "@tsakt/actor";
+import { keepAlive, systemClock } from "@tsakt/actor/internal";
 import { UnknownPayloadTypeError } from "./errors.js";
 import { type Hello, HelloSchema, Kind, SequencedSchema } from "./gen/tsakt/delivery/v1/delivery_pb.js";
 import { type ConsumerOptions, resolveConsumerOptions } from "./options.js";
 import { LocalSequenced, type PayloadCodec } from "./payload.js";
-import { codecOfActor } from "./plugin.js";
+import { pluginOfActor } from "./plugin.js";
 import { cancelMessage, demandMessage, resyncMessage } from "./wire.js";
 
 /** What a consumer knows about one producer. */
@@ -31,7 +32,9 @@ interface ConsumerProgress {
   /** Sessions with processed > reported. */
   readonly dirty: Set<ProducerSession>;
   flushScheduled: boolean;
+  /** The codec and clock of the consumer's system, found on first use. */
   codec: PayloadCodec | undefined;
+  clock: Clock | undefined;
 }
 
 /**
@@ -42,9 +45,9 @@ interface ConsumerProgress {
  */
 export function reliableConsumer(factory: ActorFactory, options?: ConsumerOptions): ActorFactory {
   if (typeof factory !== "function") throw new InvalidOptionError("factory", "must be a function that returns a fresh actor");
-  const { window } = resolveConsumerOptions(options);
+  const { window, confirmDelayMs } = resolveConsumerOptions(options);
   const progress = new WeakMap<PID, ConsumerProgress>();
-  return () => new ConsumerActor(factory(), window, progress);
+  return () => new ConsumerActor(factory(), window, confirmDelayMs, progress);
 }
 
 const half = (window: number): number => Math.max(1, Math.floor(window / 2));
@@ -55,6 +58,7 @@ class ConsumerActor implements Actor {
   constructor(
     private readonly inner: Actor,
     private readonly window: number,
+    private readonly confirmDelayMs: number,
     private readonly progress: WeakMap<PID, ConsumerProgress>,
   ) {}
 
@@ -78,7 +82,9 @@ class ConsumerActor implements Actor {
   private progressOf(self: PID): ConsumerProgress {
     let p = this.state ?? this.progress.get(self);
     if (p === undefined) {
-      p = { sessions: new Map(), resyncs: new Map(), dirty: new Set(), flushScheduled: false, codec: undefined };
+      const plugin = pluginOfActor(self);
+      const clock = plugin?.system?.clock ?? systemClock;
+      p = { sessions: new Map(), resyncs: new Map(), dirty: new Set(), flushScheduled: false, codec: plugin?.codec, clock };
       this.progress.set(self, p);
     }
     this.state = p;
@@ -147,7 +153,7 @@ class ConsumerActor implements Actor {
     }
     let message = payload;
     if (packed) {
-      const codec = (p.codec ??= codecOfActor(ctx.self));
+      const codec = (p.codec ??= pluginOfActor(ctx.self)?.codec);
       message = payload === undefined ? undefined : codec?.unpack(payload as never);
       if (message === undefined) {
         const typeUrl = (payload as { typeUrl?: string } | undefined)?.typeUrl ?? "(no payload)";
@@ -165,7 +171,7 @@ class ConsumerActor implements Actor {
     this.processed(ctx.self, p, s, seq);
   }
 
-  /** The actor processed `seq`: confirm at once when half the window is used, else at the end of this burst. */
+  /** The actor processed `seq`: confirm at once when half the window is used, else within confirmDelayMs. */
   private processed(self: PID, p: ConsumerProgress, s: ProducerSession, seq: number): void {
     if (seq !== s.processed + 1) return;
     s.processed = seq;
@@ -178,12 +184,14 @@ class ConsumerActor implements Actor {
     p.dirty.add(s);
     if (!p.flushScheduled) {
       p.flushScheduled = true;
-      // The dispatcher yields to the event loop after a slice of work: one confirmation per burst, not per message.
-      setImmediate(() => {
+      // One timer per consumer, not per message: a steady stream is confirmed by the half-window rule, and the
+      // tail of a burst within confirmDelayMs.
+      const timer = (p.clock ?? systemClock).setTimeout(() => {
         p.flushScheduled = false;
         for (const dirty of p.dirty) this.confirm(self, dirty);
         p.dirty.clear();
-      });
+      }, this.confirmDelayMs);
+      keepAlive(timer, true); // a producer may be waiting for this confirmation (flush, end)
     }
   }
 

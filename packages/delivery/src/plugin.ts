@@ -52,11 +52,8 @@ export function deliveryOf(system: ActorSystem): DeliveryPlugin {
   return pluginOf<DeliveryPlugin>(system, deliveryPluginName, "deliveryOf(system)", "@tsakt/delivery");
 }
 
-/** The codec of the system that runs the local actor `self`, or undefined when none of this process's delivery plugins has it. */
-export function codecOfActor(self: PID): PayloadCodec | undefined {
-  for (const plugin of running) {
-    const current = plugin.codec;
-    if (current !== undefined && plugin.system?.localActorOf(self.path) === self) return current;
-  }
+/** The running delivery plugin of the system that runs the local actor `self`, or undefined when there is none. */
+export function pluginOfActor(self: PID): DeliveryPlugin | undefined {
+  for (const plugin of running) if (plugin.system?.localActorOf(self.path) === self) return plugin;
   return undefined;
 }

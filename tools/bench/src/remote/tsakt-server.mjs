@@ -1,36 +1,52 @@
 // The far side of the TsAkt remote benchmark: a node with a counting sink and an echo actor on 127.0.0.1.
-// Prints {"address": ...} once it listens; exits on SIGTERM. Argument: busyPollMicros (default 0).
+// Prints {"address": ...} once it listens; exits on SIGTERM. Arguments: busyPollMicros (default 0), then "delivery"
+// to also run the reliable delivery plugin and a reliable consumer "reliable" that counts like the sink.
 import { create } from "@bufbuild/protobuf";
 import { UInt32ValueSchema, UInt64ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, silentLogger } from "@tsakt/actor";
+import { reliableConsumer, reliableDelivery } from "@tsakt/delivery";
 import { remoteOf, remoting } from "@tsakt/remote";
+
+const delivery = process.argv[3] === "delivery";
 
 const system = await ActorSystem.start({
   name: "bench-server",
   logger: silentLogger,
   plugins: [
     remoting({ host: "127.0.0.1", port: 0, types: [UInt32ValueSchema, UInt64ValueSchema], busyPollMicros: Number(process.argv[2] ?? 0) }),
+    ...(delivery ? [reliableDelivery()] : []),
   ],
 });
 
-// Counts UInt32Value tells; a UInt64Value ask {value: n} is answered once n tells arrived.
-let count = 0;
-let waiting;
-await system.spawnFunc("sink", (ctx) => {
-  const m = ctx.message;
-  if (m.$typeName === "google.protobuf.UInt32Value") {
-    count++;
-    if (waiting !== undefined && count >= waiting.target) {
-      waiting.reply.tell(create(UInt64ValueSchema, { value: BigInt(count) }));
-      waiting = undefined;
+/** Counts UInt32Value tells; a UInt64Value ask {value: n} is answered once n tells arrived. */
+function counter() {
+  let count = 0;
+  let waiting;
+  return (ctx) => {
+    const m = ctx.message;
+    if (m.$typeName === "google.protobuf.UInt32Value") {
+      count++;
+      if (waiting !== undefined && count >= waiting.target) {
+        waiting.reply.tell(create(UInt64ValueSchema, { value: BigInt(count) }));
+        waiting = undefined;
+      }
+    } else if (m.$typeName === "google.protobuf.UInt64Value") {
+      const target = Number(m.value);
+      if (target === 0) count = 0;
+      if (count >= target) ctx.respond(create(UInt64ValueSchema, { value: BigInt(count) }));
+      else waiting = { target, reply: ctx.sender };
     }
-  } else if (m.$typeName === "google.protobuf.UInt64Value") {
-    const target = Number(m.value);
-    if (target === 0) count = 0;
-    if (count >= target) ctx.respond(create(UInt64ValueSchema, { value: BigInt(count) }));
-    else waiting = { target, reply: ctx.sender };
-  }
-});
+  };
+}
+
+await system.spawnFunc("sink", counter());
+if (delivery) {
+  const receive = counter();
+  await system.spawn(
+    "reliable",
+    reliableConsumer(() => ({ receive }), { window: Number(process.argv[4] ?? 100) }),
+  );
+}
 
 await system.spawnFunc("echo", (ctx) => ctx.respond(ctx.message));
 
