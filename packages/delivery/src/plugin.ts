@@ -15,7 +15,7 @@ export class DeliveryPlugin implements Plugin {
   readonly packageName = "@tsakt/delivery";
   readonly types = [file_tsakt_delivery_v1_delivery];
   private current: { system: ActorSystem; codec: PayloadCodec } | undefined = undefined;
-  /** Closes the producers of this system when it stops. */
+  /** @internal Closes the producers of this system when it stops. */
   readonly producers = new Set<{ close(): void }>();
 
   /** Called by ActorSystem.start. */
@@ -36,7 +36,7 @@ export class DeliveryPlugin implements Plugin {
     return this.current?.system;
   }
 
-  /** Packs and unpacks payloads with the types remoting knows; undefined before start. */
+  /** @internal Packs and unpacks payloads with the types remoting knows; undefined before start. */
   get codec(): PayloadCodec | undefined {
     return this.current?.codec;
   }

@@ -100,11 +100,14 @@ async function main() {
   if (args.only !== undefined) {
     const wanted = new Set(args.only);
     plan = plan.filter((s) => wanted.has(s.id) || wanted.has(s.workload));
-    if (plan.length === 0 && !["remote", "cluster", "failover", "grains", "contracts", "persistence", "crdt"].some((id) => wanted.has(id)))
+    if (
+      plan.length === 0 &&
+      !["remote", "cluster", "failover", "grains", "contracts", "persistence", "crdt", "delivery"].some((id) => wanted.has(id))
+    )
       throw new Error(
         `--only matched no scenario (known: ${scenarios(args.quick)
           .map((s) => s.id)
-          .join(", ")}, remote, cluster, failover, grains, contracts, persistence, crdt)`,
+          .join(", ")}, remote, cluster, failover, grains, contracts, persistence, crdt, delivery)`,
       );
   }
   const capMs = args.quick ? CAP_MS.quick : CAP_MS.full;
@@ -223,6 +226,12 @@ const EXTRA_BENCHES = [
     id: "crdt",
     title: "crdt · merges per second per type, bytes per update as a delta beside the full state",
     script: "./crdt/crdt-bench.mjs",
+    quick: ["--quick"],
+  },
+  {
+    id: "delivery",
+    title: "delivery · reliable delivery beside plain tell, in one process and across two on 127.0.0.1",
+    script: "./delivery/delivery-bench.mjs",
     quick: ["--quick"],
   },
 ];
