@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { create } from "@bufbuild/protobuf";
 import { file_google_protobuf_wrappers, UInt32ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, silentLogger } from "@tsakt/actor";
-import { reliableConsumer, reliableDelivery } from "@tsakt/delivery";
+import { reliableConsumer, reliableDelivery, reliableProducer } from "@tsakt/delivery";
 import { remoting } from "@tsakt/remote";
 import { remoteNodeOf } from "@tsakt/remote/internal";
 import { spawnTsChild, type TsChild } from "@tsakt/test-servers";
@@ -90,5 +91,37 @@ describe("reliable delivery across two processes", () => {
     checkHistory(history, count);
     expect(failAt.size).toBe(0);
     expect(system.restartCount).toBe(2);
+  });
+});
+
+describe("flow control across two processes", () => {
+  it("keeps a slow consumer's mailbox and the producer's in-flight messages within the window, and its buffer within bufferSize", async () => {
+    const window = 20;
+    const consumer = spawnTsChild(new URL("./fixtures/slow-consumer-node.ts", import.meta.url).pathname, [String(window)]);
+    cleanups.push(() => consumer.kill());
+    const address = (await consumer.waitForLine(/^ready /)).slice("ready ".length);
+    const system = await ActorSystem.start({
+      name: "fast",
+      plugins: [remoting({ host: "127.0.0.1", port: 0, types: [file_google_protobuf_wrappers] }), reliableDelivery()],
+    });
+    cleanups.push(() => system.stop());
+    const producer = await reliableProducer(system, { destination: `${address}/user/slow`, bufferSize: 200 });
+    const total = 1500;
+    let maxInFlight = 0;
+    let maxHeld = 0;
+    for (let n = 1; n <= total; n++) {
+      // As fast as the producer takes messages: offer until it refuses, then wait for room.
+      while (!producer.offer(create(UInt32ValueSchema, { value: n }))) await producer.ready();
+      const stats = producer.stats();
+      maxInFlight = Math.max(maxInFlight, stats.inFlight);
+      maxHeld = Math.max(maxHeld, stats.held);
+    }
+    await producer.flush();
+    const last = await consumer.waitForLine(new RegExp(`^processed ${total} deepest \\d+ at`));
+    const deepest = Number(last.split(" ")[3]);
+    expect(maxHeld).toBe(200);
+    expect(maxInFlight).toBeLessThanOrEqual(window);
+    expect(maxInFlight).toBeGreaterThan(window / 2);
+    expect(deepest).toBeLessThanOrEqual(window);
   });
 });
