@@ -63,7 +63,6 @@ class ConsumerActor implements Actor {
   ) {}
 
   preStart(ctx: Context): void | Promise<void> {
-    this.progressOf(ctx.self);
     return this.inner.preStart?.(ctx);
   }
 

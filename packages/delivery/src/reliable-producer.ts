@@ -1,5 +1,5 @@
 import { isMessage } from "@bufbuild/protobuf";
-import type { ActorSystem, ReceiveContext } from "@tsakt/actor";
+import { type ActorSystem, type ReceiveContext, SystemNotStartedError } from "@tsakt/actor";
 import { hostOf } from "@tsakt/actor/internal";
 import type { DeliveryCancelledError } from "./errors.js";
 import { CancelSchema, DemandSchema, Kind, ResyncSchema } from "./gen/tsakt/delivery/v1/delivery_pb.js";
@@ -44,7 +44,7 @@ export async function reliableProducer(system: ActorSystem, options: ProducerOpt
   const resolved = resolveProducerOptions(options);
   const host = hostOf(system);
   const codec = plugin.codec;
-  if (codec === undefined) throw new Error("unreachable: the delivery plugin runs without a codec");
+  if (codec === undefined) throw new SystemNotStartedError("start a reliable producer");
   let controller: ProducerController | undefined;
   const journal =
     resolved.journal === undefined

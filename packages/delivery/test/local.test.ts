@@ -177,6 +177,45 @@ describe("reliable delivery in one system", () => {
   });
 });
 
+describe("a consumer that is replaced", () => {
+  it("is found again by name after a stop and a new spawn, and gets every unconfirmed message (at least once)", async () => {
+    const sys = await start();
+    const history: number[] = [];
+    let stopped = false;
+    const factory = reliableConsumer(
+      () => ({
+        receive(ctx) {
+          if (typeof ctx.message !== "number") return;
+          history.push(ctx.message);
+          if (ctx.message === 300 && !stopped) {
+            stopped = true;
+            ctx.stop(); // the first instance goes away after its 300th message
+          }
+        },
+      }),
+      { window: 20 },
+    );
+    await sys.spawn("moving", factory);
+    const producer = await reliableProducer(sys, { destination: "moving", resendIntervalMs: 20 });
+    const sending = (async () => {
+      for (let i = 1; i <= 1000; i++) await producer.send(i);
+    })();
+    await eventually("the first instance to stop", () => stopped && sys.localActorOf("moving") === undefined);
+    const before = history.length;
+    expect(before).toBe(300);
+    await sys.spawn("moving", factory);
+    await sending;
+    await producer.flush();
+    // Everything arrived; the new instance started where the producer's confirmations ended, so it may repeat a few.
+    expect(new Set(history).size).toBe(1000);
+    const after = history.slice(before);
+    expect(after.every((n, i) => i === 0 || n === (after[i - 1] as number) + 1)).toBe(true);
+    expect(after[after.length - 1]).toBe(1000);
+    expect(history.length - 1000).toBeLessThanOrEqual(20);
+    expect(producer.stats().hellos).toBeGreaterThan(1);
+  });
+});
+
 describe("reliable delivery's errors", () => {
   it("rejects bad options with InvalidOptionError naming the field", async () => {
     const sys = await start();
