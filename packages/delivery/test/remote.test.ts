@@ -14,8 +14,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { checkHistory } from "./support/history.js";
 
 const fixture = new URL("./fixtures/producer-node.ts", import.meta.url).pathname;
-/** How many messages the fault test sends; the 100,000 runs with TSAKT_DELIVERY_COUNT=100000. */
-const count = Number(process.env.TSAKT_DELIVERY_COUNT ?? 20_000);
+/** How many messages the fault test sends (the 100,000); TSAKT_DELIVERY_COUNT sets another. */
+const count = Number(process.env.TSAKT_DELIVERY_COUNT ?? 100_000);
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
