@@ -1,7 +1,6 @@
 import { isMessage } from "@bufbuild/protobuf";
 import type { Actor, ActorFactory, Context, PID, ReceiveContext } from "@tsakt/actor";
-import { type Clock, InvalidOptionError } from "@tsakt/actor";
-import { keepAlive, systemClock } from "@tsakt/actor/internal";
+import { InvalidOptionError } from "@tsakt/actor";
 import { UnknownPayloadTypeError } from "./errors.js";
 import { type Hello, HelloSchema, Kind, SequencedSchema } from "./gen/tsakt/delivery/v1/delivery_pb.js";
 import { type ConsumerOptions, resolveConsumerOptions } from "./options.js";
@@ -32,9 +31,8 @@ interface ConsumerProgress {
   /** Sessions with processed > reported. */
   readonly dirty: Set<ProducerSession>;
   flushScheduled: boolean;
-  /** The codec and clock of the consumer's system, found on first use. */
+  /** The codec of the consumer's system, found on first use. */
   codec: PayloadCodec | undefined;
-  clock: Clock | undefined;
 }
 
 /**
@@ -45,9 +43,9 @@ interface ConsumerProgress {
  */
 export function reliableConsumer(factory: ActorFactory, options?: ConsumerOptions): ActorFactory {
   if (typeof factory !== "function") throw new InvalidOptionError("factory", "must be a function that returns a fresh actor");
-  const { window, confirmDelayMs } = resolveConsumerOptions(options);
+  const { window } = resolveConsumerOptions(options);
   const progress = new WeakMap<PID, ConsumerProgress>();
-  return () => new ConsumerActor(factory(), window, confirmDelayMs, progress);
+  return () => new ConsumerActor(factory(), window, progress);
 }
 
 const half = (window: number): number => Math.max(1, Math.floor(window / 2));
@@ -58,7 +56,6 @@ class ConsumerActor implements Actor {
   constructor(
     private readonly inner: Actor,
     private readonly window: number,
-    private readonly confirmDelayMs: number,
     private readonly progress: WeakMap<PID, ConsumerProgress>,
   ) {}
 
@@ -81,9 +78,7 @@ class ConsumerActor implements Actor {
   private progressOf(self: PID): ConsumerProgress {
     let p = this.state ?? this.progress.get(self);
     if (p === undefined) {
-      const plugin = pluginOfActor(self);
-      const clock = plugin?.system?.clock ?? systemClock;
-      p = { sessions: new Map(), resyncs: new Map(), dirty: new Set(), flushScheduled: false, codec: plugin?.codec, clock };
+      p = { sessions: new Map(), resyncs: new Map(), dirty: new Set(), flushScheduled: false, codec: pluginOfActor(self)?.codec };
       this.progress.set(self, p);
     }
     this.state = p;
@@ -170,7 +165,7 @@ class ConsumerActor implements Actor {
     this.processed(ctx.self, p, s, seq);
   }
 
-  /** The actor processed `seq`: confirm at once when half the window is used, else within confirmDelayMs. */
+  /** The actor processed `seq`: confirm at once when half the window is used, else once the event loop turns. */
   private processed(self: PID, p: ConsumerProgress, s: ProducerSession, seq: number): void {
     if (seq !== s.processed + 1) return;
     s.processed = seq;
@@ -183,14 +178,12 @@ class ConsumerActor implements Actor {
     p.dirty.add(s);
     if (!p.flushScheduled) {
       p.flushScheduled = true;
-      // One timer per consumer, not per message: a steady stream is confirmed by the half-window rule, and the
-      // tail of a burst within confirmDelayMs.
-      const timer = (p.clock ?? systemClock).setTimeout(() => {
+      // The dispatcher yields to the event loop after a slice of work: one confirmation per slice, not per message.
+      setImmediate(() => {
         p.flushScheduled = false;
         for (const dirty of p.dirty) this.confirm(self, dirty);
         p.dirty.clear();
-      }, this.confirmDelayMs);
-      keepAlive(timer, true); // a producer may be waiting for this confirmation (flush, end)
+      });
     }
   }
 

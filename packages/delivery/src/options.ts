@@ -34,14 +34,11 @@ export interface ResolvedProducerOptions {
 export interface ConsumerOptions {
   /** Messages a producer may have outstanding with this consumer (sent, not yet processed): the bound of its mailbox per producer. Default: 100. */
   window?: number;
-  /** Longest wait before confirming processed messages while less than half the window was processed since the last confirmation. Default: 5. */
-  confirmDelayMs?: number;
 }
 
 /** ConsumerOptions with defaults applied. */
 export interface ResolvedConsumerOptions {
   readonly window: number;
-  readonly confirmDelayMs: number;
 }
 
 const positiveInteger = (value: unknown): value is number => typeof value === "number" && Number.isSafeInteger(value) && value > 0;
@@ -91,14 +88,9 @@ export function resolveProducerOptions(options: unknown): ResolvedProducerOption
 
 /** Checks consumer options; InvalidOptionError names the field. */
 export function resolveConsumerOptions(options: unknown): ResolvedConsumerOptions {
-  if (options === undefined) return { window: 100, confirmDelayMs: 5 };
-  if (!isObject(options)) throw new InvalidOptionError("options", "must be an object { window?, confirmDelayMs? }");
+  if (options === undefined) return { window: 100 };
+  if (!isObject(options)) throw new InvalidOptionError("options", "must be an object { window? }");
   const o = options as Partial<ConsumerOptions>;
   if (o.window !== undefined && !positiveInteger(o.window)) throw new InvalidOptionError("window", "must be a positive integer");
-  if (
-    o.confirmDelayMs !== undefined &&
-    !(typeof o.confirmDelayMs === "number" && Number.isFinite(o.confirmDelayMs) && o.confirmDelayMs >= 0)
-  )
-    throw new InvalidOptionError("confirmDelayMs", "must be a number of milliseconds >= 0");
-  return { window: o.window ?? 100, confirmDelayMs: o.confirmDelayMs ?? 5 };
+  return { window: o.window ?? 100 };
 }
