@@ -4,7 +4,7 @@ import { type ActorSystem, InvalidOptionError, type PID, PluginNotInstalledError
 import { ProducerClosedError, reliableConsumer, reliableDelivery, reliableProducer } from "@tsakt/delivery";
 import { MemoryEventJournal } from "@tsakt/persistence";
 import { remoting } from "@tsakt/remote";
-import { eventually } from "@tsakt/testkit";
+import { eventually, TestClock } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkHistory, recorder } from "./support/history.js";
 
@@ -174,6 +174,40 @@ describe("reliable delivery in one system", () => {
     for (let i = 1; i <= 100; i++) await producer.send(i);
     await producer.flush();
     checkHistory(history, 100);
+  });
+});
+
+describe("the resend schedule (test clock)", () => {
+  it("says Hello again after resendIntervalMs of silence, doubling the pause, and delivers once the consumer answers", async () => {
+    const clock = new TestClock();
+    system = await System.start({ name: "clocked", clock, plugins: [reliableDelivery()] });
+    const sys = system;
+    const history: number[] = [];
+    const consumer = await sys.spawn("consumer", reliableConsumer(recorder(history)));
+    let open = false;
+    const link = await sys.spawnFunc("link", (ctx) => {
+      if (open) ctx.forward(consumer); // until then, everything towards the consumer is lost
+    });
+    const producer = await reliableProducer(sys, { destination: link, resendIntervalMs: 1000, maxResendIntervalMs: 4000 });
+    for (let i = 1; i <= 10; i++) await producer.send(i);
+    await eventually("the first Hello", () => producer.stats().hellos === 1);
+    await clock.advance(990);
+    expect(producer.stats().hellos).toBe(1);
+    await clock.advance(10);
+    await eventually("a Hello after 1000 ms", () => producer.stats().hellos === 2);
+    await clock.advance(1990);
+    expect(producer.stats().hellos).toBe(2);
+    await clock.advance(10);
+    await eventually("a Hello 2000 ms later", () => producer.stats().hellos === 3);
+    await clock.advance(4000);
+    await eventually("a Hello 4000 ms later", () => producer.stats().hellos === 4);
+    await clock.advance(4000);
+    await eventually("the pause capped at maxResendIntervalMs", () => producer.stats().hellos === 5);
+    expect(history).toEqual([]);
+    open = true;
+    await clock.advance(4000);
+    await producer.flush();
+    checkHistory(history, 10);
   });
 });
 
