@@ -102,12 +102,14 @@ async function main() {
     plan = plan.filter((s) => wanted.has(s.id) || wanted.has(s.workload));
     if (
       plan.length === 0 &&
-      !["remote", "cluster", "failover", "grains", "contracts", "persistence", "crdt", "replicator"].some((id) => wanted.has(id))
+      !["remote", "cluster", "failover", "grains", "contracts", "persistence", "crdt", "replicator", "delivery"].some((id) =>
+        wanted.has(id),
+      )
     )
       throw new Error(
         `--only matched no scenario (known: ${scenarios(args.quick)
           .map((s) => s.id)
-          .join(", ")}, remote, cluster, failover, grains, contracts, persistence, crdt, replicator)`,
+          .join(", ")}, remote, cluster, failover, grains, contracts, persistence, crdt, replicator, delivery)`,
       );
   }
   const capMs = args.quick ? CAP_MS.quick : CAP_MS.full;
@@ -233,6 +235,12 @@ const EXTRA_BENCHES = [
     id: "replicator",
     title: "replicator · 5 cluster nodes: updates/s per write consistency, convergence time, bytes gossiped per update",
     script: "./crdt/replicator-bench.mjs",
+    quick: ["--quick"],
+  },
+  {
+    id: "delivery",
+    title: "delivery · reliable delivery beside plain tell, in one process and across two on 127.0.0.1",
+    script: "./delivery/delivery-bench.mjs",
     quick: ["--quick"],
   },
 ];

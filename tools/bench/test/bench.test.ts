@@ -125,4 +125,20 @@ describe("pnpm bench --quick", () => {
       expect(report.bytes.delta[key], key).toBeLessThan(report.bytes.full[key] as number);
     }
   }, 120_000);
+
+  it("measures reliable delivery beside plain tell, locally and across two processes", async () => {
+    if (!existsSync(new URL("../../../packages/delivery/dist/index.js", import.meta.url)))
+      throw new Error("packages/delivery/dist is missing: run `npx tsc -b` at the repository root first");
+    const script = fileURLToPath(new URL("../src/delivery/delivery-bench.mjs", import.meta.url));
+    const { stdout } = await run(process.execPath, [script, "--quick", "--json"], { cwd: repo, maxBuffer: 16 << 20 });
+    const rows = JSON.parse(stdout) as { scenario: string; rate: number; ratio: number }[];
+    expect(rows.map((r) => r.scenario.split(" (")[0]?.replace(/, window \d+/, ""))).toEqual([
+      "local   plain tell",
+      "local   reliable",
+      "remote  plain tell",
+      "remote  reliable",
+      "remote  reliable + LMDB journal",
+    ]);
+    for (const row of rows) expect(Number.isFinite(row.rate) && row.rate > 0 && row.ratio > 0, `${row.scenario} = ${row.rate}`).toBe(true);
+  }, 120_000);
 });

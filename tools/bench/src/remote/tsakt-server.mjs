@@ -1,10 +1,16 @@
 // The far side of the TsAkt remote benchmark: a node with a counting sink and an echo actor on 127.0.0.1.
-// Prints {"address": ...} once it listens; exits on SIGTERM. Arguments: busyPollMicros (default 0), and a shared
-// secret (default none) for the connection set-up bench, which opens connections faster than the default handshake rate.
+// Prints {"address": ...} once it listens; exits on SIGTERM. Arguments: busyPollMicros (default 0), then either
+// "delivery" (also run the reliable delivery plugin and a reliable consumer "reliable" that counts like the sink) or a
+// shared secret (default none) for the connection set-up bench, which opens connections faster than the default
+// handshake rate.
 import { create } from "@bufbuild/protobuf";
 import { UInt32ValueSchema, UInt64ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, silentLogger } from "@tsakt/actor";
+import { reliableConsumer, reliableDelivery } from "@tsakt/delivery";
 import { remoteOf, remoting } from "@tsakt/remote";
+
+const delivery = process.argv[3] === "delivery";
+const secret = delivery ? undefined : process.argv[3];
 
 const system = await ActorSystem.start({
   name: "bench-server",
@@ -15,30 +21,42 @@ const system = await ActorSystem.start({
       port: 0,
       types: [UInt32ValueSchema, UInt64ValueSchema],
       busyPollMicros: Number(process.argv[2] ?? 0),
-      ...(process.argv[3] ? { auth: { secret: process.argv[3] } } : {}),
+      ...(secret ? { auth: { secret } } : {}),
       maxHandshakesPerSecond: 1_000_000,
     }),
+    ...(delivery ? [reliableDelivery()] : []),
   ],
 });
 
-// Counts UInt32Value tells; a UInt64Value ask {value: n} is answered once n tells arrived.
-let count = 0;
-let waiting;
-await system.spawnFunc("sink", (ctx) => {
-  const m = ctx.message;
-  if (m.$typeName === "google.protobuf.UInt32Value") {
-    count++;
-    if (waiting !== undefined && count >= waiting.target) {
-      waiting.reply.tell(create(UInt64ValueSchema, { value: BigInt(count) }));
-      waiting = undefined;
+/** Counts UInt32Value tells; a UInt64Value ask {value: n} is answered once n tells arrived. */
+function counter() {
+  let count = 0;
+  let waiting;
+  return (ctx) => {
+    const m = ctx.message;
+    if (m.$typeName === "google.protobuf.UInt32Value") {
+      count++;
+      if (waiting !== undefined && count >= waiting.target) {
+        waiting.reply.tell(create(UInt64ValueSchema, { value: BigInt(count) }));
+        waiting = undefined;
+      }
+    } else if (m.$typeName === "google.protobuf.UInt64Value") {
+      const target = Number(m.value);
+      if (target === 0) count = 0;
+      if (count >= target) ctx.respond(create(UInt64ValueSchema, { value: BigInt(count) }));
+      else waiting = { target, reply: ctx.sender };
     }
-  } else if (m.$typeName === "google.protobuf.UInt64Value") {
-    const target = Number(m.value);
-    if (target === 0) count = 0;
-    if (count >= target) ctx.respond(create(UInt64ValueSchema, { value: BigInt(count) }));
-    else waiting = { target, reply: ctx.sender };
-  }
-});
+  };
+}
+
+await system.spawnFunc("sink", counter());
+if (delivery) {
+  const receive = counter();
+  await system.spawn(
+    "reliable",
+    reliableConsumer(() => ({ receive }), { window: Number(process.argv[4] ?? 100) }),
+  );
+}
 
 await system.spawnFunc("echo", (ctx) => ctx.respond(ctx.message));
 
