@@ -1,6 +1,7 @@
+import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePorts } from "../../../tools/test-servers/src/index.js";
-import { converged, eventually, ProcessNode, type ProcessNodeConfig } from "./process-nodes.js";
+import { converged, ProcessNode, type ProcessNodeConfig } from "./process-nodes.js";
 
 /** One answer the observer recorded: which node answered `name`, when the ask was sent and when the answer came. */
 interface Answer {
@@ -22,7 +23,7 @@ describe("a cluster of separate OS processes (static discovery)", () => {
     const peers = ports.map((p) => `127.0.0.1:${p}`);
     const started = await Promise.all(ports.map((port) => ProcessNode.start({ port, peers, ...extra })));
     nodes.push(...started);
-    await eventually(() => converged(started, peers), 15_000, `${count} members everywhere`);
+    await eventually(`${count} members everywhere`, () => converged(started, peers), { timeoutMs: 15_000, intervalMs: 50 });
     return started;
   }
 
@@ -82,6 +83,7 @@ describe("a cluster of separate OS processes (static discovery)", () => {
     // The relocated actor answers from a survivor.
     let host: ProcessNode | undefined;
     await eventually(
+      "the guard to answer from a survivor",
       async () => {
         const reply = await (survivors[0] as ProcessNode)
           .request<string>("ask", { name: "guard", message: "hi", timeoutMs: 500 })
@@ -89,8 +91,7 @@ describe("a cluster of separate OS processes (static discovery)", () => {
         host = survivors.find((s) => reply === `${s.name}:hi`);
         return host !== undefined;
       },
-      15_000,
-      "the guard to answer from a survivor",
+      { timeoutMs: 15_000, intervalMs: 50 },
     );
     const relocatedTo = host as ProcessNode;
     expect(await relocatedTo.request<boolean>("isLocal", { name: "guard" })).toBe(true);
@@ -98,11 +99,7 @@ describe("a cluster of separate OS processes (static discovery)", () => {
     expect(await relocatedTo.request<number>("fill", { name: "guard" })).toBe(2);
     // ... and its supervisor still stops it on a failure (the default supervisor would restart it).
     await relocatedTo.request("tell", { name: "guard", message: "boom" });
-    await eventually(
-      async () => !(await relocatedTo.request<boolean>("isLocal", { name: "guard" })),
-      5000,
-      "the guard to stop after failing",
-    );
+    await eventually("the guard to stop after failing", async () => !(await relocatedTo.request<boolean>("isLocal", { name: "guard" })));
   });
 
   it("hands over on cluster.stop(): 50 relocatable actors move and no name is ever answered by two nodes at once", async () => {
@@ -149,7 +146,7 @@ describe("a cluster of separate OS processes (static discovery)", () => {
     await leaver.leave();
     await a.waitFor((e) => e.event === "member-left" && e.name === leaver.name && e.status === "left", 5000);
     for (let i = 0; i < 4; i++) {
-      await eventually(async () => /^127\.0\.0\.1:\d+:hi$/.test(await answersFrom(a, `worker-${i}`)), 5000, `worker-${i} answers again`);
+      await eventually(`worker-${i} answers again`, async () => /^127\.0\.0\.1:\d+:hi$/.test(await answersFrom(a, `worker-${i}`)));
       expect([`${a.name}:hi`, `${b.name}:hi`]).toContain(await answersFrom(b, `worker-${i}`));
     }
     const owners = await Promise.all(keys.map((key) => a.request<string>("get", { key })));

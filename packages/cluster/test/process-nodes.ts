@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { eventually } from "@tsakt/testkit";
 
 const fixture = fileURLToPath(new URL("./fixtures/cluster-node.mjs", import.meta.url));
 const loader = fileURLToPath(new URL("./fixtures/register-dist.mjs", import.meta.url));
@@ -91,13 +92,12 @@ export class ProcessNode {
 
   /** Resolves with the first event (past or future) matching `match`; rejects after `timeoutMs`. */
   async waitFor(match: (e: NodeEvent) => boolean, timeoutMs: number): Promise<NodeEvent> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.events.find(match);
-      if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`node ${this.name}: no matching event within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    let found: NodeEvent | undefined;
+    await eventually(`node ${this.name}: a matching event`, () => (found = this.events.find(match)) !== undefined, {
+      timeoutMs,
+      intervalMs: 20,
+    });
+    return found as NodeEvent;
   }
 
   /** SIGKILLs the process (a crash) and waits for it to exit; returns when the signal was sent. */
@@ -130,21 +130,6 @@ export class ProcessNode {
     this.pending.delete(m.id as number);
     if (m.ok === true) pending.resolve(m.value);
     else pending.reject(Object.assign(new Error(m.error?.message ?? "failed"), { code: m.error?.code }));
-  }
-}
-
-/** Polls `check` every 50 ms until it holds; fails after `ms`. */
-export async function eventually(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (
-      await Promise.resolve()
-        .then(check)
-        .catch(() => false)
-    )
-      return Date.now() - started;
-    if (Date.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
