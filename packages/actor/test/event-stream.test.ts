@@ -1,7 +1,8 @@
 import { isMessage } from "@bufbuild/protobuf";
 import { ActorStartedSchema, ActorStoppedSchema, type Deadletter, DeadletterSchema } from "@tsakt/actor";
+import { eventually } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { eventually, startSystem } from "./helpers.js";
+import { startSystem } from "./helpers.js";
 
 describe("event stream", () => {
   it("publishes lifecycle events to callback subscribers, filtered by schema", async () => {
@@ -30,7 +31,7 @@ describe("event stream", () => {
     })();
     const pid = await system.spawnFunc("x", (ctx) => void (ctx.message === "?" && ctx.unhandled()));
     pid.tell("?");
-    await eventually(() => seen.length === 1);
+    await eventually("1 messages seen", () => seen.length === 1);
     controller.abort();
     await reading;
     expect(seen).toEqual(["unhandled"]);
@@ -45,7 +46,7 @@ describe("event stream", () => {
     const sender = await system.spawnFunc("sender", (ctx) => void (ctx.message === "send" && ctx.tell(target, "late")));
     await system.stopActor(target);
     sender.tell("send");
-    await eventually(() => letters.length === 1);
+    await eventually("a dead letter", () => letters.length === 1);
     expect(letters[0]).toMatchObject({ sender: sender.address, receiver: target.address, messageType: "string", reason: "actor stopped" });
     expect(system.deadLetterCount).toBe(1);
   });

@@ -1,5 +1,6 @@
 import type { ActorSnapshot } from "@tsakt/actor/internal";
 import { actorSnapshot, walkActors } from "@tsakt/actor/internal";
+import { eventually } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
 import { startSystem } from "./helpers.js";
 
@@ -26,7 +27,10 @@ describe("actor introspection (@tsakt/actor/internal)", () => {
     for (let i = 0; i < 4; i++) busy.tell(i);
     parent.tell("block");
     for (let i = 0; i < 3; i++) parent.tell(i);
-    await new Promise((r) => setTimeout(r, 5));
+    await eventually(
+      "busy to drain its mail and parent to block with 3 queued",
+      () => actorSnapshot(system, "/user/busy")?.processed === 5 && actorSnapshot(system, "/user/parent")?.mailbox === 3,
+    );
 
     const user = collect(system, { under: "/user" });
     expect(user.map((a) => a.path)).toEqual(["/user/parent", "/user/parent/child-a", "/user/parent/child-b", "/user/busy"]);

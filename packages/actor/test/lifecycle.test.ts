@@ -15,8 +15,9 @@ import {
   SystemNotStartedError,
   silentLogger,
 } from "@tsakt/actor";
+import { eventually } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { eventually, flush, sleep, startSystem } from "./helpers.js";
+import { flush, sleep, startSystem } from "./helpers.js";
 
 describe("actor lifecycle", () => {
   it("runs preStart, then delivers PostStart as the first message, then user messages in order", async () => {
@@ -34,7 +35,7 @@ describe("actor lifecycle", () => {
     const pid = await system.spawn("recorder", () => new Recorder());
     pid.tell("a");
     pid.tell("b");
-    await eventually(() => seen.length === 4);
+    await eventually("4 messages seen", () => seen.length === 4);
     expect(seen).toEqual(["preStart", "PostStart", "a", "b"]);
   });
 
@@ -55,7 +56,7 @@ describe("actor lifecycle", () => {
     expect(seen).toEqual([]);
     release();
     await spawning;
-    await eventually(() => seen.length === 2);
+    await eventually("2 messages seen", () => seen.length === 2);
     expect(seen).toEqual([1, 2]);
   });
 
@@ -143,7 +144,7 @@ describe("actor lifecycle", () => {
     pid.tell(2);
     pid.tell(create(PoisonPillSchema));
     pid.tell(3);
-    await eventually(() => !pid.isAlive());
+    await eventually("the actor to stop", () => !pid.isAlive());
     expect(seen).toEqual([1, 2]);
     expect(system.deadLetterCount).toBe(1);
   });
@@ -163,7 +164,7 @@ describe("actor lifecycle", () => {
         },
       });
     const root = await system.spawn("a", node("a", ["b", "c"]));
-    await eventually(() => system.actorCount === 5);
+    await eventually("5 live actors", () => system.actorCount === 5);
     expect(system.localActorOf("/user/a/b/bx")).toBeDefined();
     await system.stopActor(root);
     expect(stopped).toHaveLength(5);
@@ -244,7 +245,7 @@ describe("stopping from inside a handler", () => {
     }));
     pid.tell("stop");
     pid.tell("after");
-    await eventually(() => !pid.isAlive());
+    await eventually("the actor to stop", () => !pid.isAlive());
     expect(order).toEqual(["handler continued", "postStop"]);
     expect(system.deadLetterCount).toBe(1);
   });

@@ -1,6 +1,7 @@
 import { type Deadletter, DeadletterSchema, MailboxFullError } from "@tsakt/actor";
+import { eventually, staysTrue } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { eventually, startSystem } from "./helpers.js";
+import { startSystem } from "./helpers.js";
 
 describe("mailboxes", () => {
   it("keeps FIFO order in the unbounded mailbox across many segments", async () => {
@@ -8,7 +9,7 @@ describe("mailboxes", () => {
     const seen: number[] = [];
     const pid = await system.spawnFunc("fifo", (ctx) => void (typeof ctx.message === "number" && seen.push(ctx.message)));
     for (let round = 0; round < 3; round++) for (let i = 0; i < 5000; i++) pid.tell(round * 5000 + i);
-    await eventually(() => seen.length === 15000);
+    await eventually("15000 messages seen", () => seen.length === 15000);
     expect(seen.every((v, i) => v === i)).toBe(true);
   });
 
@@ -33,11 +34,10 @@ describe("mailboxes", () => {
     expect(pid.tell(99)).toBe(false);
     let sent = false;
     const waiting = pid.send(3).then(() => (sent = true));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(sent).toBe(false);
+    await staysTrue("send to wait while the mailbox is full", () => !sent, { timeoutMs: 50 });
     release();
     await waiting;
-    await eventually(() => seen.length === 4);
+    await eventually("4 messages seen", () => seen.length === 4);
     expect(seen).toEqual([0, 1, 2, 3]);
   });
 
@@ -93,7 +93,7 @@ describe("mailboxes", () => {
     ];
     for (const job of jobs) pid.tell(job);
     release();
-    await eventually(() => seen.length === 6);
+    await eventually("6 messages seen", () => seen.length === 6);
     expect(seen).toEqual(["high-1", "high-2", "high-3", "mid-1", "low-1", "low-2"]);
   });
 });

@@ -1,7 +1,8 @@
 import { createHook } from "node:async_hooks";
 import { AskAbortedError, AskTimeoutError, DeadActorError, InvalidOptionError, type PID } from "@tsakt/actor";
+import { eventually, TestClock } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { eventually, sleep, startSystem } from "./helpers.js";
+import { sleep, startSystem } from "./helpers.js";
 
 describe("tell and ask", () => {
   it("answers asks through ctx.respond and keeps per-sender order for tells", async () => {
@@ -34,33 +35,44 @@ describe("tell and ask", () => {
       }
     });
     client.tell("go");
-    await eventually(() => replies.length === 1);
+    await eventually("the reply", () => replies.length === 1);
     expect(replies).toEqual(["echo:hi"]);
     expect(senderSeen).toBe(echo);
     expect(await relay.ask("direct")).toBe("echo:direct");
   });
 
   it("times out an unanswered ask with AskTimeoutError naming the target", async () => {
-    const system = await startSystem();
+    const clock = new TestClock();
+    const system = await startSystem({ clock });
     const mute = await system.spawnFunc("mute", () => {});
-    const started = Date.now();
-    const error = await mute.ask("hello?", { timeoutMs: 50 }).catch((e: unknown) => e);
+    let timedOut = false;
+    const pending = mute.ask("hello?", { timeoutMs: 50 }).catch((e: unknown) => ((timedOut = true), e));
+    await clock.advance(49);
+    expect(timedOut).toBe(false);
+    await clock.advance(1);
+    expect(timedOut).toBe(true);
+    const error = await pending;
     expect(error).toBeInstanceOf(AskTimeoutError);
     expect((error as Error).message).toContain("/user/mute");
-    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
   });
 
   it("times out each ask at its own deadline when many share one timeout", async () => {
-    const system = await startSystem();
+    const clock = new TestClock();
+    const system = await startSystem({ clock });
     const mute = await system.spawnFunc("mute", () => {});
-    const first = mute.ask(1, { timeoutMs: 60 }).catch((e: unknown) => e);
-    await sleep(30);
-    const second = mute.ask(2, { timeoutMs: 60 }).catch((e: unknown) => e);
-    const firstAt = await first.then(() => Date.now());
-    const secondAt = await second.then(() => Date.now());
+    const timedOut: number[] = [];
+    const ask = (n: number) => mute.ask(n, { timeoutMs: 60 }).catch((e: unknown) => (timedOut.push(n), e));
+    const first = ask(1);
+    await clock.advance(30);
+    const second = ask(2);
+    await clock.advance(30);
+    expect(timedOut).toEqual([1]);
+    await clock.advance(29);
+    expect(timedOut).toEqual([1]);
+    await clock.advance(1);
+    expect(timedOut).toEqual([1, 2]);
     expect(await first).toBeInstanceOf(AskTimeoutError);
     expect(await second).toBeInstanceOf(AskTimeoutError);
-    expect(secondAt - firstAt).toBeGreaterThanOrEqual(15);
   });
 
   it("cancels an ask through its AbortSignal", async () => {
@@ -92,7 +104,7 @@ describe("tell and ask", () => {
       if (ctx.message === "block") await new Promise<void>((r) => (release = r));
     });
     pid.tell("block");
-    await eventually(() => release !== undefined);
+    await eventually("the handler to block", () => release !== undefined);
     const queued = pid.ask("later", { timeoutMs: 5000 });
     const stopping = system.stopActor(pid);
     release();
@@ -122,7 +134,7 @@ describe("tell and ask", () => {
       active--;
     });
     for (let i = 0; i < 30; i++) pid.tell(i);
-    await eventually(() => order.length === 30);
+    await eventually("all 30 messages handled", () => order.length === 30);
     expect(maxActive).toBe(1);
     expect(order).toEqual(Array.from({ length: 30 }, (_, i) => i));
   });
@@ -131,7 +143,7 @@ describe("tell and ask", () => {
     const system = await startSystem();
     let count = 0;
     const pid = await system.spawnFunc("sync", () => void count++);
-    await eventually(() => count === 1);
+    await eventually("the first message handled", () => count === 1);
     let promises = 0;
     const hook = createHook({
       init(_id, type) {
@@ -139,7 +151,7 @@ describe("tell and ask", () => {
       },
     }).enable();
     for (let i = 0; i < 10_000; i++) pid.tell(i);
-    await eventually(() => count === 10_001);
+    await eventually("all 10,001 messages handled", () => count === 10_001);
     hook.disable();
     // eventually() itself awaits a few timers; 10,000 messages must not add a promise each.
     expect(promises).toBeLessThan(100);
@@ -155,7 +167,7 @@ describe("tell and ask", () => {
     let ticks = 0;
     const interval = setInterval(() => ticks++, 1);
     flood.tell(2_000_000);
-    await eventually(() => handled > 2_000_000, 20_000, "the flood to finish");
+    await eventually("the flood to finish", () => handled > 2_000_000, { timeoutMs: 20_000 });
     clearInterval(interval);
     // The self-feeding flood takes hundreds of ms; timers must have fired throughout it.
     expect(ticks).toBeGreaterThan(5);

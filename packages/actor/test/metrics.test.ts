@@ -1,4 +1,6 @@
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import { actorSnapshot } from "@tsakt/actor/internal";
+import { eventually } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
 import { startSystem } from "./helpers.js";
 
@@ -33,7 +35,7 @@ describe("OpenTelemetry metrics", () => {
     await worker.ask("ping");
     worker.tell("block");
     for (let i = 0; i < 5; i++) worker.tell(i);
-    await new Promise((r) => setTimeout(r, 10));
+    await eventually("the worker to block with 5 queued", () => actorSnapshot(system, "/user/worker")?.mailbox === 5);
     const stopped = await system.spawnFunc("gone", () => {});
     await system.stopActor(stopped);
     stopped.tell("late");

@@ -1,6 +1,7 @@
 import { type PID, PipeFailureSchema } from "@tsakt/actor";
+import { eventually } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { eventually, sleep, startSystem } from "./helpers.js";
+import { sleep, startSystem } from "./helpers.js";
 
 async function slowEcho(system: Awaited<ReturnType<typeof startSystem>>): Promise<PID> {
   return system.spawnFunc("slow-echo", async (ctx) => {
@@ -25,7 +26,7 @@ describe("reentrancy with ctx.request", () => {
     pid.tell("start");
     pid.tell("other-1");
     pid.tell("other-2");
-    await eventually(() => log.length === 3);
+    await eventually("3 log entries", () => log.length === 3);
     expect(log).toEqual(["other-1", "other-2", "reply echo:q, ctx.message=echo:q"]);
   });
 
@@ -43,7 +44,7 @@ describe("reentrancy with ctx.request", () => {
     );
     pid.tell("start");
     pid.tell("other");
-    await eventually(() => log.length === 2);
+    await eventually("2 log entries", () => log.length === 2);
     expect(log).toEqual(["echo:q", "other"]);
   });
 
@@ -56,7 +57,7 @@ describe("reentrancy with ctx.request", () => {
         ctx.request(mute, "q", { timeoutMs: 20 }).then(undefined, (e: unknown) => void failures.push((e as Error).name));
     });
     pid.tell("start");
-    await eventually(() => failures.length === 1);
+    await eventually("the failure", () => failures.length === 1);
     expect(failures).toEqual(["AskTimeoutError"]);
   });
 
@@ -86,7 +87,7 @@ describe("pipeTo", () => {
       else if (typeof ctx.message === "string") got.push(ctx.message);
     });
     piper.tell("go");
-    await eventually(() => got.length === 2);
+    await eventually("both results", () => got.length === 2);
     expect(got.sort()).toEqual([42, "failure:disk full"].sort());
   });
 });

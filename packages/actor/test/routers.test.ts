@@ -17,8 +17,9 @@ import {
   type RouterOptions,
   router,
 } from "@tsakt/actor";
+import { eventually } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { eventually, startSystem } from "./helpers.js";
+import { startSystem } from "./helpers.js";
 
 type Log = Map<string, unknown[]>;
 
@@ -70,7 +71,7 @@ describe("pool router strategies", () => {
     const log: Log = new Map();
     const pool = await system.spawn("workers", router({ strategy: "round-robin", poolSize: 3, routee: recording(log) }));
     for (let i = 0; i < 300; i++) pool.tell(i);
-    await eventually(() => total(log) === 300);
+    await eventually("300 messages routed", () => total(log) === 300);
     expect(countsOf(log)).toEqual([100, 100, 100]);
     expect(log.get("routee-1")?.slice(0, 3)).toEqual([0, 3, 6]);
   });
@@ -88,7 +89,7 @@ describe("pool router strategies", () => {
     const log: Log = new Map();
     const pool = await system.spawn("workers", router({ strategy: "random", poolSize: 3, routee: recording(log) }));
     for (let i = 0; i < 300; i++) pool.tell(i);
-    await eventually(() => total(log) === 300);
+    await eventually("300 messages routed", () => total(log) === 300);
     const counts = countsOf(log);
     expect(counts).toHaveLength(3);
     for (const n of counts) expect(n).toBeGreaterThan(50);
@@ -99,7 +100,7 @@ describe("pool router strategies", () => {
     const log: Log = new Map();
     const pool = await system.spawn("workers", router({ strategy: "broadcast", poolSize: 3, routee: recording(log) }));
     for (let i = 0; i < 10; i++) pool.tell(i);
-    await eventually(() => total(log) === 30);
+    await eventually("30 messages routed", () => total(log) === 30);
     const expected = Array.from({ length: 10 }, (_, i) => i);
     for (const name of ["routee-1", "routee-2", "routee-3"]) expect(log.get(name)).toEqual(expected);
   });
@@ -112,7 +113,7 @@ describe("pool router strategies", () => {
       router({ strategy: "consistent-hash", poolSize: 4, routee: recording(log), hashKey: (m) => (m as { key: string }).key }),
     );
     for (let round = 0; round < 4; round++) for (let k = 0; k < 50; k++) pool.tell({ key: `user-${k}`, round });
-    await eventually(() => total(log) === 200);
+    await eventually("200 messages routed", () => total(log) === 200);
     const owners = ownersByKey(log);
     expect(owners.size).toBe(50);
     for (const routees of owners.values()) expect(routees.size).toBe(1);
@@ -133,12 +134,12 @@ describe("pool router strategies", () => {
     const hashKey = (m: unknown) => (m as { key: string }).key;
     const pool = await system.spawn("workers", router({ strategy: "consistent-hash", poolSize: 4, routee, hashKey }));
     for (let k = 0; k < 400; k++) pool.tell({ key: `order-${k}` });
-    await eventually(() => total(before) === 400);
+    await eventually("400 messages routed", () => total(before) === 400);
     const grown = await pool.ask<Routees>(create(AdjustPoolSizeSchema, { change: { case: "delta", value: 1 } }));
     expect(grown.addresses).toHaveLength(5);
     phase = after;
     for (let k = 0; k < 400; k++) pool.tell({ key: `order-${k}` });
-    await eventually(() => total(after) === 400);
+    await eventually("400 messages routed", () => total(after) === 400);
     const was = ownerOf(before);
     const now = ownerOf(after);
     const moved = [...now.keys()].filter((key) => now.get(key) !== was.get(key));
@@ -158,7 +159,7 @@ describe("pool router strategies", () => {
     const routees = await routeesOf(pool);
     pool.tell("bad");
     pool.tell("good");
-    await eventually(() => total(log) === 1);
+    await eventually("1 messages routed", () => total(log) === 1);
     expect(system.deadLetterCount).toBe(1);
     expect(await routeesOf(pool)).toEqual(routees);
   });
@@ -189,7 +190,7 @@ describe("pool router strategies", () => {
       if (ctx.is(PipeFailureSchema)) failures.push(ctx.message);
     });
     pool.tell("anyone?", client);
-    await eventually(() => failures.length === 1);
+    await eventually("the failure", () => failures.length === 1);
     expect(failures[0]?.code).toBe("AskTimeout");
   });
 
@@ -233,9 +234,9 @@ describe("pool router control", () => {
     expect(grown.addresses).toHaveLength(5);
     const shrunk = await pool.ask<Routees>(create(AdjustPoolSizeSchema, { change: { case: "size", value: 1 } }));
     expect(shrunk.addresses).toEqual(["tsakt://test/user/workers/routee-1"]);
-    await eventually(() => system.actorCount === 2, 2000, "removed routees to stop");
+    await eventually("removed routees to stop", () => system.actorCount === 2, { timeoutMs: 2000 });
     for (let i = 0; i < 5; i++) pool.tell(i);
-    await eventually(() => total(log) === 5);
+    await eventually("5 messages routed", () => total(log) === 5);
     expect(log.get("routee-1")).toEqual([0, 1, 2, 3, 4]);
   });
 
@@ -252,7 +253,7 @@ describe("pool router control", () => {
     const log: Log = new Map();
     const pool = await system.spawn("workers", router({ strategy: "round-robin", poolSize: 3, routee: recording(log) }));
     pool.tell(broadcast("hello"));
-    await eventually(() => total(log) === 3);
+    await eventually("3 messages routed", () => total(log) === 3);
     expect(countsOf(log)).toEqual([1, 1, 1]);
     expect(await pool.ask(broadcast("hi"))).toMatch(/^routee-\d:hi$/);
   });
@@ -264,7 +265,7 @@ describe("pool router control", () => {
     const pool = await system.spawn("workers", router({ strategy: "round-robin", poolSize: 2, routee: recording(log), registry }));
     const sent = broadcast(create(DeadletterSchema, { reason: "fan-out" }), DeadletterSchema);
     pool.tell(fromBinary(BroadcastSchema, toBinary(BroadcastSchema, sent)));
-    await eventually(() => total(log) === 2);
+    await eventually("2 messages routed", () => total(log) === 2);
     for (const got of log.values()) expect(got[0]).toMatchObject({ $typeName: DeadletterSchema.typeName, reason: "fan-out" });
   });
 });
@@ -278,7 +279,7 @@ describe("routee failure policy", () => {
     const first = await system.actorOf(before[0] as string);
     first.tell("add");
     pool.tell("boom");
-    await eventually(() => made.count === 4, 2000, "a restart");
+    await eventually("a restart", () => made.count === 4, { timeoutMs: 2000 });
     expect(await first.ask("count")).toBe(0);
     expect(await routeesOf(pool)).toEqual(before);
   });
@@ -306,10 +307,10 @@ describe("routee failure policy", () => {
       router({ strategy: "round-robin", poolSize: 3, routee: counting(made, log), routeeFailure: "stop" }),
     );
     pool.tell("boom");
-    await eventually(() => system.actorCount === 3, 2000, "the failed routee to stop");
+    await eventually("the failed routee to stop", () => system.actorCount === 3, { timeoutMs: 2000 });
     expect(await routeesOf(pool)).toEqual(["tsakt://test/user/workers/routee-2", "tsakt://test/user/workers/routee-3"]);
     for (let i = 0; i < 4; i++) pool.tell(i);
-    await eventually(() => total(log) === 4);
+    await eventually("4 messages routed", () => total(log) === 4);
     expect(log.get("routee-2")).toEqual([0, 2]);
     expect(log.get("routee-3")).toEqual([1, 3]);
   });
@@ -322,10 +323,10 @@ describe("routee failure policy", () => {
       router({ strategy: "broadcast", poolSize: 2, routee: counting(made), routeeFailure: "stop" }),
     );
     pool.tell("boom");
-    await eventually(() => system.actorCount === 1, 2000, "both routees to stop");
+    await eventually("both routees to stop", () => system.actorCount === 1, { timeoutMs: 2000 });
     const lettersBefore = system.deadLetterCount;
     pool.tell("nobody");
-    await eventually(() => system.deadLetterCount === lettersBefore + 1);
+    await eventually("one more dead letter", () => system.deadLetterCount === lettersBefore + 1);
     expect(pool.isAlive()).toBe(true);
   });
 });

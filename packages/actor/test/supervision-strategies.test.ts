@@ -1,47 +1,9 @@
-import { type Actor, ActorRestartedSchema, type Clock, type Context, type ReceiveContext, type TimerHandle } from "@tsakt/actor";
+import { type Actor, ActorRestartedSchema, type Context, type ReceiveContext } from "@tsakt/actor";
+import { eventually, TestClock } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { eventually, startSystem } from "./helpers.js";
+import { startSystem } from "./helpers.js";
 
 class Boom extends Error {}
-
-/** A clock that moves only when told to, so backoff and budget windows are exact and nothing waits. */
-class ManualClock implements Clock {
-  private time = 0;
-  private readonly timers = new Map<TimerHandle, { at: number; callback: () => void }>();
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimeout(callback: () => void, delayMs: number): TimerHandle {
-    const handle = {};
-    this.timers.set(handle, { at: this.time + delayMs, callback });
-    return handle;
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    this.timers.delete(handle);
-  }
-
-  /** Timers not yet fired or cleared. */
-  get pending(): number {
-    return this.timers.size;
-  }
-
-  /** Moves time forward by `ms`, firing due timers in order. */
-  advance(ms: number): void {
-    const target = this.time + ms;
-    for (;;) {
-      let next: [TimerHandle, { at: number; callback: () => void }] | undefined;
-      for (const entry of this.timers) if (entry[1].at <= target && (next === undefined || entry[1].at < next[1].at)) next = entry;
-      if (next === undefined) break;
-      this.timers.delete(next[0]);
-      this.time = next[1].at;
-      next[1].callback();
-    }
-    this.time = target;
-  }
-}
 
 /** An actor that counts numbers it handled and throws on "boom". */
 function counting(created: { n: number }): () => Actor {
@@ -64,7 +26,7 @@ describe("supervision strategies and directives", () => {
     const created = { n: 0 };
     const pid = await system.spawn("top", counting(created), { supervisor: { directive: "escalate" } });
     pid.tell("boom");
-    await eventually(() => !pid.isAlive(), 5000, "the escalating top-level actor to stop");
+    await eventually("the escalating top-level actor to stop", () => !pid.isAlive());
     expect(created.n).toBe(1);
   });
 
@@ -106,7 +68,7 @@ describe("supervision strategies and directives", () => {
     }));
     const children = await Promise.all(["a", "b", "c"].map((name) => system.actorOf(`/user/parent/${name}`)));
     children[1]?.tell("boom");
-    await eventually(() => children.every((c) => !c.isAlive()), 5000, "all three children to stop");
+    await eventually("all three children to stop", () => children.every((c) => !c.isAlive()));
     expect(parent.isAlive()).toBe(true);
     expect(created.n).toBe(3);
   });
@@ -142,18 +104,18 @@ describe("supervision strategies and directives", () => {
     const restarted: string[] = [];
     system.eventStream.subscribe(ActorRestartedSchema, (e) => restarted.push(e.address.split("/").at(-1) ?? ""));
     (await system.actorOf("/user/parent/a")).tell("wait");
-    await eventually(() => entered, 5000, "a to be inside its async turn");
+    await eventually("a to be inside its async turn", () => entered);
     (await system.actorOf("/user/parent/b")).tell("boom");
-    await eventually(() => restarted.includes("b"), 5000, "b to restart");
+    await eventually("b to restart", () => restarted.includes("b"));
     expect(restarted).toEqual(["b"]);
     expect(created.a).toBe(1);
     open();
-    await eventually(() => created.a === 2, 5000, "a to restart after its turn");
+    await eventually("a to restart after its turn", () => created.a === 2);
     expect(restarted.sort()).toEqual(["a", "b"]);
   });
 
   it("waits minMs before the first restart, factor times longer before each next one, never more than maxMs", async () => {
-    const clock = new ManualClock();
+    const clock = new TestClock(0);
     const system = await startSystem({ clock });
     const restartedAt: number[] = [];
     system.eventStream.subscribe(ActorRestartedSchema, () => restartedAt.push(clock.now()));
@@ -162,45 +124,45 @@ describe("supervision strategies and directives", () => {
     for (const delay of [100, 200, 250]) {
       const before = restartedAt.length;
       pid.tell("boom");
-      await eventually(() => clock.pending === 1, 5000, "the backoff timer");
-      clock.advance(delay - 1);
+      await eventually("the backoff timer", () => clock.pending === 1);
+      await clock.advance(delay - 1);
       expect(restartedAt.length).toBe(before);
-      clock.advance(1);
-      await eventually(() => restartedAt.length === before + 1, 5000, "the restart");
+      await clock.advance(1);
+      await eventually("the restart", () => restartedAt.length === before + 1);
     }
     expect(restartedAt).toEqual([100, 300, 550]);
     expect(created.n).toBe(4);
   });
 
   it("cancels a pending backoff restart when the actor is stopped", async () => {
-    const clock = new ManualClock();
+    const clock = new TestClock(0);
     const system = await startSystem({ clock });
     const created = { n: 0 };
     const pid = await system.spawn("worker", counting(created), { supervisor: { backoff: { minMs: 100, maxMs: 1000 } } });
     pid.tell("boom");
-    await eventually(() => clock.pending === 1, 5000, "the backoff timer");
+    await eventually("the backoff timer", () => clock.pending === 1);
     await system.stopActor(pid);
     expect(clock.pending).toBe(0);
-    clock.advance(1000);
+    await clock.advance(1000);
     expect(created.n).toBe(1);
     expect(pid.isAlive()).toBe(false);
   });
 
   it("counts only the restarts inside withinMs toward maxRestarts", async () => {
-    const clock = new ManualClock();
+    const clock = new TestClock(0);
     const system = await startSystem({ clock });
     let restarts = 0;
     system.eventStream.subscribe(ActorRestartedSchema, () => restarts++);
     const created = { n: 0 };
     const pid = await system.spawn("worker", counting(created), { supervisor: { maxRestarts: 1, withinMs: 1000 } });
     pid.tell("boom");
-    await eventually(() => restarts === 1, 5000, "the first restart");
-    clock.advance(1000);
+    await eventually("the first restart", () => restarts === 1);
+    await clock.advance(1000);
     pid.tell("boom");
-    await eventually(() => restarts === 2, 5000, "a restart once the first left the window");
+    await eventually("a restart once the first left the window", () => restarts === 2);
     expect(pid.isAlive()).toBe(true);
     pid.tell("boom");
-    await eventually(() => !pid.isAlive(), 5000, "the actor to stop with its budget spent");
+    await eventually("the actor to stop with its budget spent", () => !pid.isAlive());
     expect(restarts).toBe(2);
     expect(created.n).toBe(3);
   });

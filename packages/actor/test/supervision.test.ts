@@ -6,8 +6,9 @@ import {
   type ReceiveContext,
   type SupervisorOptions,
 } from "@tsakt/actor";
+import { eventually, staysTrue, TestClock } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { eventually, sleep, startSystem } from "./helpers.js";
+import { sleep, startSystem } from "./helpers.js";
 
 class Boom extends Error {}
 class Fatal extends Error {}
@@ -66,7 +67,7 @@ describe("supervision", () => {
     expect(await pid.ask("count")).toBe(0);
     expect(pid.isAlive()).toBe(true);
     pid.tell("fatal");
-    await eventually(() => !pid.isAlive());
+    await eventually("the actor to stop", () => !pid.isAlive());
     expect(instances.created).toBe(1);
   });
 
@@ -115,7 +116,7 @@ describe("supervision", () => {
     }));
     const b = await system.actorOf("/user/parent/b");
     b.tell("boom");
-    await eventually(() => restarts.length === 3);
+    await eventually("three restarts", () => restarts.length === 3);
     expect(restarts.sort()).toEqual(["a", "b", "c"]);
     expect(created).toEqual({ a: 2, b: 2, c: 2 });
     expect(parent.isAlive()).toBe(true);
@@ -143,9 +144,8 @@ describe("supervision", () => {
       receive() {},
     }));
     (await system.actorOf("/user/parent/a")).tell("boom");
-    await eventually(() => created.a === 2);
-    await sleep(20);
-    expect(created.b).toBe(1);
+    await eventually("a to restart", () => created.a === 2);
+    await staysTrue("b never restarted", () => created.b === 1, { timeoutMs: 50 });
   });
 
   it("escalates to the parent, whose own supervisor decides (here: restart, which restarts the child too)", async () => {
@@ -179,7 +179,7 @@ describe("supervision", () => {
       };
     });
     (await system.actorOf("/user/parent/child")).tell("boom");
-    await eventually(() => parentsCreated === 2 && childrenCreated === 2);
+    await eventually("parent and child to restart", () => parentsCreated === 2 && childrenCreated === 2);
     expect(await parent.ask("ping")).toBe("pong");
     expect((await system.actorOf("/user/parent/child")).isAlive()).toBe(true);
   });
@@ -189,7 +189,7 @@ describe("supervision", () => {
     const instances = { created: 0 };
     const pid = await system.spawn("worker", faulty(instances), { supervisor: { maxRestarts: 3, withinMs: 10_000 } });
     for (let i = 0; i < 4; i++) pid.tell("boom");
-    await eventually(() => !pid.isAlive());
+    await eventually("the actor to stop", () => !pid.isAlive());
     expect(instances.created).toBe(4);
   });
 
@@ -204,7 +204,7 @@ describe("supervision", () => {
     pid.tell("boom");
     pid.tell("boom");
     const answer = pid.ask("count", { timeoutMs: 5000 });
-    await eventually(() => system.isSuspended(pid));
+    await eventually("the actor to be suspended", () => system.isSuspended(pid));
     expect(suspended).toEqual(["boom"]);
     expect(pid.isAlive()).toBe(true);
     expect(system.reinstate(pid)).toBe(true);
@@ -213,21 +213,23 @@ describe("supervision", () => {
   });
 
   it("delays restarts with exponential backoff", async () => {
-    const system = await startSystem();
+    const clock = new TestClock(0);
+    const system = await startSystem({ clock });
     const restartedAt: number[] = [];
-    system.eventStream.subscribe(ActorRestartedSchema, () => restartedAt.push(Date.now()));
+    system.eventStream.subscribe(ActorRestartedSchema, () => restartedAt.push(clock.now()));
     const instances = { created: 0 };
     const pid = await system.spawn("worker", faulty(instances), {
       supervisor: { maxRestarts: 10, backoff: { minMs: 30, maxMs: 1000, factor: 2 } },
     });
-    const started = Date.now();
-    pid.tell("boom");
-    await eventually(() => restartedAt.length === 1);
-    pid.tell("boom");
-    await eventually(() => restartedAt.length === 2);
-    expect((restartedAt[0] as number) - started).toBeGreaterThanOrEqual(25);
+    for (const delayMs of [30, 60]) {
+      const before = restartedAt.length;
+      pid.tell("boom");
+      await eventually("the backoff timer", () => clock.pending === 1);
+      await clock.advance(delayMs);
+      await eventually("the restart", () => restartedAt.length === before + 1);
+    }
     // The second restart waits twice as long as the first.
-    expect((restartedAt[1] as number) - (restartedAt[0] as number)).toBeGreaterThanOrEqual(55);
+    expect(restartedAt).toEqual([30, 90]);
     expect(await pid.ask("count")).toBe(0);
   });
 

@@ -1,6 +1,7 @@
 import { type Behavior, type ReceiveContext, StashFullError, TerminatedSchema } from "@tsakt/actor";
+import { eventually, staysTrue } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { eventually, startSystem } from "./helpers.js";
+import { startSystem } from "./helpers.js";
 
 describe("death watch", () => {
   it("delivers Terminated with the stopped actor's address and as sender", async () => {
@@ -15,7 +16,7 @@ describe("death watch", () => {
       .then((w) => w.tell("watch"));
     await new Promise((r) => setImmediate(r));
     await system.stopActor(target);
-    await eventually(() => notices.length === 1);
+    await eventually("the Terminated notice", () => notices.length === 1);
     expect(notices[0]).toEqual({ address: target.address, sender: target.address });
   });
 
@@ -34,9 +35,9 @@ describe("death watch", () => {
       if (ctx.is(TerminatedSchema)) notices.push(ctx.message.address);
     });
     watcher.tell("go");
-    await eventually(() => notices.length === 1);
+    await eventually("the Terminated notice", () => notices.length === 1);
     await system.stopActor(alive);
-    await new Promise((r) => setTimeout(r, 20));
+    await staysTrue("no notice for the unwatched actor", () => notices.length === 1, { timeoutMs: 50 });
     expect(notices).toEqual([dead.address]);
   });
 });
@@ -91,7 +92,7 @@ describe("stash", () => {
     pid.tell("c");
     pid.tell("open");
     pid.tell("d");
-    await eventually(() => processed.length === 4);
+    await eventually("4 messages processed", () => processed.length === 4);
     expect(processed).toEqual(["a", "b", "c", "d"]);
   });
 
@@ -123,10 +124,10 @@ describe("stash", () => {
     pid.tell(1);
     pid.tell(2);
     pid.tell(3);
-    await eventually(() => errors.length === 1);
+    await eventually("the error", () => errors.length === 1);
     expect(errors[0]).toBeInstanceOf(StashFullError);
     pid.tell("drain");
-    await eventually(() => processed.length === 2);
+    await eventually("2 messages processed", () => processed.length === 2);
     expect(processed).toEqual([1, 2]);
   });
 });
@@ -148,7 +149,7 @@ describe("death watch of a child that fails to start", () => {
         if (ctx.is(TerminatedSchema)) notices.push(ctx.message.address);
       },
     }));
-    await eventually(() => notices.length === 1);
+    await eventually("the Terminated notice", () => notices.length === 1);
     expect(notices[0]).toMatch(/\/user\/parent\/doomed$/);
   });
 });

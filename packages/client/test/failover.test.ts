@@ -2,7 +2,8 @@ import { create } from "@bufbuild/protobuf";
 import { file_google_protobuf_wrappers, type StringValue, StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { type ClusterClient, connect } from "@tsakt/client";
 import { StaticDiscoveryProvider } from "@tsakt/discovery-static";
-import { eventually, startCluster, stopAll, TestNode } from "@tsakt/test-cluster";
+import { startCluster, stopAll, TestNode } from "@tsakt/test-cluster";
+import { eventually } from "@tsakt/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const GRAINS = 300;
@@ -45,7 +46,10 @@ describe("the cluster client (from outside the membership)", () => {
       seeds: [nodes[0]?.name as string],
       types: [file_google_protobuf_wrappers],
     }));
-    await eventually(() => c.nodes().filter((n) => n.status === "up").length === 3, 10_000, "the client to reach all 3 members");
+    await eventually("the client to reach all 3 members", () => c.nodes().filter((n) => n.status === "up").length === 3, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
     expect(c.nodes().map((n) => n.name)).toEqual(nodes.map((n) => n.name).sort());
 
     const before = await callAll(c, 32, 0);
@@ -58,7 +62,10 @@ describe("the cluster client (from outside the membership)", () => {
     // The second round runs while the victim is killed a third of the way in.
     let killedAt = 0;
     const during = callAll(c, 32, 1);
-    await eventually(() => (c.nodes().find((n) => n.name === victim.name)?.sent ?? 0) > before.length / 3 + 40, 10_000, "calls of round 1");
+    await eventually("calls of round 1", () => (c.nodes().find((n) => n.name === victim.name)?.sent ?? 0) > before.length / 3 + 40, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
     killedAt = await victim.kill();
     const answers = await during;
     expect(answers.every((a) => a !== undefined)).toBe(true);
@@ -66,11 +73,10 @@ describe("the cluster client (from outside the membership)", () => {
     // Every survivor declared the victim dead; the earliest declaration is when it was "declared down".
     const declared = await Promise.all(survivors.map((s) => s.waitFor((e) => e.event === "member-left" && e.name === victim.name, 15_000)));
     const declaredAt = Math.min(...declared.map((e) => e.at));
-    await eventually(
-      () => c.nodes().find((n) => n.name === victim.name)?.status === "down",
-      10_000,
-      "the client to learn the victim is down",
-    );
+    await eventually("the client to learn the victim is down", () => c.nodes().find((n) => n.name === victim.name)?.status === "down", {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
 
     // A third round after the failover: every grain answers from a survivor.
     const after = await callAll(c, 32, 2);
@@ -101,19 +107,19 @@ describe("the cluster client (from outside the membership)", () => {
       connectTimeoutMs: 5000,
     });
     try {
-      await eventually(() => c.nodes().filter((n) => n.status === "up").length === 2, 10_000, "the client to reach the 2 live members");
+      await eventually("the client to reach the 2 live members", () => c.nodes().filter((n) => n.status === "up").length === 2, {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+      });
       const reply = await c.actor("greeter").ask<StringValue>(create(StringValueSchema, { value: "hi" }));
       expect(reply.value).toMatch(/^127\.0\.0\.1:\d+ echo hi$/);
       expect(c.actor("greeter").tell(create(StringValueSchema, { value: "fire and forget" }))).toBe(true);
       await expect(c.actor("nobody").ask(create(StringValueSchema, { value: "x" }))).rejects.toMatchObject({ code: "ActorNotFound" });
-      await eventually(
-        () =>
-          c
-            .nodes()
-            .filter((n) => n.status === "up")
-            .every((n) => n.load !== undefined),
-        5000,
-        "loads to be reported",
+      await eventually("loads to be reported", () =>
+        c
+          .nodes()
+          .filter((n) => n.status === "up")
+          .every((n) => n.load !== undefined),
       );
       const replies = await Promise.all(
         Array.from({ length: 60 }, (_, i) => c.grain("where", `ll-${i}`).ask<StringValue>(create(StringValueSchema, { value: "x" }))),
@@ -129,7 +135,10 @@ describe("the cluster client (from outside the membership)", () => {
       // The same address comes back as a new process: the gateways report a new run, and the client takes it back.
       const restarted = await TestNode.start(dead.config);
       nodes.push(restarted);
-      await eventually(() => c.nodes().find((n) => n.name === dead.name)?.status === "up", 15_000, "the restarted member to be up");
+      await eventually("the restarted member to be up", () => c.nodes().find((n) => n.name === dead.name)?.status === "up", {
+        timeoutMs: 15_000,
+        intervalMs: 50,
+      });
       expect(c.nodes().find((n) => n.name === dead.name)?.uid).not.toBe(before?.uid);
     } finally {
       await c.close();

@@ -1,6 +1,7 @@
+import { eventually } from "@tsakt/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePorts, type NatsServerHandle, skipWithoutBinary, startNatsServer } from "../../../tools/test-servers/src/index.js";
-import { converged, eventually, ProcessNode } from "./process-nodes.js";
+import { converged, ProcessNode } from "./process-nodes.js";
 
 describe.skipIf(skipWithoutBinary("nats-server"))("a cluster of separate OS processes (NATS discovery)", () => {
   let server: NatsServerHandle;
@@ -29,13 +30,13 @@ describe.skipIf(skipWithoutBinary("nats-server"))("a cluster of separate OS proc
       );
       nodes.push(...started);
       await eventually(
+        `${count} members everywhere`,
         () =>
           converged(
             started,
             started.map((n) => n.name),
           ),
-        15_000,
-        `${count} members everywhere`,
+        { timeoutMs: 15_000, intervalMs: 50 },
       );
       const leaders = await Promise.all(started.map((n) => n.request<string>("leader")));
       expect(new Set(leaders).size).toBe(1);

@@ -1,5 +1,6 @@
+import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { eventually, type ProcessNode, type ProcessNodeConfig, startProcessCluster } from "./process-nodes.js";
+import { type ProcessNode, type ProcessNodeConfig, startProcessCluster } from "./process-nodes.js";
 
 /** One answer the observer recorded: which node answered `name`, when the ask was sent and when the answer came. */
 interface Answer {
@@ -74,6 +75,7 @@ describe("a cluster of separate OS processes (static discovery)", () => {
     // The relocated actor answers from a survivor.
     let host: ProcessNode | undefined;
     await eventually(
+      "the guard to answer from a survivor",
       async () => {
         const reply = await (survivors[0] as ProcessNode)
           .request<string>("ask", { name: "guard", message: "hi", timeoutMs: 500 })
@@ -81,8 +83,7 @@ describe("a cluster of separate OS processes (static discovery)", () => {
         host = survivors.find((s) => reply === `${s.name}:hi`);
         return host !== undefined;
       },
-      15_000,
-      "the guard to answer from a survivor",
+      { timeoutMs: 15_000, intervalMs: 50 },
     );
     const relocatedTo = host as ProcessNode;
     expect(await relocatedTo.request<boolean>("isLocal", { name: "guard" })).toBe(true);
@@ -90,11 +91,7 @@ describe("a cluster of separate OS processes (static discovery)", () => {
     expect(await relocatedTo.request<number>("fill", { name: "guard" })).toBe(2);
     // ... and its supervisor still stops it on a failure (the default supervisor would restart it).
     await relocatedTo.request("tell", { name: "guard", message: "boom" });
-    await eventually(
-      async () => !(await relocatedTo.request<boolean>("isLocal", { name: "guard" })),
-      5000,
-      "the guard to stop after failing",
-    );
+    await eventually("the guard to stop after failing", async () => !(await relocatedTo.request<boolean>("isLocal", { name: "guard" })));
   });
 
   it("hands over on cluster.stop(): 50 relocatable actors move and no name is ever answered by two nodes at once", async () => {
@@ -141,7 +138,7 @@ describe("a cluster of separate OS processes (static discovery)", () => {
     await leaver.leave();
     await a.waitFor((e) => e.event === "member-left" && e.name === leaver.name && e.status === "left", 5000);
     for (let i = 0; i < 4; i++) {
-      await eventually(async () => /^127\.0\.0\.1:\d+:hi$/.test(await answersFrom(a, `worker-${i}`)), 5000, `worker-${i} answers again`);
+      await eventually(`worker-${i} answers again`, async () => /^127\.0\.0\.1:\d+:hi$/.test(await answersFrom(a, `worker-${i}`)));
       expect([`${a.name}:hi`, `${b.name}:hi`]).toContain(await answersFrom(b, `worker-${i}`));
     }
     const owners = await Promise.all(keys.map((key) => a.request<string>("get", { key })));

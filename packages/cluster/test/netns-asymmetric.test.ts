@@ -1,7 +1,8 @@
+import { eventually } from "@tsakt/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NetnsHost, type NetnsLab, skipWithoutNetns, startNetnsLab } from "../../../tools/test-servers/src/index.js";
 import { everyCallerServed, expectSafe, moreAnswers, observed, placeTargets, startLabCluster, type Targets } from "./netns-cluster.js";
-import { callLog, eventually, type SafetyNode } from "./safety-nodes.js";
+import { callLog, type SafetyNode } from "./safety-nodes.js";
 
 const targets: Targets = {
   actors: ["name-0", "name-1", "name-2", "name-3", "name-4"],
@@ -41,7 +42,7 @@ describe.skipIf(skipWithoutNetns())("five node processes in network namespaces, 
     const others = new Set(nodes.filter((n) => n !== a && n !== c).map((n) => n.name));
     await moreAnswers(log, keys, others, 3);
     // Hold the cut past detection, stableAfterMs and the removal margin, observing all the while.
-    await eventually(() => Date.now() - cutAt >= cutForMs, cutForMs + 1000, "the cut to have lasted");
+    await eventually("the cut to have lasted", () => Date.now() - cutAt >= cutForMs, { timeoutMs: cutForMs + 1000, intervalMs: 50 });
     await lab.heal(hA, hC);
     const healedAt = Date.now();
 

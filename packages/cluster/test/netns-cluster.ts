@@ -1,16 +1,8 @@
+import { eventually } from "@tsakt/testkit";
 import { expect } from "vitest";
 import type { NetnsHost, NetnsLab } from "../../../tools/test-servers/src/index.js";
 import { type AnsweredCall, describeOverlaps, findOverlaps, overlappingLives } from "./history.js";
-import {
-  type CallLog,
-  converged,
-  eventually,
-  inNamespace,
-  type SafetyEvent,
-  SafetyNode,
-  type SafetyNodeConfig,
-  safetyPort,
-} from "./safety-nodes.js";
+import { type CallLog, converged, inNamespace, type SafetyEvent, SafetyNode, type SafetyNodeConfig, safetyPort } from "./safety-nodes.js";
 
 /** What the observers call: named actors, a singleton and grain identities. */
 export interface Targets {
@@ -49,7 +41,10 @@ export async function startLabCluster(lab: NetnsLab, log: CallLog, extra: Partia
   const [first, ...rest] = lab.hosts as [NetnsHost, ...NetnsHost[]];
   const oldest = await startNodeOn(lab, first, log, extra);
   const nodes = [oldest, ...(await Promise.all(rest.map((host) => startNodeOn(lab, host, log, extra))))];
-  await eventually(() => converged(nodes, lab.hosts.map(nodeName)), 30_000, `${nodes.length} members everywhere`);
+  await eventually(`${nodes.length} members everywhere`, () => converged(nodes, lab.hosts.map(nodeName)), {
+    timeoutMs: 30_000,
+    intervalMs: 50,
+  });
   return nodes;
 }
 
@@ -98,7 +93,7 @@ export async function everyCallerServed(
 ): Promise<number> {
   const waiting = () =>
     callers.map((n) => [n.name, unansweredBy(log.answers, keys, n.name, since)] as const).filter(([, lacking]) => lacking.length > 0);
-  return eventually(() => waiting().length === 0, ms, "every target to answer every caller").catch((error: Error) => {
+  return eventually("every target to answer every caller", () => waiting().length === 0, { timeoutMs: ms }).catch((error: Error) => {
     const codes = (caller: string, key: string) => {
       const counts = new Map<string, number>();
       for (const m of log.misses)
@@ -155,13 +150,13 @@ export async function moreAnswers(
 ): Promise<void> {
   const since = Date.now();
   await eventually(
+    `${rounds} more answers for every target`,
     () => {
       const counts = new Map<string, number>();
       for (const a of log.answers) if (a.sentAt >= since && callers.has(a.caller)) counts.set(a.target, (counts.get(a.target) ?? 0) + 1);
       return keys.every((k) => (counts.get(k) ?? 0) >= rounds);
     },
-    ms,
-    `${rounds} more answers for every target`,
+    { timeoutMs: ms, intervalMs: 50 },
   );
 }
 

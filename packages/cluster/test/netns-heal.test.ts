@@ -1,3 +1,4 @@
+import { eventually } from "@tsakt/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NetnsHost, type NetnsLab, skipWithoutNetns, startNetnsLab } from "../../../tools/test-servers/src/index.js";
 import {
@@ -10,7 +11,7 @@ import {
   startLabCluster,
   type Targets,
 } from "./netns-cluster.js";
-import { callLog, converged, eventually, type SafetyNode } from "./safety-nodes.js";
+import { callLog, converged, type SafetyNode } from "./safety-nodes.js";
 
 const targets: Targets = {
   actors: ["name-0", "name-1", "name-2", "name-3", "name-4"],
@@ -56,7 +57,10 @@ describe.skipIf(skipWithoutNetns())("five node processes in network namespaces: 
     const healedAt = Date.now();
 
     // The downed processes still run and join again as new runs of their names: five members everywhere.
-    await eventually(() => converged(nodes, lab.hosts.map(nodeName)), stepBoundMs, "five members everywhere after the heal");
+    await eventually("five members everywhere after the heal", () => converged(nodes, lab.hosts.map(nodeName)), {
+      timeoutMs: stepBoundMs,
+      intervalMs: 50,
+    });
     const rejoinedAt = Date.now();
     expect([n1.running, n2.running]).toEqual([true, true]);
     // Every caller, the rejoined ones too, is served again, and by one copy of each target.

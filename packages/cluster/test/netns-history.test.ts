@@ -1,3 +1,4 @@
+import { eventually } from "@tsakt/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NetnsHost, type NetnsLab, skipWithoutNetns, startNetnsLab } from "../../../tools/test-servers/src/index.js";
 import {
@@ -10,7 +11,7 @@ import {
   startNodeOn,
   type Targets,
 } from "./netns-cluster.js";
-import { callLog, converged, eventually, type SafetyNode, type SafetyNodeConfig } from "./safety-nodes.js";
+import { callLog, converged, type SafetyNode, type SafetyNodeConfig } from "./safety-nodes.js";
 
 /** Length of the faulty stretch: TSAKT_HISTORY_MS, default 60 s. */
 const runMs = Number(process.env.TSAKT_HISTORY_MS ?? 60_000);
@@ -110,7 +111,10 @@ describe.skipIf(skipWithoutNetns())(
         // Settle: everything healed and running, all five members everywhere, every caller served again.
         await lab.healAll();
         await restartGone();
-        await eventually(() => converged(nodes, hosts.map(nodeName)), 40_000, "five members everywhere after the run");
+        await eventually("five members everywhere after the run", () => converged(nodes, hosts.map(nodeName)), {
+          timeoutMs: 40_000,
+          intervalMs: 50,
+        });
         await everyCallerServed(nodes, log, observe.keys, Date.now(), 40_000);
         await Promise.all(nodes.map((n) => n.request("stopObserving")));
         const downed = nodes.flatMap((n) => n.events.filter((e) => e.event === "member-downed" && e.name === n.name)).length;

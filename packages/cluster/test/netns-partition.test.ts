@@ -1,3 +1,4 @@
+import { eventually } from "@tsakt/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NetnsHost, type NetnsLab, skipWithoutNetns, startNetnsLab } from "../../../tools/test-servers/src/index.js";
 import {
@@ -12,7 +13,7 @@ import {
   timeline,
   unanswered,
 } from "./netns-cluster.js";
-import { callLog, eventually, type SafetyNode } from "./safety-nodes.js";
+import { callLog, type SafetyNode } from "./safety-nodes.js";
 
 // Default timings: a member is unreachable about 1.5–3 s after the cut (a failed probe, then suspicionTimeoutMs 1000),
 // the resolver decides stableAfterMs (1500) later, and the majority downs the minority downRemovalMarginMs (1500) after that.
@@ -66,7 +67,7 @@ describe.skipIf(skipWithoutNetns())("five node processes in network namespaces, 
       const decision = await node.waitFor((e) => e.event === "decision", decisionBoundMs);
       expect(decision.decision).toBe("down-self");
       await node.waitFor((e) => e.event === "stopped", decisionBoundMs);
-      await eventually(() => !node.running, 10_000, `${node.name} to exit`);
+      await eventually(`${node.name} to exit`, () => !node.running, { timeoutMs: 10_000, intervalMs: 50 });
     }
     const minorityDecidedAt = Math.max(...minority.map((n) => n.events.find((e) => e.event === "decision")?.at as number));
 
@@ -82,12 +83,13 @@ describe.skipIf(skipWithoutNetns())("five node processes in network namespaces, 
     }
 
     // Every name, the singleton and every grain answers again, from the majority, to callers on the majority.
-    await eventually(() => allAnswered(log.answers, keys, majorityNames, downedAt), 30_000, "every target to answer on the majority").catch(
-      (error: Error) => {
-        const missing = keys.filter((k) => !allAnswered(log.answers, [k], majorityNames, downedAt));
-        throw new Error(`${error.message}:\n${unanswered(log, keys, majorityNames, downedAt)}\n${timeline(nodes, log, cutAt, missing)}`);
-      },
-    );
+    await eventually("every target to answer on the majority", () => allAnswered(log.answers, keys, majorityNames, downedAt), {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    }).catch((error: Error) => {
+      const missing = keys.filter((k) => !allAnswered(log.answers, [k], majorityNames, downedAt));
+      throw new Error(`${error.message}:\n${unanswered(log, keys, majorityNames, downedAt)}\n${timeline(nodes, log, cutAt, missing)}`);
+    });
     const servedAt = Date.now();
     await moreAnswers(log, keys, majorityNames, 3);
     await Promise.all(majority.map((n) => n.request("stopObserving")));

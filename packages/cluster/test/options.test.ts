@@ -2,6 +2,7 @@ import { ActorSystem, isTsaktError, silentLogger } from "@tsakt/actor";
 import { type Cluster, ClusterNotRunningError, type ClusterOptions, cluster as clusterPlugin } from "@tsakt/cluster";
 import { InMemoryClusterNetwork } from "@tsakt/cluster/testing";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
+import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 
 const network = new InMemoryClusterNetwork();
@@ -83,8 +84,7 @@ describe("cluster lifecycle", () => {
     expect(ca.self.address).toBe("tsakt://plug@127.0.0.1:5001");
     await b.stop();
     expect(() => clusterOf(b)).toThrow(expect.objectContaining({ code: "PluginNotInstalled", plugin: "cluster" }));
-    const deadline = Date.now() + 2000;
-    while (ca.members().length > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await eventually("plug-b to leave", () => ca.members().length === 1, { timeoutMs: 2000 });
     expect(ca.members().map((m) => m.name)).toEqual(["plug-a"]);
     expect(disco.nodes().map((n) => n.name)).toEqual(["plug-a"]);
   });

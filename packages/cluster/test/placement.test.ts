@@ -2,6 +2,7 @@ import { type Actor, ActorAlreadyExistsError, ActorNotFoundError, ActorSystem, t
 import { cluster, clusterOf, NoEligibleMemberError, spawnOn, spawnSingleton } from "@tsakt/cluster";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { remoting } from "@tsakt/remote";
+import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 
 /** Answers any string with "<node>:<message>", so a test sees which node hosts the actor. */
@@ -11,15 +12,6 @@ function echo(node: string): () => Actor {
       if (typeof ctx.message === "string") ctx.respond(`${node}:${ctx.message}`);
     },
   });
-}
-
-/** Polls `check` every 20 ms, failing after `ms`. */
-async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe("cluster() options", () => {
@@ -73,7 +65,7 @@ describe("placement over remoting (nodes in one process)", () => {
   async function nodes(count: number, roles: (i: number) => string[] = () => []): Promise<ActorSystem[]> {
     const started: ActorSystem[] = [];
     for (let i = 1; i <= count; i++) started.push(await node(`n${i}`, roles(i)));
-    await until(() => started.every((s) => clusterOf(s).members().length === count), 5000, `${count} members everywhere`);
+    await eventually(`${count} members everywhere`, () => started.every((s) => clusterOf(s).members().length === count));
     return started;
   }
 
@@ -101,16 +93,13 @@ describe("placement over remoting (nodes in one process)", () => {
     expect(b.localActorOf("ledger")).toBeUndefined();
     expect(await askName(c, "ledger")).toBe("from n1");
     await a.stopActor(original);
-    await until(
-      () =>
-        b
-          .spawnFunc("ledger", () => {})
-          .then(
-            () => true,
-            () => false,
-          ),
-      5000,
-      "the name to be free again",
+    await eventually("the name to be free again", () =>
+      b
+        .spawnFunc("ledger", () => {})
+        .then(
+          () => true,
+          () => false,
+        ),
     );
     expect(b.localActorOf("ledger")).toBeDefined();
   });
@@ -164,14 +153,16 @@ describe("placement over remoting (nodes in one process)", () => {
     const [a, b] = await nodes(2, (i) => (i === 2 ? ["b"] : []));
     await spawnOn(a as ActorSystem, "temp", "echo", { placement: "local" });
     await (a as ActorSystem).stopActor("temp");
-    await until(async () => (await clusterOf(b as ActorSystem)?.registry.get("actor/temp")) === undefined, 3000, "the name is freed");
+    await eventually("the name is freed", async () => (await clusterOf(b as ActorSystem)?.registry.get("actor/temp")) === undefined, {
+      timeoutMs: 3000,
+    });
     await spawnOn(b as ActorSystem, "temp", "echo", { placement: "local" });
     await spawnOn(a as ActorSystem, "remote-temp", "echo", { role: "b" });
     await (b as ActorSystem).stopActor("remote-temp");
-    await until(
-      async () => (await clusterOf(a as ActorSystem)?.registry.get("actor/remote-temp")) === undefined,
-      3000,
+    await eventually(
       "the remote-spawned name is freed",
+      async () => (await clusterOf(a as ActorSystem)?.registry.get("actor/remote-temp")) === undefined,
+      { timeoutMs: 3000 },
     );
     await spawnOn(a as ActorSystem, "remote-temp", "echo", { placement: "local" });
     const started = Date.now();
@@ -184,13 +175,13 @@ describe("placement over remoting (nodes in one process)", () => {
     await spawnOn(c as ActorSystem, "mover", "echo", { placement: "local" });
     await spawnOn(c as ActorSystem, "stayer", "echo", { placement: "local", relocatable: false });
     await (c as ActorSystem).stop();
-    await until(
+    await eventually(
+      "mover answers from a survivor",
       async () => {
         const answer = await askName(a as ActorSystem, "mover").catch(() => undefined);
         return answer === "n1:hi" || answer === "n2:hi";
       },
-      8000,
-      "mover answers from a survivor",
+      { timeoutMs: 8000 },
     );
     expect(await askName(b as ActorSystem, "mover")).toMatch(/^n[12]:hi$/);
     expect(await clusterOf(a as ActorSystem)?.registry.get("actor/stayer")).toBeUndefined();
@@ -204,7 +195,7 @@ describe("placement over remoting (nodes in one process)", () => {
     const label = (name: string | undefined) => labels.get(name ?? "");
     // Nodes started within the same millisecond may elect any of them; what matters is that they agree.
     const agreedLeader = async (nodes: ActorSystem[]) => {
-      await until(() => new Set(nodes.map((s) => cl(s).leader()?.name)).size === 1, 5000, "every node to agree on the leader");
+      await eventually("every node to agree on the leader", () => new Set(nodes.map((s) => cl(s).leader()?.name)).size === 1);
       return cl(nodes[0] as ActorSystem).leader()?.name;
     };
     const leader = await agreedLeader(all);
@@ -216,17 +207,17 @@ describe("placement over remoting (nodes in one process)", () => {
     await leaderNode.stop();
     const next = await agreedLeader(survivors);
     expect(next).not.toBe(leader);
-    await until(
-      async () => (await askName(survivors[0] as ActorSystem, "boss").catch(() => undefined)) === label(next),
-      8000,
+    await eventually(
       "the singleton answers from the next leader",
+      async () => (await askName(survivors[0] as ActorSystem, "boss").catch(() => undefined)) === label(next),
+      { timeoutMs: 8000 },
     );
   });
 
   it("places a singleton with a role on the oldest member that has it", async () => {
     const all = (await nodes(3, (i) => (i >= 2 ? ["worker"] : []))) as ActorSystem[];
     const cl = (s: ActorSystem) => clusterOf(s);
-    await until(() => new Set(all.map((s) => cl(s).leader("worker")?.name)).size === 1, 5000, "agreement on the oldest worker");
+    await eventually("agreement on the oldest worker", () => new Set(all.map((s) => cl(s).leader("worker")?.name)).size === 1);
     const oldestWorker = all.findIndex((s) => cl(s).self.name === cl(all[0] as ActorSystem).leader("worker")?.name);
     // Only n2 and n3 have the role; whichever of them is older hosts the singleton, never n1.
     expect([1, 2]).toContain(oldestWorker);

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { eventually } from "@tsakt/testkit";
 import { freePorts } from "../../../tools/test-servers/src/index.js";
 
 const fixture = fileURLToPath(new URL("./fixtures/cluster-node.mjs", import.meta.url));
@@ -96,13 +97,12 @@ export class ProcessNode {
 
   /** Resolves with the first event (past or future) matching `match`; rejects after `timeoutMs`. */
   async waitFor(match: (e: NodeEvent) => boolean, timeoutMs: number): Promise<NodeEvent> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.events.find(match);
-      if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`node ${this.name}: no matching event within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    let found: NodeEvent | undefined;
+    await eventually(`node ${this.name}: a matching event`, () => (found = this.events.find(match)) !== undefined, {
+      timeoutMs,
+      intervalMs: 20,
+    });
+    return found as NodeEvent;
   }
 
   /** SIGKILLs the process (a crash) and waits for it to exit; returns when the signal was sent. */
@@ -138,21 +138,6 @@ export class ProcessNode {
   }
 }
 
-/** Polls `check` every 50 ms until it holds; fails after `ms`. */
-export async function eventually(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (
-      await Promise.resolve()
-        .then(check)
-        .catch(() => false)
-    )
-      return Date.now() - started;
-    if (Date.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** True when every node lists exactly `names` as members. */
 export async function converged(nodes: readonly ProcessNode[], names: readonly string[]): Promise<boolean> {
   const want = [...names].sort().join(",");
@@ -170,6 +155,6 @@ export async function startProcessCluster(
   const peers = ports.map((p) => `127.0.0.1:${p}`);
   const started = await Promise.all(ports.map((port) => ProcessNode.start({ port, peers, ...extra })));
   nodes.push(...started);
-  await eventually(() => converged(started, peers), 15_000, `${count} members everywhere`);
+  await eventually(`${count} members everywhere`, () => converged(started, peers), { timeoutMs: 15_000, intervalMs: 50 });
   return started;
 }

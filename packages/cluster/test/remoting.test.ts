@@ -3,6 +3,7 @@ import { type Cluster, cluster, clusterOf, remotingTransport } from "@tsakt/clus
 import { runClusterTransportConformance } from "@tsakt/cluster/testing";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { remoting } from "@tsakt/remote";
+import { eventually } from "@tsakt/testkit";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 
 const conformanceSystems: ActorSystem[] = [];
@@ -23,15 +24,6 @@ runClusterTransportConformance("remoting", {
 afterAll(async () => {
   await Promise.all(conformanceSystems.splice(0).map((s) => s.stop()));
 });
-
-/** Polls `check` every 10 ms, failing after `ms`. */
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("cluster over remoting", () => {
   const systems: ActorSystem[] = [];
@@ -61,7 +53,7 @@ describe("cluster over remoting", () => {
       return clusterOf(system);
     };
     const nodes = [await start("a"), await start("b"), await start("c")];
-    await until(() => nodes.every((n) => n.members().length === 3), 5000, "three members everywhere");
+    await eventually("three members everywhere", () => nodes.every((n) => n.members().length === 3));
     for (const node of nodes) expect(node.leader()?.name).toBe("a");
     expect(nodes[1]?.self.address).toMatch(/^tsakt:\/\/shop@127\.0\.0\.1:\d+$/);
 
@@ -71,7 +63,7 @@ describe("cluster over remoting", () => {
     expect((await a.registry.putIfAbsent("actor/w3")).created).toBe(false);
 
     await (systems[2] as ActorSystem).stop();
-    await until(() => a.members().length === 2 && b.members().length === 2, 3000, "c gone");
+    await eventually("c gone", () => a.members().length === 2 && b.members().length === 2, { timeoutMs: 3000 });
     for (let i = 0; i < 20; i++) expect((await a.registry.get(`actor/w${i}`))?.owner).toBe("b");
   });
 });

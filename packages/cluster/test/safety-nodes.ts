@@ -1,5 +1,6 @@
 import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { eventually } from "@tsakt/testkit";
 import type { NetnsHost, NetnsLab } from "../../../tools/test-servers/src/index.js";
 import type { AnsweredCall, CopyLife } from "./history.js";
 
@@ -148,13 +149,12 @@ export class SafetyNode {
 
   /** Resolves with the first event (past or future) matching `match`; rejects after `timeoutMs`. */
   async waitFor(match: (e: SafetyEvent) => boolean, timeoutMs: number): Promise<SafetyEvent> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.events.find(match);
-      if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`node ${this.name}: no matching event within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    let found: SafetyEvent | undefined;
+    await eventually(`node ${this.name}: a matching event`, () => (found = this.events.find(match)) !== undefined, {
+      timeoutMs,
+      intervalMs: 20,
+    });
+    return found as SafetyEvent;
   }
 
   /** Resolves once the process exited. */
@@ -204,21 +204,6 @@ export class SafetyNode {
     this.pending.delete(m.id as number);
     if (m.ok === true) pending.resolve(m.value);
     else pending.reject(Object.assign(new Error(m.error?.message ?? "failed"), { code: m.error?.code }));
-  }
-}
-
-/** Polls `check` every 50 ms until it holds; fails after `ms` naming `what`. Resolves with the ms it took. */
-export async function eventually(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (
-      await Promise.resolve()
-        .then(check)
-        .catch(() => false)
-    )
-      return Date.now() - started;
-    if (Date.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

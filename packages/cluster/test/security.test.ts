@@ -1,12 +1,13 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { ClusterMessageSchema, type Member, MemberSchema } from "@tsakt/cluster";
 import { EnvelopeKind, Role } from "@tsakt/remote/internal";
+import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePorts } from "../../../tools/test-servers/src/index.js";
 import { envelopeFrame, seededRandom } from "../../remote/test/support/frames.js";
 import { rawDial } from "../../remote/test/support/raw-handshake.js";
 import { clusterFuzzer } from "./cluster-fuzz.js";
-import { converged, eventually, ProcessNode, type ProcessNodeConfig, startProcessCluster } from "./process-nodes.js";
+import { converged, ProcessNode, type ProcessNodeConfig, startProcessCluster } from "./process-nodes.js";
 
 const secret = "cluster-secret-0123456789abcdef";
 const clientSecret = "client-secret-0123456789abcdef";
@@ -46,18 +47,18 @@ describe("a cluster with a shared secret (separate OS processes)", () => {
     expect(await intruder.request("put", { key: "intruder" })).toBe(true);
     // It keeps trying (re-discovery every second): wait until the members refused it a few times.
     await eventually(
-      () => members.reduce((n, m) => n + (m.logs.match(/"code":"AuthenticationFailed"/g)?.length ?? 0), 0) >= 3,
-      15_000,
       "refusals of the intruder in the members' logs",
+      () => members.reduce((n, m) => n + (m.logs.match(/"code":"AuthenticationFailed"/g)?.length ?? 0), 0) >= 3,
+      { timeoutMs: 15_000 },
     );
     await eventually(
+      "the members still list only themselves",
       () =>
         converged(
           members,
           members.map((m) => m.name),
         ),
-      5000,
-      "the members still list only themselves",
+      { timeoutMs: 5000 },
     );
     for (const m of members) expect(await m.request("get", { key: "intruder" })).toBeUndefined();
     expect(await Promise.all(members.map((m) => m.request<number>("entryCount")))).toEqual(before);
@@ -112,7 +113,7 @@ describe("a cluster with a shared secret (separate OS processes)", () => {
         }),
       ]),
     );
-    await eventually(() => denied.length === 1, 5000, "the client's ask refused");
+    await eventually("the client's ask refused", () => denied.length === 1, { timeoutMs: 5000 });
     client.socket.destroy();
     expect(target.logs).not.toContain("phantom");
     expect(await Promise.all(members.map((m) => m.request<View>("view")))).toEqual(views);
@@ -173,13 +174,14 @@ describe("a cluster with a shared secret (separate OS processes)", () => {
         envelopeFrame({ kind: EnvelopeKind.ASK, correlationId: 2 ** 31 + i, receiver: `${addressOf(member)}/user/none`, typeName: "x" }),
       );
     }
-    await eventually(() => markers.size === 3, 60_000, "every connection read everything");
+    await eventually("every connection read everything", () => markers.size === 3, { timeoutMs: 60_000 });
     for (const conn of conns) conn.socket.destroy();
     expect(sent).toBe(100_000);
 
     for (const member of members) expect(member.logs).not.toMatch(/"level":"error"/);
     // Every member still sees exactly the three, alive, at sane incarnations, and nobody unreachable.
     await eventually(
+      "every view unchanged",
       async () => {
         const views = await Promise.all(members.map((m) => m.request<View>("view")));
         return views.every(
@@ -190,8 +192,7 @@ describe("a cluster with a shared secret (separate OS processes)", () => {
             v.members.every((m) => m.incarnation <= 16),
         );
       },
-      10_000,
-      "every view unchanged",
+      { timeoutMs: 10_000 },
     );
     expect(await Promise.all(members.map((m) => m.request<number>("entryCount")))).toEqual(counts);
     expect(await Promise.all(keys.map((key) => (members[1] as ProcessNode).request<string>("get", { key })))).toEqual(owners);

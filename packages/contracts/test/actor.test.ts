@@ -1,10 +1,11 @@
 import { create } from "@bufbuild/protobuf";
 import { type Context, isTsaktError, type ReceiveContext } from "@tsakt/actor";
 import { MissingHandlerError } from "@tsakt/contracts";
+import { eventually } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
 import { CountSchema } from "./gen/contracts/test/v1/fixture_pb.js";
 import { Counter } from "./gen/contracts/test/v1/fixture_tsakt.js";
-import { CounterState, deadLetters, eventually, rejection, start } from "./helpers.js";
+import { CounterState, deadLetters, rejection, start } from "./helpers.js";
 
 describe("a generated actor contract", () => {
   it("serves a spawned actor through the handlers, reached by PID and by name", async () => {
@@ -53,7 +54,7 @@ describe("a generated actor contract", () => {
       Counter.actor(() => new CounterState()),
     );
     plain.tell(create(CountSchema, { value: 1n }));
-    await eventually(() => letters.length === 1, "a dead letter");
+    await eventually("a dead letter", () => letters.length === 1);
     expect(letters[0]?.reason).toBe("unhandled");
     expect(letters[0]?.messageType).toBe("contracts.test.v1.Count");
 

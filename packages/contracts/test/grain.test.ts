@@ -2,10 +2,11 @@ import { create } from "@bufbuild/protobuf";
 import { AskTimeoutError, InvalidOptionError } from "@tsakt/actor";
 import { MissingHandlerError } from "@tsakt/contracts";
 import { type GrainActivationError, type GrainContext, type GrainReceiveContext, grainOf, grains } from "@tsakt/grains";
+import { eventually } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
 import { AddRequestSchema, CountSchema, GetRequestSchema } from "./gen/contracts/test/v1/fixture_pb.js";
 import { Counter } from "./gen/contracts/test/v1/fixture_tsakt.js";
-import { CounterState, deadLetters, eventually, latch, rejection, start, tsaktRejection } from "./helpers.js";
+import { CounterState, deadLetters, latch, rejection, start, tsaktRejection } from "./helpers.js";
 
 describe("a generated grain contract", () => {
   it("answers asks through the handlers, by identity, with a reply of the declared type", async () => {
@@ -84,7 +85,7 @@ describe("a generated grain contract", () => {
     const plain = grainOf(system, "counter", "p");
     plain.tell("hello");
     plain.tell(create(CountSchema, { value: 1n }));
-    await eventually(() => letters.length === 2, "two dead letters");
+    await eventually("two dead letters", () => letters.length === 2);
     expect(letters.map((l) => [l.messageType, l.reason, l.receiver])).toEqual([
       ["string", "unhandled", plain.address],
       ["contracts.test.v1.Count", "unhandled", plain.address],
@@ -123,7 +124,7 @@ describe("a generated grain contract", () => {
       }),
     ]);
     await Counter.of(system, "h").add({ by: 1n });
-    await eventually(() => log.includes("deactivate h"), "idle deactivation");
+    await eventually("idle deactivation", () => log.includes("deactivate h"));
     expect(log).toEqual(["activate h", "other timer", "deactivate h"]);
   });
 

@@ -23,15 +23,6 @@ export function deadLetters(system: ActorSystem): Deadletter[] {
   return letters;
 }
 
-/** Polls `check` every few ms until it holds, failing after `timeoutMs` naming `what`. */
-export async function eventually(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** A promise with its resolve exposed. */
 export function latch(): { promise: Promise<void>; release(): void } {
   let release!: () => void;

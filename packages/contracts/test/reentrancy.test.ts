@@ -1,8 +1,9 @@
 import { grains } from "@tsakt/grains";
+import { eventually } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
 import type { HoldRequest, Noted, NoteRequest, PeekRequest, Released } from "./gen/contracts/test/v1/fixture_pb.js";
 import { Gate, type GateHandlers } from "./gen/contracts/test/v1/fixture_tsakt.js";
-import { eventually, latch, rejection, start } from "./helpers.js";
+import { latch, rejection, start } from "./helpers.js";
 
 /** Gate handlers: hold and peek wait for the test to release their latch; every step goes to `log`. */
 class GateState implements GateHandlers<unknown> {
@@ -91,7 +92,7 @@ describe.each(hosts)("reentrant methods of %s", (_, host) => {
     const state = new GateState();
     const gate = await host(state);
     const hold = track(gate.hold({ latch: "b" }));
-    await eventually(() => state.log.includes("hold b start"), "hold to start");
+    await eventually("hold to start", () => state.log.includes("hold b start"));
     const peek = track(gate.peek({ latch: "c" }));
     const note = track(gate.note({ text: "y" }));
     await delivered();
@@ -111,7 +112,7 @@ describe.each(hosts)("reentrant methods of %s", (_, host) => {
     const state = new GateState();
     const gate = await host(state);
     const peek = gate.peek({ latch: "fail-1" });
-    await eventually(() => state.log.includes("peek fail-1 start"), "peek to start");
+    await eventually("peek to start", () => state.log.includes("peek fail-1 start"));
     state.release("fail-1");
     expect((await rejection(peek)).message).toBe("fail-1 failed");
     expect((await gate.note({ text: "after" })).texts).toEqual(["after"]);

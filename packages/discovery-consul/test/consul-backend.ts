@@ -43,17 +43,3 @@ function backend(options: ConsulBackend["options"], fake: FakeConsulAgent | unde
 export function uniqueServiceName(): string {
   return `tsakt-test-${randomBytes(4).toString("hex")}`;
 }
-
-/** Polls `check` until it holds or `ms` pass. */
-export async function eventually(what: string, check: () => Promise<boolean> | boolean, ms = 8000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // Not yet: the agent may be briefly unreachable.
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

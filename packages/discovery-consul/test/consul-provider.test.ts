@@ -1,8 +1,9 @@
 import type { DiscoveryNode, DiscoveryProvider } from "@tsakt/discovery";
 import { type ConsulDiscoveryOptions, ConsulDiscoveryProvider } from "@tsakt/discovery-consul";
+import { eventually, staysTrue } from "@tsakt/testkit";
 import Consul from "consul";
 import { afterEach, describe, expect, it } from "vitest";
-import { type ConsulBackend, eventually, startConsulBackend, uniqueServiceName } from "./consul-backend.js";
+import { type ConsulBackend, startConsulBackend, uniqueServiceName } from "./consul-backend.js";
 
 const cleanup: Array<() => Promise<void>> = [];
 
@@ -70,7 +71,9 @@ describe("ConsulDiscoveryProvider", () => {
     await a.register(node(`${serviceName}-a`, 4201, { roles: ["web"] }));
     await c.register(node(`${serviceName}-c`, 4202, { meta: { v: "2" } }));
     // The agent writes registrations to the catalog asynchronously (anti-entropy), so wait for them there.
-    await eventually("each node to see the other", async () => (await peerNames(a)).length === 1 && (await peerNames(c)).length === 1);
+    await eventually("each node to see the other", async () => (await peerNames(a)).length === 1 && (await peerNames(c)).length === 1, {
+      timeoutMs: 8000,
+    });
     expect(await a.discoverPeers()).toEqual([node(`${serviceName}-c`, 4202, { meta: { v: "2" } })]);
     expect(await c.discoverPeers()).toEqual([node(`${serviceName}-a`, 4201, { roles: ["web"] })]);
   });
@@ -81,10 +84,12 @@ describe("ConsulDiscoveryProvider", () => {
     const a = provider(b, { serviceName, ttlSeconds: 1 });
     const observer = provider(b, { serviceName });
     await a.register(node(`${serviceName}-a`, 4301));
-    await eventually("the node to be visible", async () => (await peerNames(observer)).includes(`${serviceName}-a`));
+    await eventually("the node to be visible", async () => (await peerNames(observer)).includes(`${serviceName}-a`), { timeoutMs: 8000 });
     // The time itself is what this test checks: more than two TTLs pass with the heartbeat keeping the check passing.
-    await new Promise((r) => setTimeout(r, 2500));
-    expect(await peerNames(observer)).toEqual([`${serviceName}-a`]);
+    await staysTrue("the node to stay discoverable", async () => expect(await peerNames(observer)).toEqual([`${serviceName}-a`]), {
+      timeoutMs: 2500,
+      intervalMs: 250,
+    });
   });
 
   it("drops a node that stopped passing its check (closed without deregister, like a dead process) after its TTL", async () => {
@@ -94,16 +99,15 @@ describe("ConsulDiscoveryProvider", () => {
     const observer = provider(b, { serviceName, watch: true, waitSeconds: 5 });
     const name = `${serviceName}-dead`;
     await dead.register(node(name, 4401));
-    await eventually("the node to be visible", async () => (await peerNames(observer)).includes(name));
+    await eventually("the node to be visible", async () => (await peerNames(observer)).includes(name), { timeoutMs: 8000 });
 
     await dead.close();
     // The watch's first answer may still be in flight from before the catalog sync, so wait for the cause first.
     await eventually(
       "the dead node's check to turn critical",
       async () => (await agentChecks(b))[`service:${name}`]?.Status === "critical",
-      5000,
     );
-    await eventually("the dead node to leave discovery", async () => !(await peerNames(observer)).includes(name), 5000);
+    await eventually("the dead node to leave discovery", async () => !(await peerNames(observer)).includes(name));
     // Consul still knows the service, critical, until DeregisterCriticalServiceAfter reaps it.
     expect(Object.keys(await agentServices(b))).toContain(name);
   });
@@ -115,7 +119,9 @@ describe("ConsulDiscoveryProvider", () => {
     const name = `${serviceName}-dead`;
     await dead.register(node(name, 4501));
     await dead.close();
-    await eventually("the agent to reap the dead node", async () => !Object.keys(await agentServices(b)).includes(name), 6000);
+    await eventually("the agent to reap the dead node", async () => !Object.keys(await agentServices(b)).includes(name), {
+      timeoutMs: 6000,
+    });
   });
 
   it("is passing as soon as register resolves, also over its own check left critical by an earlier run", async () => {
@@ -133,7 +139,7 @@ describe("ConsulDiscoveryProvider", () => {
     // Consul keeps the old critical status across the re-registration; the provider passes the check itself.
     expect((await agentChecks(b))[`service:${name}`]).toMatchObject({ Status: "passing" });
     const observer = provider(b, { serviceName });
-    await eventually("the node to be discoverable again", async () => (await peerNames(observer)).includes(name));
+    await eventually("the node to be discoverable again", async () => (await peerNames(observer)).includes(name), { timeoutMs: 8000 });
   });
 
   it("becomes discoverable once the agent has synced it to the catalog, not when the agent accepted it", async () => {
@@ -146,7 +152,9 @@ describe("ConsulDiscoveryProvider", () => {
     expect(await peerNames(observer)).toEqual([]);
 
     b.fake!.syncCatalog();
-    await eventually("the synced node to be discoverable", async () => (await peerNames(observer)).includes(`${serviceName}-a`));
+    await eventually("the synced node to be discoverable", async () => (await peerNames(observer)).includes(`${serviceName}-a`), {
+      timeoutMs: 8000,
+    });
   });
 
   it("registers itself again when the agent forgets its service", async () => {
@@ -157,7 +165,7 @@ describe("ConsulDiscoveryProvider", () => {
     await a.register(node(name, 4601));
     expect((await b.http("PUT", `/v1/agent/service/deregister/${name}`)).status).toBe(200);
     expect(Object.keys(await agentServices(b))).not.toContain(name);
-    await eventually("the provider to re-register", async () => Object.keys(await agentServices(b)).includes(name), 5000);
+    await eventually("the provider to re-register", async () => Object.keys(await agentServices(b)).includes(name));
   });
 
   it("removes its service from the agent on deregister and stops passing its check", async () => {
@@ -168,9 +176,10 @@ describe("ConsulDiscoveryProvider", () => {
     await a.register(node(name, 4701));
     await a.deregister();
     expect(Object.keys(await agentServices(b))).not.toContain(name);
-    // No heartbeat may resurrect it.
-    await new Promise((r) => setTimeout(r, 800));
-    expect(Object.keys(await agentServices(b))).not.toContain(name);
+    await staysTrue("no heartbeat to resurrect it", async () => !Object.keys(await agentServices(b)).includes(name), {
+      timeoutMs: 800,
+      intervalMs: 100,
+    });
   });
 
   it("replaces its service when registered again under another name", async () => {
@@ -189,15 +198,17 @@ describe("ConsulDiscoveryProvider", () => {
     const watcher = new ConsulDiscoveryProvider({ ...b.options, serviceName, watch: true, waitSeconds: 30 });
     const other = provider(b, { serviceName });
     await other.register(node(`${serviceName}-b`, 4902));
-    await eventually("the watch to see the registered node", async () => (await peerNames(watcher)).includes(`${serviceName}-b`));
-    await eventually("the watch to hold a blocking query", () => b.fake!.heldQueries === 1);
+    await eventually("the watch to see the registered node", async () => (await peerNames(watcher)).includes(`${serviceName}-b`), {
+      timeoutMs: 8000,
+    });
+    await eventually("the watch to hold a blocking query", () => b.fake!.heldQueries === 1, { timeoutMs: 8000 });
 
     await other.deregister();
-    await eventually("the watch to see the change", async () => (await peerNames(watcher)).length === 0, 3000);
+    await eventually("the watch to see the change", async () => (await peerNames(watcher)).length === 0, { timeoutMs: 3000 });
     const started = Date.now();
     await watcher.close();
     expect(Date.now() - started).toBeLessThan(3000);
-    await eventually("the held query to be released", () => b.fake!.heldQueries === 0, 3000);
+    await eventually("the held query to be released", () => b.fake!.heldQueries === 0, { timeoutMs: 3000 });
   });
 
   it("sends its ACL token with every request (fake agent with ACLs on)", async () => {

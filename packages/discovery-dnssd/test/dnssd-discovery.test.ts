@@ -1,7 +1,8 @@
 import { createSocket } from "node:dgram";
 import type { DiscoveryNode } from "@tsakt/discovery";
 import { DnsQueryError, type DnsSdDiscoveryOptions, DnsSdDiscoveryProvider } from "@tsakt/discovery-dnssd";
-import { type DnsmasqHandle, pollUntil, skipWithoutBinary, startDnsmasq } from "@tsakt/test-servers";
+import { type DnsmasqHandle, skipWithoutBinary, startDnsmasq } from "@tsakt/test-servers";
+import { eventually } from "@tsakt/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { recordsFor } from "./fixtures/records.js";
 
@@ -45,8 +46,11 @@ describe.skipIf(skipWithoutBinary("dnsmasq"))("DnsSdDiscoveryProvider against a 
       expect(names(await discovery.discoverPeers())).toEqual(["web-1", "web-2"]);
 
       expect(await dns.setRecords(recordsFor(serviceName, zone, nodes.slice(0, 2)))).toBe("restarted");
-      const removed = await pollUntil(async () => sameNames(await discovery.discoverPeers().catch(() => []), ["web-1"]));
-      expect(removed).toBe(true);
+      await eventually(
+        "the removed record to leave discovery",
+        async () => sameNames(await discovery.discoverPeers().catch(() => []), ["web-1"]),
+        { intervalMs: 50 },
+      );
     });
 
     it("notices a node's new address after the server re-reads its hosts file", async () => {
@@ -217,7 +221,7 @@ describe("DnsSdDiscoveryProvider against a DNS server that never answers", () =>
     {
       await using discovery = new DnsSdDiscoveryProvider({ serviceName, servers: [server], timeoutMs: 20_000 });
       pending = discovery.discoverPeers().catch((e: unknown) => e);
-      await pollUntil(async () => received > 0);
+      await eventually("the server to receive the query", async () => received > 0, { intervalMs: 50 });
     }
     expect(await pending).toMatchObject({ name: "ProviderClosedError", code: "ProviderClosed" });
   });

@@ -2,7 +2,6 @@ import { DiscoveryUnavailableError } from "@tsakt/discovery";
 import { type EtcdDiscoveryOptions, EtcdDiscoveryProvider } from "@tsakt/discovery-etcd";
 import {
   type EtcdHandle,
-  pollUntil as eventually,
   freePort,
   nodeNames as names,
   testNode as node,
@@ -11,6 +10,7 @@ import {
   startEtcd,
   uniqueName as unique,
 } from "@tsakt/test-servers";
+import { eventually } from "@tsakt/testkit";
 import { Etcd3 } from "etcd3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
@@ -58,7 +58,10 @@ describe.skipIf(skipWithoutBinary("etcd"))("EtcdDiscoveryProvider against etcd",
       const observer = provider({ clusterName: "crash" });
       expect(names(await observer.discoverPeers())).toContain(name);
       await child.kill("SIGKILL");
-      expect(await eventually(async () => !names(await observer.discoverPeers()).includes(name), 10_000)).toBe(true);
+      await eventually("the killed node to leave discovery", async () => !names(await observer.discoverPeers()).includes(name), {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+      });
     } finally {
       await child.kill();
     }
@@ -72,7 +75,10 @@ describe.skipIf(skipWithoutBinary("etcd"))("EtcdDiscoveryProvider against etcd",
     await admin.leaseClient.leaseRevoke({ ID: before });
     expect(await admin.get(key).string()).toBeNull();
     const observer = provider({ clusterName: "lost" });
-    expect(await eventually(async () => names(await observer.discoverPeers()).includes(self.name), 10_000)).toBe(true);
+    await eventually("the node to be advertised again", async () => names(await observer.discoverPeers()).includes(self.name), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
     const after = (await admin.get(key).exec()).kvs[0]?.lease;
     expect(after).toBeDefined();
     expect(after).not.toBe(before);
@@ -127,7 +133,12 @@ describe.skipIf(skipWithoutBinary("etcd"))("EtcdDiscoveryProvider across an etcd
   it("advertises the node again under a new lease once etcd is back", async () => {
     const self = node("outlived");
     const key = `/tsakt/discovery/tsakt/${self.name}`;
-    const registered = new EtcdDiscoveryProvider({ endpoints: etcd.endpoints, ttlSeconds: 1, dialTimeoutMs: 500, requestTimeoutMs: 1000 });
+    // The provider's own client, with its leases observed: the test waits for the "lost" event the provider reacts to.
+    const client = new Etcd3({ hosts: etcd.endpoints, dialTimeout: 500 });
+    let leasesLost = 0;
+    const lease = client.lease.bind(client);
+    client.lease = ((ttl, options) => lease(ttl, options).on("lost", () => void leasesLost++)) as typeof client.lease;
+    const registered = new EtcdDiscoveryProvider({ client, ttlSeconds: 1, requestTimeoutMs: 1000 });
     const observer = new EtcdDiscoveryProvider({ endpoints: etcd.endpoints, dialTimeoutMs: 500, requestTimeoutMs: 1000 });
     const admin = new Etcd3({ hosts: etcd.endpoints });
     try {
@@ -136,8 +147,8 @@ describe.skipIf(skipWithoutBinary("etcd"))("EtcdDiscoveryProvider across an etcd
       expect(original).toBeDefined();
       await etcd.kill();
       await expect(observer.discoverPeers()).rejects.toBeInstanceOf(DiscoveryUnavailableError);
-      // Past twice the TTL the client gives the lease up as lost, so the provider must grant a new one.
-      await new Promise((resolve) => setTimeout(resolve, 2500));
+      // etcd's clock cannot be driven: wait (real time, about twice the TTL) until the client gives the lease up as lost.
+      await eventually("the client to give the lease up as lost", () => leasesLost > 0, { timeoutMs: 10_000 });
       await etcd.restart();
       const leaseOfKey = async (): Promise<string | undefined> =>
         (
@@ -146,12 +157,16 @@ describe.skipIf(skipWithoutBinary("etcd"))("EtcdDiscoveryProvider across an etcd
             .exec()
             .catch(() => undefined)
         )?.kvs[0]?.lease;
-      expect(await eventually(async () => ((await leaseOfKey()) ?? original) !== original, 15_000)).toBe(true);
+      await eventually("the key to move to a new lease", async () => ((await leaseOfKey()) ?? original) !== original, {
+        timeoutMs: 15_000,
+        intervalMs: 50,
+      });
       expect(names(await observer.discoverPeers())).toContain(self.name);
     } finally {
       admin.close();
       await registered.close();
       await observer.close();
+      client.close();
     }
   });
 });

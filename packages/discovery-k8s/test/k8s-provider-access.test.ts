@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubernetesDiscoveryProvider } from "@tsakt/discovery-k8s";
 import { skipWithoutBinary } from "@tsakt/test-servers";
+import { eventually } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
 import type { FakeKubernetesApi } from "./pod-backed-harness.js";
 import { kubeConfigFor } from "./pod-backed-harness.js";
-import { addRunning, eventually, fakeApi, names, onCleanup, provider } from "./provider-helpers.js";
+import { addRunning, fakeApi, names, onCleanup, provider } from "./provider-helpers.js";
 
 /** Sets environment variables for one test and restores them after it (this test file runs in its own worker). */
 function withEnv(vars: Record<string, string | undefined>): void {

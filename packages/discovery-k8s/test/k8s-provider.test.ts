@@ -1,9 +1,10 @@
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { type KubernetesDiscoveryOptions, KubernetesDiscoveryProvider } from "@tsakt/discovery-k8s";
 import { skipWithoutBinary } from "@tsakt/test-servers";
+import { eventually } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
 import { kubeConfigFor } from "./pod-backed-harness.js";
-import { addRunning, eventually, fakeApi, labels, names, onCleanup, provider } from "./provider-helpers.js";
+import { addRunning, fakeApi, labels, names, onCleanup, provider } from "./provider-helpers.js";
 
 // The fake API server makes its certificates with the openssl CLI (under CI a missing openssl fails instead of skipping).
 describe.skipIf(skipWithoutBinary("openssl"))("KubernetesDiscoveryProvider", () => {
@@ -152,7 +153,7 @@ if (realCluster) {
       await eventually(
         "the watch cache to match a list",
         async () => JSON.stringify(await watched.discoverPeers()) === JSON.stringify(expected),
-        20_000,
+        { timeoutMs: 20_000 },
       );
     });
   });

@@ -1,6 +1,7 @@
 import { skipWithoutBinary } from "@tsakt/test-servers";
+import { eventually } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { addRunning, eventually, fakeApi, labels, names, provider } from "./provider-helpers.js";
+import { addRunning, fakeApi, labels, names, provider } from "./provider-helpers.js";
 
 // The fake API server makes its certificates with the openssl CLI (under CI a missing openssl fails instead of skipping).
 describe.skipIf(skipWithoutBinary("openssl"))("KubernetesDiscoveryProvider with watch: true (list+watch cache)", () => {
@@ -88,8 +89,8 @@ describe.skipIf(skipWithoutBinary("openssl"))("KubernetesDiscoveryProvider with 
     // A pod outside the selection moves the resource version past the last one the provider saw.
     api.addPod({ name: "billing-0", labels: { app: "billing" } });
     await api.restart();
-    await eventually("the provider to list again", () => api.listRequests > lists, 8000);
-    await eventually("the watch to reopen", () => api.activeWatches === 1, 8000);
+    await eventually("the provider to list again", () => api.listRequests > lists, { timeoutMs: 8000 });
+    await eventually("the watch to reopen", () => api.activeWatches === 1, { timeoutMs: 8000 });
     addRunning(api, "orders-1", 9001);
     await eventually("a pod added after the restart to appear", async () => (await names(p)).includes("orders-1"));
   });

@@ -37,20 +37,6 @@ export async function names(p: DiscoveryProvider): Promise<string[]> {
   return (await p.discoverPeers()).map((n) => n.name);
 }
 
-/** Polls `check` until it holds; throws naming `what` after `ms`. */
-export async function eventually(what: string, check: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // Not yet.
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** Adds a Running, Ready app=orders pod with the remoting port. */
 export function addRunning(api: FakeKubernetesApi, name: string, port: number, extra: Record<string, unknown> = {}): void {
   api.addPod({ ...runningPodFor({ name, host: "127.0.0.1", port }, labels), ...extra });

@@ -1,8 +1,8 @@
 import type { DiscoveryNode, DiscoveryProvider } from "@tsakt/discovery";
 import { MdnsDiscoveryProvider } from "@tsakt/discovery-mdns";
+import { eventually } from "@tsakt/testkit";
 import makeMdns from "multicast-dns";
 import { afterEach, describe, expect, it } from "vitest";
-import { eventually } from "./eventually.js";
 import { loopbackOptions } from "./loopback.js";
 
 type Mdns = makeMdns.MulticastDNS;
@@ -48,7 +48,7 @@ describe("MdnsDiscoveryProvider on loopback multicast", () => {
     await b.close();
     expect(await peerNames(a)).toContain("ttl-b");
 
-    await eventually("b to expire from a's view", async () => !(await peerNames(a)).includes("ttl-b"), 8000);
+    await eventually("b to expire from a's view", async () => !(await peerNames(a)).includes("ttl-b"), { timeoutMs: 8000 });
     expect(Date.now() - vanishedAt).toBeGreaterThanOrEqual(1000);
   });
 

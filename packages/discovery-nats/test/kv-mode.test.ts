@@ -3,14 +3,8 @@ import { connect } from "@nats-io/transport-node";
 import type { DiscoveryNode } from "@tsakt/discovery";
 import { runDiscoveryConformance } from "@tsakt/discovery/testing";
 import { NatsDiscoveryProvider } from "@tsakt/discovery-nats";
-import {
-  pollUntil as eventually,
-  type NatsServerHandle,
-  nodeNames as names,
-  skipWithoutBinary,
-  spawnTsChild,
-  startNatsServer,
-} from "@tsakt/test-servers";
+import { type NatsServerHandle, nodeNames as names, skipWithoutBinary, spawnTsChild, startNatsServer } from "@tsakt/test-servers";
+import { eventually, staysTrue } from "@tsakt/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const fixture = new URL("./fixtures/register-node.ts", import.meta.url).pathname;
@@ -43,7 +37,10 @@ describe.skipIf(skipWithoutBinary("nats-server"))("NATS KV mode against nats-ser
       await child.waitForLine(/^registered /);
       expect(names(await observer.discoverPeers())).toContain(name);
       await child.kill("SIGKILL");
-      expect(await eventually(async () => !names(await observer.discoverPeers()).includes(name), 10_000)).toBe(true);
+      await eventually("the killed node to leave discovery", async () => !names(await observer.discoverPeers()).includes(name), {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+      });
     } finally {
       await child.kill();
       await observer.close();
@@ -56,8 +53,11 @@ describe.skipIf(skipWithoutBinary("nats-server"))("NATS KV mode against nats-ser
     const observer = new NatsDiscoveryProvider({ servers: server.url, mode: "kv", clusterName: "refresh" });
     try {
       await registered.register(self);
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-      expect(await observer.discoverPeers()).toEqual([self]);
+      // Real server time: the KV entry would expire after 800 ms without the refresh; watch it for more than two TTLs.
+      await staysTrue("the entry to stay while refreshed", async () => expect(await observer.discoverPeers()).toEqual([self]), {
+        timeoutMs: 2000,
+        intervalMs: 100,
+      });
     } finally {
       await registered.close();
       await observer.close();

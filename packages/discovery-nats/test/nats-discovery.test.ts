@@ -2,7 +2,6 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { DiscoveryUnavailableError } from "@tsakt/discovery";
 import { type NatsDiscoveryOptions, NatsDiscoveryProvider } from "@tsakt/discovery-nats";
 import {
-  pollUntil as eventually,
   freePort,
   type NatsServerHandle,
   nodeNames as names,
@@ -12,6 +11,7 @@ import {
   startNatsServer,
   uniqueName as unique,
 } from "@tsakt/test-servers";
+import { eventually } from "@tsakt/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 const fixture = new URL("./fixtures/register-node.ts", import.meta.url).pathname;
@@ -50,7 +50,9 @@ describe.skipIf(skipWithoutBinary("nats-server"))("NatsDiscoveryProvider against
       const observer = provider();
       expect(names(await observer.discoverPeers())).toContain(name);
       await child.kill("SIGKILL");
-      expect(await eventually(async () => !names(await observer.discoverPeers()).includes(name))).toBe(true);
+      await eventually("the killed node to leave discovery", async () => !names(await observer.discoverPeers()).includes(name), {
+        intervalMs: 50,
+      });
     } finally {
       await child.kill();
     }
@@ -147,7 +149,11 @@ describe.skipIf(skipWithoutBinary("nats-server"))("NatsDiscoveryProvider across 
       await server.kill();
       await expect(observer.discoverPeers()).rejects.toBeInstanceOf(DiscoveryUnavailableError);
       await server.restart();
-      expect(await eventually(async () => names(await observer.discoverPeers().catch(() => [])).includes(self.name))).toBe(true);
+      await eventually(
+        "the node to be advertised again",
+        async () => names(await observer.discoverPeers().catch(() => [])).includes(self.name),
+        { intervalMs: 50 },
+      );
     } finally {
       await registered.close();
       await observer.close();

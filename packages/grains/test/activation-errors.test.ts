@@ -1,7 +1,8 @@
 import { InvalidOptionError } from "@tsakt/actor";
 import { type Grain, GrainActivationError, GrainActivationTimeoutError, grainOf } from "@tsakt/grains";
+import { eventually } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { deferred, eventually, rejection, startGrains } from "./helpers.js";
+import { deferred, rejection, startGrains } from "./helpers.js";
 
 /** A kind whose first `failures` activations fail the way `fail` says; it records every hook call. */
 function flakyKind(failures: number, fail: (attempt: number) => void | Promise<void>, log: string[]) {
@@ -94,7 +95,7 @@ describe("activation errors", () => {
     const before = system.deadLetterCount;
     grainOf(system, "broken", "b").tell("one");
     grainOf(system, "broken", "b").tell("two");
-    await eventually(() => system.deadLetterCount === before + 2, "two dead letters");
+    await eventually("two dead letters", () => system.deadLetterCount === before + 2);
   });
 
   it("fails an activation slower than activationTimeoutMs with GrainActivationTimeoutError, and retries on the next call", async () => {
@@ -115,7 +116,7 @@ describe("activation errors", () => {
 
     // The abandoned instance never serves a message; when its onActivate finally succeeds, it is deactivated.
     stuck.resolve();
-    await eventually(() => log.includes("deactivate 1"), "the abandoned activation to be deactivated");
+    await eventually("the abandoned activation to be deactivated", () => log.includes("deactivate 1"));
     expect(await slow.ask("hi")).toBe("answer from attempt 2");
     expect(log).toEqual(["activate 1", "activate 2", "deactivate 1"]);
   });

@@ -4,6 +4,7 @@ import { InMemoryClusterNetwork } from "@tsakt/cluster/testing";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { clusterGrainDirectory, grainRegistryKey } from "@tsakt/grains/cluster";
 import { runGrainDirectoryConformance } from "@tsakt/grains/testing";
+import { eventually } from "@tsakt/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 
 const systems: ActorSystem[] = [];
@@ -38,11 +39,7 @@ async function members(hosts: readonly string[], network: InMemoryClusterNetwork
     systems.push(system);
     clusters.push(clusterOf(system));
   }
-  const deadline = Date.now() + 5000;
-  while (!clusters.every((c) => c.members().length === hosts.length)) {
-    if (Date.now() > deadline) throw new Error(`the ${hosts.length} members did not see each other within 5 s`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await eventually(`the ${hosts.length} members to see each other`, () => clusters.every((c) => c.members().length === hosts.length));
   return clusters;
 }
 
@@ -72,11 +69,7 @@ describe("the cluster grain directory", () => {
     network.kill("10.0.0.3");
     // While the victim is only unreachable, it still owns the grain.
     expect(await directory.claim(identity, survivor)).toBe(victim);
-    const deadline = Date.now() + 10_000;
-    while (a.members().length !== 2) {
-      if (Date.now() > deadline) throw new Error("the victim was not declared dead within 10 s");
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await eventually("the victim to be declared dead", () => a.members().length === 2, { timeoutMs: 10_000 });
     expect(await directory.claim(identity, survivor)).toBe(survivor);
     expect(await directory.lookup(identity)).toBe(survivor);
   });

@@ -6,6 +6,7 @@ import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import type { Grain, GrainKindDefinition } from "@tsakt/grains";
 import { type ClusterGrainsOptions, clusterGrains } from "@tsakt/grains/cluster";
 import { remoting } from "@tsakt/remote";
+import { eventually } from "@tsakt/testkit";
 import { afterEach } from "vitest";
 
 /** One node of an in-process test cluster: its system, its cluster and its address. */
@@ -51,17 +52,10 @@ export async function startCluster(
     started.push(system);
     nodes.push({ name, system, cluster, address: system.addressPrefix });
   }
-  await until(() => nodes.every((n) => n.cluster.members().length === names.length), 10_000, "every node to see every node");
+  await eventually("every node to see every node", () => nodes.every((n) => n.cluster.members().length === names.length), {
+    timeoutMs: 10_000,
+  });
   return nodes;
-}
-
-/** Polls `check` every 10 ms, failing after `ms` naming `what`. */
-export async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** A grain kind that answers every StringValue with "<node address> <its own count of messages>", and counts activations by id. */

@@ -2,8 +2,9 @@ import { isMessage } from "@bufbuild/protobuf";
 import { StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { isTsaktError } from "@tsakt/actor";
 import { grainOf } from "@tsakt/grains";
+import { eventually } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { startCluster, text, until, whereKind } from "./cluster-helpers.js";
+import { startCluster, text, whereKind } from "./cluster-helpers.js";
 
 /** The name of the node a whereKind grain answered from. */
 function nodeOf(reply: unknown): string {
@@ -129,7 +130,7 @@ describe("grains across a cluster (in one process, over TCP)", () => {
     expect(nodeOf(await grainOf(c.system, "where", "moving").ask(text("hi")))).toBe("c");
     expect(nodeOf(await grainOf(a.system, "where", "moving").ask(text("hi")))).toBe("c");
     await c.system.stop();
-    await until(() => a.cluster.members().length === 2, 5000, "c to be gone");
+    await eventually("c to be gone", () => a.cluster.members().length === 2);
     const reply = await grainOf(a.system, "where", "moving").ask<{ value: string }>(text("again"));
     expect(reply.value).toBe("a 1");
     expect(activations.get("moving")).toEqual(["c", "a"]);

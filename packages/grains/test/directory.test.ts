@@ -10,8 +10,9 @@ import {
   InMemoryGrainDirectory,
 } from "@tsakt/grains";
 import { runGrainDirectoryConformance } from "@tsakt/grains/testing";
+import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { eventually, fieldRejected, rejection, startGrains } from "./helpers.js";
+import { fieldRejected, rejection, startGrains } from "./helpers.js";
 
 runGrainDirectoryConformance("in-memory", { create: () => new InMemoryGrainDirectory() });
 
@@ -48,7 +49,7 @@ describe("the directory seam", () => {
     const system = await node("solo", directory);
     await grainOf(system, "echo", "1").ask("hi");
     expect(await directory.lookup({ kind: "echo", id: "1" })).toBe("tsakt://solo");
-    await eventually(() => directory.size === 0, "the claim to be released after deactivation");
+    await eventually("the claim to be released after deactivation", () => directory.size === 0);
   });
 
   it("releases every claim when the system stops", async () => {
@@ -70,7 +71,7 @@ describe("the directory seam", () => {
     expect(error).toBeInstanceOf(GrainOwnedElsewhereError);
     expect(error.node).toBe("tsakt://node-a");
 
-    await eventually(() => directory.size === 0, "node-a's grain to deactivate");
+    await eventually("node-a's grain to deactivate", () => directory.size === 0);
     expect(await grainOf(b, "echo", "shared").ask("hi again")).toBe("hi again");
     expect(await directory.lookup({ kind: "echo", id: "shared" })).toBe("tsakt://node-b");
   });

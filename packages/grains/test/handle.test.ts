@@ -1,9 +1,9 @@
 import { type PID, SystemNotStartedError, schedulerOf } from "@tsakt/actor";
 import type { Grain, GrainRef } from "@tsakt/grains";
 import { grainOf } from "@tsakt/grains";
-import { probe } from "@tsakt/testkit";
+import { eventually, probe } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { eventually, rejection, startGrains } from "./helpers.js";
+import { rejection, startGrains } from "./helpers.js";
 
 const pinger = { factory: (): Grain => ({ onReceive: (ctx) => (ctx.message === "ping" ? ctx.respond("pong") : undefined) }) };
 
@@ -72,7 +72,7 @@ describe("grain handles", () => {
       kinds: { recorder: { factory: (): Grain => ({ onReceive: (ctx) => void got.push(ctx.message) }) } },
     });
     schedulerOf(system).once(10, grainOf(system, "recorder", "r"), "wake up");
-    await eventually(() => got.length === 1, "the scheduled message");
+    await eventually("the scheduled message", () => got.length === 1);
     expect(got).toEqual(["wake up"]);
   });
 

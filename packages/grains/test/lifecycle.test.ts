@@ -1,7 +1,8 @@
 import type { PID } from "@tsakt/actor";
 import { defaultIdleMs, grainOf } from "@tsakt/grains";
+import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { counterKind, deferred, eventually, flush, type Lifecycle, startGrains } from "./helpers.js";
+import { counterKind, deferred, flush, type Lifecycle, startGrains } from "./helpers.js";
 
 /** Advances fake time by `ms`, then lets the actors handle what the timers sent. */
 async function advance(ms: number): Promise<void> {
@@ -66,7 +67,7 @@ describe("activation", () => {
       if (ctx.message + 1 < total) ctx.tell(ctx.self, ctx.message + 1);
     });
     pump.tell(0);
-    await eventually(() => sent === total, "the pump to finish");
+    await eventually("the pump to finish", () => sent === total);
     expect(await counter.ask("list")).toEqual(Array.from({ length: total }, (_, i) => i));
   });
 });
@@ -234,6 +235,6 @@ describe("deactivation", () => {
     await grainOf(system, "counter", "x").ask("get");
     expect(system.localActorOf(`/system/grains/counter@x`)).toBeDefined();
     expect(system.actorCount).toBe(before + 1);
-    await eventually(() => system.actorCount === before, "the idle grain to deactivate");
+    await eventually("the idle grain to deactivate", () => system.actorCount === before);
   });
 });

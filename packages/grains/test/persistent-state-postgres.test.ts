@@ -5,9 +5,10 @@ import { type Grain, type GrainKindDefinition, grainOf, grainsOf } from "@tsakt/
 import { PersistenceCodec } from "@tsakt/persistence";
 import { openPostgresStores, type PostgresStores } from "@tsakt/persistence-postgres";
 import { type PostgresHandle, skipWithoutBinary, startPostgres } from "@tsakt/test-servers";
+import { eventually } from "@tsakt/testkit";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, until } from "./cluster-helpers.js";
+import { startCluster } from "./cluster-helpers.js";
 
 interface Ledger {
   balance: number;
@@ -84,13 +85,13 @@ describe.skipIf(skipWithoutBinary("postgres"))("grain state on PostgreSQL", () =
         }
       }
     });
-    await until(() => acked.size >= 300, 30_000, "300 acknowledged deposits");
+    await eventually("300 acknowledged deposits", () => acked.size >= 300, { timeoutMs: 30_000 });
 
     await server.halt();
-    await until(() => errors.length >= 40, 30_000, "calls to fail while the server is down");
+    await eventually("calls to fail while the server is down", () => errors.length >= 40, { timeoutMs: 30_000 });
     const ackedBeforeRestart = acked.size;
     await server.restart();
-    await until(() => acked.size >= ackedBeforeRestart + 300, 40_000, "writes to resume after the restart");
+    await eventually("writes to resume after the restart", () => acked.size >= ackedBeforeRestart + 300, { timeoutMs: 40_000 });
     stop = true;
     await Promise.all(writers);
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { grainStateKey } from "@tsakt/grains";
 import { PersistenceCodec } from "@tsakt/persistence";
 import { LmdbStateStore } from "@tsakt/persistence-lmdb";
+import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 
 const fixture = fileURLToPath(new URL("./fixtures/bank-node.mjs", import.meta.url));
@@ -109,14 +110,6 @@ class BankNode {
   }
 }
 
-async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe("grain state on LMDB shared by 3 node processes", () => {
   const nodes: BankNode[] = [];
   const dirs: string[] = [];
@@ -136,21 +129,24 @@ describe("grain state on LMDB shared by 3 node processes", () => {
     nodes.push(n2);
     const n3 = await new BankNode("n3", [n1.hostPort, n2.hostPort], path, history).started();
     nodes.push(n3);
-    await until(
-      async () => (await Promise.all(nodes.map((n) => n.command({ op: "members" })))).every((l) => l.members === 3),
-      15_000,
+    await eventually(
       "3 members everywhere",
+      async () => (await Promise.all(nodes.map((n) => n.command({ op: "members" })))).every((l) => l.members === 3),
+      { timeoutMs: 15_000, intervalMs: 100 },
     );
 
     const accounts = Array.from({ length: 300 }, (_, i) => `acct-${String(i).padStart(3, "0")}`);
     for (const node of nodes) await node.command({ op: "drive", accounts });
-    await until(() => history.acked.size >= 1500, 30_000, "1,500 acknowledged deposits");
+    await eventually("1,500 acknowledged deposits", () => history.acked.size >= 1500, { timeoutMs: 30_000, intervalMs: 100 });
 
     n3.kill();
     history.since = Date.now();
     const ackedAtKill = history.acked.size;
     // Every account, wherever it lived, takes deposits again from the survivors.
-    await until(() => history.ackedSince.size === accounts.length, 40_000, "every account to acknowledge a deposit after the kill");
+    await eventually("every account to acknowledge a deposit after the kill", () => history.ackedSince.size === accounts.length, {
+      timeoutMs: 40_000,
+      intervalMs: 100,
+    });
     await Promise.all([n1.command({ op: "halt" }), n2.command({ op: "halt" })]);
     await Promise.all(nodes.map((n) => n.stop()));
 

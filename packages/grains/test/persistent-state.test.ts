@@ -12,8 +12,9 @@ import {
   grainsOf,
 } from "@tsakt/grains";
 import { MemoryStateStore, MemoryStorage, PersistenceCodec, type StateStore, StoreUnavailableError } from "@tsakt/persistence";
+import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { eventually, fieldRejected, rejection } from "./helpers.js";
+import { fieldRejected, rejection } from "./helpers.js";
 
 /** A bank account whose balance is its persistent state: a bigint deposits it, "balance" answers, "close" clears it. */
 class Account implements Grain<Int64Value> {
@@ -85,7 +86,7 @@ describe("persistent grain state", () => {
     expect(await ada.ask(100n)).toBe(100n);
     expect(await ada.ask(5n)).toBe(105n);
     expect(storage.states.get("grain/account/ada")?.version).toBe(2);
-    await eventually(() => log.includes("deactivate ada"), "ada to deactivate when idle");
+    await eventually("ada to deactivate when idle", () => log.includes("deactivate ada"));
     expect(await ada.ask("balance")).toBe(105n);
     expect(log).toEqual(["activate ada 0", "deactivate ada", "activate ada 105"]);
     expect(grainStateKey({ kind: "account", id: "ada" })).toBe("grain/account/ada");
@@ -158,7 +159,7 @@ describe("persistent grain state", () => {
     const error = await rejection<Error & { kind: string; id: string }>(onB.ask(1n), "GrainStateConflict");
     expect(error).toMatchObject({ kind: "account", id: "x" });
     expect(error.cause).toMatchObject({ code: "ConcurrencyConflict", key: "grain/account/x", expected: 0, actual: 1 });
-    await eventually(() => logB.includes("deactivate x"), "the stale activation to stop");
+    await eventually("the stale activation to stop", () => logB.includes("deactivate x"));
     expect(grainsOf(b).activeCount()).toBe(0);
     expect(lines.filter((l) => l.startsWith("warn"))).toHaveLength(1);
     // The stale side's change was never stored; its next call activates the grain again with the stored state.

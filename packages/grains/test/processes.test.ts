@@ -1,14 +1,6 @@
+import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { GrainProcess } from "./process-node.js";
-
-/** Polls `check` every 100 ms, failing after `ms` naming `what`. */
-async function until(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("grains across processes (built dist, default cluster timings)", () => {
   const nodes: GrainProcess[] = [];
@@ -24,7 +16,10 @@ describe("grains across processes (built dist, default cluster timings)", () => 
     nodes.push(n2);
     const n3 = await GrainProcess.start("n3", [n1.hostPort, n2.hostPort]);
     nodes.push(n3);
-    await until(async () => (await Promise.all(nodes.map((n) => n.members()))).every((m) => m === 3), 15_000, "three members everywhere");
+    await eventually("three members everywhere", async () => (await Promise.all(nodes.map((n) => n.members()))).every((m) => m === 3), {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+    });
 
     expect(await n3.ask("victim", "hi")).toBe("n3 1");
     expect(await n1.ask("victim", "hi")).toBe("n3 2");
@@ -34,13 +29,13 @@ describe("grains across processes (built dist, default cluster timings)", () => 
     const killedAt = Date.now();
     let answer = "";
     // Until the cluster declares n3 dead, calls go to n3 and fail (unreachable or timed out); then n1 activates it.
-    await until(
+    await eventually(
+      "the grain to answer from a survivor",
       async () => {
         answer = await n1.ask("victim", "again", 1000);
         return !answer.startsWith("error");
       },
-      20_000,
-      "the grain to answer from a survivor",
+      { timeoutMs: 20_000, intervalMs: 100 },
     );
     // A fresh activation on n1 (the caller, by local placement); calls that timed out while it was being claimed
     // may have reached it first, so its count starts at 1 plus those.

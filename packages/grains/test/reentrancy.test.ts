@@ -1,7 +1,8 @@
 import type { Grain, GrainKindDefinition } from "@tsakt/grains";
 import { grainOf } from "@tsakt/grains";
+import { eventually, staysTrue } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { deferred, eventually, startGrains } from "./helpers.js";
+import { deferred, startGrains } from "./helpers.js";
 
 /** A grain where "slow" waits for `gate` and "fast" answers at once; every step is logged. */
 function gatedKind(log: string[], gate: Promise<void>, reentrant: boolean): GrainKindDefinition {
@@ -32,9 +33,8 @@ describe("reentrancy", () => {
 
     const slow = grain.ask("slow");
     const fast = grain.ask("fast");
-    await eventually(() => log.length > 0, "the slow message to start");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(log).toEqual(["slow started"]);
+    await eventually("the slow message to start", () => log.length > 0);
+    await staysTrue("the fast message to wait for the slow one", () => expect(log).toEqual(["slow started"]), { timeoutMs: 50 });
 
     gate.resolve();
     expect(await Promise.all([slow, fast])).toEqual(["slow done", "fast done"]);
@@ -93,6 +93,7 @@ describe("reentrancy", () => {
           reentrant: true,
           factory: (): Grain => ({
             onReceive: async (ctx) => {
+              log.push(`started ${String(ctx.message)}`);
               await gate.promise;
               log.push(`finished ${String(ctx.message)}`);
             },
@@ -104,12 +105,11 @@ describe("reentrancy", () => {
     const grain = grainOf(system, "busy", "b");
     grain.tell("one");
     grain.tell("two");
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually("both messages to start", () => log.length === 2);
     const stopped = system.stop();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(log).toEqual([]);
+    await staysTrue("stop to wait for the running messages", () => expect(log).toEqual(["started one", "started two"]), { timeoutMs: 50 });
     gate.resolve();
     await stopped;
-    expect(log).toEqual(["finished one", "finished two", "deactivated"]);
+    expect(log).toEqual(["started one", "started two", "finished one", "finished two", "deactivated"]);
   });
 });

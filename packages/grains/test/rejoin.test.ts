@@ -6,8 +6,8 @@ import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { grainOf } from "@tsakt/grains";
 import { clusterGrains } from "@tsakt/grains/cluster";
 import { remoting } from "@tsakt/remote";
+import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { until } from "./cluster-helpers.js";
 
 const started: ActorSystem[] = [];
 
@@ -41,13 +41,15 @@ describe("grains on a node that was downed and rejoined (downing.whenDowned: rej
       nodes.push({ name, system, cluster });
     }
     const [, n2] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
-    await until(() => nodes.every((n) => n.cluster.members().length === 2), 10_000, "two members");
+    await eventually("two members", () => nodes.every((n) => n.cluster.members().length === 2), { timeoutMs: 10_000 });
     const ask = (id: string) => grainOf(n2.system, "echo", id).ask(create(StringValueSchema, { value: id }), { timeoutMs: 2000 });
     expect(await ask("a")).toMatchObject({ value: "a" });
     const firstRun = n2.cluster.self.uid;
 
     await n2.cluster.down("n2");
-    await until(() => n2.cluster.isRunning && n2.cluster.self.uid !== firstRun && n2.cluster.members().length === 2, 10_000, "n2 rejoined");
+    await eventually("n2 rejoined", () => n2.cluster.isRunning && n2.cluster.self.uid !== firstRun && n2.cluster.members().length === 2, {
+      timeoutMs: 10_000,
+    });
     expect(n2.system.isRunning).toBe(true);
     // Grains serve again on the new run: a new identity and the one it hosted before being downed.
     expect(await ask("b")).toMatchObject({ value: "b" });

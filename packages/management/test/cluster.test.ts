@@ -1,4 +1,5 @@
-import { eventually, startCluster, stopAll, type TestNode } from "@tsakt/test-cluster";
+import { startCluster, stopAll, type TestNode } from "@tsakt/test-cluster";
+import { eventually } from "@tsakt/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, expectSchema } from "./helpers.js";
 
@@ -76,11 +77,11 @@ describe("the management endpoints of a 3-node cluster (separate processes)", ()
     expect(down.status).toBe(202);
     expectSchema("OperationAccepted", down.body);
     await eventually(
-      async () => ((await call(b.url, "/ready").catch(() => ({ status: 0 }))) as { status: number }).status !== 200,
-      10_000,
       "b to report not ready",
+      async () => ((await call(b.url, "/ready").catch(() => ({ status: 0 }))) as { status: number }).status !== 200,
+      { timeoutMs: 10_000, intervalMs: 50 },
     );
-    await eventually(async () => (await listed(a)).join() === a.name, 10_000, "a to see b downed");
+    await eventually("a to see b downed", async () => (await listed(a)).join() === a.name, { timeoutMs: 10_000, intervalMs: 50 });
     const afterDown = await call(a.url, "/cluster/events");
     expect(afterDown.body.events).toContainEqual(expect.objectContaining({ type: "member-left", member: b.name, status: "down" }));
     expect((await call(a.url, "/ready")).status).toBe(200);

@@ -5,7 +5,8 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { eventually, startCluster, stopAll, type TestNode } from "@tsakt/test-cluster";
+import { startCluster, stopAll, type TestNode } from "@tsakt/test-cluster";
+import { eventually } from "@tsakt/testkit";
 import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -80,7 +81,7 @@ describe.skipIf(!haveChromium)("the live dashboard in a real browser (headless C
     await page.waitForFunction((name) => document.querySelector(`[data-member="${name}"]`) === null, c.name, { timeout: 15_000 });
     const goneAt = Date.now();
     const declared = await a.waitFor((e) => e.event === "member-left" && e.name === c.name, 1000);
-    await eventually(async () => (await page.locator("ol.events li.member-left").count()) > 0, 5000, "the event log to show member-left");
+    await eventually("the event log to show member-left", async () => (await page.locator("ol.events li.member-left").count()) > 0);
     console.log(
       `dashboard: killed at +0 ms, declared dead by the dashboard's node at +${declared.at - killedAt} ms, gone from the graph at +${goneAt - killedAt} ms`,
     );

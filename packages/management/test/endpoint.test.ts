@@ -3,14 +3,15 @@ import { file_google_protobuf_wrappers, StringValueSchema } from "@bufbuild/prot
 import { ActorSystem, InvalidOptionError, type Plugin, silentLogger } from "@tsakt/actor";
 import { grains } from "@tsakt/grains";
 import { management, managementOf } from "@tsakt/management";
+import { TestClock } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { call, expectSchema } from "./helpers.js";
 
 const token = "0123456789abcdef-test-token";
 const systems: ActorSystem[] = [];
 
-async function start(plugins: Plugin[]): Promise<{ system: ActorSystem; url: string }> {
-  const system = await ActorSystem.start({ name: "mgmt", logger: silentLogger, plugins });
+async function start(plugins: Plugin[], clock?: TestClock): Promise<{ system: ActorSystem; url: string }> {
+  const system = await ActorSystem.start({ name: "mgmt", logger: silentLogger, plugins, ...(clock ? { clock } : {}) });
   systems.push(system);
   return { system, url: managementOf(system).url };
 }
@@ -32,10 +33,16 @@ describe("management options", () => {
 
 describe("the management endpoint of one node", () => {
   it("answers probes, status, actors (paged), grains and history, each matching the published schema", async () => {
-    const { system, url } = await start([
-      grains({ kinds: { counter: { factory: () => ({ onReceive: (ctx) => ctx.respond(create(StringValueSchema, { value: "ok" })) }) } } }),
-      management({ port: 0, sampleIntervalMs: 20 }),
-    ]);
+    const clock = new TestClock();
+    const { system, url } = await start(
+      [
+        grains({
+          kinds: { counter: { factory: () => ({ onReceive: (ctx) => ctx.respond(create(StringValueSchema, { value: "ok" })) }) } },
+        }),
+        management({ port: 0, sampleIntervalMs: 20 }),
+      ],
+      clock,
+    );
     const parent = await system.spawnFunc("parent", async (ctx) => {
       if (ctx.message === "spawn") {
         for (let i = 0; i < 5; i++) await ctx.spawn(`child-${i}`, () => ({ receive: () => {} }));
@@ -75,7 +82,7 @@ describe("the management endpoint of one node", () => {
     expectSchema("GrainsResponse", grainsView.body);
     expect(grainsView.body.kinds).toEqual([{ kind: "counter", active: 3 }]);
 
-    await new Promise((r) => setTimeout(r, 120));
+    await clock.advance(60);
     const history = await call(url, "/stats/history");
     expectSchema("History", history.body);
     expect(history.body.samples.length).toBeGreaterThan(1);

@@ -3,7 +3,8 @@ import { NodeJoinedSchema } from "@tsakt/actor";
 import { PersistenceCodec } from "@tsakt/persistence";
 import { collect, rejectionOf } from "@tsakt/persistence/testing";
 import { migrate, openPostgresStores, PostgresStateStore } from "@tsakt/persistence-postgres";
-import { type PostgresHandle, pollUntil, skipWithoutBinary, startPostgres } from "@tsakt/test-servers";
+import { type PostgresHandle, skipWithoutBinary, startPostgres } from "@tsakt/test-servers";
+import { eventually } from "@tsakt/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -104,11 +105,11 @@ describe.skipIf(skipWithoutBinary("postgres"))("PostgreSQL stores", () => {
         }
       }
     })();
-    expect(await pollUntil(async () => acked.length >= 20, 20_000)).toBe(true);
+    await eventually("20 acknowledged writes", async () => acked.length >= 20, { timeoutMs: 20_000, intervalMs: 50 });
     await stores.journal.append("outage/journal", [Uint8Array.of(1)], 0);
 
     await server.halt();
-    expect(await pollUntil(async () => errors.length >= 3, 20_000)).toBe(true);
+    await eventually("writes to fail while the server is down", async () => errors.length >= 3, { timeoutMs: 20_000, intervalMs: 50 });
     const ackedBeforeRestart = acked.length;
     const calls: Array<[string, () => Promise<unknown> | AsyncIterable<unknown>]> = [
       ["load", () => stores.state.load(key)],
@@ -122,7 +123,10 @@ describe.skipIf(skipWithoutBinary("postgres"))("PostgreSQL stores", () => {
       expect(await rejectionOf(run)).toMatchObject({ code: "StoreUnavailable", store: "postgres", operation });
 
     await server.restart();
-    expect(await pollUntil(async () => acked.length >= ackedBeforeRestart + 20, 30_000)).toBe(true);
+    await eventually("writes to resume after the restart", async () => acked.length >= ackedBeforeRestart + 20, {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
     stop = true;
     await writer;
 

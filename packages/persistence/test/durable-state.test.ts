@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { type Int64Value, Int64ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, isTsaktError, silentLogger } from "@tsakt/actor";
 import { MemoryStateStore, MemoryStorage, PersistenceCodec, PersistentState } from "@tsakt/persistence";
+import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { Cart, faultyStateStore, ledgerCodec } from "./actor-fixtures.js";
 
@@ -14,14 +15,6 @@ async function start(): Promise<ActorSystem> {
   const system = await ActorSystem.start({ name: "carts", logger: silentLogger });
   systems.push(system);
   return system;
-}
-
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 type CartReply = { items: string[]; version: number };
@@ -52,7 +45,7 @@ describe("DurableStateActor", () => {
     expect(await live.ask("apple")).toBe(1);
     const error = await stale.ask("plum", { timeoutMs: 2000 }).catch((e: unknown) => e);
     expect(isTsaktError(error, "ConcurrencyConflict")).toBe(true);
-    await until(() => !stale.isAlive(), 2000, "the stale cart to stop");
+    await eventually("the stale cart to stop", () => !stale.isAlive(), { timeoutMs: 2000 });
     expect(await live.ask<CartReply>("get")).toEqual({ items: ["apple"], version: 1 });
   });
 

@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { Int64ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, type Context, isTsaktError, type PID, type ReceiveContext, silentLogger } from "@tsakt/actor";
 import { MemoryEventJournal, MemorySnapshotStore, MemoryStorage } from "@tsakt/persistence";
+import { eventually, staysTrue } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { expectedLedger, FaultyJournal, gate, Ledger, type LedgerState, ledgerCodec } from "./actor-fixtures.js";
 
@@ -18,14 +19,6 @@ async function start(): Promise<ActorSystem> {
 
 type Reply = LedgerState & { seq: number };
 const get = (pid: PID) => pid.ask<Reply>("get", { timeoutMs: 5000 });
-
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe("EventSourcedActor", () => {
   it("recovers 10,000 events to the same state with and without snapshots", async () => {
@@ -111,10 +104,9 @@ describe("EventSourcedActor", () => {
     expect(await pid.ask(10)).toBe("accepted");
     let answered: Reply | undefined;
     void get(pid).then((reply) => (answered = reply));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(answered).toBeUndefined();
+    await staysTrue("the get to wait for the held persist", () => answered === undefined, { timeoutMs: 50 });
     held.open();
-    await until(() => answered !== undefined, 2000, "the held get to be answered");
+    await eventually("the held get to be answered", () => answered !== undefined, { timeoutMs: 2000 });
     expect(answered).toEqual({ ...expectedLedger([10]), seq: 1 });
   });
 
@@ -128,7 +120,7 @@ describe("EventSourcedActor", () => {
     const error = await stale.ask(2, { timeoutMs: 2000 }).catch((e: unknown) => e);
     expect(isTsaktError(error, "ConcurrencyConflict")).toBe(true);
     expect(error).toMatchObject({ key: "shared", expected: 0, actual: 1 });
-    await until(() => !stale.isAlive(), 2000, "the stale actor to stop");
+    await eventually("the stale actor to stop", () => !stale.isAlive(), { timeoutMs: 2000 });
     // Nothing of the stale side was stored; the live one goes on.
     expect(await first.ask(3)).toBe(4);
     expect(storage.journals.get("shared")?.highest).toBe(2);

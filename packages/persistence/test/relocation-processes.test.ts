@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 
 const fixture = fileURLToPath(new URL("./fixtures/counter-node.mjs", import.meta.url));
@@ -86,14 +87,6 @@ class CounterNode {
   }
 }
 
-async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 type Counted = { count: number; sum: number; node: string };
 
 describe("event-sourced actors relocated after a SIGKILL (3 node processes, one LMDB directory)", () => {
@@ -114,10 +107,10 @@ describe("event-sourced actors relocated after a SIGKILL (3 node processes, one 
     nodes.push(n2);
     const n3 = await new CounterNode("n3", [n1.hostPort, n2.hostPort], path).started();
     nodes.push(n3);
-    await until(
-      async () => (await Promise.all(nodes.map((n) => n.command({ op: "members" })))).every((l) => l.members === 3),
-      15_000,
+    await eventually(
       "3 members",
+      async () => (await Promise.all(nodes.map((n) => n.command({ op: "members" })))).every((l) => l.members === 3),
+      { timeoutMs: 15_000, intervalMs: 200 },
     );
 
     const names = Array.from({ length: 30 }, (_, i) => `counter-${i}`);
@@ -137,7 +130,8 @@ describe("event-sourced actors relocated after a SIGKILL (3 node processes, one 
 
     n3.kill();
     const answers = new Map<string, Counted>();
-    await until(
+    await eventually(
+      "every counter of the killed node to answer from a survivor",
       async () => {
         await Promise.all(
           onVictim
@@ -149,8 +143,7 @@ describe("event-sourced actors relocated after a SIGKILL (3 node processes, one 
         );
         return answers.size === onVictim.length;
       },
-      40_000,
-      "every counter of the killed node to answer from a survivor",
+      { timeoutMs: 40_000, intervalMs: 200 },
     );
     for (const name of onVictim) {
       const counted = answers.get(name) as Counted;

@@ -3,16 +3,9 @@ import { cluster, clusterOf, spawnOn } from "@tsakt/cluster";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { MemoryEventJournal, MemorySnapshotStore, MemoryStateStore, MemoryStorage } from "@tsakt/persistence";
 import { remoting } from "@tsakt/remote";
+import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { Cart, expectedLedger, Ledger, ledgerCodec } from "./actor-fixtures.js";
-
-async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("persistent actors relocated in a cluster (nodes in one process, over TCP)", () => {
   const systems: ActorSystem[] = [];
@@ -52,7 +45,7 @@ describe("persistent actors relocated in a cluster (nodes in one process, over T
       return system;
     };
     const [a, b, c] = [await node(), await node(), await node()];
-    await until(() => [a, b, c].every((s) => clusterOf(s).members().length === 3), 5000, "3 members everywhere");
+    await eventually("3 members everywhere", () => [a, b, c].every((s) => clusterOf(s).members().length === 3));
 
     await spawnOn(c, "acct-1", "ledger", { placement: "local" });
     await spawnOn(c, "cart-1", "cart", { placement: "local" });
@@ -63,7 +56,8 @@ describe("persistent actors relocated in a cluster (nodes in one process, over T
     expect((await a.actorOf("acct-1")).address).toContain(hostOfC);
 
     await c.stop();
-    await until(
+    await eventually(
+      "the ledger to answer from a survivor",
       async () => {
         const pid = await a.actorOf("acct-1").catch(() => undefined);
         return (
@@ -72,17 +66,16 @@ describe("persistent actors relocated in a cluster (nodes in one process, over T
           (await pid.ask("get", { timeoutMs: 500 }).catch(() => undefined)) !== undefined
         );
       },
-      10_000,
-      "the ledger to answer from a survivor",
+      { timeoutMs: 10_000 },
     );
     // Recovered from the snapshot at 4 plus the events 5 and 6, on another node.
     expect(await (await a.actorOf("acct-1")).ask("get", { timeoutMs: 2000 })).toEqual({ ...expectedLedger(amounts), seq: 6 });
     expect(await (await b.actorOf("acct-1")).ask(100, { timeoutMs: 2000 })).toBe(205);
-    await until(
+    await eventually(
+      "the cart to answer from a survivor",
       async () =>
         (await (await b.actorOf("cart-1").catch(() => undefined))?.ask("get", { timeoutMs: 500 }).catch(() => undefined)) !== undefined,
-      10_000,
-      "the cart to answer from a survivor",
+      { timeoutMs: 10_000 },
     );
     expect(await (await b.actorOf("cart-1")).ask("get", { timeoutMs: 2000 })).toEqual({ items: ["apple", "pear"], version: 2 });
   }, 30_000);

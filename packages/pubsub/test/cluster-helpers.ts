@@ -4,6 +4,7 @@ import { type Cluster, cluster, clusterOf, remotingTransport } from "@tsakt/clus
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { type ClusterPubSub, clusterPubSub, clusterPubSubOf } from "@tsakt/pubsub/cluster";
 import { remoting } from "@tsakt/remote";
+import { eventually } from "@tsakt/testkit";
 import { afterEach } from "vitest";
 
 /** One node of a test cluster: a system with remoting on 127.0.0.1, a cluster and cluster pub/sub. */
@@ -48,25 +49,14 @@ export async function startNodes(...names: string[]): Promise<PubSubNode[]> {
 
 /** Waits until each of `nodes` sees all of them as members. */
 export async function allMembers(nodes: PubSubNode[]): Promise<void> {
-  await until(() => nodes.every((n) => n.cluster.members().length === nodes.length), 5000, "every node sees every member");
-}
-
-/** Polls `check` every 10 ms, failing after `ms`. */
-export async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await eventually("every node sees every member", () => nodes.every((n) => n.cluster.members().length === nodes.length));
 }
 
 /** Waits until `publisher` knows that each of `subscribers` has subscribers of `topic` (interest crossed the wire). */
 export async function interestKnown(publisher: PubSubNode, topic: string, ...subscribers: PubSubNode[]): Promise<void> {
   const names = subscribers.map((n) => n.name);
-  await until(
-    () => names.every((n) => publisher.pubsub.nodesInterestedIn(topic).includes(n)),
-    5000,
-    `${publisher.name} to learn ${names.join(", ")} subscribe to ${topic}`,
+  await eventually(`${publisher.name} to learn ${names.join(", ")} subscribe to ${topic}`, () =>
+    names.every((n) => publisher.pubsub.nodesInterestedIn(topic).includes(n)),
   );
 }
 

@@ -5,9 +5,9 @@ import { MemoryNetwork } from "@tsakt/discovery";
 import { clusterPubSub } from "@tsakt/pubsub/cluster";
 import { PublicationSchema } from "@tsakt/pubsub/internal";
 import { remoteOf } from "@tsakt/remote";
-import { probe } from "@tsakt/testkit";
+import { eventually, probe } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { allMembers, interestKnown, startNode, startNodes, until } from "./cluster-helpers.js";
+import { allMembers, interestKnown, startNode, startNodes } from "./cluster-helpers.js";
 
 const text = (value: string) => create(StringValueSchema, { value });
 const textOf = (message: unknown) => (message as { value: string }).value;
@@ -106,7 +106,7 @@ describe("pub/sub across a cluster over TCP", () => {
     await b!.pubsub.unsubscribe("news", onB.pid);
     a!.pubsub.publish("news", text("after"));
     await onC.expectMessage(text("after"));
-    await until(() => !a!.pubsub.nodesInterestedIn("news").includes("b"), 5000, "a to learn b lost interest");
+    await eventually("a to learn b lost interest", () => !a!.pubsub.nodesInterestedIn("news").includes("b"));
     expect(a!.pubsub.nodesInterestedIn("news")).toEqual(["c"]);
     a!.pubsub.publish("news", text("later"));
     await onC.expectMessage(text("later"));
@@ -122,7 +122,7 @@ describe("pub/sub across a cluster over TCP", () => {
     await interestKnown(a!, "news", b!, c!);
 
     await c!.system.stop();
-    await until(() => a!.cluster.members().length === 2, 5000, "a to see c leave");
+    await eventually("a to see c leave", () => a!.cluster.members().length === 2);
     expect(a!.pubsub.nodesInterestedIn("news")).toEqual(["b"]);
     for (let i = 0; i < 10; i++) a!.pubsub.publish("news", text(`m${i}`));
     expect((await onB.receiveN(10)).map(textOf)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));

@@ -7,9 +7,8 @@ import { StaticDiscoveryProvider } from "@tsakt/discovery-static";
 import { clusterPubSub, clusterPubSubOf } from "@tsakt/pubsub/cluster";
 import { remoting } from "@tsakt/remote";
 import { freePorts, spawnTsChild, type TsChild } from "@tsakt/test-servers";
-import { probe } from "@tsakt/testkit";
+import { eventually, probe } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { until } from "./cluster-helpers.js";
 
 const fixture = fileURLToPath(new URL("./fixtures/subscriber-node.ts", import.meta.url));
 const text = (value: string) => create(StringValueSchema, { value });
@@ -53,7 +52,7 @@ describe("pub/sub across separate OS processes", () => {
     });
     const a = clusterPubSubOf(system);
     await Promise.all([b.waitForLine(/^subscribed$/, 20_000), c.waitForLine(/^subscribed$/, 20_000)]);
-    await until(() => a.nodesInterestedIn("news").length === 2, 10_000, "A to learn B and C subscribe");
+    await eventually("A to learn B and C subscribe", () => a.nodesInterestedIn("news").length === 2, { timeoutMs: 10_000 });
 
     const publisher = await probe(system);
     for (let i = 0; i < 200; i++) a.publish("news", text(`${i}`), publisher.pid);
@@ -65,7 +64,7 @@ describe("pub/sub across separate OS processes", () => {
     const local = await probe(system);
     await a.subscribe("news", local.pid);
     await c.kill("SIGKILL");
-    await until(() => clusterOf(system as ActorSystem).members().length === 2, 10_000, "A to declare C dead");
+    await eventually("A to declare C dead", () => clusterOf(system as ActorSystem).members().length === 2, { timeoutMs: 10_000 });
     expect(a.nodesInterestedIn("news")).toEqual([`127.0.0.1:${portB}`]);
     for (let i = 200; i < 300; i++) a.publish("news", text(`${i}`), publisher.pid);
     await b.waitForLine(/^got 299 /);

@@ -2,6 +2,7 @@ import { createServer } from "node:net";
 import { create } from "@bufbuild/protobuf";
 import { type PID, TerminatedSchema } from "@tsakt/actor";
 import { RemoteUnreachableError, remoteOf } from "@tsakt/remote";
+import { staysTrue } from "@tsakt/testkit";
 import { beforeAll, describe, expect, it } from "vitest";
 import { acceptorFrames } from "./support/frames.js";
 import { recordingLogger, startNode } from "./support/nodes.js";
@@ -46,7 +47,7 @@ describe("death watch across processes", () => {
     await remote.stop(a);
     await remote.stop(b);
     await eventually(() => notices.length === 1, 5000, "Terminated for a");
-    await new Promise((r) => setTimeout(r, 200));
+    await staysTrue("no Terminated for the unwatched b", () => notices.length === 1, { timeoutMs: 200 });
     expect(notices).toEqual([{ address: a.address, sender: a.address }]);
     expect(a.isAlive()).toBe(false);
     // The watch ended with the notice: the watcher holds no reference to the stopped remote actor.
@@ -69,8 +70,8 @@ describe("death watch across processes", () => {
     const target = await system.spawnFunc("target", () => {});
     const watcher = await system.actorOf(`${child.address}/user/watcher`);
     expect(await watcher.ask({ op: "watch", address: target.address })).toEqual({ ok: true });
-    // Give the Watch a moment to reach this node before stopping the target.
-    await new Promise((r) => setTimeout(r, 100));
+    const watchers = () => (target as unknown as { watchCounts(): { watchers: number } }).watchCounts().watchers;
+    await eventually(() => watchers() === 1, 5000, "the Watch to reach this node");
     await system.stopActor(target);
     await eventually(
       async () => ((await watcher.ask({ op: "notices" })) as { notices: string[] }).notices.includes(target.address),
@@ -88,7 +89,8 @@ describe("death watch across processes", () => {
     await pid.ask({ watch: echo });
     await pid.ask({ watch: slow });
     const inFlight = slow.ask({ op: "slow", ms: 60_000 }, { timeoutMs: 60_000 }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 50));
+    // One round trip on the same connection: the slow ask reached the child before the kill.
+    await echo.ask(create(Greet, { who: "ahead" }), { timeoutMs: 5000 });
     const killedAt = Date.now();
     await child.kill();
     await eventually(() => notices.length === 2, 5000, "Terminated for both actors");
@@ -154,7 +156,8 @@ describe("reconnection", () => {
     const system = await startNode({ reconnect: { initialDelayMs: 50, maxDelayMs: 100 } });
     const echo = remoteOf(system).pidOf(`${first.address}/user/echo`);
     for (let i = 0; i < 10; i++) expect(echo.tell(create(Greet, { who: `queued ${i}` }))).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
+    const queued = () => remoteOf(system).stats().connections === 0 && remoteOf(system).stats().queuedBytes > 0;
+    await staysTrue("the tells to stay queued while the peer is down", queued, { timeoutMs: 300 });
     await startChild("node.mjs", { name: "later", image, port });
     await eventually(
       async () => ((await echo.ask(create(Greet, { who: "count" }), { timeoutMs: 1000 })) as { n: bigint }).n === 10n,

@@ -1,3 +1,4 @@
+import { eventually, staysTrue } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeConsulAgent, type FakeConsulAgentOptions, startFakeConsulAgent } from "../src/index.js";
 
@@ -41,17 +42,9 @@ async function health(a: FakeConsulAgent, query = "passing=true"): Promise<{ ind
   return { index: Number(res.headers.get("x-consul-index")), entries: (await res.json()) as Array<Record<string, any>> };
 }
 
-async function eventually(check: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** Waits until anti-entropy has written the agent's changes to the catalog (what /v1/health reads). */
 async function synced(a: FakeConsulAgent): Promise<void> {
-  await eventually(() => !a.catalogSyncPending);
+  await eventually("anti-entropy to sync the catalog", () => !a.catalogSyncPending);
 }
 
 async function agentChecks(a: FakeConsulAgent): Promise<Record<string, any>> {
@@ -128,9 +121,8 @@ describe("fake Consul agent", () => {
     const { index } = await health(a);
     let settled = false;
     const pending = health(a, `passing&index=${index}&wait=20s`).finally(() => (settled = true));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(settled).toBe(false);
-    expect(a.heldQueries).toBe(1);
+    await eventually("the query to be held", () => a.heldQueries === 1);
+    await staysTrue("the query to stay unanswered", () => !settled, { timeoutMs: 300 });
 
     await register(a, "web-2", { TTL: "10s", Status: "passing" });
     const started = Date.now();
@@ -149,8 +141,7 @@ describe("fake Consul agent", () => {
     let settled = false;
     const pending = health(a, `passing&index=${index}&wait=20s`).finally(() => (settled = true));
     await call(a, "PUT", "/v1/agent/check/pass/service:web-1");
-    await new Promise((r) => setTimeout(r, 300));
-    expect(settled).toBe(false);
+    await staysTrue("the query to stay unanswered", () => !settled, { timeoutMs: 300 });
     await call(a, "PUT", "/v1/agent/check/fail/service:web-1?note=down");
     const answer = await pending;
     expect(answer.index).toBeGreaterThan(index);
@@ -175,7 +166,7 @@ describe("fake Consul agent", () => {
     await call(a, "PUT", "/v1/agent/check/pass/service:web-1?note=alive");
     await synced(a);
     expect((await health(a)).entries).toHaveLength(1);
-    await eventually(async () => (await agentChecks(a))["service:web-1"].Status === "critical");
+    await eventually("the check to turn critical", async () => (await agentChecks(a))["service:web-1"].Status === "critical");
     expect((await agentChecks(a))["service:web-1"]).toMatchObject({
       Status: "critical",
       Output: "TTL expired (last output before timeout follows): alive",
@@ -213,7 +204,7 @@ describe("fake Consul agent", () => {
     const a = await agent();
     await register(a, "web-1", { TTL: "200ms", Status: "passing" });
     await call(a, "PUT", "/v1/agent/check/pass/service:web-1?note=alive");
-    await eventually(async () => (await agentChecks(a))["service:web-1"]?.Status === "critical");
+    await eventually("the check to turn critical", async () => (await agentChecks(a))["service:web-1"]?.Status === "critical");
 
     // The registration asks for passing; Consul restores the status and output it had.
     expect((await register(a, "web-1", { TTL: "10s", Status: "passing" })).status).toBe(200);
@@ -247,7 +238,7 @@ describe("fake Consul agent", () => {
     expect((await agentChecks(a))["service:web-1"].Output).toBe("v2");
     await synced(a);
     expect(await output()).toBe("");
-    await eventually(async () => (await output()) === "v2", 3000);
+    await eventually("the new output", async () => (await output()) === "v2", { timeoutMs: 3000 });
 
     await call(a, "PUT", "/v1/agent/check/warn/service:web-1?note=slow");
     await synced(a);
@@ -258,7 +249,7 @@ describe("fake Consul agent", () => {
     const a = await agent({ deregisterCriticalMinMs: 0, reapIntervalMs: 50 });
     await register(a, "web-1", { TTL: "200ms", Status: "passing", DeregisterCriticalServiceAfter: "300ms" });
     await register(a, "web-2", { TTL: "200ms", Status: "passing" });
-    await eventually(async () => !a.services().some((s) => s.id === "web-1"));
+    await eventually("the agent to reap web-1", () => !a.services().some((s) => s.id === "web-1"));
     // Without DeregisterCriticalServiceAfter a critical service stays registered.
     expect(a.services().map((s) => s.id)).toEqual(["web-2"]);
     expect(a.checks().find((c) => c.checkId === "service:web-2")?.status).toBe("critical");
@@ -267,8 +258,11 @@ describe("fake Consul agent", () => {
   it("applies Consul's one-minute floor to DeregisterCriticalServiceAfter by default", async () => {
     const a = await agent({ reapIntervalMs: 50 });
     await register(a, "web-1", { TTL: "100ms", DeregisterCriticalServiceAfter: "100ms" });
-    await new Promise((r) => setTimeout(r, 600));
-    expect(a.services().map((s) => s.id)).toEqual(["web-1"]);
+    // The fake agent's timers are real: watch six reaps and more than the 100 ms asked for.
+    await staysTrue("web-1 to stay registered", () => expect(a.services().map((s) => s.id)).toEqual(["web-1"]), {
+      timeoutMs: 600,
+      intervalMs: 50,
+    });
   });
 
   it("answers 404 with Consul's reasons for unknown checks and services, serfHealth included (a catalog check, not an agent one)", async () => {
@@ -341,9 +335,10 @@ describe("fake Consul agent", () => {
     await a.restart();
     expect(a.port).toBe(port);
     expect(a.services()).toEqual([]);
-    // Let fetch's pool notice that the restart closed its kept-alive sockets.
-    await new Promise((r) => setTimeout(r, 50));
-    const after = await health(a);
+    // fetch's pool may still hold a kept-alive socket the restart closed: retry until a fresh one answers.
+    let after: Awaited<ReturnType<typeof health>> | undefined;
+    await eventually("an answer after the restart", async () => (after = await health(a)));
+    if (after === undefined) throw new Error("no answer after the restart");
     expect(after.entries).toEqual([]);
     expect(after.index).toBeLessThan(before.index);
     const pass = await call(a, "PUT", "/v1/agent/check/pass/service:web-0");

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBinary, skipWithoutBinary } from "@tsakt/test-servers";
+import { eventually } from "@tsakt/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type FakeKubernetesApi, type KubeconfigCredentials, startFakeKubernetesApi } from "../src/index.js";
 
@@ -64,14 +65,6 @@ describe.skipIf(skip)("the fake Kubernetes API driven by a real kubectl", () => 
     return { lines, child };
   }
 
-  async function waitFor(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
   const columns = (line: string): string[] => line.trim().split(/\s+/);
 
   beforeAll(async () => {
@@ -115,11 +108,11 @@ describe.skipIf(skip)("the fake Kubernetes API driven by a real kubectl", () => 
   it("streams ADDED, MODIFIED (Terminating) and DELETED with --watch-only as the pods change", async () => {
     api.addPod({ name: "orders-0", labels: { app: "orders" } });
     const { lines } = kubectlStream(["get", "pods", "-l", "app=orders", "--watch-only", "--output-watch-events"]);
-    await waitFor("kubectl's watch to open", () => api.activeWatches === 1);
+    await eventually("kubectl's watch to open", () => api.activeWatches === 1, { timeoutMs: 15_000 });
     api.addPod({ name: "orders-1", labels: { app: "orders" } });
     api.addPod({ name: "billing-0", labels: { app: "billing" } });
     api.deletePod("orders-0", { gracePeriodMs: 500 });
-    await waitFor("the DELETED event", () => lines.some((l) => l.startsWith("DELETED")));
+    await eventually("the DELETED event", () => lines.some((l) => l.startsWith("DELETED")), { timeoutMs: 15_000 });
     expect(lines.map((l) => columns(l).slice(0, 4))).toEqual([
       ["EVENT", "NAME", "READY", "STATUS"],
       ["ADDED", "orders-1", "1/1", "Running"],

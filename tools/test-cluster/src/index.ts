@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { eventually } from "@tsakt/testkit";
 
 const fixture = fileURLToPath(new URL("../fixtures/node.mjs", import.meta.url));
 const loader = fileURLToPath(new URL("../fixtures/register-dist.mjs", import.meta.url));
@@ -168,19 +169,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Polls `check` every 50 ms until it holds; fails after `ms`. Resolves with the milliseconds it took. */
-export async function eventually(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    const ok = await Promise.resolve()
-      .then(check)
-      .catch(() => false);
-    if (ok) return Date.now() - started;
-    if (Date.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Options of startCluster. */
 export interface ClusterConfig {
   /** Number of nodes. Default: 3. */
@@ -217,9 +205,9 @@ export async function startCluster(config: ClusterConfig = {}): Promise<TestNode
     throw failed.reason;
   }
   await eventually(
-    async () => (await Promise.all(nodes.map((n) => n.request<string[]>("members", {}, 3000)))).every((m) => m.length === size),
-    20_000,
     `${size} members on every node`,
+    async () => (await Promise.all(nodes.map((n) => n.request<string[]>("members", {}, 3000)))).every((m) => m.length === size),
+    { timeoutMs: 20_000, intervalMs: 50 },
   );
   return nodes;
 }

@@ -16,5 +16,5 @@ export {
 } from "./netns.js";
 export { type PostgresHandle, type PostgresOptions, postgresRunAs, startPostgres } from "./postgres.js";
 export type { ServerHandle } from "./server-handle.js";
-export { nodeNames, pollUntil, type TestNode, testNode, uniqueName } from "./test-helpers.js";
+export { nodeNames, type TestNode, testNode, uniqueName } from "./test-helpers.js";
 export { exitWithParent, spawnTsChild, type TsChild, type TsChildOptions } from "./ts-child.js";

@@ -22,13 +22,3 @@ export function testNode(label: string): TestNode {
 export function nodeNames(peers: ReadonlyArray<{ name: string }>): string[] {
   return peers.map((p) => p.name);
 }
-
-/** Polls `check` until it is true; false once `timeoutMs` passed, so the caller asserts. Default: 5000 ms, every 50 ms. */
-export async function pollUntil(check: () => Promise<boolean>, timeoutMs = 5000, intervalMs = 50): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  return true;
-}

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { eventually } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
 import { skipWithoutBinary, spawnTsChild } from "../src/index.js";
 
@@ -10,7 +11,7 @@ describe.skipIf(skipWithoutBinary("nats-server"))("cleanup when a test process d
     const { pid, dataDir } = parseReport(await child.waitForLine(/^server \d+ /));
     expect(await child.exited()).not.toBe(0);
     expect(child.output()).toMatch(/simulated crash/);
-    expect(await eventually(() => !processAlive(pid) && !existsSync(dataDir))).toBe(true);
+    await eventually("the server gone and its data removed", () => !processAlive(pid) && !existsSync(dataDir));
   });
 
   it("kills the abandoned server and removes its data dir when the process is terminated by a signal", async () => {
@@ -18,7 +19,7 @@ describe.skipIf(skipWithoutBinary("nats-server"))("cleanup when a test process d
     const { pid, dataDir } = parseReport(await child.waitForLine(/^server \d+ /));
     expect(processAlive(pid)).toBe(true);
     await child.kill("SIGTERM");
-    expect(await eventually(() => !processAlive(pid) && !existsSync(dataDir))).toBe(true);
+    await eventually("the server gone and its data removed", () => !processAlive(pid) && !existsSync(dataDir));
   });
 });
 
@@ -34,13 +35,4 @@ function processAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function eventually(check: () => boolean, timeoutMs = 5000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { eventually as waitUntil } from "@tsakt/testkit";
 import { afterAll } from "vitest";
 
 const pkg = resolve(import.meta.dirname, "../..");
@@ -114,25 +115,15 @@ export async function startChild(script: string, config: Record<string, unknown>
   return child;
 }
 
-/** Polls `check` until it returns a truthy value, failing after `timeoutMs`. */
+/** Waits (testkit's eventually) until `check` returns a truthy value, and returns that value; fails after `timeoutMs`. */
 export async function eventually<T>(
   check: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 10_000,
   what = "condition",
 ): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as NonNullable<T>;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? "" : `: ${String(last)}`}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  let value: T | undefined;
+  await waitUntil(what, async () => Boolean((value = await check())), { timeoutMs, intervalMs: 25 });
+  return value as NonNullable<T>;
 }
 
 /** Waits (up to 5 s) for the first line `child` logged to stderr that contains `text`, and returns it. */
