@@ -11,7 +11,7 @@ import { ActorAlreadyExistsError, ActorNotFoundError, InvalidNameError, InvalidO
 import { EventStream } from "./event-stream.js";
 import { type Extension, indexById } from "./extensions.js";
 import { ActorStartedSchema, ActorStoppedSchema, DeadletterSchema } from "./gen/tsakt/actor/v1/events_pb.js";
-import { consoleLogger, type Logger } from "./logger.js";
+import { consoleLogger, type Logger, type LoggerLike, toLogger } from "./logger.js";
 import { isPositiveInt } from "./mailbox/options.js";
 import { typeNameOf } from "./messages.js";
 import { type DurationRecorder, installMetrics, type MetricsOptions, validateMetricsOptions } from "./metrics.js";
@@ -29,8 +29,8 @@ import { type SupervisorOptions, validateSupervisorOptions } from "./supervision
 export interface ActorSystemOptions {
   /** The system's name, part of every address. Default: "tsakt". */
   name?: string;
-  /** Where logs go; a pino logger fits. Default: consoleLogger("warn"). */
-  logger?: Logger;
+  /** Where logs go; a pino logger fits (fatal and child are derived when missing). Default: consoleLogger("warn"). */
+  logger?: LoggerLike;
   /** Timeout of asks that give none. Default: 5000. */
   askTimeoutMs?: number;
   /** Dispatcher tuning. Default: throughput 32, sliceMs 2. */
@@ -108,7 +108,7 @@ export class ActorSystem implements AsyncDisposable {
 
   private constructor(options: ActorSystemOptions) {
     this.name = options.name ?? "tsakt";
-    this.logger = options.logger ?? consoleLogger("warn", { system: this.name });
+    this.logger = options.logger === undefined ? consoleLogger("warn", { system: this.name }) : toLogger(options.logger);
     this.eventStream = new EventStream(this.logger);
     this.dispatcher = new Dispatcher(options.dispatcher);
     this.askTimeoutMs = options.askTimeoutMs ?? 5000;
@@ -444,6 +444,9 @@ function validateSystemOptions(options: unknown): asserts options is ActorSystem
     for (const level of ["trace", "debug", "info", "warn", "error"])
       if (typeof l?.[level] !== "function")
         throw new InvalidOptionError(`logger.${level}`, "must be a function (the logger must look like pino's)");
+    for (const optional of ["fatal", "child"])
+      if (l[optional] !== undefined && typeof l[optional] !== "function")
+        throw new InvalidOptionError(`logger.${optional}`, "must be a function when present (the logger must look like pino's)");
   }
   if (o.dispatcher !== undefined) {
     const d = o.dispatcher as Record<string, unknown>;

@@ -33,6 +33,11 @@ export class GrainRuntime implements GrainForwardTarget, GrainRefHost, Activatio
   stopped = false;
   /** Set while this node leaves the cluster (or after it was downed): new messages are refused. */
   leaving = false;
+  /**
+   * Whether stopping releases the claims of the active grains. A cluster node does not: its leave makes the survivors
+   * drop every registry entry it owned, and a release sent while the system stops has no one left to answer it.
+   */
+  releaseOnStop = true;
   /** Interval of the idle sweep, in ms. */
   sweepTickMs = 1000;
   private managerPid: PID | undefined = undefined;

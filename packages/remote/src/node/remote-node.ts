@@ -10,6 +10,7 @@ import {
   type Logger,
   type PID,
   SystemNotStartedError,
+  silentLogger,
   TerminatedSchema,
 } from "@tsakt/actor";
 import { hostOf, type PluginHost } from "@tsakt/actor/internal";
@@ -58,7 +59,7 @@ export class RemoteNode implements ConnectionHost<Peer>, PeerHost, InboundHost, 
   readonly nodeId = randomBytes(8).toString("hex");
   readonly serialization: Serialization;
   readonly kinds: Map<string, Kind>;
-  logger: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  logger: Logger = silentLogger;
   systemName = "";
   port = 0;
   /** This node's address prefix, "tsakt://system@host:port". */
