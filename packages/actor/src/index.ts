@@ -13,6 +13,7 @@ export {
   InvalidOptionError,
   isTsaktError,
   MailboxFullError,
+  MetricsUnavailableError,
   PluginNotInstalledError,
   StashFullError,
   SystemNotStartedError,

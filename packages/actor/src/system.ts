@@ -1,4 +1,5 @@
 import { create } from "@bufbuild/protobuf";
+import type { Meter } from "@opentelemetry/api";
 import type { ActorFactory, Behavior, ReceiveContext } from "./actor.js";
 import { type AskReplier, DeadlineList, prepareAsk } from "./ask.js";
 import type { CellState } from "./cell/cell-state.js";
@@ -14,7 +15,7 @@ import { ActorStartedSchema, ActorStoppedSchema, DeadletterSchema } from "./gen/
 import { consoleLogger, type Logger, type LoggerLike, toLogger } from "./logger.js";
 import { isPositiveInt } from "./mailbox/options.js";
 import { typeNameOf } from "./messages.js";
-import { type DurationRecorder, installMetrics, type MetricsOptions, validateMetricsOptions } from "./metrics.js";
+import { type DurationRecorder, installMetrics, type MetricsOptions, resolveMeter, validateMetricsOptions } from "./metrics.js";
 import { validateName } from "./names.js";
 import { type PassivationCapOptions, Passivator, validatePassivationCap } from "./passivation.js";
 import type { AskOptions, PID } from "./pid.js";
@@ -106,7 +107,7 @@ export class ActorSystem implements AsyncDisposable {
   readonly recordDuration: DurationRecorder | undefined;
   private readonly passivationCap: PassivationCapOptions | undefined;
 
-  private constructor(options: ActorSystemOptions) {
+  private constructor(options: ActorSystemOptions, meter: Meter | undefined) {
     this.name = options.name ?? "tsakt";
     this.logger = options.logger === undefined ? consoleLogger("warn", { system: this.name }) : toLogger(options.logger);
     this.eventStream = new EventStream(this.logger);
@@ -124,10 +125,11 @@ export class ActorSystem implements AsyncDisposable {
     const guardian = (ctx: ReceiveContext) => ctx.unhandled();
     this.userGuardian = this.root.spawnChild("user", guardian, undefined, true).cell;
     this.systemGuardian = this.root.spawnChild("system", guardian, undefined, true).cell;
-    this.recordDuration = options.metrics ? installMetrics(this, options.metrics) : undefined;
+    this.recordDuration = meter === undefined ? undefined : installMetrics(this, meter);
     registerHost(this, {
       system: this,
       clock: this.clock,
+      meter,
       spawnSystemActor: (name, factory, spawnOptions) => this.spawnSystemActor(name, factory, spawnOptions),
       deadLetter: (message, sender, receiver, reason) => this.deadLetter(message, sender, receiver, reason),
       prepareAsk: (target, askOptions) => this.prepareAsk(target, askOptions),
@@ -144,7 +146,7 @@ export class ActorSystem implements AsyncDisposable {
   /** Validates `options`, starts the system and its plugins. */
   static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
     validateSystemOptions(options);
-    const system = new ActorSystem(options);
+    const system = new ActorSystem(options, await resolveMeter(options.metrics));
     system.running = true;
     system.listenForSignals(options.shutdownOnSignals ?? []);
     try {

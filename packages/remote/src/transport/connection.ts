@@ -20,6 +20,7 @@ import {
   refusalFrame,
 } from "./handshake.js";
 import type { Compression, TransportSettings } from "./settings.js";
+import type { TrafficCounters } from "./traffic.js";
 
 /** A compression stream; zlib and brotli streams both flush with a kind. */
 type Deflater = Transform & { flush(kind?: number): void };
@@ -60,6 +61,8 @@ export interface ConnectionHost<P extends ConnectionPeer> {
   readonly busyPoll: BusyPoll | undefined;
   /** Routes what arrives once the handshake is done. */
   readonly inbound: EnvelopeHandler<P>;
+  /** Frame and byte counts, for metrics. */
+  readonly traffic: TrafficCounters;
   /** `c` finished its handshake with the node `remote`. */
   attach(c: Connection<P>, remote: RemoteIdentity): void;
   /** `c` closed, because of `error` when there was one. */
@@ -173,6 +176,8 @@ export class Connection<P extends ConnectionPeer = ConnectionPeer> implements Fr
 
   onFrame(buf: Buffer, start: number, end: number): void {
     if (this.state === OPEN) {
+      // Counted like the sent ones: frames after the handshake.
+      this.node.traffic.framesReceived++;
       try {
         decodeEnvelope(buf, start, end, this.env);
       } catch (error) {
@@ -279,6 +284,7 @@ export class Connection<P extends ConnectionPeer = ConnectionPeer> implements Fr
   /** Writes the peer's pending frames; false when the connection wants the writer to wait for 'drain'. */
   writeBatch(writer: FrameWriter): boolean {
     this.node.busyPoll?.poke();
+    this.node.traffic.framesSent += writer.frames;
     const ok = writer.drainTo(this.sink);
     if (this.deflater !== undefined) this.deflater.flush(this.flushKind);
     this.wroteSinceCheck = true;
@@ -293,6 +299,7 @@ export class Connection<P extends ConnectionPeer = ConnectionPeer> implements Fr
   }
 
   private writeFrame(frame: Buffer): void {
+    this.node.traffic.framesSent++;
     this.sink.write(frame);
     if (this.deflater !== undefined) this.deflater.flush(this.flushKind);
     this.wroteSinceCheck = true;
