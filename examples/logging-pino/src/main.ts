@@ -1,9 +1,10 @@
 // Passing a pino logger to the actor system: TsAkt's Logger has pino's shape, so it fits as is.
 // Run it and pipe through `pino-pretty` for readable output; each line is one JSON log entry.
-import { ActorSystem } from "@tsakt/actor";
+import { ActorSystem, type Logger } from "@tsakt/actor";
 import { pino } from "pino";
 
-const logger = pino({ level: process.env.LOG_LEVEL ?? "info", base: { app: "logging-pino" } });
+// Typed as TsAkt's Logger: pino has every method it names, fatal and child included.
+const logger: Logger = pino({ level: process.env.LOG_LEVEL ?? "info", base: { app: "logging-pino" } });
 
 await using system = await ActorSystem.start({ name: "logging", logger });
 const worker = await system.spawnFunc(
@@ -20,4 +21,5 @@ const worker = await system.spawnFunc(
 await worker.ask("hello");
 worker.tell("fail");
 await worker.ask("hello");
-logger.info("done");
+// A child logger adds its bindings to every line; pino's own child is used as is.
+system.logger.child({ phase: "shutdown" }).info("done");

@@ -11,11 +11,14 @@ describe("pino as the TsAkt logger", () => {
     const entries = stdout
       .trim()
       .split("\n")
-      .map((line) => JSON.parse(line) as { msg: string; actor?: string; directive?: string; err?: { message: string }; app: string });
+      .map(
+        (line) =>
+          JSON.parse(line) as { msg: string; actor?: string; directive?: string; err?: { message: string }; app: string; phase?: string },
+      );
     expect(entries.filter((e) => e.msg === "hello handled")).toHaveLength(2);
     const failure = entries.find((e) => e.msg === "actor failed");
     expect(failure).toMatchObject({ directive: "resume", actor: "tsakt://logging/user/worker", app: "logging-pino" });
     expect(failure?.err?.message).toBe("simulated failure");
-    expect(entries.at(-1)?.msg).toBe("done");
+    expect(entries.at(-1)).toMatchObject({ msg: "done", phase: "shutdown", app: "logging-pino" });
   });
 });

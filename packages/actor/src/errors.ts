@@ -150,3 +150,14 @@ export class PluginNotInstalledError extends TsaktError {
     );
   }
 }
+
+/** `metrics: true` was asked for, but @opentelemetry/api (an optional peer dependency) could not be loaded. */
+export class MetricsUnavailableError extends TsaktError {
+  constructor(cause: unknown) {
+    super(
+      "MetricsUnavailable",
+      "ActorSystem.start({ metrics: true }) needs @opentelemetry/api: install it (npm install @opentelemetry/api) and an OpenTelemetry SDK, or pass { meter }",
+      { cause },
+    );
+  }
+}

@@ -13,6 +13,7 @@ export {
   InvalidOptionError,
   isTsaktError,
   MailboxFullError,
+  MetricsUnavailableError,
   PluginNotInstalledError,
   StashFullError,
   SystemNotStartedError,
@@ -63,7 +64,17 @@ export {
   TerminatedSchema,
 } from "./gen/tsakt/actor/v1/system_pb.js";
 export type { Kind, KindDefinition } from "./kind.js";
-export { consoleLogger, type LogFn, type Logger, type LogLevel, silentLogger } from "./logger.js";
+export {
+  consoleLogger,
+  type LogBindings,
+  type LogFn,
+  type Logger,
+  type LoggerLike,
+  type LogLevel,
+  logLevels,
+  silentLogger,
+  toLogger,
+} from "./logger.js";
 export type { MailboxOptions } from "./mailbox/options.js";
 export type { PriorityComparator } from "./mailbox/priority.js";
 export type { MetricsOptions } from "./metrics.js";

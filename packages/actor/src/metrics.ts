@@ -1,7 +1,10 @@
-import { type Histogram, type Meter, metrics } from "@opentelemetry/api";
-import { InvalidOptionError } from "./errors.js";
+import type { Attributes, Histogram, Meter } from "@opentelemetry/api";
+import { InvalidOptionError, MetricsUnavailableError } from "./errors.js";
 
-/** Metrics through @opentelemetry/api: `true` uses the global meter provider, or pass a meter. Default: off. */
+/**
+ * Metrics through @opentelemetry/api (an optional peer dependency): `true` uses the global meter provider, or pass a
+ * meter. Plugins (remoting, cluster, grains, pub/sub) report through the same meter. Default: off.
+ */
 export type MetricsOptions = boolean | { meter: Meter };
 
 /** The numbers the system exposes for observation. */
@@ -14,8 +17,11 @@ export interface MetricsSource {
   queuedMessages(): number;
 }
 
-/** Records per-message processing time; present only when metrics are on. */
+/** Records per-message processing time in ms (reported in seconds); present only when metrics are on. */
 export type DurationRecorder = (ms: number) => void;
+
+/** Instrumentation scope of the meter `metrics: true` takes from the global provider. */
+export const meterName = "@tsakt/actor";
 
 /** Throws InvalidOptionError when `options` is not a valid metrics option. */
 export function validateMetricsOptions(options: unknown): asserts options is MetricsOptions {
@@ -24,28 +30,54 @@ export function validateMetricsOptions(options: unknown): asserts options is Met
     throw new InvalidOptionError("metrics", "must be true, false, or { meter } with an OpenTelemetry Meter");
 }
 
+/** The meter the options ask for; loads @opentelemetry/api only for `true` (MetricsUnavailableError when missing). */
+export async function resolveMeter(options: MetricsOptions | undefined): Promise<Meter | undefined> {
+  if (options === undefined || options === false) return undefined;
+  if (options !== true) return options.meter;
+  try {
+    const api = await import("@opentelemetry/api");
+    return api.metrics.getMeter(meterName);
+  } catch (error) {
+    throw new MetricsUnavailableError(error);
+  }
+}
+
 /**
- * Creates the instruments: live actors, messages processed, mailbox depth, restarts and dead letters are observed
- * at collection time (no cost per message); processing time is a histogram recorded per message.
+ * Creates the system's observable instruments (read at collection time, no cost per message): live actors, messages
+ * processed, mailbox depth, restarts and dead letters, each with the `tsakt.system` attribute.
  */
-export function installMetrics(source: MetricsSource, options: Exclude<MetricsOptions, false>): DurationRecorder {
-  const meter = options === true ? metrics.getMeter("@tsakt/actor") : options.meter;
-  const attributes = { "tsakt.system": source.name };
+export function observeSystem(meter: Meter, source: MetricsSource): void {
+  const attributes: Attributes = { "tsakt.system": source.name };
   meter
-    .createObservableUpDownCounter("tsakt.actors.live", { description: "Live actors" })
+    .createObservableUpDownCounter("tsakt.actors.live", { description: "Live actors", unit: "{actor}" })
     .addCallback((r) => r.observe(source.actorCount, attributes));
   meter
-    .createObservableCounter("tsakt.messages.processed", { description: "Messages processed by actors" })
+    .createObservableCounter("tsakt.messages.processed", { description: "Messages processed by actors", unit: "{message}" })
     .addCallback((r) => r.observe(source.processedCount, attributes));
   meter
-    .createObservableGauge("tsakt.mailbox.depth", { description: "Messages queued in all mailboxes" })
+    .createObservableGauge("tsakt.mailbox.depth", { description: "Messages queued in all mailboxes", unit: "{message}" })
     .addCallback((r) => r.observe(source.queuedMessages(), attributes));
   meter
-    .createObservableCounter("tsakt.actor.restarts", { description: "Actor restarts by supervisors" })
+    .createObservableCounter("tsakt.actor.restarts", { description: "Actor restarts by supervisors", unit: "{restart}" })
     .addCallback((r) => r.observe(source.restartCount, attributes));
   meter
-    .createObservableCounter("tsakt.deadletters", { description: "Undeliverable messages" })
+    .createObservableCounter("tsakt.deadletters", { description: "Undeliverable messages", unit: "{message}" })
     .addCallback((r) => r.observe(source.deadLetterCount, attributes));
-  const histogram: Histogram = meter.createHistogram("tsakt.message.duration", { description: "Time to process one message", unit: "ms" });
-  return (ms) => histogram.record(ms, attributes);
 }
+
+/** The observable instruments plus the per-message processing-time histogram `tsakt.message.duration`, in seconds. */
+export function installMetrics(source: MetricsSource, meter: Meter): DurationRecorder {
+  observeSystem(meter, source);
+  const attributes: Attributes = { "tsakt.system": source.name };
+  const histogram: Histogram = meter.createHistogram("tsakt.message.duration", {
+    description: "Time to process one message",
+    unit: "s",
+    advice: { explicitBucketBoundaries: [...durationBuckets] },
+  });
+  return (ms) => histogram.record(ms / 1000, attributes);
+}
+
+/** Bucket bounds in seconds for the durations TsAkt records: 10 µs to 10 s. */
+export const durationBuckets: readonly number[] = [
+  0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];

@@ -1,3 +1,4 @@
+import type { Meter } from "@opentelemetry/api";
 import type { ActorFactory } from "./actor.js";
 import type { AskReplier } from "./ask.js";
 import type { Clock } from "./clock.js";
@@ -13,6 +14,8 @@ export interface PluginHost {
   readonly system: ActorSystem;
   /** The system's clock. */
   readonly clock: Clock;
+  /** The OpenTelemetry meter when the system runs with `metrics`; plugins add their instruments to it. */
+  readonly meter: Meter | undefined;
   /** Spawns an actor under /system; resolves once its preStart finished. */
   spawnSystemActor(name: string, factory: ActorFactory, options?: SpawnOptions): Promise<PID>;
   /** Records an undeliverable message: counts it and publishes a Deadletter event. */

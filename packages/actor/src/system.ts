@@ -1,4 +1,5 @@
 import { create } from "@bufbuild/protobuf";
+import type { Meter } from "@opentelemetry/api";
 import type { ActorFactory, Behavior, ReceiveContext } from "./actor.js";
 import { type AskReplier, DeadlineList, prepareAsk } from "./ask.js";
 import type { CellState } from "./cell/cell-state.js";
@@ -11,10 +12,10 @@ import { ActorAlreadyExistsError, ActorNotFoundError, InvalidNameError, InvalidO
 import { EventStream } from "./event-stream.js";
 import { type Extension, indexById } from "./extensions.js";
 import { ActorStartedSchema, ActorStoppedSchema, DeadletterSchema } from "./gen/tsakt/actor/v1/events_pb.js";
-import { consoleLogger, type Logger } from "./logger.js";
+import { consoleLogger, type Logger, type LoggerLike, toLogger } from "./logger.js";
 import { isPositiveInt } from "./mailbox/options.js";
 import { typeNameOf } from "./messages.js";
-import { type DurationRecorder, installMetrics, type MetricsOptions, validateMetricsOptions } from "./metrics.js";
+import { type DurationRecorder, installMetrics, type MetricsOptions, resolveMeter, validateMetricsOptions } from "./metrics.js";
 import { validateName } from "./names.js";
 import { type PassivationCapOptions, Passivator, validatePassivationCap } from "./passivation.js";
 import type { AskOptions, PID } from "./pid.js";
@@ -29,8 +30,8 @@ import { type SupervisorOptions, validateSupervisorOptions } from "./supervision
 export interface ActorSystemOptions {
   /** The system's name, part of every address. Default: "tsakt". */
   name?: string;
-  /** Where logs go; a pino logger fits. Default: consoleLogger("warn"). */
-  logger?: Logger;
+  /** Where logs go; a pino logger fits (fatal and child are derived when missing). Default: consoleLogger("warn"). */
+  logger?: LoggerLike;
   /** Timeout of asks that give none. Default: 5000. */
   askTimeoutMs?: number;
   /** Dispatcher tuning. Default: throughput 32, sliceMs 2. */
@@ -106,9 +107,9 @@ export class ActorSystem implements AsyncDisposable {
   readonly recordDuration: DurationRecorder | undefined;
   private readonly passivationCap: PassivationCapOptions | undefined;
 
-  private constructor(options: ActorSystemOptions) {
+  private constructor(options: ActorSystemOptions, meter: Meter | undefined) {
     this.name = options.name ?? "tsakt";
-    this.logger = options.logger ?? consoleLogger("warn", { system: this.name });
+    this.logger = options.logger === undefined ? consoleLogger("warn", { system: this.name }) : toLogger(options.logger);
     this.eventStream = new EventStream(this.logger);
     this.dispatcher = new Dispatcher(options.dispatcher);
     this.askTimeoutMs = options.askTimeoutMs ?? 5000;
@@ -124,10 +125,11 @@ export class ActorSystem implements AsyncDisposable {
     const guardian = (ctx: ReceiveContext) => ctx.unhandled();
     this.userGuardian = this.root.spawnChild("user", guardian, undefined, true).cell;
     this.systemGuardian = this.root.spawnChild("system", guardian, undefined, true).cell;
-    this.recordDuration = options.metrics ? installMetrics(this, options.metrics) : undefined;
+    this.recordDuration = meter === undefined ? undefined : installMetrics(this, meter);
     registerHost(this, {
       system: this,
       clock: this.clock,
+      meter,
       spawnSystemActor: (name, factory, spawnOptions) => this.spawnSystemActor(name, factory, spawnOptions),
       deadLetter: (message, sender, receiver, reason) => this.deadLetter(message, sender, receiver, reason),
       prepareAsk: (target, askOptions) => this.prepareAsk(target, askOptions),
@@ -144,7 +146,7 @@ export class ActorSystem implements AsyncDisposable {
   /** Validates `options`, starts the system and its plugins. */
   static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
     validateSystemOptions(options);
-    const system = new ActorSystem(options);
+    const system = new ActorSystem(options, await resolveMeter(options.metrics));
     system.running = true;
     system.listenForSignals(options.shutdownOnSignals ?? []);
     try {
@@ -444,6 +446,9 @@ function validateSystemOptions(options: unknown): asserts options is ActorSystem
     for (const level of ["trace", "debug", "info", "warn", "error"])
       if (typeof l?.[level] !== "function")
         throw new InvalidOptionError(`logger.${level}`, "must be a function (the logger must look like pino's)");
+    for (const optional of ["fatal", "child"])
+      if (l[optional] !== undefined && typeof l[optional] !== "function")
+        throw new InvalidOptionError(`logger.${optional}`, "must be a function when present (the logger must look like pino's)");
   }
   if (o.dispatcher !== undefined) {
     const d = o.dispatcher as Record<string, unknown>;

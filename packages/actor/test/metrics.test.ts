@@ -1,3 +1,4 @@
+import { metrics } from "@opentelemetry/api";
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { actorSnapshot } from "@tsakt/actor/internal";
 import { eventually } from "@tsakt/testkit";
@@ -55,9 +56,37 @@ describe("OpenTelemetry metrics", () => {
     await worker.ask("ping");
     const after = await collect(reader, exporter);
     expect(after.get("tsakt.mailbox.depth")).toBe(0);
-    // The blocked async turn is timed until it settled, so it adds at least 10 ms to the histogram.
-    expect((after.get("tsakt.message.duration") as { sum: number }).sum).toBeGreaterThanOrEqual(9);
+    // The blocked async turn is timed until it settled, so it adds at least 10 ms (0.01 s) to the histogram.
+    expect((after.get("tsakt.message.duration") as { sum: number }).sum).toBeGreaterThanOrEqual(0.009);
     await provider.shutdown();
+  });
+
+  it("with metrics: true reports through the global meter provider, with semantic-convention units", async () => {
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+    const provider = new MeterProvider({ readers: [reader] });
+    metrics.setGlobalMeterProvider(provider);
+    try {
+      const system = await startSystem({ metrics: true });
+      const worker = await system.spawnFunc("worker", (ctx) => ctx.respond("pong"));
+      await worker.ask("ping");
+      exporter.reset();
+      await reader.forceFlush();
+      const units = new Map<string, string>();
+      for (const rm of exporter.getMetrics())
+        for (const scope of rm.scopeMetrics) for (const metric of scope.metrics) units.set(metric.descriptor.name, metric.descriptor.unit);
+      expect(Object.fromEntries(units)).toEqual({
+        "tsakt.actors.live": "{actor}",
+        "tsakt.messages.processed": "{message}",
+        "tsakt.mailbox.depth": "{message}",
+        "tsakt.actor.restarts": "{restart}",
+        "tsakt.deadletters": "{message}",
+        "tsakt.message.duration": "s",
+      });
+    } finally {
+      metrics.disable();
+      await provider.shutdown();
+    }
   });
 
   it("records nothing per message when metrics are off", async () => {

@@ -1,5 +1,5 @@
 import type { DescFile, DescMessage, Registry } from "@bufbuild/protobuf";
-import { InvalidOptionError, type Logger } from "@tsakt/actor";
+import { InvalidOptionError, type LoggerLike } from "@tsakt/actor";
 import type { DiscoveryProvider } from "@tsakt/discovery";
 import { parseHostPort } from "@tsakt/discovery";
 import type { RemotingOptions, TlsOptions } from "@tsakt/remote";
@@ -41,7 +41,7 @@ export interface ClientOptions {
   /** How often least-load asks the members for their load. Default: 1000. */
   loadRefreshMs?: number;
   /** Where the client logs. Default: warnings and errors to the console. */
-  logger?: Logger;
+  logger?: LoggerLike;
 }
 
 /** The options with defaults applied. */
@@ -61,7 +61,7 @@ export interface ClientSettings {
   maxRetryDelayMs: number;
   discoveryIntervalMs: number;
   loadRefreshMs: number;
-  logger: Logger | undefined;
+  logger: LoggerLike | undefined;
 }
 
 const durations = {
@@ -147,7 +147,7 @@ export function resolveClientOptions(options: unknown): ClientSettings {
   }
   if (settings.maxRetryDelayMs < settings.retryDelayMs)
     throw new InvalidOptionError("maxRetryDelayMs", `must not be below retryDelayMs (${settings.retryDelayMs})`);
-  const logger = o.logger as Logger | undefined;
+  const logger = o.logger as LoggerLike | undefined;
   if (
     logger !== undefined &&
     ["trace", "debug", "info", "warn", "error"].some((level) => typeof (logger as unknown as Record<string, unknown>)[level] !== "function")

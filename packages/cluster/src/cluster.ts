@@ -1,5 +1,5 @@
 import { type ActorSystem, InvalidOptionError, type PID, type Plugin, type ProtoTypes } from "@tsakt/actor";
-import { hostOf, pluginOf, type TimerHandle } from "@tsakt/actor/internal";
+import { hostOf, type Meter, pluginOf, type TimerHandle } from "@tsakt/actor/internal";
 import { ClusterEmitter } from "./cluster-emitter.js";
 import { handleClusterMessage } from "./cluster-inbox.js";
 import { buildParts, type Parts } from "./cluster-parts.js";
@@ -10,6 +10,7 @@ import { type ClusterMessage, file_tsakt_cluster_v1_cluster, type Member, type M
 import { file_tsakt_cluster_v1_events, MemberDownedSchema, SplitBrainDecisionSchema } from "./gen/tsakt/cluster/v1/events_pb.js";
 import { file_tsakt_cluster_v1_placement } from "./gen/tsakt/cluster/v1/placement_pb.js";
 import { type ClusterMember, isLive, memberAddress, toClusterMember } from "./member.js";
+import { type ClusterMetricsSource, instrumentCluster } from "./metrics.js";
 import { type ClusterOptions, type ClusterSettings, resolveClusterOptions } from "./options.js";
 import type { SingletonOptions, SpawnOnOptions } from "./placement/options.js";
 import type { Registry } from "./registry.js";
@@ -66,6 +67,13 @@ export class Cluster implements Plugin {
   private readonly ownerLost = new Set<OwnerLostListener>();
   private readonly conflicts = new Set<ConflictListener>();
   private readonly beforeLeaveListeners = new Set<BeforeLeaveListener>();
+  /** Members this node downed, and whether its instruments exist (they outlive a rejoin). */
+  private downings = 0;
+  private instrumented = false;
+  private readonly metricsSource: ClusterMetricsSource = {
+    parts: () => (this.state === "running" ? this.parts : undefined),
+    downings: () => this.downings,
+  };
   private readonly duplicates = new Duplicates(() => this.parts, this.emitter);
 
   /** @internal Use cluster(options). */
@@ -254,6 +262,10 @@ export class Cluster implements Plugin {
       leader: (role) => this.leader(role),
     });
     this.parts = parts;
+    if (!this.instrumented && hostOf(system).meter !== undefined) {
+      this.instrumented = true;
+      instrumentCluster(hostOf(system).meter as Meter, system.name, this.metricsSource);
+    }
     const { membership, joiner, placement, replica, detector, resolver } = parts;
     transport.onMessage((message, reply) => this.receive(message, reply));
     this.joined(membership.self, false);
@@ -376,6 +388,7 @@ export class Cluster implements Plugin {
     for (const name of names) {
       const member = parts.membership.get(name)?.member;
       if (member === undefined || !parts.membership.down(name)) continue;
+      this.downings++;
       parts.system.logger.warn({ member: name, reason }, "downed a member");
       this.emitter.publish(MemberDownedSchema, { address: memberAddress(member), name, reason });
       const state = parts.membership.get(name);

@@ -50,6 +50,8 @@ export interface MembershipTiming {
  * raise a member's incarnation by at most maxIncarnationStep at once.
  */
 export class Membership {
+  /** Members this node's failure detector marked suspect (for metrics). */
+  suspected = 0;
   private readonly records = new Map<string, MemberState>();
   private readonly since = new Map<string, number>();
   private readonly suspicions = new Map<string, TimerHandle>();
@@ -206,6 +208,7 @@ export class Membership {
   suspect(name: string, uid: string, incarnation: number): void {
     const current = this.records.get(name);
     if (current?.status !== MemberStatus.ALIVE || current.member?.uid !== uid || current.incarnation !== incarnation) return;
+    this.suspected++;
     this.apply(stateOf(current.member, MemberStatus.SUSPECT, incarnation), "local");
   }
 

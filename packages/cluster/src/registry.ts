@@ -13,6 +13,7 @@ import {
 import { isLive } from "./member.js";
 import type { Membership } from "./membership.js";
 import type { MessageBody, Messenger } from "./messenger.js";
+import { RegistryOperationCounts } from "./metrics.js";
 import type { ClusterSettings } from "./options.js";
 import type { RegistryReplica } from "./registry-replica.js";
 
@@ -67,6 +68,8 @@ const maxKeyLength = 4096;
  * Entries of members that die or leave are removed and handed to Cluster.onOwnerLost listeners (relocation).
  */
 export class Registry {
+  /** @internal Operations this node made, by outcome (for metrics). */
+  readonly operations = new RegistryOperationCounts();
   /** @internal The cluster makes it; use clusterOf(system).registry. */
   constructor(
     private readonly replica: RegistryReplica,
@@ -157,6 +160,23 @@ export class Registry {
 
   /** Sends `body` to the key's primary, following redirects and retrying while membership settles. */
   private async call(key: string, operation: string, body: MessageBody, backups = false, onFailure?: () => void): Promise<MessageBody> {
+    try {
+      const answer = await this.attempts(key, operation, body, backups, onFailure);
+      this.operations.count(operation, true);
+      return answer;
+    } catch (error) {
+      this.operations.count(operation, false);
+      throw error;
+    }
+  }
+
+  private async attempts(
+    key: string,
+    operation: string,
+    body: MessageBody,
+    backups: boolean,
+    onFailure?: () => void,
+  ): Promise<MessageBody> {
     let hint: string | undefined;
     let lastError: unknown;
     let shortOfQuorum: { acks: number; needed: number } | undefined;

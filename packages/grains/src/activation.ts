@@ -17,6 +17,8 @@ export interface ActivationHost {
   readonly system: ActorSystem;
   /** The manager actor, told when onActivate finished or failed. */
   readonly manager: PID;
+  /** Activations that finished onActivate, and those of them that stopped since (for metrics). */
+  readonly lifetimes: { activations: number; deactivations: number };
 }
 
 /** Waiting for PostStart, the core's first message, which starts onActivate. */
@@ -120,6 +122,7 @@ export class GrainActivationActor implements Actor, ActivationScope {
     }
     if (this.phase !== RUNNING && this.phase !== FENCED) return;
     this.phase = ENDED;
+    this.runtime.lifetimes.deactivations++;
     if (this.activation.inFlight > 0) return new Promise<void>((resolve) => (this.drained = resolve)).then(() => this.deactivate());
     return this.deactivate();
   }
@@ -181,6 +184,7 @@ export class GrainActivationActor implements Actor, ActivationScope {
     }
     if (this.phase !== ACTIVATING) return;
     this.phase = RUNNING;
+    this.runtime.lifetimes.activations++;
     this.actx?.unstashAll();
     this.runtime.manager.tell(new ActivationOutcome(this.activation, false, undefined));
     // onActivate caught a conflict of its own writeState: this activation is stale already.

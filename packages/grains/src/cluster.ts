@@ -110,6 +110,7 @@ export function clusterGrains(options: ClusterGrainsOptions = {}): Plugin & Asyn
  * (after a healed partition) stops, and its messages go to the kept owner.
  */
 function attachToCluster(system: ActorSystem, cluster: Cluster, runtime: GrainRuntime): void {
+  runtime.releaseOnStop = false;
   cluster.beforeLeave(async () => {
     await runtime.relinquish();
   });

@@ -58,14 +58,14 @@ export class GrainManager implements Actor {
     else if (this.runtime.forwarder?.accepts(m) === true) this.runtime.forwarder.receive(m, ctx.sender);
   }
 
-  /** Deactivates every grain (the children stop first), then fails what still waits and releases the claims. */
+  /** Deactivates every grain (the children stop first), then fails what still waits and releases the claims (see releaseOnStop). */
   async postStop(): Promise<void> {
     const releases: Promise<void>[] = [];
     for (const entry of this.runtime.entries.values()) {
       this.clearTimeout(entry);
       if (entry.pending !== undefined) this.failPending(entry, new SystemNotStartedError(`deliver to grain ${entry.ref.key}`));
       entry.state = REMOVED;
-      if (entry.claimed) releases.push(this.runtime.release(entry));
+      if (entry.claimed && this.runtime.releaseOnStop) releases.push(this.runtime.release(entry));
     }
     this.runtime.entries.clear();
     await Promise.all(releases);

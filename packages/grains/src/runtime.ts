@@ -11,6 +11,7 @@ import type { GrainForwarder, GrainForwardTarget } from "./forwarder.js";
 import { GrainRef, type GrainRefHost } from "./grain-ref.js";
 import { activationName, type GrainIdentity, grainKey, validateId, validateKind } from "./identity.js";
 import type { GrainKind } from "./kind.js";
+import { instrumentGrains } from "./metrics.js";
 import type { GrainPlacement } from "./placement.js";
 
 /** Name of the manager actor under /system; the activations are its children. */
@@ -33,6 +34,13 @@ export class GrainRuntime implements GrainForwardTarget, GrainRefHost, Activatio
   stopped = false;
   /** Set while this node leaves the cluster (or after it was downed): new messages are refused. */
   leaving = false;
+  /**
+   * Whether stopping releases the claims of the active grains. A cluster node does not: its leave makes the survivors
+   * drop every registry entry it owned, and a release sent while the system stops has no one left to answer it.
+   */
+  releaseOnStop = true;
+  /** Activations that finished onActivate, and those of them that stopped since. */
+  readonly lifetimes = { activations: 0, deactivations: 0 };
   /** Interval of the idle sweep, in ms. */
   sweepTickMs = 1000;
   private managerPid: PID | undefined = undefined;
@@ -65,6 +73,7 @@ export class GrainRuntime implements GrainForwardTarget, GrainRefHost, Activatio
     const runtime = new GrainRuntime(system, directory, placement, forwarder);
     for (const kind of kinds) runtime.kinds.set(kind.name, kind);
     runtime.managerPid = await runtime.host.spawnSystemActor(managerName, () => manager(runtime), managerOptions);
+    if (runtime.host.meter !== undefined) instrumentGrains(runtime.host.meter, runtime);
     forwarder?.start(runtime);
     return runtime;
   }

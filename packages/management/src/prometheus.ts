@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { MeterProvider } from "@opentelemetry/sdk-metrics";
 import type { ActorSystem } from "@tsakt/actor";
+import { observeSystem } from "@tsakt/actor/internal";
 import { PrometheusUnavailableError } from "./errors.js";
 import { grainStats } from "./node-view.js";
 import type { PrometheusExporterLike } from "./options.js";
@@ -41,22 +42,8 @@ export async function startPrometheus(
   const provider = new sdk.MeterProvider({ readers: [exporter] });
   const meter = provider.getMeter("@tsakt/management");
   const attributes = { "tsakt.system": system.name };
-  meter
-    .createObservableUpDownCounter("tsakt.actors.live", { description: "Live actors" })
-    .addCallback((r) => r.observe(system.actorCount, attributes));
-  meter
-    .createObservableCounter("tsakt.messages.processed", { description: "Messages processed by actors" })
-    .addCallback((r) => r.observe(system.processedCount, attributes));
-  meter
-    .createObservableGauge("tsakt.mailbox.depth", { description: "Messages queued in all mailboxes" })
-    .addCallback((r) => r.observe(system.queuedMessages(), attributes));
-  meter
-    .createObservableCounter("tsakt.actor.restarts", { description: "Actor restarts by supervisors" })
-    .addCallback((r) => r.observe(system.restartCount, attributes));
-  meter
-    .createObservableCounter("tsakt.deadletters", { description: "Undeliverable messages" })
-    .addCallback((r) => r.observe(system.deadLetterCount, attributes));
-  meter.createObservableGauge("tsakt.grains.active", { description: "Active grains per kind" }).addCallback((r) => {
+  observeSystem(meter, system);
+  meter.createObservableGauge("tsakt.grains.active", { description: "Active grains per kind", unit: "{grain}" }).addCallback((r) => {
     for (const k of grainStats(system).kinds) r.observe(k.active, { ...attributes, "tsakt.grain.kind": k.kind });
   });
   for (const add of instrument) add(meter);

@@ -14,7 +14,7 @@ beforeAll(() => {
 
 /** The compression the dialing node logged for its connection. */
 function negotiated(log: ReturnType<typeof recordingLogger>): unknown {
-  return log.entries.find((e) => e.msg === "remoting connection open")?.obj.compression;
+  return log.entries.find((e) => e.msg === "remoting connection open")?.fields.compression;
 }
 
 describe("compression negotiated per connection", () => {

@@ -1,4 +1,4 @@
-import { ActorSystem, InvalidOptionError, type Logger, type Plugin, silentLogger } from "@tsakt/actor";
+import { ActorSystem, InvalidOptionError, type LoggerLike, type Plugin, silentLogger } from "@tsakt/actor";
 import { type Cluster, type ClusterOptions, cluster, clusterOf } from "@tsakt/cluster";
 import { InMemoryClusterNetwork } from "@tsakt/cluster/testing";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
@@ -25,7 +25,7 @@ export interface TestClusterOptions {
   /** Every node's actor system name. Default: "test". */
   systemName?: string;
   /** Logger of every node. Default: silentLogger. */
-  logger?: Logger;
+  logger?: LoggerLike;
 }
 
 /** One node of a test cluster. */

@@ -62,6 +62,11 @@ export class ActorPlacement {
   /** The cluster actors this node hosts. */
   readonly hosted: HostedActors;
   private readonly relocator: Relocator;
+
+  /** Actors this node re-created after their member was lost. */
+  get relocations(): number {
+    return this.relocator.relocations;
+  }
   private readonly singletons: SingletonMover;
 
   constructor(private readonly host: PlacementHost) {

@@ -29,6 +29,9 @@ export interface RelocationHost {
  * eligible member says the kind is not registered there. Each failed attempt is a RelocationFailed event.
  */
 export class Relocator {
+  /** Actors this node re-created (for metrics). */
+  relocations = 0;
+
   constructor(private readonly host: RelocationHost) {}
 
   /** Relocates what `entry` names; resolves when done or given up. */
@@ -50,6 +53,7 @@ export class Relocator {
           : await this.host.choose(strategyOf(placed.placement), placed.role, `actor "${name}"`, lacking);
         if (target === undefined) throw new NoEligibleMemberError(placed.role, `relocated actor "${name}"`);
         const { pid } = await this.host.place(name, entry.kind, placed, target);
+        this.relocations++;
         log.info({ actor: name, kind: entry.kind, from: entry.owner, to: target.name, address: pid.address }, "relocated cluster actor");
         return;
       } catch (error) {

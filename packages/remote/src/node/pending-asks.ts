@@ -40,6 +40,8 @@ export class PendingAsk {
 export class PendingAsks {
   private readonly byId = new Map<number, PendingAsk>();
   private nextId = 0;
+  /** Records each ask's time to settle in ms; set when the system runs with metrics. */
+  recordDuration: ((ms: number) => void) | undefined = undefined;
 
   constructor(private readonly host: () => PluginHost) {}
 
@@ -57,9 +59,18 @@ export class PendingAsks {
     this.nextId = id;
     const ask = new PendingAsk(id, peer, replier);
     this.byId.set(id, ask);
-    replier.onSettled = () => {
-      if (this.byId.get(id) === ask) this.byId.delete(id);
-    };
+    const record = this.recordDuration;
+    if (record === undefined)
+      replier.onSettled = () => {
+        if (this.byId.get(id) === ask) this.byId.delete(id);
+      };
+    else {
+      const started = performance.now();
+      replier.onSettled = () => {
+        if (this.byId.get(id) === ask) this.byId.delete(id);
+        record(performance.now() - started);
+      };
+    }
     return ask;
   }
 

@@ -10,6 +10,7 @@ import {
   type Logger,
   type PID,
   SystemNotStartedError,
+  silentLogger,
   TerminatedSchema,
 } from "@tsakt/actor";
 import { hostOf, type PluginHost } from "@tsakt/actor/internal";
@@ -30,10 +31,12 @@ import type { RemoteIdentity } from "../transport/handshake.js";
 import { LogLimiter } from "../transport/log-limiter.js";
 import { Peer, type PeerConnection, type PeerHost } from "../transport/peer.js";
 import { createServer, dialSocket, listen } from "../transport/sockets.js";
+import { TrafficCounters } from "../transport/traffic.js";
 import { Serialization } from "../wire/serialization.js";
 import { ClientAccess } from "./access.js";
 import { hostPortOf, parseRemoteAddress, type RemoteAddress, requireRemoteAddress } from "./address.js";
 import { Inbound, type InboundHost } from "./inbound.js";
+import { instrumentRemoting } from "./metrics.js";
 import type { ResolvedOptions } from "./options.js";
 import { Outbound, type OutboundHost } from "./outbound.js";
 import { PendingAsks } from "./pending-asks.js";
@@ -69,9 +72,10 @@ export class RemoteNode implements ConnectionHost<Peer>, PeerHost, InboundHost, 
   /** Local actors' watches of remote actors. */
   readonly watches = new RemoteWatches();
   readonly nodeId = randomBytes(8).toString("hex");
+  readonly traffic = new TrafficCounters();
   readonly serialization: Serialization;
   readonly kinds: Map<string, Kind>;
-  logger: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  logger: Logger = silentLogger;
   systemName = "";
   port = 0;
   /** This node's address prefix, "tsakt://system@host:port". */
@@ -116,6 +120,7 @@ export class RemoteNode implements ConnectionHost<Peer>, PeerHost, InboundHost, 
     this.serialization.register(host.pluginTypes());
     this.logger = system.logger;
     this.systemName = system.name;
+    if (host.meter !== undefined) this.asks.recordDuration = instrumentRemoting(host.meter, this, system.name);
     const o = this.options;
     const server = createServer(o.tls, {
       admit: (socket) => this.admit(socket),
@@ -173,26 +178,32 @@ export class RemoteNode implements ConnectionHost<Peer>, PeerHost, InboundHost, 
     this.admission.sweep();
   };
 
-  /** Snapshot of peers, connections and queues. */
-  stats(): RemoteStats {
-    let queuedBytes = 0;
-    for (const peer of this.peers.values()) queuedBytes += peer.writer.pendingBytes;
-    let open = 0;
+  /** Open connections and what their sockets wrote and read, for metrics. */
+  openConnections(): { count: number; bytesSent: number; bytesReceived: number } {
+    let count = 0;
     let bytesSent = 0;
     let bytesReceived = 0;
     for (const c of this.connections) {
       if (!c.isOpen) continue;
-      open++;
+      count++;
       bytesSent += c.socket.bytesWritten;
       bytesReceived += c.socket.bytesRead;
     }
+    return { count, bytesSent, bytesReceived };
+  }
+
+  /** Snapshot of peers, connections and queues. */
+  stats(): RemoteStats {
+    let queuedBytes = 0;
+    for (const peer of this.peers.values()) queuedBytes += peer.writer.pendingBytes;
+    const open = this.openConnections();
     return {
       peers: this.peers.size + this.clientPeers.size,
-      connections: open,
+      connections: open.count,
       pendingAsks: this.asks.size,
       queuedBytes,
-      bytesSent,
-      bytesReceived,
+      bytesSent: open.bytesSent,
+      bytesReceived: open.bytesReceived,
       pendingHandshakes: this.admission.pendingHandshakes,
     };
   }
@@ -266,7 +277,10 @@ export class RemoteNode implements ConnectionHost<Peer>, PeerHost, InboundHost, 
 
   /** A connection closed. */
   detach(c: PeerConnection, error: unknown): void {
-    this.connections.delete(c);
+    if (this.connections.delete(c)) {
+      this.traffic.closedBytesSent += c.socket.bytesWritten;
+      this.traffic.closedBytesReceived += c.socket.bytesRead;
+    }
     const peer = c.peer;
     if (peer === undefined) return;
     peer.onClosed(c, error);

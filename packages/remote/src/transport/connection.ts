@@ -12,6 +12,7 @@ import type { BusyPoll } from "./busy-poll.js";
 import { handshakeFrameLimit, heartbeatFrame, type RemoteIdentity, refusalFrame } from "./handshake.js";
 import { type HandshakeSelf, HandshakeSession, type Target } from "./handshake-session.js";
 import type { Compression } from "./settings.js";
+import type { TrafficCounters } from "./traffic.js";
 
 /** A compression stream; zlib and brotli streams both flush with a kind. */
 type Deflater = Transform & { flush(kind?: number): void };
@@ -46,6 +47,8 @@ export interface ConnectionHost<P extends ConnectionPeer> extends HandshakeSelf 
   readonly busyPoll: BusyPoll | undefined;
   /** Routes what arrives once the handshake is done. */
   readonly inbound: EnvelopeHandler<P>;
+  /** Frame and byte counts, for metrics. */
+  readonly traffic: TrafficCounters;
   /** `c` finished its handshake with the node `remote`; returns the error to refuse it with (an address already taken). */
   attach(c: Connection<P>, remote: RemoteIdentity): Error | undefined;
   /** `c` closed, because of `error` when there was one. */
@@ -169,6 +172,8 @@ export class Connection<P extends ConnectionPeer = ConnectionPeer> implements Fr
 
   onFrame(buf: Buffer, start: number, end: number): void {
     if (this.state === OPEN) {
+      // Counted like the sent ones: frames after the handshake.
+      this.node.traffic.framesReceived++;
       try {
         decodeEnvelope(buf, start, end, this.env);
       } catch (error) {
@@ -268,6 +273,7 @@ export class Connection<P extends ConnectionPeer = ConnectionPeer> implements Fr
   /** Writes the peer's pending frames; false when the connection wants the writer to wait for 'drain'. */
   writeBatch(writer: FrameWriter): boolean {
     this.node.busyPoll?.poke();
+    this.node.traffic.framesSent += writer.frames;
     const ok = writer.drainTo(this.sink);
     if (this.deflater !== undefined) this.deflater.flush(this.flushKind);
     this.wroteSinceCheck = true;
@@ -282,6 +288,7 @@ export class Connection<P extends ConnectionPeer = ConnectionPeer> implements Fr
   }
 
   private writeFrame(frame: Buffer): void {
+    this.node.traffic.framesSent++;
     this.sink.write(frame);
     if (this.deflater !== undefined) this.deflater.flush(this.flushKind);
     this.wroteSinceCheck = true;

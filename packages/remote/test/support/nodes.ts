@@ -1,5 +1,6 @@
 import { ActorSystem, type Logger, silentLogger } from "@tsakt/actor";
 import { type RemotingOptions, remoting } from "@tsakt/remote";
+import { capturingLogger } from "@tsakt/testkit";
 import { afterEach } from "vitest";
 import { testRegistry } from "./schemas.js";
 
@@ -10,14 +11,7 @@ afterEach(async () => {
 });
 
 /** A logger that keeps entries, so tests can check what was logged. */
-export function recordingLogger(): Logger & { entries: Array<{ level: string; obj: Record<string, unknown>; msg: string | undefined }> } {
-  const entries: Array<{ level: string; obj: Record<string, unknown>; msg: string | undefined }> = [];
-  const make = (level: string) =>
-    ((a: unknown, b?: string) => {
-      entries.push(typeof a === "string" ? { level, obj: {}, msg: a } : { level, obj: a as Record<string, unknown>, msg: b });
-    }) as Logger["info"];
-  return { entries, trace: make("trace"), debug: make("debug"), info: make("info"), warn: make("warn"), error: make("error") };
-}
+export const recordingLogger = capturingLogger;
 
 /** Starts an in-process node on 127.0.0.1 with the test schemas and JSON; stopped after the test. */
 export async function startNode(options: RemotingOptions = {}, name = "local", logger: Logger = silentLogger): Promise<ActorSystem> {
