@@ -1,14 +1,14 @@
-import { type ActorSystem, InvalidOptionError, type PID, type Plugin, type ProtoTypes } from "@tsakt/actor";
-import { hostOf, type Meter, pluginOf, type TimerHandle } from "@tsakt/actor/internal";
+import { type ActorSystem, InvalidOptionError, type PID, type Plugin } from "@tsakt/actor";
+import { hostOf, type Meter } from "@tsakt/actor/internal";
+import { type BeforeLeaveListener, clusterTypes, type LeaveReason, withTimeout } from "./cluster-basics.js";
 import { ClusterEmitter } from "./cluster-emitter.js";
 import { handleClusterMessage } from "./cluster-inbox.js";
 import { buildParts, type Parts } from "./cluster-parts.js";
 import { Duplicates, type DuplicatesListener } from "./duplicates.js";
 import { ClusterAlreadyStartedError, ClusterNotRunningError } from "./errors.js";
 import type { ClusterEventListener } from "./events.js";
-import { type ClusterMessage, file_tsakt_cluster_v1_cluster, type Member, type MemberState } from "./gen/tsakt/cluster/v1/cluster_pb.js";
-import { file_tsakt_cluster_v1_events, MemberDownedSchema, SplitBrainDecisionSchema } from "./gen/tsakt/cluster/v1/events_pb.js";
-import { file_tsakt_cluster_v1_placement } from "./gen/tsakt/cluster/v1/placement_pb.js";
+import type { ClusterMessage, Member, MemberState } from "./gen/tsakt/cluster/v1/cluster_pb.js";
+import { MemberDownedSchema, SplitBrainDecisionSchema } from "./gen/tsakt/cluster/v1/events_pb.js";
 import { type ClusterMember, isLive, memberAddress, toClusterMember } from "./member.js";
 import { type ClusterMetricsSource, instrumentCluster } from "./metrics.js";
 import { type ClusterOptions, type ClusterSettings, resolveClusterOptions } from "./options.js";
@@ -19,24 +19,6 @@ import { shuffle } from "./shuffle.js";
 import type { ClusterReply, ClusterTransport } from "./transport.js";
 
 type State = "new" | "starting" | "running" | "stopping" | "stopped";
-
-/** Why a node stops what it hosts in the cluster: it leaves gracefully, or it was downed. */
-export type LeaveReason = "leave" | "downed";
-
-/** Called before this node leaves or after it was downed, before survivors re-create what it hosted. */
-export type BeforeLeaveListener = (reason: LeaveReason) => void | Promise<void>;
-
-/** The cluster plugin running on `system`; throws PluginNotInstalledError when it was started without cluster(). */
-export function clusterOf(system: ActorSystem): Cluster {
-  return pluginOf<Cluster>(system, "cluster", "clusterOf(system)");
-}
-
-/** The protobuf files of the cluster's own messages; the cluster plugin declares them, so remoting knows them. */
-export const clusterTypes: readonly ProtoTypes[] = Object.freeze([
-  file_tsakt_cluster_v1_cluster,
-  file_tsakt_cluster_v1_placement,
-  file_tsakt_cluster_v1_events,
-]);
 
 /**
  * This node's membership in a TsAkt cluster: SWIM failure detection and gossip, joining through discovery, the
@@ -509,12 +491,4 @@ export class Cluster implements Plugin {
     if (this.parts === undefined || this.state === "new") throw new ClusterNotRunningError(operation);
     return this.parts;
   }
-}
-
-function withTimeout(clock: ActorSystem["clock"], promise: Promise<void>, ms: number): Promise<void> {
-  let timer: TimerHandle | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, ms)));
-  return Promise.race([promise, timeout]).finally(() => {
-    if (timer !== undefined) clock.clearTimeout(timer);
-  });
 }

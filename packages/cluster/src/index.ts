@@ -1,4 +1,5 @@
-export { type BeforeLeaveListener, type Cluster, clusterOf, type LeaveReason } from "./cluster.js";
+export type { Cluster } from "./cluster.js";
+export { type BeforeLeaveListener, clusterOf, type LeaveReason } from "./cluster-basics.js";
 export type { DuplicatesListener } from "./duplicates.js";
 export {
   ClusterAlreadyStartedError,

@@ -1,5 +1,6 @@
 import { type ActorSystem, InvalidOptionError, type PID } from "@tsakt/actor";
-import { Cluster, clusterOf } from "./cluster.js";
+import { Cluster } from "./cluster.js";
+import { clusterOf } from "./cluster-basics.js";
 import type { ClusterOptions } from "./options.js";
 import type { SingletonOptions, SpawnOnOptions } from "./placement/options.js";
 import { remotingTransport } from "./remoting-transport.js";
