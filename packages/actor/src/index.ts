@@ -77,7 +77,7 @@ export {
 } from "./logger.js";
 export type { MailboxOptions } from "./mailbox/options.js";
 export type { PriorityComparator } from "./mailbox/priority.js";
-export type { MetricsOptions } from "./metrics.js";
+export type { MeterLike, MetricsOptions } from "./metrics-options.js";
 export type { PassivationCapOptions, PassivationOptions } from "./passivation.js";
 export type { AskOptions, PID } from "./pid.js";
 export type { Plugin, ProtoTypes } from "./plugin.js";

@@ -1,11 +1,6 @@
 import type { Attributes, Histogram, Meter } from "@opentelemetry/api";
 import { InvalidOptionError, MetricsUnavailableError } from "./errors.js";
-
-/**
- * Metrics through @opentelemetry/api (an optional peer dependency): `true` uses the global meter provider, or pass a
- * meter. Plugins (remoting, cluster, grains, pub/sub) report through the same meter. Default: off.
- */
-export type MetricsOptions = boolean | { meter: Meter };
+import type { DurationRecorder, MetricsOptions } from "./metrics-options.js";
 
 /** The numbers the system exposes for observation. */
 export interface MetricsSource {
@@ -16,9 +11,6 @@ export interface MetricsSource {
   readonly processedCount: number;
   queuedMessages(): number;
 }
-
-/** Records per-message processing time in ms (reported in seconds); present only when metrics are on. */
-export type DurationRecorder = (ms: number) => void;
 
 /** Instrumentation scope of the meter `metrics: true` takes from the global provider. */
 export const meterName = "@tsakt/actor";
@@ -33,7 +25,7 @@ export function validateMetricsOptions(options: unknown): asserts options is Met
 /** The meter the options ask for; loads @opentelemetry/api only for `true` (MetricsUnavailableError when missing). */
 export async function resolveMeter(options: MetricsOptions | undefined): Promise<Meter | undefined> {
   if (options === undefined || options === false) return undefined;
-  if (options !== true) return options.meter;
+  if (options !== true) return options.meter as Meter;
   try {
     const api = await import("@opentelemetry/api");
     return api.metrics.getMeter(meterName);

@@ -4,7 +4,7 @@ import type { Dispatcher } from "./dispatcher.js";
 import type { EventStream } from "./event-stream.js";
 import type { Extension } from "./extensions.js";
 import type { Logger } from "./logger.js";
-import type { DurationRecorder } from "./metrics.js";
+import type { DurationRecorder } from "./metrics-options.js";
 import type { Passivator } from "./passivation.js";
 import type { AskOptions, PID } from "./pid.js";
 import type { SupervisorOptions } from "./supervision/options.js";

@@ -15,7 +15,8 @@ import { ActorStartedSchema, ActorStoppedSchema, DeadletterSchema } from "./gen/
 import { consoleLogger, type Logger, type LoggerLike, toLogger } from "./logger.js";
 import { isPositiveInt } from "./mailbox/options.js";
 import { typeNameOf } from "./messages.js";
-import { type DurationRecorder, installMetrics, type MetricsOptions, resolveMeter, validateMetricsOptions } from "./metrics.js";
+import { installMetrics, resolveMeter, validateMetricsOptions } from "./metrics.js";
+import type { DurationRecorder, MetricsOptions } from "./metrics-options.js";
 import { validateName } from "./names.js";
 import { type PassivationCapOptions, Passivator, validatePassivationCap } from "./passivation.js";
 import type { AskOptions, PID } from "./pid.js";

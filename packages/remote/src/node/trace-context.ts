@@ -1,10 +1,15 @@
-import type { Context, ContextAPI, PropagationAPI } from "@opentelemetry/api";
 import type { ContextPropagator } from "./propagation.js";
 
-/** The two parts of @opentelemetry/api that traceContextPropagator uses: pass the module itself. */
+/**
+ * The two parts of @opentelemetry/api that traceContextPropagator uses: pass the module itself. Written out here so
+ * remoting's types do not name @opentelemetry/api, an optional peer only tracing users install.
+ */
 export interface OtelPropagationApi {
-  readonly context: Pick<ContextAPI, "active">;
-  readonly propagation: Pick<PropagationAPI, "inject" | "extract">;
+  readonly context: { active(): unknown };
+  readonly propagation: {
+    inject(context: unknown, carrier: Record<string, string>): void;
+    extract(context: unknown, carrier: Readonly<Record<string, string>>): unknown;
+  };
 }
 
 /**
@@ -20,7 +25,7 @@ export function traceContextPropagator(otel: OtelPropagationApi): ContextPropaga
     inject(headers) {
       propagation.inject(context.active(), headers);
     },
-    extract(headers): Context {
+    extract(headers): unknown {
       return propagation.extract(context.active(), headers);
     },
   };
