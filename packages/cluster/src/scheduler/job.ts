@@ -9,6 +9,7 @@ import type { MissedPolicy } from "./options.js";
 export interface ClusterJob {
   /** The cluster-unique name. */
   readonly name: string;
+  /** "once" (one due time) or "cron" (every match of the expression). */
   readonly kind: "once" | "cron";
   /** The cron expression (kind "cron"). */
   readonly expression?: string;
@@ -18,6 +19,7 @@ export interface ClusterJob {
   readonly atMs?: number;
   /** The cluster-wide actor name each due time is told to. */
   readonly target: string;
+  /** What a new owner does with due times missed during a failover. */
   readonly missed: MissedPolicy;
   /** When the job was scheduled, epoch ms. */
   readonly createdAtMs: number;
