@@ -9,7 +9,7 @@ import {
   JobAlreadyExistsError,
   JobNotFoundError,
 } from "@tsakt/cluster/scheduler";
-import { eventually, staysTrue, TestClock } from "@tsakt/testkit";
+import { capturingLogger, eventually, staysTrue, TestClock } from "@tsakt/testkit";
 import { startTestCluster, type TestCluster } from "@tsakt/testkit/cluster";
 import { describe, expect, it } from "vitest";
 
@@ -142,7 +142,8 @@ describe("cluster scheduler", () => {
 
 describe("cluster scheduler over TCP", () => {
   it("tells the target actor by name; a graceful leave of the owner hands the job over with no duplicate or gap", async () => {
-    await using test = await startTestCluster({ nodes: 3, transport: "tcp", plugins: () => [clusterScheduler(fast)] });
+    const logger = capturingLogger();
+    await using test = await startTestCluster({ nodes: 3, transport: "tcp", logger, plugins: () => [clusterScheduler(fast)] });
     const received: ClusterJobFired[] = [];
     const logActor: Actor = {
       receive(ctx: ReceiveContext) {
@@ -157,5 +158,7 @@ describe("cluster scheduler over TCP", () => {
     const counts = countsOf(received);
     expect([...counts.values()].every((c) => c === 1)).toBe(true);
     expect(missing(counts)).toEqual([]);
+    await test.stop();
+    expect(logger.format(logger.atOrAbove("warn"))).toBe(""); // a clean run and stop logs nothing above info
   });
 });
