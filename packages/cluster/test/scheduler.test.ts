@@ -1,6 +1,6 @@
 import { isMessage } from "@bufbuild/protobuf";
 import type { Actor, ReceiveContext } from "@tsakt/actor";
-import { InvalidOptionError } from "@tsakt/actor";
+import { ActorSystem, InvalidOptionError, silentLogger } from "@tsakt/actor";
 import {
   type ClusterJobFired,
   ClusterJobFiredSchema,
@@ -137,6 +137,20 @@ describe("cluster scheduler", () => {
     expect(log.filter((f) => f.job === "once").map((f) => [f.node, f.late])).toEqual([["n2", true]]);
     await eventually("the fired once job to be gone", async () => (await n2.list()).length === 0, wait(clock));
     expect(countsOf(log, "once").get(Number(log[0]?.dueMs))).toBe(1);
+  });
+});
+
+describe("cluster scheduler options", () => {
+  it("rejects bad options naming the field, and clusterSchedulerOf needs the plugin", async () => {
+    expect(() => clusterScheduler({ tickMs: 0 })).toThrow(expect.objectContaining({ code: "InvalidOption", field: "tickMs" }));
+    expect(() => clusterScheduler({ maxCatchUp: 1.5 })).toThrow(expect.objectContaining({ field: "maxCatchUp" }));
+    expect(() => clusterScheduler({ tickMS: 10 } as never)).toThrow(expect.objectContaining({ field: "tickMS" }));
+    const system = await ActorSystem.start({ name: "plain", logger: silentLogger });
+    try {
+      expect(() => clusterSchedulerOf(system)).toThrow(expect.objectContaining({ code: "PluginNotInstalled" }));
+    } finally {
+      await system.stop();
+    }
   });
 });
 
