@@ -19,6 +19,8 @@ export interface ProcessNodeConfig {
   fast?: boolean;
   /** The node's log level (its log lines go to `logs`). Default: "error". */
   logLevel?: "warn" | "info" | "error";
+  /** Runs clusterScheduler() and reports each due time it fires as a "fired" event. */
+  scheduler?: boolean;
   /** remoting({ auth }): the shared secrets. */
   auth?: { secret?: string; clientSecret?: string };
 }
@@ -27,6 +29,9 @@ export interface ProcessNodeConfig {
 export interface NodeEvent {
   event: string;
   name?: string;
+  /** A "fired" event's due time (epoch ms), and whether it was delivered late. */
+  due?: number;
+  late?: boolean;
   status?: string;
   at: number;
 }
