@@ -1,7 +1,8 @@
 import type { ActorSystem, Plugin } from "@tsakt/actor";
 import { InvalidOptionError } from "@tsakt/actor";
 import { every, pluginOf } from "@tsakt/actor/internal";
-import { type Cluster, clusterOf } from "../cluster.js";
+import type { Cluster } from "../cluster.js";
+import { clusterOf } from "../cluster-basics.js";
 import { ClusterNotRunningError } from "../errors.js";
 import { file_tsakt_cluster_v1_scheduler } from "../gen/tsakt/cluster/v1/scheduler_pb.js";
 import { JobAlreadyExistsError, JobNotFoundError } from "./errors.js";
