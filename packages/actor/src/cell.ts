@@ -7,12 +7,12 @@ import { activate, finishStop, newInstance, stopCell } from "./cell/lifecycle.js
 import { passivateCell, reactivateCell } from "./cell/passivation.js";
 import { countRequest, runAsTurn, settleRequest } from "./cell/reentrancy.js";
 import { ActorContext, type ContextCell } from "./context.js";
-import { ActorAlreadyExistsError, DeadActorError, InvalidOptionError, MailboxFullError } from "./errors.js";
+import { ActorAlreadyExistsError, AskFailedError, DeadActorError, InvalidOptionError, MailboxFullError } from "./errors.js";
 import type { Mailbox } from "./mailbox/mailbox.js";
 import { createMailbox } from "./mailbox/options.js";
 import { isPoisonPill, postStart } from "./messages.js";
 import { validateName } from "./names.js";
-import { type AskOptions, type PID, rejectSender } from "./pid.js";
+import { type AskOptions, type PID, type RejectablePID, rejectSender } from "./pid.js";
 import type { Runtime } from "./runtime.js";
 import { type SpawnOptions, validateSpawnOptions } from "./spawn-options.js";
 import type { SupervisorOptions } from "./supervision/options.js";
@@ -243,6 +243,7 @@ export class ActorCell implements CellState, ContextCell {
       result = this.behavior === undefined ? this.actor.receive(ctx) : this.behavior(ctx);
     } catch (error) {
       this.busy = false;
+      this.failAsk(sender, error);
       this.fail(error);
       this.afterFailure();
       return;
@@ -253,6 +254,8 @@ export class ActorCell implements CellState, ContextCell {
         (ext.onTurnDone ??= () => this.settle()),
         (ext.onTurnFailed ??= (error: unknown) => {
           this.busy = false;
+          // ctx.sender is still this turn's sender: nothing else runs as a turn while it awaits.
+          this.failAsk(this.ctx.sender, error);
           this.fail(error);
           this.afterFailure();
         }),
@@ -261,6 +264,12 @@ export class ActorCell implements CellState, ContextCell {
     }
     this.busy = false;
     if (this.ext?.stopRequested === true) finishStop(this);
+  }
+
+  /** Rejects the asker (local or remote temporary sender) of a message whose handler threw; other senders are left alone. */
+  private failAsk(sender: PID | undefined, error: unknown): void {
+    if (typeof (sender as Partial<RejectablePID> | undefined)?.reject === "function")
+      (sender as RejectablePID).reject(new AskFailedError(this.address, error));
   }
 
   settle(): void {

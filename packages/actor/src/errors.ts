@@ -161,3 +161,30 @@ export class MetricsUnavailableError extends TsaktError {
     );
   }
 }
+
+/** The asked actor's handler threw while processing the ask; the asker is rejected at once, not at the timeout. */
+export class AskFailedError extends TsaktError {
+  /** The thrown error's name, for example "TypeError" ("Error" for a thrown non-Error). */
+  readonly causeName: string;
+  /** The thrown error's message. */
+  readonly causeMessage: string;
+  /** The thrown error's `code` when it has a string one (TsAkt errors, Node system errors), else "". */
+  readonly causeCode: string;
+  constructor(
+    readonly target: string,
+    cause: unknown,
+  ) {
+    const e = cause instanceof Error ? cause : undefined;
+    const code = (cause as { code?: unknown } | null | undefined)?.code;
+    const causeName = e?.name ?? "Error";
+    const causeCode = typeof code === "string" ? code : "";
+    super(
+      "AskFailed",
+      `${target} failed while handling the ask: ${causeName}${causeCode === "" ? "" : ` [${causeCode}]`}: ${messageOf(cause)}; fix the handler or catch the error and respond`,
+      { cause },
+    );
+    this.causeName = causeName;
+    this.causeMessage = messageOf(cause);
+    this.causeCode = causeCode;
+  }
+}

@@ -6,6 +6,7 @@ export {
   ActorInitializationError,
   ActorNotFoundError,
   AskAbortedError,
+  AskFailedError,
   AskTimeoutError,
   DeadActorError,
   InvalidMessageError,
