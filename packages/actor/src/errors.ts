@@ -188,3 +188,26 @@ export class AskFailedError extends TsaktError {
     this.causeCode = causeCode;
   }
 }
+
+/** ctx.request was called in an actor spawned with reentrancy "off". */
+export class ReentrancyDisabledError extends TsaktError {
+  constructor(readonly target: string) {
+    super(
+      "ReentrancyDisabled",
+      `${target} was spawned with reentrancy "off", so ctx.request is refused; use ctx.ask (and await it), or spawn it with reentrancy "allow-all" or "stash"`,
+    );
+  }
+}
+
+/** ctx.request was called with `maxInFlight` requests of the actor already pending. */
+export class InFlightLimitError extends TsaktError {
+  constructor(
+    readonly target: string,
+    readonly maxInFlight: number,
+  ) {
+    super(
+      "InFlightLimit",
+      `${target} already has ${maxInFlight} ctx.request calls pending (maxInFlight); wait for a reply before the next request or raise maxInFlight`,
+    );
+  }
+}
