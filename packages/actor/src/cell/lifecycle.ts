@@ -1,6 +1,5 @@
 import type { Actor, ActorFactory, Behavior } from "../actor.js";
 import { ActorInitializationError } from "../errors.js";
-import { BoundedMailbox } from "../mailbox/bounded.js";
 import type { PID } from "../pid.js";
 import { type CellState, PASSIVATED, RUNNING, STOPPED, STOPPING } from "./cell-state.js";
 import { notifyWatchers } from "./death-watch.js";
@@ -145,7 +144,7 @@ function stopSelf(cell: CellState, wasPassivated: boolean): void {
 function stopped(cell: CellState): void {
   cell.state = STOPPED;
   if (cell.parentCell !== undefined) removeChild(cell.parentCell, cell);
-  if (cell.mailbox instanceof BoundedMailbox) cell.mailbox.releaseWaiters();
+  cell.mailbox.releaseWaiters?.();
   drainToDeadLetters(cell);
   notifyWatchers(cell);
   cell.behavior = undefined;
