@@ -10,6 +10,7 @@ import { ActorContext, type ContextCell } from "./context.js";
 import { ActorAlreadyExistsError, AskFailedError, DeadActorError, InvalidOptionError, MailboxFullError } from "./errors.js";
 import type { Mailbox } from "./mailbox/mailbox.js";
 import { createMailbox } from "./mailbox/options.js";
+import { UnboundedMailbox } from "./mailbox/unbounded.js";
 import { isPoisonPill, postStart } from "./messages.js";
 import { validateName } from "./names.js";
 import { type AskOptions, type PID, type RejectablePID, rejectSender } from "./pid.js";
@@ -147,9 +148,10 @@ export class ActorCell implements CellState, ContextCell {
     this.runtime.deadLetter(message, sender, this.address, reason);
   }
 
+  /** Queues a system notice (Terminated) ahead of user mail, past any capacity. */
   deliverNotice(message: unknown, sender: PID): void {
     if (this.state >= STOPPING) return;
-    this.mailbox.pushForced(message, sender);
+    (this.extras().system ??= new UnboundedMailbox()).pushForced(message, sender);
     if (!this.scheduled && this.state === RUNNING && !this.busy) this.runtime.dispatcher.schedule(this);
     else if (this.state === PASSIVATED) reactivateCell(this);
   }
@@ -179,6 +181,14 @@ export class ActorCell implements CellState, ContextCell {
       // Read per message: a handler may stash, unstash or start a request, creating the extras mid-turn.
       const ext = this.ext;
       if (ext !== undefined) {
+        const system = ext.system;
+        if (system !== undefined && system.size > 0) {
+          const message = system.shift();
+          n++;
+          if (record === undefined) this.invoke(message, system.sender);
+          else this.timedInvoke(message, system.sender, record);
+          continue;
+        }
         const front = ext.front;
         if (front !== undefined) {
           const i = ext.frontIndex;
@@ -215,7 +225,13 @@ export class ActorCell implements CellState, ContextCell {
   hasWork(): boolean {
     const ext = this.ext;
     if (ext === undefined) return this.mailbox.size > 0 || this.postStartDue;
-    if (ext.front !== undefined || (ext.continuations !== undefined && ext.continuations.length > 0) || this.postStartDue) return true;
+    if (
+      ext.front !== undefined ||
+      (ext.continuations !== undefined && ext.continuations.length > 0) ||
+      (ext.system !== undefined && ext.system.size > 0) ||
+      this.postStartDue
+    )
+      return true;
     if (ext.pendingRequests > 0 && this.options?.reentrancy === "stash") return false;
     return this.mailbox.size > 0;
   }

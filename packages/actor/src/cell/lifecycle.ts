@@ -167,7 +167,7 @@ export async function callHook(cell: CellState, hook: "postStop" | "preStart"): 
   }
 }
 
-/** Sends everything still queued (front, stash, mailbox) to dead letters, failing the asks among it. */
+/** Sends everything still queued (front, stash, system notices, mailbox) to dead letters, failing the asks among it. */
 function drainToDeadLetters(cell: CellState): void {
   const ext = cell.ext;
   if (ext !== undefined) {
@@ -177,10 +177,11 @@ function drainToDeadLetters(cell: CellState): void {
     }
     ext.front = ext.stash = undefined;
   }
-  const mailbox = cell.mailbox;
-  while (mailbox.size > 0) {
-    const message = mailbox.shift();
-    cell.undeliverable(message, mailbox.sender, "actor stopped");
+  for (const mailbox of [ext?.system, cell.mailbox]) {
+    while (mailbox !== undefined && mailbox.size > 0) {
+      const message = mailbox.shift();
+      cell.undeliverable(message, mailbox.sender, "actor stopped");
+    }
   }
 }
 
