@@ -104,6 +104,26 @@ export class ActorCell implements CellState, ContextCell {
     return true;
   }
 
+  /** Queues `messages` in order with one wake-up; stops at the first refused one (handled as tell would). Returns how many were queued. */
+  tellBatch(messages: readonly unknown[], sender?: PID): number {
+    if (this.state >= STOPPING) {
+      for (const message of messages) this.undeliverable(message, sender, "actor stopped");
+      return 0;
+    }
+    const mailbox = this.mailbox;
+    let n = 0;
+    for (; n < messages.length; n++) {
+      if (!mailbox.push(messages[n], sender)) {
+        this.overflow(messages[n], sender);
+        break;
+      }
+    }
+    if (n === 0) return 0;
+    if (!this.scheduled && this.state === RUNNING && !this.busy) this.runtime.dispatcher.schedule(this);
+    else if (this.state === PASSIVATED) reactivateCell(this);
+    return n;
+  }
+
   ask<R = unknown>(message: unknown, options?: AskOptions): Promise<R> {
     if (this.state >= STOPPING) {
       this.runtime.deadLetter(message, undefined, this.address, "actor stopped");

@@ -1,4 +1,5 @@
 export type { Actor, ActorFactory, Behavior, Context, ReceiveContext } from "./actor.js";
+export { batchTell } from "./batch.js";
 export type { Clock, TimerHandle } from "./clock.js";
 export type { DispatcherOptions } from "./dispatcher.js";
 export {
