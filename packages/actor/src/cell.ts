@@ -200,35 +200,33 @@ export class ActorCell implements CellState, ContextCell {
     while (n < budget && this.state === RUNNING && !this.busy) {
       // Read per message: a handler may stash, unstash or start a request, creating the extras mid-turn.
       const ext = this.ext;
+      // System notices share the mailbox's invoke call below (one call site keeps the hot loop's inlining as it was).
+      let source = mailbox;
       if (ext !== undefined) {
         const system = ext.system;
-        if (system !== undefined && system.size > 0) {
-          const message = system.shift();
-          n++;
-          if (record === undefined) this.invoke(message, system.sender);
-          else this.timedInvoke(message, system.sender, record);
-          continue;
-        }
-        const front = ext.front;
-        if (front !== undefined) {
-          const i = ext.frontIndex;
-          ext.frontIndex = i + 2;
-          if (ext.frontIndex >= front.length) {
-            ext.front = undefined;
-            ext.frontIndex = 0;
+        if (system !== undefined && system.size > 0) source = system;
+        else {
+          const front = ext.front;
+          if (front !== undefined) {
+            const i = ext.frontIndex;
+            ext.frontIndex = i + 2;
+            if (ext.frontIndex >= front.length) {
+              ext.front = undefined;
+              ext.frontIndex = 0;
+            }
+            n++;
+            if (record === undefined) this.invoke(front[i], front[i + 1] as PID | undefined);
+            else this.timedInvoke(front[i], front[i + 1] as PID | undefined, record);
+            continue;
           }
-          n++;
-          if (record === undefined) this.invoke(front[i], front[i + 1] as PID | undefined);
-          else this.timedInvoke(front[i], front[i + 1] as PID | undefined, record);
-          continue;
+          if (ext.pendingRequests > 0 && this.options?.reentrancy === "stash") break;
         }
-        if (ext.pendingRequests > 0 && this.options?.reentrancy === "stash") break;
       }
-      if (mailbox.size === 0) break;
-      const message = mailbox.shift();
+      if (source.size === 0) break;
+      const message = source.shift();
       n++;
-      if (record === undefined) this.invoke(message, mailbox.sender);
-      else this.timedInvoke(message, mailbox.sender, record);
+      if (record === undefined) this.invoke(message, source.sender);
+      else this.timedInvoke(message, source.sender, record);
     }
     const tracker = this.ext?.tracker;
     // PostStart is not a use of the actor: it does not count toward afterMessages.
