@@ -1,5 +1,4 @@
 export type { Actor, ActorFactory, Behavior, Context, ReceiveContext } from "./actor.js";
-export { batchTell } from "./batch.js";
 export type { Clock, TimerHandle } from "./clock.js";
 export type { DispatcherOptions } from "./dispatcher.js";
 export {
@@ -7,10 +6,8 @@ export {
   ActorInitializationError,
   ActorNotFoundError,
   AskAbortedError,
-  AskFailedError,
   AskTimeoutError,
   DeadActorError,
-  InFlightLimitError,
   InvalidMessageError,
   InvalidNameError,
   InvalidOptionError,
@@ -18,7 +15,6 @@ export {
   MailboxFullError,
   MetricsUnavailableError,
   PluginNotInstalledError,
-  ReentrancyDisabledError,
   StashFullError,
   SystemNotStartedError,
   TsaktError,

@@ -1,17 +1,8 @@
-import { InFlightLimitError, ReentrancyDisabledError } from "../errors.js";
 import { type CellState, RUNNING, STOPPING } from "./cell-state.js";
 
-/**
- * Counts a pending ctx.request (the "stash" reentrancy mode holds mail while any is pending); throws
- * ReentrancyDisabledError with reentrancy "off" and InFlightLimitError at maxInFlight, before anything is sent.
- */
+/** Counts a pending ctx.request (the "stash" reentrancy mode holds mail while any is pending). */
 export function countRequest(cell: CellState): void {
-  const options = cell.options;
-  if (options?.reentrancy === "off") throw new ReentrancyDisabledError(cell.address);
-  const ext = cell.extras();
-  const max = options?.maxInFlight;
-  if (max !== undefined && ext.pendingRequests >= max) throw new InFlightLimitError(cell.address, max);
-  ext.pendingRequests++;
+  cell.extras().pendingRequests++;
 }
 
 /** A ctx.request settled and its callbacks ran; with none left pending, held mail may run again. */

@@ -1,12 +1,11 @@
 import type { PID } from "../pid.js";
 import type { Mailbox } from "./mailbox.js";
-import { SpaceWaiters } from "./space-waiters.js";
 import { UnboundedMailbox } from "./unbounded.js";
 
 /** A FIFO with a capacity: full means tell returns false ("backpressure") or a dead letter ("drop"). */
 export class BoundedMailbox implements Mailbox {
   private readonly queue = new UnboundedMailbox();
-  private readonly waiters = new SpaceWaiters();
+  private waiters: Array<() => void> | undefined = undefined;
   sender: PID | undefined = undefined;
 
   constructor(
@@ -31,16 +30,24 @@ export class BoundedMailbox implements Mailbox {
   shift(): unknown {
     const message = this.queue.shift();
     this.sender = this.queue.sender;
-    if (this.queue.size < this.capacity) this.waiters.wakeOne();
+    const waiters = this.waiters;
+    if (waiters !== undefined && this.queue.size < this.capacity) {
+      const wake = waiters.shift();
+      if (waiters.length === 0) this.waiters = undefined;
+      wake?.();
+    }
     return message;
   }
 
   waitForSpace(): Promise<void> | undefined {
-    return this.waiters.wait(this.queue.size < this.capacity);
+    if (this.queue.size < this.capacity && this.waiters === undefined) return undefined;
+    return new Promise<void>((resolve) => (this.waiters ??= []).push(resolve));
   }
 
   /** Releases every sender waiting for space (the actor stopped; their send then finds it dead). */
   releaseWaiters(): void {
-    this.waiters.wakeAll();
+    const waiters = this.waiters;
+    this.waiters = undefined;
+    if (waiters !== undefined) for (const wake of waiters) wake();
   }
 }
