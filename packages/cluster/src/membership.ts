@@ -53,6 +53,8 @@ export class Membership {
   /** Members this node's failure detector marked suspect (for metrics). */
   suspected = 0;
   private readonly records = new Map<string, MemberState>();
+  /** Members only hearsay named as live (not verified yet), and when it last did. */
+  private readonly rumors = new Map<string, number>();
   private readonly since = new Map<string, number>();
   private readonly suspicions = new Map<string, TimerHandle>();
   /** uids of process runs known to be dead or gone, so the registry can drop what they owned. */
@@ -106,6 +108,21 @@ export class Membership {
   /** Notes evidence that member `name` (its run `uid`) is reachable now: a message from it, or an ack of a probe of it. */
   heard(name: string, uid: string): void {
     if (this.records.get(name)?.member?.uid === uid) this.heardAt.set(name, this.timing.clock.now());
+  }
+
+  /**
+   * Names that live members said are live members but that this node has not met (it could not verify them yet),
+   * named within the last `withinMs`. The split-brain resolver counts them as members it cannot reach: a node that
+   * rejoined during a partition must not take its partial list for the whole cluster.
+   */
+  rumored(withinMs: number): string[] {
+    const now = this.timing.clock.now();
+    const names: string[] = [];
+    for (const [name, at] of this.rumors) {
+      if (now - at > withinMs || this.records.has(name)) this.rumors.delete(name);
+      else names.push(name);
+    }
+    return names;
   }
 
   /** When member `name` was last heard from (see heard); -Infinity when never. */
@@ -168,7 +185,10 @@ export class Membership {
     if (current === undefined) {
       // A member joins on its own word; hearsay of one this node never met only makes it ask.
       if (direct) return this.accept(update, undefined);
-      if (isLive(update)) this.hooks.unverified(member);
+      if (isLive(update)) {
+        this.rumors.set(member.name, this.timing.clock.now());
+        this.hooks.unverified(member);
+      } else this.rumors.delete(member.name);
       return;
     }
     const known = current.member as Member;

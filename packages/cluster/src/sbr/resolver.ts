@@ -15,6 +15,22 @@ export interface ResolverActions {
   decided(decision: SbrDecision, reachable: readonly string[], unreachable: readonly string[]): void;
 }
 
+/** How long a member only heard of keeps counting in decisions after hearsay last named it. */
+const rumorTtlMs = 30_000;
+
+/**
+ * `view` with the members only heard of (`rumored`) added, youngest, as unreachable (`unreachable`, the losing
+ * check's pessimism) or reachable.
+ */
+function withRumored(view: SbrView, rumored: readonly string[], unreachable = true): SbrView {
+  if (rumored.length === 0) return view;
+  return {
+    self: view.self,
+    members: [...view.members, ...rumored.map((name) => ({ name, roles: [] as string[] }))],
+    unreachable: unreachable ? new Set([...view.unreachable, ...rumored]) : view.unreachable,
+  };
+}
+
 /**
  * The split-brain resolver of one node: watches reachability, and once membership has not changed for
  * stableAfterMs while some members are unreachable, decides by the strategy which side survives.
@@ -115,7 +131,8 @@ export class SplitBrainResolver {
     // stableAfterMs and the removal margin are up. Changes that leave this side losing (its partner downing itself, a
     // further suspicion) do not restart its clock; only a view in which it would not lose does.
     const now = this.clock.now();
-    const current = this.view();
+    const rumored = this.membership.rumored(rumorTtlMs);
+    const current = withRumored(this.view(), rumored);
     const losing = this.settings.strategy !== "lease-majority" && decide(current, this.settings) === "down-self";
     if (!losing) this.losingSince = undefined;
     else this.losingSince ??= this.lastChangeAt;
@@ -125,7 +142,9 @@ export class SplitBrainResolver {
     }
     if (now - this.lastChangeAt < this.settings.stableAfterMs) return;
     const generation = this.generation;
-    const view = this.view();
+    // Members only heard of count on neither side until met: the decision must hold with them on either.
+    const view = withRumored(this.view(), rumored, false);
+    for (const name of rumored) unknown.add(name);
     if (!this.certain(view, unknown)) return;
     this.deciding = true;
     try {
