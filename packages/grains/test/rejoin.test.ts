@@ -47,9 +47,15 @@ describe("grains on a node that was downed and rejoined (downing.whenDowned: rej
     const firstRun = n2.cluster.self.uid;
 
     await n2.cluster.down("n2");
-    await eventually("n2 rejoined", () => n2.cluster.isRunning && n2.cluster.self.uid !== firstRun && n2.cluster.members().length === 2, {
-      timeoutMs: 10_000,
-    });
+    // Rejoined means every member knows the new run (a member takes it only on its own word, in a direct exchange).
+    await eventually(
+      "n2 rejoined, as its new run on every node",
+      () =>
+        n2.cluster.isRunning &&
+        n2.cluster.self.uid !== firstRun &&
+        nodes.every((n) => n.cluster.members().length === 2 && n.cluster.member("n2")?.uid === n2.cluster.self.uid),
+      { timeoutMs: 10_000 },
+    );
     expect(n2.system.isRunning).toBe(true);
     // Grains serve again on the new run: a new identity and the one it hosted before being downed.
     expect(await ask("b")).toMatchObject({ value: "b" });
