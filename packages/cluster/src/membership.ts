@@ -39,6 +39,9 @@ export interface MembershipTiming {
   deadMemberTtlMs: number;
 }
 
+/** How long a member only heard of counts as a rumor after hearsay last named it. */
+const rumorTtlMs = 30_000;
+
 /**
  * The SWIM member list: every member's status and incarnation, the update rules (higher incarnation wins; suspect
  * overrides alive at the same incarnation; dead and left override both, except that only this node's own
@@ -112,17 +115,12 @@ export class Membership {
 
   /**
    * Names that live members said are live members but that this node has not met (it could not verify them yet),
-   * named within the last `withinMs`. The split-brain resolver counts them as members it cannot reach: a node that
+   * named within the last rumorTtlMs. The split-brain resolver counts them as members it cannot reach: a node that
    * rejoined during a partition must not take its partial list for the whole cluster.
    */
-  rumored(withinMs: number): string[] {
-    const now = this.timing.clock.now();
-    const names: string[] = [];
-    for (const [name, at] of this.rumors) {
-      if (now - at > withinMs || this.records.has(name)) this.rumors.delete(name);
-      else names.push(name);
-    }
-    return names;
+  rumored(): string[] {
+    this.pruneRumors(this.timing.clock.now());
+    return [...this.rumors.keys()];
   }
 
   /** When member `name` was last heard from (see heard); -Infinity when never. */
@@ -253,6 +251,12 @@ export class Membership {
       }
     }
     for (const [uid, at] of this.departed) if (now - at > this.timing.deadMemberTtlMs) this.departed.delete(uid);
+    this.pruneRumors(now);
+  }
+
+  /** Forgets rumors older than rumorTtlMs and those about members this node has met since. */
+  private pruneRumors(now: number): void {
+    for (const [name, at] of this.rumors) if (now - at > rumorTtlMs || this.records.has(name)) this.rumors.delete(name);
   }
 
   /** Cancels suspicion timers. */
@@ -290,6 +294,7 @@ export class Membership {
   private accept(update: MemberState, previous: MemberState | undefined, spread = true): void {
     const member = update.member as Member;
     this.records.set(member.name, update);
+    this.rumors.delete(member.name);
     this.since.set(member.name, this.timing.clock.now());
     if (spread) this.gossip.enqueue(update);
     const wasLive = previous !== undefined && isLive(previous);

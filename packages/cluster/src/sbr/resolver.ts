@@ -15,9 +15,6 @@ export interface ResolverActions {
   decided(decision: SbrDecision, reachable: readonly string[], unreachable: readonly string[]): void;
 }
 
-/** How long a member only heard of keeps counting in decisions after hearsay last named it. */
-const rumorTtlMs = 30_000;
-
 /**
  * `view` with the members only heard of (`rumored`) added, youngest, as unreachable (`unreachable`, the losing
  * check's pessimism) or reachable.
@@ -131,19 +128,22 @@ export class SplitBrainResolver {
     // stableAfterMs and the removal margin are up. Changes that leave this side losing (its partner downing itself, a
     // further suspicion) do not restart its clock; only a view in which it would not lose does.
     const now = this.clock.now();
-    const rumored = this.membership.rumored(rumorTtlMs);
-    const current = withRumored(this.view(), rumored);
+    const rumored = this.membership.rumored();
+    const base = this.view();
+    const current = withRumored(base, rumored);
     const losing = this.settings.strategy !== "lease-majority" && decide(current, this.settings) === "down-self";
     if (!losing) this.losingSince = undefined;
-    else this.losingSince ??= this.lastChangeAt;
-    if (losing && now - (this.losingSince ?? now) >= this.settings.stableAfterMs) {
-      this.act("down-self", current);
-      return;
+    else {
+      this.losingSince ??= this.lastChangeAt;
+      if (now - this.losingSince >= this.settings.stableAfterMs) {
+        this.act("down-self", current);
+        return;
+      }
     }
     if (now - this.lastChangeAt < this.settings.stableAfterMs) return;
     const generation = this.generation;
     // Members only heard of count on neither side until met: the decision must hold with them on either.
-    const view = withRumored(this.view(), rumored, false);
+    const view = withRumored(base, rumored, false);
     for (const name of rumored) unknown.add(name);
     if (!this.certain(view, unknown)) return;
     this.deciding = true;
