@@ -84,7 +84,11 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
   };
   const membership = new Membership(self, timing, gossip, hooks, logger);
   let detector: FailureDetector | undefined;
-  resolver = new SplitBrainResolver(s.downing, s.clock, membership, owner.resolverActions, logger, (name) => detector?.probeNow(name));
+  // A member silent for a probe round and a suspicion timeout counts as cut off in the losing check: the other side
+  // could not have found this one unreachable sooner.
+  const silenceMs = s.probeIntervalMs + s.suspicionTimeoutMs;
+  const probe = (name: string) => detector?.probeNow(name);
+  resolver = new SplitBrainResolver(s.downing, s.clock, membership, owner.resolverActions, logger, probe, silenceMs);
   const messenger = new Messenger(transport, membership, gossip);
   const replica = new RegistryReplica({
     settings: s,

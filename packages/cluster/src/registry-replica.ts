@@ -69,6 +69,8 @@ export class RegistryReplica {
   private purgesHeldUntil = 0;
   private purgeTimer: TimerHandle | undefined = undefined;
   private tableChangedAt = 0;
+  /** The run (uid) of each member of the table, to notice a member that restarted under its name. */
+  private runs = new Map<string, string>();
 
   constructor(private readonly ctx: ReplicaContext) {
     const { partitions, replicaCount } = ctx.settings;
@@ -137,10 +139,17 @@ export class RegistryReplica {
   /** Recomputes the partition table after a membership change, hands partitions over, and drops departed owners' entries. */
   viewChanged(): void {
     if (!this.active) return;
-    const names = this.ctx.membership.live().map((s) => s.member?.name ?? "");
+    const live = this.ctx.membership.live();
+    const names = live.map((s) => s.member?.name ?? "");
+    // A member whose run changed (restarted under its name before its old run was removed) holds nothing, though
+    // the table by names did not change: it gets every copy it should hold, as a new member would.
+    const runs = new Map(live.map((s) => [s.member?.name ?? "", s.member?.uid ?? ""]));
+    const renewed = new Set(names.filter((n) => this.runs.has(n) && this.runs.get(n) !== runs.get(n)));
+    this.runs = runs;
     const old = this.table;
-    if (!sameMembers(old.members, names)) {
-      const table = new PartitionTable(names, old.partitions, old.replicaCount);
+    const changed = !sameMembers(old.members, names);
+    if (changed || renewed.size > 0) {
+      const table = changed ? new PartitionTable(names, old.partitions, old.replicaCount) : old;
       this.table = table;
       this.tableChangedAt = this.ctx.settings.clock.now();
       const me = this.me;
@@ -152,8 +161,8 @@ export class RegistryReplica {
         if (is && !was) {
           gained.push(p);
         } else if (is) {
-          for (const b of table.backups(p)) if (!old.holds(p, b)) add(pushes, b, p);
-        } else if (was) {
+          for (const b of table.backups(p)) if (!old.holds(p, b) || renewed.has(b)) add(pushes, b, p);
+        } else if (was || renewed.has(table.primary(p) ?? "")) {
           add(pushes, table.primary(p), p);
         }
       }

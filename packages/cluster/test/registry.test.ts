@@ -147,6 +147,35 @@ describe("registry", () => {
     for (const key of oldKeys) expect(await drive(restarted.cluster.registry.get(key))).toBeUndefined();
   });
 
+  it("gives a node restarted under its name the copies it holds, so they survive the loss of the other holder", async () => {
+    const nodes = await cluster.start(3);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3"]), 5000, "convergence");
+    const owners = await putMany([cluster.node("n1")], 60);
+    const crashed = cluster.node("n3");
+    // The process dies and a new one takes its name and port before anyone noticed: the table by names is unchanged.
+    cluster.network.kill("n3");
+    await crashed.transport.close();
+    cluster.network.revive("n3");
+    cluster.nodes.splice(cluster.nodes.indexOf(crashed), 1);
+    const restarted = await cluster.add("n3", {}, crashed.transport.self.port);
+    cluster.nodes.push(crashed);
+    const survivors = cluster.others("n3");
+    await advanceUntil(() => survivors.every((n) => n.cluster.member("n3")?.uid === restarted.cluster.self.uid), 3000, "new run seen");
+    await advance(3000);
+    // Then n2, the other holder of the partitions n3 backs or leads with it, dies: only n3's copies are left of those.
+    cluster.network.kill("n2");
+    const reader = cluster.node("n1");
+    await advanceUntil(
+      () => reader.cluster.member("n2") === undefined && restarted.cluster.member("n2") === undefined,
+      20_000,
+      "n2 downed",
+    );
+    await advance(3000);
+    const missing: string[] = [];
+    for (const key of owners.keys()) if ((await drive(reader.cluster.registry.get(key)))?.owner !== "n1") missing.push(key);
+    expect(missing).toEqual([]);
+  });
+
   it("hands entries over on a graceful leave, even with a single copy per partition", async () => {
     cluster = new TestCluster({ replicaCount: 1 });
     const nodes = await cluster.start(3);

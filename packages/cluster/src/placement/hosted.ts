@@ -11,6 +11,8 @@ export interface HostedActor {
   readonly relocatable: boolean;
   /** Lives on the oldest member (of its role). */
   readonly singleton: boolean;
+  /** The placement strategy it was placed with ("" when unknown). */
+  readonly placement: string;
 }
 
 /** What HostedActors needs from the cluster. */

@@ -245,7 +245,7 @@ export class ActorPlacement {
       this.placing.add(name);
       try {
         const pid = await system.spawn(name, registered.factory, registered.options);
-        this.hosted.note({ name, kind, role: placed.role, relocatable: placed.relocatable, singleton: placed.singleton });
+        this.hosted.note({ name, kind, ...hostedFlags(placed) });
         return pid;
       } finally {
         this.placing.delete(name);
@@ -254,9 +254,7 @@ export class ActorPlacement {
     if (this.remote === undefined)
       throw new InvalidOptionError("placement", `member "${target.name}" is remote and remoting is not running on this node`);
     const pid = await this.remote.spawn(target.address, name, kind);
-    this.remote
-      .pidOf(`${target.address}/system/${endpointName}`)
-      .tell(create(HostedSchema, { name, kind, role: placed.role, relocatable: placed.relocatable, singleton: placed.singleton }));
+    this.remote.pidOf(`${target.address}/system/${endpointName}`).tell(create(HostedSchema, { name, kind, ...hostedFlags(placed) }));
     return pid;
   }
 
@@ -339,7 +337,7 @@ export class ActorPlacement {
     if (!created && entry.owner === owner) return undefined;
     if (!created) throw new ActorAlreadyExistsError(name);
     return (spawned) => {
-      if (spawned) this.hosted.note({ name, kind: "", role: "", relocatable: false, singleton: false });
+      if (spawned) this.hosted.note({ name, kind: "", role: "", relocatable: false, singleton: false, placement: "" });
       else this.hosted.free(name);
     };
   }
@@ -347,8 +345,7 @@ export class ActorPlacement {
   /** Another node spawned the cluster actor here; when it already stopped, its name is freed now instead of at its stop. */
   private noteHosted(note: Hosted): void {
     const { name } = note;
-    if (this.host.system.localActorOf(name) !== undefined)
-      this.hosted.note({ name, kind: note.kind, role: note.role, relocatable: note.relocatable, singleton: note.singleton });
+    if (this.host.system.localActorOf(name) !== undefined) this.hosted.note({ name, kind: note.kind, ...hostedFlags(note) });
     else this.hosted.free(name);
   }
 
@@ -357,4 +354,9 @@ export class ActorPlacement {
       throw new InvalidOptionError("kind", "must be the name of a kind registered in the cluster's kinds option");
     if (!this.host.settings.kinds.has(kind)) throw new KindNotRegisteredError(kind, this.host.system.addressPrefix);
   }
+}
+
+/** The placement facts a host keeps of an actor it runs. */
+function hostedFlags(p: { role: string; relocatable: boolean; singleton: boolean; placement: string }) {
+  return { role: p.role, relocatable: p.relocatable, singleton: p.singleton, placement: p.placement };
 }

@@ -40,6 +40,9 @@ export class SplitBrainResolver {
   private deciding = false;
   private cancelTick: (() => void) | undefined = undefined;
   private stopped = false;
+  private lastCheckAt: number;
+  /** Time between checks: a quarter of stableAfterMs, at most 500 ms, at least 10 ms. */
+  private readonly tickMs: number;
 
   constructor(
     private readonly settings: DowningSettings,
@@ -49,15 +52,22 @@ export class SplitBrainResolver {
     private readonly logger: Logger,
     /** Asks for a probe of a member now (fresh evidence that it is reachable). */
     private readonly confirm: (name: string) => void = () => {},
+    /**
+     * Silence after which a member counts as cut off in the losing check, whatever the failure detector found yet.
+     * Default: Infinity (only the detector's verdicts count).
+     */
+    private readonly silenceMs = Number.POSITIVE_INFINITY,
   ) {
     this.lastChangeAt = clock.now();
+    this.lastCheckAt = this.lastChangeAt;
+    this.tickMs = Math.max(10, Math.min(500, Math.floor(settings.stableAfterMs / 4)));
   }
 
   /** Starts watching: a check every quarter of stableAfterMs (at most every 500 ms, at least every 10 ms). */
   start(): void {
     if (this.cancelTick !== undefined) return;
-    const tick = Math.max(10, Math.min(500, Math.floor(this.settings.stableAfterMs / 4)));
-    this.cancelTick = every(this.clock, tick, () => void this.check());
+    this.lastCheckAt = this.clock.now();
+    this.cancelTick = every(this.clock, this.tickMs, () => void this.check());
   }
 
   stop(): void {
@@ -113,33 +123,59 @@ export class SplitBrainResolver {
     return decide(view, this.settings) === decide(pessimistic, this.settings);
   }
 
+  /**
+   * Live members not heard from for silenceMs, probed now. A side cut off hears nothing from the other from the
+   * moment of the cut, while its failure detector may find it late: Lifeguard stretches the probe timeouts of a node
+   * whose probes keep failing, which is exactly the minority's case. Silence is what the other side's detection
+   * started from too, so it keeps the losing side's clock within the other side's removal margin.
+   */
+  private silent(now: number): Set<string> {
+    const silent = new Set<string>();
+    if (this.silenceMs === Number.POSITIVE_INFINITY) return silent;
+    const self = this.membership.self.member?.name;
+    for (const state of this.membership.live()) {
+      const name = state.member?.name ?? "";
+      if (name === self || now - this.membership.lastHeard(name) < this.silenceMs) continue;
+      silent.add(name);
+      this.confirm(name);
+    }
+    return silent;
+  }
+
   private async check(): Promise<void> {
     if (this.stopped || this.deciding) return;
+    const now = this.clock.now();
+    // This node's own loop stalled (its check came far too late): messages may be waiting unread, so silence is no
+    // evidence this time, and a losing streak must be seen again on fresh input.
+    const stalled = now - this.lastCheckAt > this.tickMs + this.settings.stableAfterMs;
+    this.lastCheckAt = now;
+    if (stalled) this.losingSince = undefined;
+    const silent = stalled ? new Set<string>() : this.silent(now);
     const unreachable = this.membership.unreachable();
-    if (unreachable.size === 0 && !this.membership.live().some((s) => s.status === MemberStatus.SUSPECT)) return;
-    // Evidence is gathered from the first suspicion on, while the view settles, so it is there when stableAfterMs is
-    // up: the members cut off with a suspect one are probed at once instead of in their turn.
-    const unknown = this.unconfirmed(this.lastChangeAt, unreachable);
-    if (unreachable.size === 0) {
+    if (unreachable.size === 0 && silent.size === 0 && !this.membership.live().some((s) => s.status === MemberStatus.SUSPECT)) {
       this.losingSince = undefined;
       return;
     }
+    // Evidence is gathered from the first suspicion on, while the view settles, so it is there when stableAfterMs is
+    // up: the members cut off with a suspect one are probed at once instead of in their turn.
+    const unknown = this.unconfirmed(this.lastChangeAt, unreachable);
     // Losing is the side that must act in time: the other side re-creates what this one hosts once its own
     // stableAfterMs and the removal margin are up. Changes that leave this side losing (its partner downing itself, a
-    // further suspicion) do not restart its clock; only a view in which it would not lose does.
-    const now = this.clock.now();
+    // further suspicion) do not restart its clock; only a view in which it would not lose does. Members silent for
+    // silenceMs count as cut off here (not in the decision to down others).
     const rumored = this.membership.rumored();
     const base = this.view();
-    const current = withRumored(base, rumored);
+    const current = withRumored({ ...base, unreachable: new Set([...base.unreachable, ...silent]) }, rumored);
     const losing = this.settings.strategy !== "lease-majority" && decide(current, this.settings) === "down-self";
     if (!losing) this.losingSince = undefined;
     else {
-      this.losingSince ??= this.lastChangeAt;
+      this.losingSince ??= Math.max(this.lastChangeAt, now - this.tickMs);
       if (now - this.losingSince >= this.settings.stableAfterMs) {
         this.act("down-self", current);
         return;
       }
     }
+    if (unreachable.size === 0) return;
     if (now - this.lastChangeAt < this.settings.stableAfterMs) return;
     const generation = this.generation;
     // Members only heard of count on neither side until met: the decision must hold with them on either.

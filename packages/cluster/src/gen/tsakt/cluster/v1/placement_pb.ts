@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tsakt/cluster/v1/placement.proto.
  */
 export const file_tsakt_cluster_v1_placement: GenFile = /*@__PURE__*/
-  fileDesc("CiB0c2FrdC9jbHVzdGVyL3YxL3BsYWNlbWVudC5wcm90bxIQdHNha3QuY2x1c3Rlci52MSJWCgtQbGFjZWRBY3RvchITCgtyZWxvY2F0YWJsZRgBIAEoCBIMCgRyb2xlGAIgASgJEhEKCXNpbmdsZXRvbhgDIAEoCBIRCglwbGFjZW1lbnQYBCABKAkiCwoJTG9hZFF1ZXJ5IhwKCkxvYWRSZXBvcnQSDgoGYWN0b3JzGAEgASgNIloKBkhvc3RlZBIMCgRuYW1lGAEgASgJEhMKC3JlbG9jYXRhYmxlGAIgASgIEhEKCXNpbmdsZXRvbhgDIAEoCBIMCgRraW5kGAQgASgJEgwKBHJvbGUYBSABKAliBnByb3RvMw");
+  fileDesc("CiB0c2FrdC9jbHVzdGVyL3YxL3BsYWNlbWVudC5wcm90bxIQdHNha3QuY2x1c3Rlci52MSJWCgtQbGFjZWRBY3RvchITCgtyZWxvY2F0YWJsZRgBIAEoCBIMCgRyb2xlGAIgASgJEhEKCXNpbmdsZXRvbhgDIAEoCBIRCglwbGFjZW1lbnQYBCABKAkiCwoJTG9hZFF1ZXJ5IhwKCkxvYWRSZXBvcnQSDgoGYWN0b3JzGAEgASgNIm0KBkhvc3RlZBIMCgRuYW1lGAEgASgJEhMKC3JlbG9jYXRhYmxlGAIgASgIEhEKCXNpbmdsZXRvbhgDIAEoCBIMCgRraW5kGAQgASgJEgwKBHJvbGUYBSABKAkSEQoJcGxhY2VtZW50GAYgASgJYgZwcm90bzM");
 
 /**
  * Stored as the data of an actor's registry entry ("actor/<name>"), so a survivor can re-create it.
@@ -125,6 +125,13 @@ export type Hosted = Message<"tsakt.cluster.v1.Hosted"> & {
    * @generated from field: string role = 5;
    */
   role: string;
+
+  /**
+   * The placement strategy, kept so the host can register the name again if the registry lost it.
+   *
+   * @generated from field: string placement = 6;
+   */
+  placement: string;
 };
 
 /**
