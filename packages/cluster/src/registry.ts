@@ -127,6 +127,15 @@ export class Registry {
     return body.case === "removeResult" && body.value.removed;
   }
 
+  /**
+   * True when this node knows that the run owning `entry` is gone (it left, was downed, or a later run of its member
+   * joined). False for a live owner and for one this node has not met yet (a node that just joined or rejoined may
+   * know only part of the cluster): only a gone owner's entry may be removed by someone else.
+   */
+  ownerGone(entry: Pick<RegistryEntry, "owner" | "ownerUid" | "ownerStartedAtMs">): boolean {
+    return this.membership.isGone(entry.owner, entry.ownerUid, entry.ownerStartedAtMs);
+  }
+
   /** Number of live entries this node holds (as primary or backup), for tests and metrics. */
   localEntryCount(): number {
     return this.replica.store.liveCount();

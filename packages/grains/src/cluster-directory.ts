@@ -17,8 +17,8 @@ export function grainRegistryKey(identity: GrainIdentity): string {
 /**
  * A GrainDirectory on the cluster's replicated registry: a claim is a put-if-absent of "grain/<kind>/<id>" at the
  * key's primary, so exactly one node in the cluster owns each identity. Entries of a node that dies or leaves are
- * removed by the registry (owner-lost); a claim that still finds a member this node no longer counts as live
- * removes that stale entry and claims again. Nodes are named by their address ("tsakt://system@host:port").
+ * removed by the registry (owner-lost); a claim that still finds an owner this node knows is gone removes that stale
+ * entry and claims again, while an owner it has not met yet keeps its entry. Nodes are named by their address ("tsakt://system@host:port").
  */
 export class ClusterGrainDirectory implements GrainDirectory {
   readonly name = "cluster";
@@ -40,8 +40,10 @@ export class ClusterGrainDirectory implements GrainDirectory {
       const { entry } = await registry.putIfAbsent(key, { kind: "grain", owner: member.name });
       const owner = this.liveOwner(entry.owner, entry.ownerUid);
       if (owner !== undefined) return owner.address;
-      if (attempt === claimAttempts)
-        throw new RegistryUnavailableError(key, "claim", new Error(`still registered to ${entry.owner}, which is not a live member`));
+      // An owner this node has not met yet (it joined or rejoined a moment ago and knows part of the cluster) may well
+      // be alive and running the activation: its entry stays, and this claim fails (the call may be retried).
+      if (attempt === claimAttempts || !registry.ownerGone(entry))
+        throw new RegistryUnavailableError(key, "claim", new Error(`registered to ${entry.owner}, which this node does not know as a live member`));
       // Declared dead (or replaced by a later run) here, but the registry has not dropped its entry yet.
       await registry.remove(key, { owner: entry.owner });
     }

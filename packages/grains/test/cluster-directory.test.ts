@@ -74,6 +74,47 @@ describe("the cluster grain directory", () => {
     expect(await directory.lookup(identity)).toBe(survivor);
   });
 
+  it("keeps the entry of an owner a member has not met yet (it joined while the owner was cut off): its claim fails instead", async () => {
+    const network = new InMemoryClusterNetwork();
+    const discovery = new MemoryNetwork();
+    const start = async (host: string): Promise<Cluster> => {
+      const system = await ActorSystem.start({
+        name: "conformance",
+        logger: silentLogger,
+        plugins: [
+          cluster({
+            transport: network.transport({ name: host, host, port: 4000 }),
+            discovery: new MemoryDiscoveryProvider({ network: discovery }),
+            probeIntervalMs: 100,
+            pingTimeoutMs: 50,
+            suspicionTimeoutMs: 2000,
+            downing: { stableAfterMs: 5000, downRemovalMarginMs: 5000 },
+          }),
+        ],
+      });
+      systems.push(system);
+      return clusterOf(system);
+    };
+    const [a, , c] = [await start("10.0.1.1"), await start("10.0.1.2"), await start("10.0.1.3")];
+    await eventually("three members", () => [a, c].every((x) => x?.members().length === 3));
+    // An identity whose partition a survivor leads, now and once a fourth member joins (rendezvous hashing moves a
+    // partition only to the newcomer).
+    let n = 0;
+    while (a?.registry.primaryOf(grainRegistryKey({ kind: "cart", id: `kept-${n}` })) !== "10.0.1.1") n++;
+    const identity = { kind: "cart", id: `kept-${n}` };
+    const key = grainRegistryKey(identity);
+    const owner = "tsakt://conformance@10.0.1.3:4000";
+    expect(await clusterGrainDirectory(a as Cluster).claim(identity, owner)).toBe(owner);
+    // The owner is cut off; a new member joins through the others and cannot meet it.
+    network.kill("10.0.1.3");
+    const late = await start("10.0.1.4");
+    await eventually("the late member joined", () => late.members().some((m) => m.name === "10.0.1.1"));
+    expect(late.member("10.0.1.3")).toBeUndefined();
+    expect(a?.member("10.0.1.3")).toBeDefined();
+    await expect(clusterGrainDirectory(late).claim(identity, late.self.address)).rejects.toMatchObject({ code: "RegistryUnavailable" });
+    expect((await a?.registry.get(key))?.owner).toBe("10.0.1.3");
+  });
+
   it("refuses a claim for a node that is not a live member, naming the field", async () => {
     const directory = clusterGrainDirectory(await twoMembers());
     await expect(directory.claim({ kind: "cart", id: "1" }, "tsakt://conformance@10.9.9.9:4000")).rejects.toMatchObject({
