@@ -1,4 +1,4 @@
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { DiscoveryNode } from "@tsakt/discovery";
@@ -49,13 +49,25 @@ export class KvAdvertiser implements Advertiser {
     await withDeadline(this.nc.flush(), this.roundTripMs, "flush");
     const kv = await this.#open();
     const found = new Map<string, DiscoveryNode>();
-    for await (const key of await kv.keys()) {
+    for (const key of await this.#keys()) {
       const entry = await kv.get(key);
       if (entry === null || entry.operation !== "PUT") continue;
       const node = decodeNode(entry.value);
       if (node !== undefined) found.set(node.name, node);
     }
     return found;
+  }
+
+  /**
+   * The bucket's keys, from the stream's subject counts: one request, with no consumer. (`kv.keys()` reads them
+   * through a consumer that can wait for an idle heartbeat, seconds, when an entry is rewritten or expires while it
+   * lists: a refreshing node rewrites its entry every third of the TTL.)
+   */
+  async #keys(): Promise<string[]> {
+    const jsm = await jetstreamManager(this.nc, { timeout: this.roundTripMs });
+    const prefix = `$KV.${this.bucketName}.`;
+    const info = await jsm.streams.info(`KV_${this.bucketName}`, { subjects_filter: `${prefix}>` });
+    return Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(prefix.length));
   }
 
   abandon(): void {
