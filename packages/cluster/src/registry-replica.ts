@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import type { Logger } from "@tsakt/actor";
-import type { TimerHandle } from "@tsakt/actor/internal";
+import { sleep, type TimerHandle } from "@tsakt/actor/internal";
 import {
   type ClusterMessage,
   HandoffReplySchema,
@@ -365,17 +365,32 @@ export class RegistryReplica {
     }
     const { membership, messenger, settings } = this.ctx;
     const request = create(HandoffRequestSchema, { partitions, requester: membership.self });
-    const others = membership.live().filter((s) => s.member?.name !== this.me);
-    await Promise.all(
-      others.map(async (s) => {
-        try {
-          const reply = await messenger.request(s.member as Member, { case: "handoffRequest", value: request }, settings.handoffTimeoutMs);
-          if (reply.body.case === "handoffReply") await this.absorb(reply.body.value.entries, false);
-        } catch (error) {
-          this.ctx.logger.debug({ err: error, member: s.member?.name }, "no hand-off from a member; serving without its copy");
-        }
-      }),
-    );
+    // A node that just joined or rejoined may know only part of the cluster: members others named but it has not met
+    // yet may hold the only copies. It pulls from each member as it meets them, until none is only named (or for
+    // twice handoffTimeoutMs), before it serves: serving earlier could answer "absent" for a key that exists.
+    const asked = new Set<string>([this.me]);
+    const until = settings.clock.now() + 2 * settings.handoffTimeoutMs;
+    for (;;) {
+      const others = membership.live().filter((s) => !asked.has(s.member?.name ?? ""));
+      for (const s of others) asked.add(s.member?.name ?? "");
+      await Promise.all(
+        others.map(async (s) => {
+          try {
+            const reply = await messenger.request(
+              s.member as Member,
+              { case: "handoffRequest", value: request },
+              settings.handoffTimeoutMs,
+            );
+            if (reply.body.case === "handoffReply") await this.absorb(reply.body.value.entries, false);
+          } catch (error) {
+            this.ctx.logger.debug({ err: error, member: s.member?.name }, "no hand-off from a member; serving without its copy");
+          }
+        }),
+      );
+      const unmet = membership.rumored().length > 0 || membership.live().some((s) => !asked.has(s.member?.name ?? ""));
+      if (!unmet || settings.clock.now() >= until || !this.active) break;
+      await sleep(settings.clock, Math.min(100, settings.handoffTimeoutMs));
+    }
     const ready: number[] = [];
     for (const p of partitions) {
       const sync = this.syncing.get(p);

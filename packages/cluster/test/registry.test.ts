@@ -176,6 +176,25 @@ describe("registry", () => {
     expect(missing).toEqual([]);
   });
 
+  it("a joining node pulls its partitions from the members it meets late, before it serves them", async () => {
+    const nodes = await cluster.start(4);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3", "n4"]), 5000, "convergence");
+    const owners = await putMany(nodes, 80);
+    // n5 meets n1 at once; the others' links are so slow that its join gives up verifying them, so it starts with
+    // n1 alone in its view and meets them a moment later.
+    for (const name of ["n2", "n3", "n4"]) cluster.network.delay(name, 1500);
+    const late = await cluster.add("n5");
+    for (const name of ["n2", "n3", "n4"]) cluster.network.delay(name, 0);
+    const keys = [...owners.keys()].filter((key) => late.cluster.registry.primaryOf(key) === "n5");
+    const answers = keys.map((key) => late.cluster.registry.get(key));
+    await advanceUntil(() => cluster.agree([...nodes, late], ["n1", "n2", "n3", "n4", "n5"]), 20_000, "n5 joined");
+    const missing: string[] = [];
+    for (const [i, answer] of answers.entries())
+      if ((await drive(answer))?.owner !== owners.get(keys[i] as string)) missing.push(keys[i] as string);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(missing).toEqual([]);
+  });
+
   it("hands entries over on a graceful leave, even with a single copy per partition", async () => {
     cluster = new TestCluster({ replicaCount: 1 });
     const nodes = await cluster.start(3);

@@ -66,4 +66,41 @@ describe("cluster over remoting", () => {
     await eventually("c gone", () => a.members().length === 2 && b.members().length === 2, { timeoutMs: 3000 });
     for (let i = 0; i < 20; i++) expect((await a.registry.get(`actor/w${i}`))?.owner).toBe("b");
   });
+  it("keeps the claim of a remote spawn whose answer came too late, and takes the actor that started: one copy", async () => {
+    const discovery = new MemoryNetwork();
+    // The factory holds its node's loop for 600 ms, so the spawn's answer misses the caller's 200 ms request timeout.
+    const slow = () => {
+      const until = Date.now() + 600;
+      while (Date.now() < until) {
+        // busy: the reply cannot be sent before the factory returns
+      }
+      return { receive: () => undefined };
+    };
+    const start = async (name: string, roles: string[]): Promise<Cluster> => {
+      const system = await ActorSystem.start({
+        name: "shop",
+        logger: silentLogger,
+        plugins: [
+          remoting({ host: "127.0.0.1", port: 0, requestTimeoutMs: 200 }),
+          cluster({
+            transport: remotingTransport({ name }),
+            discovery: new MemoryDiscoveryProvider({ network: discovery }),
+            roles,
+            kinds: { slow },
+          }),
+        ],
+      });
+      systems.push(system);
+      return clusterOf(system);
+    };
+    const [a, b] = [await start("a", []), await start("b", ["host"])];
+    await eventually("two members everywhere", () => a.members().length === 2 && b.members().length === 2);
+    const pid = await a.spawnOn("late", "slow", { role: "host" });
+    expect(pid.address).toBe(`${b.self.address}/user/late`);
+    expect((await a.registry.get("actor/late"))?.owner).toBe("b");
+    expect(systems[0]?.localActorOf("late")).toBeUndefined();
+    expect(systems[1]?.localActorOf("late")).toBeDefined();
+    // A second placement of the name finds it taken.
+    await expect(a.spawnOn("late", "slow", { role: "host" })).rejects.toMatchObject({ code: "ActorAlreadyExists" });
+  });
 });

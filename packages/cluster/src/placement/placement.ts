@@ -1,5 +1,5 @@
 import { create, isMessage, toBinary } from "@bufbuild/protobuf";
-import { ActorAlreadyExistsError, ActorStoppedSchema, type ActorSystem, InvalidOptionError, type PID } from "@tsakt/actor";
+import { ActorAlreadyExistsError, ActorStoppedSchema, type ActorSystem, InvalidOptionError, isTsaktError, type PID } from "@tsakt/actor";
 import { hostOf, sleep } from "@tsakt/actor/internal";
 import { KindNotRegisteredError, type Remote, remoteOf } from "@tsakt/remote";
 import { NoEligibleMemberError } from "../errors.js";
@@ -45,6 +45,10 @@ export interface PlacementHost {
 const loadQueryTimeoutMs = 500;
 /** How long the owner named by the registry may take to confirm an actor during actorOf. */
 const ownerLookupTimeoutMs = 1000;
+/** How long a remote spawn that got no answer is given to show up before its claim is freed. */
+const spawnSettleMs = 10_000;
+/** Spawn failures that do not tell whether the actor was created. */
+const ambiguous: ReadonlySet<string> = new Set(["AskTimeout", "RemoteUnreachable"]);
 
 /**
  * Cluster-wide actors: claims a name in the registry (so it is unique cluster-wide), spawns the actor by kind on the
@@ -232,9 +236,33 @@ export class ActorPlacement {
     try {
       return { pid: await this.spawnAt(target, name, kind, placed) };
     } catch (error) {
+      // A remote spawn that got no answer may have happened all the same (its reply was late or lost): freeing the
+      // name then would let the next attempt start a second copy. The claim stays until the target shows the actor,
+      // or is gone (its claims go with it and are relocated), or long enough that the request cannot be pending.
+      if (target.name !== this.host.self().name && isTsaktError(error) && ambiguous.has(error.code)) {
+        const pid = await this.spawnedAnyway(target, name);
+        if (pid !== undefined) {
+          this.tellHosted(target, name, kind, placed);
+          return { pid };
+        }
+        if (!this.host.members().some((m) => m.name === target.name && m.uid === target.uid)) throw error;
+      }
       await registry.remove(key, { owner: target.name }).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** The actor `name` on `target`, if it shows up within spawnSettleMs (the target still a member), else undefined. */
+  private async spawnedAnyway(target: ClusterMember, name: string): Promise<PID | undefined> {
+    const { clock } = this.host.settings;
+    const until = clock.now() + spawnSettleMs;
+    while (this.remote !== undefined && this.host.isRunning() && clock.now() < until) {
+      if (!this.host.members().some((m) => m.name === target.name && m.uid === target.uid)) return undefined;
+      const pid = await this.remote.lookup(`${target.address}/user/${name}`, { timeoutMs: ownerLookupTimeoutMs }).catch(() => undefined);
+      if (pid !== undefined) return pid;
+      await sleep(clock, ownerLookupTimeoutMs / 2);
+    }
+    return undefined;
   }
 
   private async spawnAt(target: ClusterMember, name: string, kind: string, placed: PlacedActor): Promise<PID> {
@@ -254,8 +282,13 @@ export class ActorPlacement {
     if (this.remote === undefined)
       throw new InvalidOptionError("placement", `member "${target.name}" is remote and remoting is not running on this node`);
     const pid = await this.remote.spawn(target.address, name, kind);
-    this.remote.pidOf(`${target.address}/system/${endpointName}`).tell(create(HostedSchema, { name, kind, ...hostedFlags(placed) }));
+    this.tellHosted(target, name, kind, placed);
     return pid;
+  }
+
+  /** Tells `target` that it hosts `name` as placed, so it stops or moves it when it leaves. */
+  private tellHosted(target: ClusterMember, name: string, kind: string, placed: PlacedActor): void {
+    this.remote?.pidOf(`${target.address}/system/${endpointName}`).tell(create(HostedSchema, { name, kind, ...hostedFlags(placed) }));
   }
 
   /**
