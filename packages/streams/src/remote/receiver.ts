@@ -1,6 +1,7 @@
 import { isMessage } from "@bufbuild/protobuf";
-import { type ActorSystem, InvalidOptionError, type PID, type ReceiveContext, TerminatedSchema } from "@tsakt/actor";
+import { ActorNotFoundError, type ActorSystem, InvalidOptionError, type PID, type ReceiveContext, TerminatedSchema } from "@tsakt/actor";
 import { hostOf } from "@tsakt/actor/internal";
+import { remoteOf } from "@tsakt/remote";
 import { AlreadyMaterializedError, RemoteStreamFailedError, StreamLinkBrokenError } from "../errors.js";
 import { StreamCompleteSchema, StreamElementSchema, StreamFailureSchema } from "../gen/tsakt/streams/v1/streams_pb.js";
 import { optional, optionsObject, positiveInteger } from "../options.js";
@@ -110,7 +111,11 @@ class Receiver<T> {
 
   private async start(): Promise<void> {
     const plugin = streamsOf(this.system);
-    this.origin = await this.system.actorOf(this.address);
+    // A reference lives under /system, which remoting's lookup does not serve: address it directly; a missing one
+    // answers the watch below with Terminated.
+    const local = this.system.localActorOf(this.address);
+    if (local === undefined && hostOf(this.system).plugin("remoting") === undefined) throw new ActorNotFoundError(this.address);
+    this.origin = local ?? remoteOf(this.system).pidOf(this.address);
     this.streamId = this.origin.name;
     if (this.state !== "streaming") return;
     plugin.live.add(this.handle);
