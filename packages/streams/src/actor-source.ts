@@ -31,42 +31,25 @@ export interface ActorSource<T> {
 
 let actorSources = 0;
 
-/** Spawns an actor whose messages are a stream's elements (one run); cancelling the stream stops the actor. */
-export async function actorSource<T = unknown>(system: ActorSystem, options?: ActorSourceOptions): Promise<ActorSource<T>> {
-  const o = optionsObject(options, "{ name?, bufferSize?, overflow? }");
-  const bufferSize = optional("bufferSize", o.bufferSize, positiveInteger, 100);
-  const overflow = o.overflow ?? "fail";
-  if (overflow !== "fail" && overflow !== "backpressure") throw new InvalidOptionError("overflow", 'must be "fail" or "backpressure"');
-  if (o.name !== undefined && (typeof o.name !== "string" || o.name.length === 0))
-    throw new InvalidOptionError("name", "must be a non-empty string");
-  const name = (o.name as string | undefined) ?? `stream-source-${++actorSources}`;
+/**
+ * Spawns the actor `spawn` makes around a queue of `bufferSize` and returns the one-shot source that reads it;
+ * cancelling the stream, complete() and fail() stop the actor.
+ */
+async function queuedActor<T>(
+  system: ActorSystem,
+  bufferSize: number,
+  what: string,
+  spawn: (queue: ElementQueue<T>, stop: () => void) => Promise<PID>,
+): Promise<ActorSource<T>> {
   let pid: PID | undefined;
   const stop = () => {
     if (pid !== undefined && system.isRunning) void system.stopActor(pid).catch(() => undefined);
   };
   const queue = new ElementQueue<T>(bufferSize, { onCancel: stop });
-  pid = await system.spawn(
-    name,
-    () => ({
-      receive(ctx: ReceiveContext) {
-        if (isMessage(ctx.message, PostStartSchema)) return undefined;
-        const element = ctx.message as T;
-        if (overflow === "backpressure") return queue.push(element).then(() => undefined);
-        if (!queue.offer(element) && !queue.closed) {
-          queue.fail(new BufferOverflowError(bufferSize));
-          stop();
-        }
-        return undefined;
-      },
-      postStop() {
-        queue.complete();
-      },
-    }),
-    overflow === "backpressure" ? { mailbox: { kind: "bounded", capacity: bufferSize } } : undefined,
-  );
+  pid = await spawn(queue, stop);
   return {
     pid,
-    source: oneShot(queue, `the actor source ${pid.path}`),
+    source: oneShot(queue, `${what} ${pid.path}`),
     complete() {
       queue.complete();
       stop();
@@ -76,6 +59,38 @@ export async function actorSource<T = unknown>(system: ActorSystem, options?: Ac
       stop();
     },
   };
+}
+
+/** Spawns an actor whose messages are a stream's elements (one run); cancelling the stream stops the actor. */
+export async function actorSource<T = unknown>(system: ActorSystem, options?: ActorSourceOptions): Promise<ActorSource<T>> {
+  const o = optionsObject(options, "{ name?, bufferSize?, overflow? }");
+  const bufferSize = optional("bufferSize", o.bufferSize, positiveInteger, 100);
+  const overflow = o.overflow ?? "fail";
+  if (overflow !== "fail" && overflow !== "backpressure") throw new InvalidOptionError("overflow", 'must be "fail" or "backpressure"');
+  if (o.name !== undefined && (typeof o.name !== "string" || o.name.length === 0))
+    throw new InvalidOptionError("name", "must be a non-empty string");
+  const name = (o.name as string | undefined) ?? `stream-source-${++actorSources}`;
+  return queuedActor<T>(system, bufferSize, "the actor source", (queue, stop) =>
+    system.spawn(
+      name,
+      () => ({
+        receive(ctx: ReceiveContext) {
+          if (isMessage(ctx.message, PostStartSchema)) return undefined;
+          const element = ctx.message as T;
+          if (overflow === "backpressure") return queue.push(element).then(() => undefined);
+          if (!queue.offer(element) && !queue.closed) {
+            queue.fail(new BufferOverflowError(bufferSize));
+            stop();
+          }
+          return undefined;
+        },
+        postStop() {
+          queue.complete();
+        },
+      }),
+      overflow === "backpressure" ? { mailbox: { kind: "bounded", capacity: bufferSize } } : undefined,
+    ),
+  );
 }
 
 /** Options of reliableSource(system, name, options). */
@@ -99,31 +114,16 @@ export async function reliableSource<T = unknown>(
   const o = optionsObject(options, "{ window?, bufferSize? }");
   const window = optional("window", o.window, positiveInteger, 100);
   const bufferSize = optional("bufferSize", o.bufferSize, positiveInteger, 100);
-  let pid: PID | undefined;
-  const stop = () => {
-    if (pid !== undefined && system.isRunning) void system.stopActor(pid).catch(() => undefined);
-  };
-  const queue = new ElementQueue<T>(bufferSize, { onCancel: stop });
-  pid = await system.spawn(
-    name,
-    reliableConsumer(
-      () => ({
-        receive: (ctx) => (isMessage(ctx.message, PostStartSchema) ? undefined : queue.push(ctx.message as T).then(() => undefined)),
-        postStop: () => queue.complete(),
-      }),
-      { window },
+  return queuedActor<T>(system, bufferSize, "the reliable source", (queue) =>
+    system.spawn(
+      name,
+      reliableConsumer(
+        () => ({
+          receive: (ctx) => (isMessage(ctx.message, PostStartSchema) ? undefined : queue.push(ctx.message as T).then(() => undefined)),
+          postStop: () => queue.complete(),
+        }),
+        { window },
+      ),
     ),
   );
-  return {
-    pid,
-    source: oneShot(queue, `the reliable source ${pid.path}`),
-    complete() {
-      queue.complete();
-      stop();
-    },
-    fail(error) {
-      queue.fail(error);
-      stop();
-    },
-  };
 }

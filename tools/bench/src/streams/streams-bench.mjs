@@ -9,12 +9,12 @@
  *
  * Each row is the median of 3 measured rounds after a full-size warm-up round.
  */
-import { spawn } from "node:child_process";
 import { create } from "@bufbuild/protobuf";
 import { StringValueSchema, UInt32ValueSchema, UInt64ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, silentLogger } from "@tsakt/actor";
 import { remoteOf, remoting } from "@tsakt/remote";
 import { remoteSource, Sink, streams } from "@tsakt/streams";
+import { formatRate, medianRate, startTsaktServer } from "../remote/bench-server.mjs";
 
 const quick = process.argv.includes("--quick");
 const json = process.argv.includes("--json");
@@ -22,34 +22,7 @@ const N = quick ? 10_000 : 100_000;
 const WINDOWS = [32, 256];
 const message = Object.freeze(create(UInt32ValueSchema, { value: 7 }));
 
-/** Median elements/s of `run(n)` over 3 rounds after a full-size warm-up. */
-async function rate(n, run) {
-  await run(n);
-  const rounds = [];
-  for (let i = 0; i < 3; i++) {
-    const start = performance.now();
-    await run(n);
-    rounds.push((n / (performance.now() - start)) * 1000);
-  }
-  return rounds.sort((a, b) => a - b)[1];
-}
-
-function startServer() {
-  const script = new URL("../remote/tsakt-server.mjs", import.meta.url).pathname;
-  const child = spawn(process.execPath, [script, "0", "streams"], { stdio: ["ignore", "pipe", "inherit"] });
-  process.on("exit", () => child.exitCode === null && child.kill("SIGKILL"));
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (line !== undefined) resolve({ child, address: JSON.parse(line).address });
-    });
-    child.once("exit", (code) => reject(new Error(`tsakt-server.mjs exited with ${code}`)));
-  });
-}
-
-const { child, address } = await startServer();
+const { child, address } = await startTsaktServer(["0", "streams"]);
 const system = await ActorSystem.start({
   name: "bench-client",
   logger: silentLogger,
@@ -57,14 +30,14 @@ const system = await ActorSystem.start({
 });
 const sink = await remoteOf(system).lookup(`${address}/user/sink`);
 const offers = await remoteOf(system).lookup(`${address}/user/streams`);
-const plain = await rate(N, async (n) => {
+const plain = await medianRate(N, async (n) => {
   await sink.ask(create(UInt64ValueSchema, { value: 0n }));
   for (let i = 0; i < n; i++) sink.tell(message);
   await sink.ask(create(UInt64ValueSchema, { value: BigInt(n) }), { timeoutMs: 120_000 });
 });
 const rows = [{ scenario: `remote plain tell (N=${N})`, rate: plain, ratio: 1 }];
 for (const window of WINDOWS) {
-  const streamed = await rate(N, async (n) => {
+  const streamed = await medianRate(N, async (n) => {
     const ref = await offers.ask(create(UInt64ValueSchema, { value: BigInt(n) }));
     const count = await remoteSource(system, ref.value, { window }).runWith(Sink.ignore());
     if (count !== n) throw new Error(`the stream delivered ${count} of ${n} elements`);
@@ -74,7 +47,7 @@ for (const window of WINDOWS) {
 await system.stop();
 child.kill("SIGTERM");
 
-const fmt = (r) => (r >= 1e6 ? `${(r / 1e6).toFixed(2)}M` : r >= 1e3 ? `${(r / 1e3).toFixed(0)}k` : r.toFixed(0));
+const fmt = formatRate;
 if (json) console.log(JSON.stringify(rows));
 else {
   console.log(`${"scenario".padEnd(40)}${"msg/s".padStart(10)}${"vs plain".padStart(10)}`);
