@@ -14,7 +14,7 @@ import {
   streams,
   writableSource,
 } from "@tsakt/streams";
-import { eventually } from "@tsakt/testkit";
+import { capturingLogger, eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -184,8 +184,10 @@ describe("actors", () => {
 });
 
 describe("source references in one system", () => {
-  it("streams through a source reference with the same API, within the credit window", async () => {
-    const s = await system();
+  it("streams through a source reference with the same API, within the credit window, logging nothing above info", async () => {
+    const logger = capturingLogger();
+    const s = await ActorSystem.start({ name: "refs", logger, plugins: [streams()] });
+    cleanups.push(() => s.stop());
     const ref = await sourceRef(
       s,
       Source.from(Array.from({ length: 500 }, (_, i) => i)).map((x) => ({ x })),
@@ -197,6 +199,8 @@ describe("source references in one system", () => {
     expect(remote.stats().maxUnconsumed).toBeLessThanOrEqual(8);
     expect(await ref.done).toMatchObject({ emitted: 500, state: "completed" });
     expect(() => remote.runWith(Sink.ignore())).toThrow(AlreadyMaterializedError);
+    await s.stop();
+    expect(logger.format(logger.atOrAbove("warn"))).toBe("");
   });
 
   it("a failing origin fails the receiving stream with RemoteStreamFailedError", async () => {

@@ -117,6 +117,7 @@ class Receiver<T> {
     if (local === undefined && hostOf(this.system).plugin("remoting") === undefined) throw new ActorNotFoundError(this.address);
     this.origin = local ?? remoteOf(this.system).pidOf(this.address);
     this.streamId = this.origin.name;
+    if (this.state === "cancelled") this.origin.tell(cancelMessage(this.streamId, "the downstream cancelled before subscribing"));
     if (this.state !== "streaming") return;
     plugin.live.add(this.handle);
     this.self = await hostOf(this.system).spawnSystemActor(`stream-in-${++receivers}`, () => ({
