@@ -21,6 +21,8 @@ export {
   StreamElementSchema,
   type StreamFailure,
   StreamFailureSchema,
+  type StreamOffer,
+  StreamOfferSchema,
 } from "./gen/tsakt/streams/v1/streams_pb.js";
 export type { BatchOptions, ThrottleOptions } from "./ops.js";
 export { StreamsPlugin, streams, streamsOf } from "./plugin.js";
@@ -32,6 +34,7 @@ export {
   type RemoteSourceStats,
   remoteSource,
 } from "./remote/receiver.js";
+export { type RemoteSinkOptions, remoteSink, type SinkRef, type SinkRefOptions, sinkRef } from "./remote/sink-ref.js";
 export { type RunOptions, Sink, type ToActorOptions, type ToWritableOptions } from "./sink.js";
 export { Source } from "./source.js";
 export { type WritableSource, writableSource } from "./writable-source.js";

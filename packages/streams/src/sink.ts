@@ -142,6 +142,11 @@ export class Sink<T, R> {
     });
   }
 
+  /** @internal A sink from its consuming function (for this package's own sinks). */
+  static of<T, R>(consume: (pull: Pull<T>, signal: AbortSignal | undefined) => Promise<R>): Sink<T, R> {
+    return new Sink(consume);
+  }
+
   /** @internal Runs `source` into this sink. */
   run(source: Source<T>, options?: RunOptions): Promise<R> {
     const signal = options?.signal;

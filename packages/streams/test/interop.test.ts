@@ -7,9 +7,11 @@ import {
   actorSource,
   BufferOverflowError,
   reliableSource,
+  remoteSink,
   remoteSource,
   Sink,
   Source,
+  sinkRef,
   sourceRef,
   streams,
   writableSource,
@@ -234,5 +236,56 @@ describe("source references in one system", () => {
     expect(() => remoteSource(s, "nowhere")).toThrow(/ref/);
     expect(() => remoteSource(s, "tsakt://x/y", { window: 0 })).toThrow(/window/);
     await expect(sourceRef(s, Source.from([1]), { subscriptionTimeoutMs: -5 })).rejects.toThrow(/subscriptionTimeoutMs/);
+  });
+
+  it("a sink reference paces a source run elsewhere with remoteSink, and takes one stream", async () => {
+    const s = await system();
+    let consumed = 0;
+    let emitted = 0;
+    let mostAhead = 0;
+    const ref = await sinkRef(
+      s,
+      Sink.fold(0, async (sum, x: number) => {
+        mostAhead = Math.max(mostAhead, emitted - consumed);
+        await new Promise((resolve) => setImmediate(resolve));
+        consumed++;
+        return sum + x;
+      }),
+      { window: 8 },
+    );
+    const source = Source.lazy(function* () {
+      for (let i = 1; i <= 300; i++) {
+        emitted++;
+        yield i;
+      }
+    });
+    await source.runWith(remoteSink(s, ref));
+    expect(await ref.result).toBe((300 * 301) / 2);
+    expect(mostAhead).toBeLessThanOrEqual(8 + 1);
+    // The reference stops with its stream.
+    await eventually("the reference stopped", () => s.localActorOf(ref.address) === undefined);
+    await expect(Source.from([1]).runWith(remoteSink(s, ref.address))).rejects.toMatchObject({ code: "ActorNotFound" });
+  });
+
+  it("aborting a run into a remote sink fails the sink reference's result", async () => {
+    const s = await system();
+    const got: number[] = [];
+    const ref = await sinkRef(
+      s,
+      Sink.forEach((x: number) => void got.push(x)),
+    );
+    const controller = new AbortController();
+    const { writable, source } = writableSource<number>();
+    const run = source.runWith(remoteSink(s, ref), { signal: controller.signal });
+    writable.write(1);
+    await eventually("the first element arrived", () => got.length === 1);
+    // While it streams, the reference refuses a second stream.
+    await expect(Source.from([9]).runWith(remoteSink(s, ref))).rejects.toMatchObject({
+      code: "RemoteStreamFailed",
+      remoteCode: "AlreadyMaterialized",
+    });
+    controller.abort("stop");
+    await expect(run).rejects.toMatchObject({ code: "StreamCancelled" });
+    await expect(ref.result).rejects.toMatchObject({ code: "RemoteStreamFailed", remoteCode: "StreamCancelled" });
   });
 });

@@ -1,8 +1,17 @@
 import { create } from "@bufbuild/protobuf";
-import { file_google_protobuf_wrappers, StringValueSchema, type UInt32Value } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_wrappers, StringValueSchema, type UInt32Value, UInt32ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, type PID, silentLogger } from "@tsakt/actor";
 import { remoting } from "@tsakt/remote";
-import { RemoteStreamFailedError, remoteSource, Sink, StreamCancelledError, StreamLinkBrokenError, streams } from "@tsakt/streams";
+import {
+  RemoteStreamFailedError,
+  remoteSink,
+  remoteSource,
+  Sink,
+  Source,
+  StreamCancelledError,
+  StreamLinkBrokenError,
+  streams,
+} from "@tsakt/streams";
 import { spawnTsChild } from "@tsakt/test-servers";
 import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
@@ -117,6 +126,7 @@ describe("a stream across two processes", () => {
     cleanups.push(() => child.kill());
     const [, endless = ""] = (await child.waitForLine(/^ready /)).split(" ");
     const [, finite = "", failing = "", plain = ""] = (await child.waitForLine(/^more /)).split(" ");
+    const [, sinkAddress = ""] = (await child.waitForLine(/^sink /)).split(" ");
     const system = await ActorSystem.start({
       name: "sink",
       logger: silentLogger,
@@ -128,6 +138,12 @@ describe("a stream across two processes", () => {
       .map((n) => n.value)
       .runWith(Sink.collect());
     expect(values).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+
+    // The other way: a source here into the child's sink reference.
+    await Source.from(Array.from({ length: 2000 }, (_, i) => create(UInt32ValueSchema, { value: i + 1 }))).runWith(
+      remoteSink(system, sinkAddress),
+    );
+    expect(await child.waitForLine(/^sunk /)).toBe(`sunk ${(2000 * 2001) / 2}`);
 
     const seen: number[] = [];
     const failed = remoteSource<UInt32Value>(system, failing).runWith(Sink.forEach((n: UInt32Value) => void seen.push(n.value)));

@@ -1,8 +1,8 @@
 import { isMessage } from "@bufbuild/protobuf";
 import { type ActorSystem, InvalidOptionError, isTsaktError, type PID, type ReceiveContext, TerminatedSchema } from "@tsakt/actor";
 import { hostOf, type TimerHandle } from "@tsakt/actor/internal";
-import { SubscriptionTimeoutError } from "../errors.js";
-import { StreamCancelSchema, StreamDemandSchema } from "../gen/tsakt/streams/v1/streams_pb.js";
+import { RemoteStreamFailedError, SubscriptionTimeoutError } from "../errors.js";
+import { StreamCancelSchema, StreamDemandSchema, StreamFailureSchema } from "../gen/tsakt/streams/v1/streams_pb.js";
 import { optional, optionsObject, positiveMs } from "../options.js";
 import { streamsOf } from "../plugin.js";
 import { cancelQuietly, type Pull } from "../pull.js";
@@ -46,22 +46,28 @@ let refs = 0;
  * subscribes, and pulled only as far as the subscriber's credit allows; its cancel cancels the source.
  */
 export async function sourceRef<T>(system: ActorSystem, source: Source<T>, options?: SourceRefOptions): Promise<SourceRef> {
-  const plugin = streamsOf(system);
   if (source === null || typeof source !== "object" || typeof (source as Partial<Source<T>>).pull !== "function")
     throw new InvalidOptionError("source", "must be a Source");
   const o = optionsObject(options, "{ subscriptionTimeoutMs? }");
   const subscriptionTimeoutMs = optional("subscriptionTimeoutMs", o.subscriptionTimeoutMs, positiveMs, 30_000);
-  const host = hostOf(system);
+  const origin = await startOrigin(system, source, subscriptionTimeoutMs);
+  return { address: origin.self.address, stats: () => origin.stats(), done: origin.done };
+}
+
+/** Spawns the actor of a source reference (/system/stream-ref-…) serving `source`. */
+export async function startOrigin<T>(system: ActorSystem, source: Source<T>, subscriptionTimeoutMs: number): Promise<Origin<T>> {
+  const plugin = streamsOf(system);
   const streamId = `stream-ref-${++refs}-${Math.random().toString(36).slice(2, 10)}`;
   let origin: Origin<T> | undefined;
-  const pid = await host.spawnSystemActor(streamId, () => ({
+  const pid = await hostOf(system).spawnSystemActor(streamId, () => ({
     receive: (ctx: ReceiveContext) => origin?.receive(ctx),
   }));
   origin = new Origin(system, plugin.live, streamId, source, pid, subscriptionTimeoutMs);
-  return { address: pid.address, stats: () => origin.stats(), done: origin.done };
+  return origin;
 }
 
-class Origin<T> {
+/** The origin of a remote stream: pulls its source within the subscriber's credit and sends the elements. */
+export class Origin<T> {
   private pull: Pull<T> | undefined = undefined;
   private subscriber: PID | undefined = undefined;
   private grantedUpTo = 0;
@@ -69,6 +75,8 @@ class Origin<T> {
   private pumping = false;
   private state: SourceRefState = "waiting";
   private reason = "";
+  /** Why it failed: the source's error, the subscriber's failure or the subscription timeout. */
+  failure: unknown = undefined;
   private readonly timer: TimerHandle;
   private settle: (stats: SourceRefStats) => void = () => undefined;
   readonly done = new Promise<SourceRefStats>((resolve) => {
@@ -79,9 +87,9 @@ class Origin<T> {
   constructor(
     private readonly system: ActorSystem,
     private readonly live: Set<{ close(reason: string): void }>,
-    private readonly streamId: string,
+    readonly streamId: string,
     private readonly source: Source<T>,
-    private readonly self: PID,
+    readonly self: PID,
     timeoutMs: number,
   ) {
     live.add(this.handle);
@@ -89,6 +97,7 @@ class Origin<T> {
       if (this.state !== "waiting") return;
       const error = new SubscriptionTimeoutError(self.address, timeoutMs);
       system.logger.warn({ stream: streamId }, error.message);
+      this.failure = error;
       this.finish("failed", error.message);
     }, timeoutMs);
   }
@@ -102,7 +111,12 @@ class Origin<T> {
     if (isMessage(m, StreamDemandSchema) && m.streamId === this.streamId) this.onDemand(ctx, m.upTo);
     else if (isMessage(m, StreamCancelSchema) && m.streamId === this.streamId) this.cancel(`the subscriber cancelled: ${m.reason}`);
     else if (isMessage(m, TerminatedSchema)) this.cancel("the subscriber stopped or its node became unreachable");
-    else ctx.unhandled();
+    else if (isMessage(m, StreamFailureSchema) && m.streamId === this.streamId) {
+      // A sink reference refused the offer (it already has a stream).
+      this.failure = new RemoteStreamFailedError(m.reason, m.code);
+      if (this.pull !== undefined) void cancelQuietly(this.pull);
+      this.finish("failed", m.reason);
+    } else ctx.unhandled();
   }
 
   private onDemand(ctx: ReceiveContext, upTo: number): void {
@@ -166,8 +180,10 @@ class Origin<T> {
     }
   }
 
-  private fail(error: unknown): void {
+  /** Fails the stream with `error`: the subscriber gets a StreamFailure and the source is cancelled. */
+  fail(error: unknown): void {
     if (this.state !== "streaming" && this.state !== "waiting") return;
+    this.failure = error;
     const reason = error instanceof Error ? error.message : String(error);
     this.subscriber?.tell(failureMessage(this.streamId, reason, isTsaktError(error) ? error.code : ""), this.self);
     if (this.pull !== undefined) void cancelQuietly(this.pull);

@@ -1,7 +1,6 @@
 import { isMessage } from "@bufbuild/protobuf";
-import { ActorNotFoundError, type ActorSystem, InvalidOptionError, type PID, type ReceiveContext, TerminatedSchema } from "@tsakt/actor";
+import { type ActorSystem, InvalidOptionError, type PID, type ReceiveContext, TerminatedSchema } from "@tsakt/actor";
 import { hostOf } from "@tsakt/actor/internal";
-import { remoteOf } from "@tsakt/remote";
 import { AlreadyMaterializedError, RemoteStreamFailedError, StreamLinkBrokenError } from "../errors.js";
 import { StreamCompleteSchema, StreamElementSchema, StreamFailureSchema } from "../gen/tsakt/streams/v1/streams_pb.js";
 import { optional, optionsObject, positiveInteger } from "../options.js";
@@ -9,7 +8,7 @@ import { streamsOf } from "../plugin.js";
 import type { Pull } from "../pull.js";
 import { ElementQueue } from "../queue.js";
 import { Source } from "../source.js";
-import { cancelMessage, demandMessage, LocalElement, OriginGone, unpackElement } from "./wire.js";
+import { cancelMessage, demandMessage, LocalElement, OriginGone, pidOfAddress, unpackElement } from "./wire.js";
 
 /** Options of remoteSource(system, ref, options). */
 export interface RemoteSourceOptions {
@@ -111,11 +110,7 @@ class Receiver<T> {
 
   private async start(): Promise<void> {
     const plugin = streamsOf(this.system);
-    // A reference lives under /system, which remoting's lookup does not serve: address it directly; a missing one
-    // answers the watch below with Terminated.
-    const local = this.system.localActorOf(this.address);
-    if (local === undefined && hostOf(this.system).plugin("remoting") === undefined) throw new ActorNotFoundError(this.address);
-    this.origin = local ?? remoteOf(this.system).pidOf(this.address);
+    this.origin = pidOfAddress(this.system, this.address);
     this.streamId = this.origin.name;
     if (this.state === "cancelled") this.origin.tell(cancelMessage(this.streamId, "the downstream cancelled before subscribing"));
     if (this.state !== "streaming") return;

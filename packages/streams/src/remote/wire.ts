@@ -1,10 +1,18 @@
 import type { Registry } from "@bufbuild/protobuf";
 import { type Any, anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
-import type { ActorSystem, PID } from "@tsakt/actor";
+import { ActorNotFoundError, type ActorSystem, type PID } from "@tsakt/actor";
 import { hostOf, typeNameOf } from "@tsakt/actor/internal";
+import { remoteOf } from "@tsakt/remote";
 import { remoteTypesOf } from "@tsakt/remote/internal";
 import { ElementNotSerializableError } from "../errors.js";
-import type { StreamCancel, StreamComplete, StreamDemand, StreamElement, StreamFailure } from "../gen/tsakt/streams/v1/streams_pb.js";
+import type {
+  StreamCancel,
+  StreamComplete,
+  StreamDemand,
+  StreamElement,
+  StreamFailure,
+  StreamOffer,
+} from "../gen/tsakt/streams/v1/streams_pb.js";
 
 /** An element for a receiver in the same system: the value travels as it is (any value, no encoding). */
 export class LocalElement {
@@ -18,6 +26,18 @@ export class LocalElement {
 /** Tells a receiver's own actor that the origin it watched is gone; queued behind what the origin sent before. */
 export class OriginGone {
   constructor(readonly streamId: string) {}
+}
+
+/**
+ * The actor at `address`: a local one, or a remote PID made without asking its node (references live under /system,
+ * which remoting's lookup does not serve; a missing one answers a watch with Terminated). ActorNotFoundError when
+ * the address is not local and remoting is not installed.
+ */
+export function pidOfAddress(system: ActorSystem, address: string): PID {
+  const local = system.localActorOf(address);
+  if (local !== undefined) return local;
+  if (hostOf(system).plugin("remoting") === undefined) throw new ActorNotFoundError(address);
+  return remoteOf(system).pidOf(address);
 }
 
 /** True when `pid` is an actor of `system` itself, so elements need no encoding. */
@@ -69,4 +89,9 @@ export function failureMessage(streamId: string, reason: string, code: string): 
 /** The receiver's cancel. */
 export function cancelMessage(streamId: string, reason: string): StreamCancel {
   return { $typeName: "tsakt.streams.v1.StreamCancel", streamId, reason };
+}
+
+/** An origin's offer of its stream to a sink reference. */
+export function offerMessage(streamId: string): StreamOffer {
+  return { $typeName: "tsakt.streams.v1.StreamOffer", streamId };
 }

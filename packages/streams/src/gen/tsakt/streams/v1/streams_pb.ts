@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tsakt/streams/v1/streams.proto.
  */
 export const file_tsakt_streams_v1_streams: GenFile = /*@__PURE__*/
-  fileDesc("Ch50c2FrdC9zdHJlYW1zL3YxL3N0cmVhbXMucHJvdG8SEHRzYWt0LnN0cmVhbXMudjEiMAoMU3RyZWFtRGVtYW5kEhEKCXN0cmVhbV9pZBgBIAEoCRINCgV1cF90bxgCIAEoASJWCg1TdHJlYW1FbGVtZW50EhEKCXN0cmVhbV9pZBgBIAEoCRILCgNzZXEYAiABKAESJQoHcGF5bG9hZBgDIAEoCzIULmdvb2dsZS5wcm90b2J1Zi5BbnkiMgoOU3RyZWFtQ29tcGxldGUSEQoJc3RyZWFtX2lkGAEgASgJEg0KBWNvdW50GAIgASgBIkAKDVN0cmVhbUZhaWx1cmUSEQoJc3RyZWFtX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCRIMCgRjb2RlGAMgASgJIjEKDFN0cmVhbUNhbmNlbBIRCglzdHJlYW1faWQYASABKAkSDgoGcmVhc29uGAIgASgJYgZwcm90bzM", [file_google_protobuf_any]);
+  fileDesc("Ch50c2FrdC9zdHJlYW1zL3YxL3N0cmVhbXMucHJvdG8SEHRzYWt0LnN0cmVhbXMudjEiMAoMU3RyZWFtRGVtYW5kEhEKCXN0cmVhbV9pZBgBIAEoCRINCgV1cF90bxgCIAEoASJWCg1TdHJlYW1FbGVtZW50EhEKCXN0cmVhbV9pZBgBIAEoCRILCgNzZXEYAiABKAESJQoHcGF5bG9hZBgDIAEoCzIULmdvb2dsZS5wcm90b2J1Zi5BbnkiMgoOU3RyZWFtQ29tcGxldGUSEQoJc3RyZWFtX2lkGAEgASgJEg0KBWNvdW50GAIgASgBIkAKDVN0cmVhbUZhaWx1cmUSEQoJc3RyZWFtX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCRIMCgRjb2RlGAMgASgJIjEKDFN0cmVhbUNhbmNlbBIRCglzdHJlYW1faWQYASABKAkSDgoGcmVhc29uGAIgASgJIiAKC1N0cmVhbU9mZmVyEhEKCXN0cmVhbV9pZBgBIAEoCWIGcHJvdG8z", [file_google_protobuf_any]);
 
 /**
  * Receiver to origin: subscribes (the first one) and grants credit. Cumulative, so a repeated or reordered one does
@@ -150,4 +150,24 @@ export type StreamCancel = Message<"tsakt.streams.v1.StreamCancel"> & {
  */
 export const StreamCancelSchema: GenMessage<StreamCancel> = /*@__PURE__*/
   messageDesc(file_tsakt_streams_v1_streams, 4);
+
+/**
+ * Origin to a sink reference: offers the origin's stream to the sink; the sink's side subscribes to the sender with
+ * StreamDemand as for any source reference. A sink reference takes one offer; later ones get a StreamFailure.
+ *
+ * @generated from message tsakt.streams.v1.StreamOffer
+ */
+export type StreamOffer = Message<"tsakt.streams.v1.StreamOffer"> & {
+  /**
+   * @generated from field: string stream_id = 1;
+   */
+  streamId: string;
+};
+
+/**
+ * Describes the message tsakt.streams.v1.StreamOffer.
+ * Use `create(StreamOfferSchema)` to create a new message.
+ */
+export const StreamOfferSchema: GenMessage<StreamOffer> = /*@__PURE__*/
+  messageDesc(file_tsakt_streams_v1_streams, 5);
 
