@@ -1,5 +1,5 @@
 import { isMessage } from "@bufbuild/protobuf";
-import { type ActorSystem, InvalidOptionError, type PID, type ReceiveContext, TerminatedSchema } from "@tsakt/actor";
+import { type ActorSystem, type PID, type ReceiveContext, TerminatedSchema } from "@tsakt/actor";
 import { hostOf } from "@tsakt/actor/internal";
 import { AlreadyMaterializedError, RemoteStreamFailedError, StreamLinkBrokenError } from "../errors.js";
 import { StreamCompleteSchema, StreamElementSchema, StreamFailureSchema } from "../gen/tsakt/streams/v1/streams_pb.js";
@@ -8,7 +8,7 @@ import { streamsOf } from "../plugin.js";
 import type { Pull } from "../pull.js";
 import { ElementQueue } from "../queue.js";
 import { Source } from "../source.js";
-import { cancelMessage, demandMessage, LocalElement, OriginGone, pidOfAddress, unpackElement } from "./wire.js";
+import { cancelMessage, demandMessage, LocalElement, OriginGone, pidOfAddress, refAddress, unpackElement } from "./wire.js";
 
 /** Options of remoteSource(system, ref, options). */
 export interface RemoteSourceOptions {
@@ -61,9 +61,7 @@ export function remoteSource<T = unknown>(
   options?: RemoteSourceOptions,
 ): RemoteSource<T> {
   streamsOf(system);
-  const address = typeof ref === "string" ? ref : ref?.address;
-  if (typeof address !== "string" || !address.startsWith("tsakt://"))
-    throw new InvalidOptionError("ref", 'must be a SourceRef or its address "tsakt://…"');
+  const address = refAddress(ref, "SourceRef");
   const o = optionsObject(options, "{ window? }");
   const window = optional("window", o.window, positiveInteger, 32);
   return new RemoteSource<T>(system, address, window);

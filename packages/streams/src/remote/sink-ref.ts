@@ -10,7 +10,7 @@ import { Sink } from "../sink.js";
 import { Source } from "../source.js";
 import { startOrigin } from "./origin.js";
 import { RemoteSource } from "./receiver.js";
-import { failureMessage, offerMessage, pidOfAddress } from "./wire.js";
+import { failureMessage, offerMessage, pidOfAddress, refAddress } from "./wire.js";
 
 /** Options of sinkRef(system, sink, options). */
 export interface SinkRefOptions {
@@ -106,9 +106,7 @@ export async function sinkRef<T, R>(system: ActorSystem, sink: Sink<T, R>, optio
  */
 export function remoteSink<T>(system: ActorSystem, ref: string | { readonly address: string }, options?: RemoteSinkOptions): Sink<T, void> {
   streamsOf(system);
-  const address = typeof ref === "string" ? ref : ref?.address;
-  if (typeof address !== "string" || !address.startsWith("tsakt://"))
-    throw new InvalidOptionError("ref", 'must be a SinkRef or its address "tsakt://…"');
+  const address = refAddress(ref, "SinkRef");
   const o = optionsObject(options, "{ subscriptionTimeoutMs? }");
   const timeoutMs = optional("subscriptionTimeoutMs", o.subscriptionTimeoutMs, positiveMs, 30_000);
   return Sink.of<T, void>(async (pull, signal) => {

@@ -1,6 +1,6 @@
 import type { Registry } from "@bufbuild/protobuf";
 import { type Any, anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
-import { ActorNotFoundError, type ActorSystem, type PID } from "@tsakt/actor";
+import { ActorNotFoundError, type ActorSystem, InvalidOptionError, type PID } from "@tsakt/actor";
 import { hostOf, typeNameOf } from "@tsakt/actor/internal";
 import { remoteOf } from "@tsakt/remote";
 import { remoteTypesOf } from "@tsakt/remote/internal";
@@ -38,6 +38,14 @@ export function pidOfAddress(system: ActorSystem, address: string): PID {
   if (local !== undefined) return local;
   if (hostOf(system).plugin("remoting") === undefined) throw new ActorNotFoundError(address);
   return remoteOf(system).pidOf(address);
+}
+
+/** The address of a reference given as itself or as its address; InvalidOptionError naming "ref" otherwise. */
+export function refAddress(ref: unknown, kind: "SourceRef" | "SinkRef"): string {
+  const address = typeof ref === "string" ? ref : (ref as { address?: unknown } | null)?.address;
+  if (typeof address !== "string" || !address.startsWith("tsakt://"))
+    throw new InvalidOptionError("ref", `must be a ${kind} or its address "tsakt://…"`);
+  return address;
 }
 
 /** True when `pid` is an actor of `system` itself, so elements need no encoding. */
