@@ -102,14 +102,14 @@ async function main() {
     plan = plan.filter((s) => wanted.has(s.id) || wanted.has(s.workload));
     if (
       plan.length === 0 &&
-      !["remote", "cluster", "failover", "grains", "contracts", "persistence", "crdt", "replicator", "delivery"].some((id) =>
+      !["remote", "cluster", "failover", "grains", "contracts", "persistence", "crdt", "replicator", "delivery", "streams"].some((id) =>
         wanted.has(id),
       )
     )
       throw new Error(
         `--only matched no scenario (known: ${scenarios(args.quick)
           .map((s) => s.id)
-          .join(", ")}, remote, cluster, failover, grains, contracts, persistence, crdt, replicator, delivery)`,
+          .join(", ")}, remote, cluster, failover, grains, contracts, persistence, crdt, replicator, delivery, streams)`,
       );
   }
   const capMs = args.quick ? CAP_MS.quick : CAP_MS.full;
@@ -241,6 +241,12 @@ const EXTRA_BENCHES = [
     id: "delivery",
     title: "delivery · reliable delivery beside plain tell, in one process and across two on 127.0.0.1",
     script: "./delivery/delivery-bench.mjs",
+    quick: ["--quick"],
+  },
+  {
+    id: "streams",
+    title: "streams · stream throughput across two processes on 127.0.0.1, beside plain remote tell",
+    script: "./streams/streams-bench.mjs",
     quick: ["--quick"],
   },
 ];

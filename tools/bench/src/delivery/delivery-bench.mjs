@@ -8,7 +8,6 @@
  *
  * Each row is the median of 3 measured rounds after a full-size warm-up round.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +17,7 @@ import { ActorSystem, silentLogger } from "@tsakt/actor";
 import { reliableConsumer, reliableDelivery, reliableProducer } from "@tsakt/delivery";
 import { LmdbEventJournal } from "@tsakt/persistence-lmdb";
 import { remoteOf, remoting } from "@tsakt/remote";
+import { formatRate, medianRate, startTsaktServer } from "../remote/bench-server.mjs";
 
 const quick = process.argv.includes("--quick");
 const json = process.argv.includes("--json");
@@ -27,18 +27,6 @@ const LOCAL_N = quick ? 20_000 : 300_000;
 const REMOTE_N = quick ? 10_000 : 100_000;
 const DURABLE_N = quick ? 5_000 : 30_000;
 const message = Object.freeze(create(UInt32ValueSchema, { value: 7 }));
-
-/** Median msg/s of `run(n)` (which resolves when n messages were handled) over 3 rounds after a full-size warm-up. */
-async function rate(n, run) {
-  await run(n); // the reliable path needs a full round before the JIT settles (a tenth of one left it at a third of its speed)
-  const rounds = [];
-  for (let i = 0; i < 3; i++) {
-    const start = performance.now();
-    await run(n);
-    rounds.push((n / (performance.now() - start)) * 1000);
-  }
-  return rounds.sort((a, b) => a - b)[1];
-}
 
 /** Sends n messages through `producer` as fast as its buffer allows, then waits until all are confirmed. */
 async function sendAll(producer, n) {
@@ -76,13 +64,13 @@ async function local() {
       done = resolve;
     });
   };
-  const plain = await rate(LOCAL_N, async (n) => {
+  const plain = await medianRate(LOCAL_N, async (n) => {
     const all = counted(n);
     for (let i = 0; i < n; i++) plainPid.tell(message);
     await all;
   });
   const send = await reliableRun(system, reliablePid);
-  const reliable = await rate(LOCAL_N, async (n) => {
+  const reliable = await medianRate(LOCAL_N, async (n) => {
     counted(n);
     await send(n);
   });
@@ -90,39 +78,24 @@ async function local() {
   return { plain, reliable };
 }
 
-function startServer() {
-  const script = new URL("../remote/tsakt-server.mjs", import.meta.url).pathname;
-  const child = spawn(process.execPath, [script, "0", "delivery", String(WINDOW)], { stdio: ["ignore", "pipe", "inherit"] });
-  process.on("exit", () => child.exitCode === null && child.kill("SIGKILL"));
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (line !== undefined) resolve({ child, address: JSON.parse(line).address });
-    });
-    child.once("exit", (code) => reject(new Error(`tsakt-server.mjs exited with ${code}`)));
-  });
-}
-
 async function remote() {
-  const { child, address } = await startServer();
+  const { child, address } = await startTsaktServer(["0", "delivery", String(WINDOW)]);
   const system = await ActorSystem.start({
     name: "bench-client",
     logger: silentLogger,
     plugins: [remoting({ host: "127.0.0.1", port: 0, types: [UInt32ValueSchema, UInt64ValueSchema] }), reliableDelivery()],
   });
   const sink = await remoteOf(system).lookup(`${address}/user/sink`);
-  const plain = await rate(REMOTE_N, async (n) => {
+  const plain = await medianRate(REMOTE_N, async (n) => {
     await sink.ask(create(UInt64ValueSchema, { value: 0n }));
     for (let i = 0; i < n; i++) sink.tell(message);
     await sink.ask(create(UInt64ValueSchema, { value: BigInt(n) }), { timeoutMs: 120_000 });
   });
   const destination = `${address}/user/reliable`;
-  const reliable = await rate(REMOTE_N, await reliableRun(system, destination));
+  const reliable = await medianRate(REMOTE_N, await reliableRun(system, destination));
   const dir = mkdtempSync(join(tmpdir(), "tsakt-delivery-bench-"));
   const journal = new LmdbEventJournal({ path: dir, noSync: true });
-  const durable = await rate(DURABLE_N, await reliableRun(system, destination, journal));
+  const durable = await medianRate(DURABLE_N, await reliableRun(system, destination, journal));
   await journal.close();
   rmSync(dir, { recursive: true, force: true });
   await system.stop();
@@ -130,7 +103,7 @@ async function remote() {
   return { plain, reliable, durable };
 }
 
-const fmt = (r) => (r >= 1e6 ? `${(r / 1e6).toFixed(2)}M` : r >= 1e3 ? `${(r / 1e3).toFixed(0)}k` : r.toFixed(0));
+const fmt = formatRate;
 const l = await local();
 const r = await remote();
 const rows = [
