@@ -80,7 +80,10 @@ export interface ReceiveContext extends Context {
   unstash(): void;
   /** Puts all stashed messages back in front of the mailbox, in their order. */
   unstashAll(): void;
-  /** Asks `to` without blocking this actor: callbacks given to then() run later as a turn of this actor. */
+  /**
+   * Asks `to` without blocking this actor: callbacks given to then() run later as a turn of this actor. Throws
+   * ReentrancyDisabledError when the actor was spawned with reentrancy "off", InFlightLimitError at its maxInFlight.
+   */
   request<R = unknown>(to: PID, message: unknown, options?: AskOptions): PromiseLike<R>;
   /** Marks the message as not handled: it is published as a dead letter. */
   unhandled(): void;

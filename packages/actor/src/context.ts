@@ -31,7 +31,7 @@ export interface ContextCell extends PID {
   unstashAll(): void;
   watch(target: PID): void;
   unwatch(target: PID): void;
-  /** Counts a pending ctx.request (the "stash" reentrancy mode holds mail while any is pending). */
+  /** Counts a pending ctx.request; throws ReentrancyDisabledError or InFlightLimitError when it is refused. */
   requestStarted(): void;
   /** A request settled and its callbacks ran. */
   requestSettled(): void;

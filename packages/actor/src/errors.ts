@@ -161,3 +161,53 @@ export class MetricsUnavailableError extends TsaktError {
     );
   }
 }
+
+/** The asked actor's handler threw while processing the ask; the asker is rejected at once, not at the timeout. */
+export class AskFailedError extends TsaktError {
+  /** The thrown error's name, for example "TypeError" ("Error" for a thrown non-Error). */
+  readonly causeName: string;
+  /** The thrown error's message. */
+  readonly causeMessage: string;
+  /** The thrown error's `code` when it has a string one (TsAkt errors, Node system errors), else "". */
+  readonly causeCode: string;
+  constructor(
+    readonly target: string,
+    cause: unknown,
+  ) {
+    const e = cause instanceof Error ? cause : undefined;
+    const code = (cause as { code?: unknown } | null | undefined)?.code;
+    const causeName = e?.name ?? "Error";
+    const causeCode = typeof code === "string" ? code : "";
+    super(
+      "AskFailed",
+      `${target} failed while handling the ask: ${causeName}${causeCode === "" ? "" : ` [${causeCode}]`}: ${messageOf(cause)}; fix the handler or catch the error and respond`,
+      { cause },
+    );
+    this.causeName = causeName;
+    this.causeMessage = messageOf(cause);
+    this.causeCode = causeCode;
+  }
+}
+
+/** ctx.request was called in an actor spawned with reentrancy "off". */
+export class ReentrancyDisabledError extends TsaktError {
+  constructor(readonly target: string) {
+    super(
+      "ReentrancyDisabled",
+      `${target} was spawned with reentrancy "off", so ctx.request is refused; use ctx.ask (and await it), or spawn it with reentrancy "allow-all" or "stash"`,
+    );
+  }
+}
+
+/** ctx.request was called with `maxInFlight` requests of the actor already pending. */
+export class InFlightLimitError extends TsaktError {
+  constructor(
+    readonly target: string,
+    readonly maxInFlight: number,
+  ) {
+    super(
+      "InFlightLimit",
+      `${target} already has ${maxInFlight} ctx.request calls pending (maxInFlight); wait for a reply before the next request or raise maxInFlight`,
+    );
+  }
+}

@@ -1,4 +1,5 @@
 export type { Actor, ActorFactory, Behavior, Context, ReceiveContext } from "./actor.js";
+export { batchTell } from "./batch.js";
 export type { Clock, TimerHandle } from "./clock.js";
 export type { DispatcherOptions } from "./dispatcher.js";
 export {
@@ -6,8 +7,10 @@ export {
   ActorInitializationError,
   ActorNotFoundError,
   AskAbortedError,
+  AskFailedError,
   AskTimeoutError,
   DeadActorError,
+  InFlightLimitError,
   InvalidMessageError,
   InvalidNameError,
   InvalidOptionError,
@@ -15,6 +18,7 @@ export {
   MailboxFullError,
   MetricsUnavailableError,
   PluginNotInstalledError,
+  ReentrancyDisabledError,
   StashFullError,
   SystemNotStartedError,
   TsaktError,

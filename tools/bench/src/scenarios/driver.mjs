@@ -18,5 +18,7 @@
  *   Fills refs with refs.length new idle actors named idle-0, idle-1, …
  * @property {(flood: import("../message.mjs").Flood) => Promise<Ref> | Ref} flooder
  *   An actor that sends MSG back to itself while flood.step() says so.
+ * @property {(ref: Ref, messages: unknown[]) => unknown} [batchTell]
+ *   Sends all `messages` to ref in one call (TsAkt's batchTell); only drivers that have it.
  */
 export {};
