@@ -2,6 +2,7 @@ import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import type { Extension } from "./extensions.js";
 import type { Logger } from "./logger.js";
 import type { AskOptions, PID } from "./pid.js";
+import type { PipeTask, PipeToOptions } from "./pipe.js";
 import type { SpawnOptions } from "./spawn-options.js";
 
 /** An actor: state plus a receive function; created by a factory so restarts get a fresh instance. */
@@ -48,8 +49,11 @@ export interface Context {
   watch(pid: PID): void;
   /** Stops watching `pid`. */
   unwatch(pid: PID): void;
-  /** Sends the promise's value (or a PipeFailure) to `to` (default: self) when it settles. */
-  pipeTo(promise: PromiseLike<unknown>, to?: PID): void;
+  /**
+   * Sends the task's value (or a PipeFailure) to `to` (default: self) when it settles. `task` is a promise or a function
+   * starting the work; options add a timeout and a CircuitBreaker (an open breaker skips a function task).
+   */
+  pipeTo(task: PipeTask, to?: PID, options?: PipeToOptions): void;
   /** A system extension by id (ActorSystem.start({ extensions })), or undefined. */
   extension<T extends Extension = Extension>(id: string): T | undefined;
   /** A dependency given to this actor at spawn (options.dependencies), or undefined. */

@@ -211,3 +211,50 @@ export class InFlightLimitError extends TsaktError {
     );
   }
 }
+
+/** A CircuitBreaker refused a call because it is open (or half-open with its trial call still running). */
+export class CircuitOpenError extends TsaktError {
+  constructor(
+    /** The breaker's name. */
+    readonly circuit: string,
+    /** Consecutive failures that opened it. */
+    readonly failures: number,
+    /** Time until the next trial call may go through (0 when half-open). */
+    readonly retryAfterMs: number,
+  ) {
+    super(
+      "CircuitOpen",
+      `circuit "${circuit}" is open after ${failures} consecutive failures; the call was not made. Retry in ${retryAfterMs} ms, or handle the error as the dependency being down`,
+    );
+  }
+}
+
+/** A call through a CircuitBreaker took longer than its callTimeoutMs (it counts as a failure). */
+export class CircuitCallTimeoutError extends TsaktError {
+  constructor(
+    /** The breaker's name. */
+    readonly circuit: string,
+    /** The breaker's callTimeoutMs. */
+    readonly timeoutMs: number,
+  ) {
+    super(
+      "CircuitCallTimeout",
+      `a call through circuit "${circuit}" took longer than ${timeoutMs} ms (callTimeoutMs); raise callTimeoutMs or make the call faster`,
+    );
+  }
+}
+
+/** A ctx.pipeTo task did not settle within its timeoutMs; its PipeFailure carries this code, and a late result is dropped. */
+export class PipeTimeoutError extends TsaktError {
+  constructor(
+    /** The piping actor's address. */
+    readonly actor: string,
+    /** The pipeTo timeoutMs. */
+    readonly timeoutMs: number,
+  ) {
+    super(
+      "PipeTimeout",
+      `a task piped by ${actor} did not settle within ${timeoutMs} ms (pipeTo timeoutMs); raise timeoutMs or make the task faster`,
+    );
+  }
+}
