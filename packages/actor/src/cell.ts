@@ -1,4 +1,5 @@
 import type { Actor, ActorFactory, Behavior, ReceiveContext } from "./actor.js";
+import type { AskReplier } from "./ask.js";
 import { becomeBehavior, stashMessage, unbecomeBehavior, unstashMessage, unstashMessages } from "./cell/behaviors-stash.js";
 import { type CellState, cellBrand, Extras, PASSIVATED, RUNNING, STARTING, STOPPING } from "./cell/cell-state.js";
 import { addWatch, countWatches, removeWatch } from "./cell/death-watch.js";
@@ -106,15 +107,40 @@ export class ActorCell implements CellState, ContextCell {
 
   /** Queues `messages` in order with one wake-up; stops at the first refused one (handled as tell would). Returns how many were queued. */
   tellBatch(messages: readonly unknown[], sender?: PID): number {
+    return this.queueBatch(messages, sender, undefined);
+  }
+
+  /** Asks every message with one wake-up; resolves with the replies in order, rejects with the first failure. */
+  askBatch<R>(messages: readonly unknown[], options?: AskOptions): Promise<R[]> {
+    const repliers: AskReplier[] = [];
+    for (let i = 0; i < messages.length; i++) {
+      const replier = this.runtime.prepareAsk(this.address, options);
+      if (replier instanceof Error) {
+        for (const r of repliers) r.reject(replier);
+        return Promise.reject(replier);
+      }
+      repliers.push(replier);
+    }
+    const queued = this.queueBatch(messages, undefined, repliers);
+    // Past a refused message nothing was queued: those asks fail as the refused one did.
+    for (let i = queued + 1; i < repliers.length; i++)
+      (repliers[i] as AskReplier).reject(new MailboxFullError(this.address, this.mailbox.capacity));
+    return Promise.all(repliers.map((r) => r.promise as Promise<R>));
+  }
+
+  /** Pushes `messages` (sent by `sender`, or each by its entry of `senders`) until one is refused; wakes the actor once. */
+  private queueBatch(messages: readonly unknown[], sender: PID | undefined, senders: readonly PID[] | undefined): number {
     if (this.state >= STOPPING) {
-      for (const message of messages) this.undeliverable(message, sender, "actor stopped");
+      for (let i = 0; i < messages.length; i++)
+        this.undeliverable(messages[i], senders === undefined ? sender : senders[i], "actor stopped");
       return 0;
     }
     const mailbox = this.mailbox;
     let n = 0;
     for (; n < messages.length; n++) {
-      if (!mailbox.push(messages[n], sender)) {
-        this.overflow(messages[n], sender);
+      const from = senders === undefined ? sender : senders[n];
+      if (!mailbox.push(messages[n], from)) {
+        this.overflow(messages[n], from);
         break;
       }
     }

@@ -1,5 +1,5 @@
 export type { Actor, ActorFactory, Behavior, Context, ReceiveContext } from "./actor.js";
-export { batchTell } from "./batch.js";
+export { batchAsk, batchTell } from "./batch.js";
 export { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from "./circuit-breaker.js";
 export type { Clock, TimerHandle } from "./clock.js";
 export type { DispatcherOptions } from "./dispatcher.js";
