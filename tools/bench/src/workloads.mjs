@@ -91,6 +91,36 @@ export async function batch(driver, { n, batch: size, rounds }) {
   return { rate, plain: plainRate, ratio: rate / plainRate, rounds: batched.rounds };
 }
 
+/**
+ * Send by name beside a held PID: `n` tells by `system.tell(name, …)` (the PID cache hit: the first send resolved the
+ * name before timing) to one counter, then `n` tells through the held PID to the same counter; only for drivers that
+ * send by name.
+ */
+export async function byName(driver, { n, rounds }) {
+  const round = new Countdown();
+  const { name, ref } = await driver.namedCounter(round);
+  const warm = round.arm(1);
+  await driver.tellByName(name);
+  await warm;
+  const named = await medianOfRounds(async () => {
+    const done = round.arm(n);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) driver.tellByName(name);
+    await done;
+    return performance.now() - t0;
+  }, rounds);
+  const held = await medianOfRounds(async () => {
+    const done = round.arm(n);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) driver.tell(ref);
+    await done;
+    return performance.now() - t0;
+  }, rounds);
+  const rate = (n / named.ms) * 1000;
+  const plainRate = (n / held.ms) * 1000;
+  return { rate, plain: plainRate, ratio: rate / plainRate, rounds: named.rounds };
+}
+
 /** Two actors exchange `n` request/reply pairs, each reply a tell back; rate in exchanges per second. */
 export async function pingpong(driver, { n, rounds }) {
   const round = new Countdown();

@@ -29,6 +29,16 @@ export async function createDriver() {
 
     batchTell: (pid, messages) => batchTell(pid, messages),
 
+    async namedCounter(round) {
+      const name = unique("named");
+      const ref = await system.spawnFunc(name, (ctx) => {
+        if (ctx.message === MSG) round.tick();
+      });
+      return { name, ref };
+    },
+
+    tellByName: (name) => system.tell(name, MSG),
+
     router: (round, size) =>
       system.spawn(
         unique("router"),
