@@ -2,6 +2,7 @@ import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import type { Extension } from "./extensions.js";
 import type { Logger } from "./logger.js";
 import type { AskOptions, PID } from "./pid.js";
+import type { PipeTask, PipeToOptions } from "./pipe.js";
 import type { SpawnOptions } from "./spawn-options.js";
 
 /** An actor: state plus a receive function; created by a factory so restarts get a fresh instance. */
@@ -48,8 +49,11 @@ export interface Context {
   watch(pid: PID): void;
   /** Stops watching `pid`. */
   unwatch(pid: PID): void;
-  /** Sends the promise's value (or a PipeFailure) to `to` (default: self) when it settles. */
-  pipeTo(promise: PromiseLike<unknown>, to?: PID): void;
+  /**
+   * Sends the task's value (or a PipeFailure) to `to` (default: self) when it settles. `task` is a promise or a function
+   * starting the work; options add a timeout and a CircuitBreaker (an open breaker skips a function task).
+   */
+  pipeTo(task: PipeTask, to?: PID, options?: PipeToOptions): void;
   /** A system extension by id (ActorSystem.start({ extensions })), or undefined. */
   extension<T extends Extension = Extension>(id: string): T | undefined;
   /** A dependency given to this actor at spawn (options.dependencies), or undefined. */
@@ -80,7 +84,10 @@ export interface ReceiveContext extends Context {
   unstash(): void;
   /** Puts all stashed messages back in front of the mailbox, in their order. */
   unstashAll(): void;
-  /** Asks `to` without blocking this actor: callbacks given to then() run later as a turn of this actor. */
+  /**
+   * Asks `to` without blocking this actor: callbacks given to then() run later as a turn of this actor. Throws
+   * ReentrancyDisabledError when the actor was spawned with reentrancy "off", InFlightLimitError at its maxInFlight.
+   */
   request<R = unknown>(to: PID, message: unknown, options?: AskOptions): PromiseLike<R>;
   /** Marks the message as not handled: it is published as a dead letter. */
   unhandled(): void;

@@ -1,4 +1,5 @@
 import type { Actor, ActorFactory, Behavior, ReceiveContext } from "./actor.js";
+import type { AskReplier } from "./ask.js";
 import { becomeBehavior, stashMessage, unbecomeBehavior, unstashMessage, unstashMessages } from "./cell/behaviors-stash.js";
 import { type CellState, cellBrand, Extras, PASSIVATED, RUNNING, STARTING, STOPPING } from "./cell/cell-state.js";
 import { addWatch, countWatches, removeWatch } from "./cell/death-watch.js";
@@ -7,12 +8,13 @@ import { activate, finishStop, newInstance, stopCell } from "./cell/lifecycle.js
 import { passivateCell, reactivateCell } from "./cell/passivation.js";
 import { countRequest, runAsTurn, settleRequest } from "./cell/reentrancy.js";
 import { ActorContext, type ContextCell } from "./context.js";
-import { ActorAlreadyExistsError, DeadActorError, InvalidOptionError, MailboxFullError } from "./errors.js";
+import { ActorAlreadyExistsError, AskFailedError, DeadActorError, InvalidOptionError, MailboxFullError } from "./errors.js";
 import type { Mailbox } from "./mailbox/mailbox.js";
 import { createMailbox } from "./mailbox/options.js";
+import { UnboundedMailbox } from "./mailbox/unbounded.js";
 import { isPoisonPill, postStart } from "./messages.js";
 import { validateName } from "./names.js";
-import { type AskOptions, type PID, rejectSender } from "./pid.js";
+import { type AskOptions, type PID, type RejectablePID, rejectSender } from "./pid.js";
 import type { Runtime } from "./runtime.js";
 import { type SpawnOptions, validateSpawnOptions } from "./spawn-options.js";
 import type { SupervisorOptions } from "./supervision/options.js";
@@ -103,6 +105,51 @@ export class ActorCell implements CellState, ContextCell {
     return true;
   }
 
+  /** Queues `messages` in order with one wake-up; stops at the first refused one (handled as tell would). Returns how many were queued. */
+  tellBatch(messages: readonly unknown[], sender?: PID): number {
+    return this.queueBatch(messages, sender, undefined);
+  }
+
+  /** Asks every message with one wake-up; resolves with the replies in order, rejects with the first failure. */
+  askBatch<R>(messages: readonly unknown[], options?: AskOptions): Promise<R[]> {
+    const repliers: AskReplier[] = [];
+    for (let i = 0; i < messages.length; i++) {
+      const replier = this.runtime.prepareAsk(this.address, options);
+      if (replier instanceof Error) {
+        for (const r of repliers) r.reject(replier);
+        return Promise.reject(replier);
+      }
+      repliers.push(replier);
+    }
+    const queued = this.queueBatch(messages, undefined, repliers);
+    // Past a refused message nothing was queued: those asks fail as the refused one did.
+    for (let i = queued + 1; i < repliers.length; i++)
+      (repliers[i] as AskReplier).reject(new MailboxFullError(this.address, this.mailbox.capacity));
+    return Promise.all(repliers.map((r) => r.promise as Promise<R>));
+  }
+
+  /** Pushes `messages` (sent by `sender`, or each by its entry of `senders`) until one is refused; wakes the actor once. */
+  private queueBatch(messages: readonly unknown[], sender: PID | undefined, senders: readonly PID[] | undefined): number {
+    if (this.state >= STOPPING) {
+      for (let i = 0; i < messages.length; i++)
+        this.undeliverable(messages[i], senders === undefined ? sender : senders[i], "actor stopped");
+      return 0;
+    }
+    const mailbox = this.mailbox;
+    let n = 0;
+    for (; n < messages.length; n++) {
+      const from = senders === undefined ? sender : senders[n];
+      if (!mailbox.push(messages[n], from)) {
+        this.overflow(messages[n], from);
+        break;
+      }
+    }
+    if (n === 0) return 0;
+    if (!this.scheduled && this.state === RUNNING && !this.busy) this.runtime.dispatcher.schedule(this);
+    else if (this.state === PASSIVATED) reactivateCell(this);
+    return n;
+  }
+
   ask<R = unknown>(message: unknown, options?: AskOptions): Promise<R> {
     if (this.state >= STOPPING) {
       this.runtime.deadLetter(message, undefined, this.address, "actor stopped");
@@ -147,9 +194,10 @@ export class ActorCell implements CellState, ContextCell {
     this.runtime.deadLetter(message, sender, this.address, reason);
   }
 
+  /** Queues a system notice (Terminated) ahead of user mail, past any capacity. */
   deliverNotice(message: unknown, sender: PID): void {
     if (this.state >= STOPPING) return;
-    this.mailbox.pushForced(message, sender);
+    (this.extras().system ??= new UnboundedMailbox()).pushForced(message, sender);
     if (!this.scheduled && this.state === RUNNING && !this.busy) this.runtime.dispatcher.schedule(this);
     else if (this.state === PASSIVATED) reactivateCell(this);
   }
@@ -178,27 +226,33 @@ export class ActorCell implements CellState, ContextCell {
     while (n < budget && this.state === RUNNING && !this.busy) {
       // Read per message: a handler may stash, unstash or start a request, creating the extras mid-turn.
       const ext = this.ext;
+      // System notices share the mailbox's invoke call below (one call site keeps the hot loop's inlining as it was).
+      let source = mailbox;
       if (ext !== undefined) {
-        const front = ext.front;
-        if (front !== undefined) {
-          const i = ext.frontIndex;
-          ext.frontIndex = i + 2;
-          if (ext.frontIndex >= front.length) {
-            ext.front = undefined;
-            ext.frontIndex = 0;
+        const system = ext.system;
+        if (system !== undefined && system.size > 0) source = system;
+        else {
+          const front = ext.front;
+          if (front !== undefined) {
+            const i = ext.frontIndex;
+            ext.frontIndex = i + 2;
+            if (ext.frontIndex >= front.length) {
+              ext.front = undefined;
+              ext.frontIndex = 0;
+            }
+            n++;
+            if (record === undefined) this.invoke(front[i], front[i + 1] as PID | undefined);
+            else this.timedInvoke(front[i], front[i + 1] as PID | undefined, record);
+            continue;
           }
-          n++;
-          if (record === undefined) this.invoke(front[i], front[i + 1] as PID | undefined);
-          else this.timedInvoke(front[i], front[i + 1] as PID | undefined, record);
-          continue;
+          if (ext.pendingRequests > 0 && this.options?.reentrancy === "stash") break;
         }
-        if (ext.pendingRequests > 0 && this.options?.reentrancy === "stash") break;
       }
-      if (mailbox.size === 0) break;
-      const message = mailbox.shift();
+      if (source.size === 0) break;
+      const message = source.shift();
       n++;
-      if (record === undefined) this.invoke(message, mailbox.sender);
-      else this.timedInvoke(message, mailbox.sender, record);
+      if (record === undefined) this.invoke(message, source.sender);
+      else this.timedInvoke(message, source.sender, record);
     }
     const tracker = this.ext?.tracker;
     // PostStart is not a use of the actor: it does not count toward afterMessages.
@@ -215,7 +269,13 @@ export class ActorCell implements CellState, ContextCell {
   hasWork(): boolean {
     const ext = this.ext;
     if (ext === undefined) return this.mailbox.size > 0 || this.postStartDue;
-    if (ext.front !== undefined || (ext.continuations !== undefined && ext.continuations.length > 0) || this.postStartDue) return true;
+    if (
+      ext.front !== undefined ||
+      (ext.continuations !== undefined && ext.continuations.length > 0) ||
+      (ext.system !== undefined && ext.system.size > 0) ||
+      this.postStartDue
+    )
+      return true;
     if (ext.pendingRequests > 0 && this.options?.reentrancy === "stash") return false;
     return this.mailbox.size > 0;
   }
@@ -243,6 +303,7 @@ export class ActorCell implements CellState, ContextCell {
       result = this.behavior === undefined ? this.actor.receive(ctx) : this.behavior(ctx);
     } catch (error) {
       this.busy = false;
+      this.failAsk(sender, error);
       this.fail(error);
       this.afterFailure();
       return;
@@ -253,6 +314,8 @@ export class ActorCell implements CellState, ContextCell {
         (ext.onTurnDone ??= () => this.settle()),
         (ext.onTurnFailed ??= (error: unknown) => {
           this.busy = false;
+          // ctx.sender is still this turn's sender: nothing else runs as a turn while it awaits.
+          this.failAsk(this.ctx.sender, error);
           this.fail(error);
           this.afterFailure();
         }),
@@ -261,6 +324,12 @@ export class ActorCell implements CellState, ContextCell {
     }
     this.busy = false;
     if (this.ext?.stopRequested === true) finishStop(this);
+  }
+
+  /** Rejects the asker (local or remote temporary sender) of a message whose handler threw; other senders are left alone. */
+  private failAsk(sender: PID | undefined, error: unknown): void {
+    if (typeof (sender as Partial<RejectablePID> | undefined)?.reject === "function")
+      (sender as RejectablePID).reject(new AskFailedError(this.address, error));
   }
 
   settle(): void {

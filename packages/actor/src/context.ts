@@ -1,18 +1,18 @@
-import { create, type DescMessage, isMessage, type MessageShape } from "@bufbuild/protobuf";
+import { type DescMessage, isMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { ActorFactory, Behavior, ReceiveContext } from "./actor.js";
-import { DeadActorError, InvalidOptionError, isTsaktError } from "./errors.js";
+import { DeadActorError, InvalidOptionError } from "./errors.js";
 import type { Extension } from "./extensions.js";
-import { PipeFailureSchema } from "./gen/tsakt/actor/v1/system_pb.js";
 import type { Logger } from "./logger.js";
 import { postStart } from "./messages.js";
 import type { AskOptions, PID } from "./pid.js";
+import { type PipeTask, type PipeToOptions, pipe } from "./pipe.js";
 import type { Runtime } from "./runtime.js";
 import type { SpawnOptions } from "./spawn-options.js";
 
 /** What a context needs from its actor's cell; the cell implements it, so this file does not depend on cell.ts. */
 export interface ContextCell extends PID {
   readonly parentCell: PID | undefined;
-  readonly runtime: Pick<Runtime, "name" | "logger" | "deadLetter" | "extension">;
+  readonly runtime: Pick<Runtime, "name" | "logger" | "deadLetter" | "extension" | "clock">;
   spawnChild(
     name: string,
     factory: ActorFactory | Behavior,
@@ -31,7 +31,7 @@ export interface ContextCell extends PID {
   unstashAll(): void;
   watch(target: PID): void;
   unwatch(target: PID): void;
-  /** Counts a pending ctx.request (the "stash" reentrancy mode holds mail while any is pending). */
+  /** Counts a pending ctx.request; throws ReentrancyDisabledError or InFlightLimitError when it is refused. */
   requestStarted(): void;
   /** A request settled and its callbacks ran. */
   requestSettled(): void;
@@ -151,12 +151,8 @@ export class ActorContext implements ReceiveContext {
     this.cell.unwatch(pid);
   }
 
-  pipeTo(promise: PromiseLike<unknown>, to?: PID): void {
-    const target = to ?? this.cell;
-    promise.then(
-      (value) => target.tell(value, this.cell),
-      (error: unknown) => target.tell(pipeFailure(error), this.cell),
-    );
+  pipeTo(task: PipeTask, to?: PID, options?: PipeToOptions): void {
+    pipe(this.cell, task, to ?? this.cell, options);
   }
 
   request<R = unknown>(to: PID, message: unknown, options?: AskOptions): PromiseLike<R> {
@@ -253,9 +249,4 @@ class RequestCall<R> implements PromiseLike<R> {
       }
     }
   }
-}
-
-function pipeFailure(error: unknown) {
-  const e = error instanceof Error ? error : new Error(String(error));
-  return create(PipeFailureSchema, { name: e.name, code: isTsaktError(e) ? e.code : "", message: e.message });
 }

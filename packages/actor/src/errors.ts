@@ -161,3 +161,100 @@ export class MetricsUnavailableError extends TsaktError {
     );
   }
 }
+
+/** The asked actor's handler threw while processing the ask; the asker is rejected at once, not at the timeout. */
+export class AskFailedError extends TsaktError {
+  /** The thrown error's name, for example "TypeError" ("Error" for a thrown non-Error). */
+  readonly causeName: string;
+  /** The thrown error's message. */
+  readonly causeMessage: string;
+  /** The thrown error's `code` when it has a string one (TsAkt errors, Node system errors), else "". */
+  readonly causeCode: string;
+  constructor(
+    readonly target: string,
+    cause: unknown,
+  ) {
+    const e = cause instanceof Error ? cause : undefined;
+    const code = (cause as { code?: unknown } | null | undefined)?.code;
+    const causeName = e?.name ?? "Error";
+    const causeCode = typeof code === "string" ? code : "";
+    super(
+      "AskFailed",
+      `${target} failed while handling the ask: ${causeName}${causeCode === "" ? "" : ` [${causeCode}]`}: ${messageOf(cause)}; fix the handler or catch the error and respond`,
+      { cause },
+    );
+    this.causeName = causeName;
+    this.causeMessage = messageOf(cause);
+    this.causeCode = causeCode;
+  }
+}
+
+/** ctx.request was called in an actor spawned with reentrancy "off". */
+export class ReentrancyDisabledError extends TsaktError {
+  constructor(readonly target: string) {
+    super(
+      "ReentrancyDisabled",
+      `${target} was spawned with reentrancy "off", so ctx.request is refused; use ctx.ask (and await it), or spawn it with reentrancy "allow-all" or "stash"`,
+    );
+  }
+}
+
+/** ctx.request was called with `maxInFlight` requests of the actor already pending. */
+export class InFlightLimitError extends TsaktError {
+  constructor(
+    readonly target: string,
+    readonly maxInFlight: number,
+  ) {
+    super(
+      "InFlightLimit",
+      `${target} already has ${maxInFlight} ctx.request calls pending (maxInFlight); wait for a reply before the next request or raise maxInFlight`,
+    );
+  }
+}
+
+/** A CircuitBreaker refused a call because it is open (or half-open with its trial call still running). */
+export class CircuitOpenError extends TsaktError {
+  constructor(
+    /** The breaker's name. */
+    readonly circuit: string,
+    /** Consecutive failures that opened it. */
+    readonly failures: number,
+    /** Time until the next trial call may go through (0 when half-open). */
+    readonly retryAfterMs: number,
+  ) {
+    super(
+      "CircuitOpen",
+      `circuit "${circuit}" is open after ${failures} consecutive failures; the call was not made. Retry in ${retryAfterMs} ms, or handle the error as the dependency being down`,
+    );
+  }
+}
+
+/** A call through a CircuitBreaker took longer than its callTimeoutMs (it counts as a failure). */
+export class CircuitCallTimeoutError extends TsaktError {
+  constructor(
+    /** The breaker's name. */
+    readonly circuit: string,
+    /** The breaker's callTimeoutMs. */
+    readonly timeoutMs: number,
+  ) {
+    super(
+      "CircuitCallTimeout",
+      `a call through circuit "${circuit}" took longer than ${timeoutMs} ms (callTimeoutMs); raise callTimeoutMs or make the call faster`,
+    );
+  }
+}
+
+/** A ctx.pipeTo task did not settle within its timeoutMs; its PipeFailure carries this code, and a late result is dropped. */
+export class PipeTimeoutError extends TsaktError {
+  constructor(
+    /** The piping actor's address. */
+    readonly actor: string,
+    /** The pipeTo timeoutMs. */
+    readonly timeoutMs: number,
+  ) {
+    super(
+      "PipeTimeout",
+      `a task piped by ${actor} did not settle within ${timeoutMs} ms (pipeTo timeoutMs); raise timeoutMs or make the task faster`,
+    );
+  }
+}

@@ -1,4 +1,6 @@
 export type { Actor, ActorFactory, Behavior, Context, ReceiveContext } from "./actor.js";
+export { batchAsk, batchTell } from "./batch.js";
+export { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from "./circuit-breaker.js";
 export type { Clock, TimerHandle } from "./clock.js";
 export type { DispatcherOptions } from "./dispatcher.js";
 export {
@@ -6,15 +8,21 @@ export {
   ActorInitializationError,
   ActorNotFoundError,
   AskAbortedError,
+  AskFailedError,
   AskTimeoutError,
+  CircuitCallTimeoutError,
+  CircuitOpenError,
   DeadActorError,
+  InFlightLimitError,
   InvalidMessageError,
   InvalidNameError,
   InvalidOptionError,
   isTsaktError,
   MailboxFullError,
   MetricsUnavailableError,
+  PipeTimeoutError,
   PluginNotInstalledError,
+  ReentrancyDisabledError,
   StashFullError,
   SystemNotStartedError,
   TsaktError,
@@ -80,6 +88,7 @@ export type { PriorityComparator } from "./mailbox/priority.js";
 export type { MeterLike, MetricsOptions } from "./metrics-options.js";
 export type { PassivationCapOptions, PassivationOptions } from "./passivation.js";
 export type { AskOptions, PID } from "./pid.js";
+export type { PipeTask, PipeToOptions } from "./pipe.js";
 export type { Plugin, ProtoTypes } from "./plugin.js";
 export { broadcast } from "./routers/broadcast.js";
 export { router } from "./routers/router.js";

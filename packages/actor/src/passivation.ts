@@ -18,12 +18,15 @@ export type PassivationOptions =
     }
   | "long-lived";
 
-/** A node-wide cap on live passivatable actors; past it the least recently (LRU) or least often (LFU) used is passivated. */
+/**
+ * A node-wide cap on live passivatable actors; past it the least recently (LRU), least often (LFU) or most recently
+ * (MRU) used idle actor is passivated.
+ */
 export interface PassivationCapOptions {
   /** Most passivatable actors alive at once. */
   maxActors: number;
   /** Which actor makes room. Default: "lru". */
-  eviction?: "lru" | "lfu";
+  eviction?: "lru" | "lfu" | "mru";
 }
 
 /** What the passivator needs from an actor cell. */
@@ -65,8 +68,8 @@ export function validatePassivationCap(options: unknown, field = "passivation"):
   const o = options as Record<string, unknown>;
   if (!isPositiveInt(o.maxActors))
     throw new InvalidOptionError(`${field}.maxActors`, `must be a positive whole number, got ${String(o.maxActors)}`);
-  if (o.eviction !== undefined && o.eviction !== "lru" && o.eviction !== "lfu")
-    throw new InvalidOptionError(`${field}.eviction`, `must be "lru" or "lfu", got ${JSON.stringify(o.eviction)}`);
+  if (o.eviction !== undefined && o.eviction !== "lru" && o.eviction !== "lfu" && o.eviction !== "mru")
+    throw new InvalidOptionError(`${field}.eviction`, `must be "lru", "lfu" or "mru", got ${JSON.stringify(o.eviction)}`);
 }
 
 /**
@@ -139,18 +142,20 @@ export class Passivator {
     }
   };
 
-  private evict(keep: Passivatable, eviction: "lru" | "lfu"): void {
+  /** Passivates one idle actor other than the newcomer `keep`; ties go to the one met first (the oldest tracked). */
+  private evict(keep: Passivatable, eviction: "lru" | "lfu" | "mru"): void {
     let victim: Passivatable | undefined;
     for (const actor of this.actors) {
       if (actor === keep || !actor.isIdle()) continue;
-      if (
-        victim === undefined ||
-        (eviction === "lru"
-          ? actor.lastActive < victim.lastActive
-          : actor.useCount < victim.useCount || (actor.useCount === victim.useCount && actor.lastActive < victim.lastActive))
-      )
-        victim = actor;
+      if (victim === undefined || worse(actor, victim, eviction)) victim = actor;
     }
     victim?.passivate();
   }
+}
+
+/** True when `a` should make room before `b` under `eviction`. */
+function worse(a: Passivatable, b: Passivatable, eviction: "lru" | "lfu" | "mru"): boolean {
+  if (eviction === "lru") return a.lastActive < b.lastActive;
+  if (eviction === "mru") return a.lastActive > b.lastActive;
+  return a.useCount < b.useCount || (a.useCount === b.useCount && a.lastActive < b.lastActive);
 }

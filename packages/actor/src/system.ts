@@ -17,6 +17,7 @@ import { isPositiveInt } from "./mailbox/options.js";
 import { typeNameOf } from "./messages.js";
 import { installMetrics, resolveMeter, validateMetricsOptions } from "./metrics.js";
 import type { DurationRecorder, MetricsOptions } from "./metrics-options.js";
+import { NameCache } from "./name-cache.js";
 import { validateName } from "./names.js";
 import { type PassivationCapOptions, Passivator, validatePassivationCap } from "./passivation.js";
 import type { AskOptions, PID } from "./pid.js";
@@ -107,6 +108,8 @@ export class ActorSystem implements AsyncDisposable {
   /** @internal */
   readonly recordDuration: DurationRecorder | undefined;
   private readonly passivationCap: PassivationCapOptions | undefined;
+  /** @internal The PIDs system.tell/ask found by name. */
+  readonly names: NameCache = new NameCache(this);
 
   private constructor(options: ActorSystemOptions, meter: Meter | undefined) {
     this.name = options.name ?? "tsakt";
@@ -285,6 +288,20 @@ export class ActorSystem implements AsyncDisposable {
       if (found !== undefined) return found;
     }
     throw new ActorNotFoundError(nameOrAddress);
+  }
+
+  /**
+   * Tells the actor with this name, path or address (resolved like actorOf: local, remote, or clustered) without an
+   * actorOf per message: the PID is cached until the actor terminates, then resolved again (so a relocated cluster
+   * actor is found where it moved). Resolves with what pid.tell returned; rejects with ActorNotFoundError.
+   */
+  tell(name: string, message: unknown, sender?: PID): Promise<boolean> {
+    return this.names.tell(name, message, sender);
+  }
+
+  /** Asks the actor with this name, path or address, with the PID cache of tell; an ask that finds the cached actor gone resolves the name again once. */
+  ask<R = unknown>(name: string, message: unknown, options?: AskOptions): Promise<R> {
+    return this.names.ask<R>(name, message, options);
   }
 
   /** Stops an actor (by PID or name) and its children; resolves when it has stopped. */

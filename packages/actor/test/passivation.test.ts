@@ -109,6 +109,24 @@ describe("passivation", () => {
     expect(c.isAlive()).toBe(true);
   });
 
+  it("evicts the most recently used actor past the node-wide cap with MRU", async () => {
+    const clock = new TestClock();
+    const system = await startSystem({ clock, passivation: { maxActors: 3, eviction: "mru" } });
+    const stats = { created: 0, stopped: 0 };
+    const options = { passivation: { afterIdleMs: 60_000 } };
+    const a = await system.spawn("a", counter(stats), options);
+    const b = await system.spawn("b", counter(stats), options);
+    const c = await system.spawn("c", counter(stats), options);
+    await clock.advance(5);
+    expect(await b.ask("get")).toBe(0);
+    await clock.advance(5);
+    expect(await a.ask("get")).toBe(0); // a is now the most recently used, b the next
+    await clock.advance(5);
+    const d = await system.spawn("d", counter(stats), options);
+    await eventually("a to be evicted", () => !a.isAlive(), { timeoutMs: 3000 });
+    expect([b.isAlive(), c.isAlive(), d.isAlive()]).toEqual([true, true, true]);
+  });
+
   it("evicts the least frequently used actor past the cap with LFU", async () => {
     const system = await startSystem({ passivation: { maxActors: 2, eviction: "lfu" } });
     const stats = { created: 0, stopped: 0 };

@@ -230,6 +230,7 @@ export class GrainActivationActor implements Actor, ActivationScope {
     }
     if (this.phase !== ACTIVATING) return;
     this.phase = FAILED;
+    this.activation.failure = { error };
     this.runtime.manager.tell(new ActivationOutcome(this.activation, true, error));
     this.actx?.stop();
   };

@@ -21,6 +21,11 @@ export class Activation implements HandleActivation {
   touched = true;
   /** Time without messages, summed by the sweep. */
   idleFor = 0;
+  /**
+   * Set when onActivate (or the state load, or the factory) failed, before the actor stops: the actor's Terminated
+   * overtakes its ActivationOutcome in the manager's mailbox (system messages first), so the manager reads it here.
+   */
+  failure: { readonly error: unknown } | undefined = undefined;
 
   constructor(
     readonly entry: GrainEntry,

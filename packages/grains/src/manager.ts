@@ -321,7 +321,10 @@ export class GrainManager implements Actor {
     entry.activation = undefined;
     if (entry.state === ACTIVATING) {
       const { kind, id } = entry.ref.identity;
-      this.fail(ctx, entry, new GrainActivationError(kind, id, new Error("its actor was stopped before onActivate finished")));
+      // A failed onActivate stops its actor right after telling ActivationOutcome, and Terminated is processed first.
+      const failure = activation.failure;
+      const cause = failure !== undefined ? failure.error : new Error("its actor was stopped before onActivate finished");
+      this.fail(ctx, entry, new GrainActivationError(kind, id, cause));
       return;
     }
     // Deactivated (or stopped from outside): messages that came meanwhile start the next activation.

@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
-import { ActorNotFoundError, AskTimeoutError, isTsaktError, type PID, PoisonPillSchema } from "@tsakt/actor";
+import { ActorNotFoundError, AskFailedError, AskTimeoutError, isTsaktError, type PID, PoisonPillSchema } from "@tsakt/actor";
 import { OutboundQueueFullError, remoteOf, UnknownMessageTypeError } from "@tsakt/remote";
 import { beforeAll, describe, expect, it } from "vitest";
 import { startNode } from "./support/nodes.js";
@@ -212,6 +212,29 @@ describe("remote tell and ask between two processes", () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it("fails a remote ask at once with AskFailedError carrying the cause's name, code and message (no stack) when the handler throws", async () => {
+    const system = await startNode();
+    const thrower = await system.actorOf(`${child.address}/user/thrower`);
+    const started = performance.now();
+    const error = await thrower.ask({ op: "throw", amount: -5 }, { timeoutMs: 60_000 }).catch((e: unknown) => e);
+    const elapsedMs = performance.now() - started;
+    expect(error).toBeInstanceOf(AskFailedError);
+    const failed = error as AskFailedError;
+    expect(failed).toMatchObject({
+      code: "AskFailed",
+      target: `${child.address}/user/thrower`,
+      causeName: "RangeError",
+      causeCode: "ERR_BAD_AMOUNT",
+      causeMessage: "bad amount -5",
+    });
+    // Without errorStacks on the far side, no line of its code crosses the wire.
+    expect((failed.cause as Error).stack).not.toContain("node.mjs");
+    // Far below the 60 s timeout: the reply, not the deadline, ended the ask.
+    expect(elapsedMs).toBeLessThan(10_000);
+    // The actor was restarted by its supervisor and answers again.
+    await expect(thrower.ask({ op: "throw", amount: 1 }, { timeoutMs: 60_000 })).rejects.toMatchObject({ causeMessage: "bad amount 1" });
+  });
+
   it("carries propagated headers to the receiving actor, readable with metadataOf", async () => {
     const system = await startNode({
       propagator: {
@@ -262,5 +285,18 @@ describe("remote tell and ask between two processes", () => {
       .catch((e: unknown) => e);
     expect(isTsaktError(unserializable, "SerializationFailed")).toBe(true);
     expect(remoteOf(system).stats().connections).toBe(1);
+  });
+});
+
+describe("remote ask failures with errorStacks", () => {
+  it("sends the thrown error's stack along when the far node has errorStacks on", async () => {
+    const debugChild = await startChild("node.mjs", { name: "debug", image: testImageFile(), errorStacks: true });
+    const system = await startNode();
+    const thrower = await system.actorOf(`${debugChild.address}/user/thrower`);
+    const error = (await thrower.ask({ op: "throw", amount: 7 }, { timeoutMs: 60_000 }).catch((e: unknown) => e)) as AskFailedError;
+    expect(error).toBeInstanceOf(AskFailedError);
+    expect(error.causeName).toBe("RangeError");
+    expect((error.cause as Error).stack).toContain("node.mjs");
+    await debugChild.kill();
   });
 });

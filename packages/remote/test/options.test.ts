@@ -40,6 +40,7 @@ describe("options", () => {
     ["maxConnectionsPerAddress", { maxConnectionsPerAddress: 0 }],
     ["maxHandshakesPerSecond", { maxHandshakesPerSecond: 1.5 }],
     ["maxPendingHandshakes", { maxPendingHandshakes: -3 }],
+    ["errorStacks", { errorStacks: "yes" }],
   ];
   for (const [field, options] of invalid) {
     it(`rejects a bad ${field} with InvalidOptionError naming it`, () => {

@@ -81,6 +81,28 @@ export function scenarios(quick) {
       ],
     },
     {
+      id: "batch",
+      workload: "batch",
+      params: { n, batch: 1000, rounds },
+      libs: ["tsakt"],
+      rows: [
+        { metric: "rate", label: `batchTell ×1000 1→1 (N=${count(n)})`, unit: "msg/s", better: "higher" },
+        { metric: "plain", label: "  loop of tell 1→1, same run", unit: "msg/s", better: "higher" },
+        { metric: "ratio", label: "  batchTell ÷ loop of tell", unit: "×", better: "higher" },
+      ],
+    },
+    {
+      id: "by-name",
+      workload: "byName",
+      params: { n, rounds },
+      libs: ["tsakt"],
+      rows: [
+        { metric: "rate", label: `tell by name 1→1 (N=${count(n)})`, unit: "msg/s", better: "higher" },
+        { metric: "plain", label: "  tell to a held PID, same run", unit: "msg/s", better: "higher" },
+        { metric: "ratio", label: "  by name ÷ held PID", unit: "×", better: "higher" },
+      ],
+    },
+    {
       id: "lag",
       workload: "lag",
       params: quick ? { ms: 300, inflight: 1000, rounds: 1 } : { ms: 1_500, inflight: 1000, rounds: 3 },

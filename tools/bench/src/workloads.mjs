@@ -3,7 +3,7 @@
  * live here, so every library gets the same N, the same message and the same notion of "done".
  * Each workload returns a flat object of named metrics (numbers).
  */
-import { Countdown, Flood } from "./message.mjs";
+import { Countdown, Flood, MSG } from "./message.mjs";
 import { LagSampler, median, medianOfRounds, nextLoopTurn, quantile, settledHeapUsed } from "./stats.mjs";
 
 /** @typedef {import("./scenarios/driver.mjs").Driver<any>} Driver */
@@ -61,6 +61,64 @@ export async function router(driver, { n, routees, rounds }) {
   const rate = (n / routed.ms) * 1000;
   const plainRate = (n / plain.ms) * 1000;
   return { rate, plain: plainRate, ratio: rate / plainRate, rounds: routed.rounds };
+}
+
+/**
+ * batchTell beside a loop of tell: `n` messages to one counter in batches of `batch` (one array, prepared before
+ * timing), then `n` plain tells to another counter in the same process; only for drivers that have batchTell.
+ */
+export async function batch(driver, { n, batch: size, rounds }) {
+  const round = new Countdown();
+  const batchedRef = await driver.counter(round);
+  const plainRef = await driver.counter(round);
+  const messages = new Array(size).fill(MSG);
+  const batched = await medianOfRounds(async () => {
+    const done = round.arm(n);
+    const t0 = performance.now();
+    for (let sent = 0; sent < n; sent += size) driver.batchTell(batchedRef, messages);
+    await done;
+    return performance.now() - t0;
+  }, rounds);
+  const plain = await medianOfRounds(async () => {
+    const done = round.arm(n);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) driver.tell(plainRef);
+    await done;
+    return performance.now() - t0;
+  }, rounds);
+  const rate = (n / batched.ms) * 1000;
+  const plainRate = (n / plain.ms) * 1000;
+  return { rate, plain: plainRate, ratio: rate / plainRate, rounds: batched.rounds };
+}
+
+/**
+ * Send by name beside a held PID: `n` tells by `system.tell(name, …)` (the PID cache hit: the first send resolved the
+ * name before timing) to one counter, then `n` tells through the held PID to the same counter; only for drivers that
+ * send by name.
+ */
+export async function byName(driver, { n, rounds }) {
+  const round = new Countdown();
+  const { name, ref } = await driver.namedCounter(round);
+  const warm = round.arm(1);
+  await driver.tellByName(name);
+  await warm;
+  const named = await medianOfRounds(async () => {
+    const done = round.arm(n);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) driver.tellByName(name);
+    await done;
+    return performance.now() - t0;
+  }, rounds);
+  const held = await medianOfRounds(async () => {
+    const done = round.arm(n);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) driver.tell(ref);
+    await done;
+    return performance.now() - t0;
+  }, rounds);
+  const rate = (n / named.ms) * 1000;
+  const plainRate = (n / held.ms) * 1000;
+  return { rate, plain: plainRate, ratio: rate / plainRate, rounds: named.rounds };
 }
 
 /** Two actors exchange `n` request/reply pairs, each reply a tell back; rate in exchanges per second. */

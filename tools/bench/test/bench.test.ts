@@ -42,10 +42,10 @@ describe("pnpm bench --quick", () => {
     expect(report.quick).toBe(true);
     expect(report.libraries).toEqual(libraries);
     const scenarios = new Set(report.rows.map((r) => r.scenario));
-    expect([...scenarios]).toEqual(["tell", "fanout", "pingpong", "ask", "spawn-10k", "router", "lag"]);
-    // Only TsAkt has routers; the peers' router cells are empty by design.
+    expect([...scenarios]).toEqual(["tell", "fanout", "pingpong", "ask", "spawn-10k", "router", "batch", "by-name", "lag"]);
+    // Only TsAkt has routers and batchTell; the peers' cells for those are empty by design.
     for (const row of report.rows)
-      for (const lib of row.scenario === "router" ? ["tsakt"] : libraries) {
+      for (const lib of row.scenario === "router" || row.scenario === "batch" || row.scenario === "by-name" ? ["tsakt"] : libraries) {
         const cell = row.cells[lib];
         expect(cell?.status, `${row.scenario}.${row.metric} · ${lib}`).toBe("ok");
         expect(Number.isFinite(cell?.value) && (cell?.value ?? 0) > 0, `${row.scenario}.${row.metric} · ${lib} = ${cell?.value}`).toBe(

@@ -26,6 +26,8 @@ export class Extras implements RestartRecord {
   stash: unknown[] | undefined = undefined;
   front: unknown[] | undefined = undefined;
   frontIndex = 0;
+  /** System notices (Terminated) queued ahead of front and mailbox mail; created on the first one. */
+  system: Mailbox | undefined = undefined;
   continuations: Array<() => void> | undefined = undefined;
   behaviors: Array<Behavior | null> | undefined = undefined;
   restarts: number[] | undefined = undefined;

@@ -1,6 +1,5 @@
 import type { Actor, ActorFactory, Behavior } from "../actor.js";
 import { ActorInitializationError } from "../errors.js";
-import { BoundedMailbox } from "../mailbox/bounded.js";
 import type { PID } from "../pid.js";
 import { type CellState, PASSIVATED, RUNNING, STOPPED, STOPPING } from "./cell-state.js";
 import { notifyWatchers } from "./death-watch.js";
@@ -145,7 +144,7 @@ function stopSelf(cell: CellState, wasPassivated: boolean): void {
 function stopped(cell: CellState): void {
   cell.state = STOPPED;
   if (cell.parentCell !== undefined) removeChild(cell.parentCell, cell);
-  if (cell.mailbox instanceof BoundedMailbox) cell.mailbox.releaseWaiters();
+  cell.mailbox.releaseWaiters?.();
   drainToDeadLetters(cell);
   notifyWatchers(cell);
   cell.behavior = undefined;
@@ -168,7 +167,7 @@ export async function callHook(cell: CellState, hook: "postStop" | "preStart"): 
   }
 }
 
-/** Sends everything still queued (front, stash, mailbox) to dead letters, failing the asks among it. */
+/** Sends everything still queued (front, stash, system notices, mailbox) to dead letters, failing the asks among it. */
 function drainToDeadLetters(cell: CellState): void {
   const ext = cell.ext;
   if (ext !== undefined) {
@@ -178,10 +177,11 @@ function drainToDeadLetters(cell: CellState): void {
     }
     ext.front = ext.stash = undefined;
   }
-  const mailbox = cell.mailbox;
-  while (mailbox.size > 0) {
-    const message = mailbox.shift();
-    cell.undeliverable(message, mailbox.sender, "actor stopped");
+  for (const mailbox of [ext?.system, cell.mailbox]) {
+    while (mailbox !== undefined && mailbox.size > 0) {
+      const message = mailbox.shift();
+      cell.undeliverable(message, mailbox.sender, "actor stopped");
+    }
   }
 }
 

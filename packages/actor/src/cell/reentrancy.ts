@@ -1,8 +1,17 @@
+import { InFlightLimitError, ReentrancyDisabledError } from "../errors.js";
 import { type CellState, RUNNING, STOPPING } from "./cell-state.js";
 
-/** Counts a pending ctx.request (the "stash" reentrancy mode holds mail while any is pending). */
+/**
+ * Counts a pending ctx.request (the "stash" reentrancy mode holds mail while any is pending); throws
+ * ReentrancyDisabledError with reentrancy "off" and InFlightLimitError at maxInFlight, before anything is sent.
+ */
 export function countRequest(cell: CellState): void {
-  cell.extras().pendingRequests++;
+  const options = cell.options;
+  if (options?.reentrancy === "off") throw new ReentrancyDisabledError(cell.address);
+  const ext = cell.extras();
+  const max = options?.maxInFlight;
+  if (max !== undefined && ext.pendingRequests >= max) throw new InFlightLimitError(cell.address, max);
+  ext.pendingRequests++;
 }
 
 /** A ctx.request settled and its callbacks ran; with none left pending, held mail may run again. */

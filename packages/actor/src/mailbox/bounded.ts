@@ -1,11 +1,12 @@
 import type { PID } from "../pid.js";
 import type { Mailbox } from "./mailbox.js";
+import { SpaceWaiters } from "./space-waiters.js";
 import { UnboundedMailbox } from "./unbounded.js";
 
 /** A FIFO with a capacity: full means tell returns false ("backpressure") or a dead letter ("drop"). */
 export class BoundedMailbox implements Mailbox {
   private readonly queue = new UnboundedMailbox();
-  private waiters: Array<() => void> | undefined = undefined;
+  private readonly waiters = new SpaceWaiters();
   sender: PID | undefined = undefined;
 
   constructor(
@@ -30,24 +31,16 @@ export class BoundedMailbox implements Mailbox {
   shift(): unknown {
     const message = this.queue.shift();
     this.sender = this.queue.sender;
-    const waiters = this.waiters;
-    if (waiters !== undefined && this.queue.size < this.capacity) {
-      const wake = waiters.shift();
-      if (waiters.length === 0) this.waiters = undefined;
-      wake?.();
-    }
+    if (this.queue.size < this.capacity) this.waiters.wakeOne();
     return message;
   }
 
   waitForSpace(): Promise<void> | undefined {
-    if (this.queue.size < this.capacity && this.waiters === undefined) return undefined;
-    return new Promise<void>((resolve) => (this.waiters ??= []).push(resolve));
+    return this.waiters.wait(this.queue.size < this.capacity);
   }
 
   /** Releases every sender waiting for space (the actor stopped; their send then finds it dead). */
   releaseWaiters(): void {
-    const waiters = this.waiters;
-    this.waiters = undefined;
-    if (waiters !== undefined) for (const wake of waiters) wake();
+    this.waiters.wakeAll();
   }
 }

@@ -14,6 +14,8 @@ export interface Mailbox {
   shift(): unknown;
   /** Resolves when a bounded mailbox has room again; undefined when it has room now. */
   waitForSpace(): Promise<void> | undefined;
+  /** Releases every sender waiting for space (the actor stopped); mailboxes without waiters leave it out. */
+  releaseWaiters?(): void;
   /** Capacity of a bounded mailbox, Infinity otherwise. */
   readonly capacity: number;
   /** What push does when full: "backpressure" (tell returns false) or "drop" (dead letter with MailboxFullError). */

@@ -1,5 +1,6 @@
 import type { PID } from "../pid.js";
 import type { Mailbox } from "./mailbox.js";
+import { SpaceWaiters } from "./space-waiters.js";
 
 /** Orders messages: negative when `a` must be processed before `b`. */
 export type PriorityComparator = (a: unknown, b: unknown) => number;
@@ -10,24 +11,27 @@ interface Entry {
   seq: number;
 }
 
-/** A binary heap by `compare`; when stable (default), equal messages keep their arrival order. */
+/**
+ * A binary heap by `compare`; when stable (default), equal messages keep their arrival order. When full it drops
+ * (dead letter) or, with "backpressure", refuses: tell returns false and send waits for a freed slot.
+ */
 export class PriorityMailbox implements Mailbox {
   private readonly heap: Entry[] = [];
   private seq = 0;
+  private waiters: SpaceWaiters | undefined = undefined;
   sender: PID | undefined = undefined;
 
   constructor(
     private readonly compare: PriorityComparator,
     private readonly stable: boolean,
     readonly capacity: number = Infinity,
-  ) {}
+    readonly overflow: "backpressure" | "drop" = "drop",
+  ) {
+    if (overflow === "backpressure") this.waiters = new SpaceWaiters();
+  }
 
   get size(): number {
     return this.heap.length;
-  }
-
-  get overflow(): "drop" {
-    return "drop";
   }
 
   push(message: unknown, sender: PID | undefined): boolean {
@@ -67,11 +71,16 @@ export class PriorityMailbox implements Mailbox {
       }
     }
     this.sender = top.sender;
+    if (this.waiters !== undefined && heap.length < this.capacity) this.waiters.wakeOne();
     return top.message;
   }
 
-  waitForSpace(): undefined {
-    return undefined;
+  waitForSpace(): Promise<void> | undefined {
+    return this.waiters?.wait(this.heap.length < this.capacity);
+  }
+
+  releaseWaiters(): void {
+    this.waiters?.wakeAll();
   }
 
   private before(a: Entry, b: Entry): boolean {

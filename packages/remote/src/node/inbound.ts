@@ -24,6 +24,7 @@ import { MessageCodec } from "../wire/proto-codec.js";
 import type { PayloadDecoder, Serialization } from "../wire/serialization.js";
 import type { ClientAccess } from "./access.js";
 import { parseRemoteAddress, type RemoteAddress } from "./address.js";
+import { askFailedOf } from "./ask-failure.js";
 import type { Outbound } from "./outbound.js";
 import type { PendingAsks } from "./pending-asks.js";
 import { AnonymousSender, type PidHost, pathOf, RemotePID, ReplyPID } from "./remote-pid.js";
@@ -423,6 +424,8 @@ function errorOf(failure: Failure, target: string): Error {
       return new UnknownMessageTypeError(failure.subject, `at ${target}`);
     case "KindNotRegistered":
       return new KindNotRegisteredError(failure.subject, target);
+    case "AskFailed":
+      return askFailedOf(failure, target);
     default:
       return new RemoteFailureError(failure.code, failure.message, target);
   }

@@ -57,6 +57,8 @@ export interface RemotingOptions {
   requestTimeoutMs?: number;
   /** After traffic, keep polling sockets this many microseconds instead of sleeping: lower ask latency for CPU. Default: 0 (off). */
   busyPollMicros?: number;
+  /** Send the stack of an error a handler threw with the AskFailed reply (debugging; it shows code paths to the asker). Default: false. */
+  errorStacks?: boolean;
 }
 
 /** Options with defaults applied. */
@@ -85,6 +87,7 @@ export interface ResolvedOptions extends TransportSettings {
   reconnect: Required<ReconnectOptions>;
   requestTimeoutMs: number | undefined;
   busyPollMicros: number;
+  errorStacks: boolean;
 }
 
 const known = new Set([
@@ -112,6 +115,7 @@ const known = new Set([
   "reconnect",
   "requestTimeoutMs",
   "busyPollMicros",
+  "errorStacks",
 ]);
 
 const compressions: readonly Compression[] = ["none", "gzip", "brotli"];
@@ -122,6 +126,12 @@ function positiveInt(o: Record<string, unknown>, field: string, fallback: number
   if (typeof v !== "number" || !Number.isInteger(v) || v <= 0 || v > max)
     throw new InvalidOptionError(prefix + field, `must be a whole number from 1 to ${max}, got ${String(v)}`);
   return v;
+}
+
+function booleanOf(o: Record<string, unknown>, field: string): boolean {
+  const v = o[field];
+  if (v !== undefined && typeof v !== "boolean") throw new InvalidOptionError(field, `must be true or false, got ${String(v)}`);
+  return v === true;
 }
 
 /** Smallest secret accepted, in bytes. */
@@ -261,5 +271,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     reconnect,
     requestTimeoutMs: o.requestTimeoutMs === undefined ? undefined : positiveInt(o, "requestTimeoutMs", 5000),
     busyPollMicros: o.busyPollMicros === 0 ? 0 : positiveInt(o, "busyPollMicros", 0, 100_000),
+    errorStacks: booleanOf(o, "errorStacks"),
   };
 }

@@ -28,6 +28,7 @@ import {
 import { FrameLimitExceeded, type FrameWriter } from "../wire/frame-writer.js";
 import { MessageCodec } from "../wire/proto-codec.js";
 import type { Serialization } from "../wire/serialization.js";
+import { causeFields } from "./ask-failure.js";
 import type { ResolvedOptions } from "./options.js";
 import type { PendingAsks } from "./pending-asks.js";
 import type { ContextPropagator } from "./propagation.js";
@@ -192,7 +193,8 @@ export class Outbound implements PidOutbound {
     const code = isTsaktError(error) ? error.code : "Error";
     const subject = error instanceof UnknownMessageTypeError ? error.typeName : error instanceof KindNotRegisteredError ? error.kind : "";
     const message = error instanceof Error ? error.message : String(error);
-    this.sendSystem(peer, FailureSchema, create(FailureSchema, { code, message, subject }), correlationId, KIND_ERROR);
+    const cause = causeFields(error, this.node.options.errorStacks);
+    this.sendSystem(peer, FailureSchema, create(FailureSchema, { code, message, subject, ...cause }), correlationId, KIND_ERROR);
   }
 
   /** Fails an incoming ask or request with `error`; nothing to do for a tell (correlation id 0). */

@@ -18,5 +18,11 @@
  *   Fills refs with refs.length new idle actors named idle-0, idle-1, …
  * @property {(flood: import("../message.mjs").Flood) => Promise<Ref> | Ref} flooder
  *   An actor that sends MSG back to itself while flood.step() says so.
+ * @property {(ref: Ref, messages: unknown[]) => unknown} [batchTell]
+ *   Sends all `messages` to ref in one call (TsAkt's batchTell); only drivers that have it.
+ * @property {(round: import("../message.mjs").Countdown) => Promise<{ name: string, ref: Ref }>} [namedCounter]
+ *   A counter with a known name, for send by name; only drivers that have it.
+ * @property {(name: string) => unknown} [tellByName]
+ *   Tells the counter by its name (TsAkt's system.tell(name, msg)); only drivers that have it.
  */
 export {};

@@ -2,7 +2,7 @@
  * TsAkt driver: function actors (spawnFunc) on one ActorSystem with the default dispatcher
  * (throughput 32, sliceMs 2). Senders outside any actor use pid.tell; actors reply with ctx.tell / ctx.respond.
  */
-import { ActorSystem, router, silentLogger } from "@tsakt/actor";
+import { ActorSystem, batchTell, router, silentLogger } from "@tsakt/actor";
 import { ASK_TIMEOUT_MS, MSG } from "../message.mjs";
 
 /** @typedef {import("@tsakt/actor").PID} PID */
@@ -26,6 +26,18 @@ export async function createDriver() {
       }),
 
     tell: (pid) => pid.tell(MSG),
+
+    batchTell: (pid, messages) => batchTell(pid, messages),
+
+    async namedCounter(round) {
+      const name = unique("named");
+      const ref = await system.spawnFunc(name, (ctx) => {
+        if (ctx.message === MSG) round.tick();
+      });
+      return { name, ref };
+    },
+
+    tellByName: (name) => system.tell(name, MSG),
 
     router: (round, size) =>
       system.spawn(

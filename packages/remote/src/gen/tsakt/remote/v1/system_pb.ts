@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tsakt/remote/v1/system.proto.
  */
 export const file_tsakt_remote_v1_system: GenFile = /*@__PURE__*/
-  fileDesc("Chx0c2FrdC9yZW1vdGUvdjEvc3lzdGVtLnByb3RvEg90c2FrdC5yZW1vdGUudjEiwQEKBUhlbGxvEhgKEHByb3RvY29sX3ZlcnNpb24YASABKA0SDQoFbm9uY2UYAiABKAwSIwoEcm9sZRgDIAEoDjIVLnRzYWt0LnJlbW90ZS52MS5Sb2xlEikKBGF1dGgYBCABKA4yGy50c2FrdC5yZW1vdGUudjEuQXV0aE1ldGhvZBIVCg10YXJnZXRfc3lzdGVtGAUgASgJEhMKC3RhcmdldF9ob3N0GAYgASgJEhMKC3RhcmdldF9wb3J0GAcgASgNIk4KCUNoYWxsZW5nZRINCgVub25jZRgBIAEoDBIjCgRyb2xlGAIgASgOMhUudHNha3QucmVtb3RlLnYxLlJvbGUSDQoFcHJvb2YYAyABKAwi3QEKCUhhbmRzaGFrZRIYChBwcm90b2NvbF92ZXJzaW9uGAEgASgNEg4KBnN5c3RlbRgCIAEoCRIMCgRob3N0GAMgASgJEgwKBHBvcnQYBCABKA0SEwoLY29tcHJlc3Npb24YBSADKAkSFwoPbWF4X2ZyYW1lX2J5dGVzGAYgASgNEhcKD2V4cGVjdGVkX3N5c3RlbRgHIAEoCRIPCgdub2RlX2lkGAggASgJEiMKBHJvbGUYCSABKA4yFS50c2FrdC5yZW1vdGUudjEuUm9sZRINCgVwcm9vZhgKIAEoDCI5CgdGYWlsdXJlEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCRIPCgdzdWJqZWN0GAMgASgJIhYKBkxvb2t1cBIMCgRwYXRoGAEgASgJIiMKBVNwYXduEgwKBG5hbWUYASABKAkSDAoEa2luZBgCIAEoCSIUCgRTdG9wEgwKBHBhdGgYASABKAkiGwoIQWN0b3JSZWYSDwoHYWRkcmVzcxgBIAEoCSIJCgdTdG9wcGVkIhUKBVdhdGNoEgwKBHBhdGgYASABKAkiFwoHVW53YXRjaBIMCgRwYXRoGAEgASgJIgsKCUhlYXJ0YmVhdCo+CgRSb2xlEhQKEFJPTEVfVU5TUEVDSUZJRUQQABIPCgtST0xFX01FTUJFUhABEg8KC1JPTEVfQ0xJRU5UEAIqXAoKQXV0aE1ldGhvZBIbChdBVVRIX01FVEhPRF9VTlNQRUNJRklFRBAAEhQKEEFVVEhfTUVUSE9EX05PTkUQARIbChdBVVRIX01FVEhPRF9ITUFDX1NIQTI1NhACYgZwcm90bzM");
+  fileDesc("Chx0c2FrdC9yZW1vdGUvdjEvc3lzdGVtLnByb3RvEg90c2FrdC5yZW1vdGUudjEiwQEKBUhlbGxvEhgKEHByb3RvY29sX3ZlcnNpb24YASABKA0SDQoFbm9uY2UYAiABKAwSIwoEcm9sZRgDIAEoDjIVLnRzYWt0LnJlbW90ZS52MS5Sb2xlEikKBGF1dGgYBCABKA4yGy50c2FrdC5yZW1vdGUudjEuQXV0aE1ldGhvZBIVCg10YXJnZXRfc3lzdGVtGAUgASgJEhMKC3RhcmdldF9ob3N0GAYgASgJEhMKC3RhcmdldF9wb3J0GAcgASgNIk4KCUNoYWxsZW5nZRINCgVub25jZRgBIAEoDBIjCgRyb2xlGAIgASgOMhUudHNha3QucmVtb3RlLnYxLlJvbGUSDQoFcHJvb2YYAyABKAwi3QEKCUhhbmRzaGFrZRIYChBwcm90b2NvbF92ZXJzaW9uGAEgASgNEg4KBnN5c3RlbRgCIAEoCRIMCgRob3N0GAMgASgJEgwKBHBvcnQYBCABKA0SEwoLY29tcHJlc3Npb24YBSADKAkSFwoPbWF4X2ZyYW1lX2J5dGVzGAYgASgNEhcKD2V4cGVjdGVkX3N5c3RlbRgHIAEoCRIPCgdub2RlX2lkGAggASgJEiMKBHJvbGUYCSABKA4yFS50c2FrdC5yZW1vdGUudjEuUm9sZRINCgVwcm9vZhgKIAEoDCKNAQoHRmFpbHVyZRIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAkSDwoHc3ViamVjdBgDIAEoCRISCgpjYXVzZV9uYW1lGAQgASgJEhIKCmNhdXNlX2NvZGUYBSABKAkSFQoNY2F1c2VfbWVzc2FnZRgGIAEoCRITCgtjYXVzZV9zdGFjaxgHIAEoCSIWCgZMb29rdXASDAoEcGF0aBgBIAEoCSIjCgVTcGF3bhIMCgRuYW1lGAEgASgJEgwKBGtpbmQYAiABKAkiFAoEU3RvcBIMCgRwYXRoGAEgASgJIhsKCEFjdG9yUmVmEg8KB2FkZHJlc3MYASABKAkiCQoHU3RvcHBlZCIVCgVXYXRjaBIMCgRwYXRoGAEgASgJIhcKB1Vud2F0Y2gSDAoEcGF0aBgBIAEoCSILCglIZWFydGJlYXQqPgoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASDwoLUk9MRV9NRU1CRVIQARIPCgtST0xFX0NMSUVOVBACKlwKCkF1dGhNZXRob2QSGwoXQVVUSF9NRVRIT0RfVU5TUEVDSUZJRUQQABIUChBBVVRIX01FVEhPRF9OT05FEAESGwoXQVVUSF9NRVRIT0RfSE1BQ19TSEEyNTYQAmIGcHJvdG8z");
 
 /**
  * Protocol 2, frame 1 (dialer -> acceptor): says nothing about the dialer but its role; names the node it dialed.
@@ -216,6 +216,34 @@ export type Failure = Message<"tsakt.remote.v1.Failure"> & {
    * @generated from field: string subject = 3;
    */
   subject: string;
+
+  /**
+   * For code "AskFailed": the name of the error the handler threw, for example "TypeError".
+   *
+   * @generated from field: string cause_name = 4;
+   */
+  causeName: string;
+
+  /**
+   * For code "AskFailed": the thrown error's stable code when it had a string one, else empty.
+   *
+   * @generated from field: string cause_code = 5;
+   */
+  causeCode: string;
+
+  /**
+   * For code "AskFailed": the thrown error's message.
+   *
+   * @generated from field: string cause_message = 6;
+   */
+  causeMessage: string;
+
+  /**
+   * For code "AskFailed": the thrown error's stack, only when the failing node has remoting errorStacks on.
+   *
+   * @generated from field: string cause_stack = 7;
+   */
+  causeStack: string;
 };
 
 /**
