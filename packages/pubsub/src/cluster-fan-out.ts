@@ -9,6 +9,7 @@ import { PublicationNotSerializableError } from "./errors.js";
 import type { PubSubFanOut } from "./fan-out.js";
 import { type Publication, PublicationSchema, type TopicInterest, TopicInterestSchema } from "./gen/tsakt/pubsub/v1/cluster_pb.js";
 import { InterestTable } from "./interest-table.js";
+import type { FanOutCounts } from "./metrics.js";
 import type { PubSub } from "./pubsub.js";
 
 /** Publishers whose de-duplication windows are kept at most (8 MiB with the default window). */
@@ -41,9 +42,15 @@ export interface ClusterFanOutParts {
  * publication once to every node interested in its topic under a message id (publisher run + sequence number), and
  * delivers what peers send exactly once through the local mediator.
  */
-export class ClusterFanOut implements PubSubFanOut {
+export class ClusterFanOut implements PubSubFanOut, FanOutCounts {
   /** This run's publisher id, "<member name>#<uid>"; with a sequence number it identifies a publication. */
   readonly publisherId: string;
+  /** Publications handed to other nodes, one per node. */
+  forwarded = 0;
+  /** Publications from peers dropped as repeats. */
+  duplicates = 0;
+  /** Publications from peers dropped because they could not be read here. */
+  unreadable = 0;
   private readonly registry: Registry;
   private readonly interest = new InterestTable();
   private readonly peers = new Map<string, Peer>();
@@ -125,6 +132,7 @@ export class ClusterFanOut implements PubSubFanOut {
       const peer = this.peers.get(nodes[i] as string);
       if (peer?.gateway.tell(publication)) reached++;
     }
+    this.forwarded += reached;
     return reached;
   }
 
@@ -132,12 +140,16 @@ export class ClusterFanOut implements PubSubFanOut {
   receivePublication(publication: Publication, gateway: string): void {
     const pubsub = this.pubsub;
     if (pubsub === undefined || this.closed) return;
-    if (!this.window(publication.publisher).accept(publication.seq)) return;
+    if (!this.window(publication.publisher).accept(publication.seq)) {
+      this.duplicates++;
+      return;
+    }
     let message: unknown;
     try {
       message = publication.payload === undefined ? undefined : anyUnpack(publication.payload, this.registry);
       if (message !== undefined) pubsub.deliverLocal(publication.topic, message, this.senderOf(publication.sender));
     } catch (error) {
+      this.unreadable++;
       // Bytes that do not decode, or a topic that is not valid here: one peer's bad publication must not stop the gateway.
       hostOf(this.parts.system).deadLetter(
         publication,
@@ -148,6 +160,7 @@ export class ClusterFanOut implements PubSubFanOut {
       return;
     }
     if (message === undefined) {
+      this.unreadable++;
       const reason = `pubsub cannot read a ${publication.payload?.typeUrl ?? "missing payload"} from ${publication.publisher}: pass its schema in remoting({ types }) on every node`;
       hostOf(this.parts.system).deadLetter(publication, undefined, gateway, reason);
     }

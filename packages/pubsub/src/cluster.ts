@@ -85,6 +85,7 @@ export function clusterPubSub(options: ClusterPubSubOptions = {}): ClusterPubSub
     return {
       interestChanged: (topic, interested) => fanOut.interestChanged(topic, interested),
       publish: (topic, message, sender) => fanOut.publish(topic, message, sender),
+      counts: () => fanOut,
       attach: async (pubsub) => {
         fanOut.attach(pubsub);
         await hostOf(system).spawnSystemActor(gatewayName, () => new ClusterGatewayActor(fanOut, options.interestSyncIntervalMs ?? 5000));

@@ -1,4 +1,5 @@
 import type { PID } from "@tsakt/actor";
+import type { FanOutCounts } from "./metrics.js";
 
 /**
  * Carries publications to the other nodes of a cluster; the cluster provides one, a local system uses none.
@@ -9,4 +10,6 @@ export interface PubSubFanOut {
   interestChanged(topic: string, interested: boolean): void;
   /** Sends a message published on this node to the other nodes subscribed to `topic`; returns how many it reached. */
   publish(topic: string, message: unknown, sender: PID | undefined): number;
+  /** What it forwarded and dropped, for pub/sub's metrics; optional. */
+  counts?(): FanOutCounts;
 }

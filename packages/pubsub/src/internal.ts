@@ -12,6 +12,7 @@ export {
   type TopicInterest,
   TopicInterestSchema,
 } from "./gen/tsakt/pubsub/v1/cluster_pb.js";
+export type { FanOutCounts } from "./metrics.js";
 export { type FanOutFactory, PubSub } from "./pubsub.js";
 
 /** A pub/sub plugin whose publications and interest changes also go to `fanOut` (how clusterPubSub reaches other nodes). */

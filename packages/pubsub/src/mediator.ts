@@ -4,6 +4,7 @@ import type { PluginHost } from "@tsakt/actor/internal";
 import { PublishCommand, SubscribersQuery, SubscriptionCommand, TopicsQuery } from "./commands.js";
 import type { PubSubFanOut } from "./fan-out.js";
 import { SubscribeAckSchema, SubscribeSchema, UnsubscribeAckSchema, UnsubscribeSchema } from "./gen/tsakt/pubsub/v1/pubsub_pb.js";
+import type { PubSubCounts } from "./metrics.js";
 import type { TopicRegistry } from "./registry.js";
 import { validateTopic } from "./topic.js";
 
@@ -16,6 +17,7 @@ export class MediatorActor implements Actor {
     private readonly host: PluginHost,
     private readonly registry: TopicRegistry,
     private readonly fanOut: PubSubFanOut | undefined,
+    private readonly counts: PubSubCounts,
   ) {}
 
   receive(ctx: ReceiveContext): void {
@@ -35,6 +37,8 @@ export class MediatorActor implements Actor {
     const list = this.registry.subscribersOf(topic);
     for (let i = 0; i < list.length; i++) (list[i] as PID).tell(message, sender);
     let reached = list.length;
+    this.counts.delivered += reached;
+    if (!fromPeer) this.counts.published++;
     // A publication from another node was fanned out there already; sending it on would echo it back.
     if (!fromPeer && this.fanOut !== undefined) {
       try {
@@ -43,7 +47,10 @@ export class MediatorActor implements Actor {
         ctx.logger.error({ err: error, topic }, "pubsub fan-out failed to publish; delivered locally only");
       }
     }
-    if (reached === 0) this.host.deadLetter(message, sender, ctx.self.address, `no subscribers for topic ${JSON.stringify(topic)}`);
+    if (reached === 0) {
+      this.counts.unheard++;
+      this.host.deadLetter(message, sender, ctx.self.address, `no subscribers for topic ${JSON.stringify(topic)}`);
+    }
   }
 
   private apply(ctx: ReceiveContext, topic: string, subscriber: PID, add: boolean): void {

@@ -12,6 +12,7 @@ import { PublishCommand, SubscribersQuery, SubscriptionCommand, TopicsQuery } fr
 import type { PubSubFanOut } from "./fan-out.js";
 import type { SubscribeAck, UnsubscribeAck } from "./gen/tsakt/pubsub/v1/pubsub_pb.js";
 import { MediatorActor } from "./mediator.js";
+import { instrumentPubSub, PubSubCounts } from "./metrics.js";
 import { TopicRegistry } from "./registry.js";
 import { validateTopic } from "./topic.js";
 
@@ -76,7 +77,10 @@ export class PubSub implements Plugin {
     const registry = new TopicRegistry();
     const host = hostOf(system);
     const fanOut = this.makeFanOut?.(system, this.mediatorName);
-    this.mediatorPid = await host.spawnSystemActor(this.mediatorName, () => new MediatorActor(host, registry, fanOut));
+    const counts = new PubSubCounts();
+    if (host.meter !== undefined)
+      instrumentPubSub(host.meter, { system: system.name, counts, registry, fanOutCounts: () => fanOut?.counts?.() });
+    this.mediatorPid = await host.spawnSystemActor(this.mediatorName, () => new MediatorActor(host, registry, fanOut, counts));
     await fanOut?.attach(this);
   }
 

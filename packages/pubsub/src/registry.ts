@@ -25,6 +25,18 @@ export class TopicRegistry {
     return [...this.lists.keys()].sort();
   }
 
+  /** How many topics have at least one subscriber. */
+  topicCount(): number {
+    return this.lists.size;
+  }
+
+  /** Subscriptions (actor, topic) in all; read at metrics collection, not on the publish path. */
+  subscriptionCount(): number {
+    let n = 0;
+    for (const list of this.lists.values()) n += list.length;
+    return n;
+  }
+
   /** True when the actor at `address` has at least one subscription. */
   has(address: string): boolean {
     return this.subscribers.has(address);

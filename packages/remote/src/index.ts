@@ -21,5 +21,6 @@ export type { RemoteStats } from "./node/remote-node.js";
 export { RemotePID } from "./node/remote-pid.js";
 export { type Remote, type RequestOptions, remoteOf, remoting } from "./node/remoting.js";
 export { type OtelPropagationApi, traceContextPropagator } from "./node/trace-context.js";
+export type { OtelTracingApi, RemoteTracingOptions, SpanAttributes, SpanLike, TracerLike } from "./node/tracing.js";
 export type { AuthOptions, Compression, ReconnectOptions, TlsOptions } from "./transport/settings.js";
 export { isJsonValue, jsonTypeName, type Serializer } from "./wire/serializer.js";

@@ -1,6 +1,5 @@
 import { create } from "@bufbuild/protobuf";
 import { file_google_protobuf_wrappers, StringValueSchema } from "@bufbuild/protobuf/wkt";
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { ActorSystem } from "@tsakt/actor";
 import { cluster, clusterOf } from "@tsakt/cluster";
 import { StaticDiscoveryProvider } from "@tsakt/discovery-static";
@@ -10,32 +9,7 @@ import { remoting } from "@tsakt/remote";
 import { freePort } from "@tsakt/test-cluster";
 import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-
-/** One node's metrics: an SDK MeterProvider with an in-memory exporter, read on demand. */
-class NodeMetrics {
-  readonly exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  readonly reader = new PeriodicExportingMetricReader({ exporter: this.exporter, exportIntervalMillis: 3_600_000 });
-  readonly provider = new MeterProvider({ readers: [this.reader] });
-
-  /** Every data point as "name{attr=value,…}" → value (a histogram's value is its count). */
-  async collect(): Promise<Map<string, number>> {
-    this.exporter.reset();
-    await this.reader.forceFlush();
-    const points = new Map<string, number>();
-    for (const rm of this.exporter.getMetrics())
-      for (const scope of rm.scopeMetrics)
-        for (const metric of scope.metrics)
-          for (const point of metric.dataPoints) {
-            const attrs = Object.entries(point.attributes)
-              .filter(([k]) => k !== "tsakt.system")
-              .map(([k, v]) => `${k}=${String(v)}`)
-              .join(",");
-            const value = point.value as number | { count: number };
-            points.set(`${metric.descriptor.name}{${attrs}}`, typeof value === "number" ? value : value.count);
-          }
-    return points;
-  }
-}
+import { NodeMetrics } from "./node-metrics.js";
 
 const running: Array<{ system: ActorSystem; metrics: NodeMetrics }> = [];
 afterEach(async () => {

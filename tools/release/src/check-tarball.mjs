@@ -1,8 +1,9 @@
-// Checks a packed package the way a user's install would meet it: the manifest's entry points exist, no workspace
-// ranges are left, only dist/ and the README ship (besides the executables "bin" declares and .proto files under
+// Checks a packed package the way a user's install would meet it: the manifest's entry points exist, the registry-page fields
+// are set (repository, homepage, bugs, keywords), no workspace ranges are left, only dist/ and the README ship (besides the executables "bin" declares and .proto files under
 // proto/ for users to import), and every import in shipped code resolves to a shipped file or a declared dependency. Run as `node check-tarball.mjs <tgz>…`: prints the problems and exits 1 when there are any.
 import { posix } from "node:path";
 import { pathToFileURL } from "node:url";
+import { checkPublishMetadata } from "./check-metadata.mjs";
 import { importSpecifiers, isBuiltin, packageNameOf } from "./import-specifiers.mjs";
 import { readTarball } from "./tar-reader.mjs";
 
@@ -65,6 +66,7 @@ function checkManifest(pkg) {
   for (const field of DEPENDENCY_FIELDS)
     for (const [dep, range] of Object.entries(pkg[field] ?? {}))
       if (LOCAL_PROTOCOL.test(String(range))) problems.push(`${field}.${dep} is still "${range}": pack with pnpm so it is rewritten`);
+  problems.push(...checkPublishMetadata(pkg));
   return problems;
 }
 

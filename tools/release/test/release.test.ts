@@ -183,6 +183,10 @@ function manifest(): Record<string, unknown> {
     types: "./dist/index.d.ts",
     exports: { ".": { types: "./dist/index.d.ts", default: "./dist/index.js" }, "./package.json": "./package.json" },
     files: ["dist", "README.md"],
+    keywords: ["x"],
+    homepage: "https://example.test/x#readme",
+    bugs: { url: "https://example.test/x/issues" },
+    repository: { type: "git", url: "git+https://example.test/x.git", directory: "packages/x" },
   };
 }
 

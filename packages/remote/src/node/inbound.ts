@@ -27,8 +27,10 @@ import { parseRemoteAddress, type RemoteAddress } from "./address.js";
 import { askFailedOf } from "./ask-failure.js";
 import type { Outbound } from "./outbound.js";
 import type { PendingAsks } from "./pending-asks.js";
+import type { MetadataCarrier } from "./propagation.js";
 import { AnonymousSender, type PidHost, pathOf, RemotePID, ReplyPID } from "./remote-pid.js";
 import type { RemoteWatches } from "./remote-watches.js";
+import type { RemoteTracer } from "./tracing.js";
 import { WatchCommand } from "./watch-registry.js";
 
 /** What inbound routing needs from its node (RemoteNode implements it). */
@@ -49,6 +51,8 @@ export interface InboundHost extends PidHost {
   watchCommand(command: WatchCommand): void;
   /** What client connections may reach. */
   readonly access: ClientAccess;
+  /** Present when the tracing option is set. */
+  readonly tracer: RemoteTracer | undefined;
   /** Records that a client connection was refused `target` (logged at most once per interval). */
   denied(c: PeerConnection, error: AccessDeniedError): void;
 }
@@ -188,14 +192,40 @@ export class Inbound implements EnvelopeHandler<Peer> {
     if (isAsk) sender = new ReplyPID(this.node, peer, corr, env.deadlineMs > 0 ? performance.now() + env.deadlineMs : 0, env.metadata);
     else if (env.senderEnd > env.senderStart) sender = this.senderOf(c, buf, env);
     else if (env.metadata !== undefined) sender = new AnonymousSender(this.node, env.metadata);
-    if (!target.tell(message, sender) && isAsk)
-      this.out.sendFailure(
-        peer,
-        corr,
-        target.isAlive()
-          ? new RemoteFailureError("MailboxFull", `mailbox of ${target.address} is full`, this.node.address)
-          : new DeadActorError(target.address),
-      );
+    const tracer = this.node.tracer;
+    if (tracer !== undefined && env.metadata !== undefined) {
+      this.deliverTraced(tracer, env.metadata, c, target, message, sender as PID & MetadataCarrier, corr);
+      return;
+    }
+    if (!target.tell(message, sender) && isAsk) this.undelivered(peer, corr, target);
+  }
+
+  /** Delivers inside a `receive <type>` span, whose context is what propagatedContextOf gives the actor. */
+  private deliverTraced(
+    tracer: RemoteTracer,
+    metadata: Readonly<Record<string, string>>,
+    c: PeerConnection,
+    target: PID,
+    message: unknown,
+    sender: PID & MetadataCarrier,
+    corr: number,
+  ): void {
+    const received = tracer.startReceive(metadata, c.typeName, c.receiverAddress, corr !== 0);
+    if (received !== undefined) sender.presetContext(received.context);
+    const delivered = target.tell(message, sender);
+    if (received !== undefined) tracer.endReceive(received.span, delivered);
+    if (!delivered && corr !== 0) this.undelivered(c.peer as Peer, corr, target);
+  }
+
+  /** Fails an ask whose target did not take it: a full mailbox or a stopped actor. */
+  private undelivered(peer: Peer, corr: number, target: PID): void {
+    this.out.sendFailure(
+      peer,
+      corr,
+      target.isAlive()
+        ? new RemoteFailureError("MailboxFull", `mailbox of ${target.address} is full`, this.node.address)
+        : new DeadActorError(target.address),
+    );
   }
 
   /** The local receiver of the envelope; the last one is cached per connection by its bytes. */

@@ -6,6 +6,7 @@ import type { AuthKeys } from "../transport/auth.js";
 import type { AuthOptions, Compression, ReconnectOptions, TlsOptions, TransportSettings } from "../transport/settings.js";
 import type { Serializer } from "../wire/serializer.js";
 import type { ContextPropagator } from "./propagation.js";
+import { type RemoteTracingOptions, validateTracing } from "./tracing.js";
 
 /** Options of remoting(). */
 export interface RemotingOptions {
@@ -37,6 +38,8 @@ export interface RemotingOptions {
   serializers?: Serializer[];
   /** Carries headers (tracing, auth) from sender to receiving actor. Default: none. */
   propagator?: ContextPropagator;
+  /** Spans per hop through OpenTelemetry: `{ api: await import("@opentelemetry/api") }`; see the README. Default: off. */
+  tracing?: RemoteTracingOptions;
   /** Actor kinds other nodes may spawn here by name: a factory, or { factory, options } whose spawn options every such actor gets. Default: none. */
   kinds?: Record<string, KindDefinition>;
   /** Largest frame accepted (and sent); a bigger one closes its connection. Default: 16777216 (16 MiB). */
@@ -77,6 +80,7 @@ export interface ResolvedOptions extends TransportSettings {
   json: boolean;
   serializers: Serializer[];
   propagator: ContextPropagator | undefined;
+  tracing: RemoteTracingOptions | undefined;
   kinds: Map<string, Kind>;
   maxFrameBytes: number;
   maxOutboundBytes: number;
@@ -105,6 +109,7 @@ const known = new Set([
   "json",
   "serializers",
   "propagator",
+  "tracing",
   "kinds",
   "maxFrameBytes",
   "maxOutboundBytes",
@@ -261,6 +266,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     json: o.json === true,
     serializers: serializers as Serializer[],
     propagator: propagator as ContextPropagator | undefined,
+    tracing: validateTracing(o.tracing),
     kinds,
     maxFrameBytes: positiveInt(o, "maxFrameBytes", 16 * 1024 * 1024, 1024 * 1024 * 1024),
     maxOutboundBytes: positiveInt(o, "maxOutboundBytes", 64 * 1024 * 1024),

@@ -33,6 +33,7 @@ import type { ResolvedOptions } from "./options.js";
 import type { PendingAsks } from "./pending-asks.js";
 import type { ContextPropagator } from "./propagation.js";
 import { type PidOutbound, RemotePID, ReplyPID } from "./remote-pid.js";
+import type { RemoteTracer, SendTrace } from "./tracing.js";
 
 /** What the outbound side needs from its node (RemoteNode implements it). */
 export interface OutboundHost {
@@ -44,6 +45,8 @@ export interface OutboundHost {
   readonly address: string;
   /** True once the node began stopping: nothing more is sent. */
   readonly stopping: boolean;
+  /** Present when the tracing option is set. */
+  readonly tracer: RemoteTracer | undefined;
   deadLetter(message: unknown, sender: PID | undefined, receiver: string, reason: string): void;
 }
 
@@ -54,6 +57,7 @@ export interface OutboundHost {
 export class Outbound implements PidOutbound {
   private readonly serialization: Serialization;
   private readonly propagator: ContextPropagator | undefined;
+  private readonly tracer: RemoteTracer | undefined;
   /** Local asks' temporary senders by id: they have no place in the actor tree, so replies find them here. */
   private readonly temps = new Map<number, PID>();
   private readonly tempIds = new WeakMap<PID, number>();
@@ -62,6 +66,7 @@ export class Outbound implements PidOutbound {
   constructor(private readonly node: OutboundHost) {
     this.serialization = node.serialization;
     this.propagator = node.options.propagator;
+    this.tracer = node.tracer;
   }
 
   /**
@@ -89,6 +94,7 @@ export class Outbound implements PidOutbound {
     if (peer.full) return new OutboundQueueFullError(peer.prefix, this.node.options.maxOutboundBytes);
     if (this.node.stopping) return new SystemNotStartedError(`send to ${receiver}`);
     const w = peer.writer;
+    let trace: SendTrace | undefined;
     w.beginFrame();
     try {
       w.varint32(TAG_KIND);
@@ -102,16 +108,21 @@ export class Outbound implements PidOutbound {
       }
       w.varint32(TAG_RECEIVER);
       w.string(receiver);
-      if (this.serialization.write(w, message) === undefined) {
+      const typeName = this.serialization.write(w, message);
+      if (typeName === undefined) {
         w.abortFrame();
         return new UnknownMessageTypeError(typeNameOf(message), `to send to ${receiver}`);
       }
-      if (this.propagator !== undefined) this.injectHeaders(w, this.propagator);
+      if (this.tracer !== undefined) trace = this.startTrace(w, this.tracer, typeName, receiver, false);
+      else if (this.propagator !== undefined) this.injectHeaders(w, this.propagator);
       w.endFrame(peer.frameLimit);
     } catch (error) {
       w.abortFrame();
-      return this.encodeError(error, message, peer);
+      const e = this.encodeError(error, message, peer);
+      if (trace !== undefined) this.tracer?.endSend(trace, e);
+      return e;
     }
+    if (trace !== undefined) this.tracer?.endSend(trace);
     peer.scheduleFlush();
     return undefined;
   }
@@ -130,6 +141,7 @@ export class Outbound implements PidOutbound {
       return pending.promise;
     }
     const w = peer.writer;
+    let trace: SendTrace | undefined;
     w.beginFrame();
     try {
       w.varint32(TAG_KIND);
@@ -138,13 +150,15 @@ export class Outbound implements PidOutbound {
       w.varint32(pending.id);
       w.varint32(TAG_RECEIVER);
       w.string(receiver);
-      if (this.serialization.write(w, message) === undefined) {
+      const typeName = this.serialization.write(w, message);
+      if (typeName === undefined) {
         w.abortFrame();
         this.node.deadLetter(message, undefined, receiver, "no serializer for its type");
         pending.reject(new UnknownMessageTypeError(typeNameOf(message), `to send to ${receiver}`));
         return pending.promise;
       }
-      if (this.propagator !== undefined) this.injectHeaders(w, this.propagator);
+      if (this.tracer !== undefined) trace = this.startTrace(w, this.tracer, typeName, receiver, true);
+      else if (this.propagator !== undefined) this.injectHeaders(w, this.propagator);
       w.varint32(TAG_DEADLINE);
       w.varint32(Math.min(0xffffffff, pending.remainingMs()));
       w.endFrame(peer.frameLimit);
@@ -153,8 +167,10 @@ export class Outbound implements PidOutbound {
       const e = this.encodeError(error, message, peer);
       this.node.deadLetter(message, undefined, receiver, e.message);
       pending.reject(e);
+      if (trace !== undefined) this.tracer?.endSend(trace, e);
       return pending.promise;
     }
+    if (trace !== undefined) this.tracer?.endWhenSettled(trace, pending.promise);
     peer.scheduleFlush();
     return pending.promise;
   }
@@ -237,6 +253,14 @@ export class Outbound implements PidOutbound {
     }
     if (error instanceof SerializationError) return error;
     return new SerializationError(typeNameOf(message), error);
+  }
+
+  /** Starts the send span and writes its headers (with the propagator's); falls back to the propagator alone. */
+  private startTrace(w: FrameWriter, tracer: RemoteTracer, typeName: string, receiver: string, ask: boolean): SendTrace | undefined {
+    const trace = tracer.startSend(typeName, receiver, ask, this.propagator);
+    if (trace !== undefined) writeMetadata(w, trace.headers);
+    else if (this.propagator !== undefined) this.injectHeaders(w, this.propagator);
+    return trace;
   }
 
   private injectHeaders(w: FrameWriter, propagator: ContextPropagator): void {

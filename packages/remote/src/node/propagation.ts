@@ -11,6 +11,8 @@ export interface MetadataCarrier {
   readonly metadata: Readonly<Record<string, string>> | undefined;
   /** The propagator's extract() result, computed on first use. */
   propagatedContext(): unknown;
+  /** Sets what propagatedContext() returns (the receive span's context, with tracing on). */
+  presetContext(value: unknown): void;
 }
 
 const empty: Readonly<Record<string, string>> = Object.freeze({});

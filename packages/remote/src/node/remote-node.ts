@@ -42,6 +42,7 @@ import { Outbound, type OutboundHost } from "./outbound.js";
 import { PendingAsks } from "./pending-asks.js";
 import { RemotePID } from "./remote-pid.js";
 import { RemoteWatches } from "./remote-watches.js";
+import { RemoteTracer } from "./tracing.js";
 import { WatchCommand, watchRegistry } from "./watch-registry.js";
 
 /** Snapshot of a node's remoting state, for monitoring and tests. */
@@ -102,12 +103,20 @@ export class RemoteNode implements ConnectionHost<Peer>, PeerHost, InboundHost, 
   readonly inbound: Inbound;
   /** Set when busyPollMicros is on; poked on every read and write. */
   readonly busyPoll: BusyPoll | undefined;
+  /** Set when the tracing option is on. */
+  readonly tracer: RemoteTracer | undefined;
 
   constructor(readonly options: ResolvedOptions) {
     this.busyPoll = options.busyPollMicros > 0 ? new BusyPoll(options.busyPollMicros) : undefined;
     this.admission = new Admission(options);
     this.serialization = new Serialization(options.types, options.serializers, options.json);
     this.kinds = new Map(options.kinds);
+    this.tracer =
+      options.tracing === undefined
+        ? undefined
+        : new RemoteTracer(options.tracing.api, options.tracing.tracer, (error, what) =>
+            this.logger.warn({ err: error }, `remoting tracing failed ${what}; the message goes on without its span`),
+          );
     this.out = new Outbound(this);
     this.inbound = new Inbound(this, this.out);
   }

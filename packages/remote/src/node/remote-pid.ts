@@ -103,6 +103,10 @@ export class RemotePID implements WatchablePID, MetadataCarrier {
     return this.extracted.value;
   }
 
+  presetContext(value: unknown): void {
+    this.extracted = { value };
+  }
+
   toString(): string {
     return this.address;
   }
@@ -173,6 +177,10 @@ export class ReplyPID implements PID, MetadataCarrier {
     return this.extracted.value;
   }
 
+  presetContext(value: unknown): void {
+    this.extracted = { value };
+  }
+
   toString(): string {
     return this.address;
   }
@@ -211,6 +219,10 @@ export class AnonymousSender implements PID, MetadataCarrier {
   propagatedContext(): unknown {
     this.extracted ??= { value: this.node.extract(this.metadata) };
     return this.extracted.value;
+  }
+
+  presetContext(value: unknown): void {
+    this.extracted = { value };
   }
 }
 
