@@ -1,0 +1,125 @@
+import { create } from "@bufbuild/protobuf";
+import type { ActorSystem } from "@tsakt/actor";
+import { every } from "@tsakt/actor/internal";
+import { clusterOf } from "@tsakt/cluster";
+import { DatacenterStateChangedSchema } from "./gen/tsakt/multidc/v1/multidc_pb.js";
+import type { ResolvedOptions } from "./options.js";
+import type { DatacenterRecord, DatacenterState } from "./record.js";
+import type { DatacenterView, StateChange } from "./view.js";
+
+/**
+ * Every heartbeatMs: reads the control plane into the view (every node), then writes this datacenter's record when
+ * this node is its cluster leader. A new leader carries on from the last record read (state, sequence, drain).
+ */
+export class Heartbeat {
+  private stopTimer: (() => void) | undefined = undefined;
+  private busy: Promise<void> | undefined = undefined;
+  private sequence = 0;
+  private registered = false;
+  private drainUntilMs: number | undefined = undefined;
+  private writeFailing = false;
+
+  constructor(
+    private readonly system: ActorSystem,
+    private readonly options: ResolvedOptions,
+    private readonly view: DatacenterView,
+  ) {}
+
+  /** Starts beating; the first beat runs at once and is awaited. */
+  async start(): Promise<void> {
+    this.stopTimer = every(this.system.clock, this.options.heartbeatMs, () => void this.beat());
+    await this.beat();
+  }
+
+  /** Stops beating and waits for a beat under way. */
+  async stop(): Promise<void> {
+    this.stopTimer?.();
+    this.stopTimer = undefined;
+    await this.busy;
+  }
+
+  /** One read and (on the leader) one write; a beat still under way is awaited instead of starting another. */
+  beat(): Promise<void> {
+    this.busy ??= this.run().finally(() => {
+      this.busy = undefined;
+    });
+    return this.busy;
+  }
+
+  /** On the leader: DRAINING for `drainMs`, then INACTIVE; written at once. */
+  async drain(drainMs: number): Promise<void> {
+    this.drainUntilMs = this.system.clock.now() + drainMs;
+    await this.busy;
+    await this.write();
+  }
+
+  private async run(): Promise<void> {
+    await this.read();
+    let leader = false;
+    try {
+      leader = clusterOf(this.system).isLeader();
+    } catch {
+      return; // the cluster is stopping
+    }
+    if (leader) await this.write().catch(() => undefined);
+  }
+
+  private async read(): Promise<void> {
+    const clock = this.system.clock;
+    let records: DatacenterRecord[];
+    try {
+      records = await this.options.controlPlane.list();
+    } catch (error) {
+      if (this.view.controlPlaneReachable)
+        this.system.logger.warn({ err: error }, "multidc: cannot read the control plane; datacenter states are frozen until it answers");
+      this.view.unreachable(clock.now());
+      return;
+    }
+    const wasReachable = this.view.controlPlaneReachable;
+    this.publish(this.view.observe(records, clock.now()));
+    if (!wasReachable) this.system.logger.info("multidc: the control plane answers again");
+  }
+
+  private async write(): Promise<void> {
+    const own = this.options.name;
+    const last = this.view.record(own);
+    const now = this.system.clock.now();
+    const drainUntil = this.drainUntilMs ?? last?.drainUntilMs;
+    let state: DatacenterState;
+    if (drainUntil !== undefined) state = now < drainUntil ? "DRAINING" : "INACTIVE";
+    else state = this.registered || last?.state === "ACTIVE" ? "ACTIVE" : "REGISTERED";
+    this.sequence = Math.max(this.sequence, last?.sequence ?? 0) + 1;
+    const role = this.options.gatewayRole;
+    const members = clusterOf(this.system)
+      .members()
+      .filter((m) => role === undefined || m.roles.includes(role));
+    const record: DatacenterRecord = {
+      name: own,
+      labels: this.options.labels,
+      system: this.system.name,
+      endpoints: members.map((m) => `${m.host}:${m.port}`).sort(),
+      state,
+      heartbeatAtMs: now,
+      sequence: this.sequence,
+      ...(drainUntil === undefined ? {} : { drainUntilMs: drainUntil }),
+    };
+    try {
+      await this.options.controlPlane.put(record);
+      this.registered = true;
+      if (this.writeFailing) this.system.logger.info({ datacenter: own }, "multidc: writing the datacenter record works again");
+      this.writeFailing = false;
+    } catch (error) {
+      if (!this.writeFailing)
+        this.system.logger.warn({ err: error, datacenter: own }, "multidc: cannot write the datacenter record; retrying every heartbeat");
+      this.writeFailing = true;
+      throw error;
+    }
+  }
+
+  private publish(changes: readonly StateChange[]): void {
+    for (const { name, state, previous } of changes) {
+      this.system.logger.info({ datacenter: name, state, previous }, "multidc: datacenter state changed");
+      this.system.eventStream.publish(create(DatacenterStateChangedSchema, { datacenter: name, state, previous: previous ?? "" }));
+    }
+  }
+}

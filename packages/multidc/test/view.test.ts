@@ -1,0 +1,62 @@
+import { testRecord } from "@tsakt/multidc/testing";
+import { describe, expect, it } from "vitest";
+import { DatacenterView } from "../src/view.js";
+
+// The view is the rule book of datacenter states; these tests drive it with explicit times.
+describe("DatacenterView", () => {
+  const lease = 1000;
+
+  it("shows a datacenter in its record's state while heartbeats keep changing it", () => {
+    const view = new DatacenterView(lease, "dc-a");
+    expect(view.observe([testRecord("dc-b", { state: "REGISTERED", sequence: 1 })], 0)).toEqual([
+      { name: "dc-b", state: "REGISTERED", previous: undefined },
+    ]);
+    expect(view.observe([testRecord("dc-b", { state: "ACTIVE", sequence: 2 })], 900)).toEqual([
+      { name: "dc-b", state: "ACTIVE", previous: "REGISTERED" },
+    ]);
+    expect(view.observe([testRecord("dc-b", { sequence: 3 })], 1800)).toEqual([]);
+    expect(view.get("dc-b")).toMatchObject({ state: "ACTIVE", local: false, endpoints: ["127.0.0.1:1"] });
+  });
+
+  it("turns a record that stopped changing INACTIVE after the lease, and ACTIVE again when it changes", () => {
+    const view = new DatacenterView(lease, "dc-a");
+    view.observe([testRecord("dc-b", { sequence: 1 })], 0);
+    expect(view.observe([testRecord("dc-b", { sequence: 1 })], 1000)).toEqual([]);
+    expect(view.observe([testRecord("dc-b", { sequence: 1 })], 1001)).toEqual([{ name: "dc-b", state: "INACTIVE", previous: "ACTIVE" }]);
+    expect(view.observe([testRecord("dc-b", { sequence: 2 })], 1500)).toEqual([{ name: "dc-b", state: "ACTIVE", previous: "INACTIVE" }]);
+  });
+
+  it("turns a datacenter whose record vanished INACTIVE at once and keeps showing it", () => {
+    const view = new DatacenterView(lease, "dc-a");
+    view.observe([testRecord("dc-a"), testRecord("dc-b")], 0);
+    expect(view.observe([testRecord("dc-a", { sequence: 2 })], 100)).toEqual([{ name: "dc-b", state: "INACTIVE", previous: "ACTIVE" }]);
+    expect(view.all().map((d) => [d.name, d.state, d.local])).toEqual([
+      ["dc-a", "ACTIVE", true],
+      ["dc-b", "INACTIVE", false],
+    ]);
+  });
+
+  it("does not count time the control plane could not be read", () => {
+    const view = new DatacenterView(lease, "dc-a");
+    view.observe([testRecord("dc-b", { sequence: 1 }), testRecord("dc-c", { sequence: 1 })], 0);
+    view.observe([testRecord("dc-b", { sequence: 1 }), testRecord("dc-c", { sequence: 2 })], 800);
+    view.unreachable(900);
+    expect(view.controlPlaneReachable).toBe(false);
+    view.unreachable(5000); // the outage started at 900, not at the last failure
+    // 10 s outage: dc-b had 100 ms of lease left when it began, dc-c 900 ms.
+    expect(view.observe([testRecord("dc-b", { sequence: 1 }), testRecord("dc-c", { sequence: 2 })], 10_900)).toEqual([]);
+    expect(view.controlPlaneReachable).toBe(true);
+    expect(view.observe([testRecord("dc-b", { sequence: 1 }), testRecord("dc-c", { sequence: 2 })], 11_001)).toEqual([
+      { name: "dc-b", state: "INACTIVE", previous: "ACTIVE" },
+    ]);
+  });
+
+  it("takes DRAINING and INACTIVE from the record", () => {
+    const view = new DatacenterView(lease, "dc-a");
+    view.observe([testRecord("dc-b", { state: "DRAINING", drainUntilMs: 5 })], 0);
+    expect(view.get("dc-b")?.state).toBe("DRAINING");
+    view.observe([testRecord("dc-b", { state: "INACTIVE", sequence: 2 })], 10);
+    expect(view.get("dc-b")?.state).toBe("INACTIVE");
+    expect(view.get("dc-x")).toBeUndefined();
+  });
+});
