@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ControlPlane } from "./control-plane.js";
 import type { DatacenterRecord } from "./record.js";
 
-export { InMemoryControlPlane } from "./control-plane.js";
+export { type ControlPlane, InMemoryControlPlane } from "./control-plane.js";
+export type { DatacenterRecord, DatacenterState } from "./record.js";
 
 /** How `runControlPlaneConformance` builds control planes. */
 export interface ControlPlaneHarness {
