@@ -25,11 +25,16 @@ export class NatsControlPlane implements ControlPlane {
 
   async list(): Promise<DatacenterRecord[]> {
     const { kv } = await this.#ready();
+    // Listing keys runs a consumer to its end; the whole listing gets one deadline, so it cannot hang.
+    return this.#deadline(this.#list(kv), "list");
+  }
+
+  async #list(kv: KV): Promise<DatacenterRecord[]> {
     const records: DatacenterRecord[] = [];
     const keys: string[] = [];
-    for await (const key of await this.#deadline(kv.keys(), "keys")) keys.push(key);
+    for await (const key of await kv.keys()) keys.push(key);
     for (const key of keys) {
-      const entry = await this.#deadline(kv.get(key), "get");
+      const entry = await kv.get(key);
       if (entry === null || entry.operation !== "PUT") continue;
       const record = decodeRecord(entry.value);
       if (record !== undefined) records.push(record);

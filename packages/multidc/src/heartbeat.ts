@@ -68,7 +68,7 @@ export class Heartbeat {
     const clock = this.system.clock;
     let records: DatacenterRecord[];
     try {
-      records = await this.options.controlPlane.list();
+      records = await this.bounded(this.options.controlPlane.list(), "list()");
     } catch (error) {
       if (this.view.controlPlaneReachable)
         this.system.logger.warn({ err: error }, "multidc: cannot read the control plane; datacenter states are frozen until it answers");
@@ -104,7 +104,7 @@ export class Heartbeat {
       ...(drainUntil === undefined ? {} : { drainUntilMs: drainUntil }),
     };
     try {
-      await this.options.controlPlane.put(record);
+      await this.bounded(this.options.controlPlane.put(record), "put()");
       this.registered = true;
       if (this.writeFailing) this.system.logger.info({ datacenter: own }, "multidc: writing the datacenter record works again");
       this.writeFailing = false;
@@ -114,6 +114,17 @@ export class Heartbeat {
       this.writeFailing = true;
       throw error;
     }
+  }
+
+  /** A control-plane call that has not settled within requestTimeoutMs fails, so a hung backend cannot stall the heartbeat. */
+  private bounded<T>(call: Promise<T>, what: string): Promise<T> {
+    const clock = this.system.clock;
+    const ms = this.options.requestTimeoutMs;
+    let timer: ReturnType<typeof clock.setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = clock.setTimeout(() => reject(new Error(`control plane ${what} got no answer within ${ms} ms (requestTimeoutMs)`)), ms);
+    });
+    return Promise.race([call, expired]).finally(() => clock.clearTimeout(timer as NonNullable<typeof timer>));
   }
 
   private publish(changes: readonly StateChange[]): void {

@@ -20,7 +20,7 @@ export interface MultiDatacenterOptions {
   heartbeatMs?: number;
   /** A datacenter whose record did not change for this long is INACTIVE; at least 2 × heartbeatMs. Default: 10000. */
   leaseMs?: number;
-  /** One request to another datacenter's gateway (lookup, spawn) before the next gateway is tried. Default: 5000. */
+  /** One request to another datacenter's gateway (lookup, spawn) before the next is tried, and one control-plane call. Default: 5000. */
   requestTimeoutMs?: number;
   /** Only members with this cluster role are gateways (listed in the record). Default: every member. */
   gatewayRole?: string;

@@ -61,7 +61,9 @@ export class DatacenterView {
       seen.add(record.name);
       const key = `${record.sequence}|${record.heartbeatAtMs}|${record.state}`;
       const entry = this.entries.get(record.name);
-      if (entry === undefined) this.entries.set(record.name, { record, present: true, key, changedAtMs: nowMs, state: undefined });
+      // A record never seen before has no change to time: its writer's clock dates it, once (never later than now).
+      if (entry === undefined)
+        this.entries.set(record.name, { record, present: true, key, changedAtMs: Math.min(nowMs, record.heartbeatAtMs), state: undefined });
       else {
         if (entry.key !== key || !entry.present) entry.changedAtMs = nowMs;
         Object.assign(entry, { record, present: true, key });

@@ -26,6 +26,24 @@ describe("DatacenterView", () => {
     expect(view.observe([testRecord("dc-b", { sequence: 2 })], 1500)).toEqual([{ name: "dc-b", state: "ACTIVE", previous: "INACTIVE" }]);
   });
 
+  it("dates a record seen for the first time by its heartbeat: a long-dead datacenter's record is INACTIVE at once", () => {
+    const view = new DatacenterView(lease, "dc-a");
+    expect(
+      view.observe([testRecord("dc-old", { heartbeatAtMs: 10_000 }), testRecord("dc-new", { heartbeatAtMs: 19_500 })], 20_000),
+    ).toEqual([
+      { name: "dc-old", state: "INACTIVE", previous: undefined },
+      { name: "dc-new", state: "ACTIVE", previous: undefined },
+    ]);
+    // dc-ahead's clock runs ahead of ours: it is dated now, never later (and dc-new vanished from the store).
+    expect(view.observe([testRecord("dc-ahead", { heartbeatAtMs: 99_000 })], 20_100)).toEqual([
+      { name: "dc-new", state: "INACTIVE", previous: "ACTIVE" },
+      { name: "dc-ahead", state: "ACTIVE", previous: undefined },
+    ]);
+    expect(view.observe([testRecord("dc-ahead", { heartbeatAtMs: 99_000 })], 21_101)).toEqual([
+      { name: "dc-ahead", state: "INACTIVE", previous: "ACTIVE" },
+    ]);
+  });
+
   it("turns a datacenter whose record vanished INACTIVE at once and keeps showing it", () => {
     const view = new DatacenterView(lease, "dc-a");
     view.observe([testRecord("dc-a"), testRecord("dc-b")], 0);

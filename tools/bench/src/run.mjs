@@ -213,6 +213,13 @@ const EXTRA_BENCHES = [
     quick: ["--quick"],
   },
   {
+    id: "multidc",
+    title:
+      "multidc · two datacenters of two node processes (NATS control plane): ask and tell across beside within a datacenter, death to INACTIVE",
+    script: "../../../packages/multidc/bench/multidc-bench.mjs",
+    quick: ["--quick"],
+  },
+  {
     id: "contracts",
     title: "contracts · generated client and handlers (protoc-gen-tsakt) beside hand-written asks on the same grain",
     script: "../../../packages/contracts/bench/contracts-bench.mjs",
