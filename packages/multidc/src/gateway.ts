@@ -4,7 +4,7 @@ import { clusterOf } from "@tsakt/cluster";
 import { remoteOf } from "@tsakt/remote";
 import { DatacenterUnavailableError } from "./errors.js";
 import { DrainSchema, LookupSchema, RefusedSchema, type Resolved, ResolvedSchema, SpawnSchema } from "./gen/tsakt/multidc/v1/multidc_pb.js";
-import type { Heartbeat } from "./heartbeat.js";
+import { type Heartbeat, writerOf } from "./heartbeat.js";
 import type { DatacenterInfo, DatacenterView } from "./view.js";
 
 /** Name of the gateway system actor on every node: /system/multidc. */
@@ -46,7 +46,8 @@ async function spawnHere(g: GatewayContext, name: string, kind: string): Promise
 }
 
 async function drainHere(g: GatewayContext, drainMs: number): Promise<unknown> {
-  if (!clusterOf(g.system).isLeader()) return create(RefusedSchema, { code: "NotLeader", message: "this node is not the leader" });
+  if (writerOf(g.system)?.uid !== clusterOf(g.system).self.uid)
+    return create(RefusedSchema, { code: "NotLeader", message: "this node does not write the datacenter's record" });
   await g.heartbeat.drain(drainMs);
   return create(ResolvedSchema, { address: "" });
 }

@@ -1,11 +1,22 @@
 import { create } from "@bufbuild/protobuf";
 import type { ActorSystem } from "@tsakt/actor";
 import { every } from "@tsakt/actor/internal";
-import { clusterOf } from "@tsakt/cluster";
+import { type ClusterMember, clusterOf } from "@tsakt/cluster";
 import { DatacenterStateChangedSchema } from "./gen/tsakt/multidc/v1/multidc_pb.js";
 import type { ResolvedOptions } from "./options.js";
 import type { DatacenterRecord, DatacenterState } from "./record.js";
 import type { DatacenterView, StateChange } from "./view.js";
+
+/**
+ * The member that writes its datacenter's record: the oldest member this node can reach. That is the cluster's
+ * leader, except while the leader is unreachable and not yet downed: its successor writes at once instead of after
+ * the split-brain resolver removed it, so a crashed leader does not let the lease run out.
+ */
+export function writerOf(system: ActorSystem): ClusterMember | undefined {
+  const cluster = clusterOf(system);
+  const unreachable = new Set(cluster.unreachable());
+  return cluster.members().find((m) => !unreachable.has(m.name));
+}
 
 /**
  * Every heartbeatMs: reads the control plane into the view (every node), then writes this datacenter's record when
@@ -55,13 +66,13 @@ export class Heartbeat {
 
   private async run(): Promise<void> {
     await this.read();
-    let leader = false;
+    let writing = false;
     try {
-      leader = clusterOf(this.system).isLeader();
+      writing = writerOf(this.system)?.uid === clusterOf(this.system).self.uid;
     } catch {
       return; // the cluster is stopping
     }
-    if (leader) await this.write().catch(() => undefined);
+    if (writing) await this.write().catch(() => undefined);
   }
 
   private async read(): Promise<void> {
@@ -90,9 +101,9 @@ export class Heartbeat {
     else state = this.registered || last?.state === "ACTIVE" ? "ACTIVE" : "REGISTERED";
     this.sequence = Math.max(this.sequence, last?.sequence ?? 0) + 1;
     const role = this.options.gatewayRole;
-    const members = clusterOf(this.system)
-      .members()
-      .filter((m) => role === undefined || m.roles.includes(role));
+    const cluster = clusterOf(this.system);
+    const unreachable = new Set(cluster.unreachable());
+    const members = cluster.members().filter((m) => !unreachable.has(m.name) && (role === undefined || m.roles.includes(role)));
     const record: DatacenterRecord = {
       name: own,
       labels: this.options.labels,

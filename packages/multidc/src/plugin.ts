@@ -7,7 +7,7 @@ import { DatacenterPID } from "./datacenter-pid.js";
 import { DatacenterUnavailableError, DrainFailedError, MultiDatacenterNotRunningError, type UnavailableReason } from "./errors.js";
 import { askGateways, gatewayActor, gatewayName, gatewayOf } from "./gateway.js";
 import { DrainSchema, file_tsakt_multidc_v1_multidc, LookupSchema, RefusedSchema, SpawnSchema } from "./gen/tsakt/multidc/v1/multidc_pb.js";
-import { Heartbeat } from "./heartbeat.js";
+import { Heartbeat, writerOf } from "./heartbeat.js";
 import { duration, type MultiDatacenterOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { type DatacenterInfo, DatacenterView } from "./view.js";
 
@@ -139,10 +139,9 @@ export class MultiDatacenter implements Plugin {
   async drain(options: { drainMs?: number } = {}): Promise<void> {
     const { system } = this.state();
     const drainMs = duration(options.drainMs, "drainMs", this.options.drainMs, true);
-    const cluster = clusterOf(system);
     let last: unknown;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const leader = cluster.leader();
+      const leader = writerOf(system);
       if (leader === undefined) break;
       try {
         const reply = await gatewayOf(system, { system: system.name }, `${leader.host}:${leader.port}`).ask(

@@ -32,8 +32,8 @@ export type StateChange = { name: string; state: DatacenterState; previous: Data
 /**
  * The datacenters as this node sees them, from successive reads of the control plane. A record is fresh while its
  * heartbeat (sequence, time or state) changed within `leaseMs` of this node's clock, so clocks of other datacenters
- * never matter. Time while the control plane cannot be read does not count: a control-plane outage freezes the
- * states instead of expiring every datacenter at once.
+ * matter only once: a record seen for the first time is dated by its writer's heartbeat. A control-plane outage
+ * freezes the states instead of expiring every datacenter at once, and live ones get a whole lease after it.
  */
 export class DatacenterView {
   private readonly entries = new Map<string, Entry>();
@@ -52,8 +52,10 @@ export class DatacenterView {
   /** Takes a successful read of the control plane at `nowMs`; returns the state changes it causes. */
   observe(records: readonly DatacenterRecord[], nowMs: number): StateChange[] {
     if (this.outageSinceMs !== undefined) {
+      // Writers reconnect later than some readers: a datacenter that was live when the outage began gets a whole
+      // lease from now to write again; one already INACTIVE keeps its age, minus the outage.
       const outage = nowMs - this.outageSinceMs;
-      for (const entry of this.entries.values()) entry.changedAtMs += outage;
+      for (const entry of this.entries.values()) entry.changedAtMs = entry.state === "INACTIVE" ? entry.changedAtMs + outage : nowMs;
       this.outageSinceMs = undefined;
     }
     const seen = new Set<string>();

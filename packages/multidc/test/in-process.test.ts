@@ -1,7 +1,9 @@
 import type { ActorSystem } from "@tsakt/actor";
 import { ActorNotFoundError } from "@tsakt/actor";
-import { spawnOn } from "@tsakt/cluster";
+import { clusterOf, spawnOn } from "@tsakt/cluster";
 import { DatacenterStateChangedSchema, DatacenterUnavailableError, InMemoryControlPlane, multiDatacenterOf } from "@tsakt/multidc";
+import { testRecord } from "@tsakt/multidc/testing";
+import { remoteOf } from "@tsakt/remote";
 import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { fastDc, startDatacenter, stateSeen } from "./helpers.js";
@@ -125,5 +127,67 @@ describe("two datacenters in one process (real remoting, in-memory control plane
       },
     );
     expect([...a, ...b].every((s) => stateSeen(s, "dc-a") === "ACTIVE" && stateSeen(s, "dc-b") === "ACTIVE")).toBe(true);
+  });
+
+  it("hands the record over when the writing leader leaves: the datacenter stays ACTIVE with one gateway", async () => {
+    const { a, b } = await twoDatacenters();
+    const changes: string[] = [];
+    (b[0] as ActorSystem).eventStream.subscribe(DatacenterStateChangedSchema, (e) => changes.push(`${e.datacenter}:${e.state}`));
+    const leader = a.find((s) => clusterOf(s).isLeader()) as ActorSystem;
+    const survivor = a.find((s) => s !== leader) as ActorSystem;
+    const before = multiDatacenterOf(b[0] as ActorSystem).datacenterOf("dc-a")?.heartbeatAtMs ?? 0;
+    systems.splice(systems.indexOf(leader), 1);
+    await leader.stop();
+    await eventually(
+      "dc-a lists only the survivor, in a newer heartbeat",
+      () => {
+        const seen = multiDatacenterOf(b[0] as ActorSystem).datacenterOf("dc-a");
+        expect(seen?.endpoints).toEqual([remoteOf(survivor).address.replace(/^tsakt:\/\/[^@]+@/, "")]);
+        expect(seen?.heartbeatAtMs).toBeGreaterThan(before);
+      },
+      { timeoutMs: 5000 },
+    );
+    // Several leases long: the survivor keeps the record fresh.
+    await eventually("three leases passed", () => Date.now() - before > 3 * fastDc.leaseMs, { timeoutMs: 5000 });
+    expect(stateSeen(b[0] as ActorSystem, "dc-a")).toBe("ACTIVE");
+    expect(changes).toEqual([]);
+  });
+
+  it("tries the next gateway when one does not answer, and reports a datacenter none of whose gateways answer as unreachable", async () => {
+    const { store, a, b } = await twoDatacenters();
+    await spawnOn(a[0] as ActorSystem, "orders", "echo");
+    const live = remoteOf(a[0] as ActorSystem).address.replace(/^tsakt:\/\/[^@]+@/, "");
+    // Two datacenters only this test writes: dc-c's first gateway is a closed port, dc-d has no live gateway at all.
+    let sequence = 0;
+    const write = () =>
+      Promise.all([
+        store.put({
+          ...testRecord("dc-c", { system: "multidc-test", endpoints: ["127.0.0.1:1", live] }),
+          heartbeatAtMs: Date.now(),
+          sequence: ++sequence,
+        }),
+        store.put({ ...testRecord("dc-d", { system: "multidc-test", endpoints: ["127.0.0.1:1"] }), heartbeatAtMs: Date.now(), sequence }),
+      ]);
+    await write();
+    const keepFresh = setInterval(() => void write(), fastDc.heartbeatMs);
+    try {
+      const mdc = multiDatacenterOf(b[0] as ActorSystem);
+      await eventually(
+        "dc-c and dc-d ACTIVE in dc-b",
+        () => stateSeen(b[0] as ActorSystem, "dc-c") === "ACTIVE" && stateSeen(b[0] as ActorSystem, "dc-d") === "ACTIVE",
+        {
+          timeoutMs: 3000,
+        },
+      );
+      // The first gateway tried is random: a few lookups hit the closed port first at least once (1 in 2 each).
+      for (let i = 0; i < 4; i++)
+        expect(await (await mdc.actorOf("orders", { datacenter: "dc-c" })).ask("hi", { timeoutMs: 2000 })).toMatch(/^dc-a:/);
+      const error = await mdc.actorOf("orders", { datacenter: "dc-d" }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DatacenterUnavailableError);
+      expect(error).toMatchObject({ reason: "unreachable" });
+      expect((error as Error).cause).toBeDefined();
+    } finally {
+      clearInterval(keepFresh);
+    }
   });
 });

@@ -51,8 +51,16 @@ function twoDatacenters(
           intervalMs: 100,
         },
       );
-      const seen = await states(a[0] as DcNode);
-      expect(seen["dc-b"]?.endpoints).toEqual(b.map((n) => `127.0.0.1:${n.port}`).sort());
+      // The first record may list only its writer, written before its cluster converged.
+      const gateways = b.map((n) => `127.0.0.1:${n.port}`).sort();
+      await eventually(
+        "dc-b lists both gateways",
+        async () => expect((await states(a[0] as DcNode))["dc-b"]?.endpoints).toEqual(gateways),
+        {
+          timeoutMs: 10_000,
+          intervalMs: 100,
+        },
+      );
     });
 
     it("calls a named actor of datacenter A from datacenter B, and spawns into B from A", async () => {

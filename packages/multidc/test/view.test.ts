@@ -54,19 +54,30 @@ describe("DatacenterView", () => {
     ]);
   });
 
-  it("does not count time the control plane could not be read", () => {
+  it("freezes states while the control plane cannot be read, then gives live datacenters a whole lease to write again", () => {
     const view = new DatacenterView(lease, "dc-a");
-    view.observe([testRecord("dc-b", { sequence: 1 }), testRecord("dc-c", { sequence: 1 })], 0);
-    view.observe([testRecord("dc-b", { sequence: 1 }), testRecord("dc-c", { sequence: 2 })], 800);
-    view.unreachable(900);
+    view.observe([testRecord("dc-b", { sequence: 1 }), testRecord("dc-c", { sequence: 1 }), testRecord("dc-d", { sequence: 1 })], 0);
+    view.observe([testRecord("dc-b", { sequence: 2 }), testRecord("dc-c", { sequence: 1 }), testRecord("dc-d", { sequence: 2 })], 800);
+    // dc-c went INACTIVE before the outage began (last change at 0, evaluated at 1001).
+    expect(
+      view.observe([testRecord("dc-b", { sequence: 2 }), testRecord("dc-c", { sequence: 1 }), testRecord("dc-d", { sequence: 2 })], 1001),
+    ).toEqual([{ name: "dc-c", state: "INACTIVE", previous: "ACTIVE" }]);
+    view.unreachable(1100);
     expect(view.controlPlaneReachable).toBe(false);
-    view.unreachable(5000); // the outage started at 900, not at the last failure
-    // 10 s outage: dc-b had 100 ms of lease left when it began, dc-c 900 ms.
-    expect(view.observe([testRecord("dc-b", { sequence: 1 }), testRecord("dc-c", { sequence: 2 })], 10_900)).toEqual([]);
+    view.unreachable(5000); // the outage started at 1100, not at the last failure
+    // After a 10 s outage, dc-b has written again and dc-d has not yet: neither is INACTIVE, dc-c still is.
+    expect(
+      view.observe([testRecord("dc-b", { sequence: 3 }), testRecord("dc-c", { sequence: 1 }), testRecord("dc-d", { sequence: 2 })], 11_100),
+    ).toEqual([]);
     expect(view.controlPlaneReachable).toBe(true);
-    expect(view.observe([testRecord("dc-b", { sequence: 1 }), testRecord("dc-c", { sequence: 2 })], 11_001)).toEqual([
-      { name: "dc-b", state: "INACTIVE", previous: "ACTIVE" },
-    ]);
+    expect(view.get("dc-c")?.state).toBe("INACTIVE");
+    // dc-d had a whole lease from the end of the outage and never wrote again.
+    expect(
+      view.observe([testRecord("dc-b", { sequence: 4 }), testRecord("dc-c", { sequence: 1 }), testRecord("dc-d", { sequence: 2 })], 12_100),
+    ).toEqual([]);
+    expect(
+      view.observe([testRecord("dc-b", { sequence: 5 }), testRecord("dc-c", { sequence: 1 }), testRecord("dc-d", { sequence: 2 })], 12_101),
+    ).toEqual([{ name: "dc-d", state: "INACTIVE", previous: "ACTIVE" }]);
   });
 
   it("takes DRAINING and INACTIVE from the record", () => {
