@@ -2,7 +2,7 @@
 // control plane on a nats-server with JetStream (tools/test-servers). Prints sequential ask p50/p99 and tell
 // throughput to an actor in the other datacenter beside the same calls to an actor on another node of the caller's
 // own datacenter, and the time from SIGKILL of a whole datacenter to INACTIVE on every node of the other.
-// `npx tsc -b` first, then `node packages/multidc/bench/multidc-bench.mjs [--asks 2000] [--tells 100000]`, or
+// `npx tsc -b` first, then `node packages/multidc/bench/multidc-bench.mjs [--asks 2000] [--tells 100000] [--quick] [--json]`, or
 // `pnpm bench --only multidc`.
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -14,6 +14,7 @@ const { values } = parseArgs({
     asks: { type: "string", default: "2000" },
     tells: { type: "string", default: "100000" },
     quick: { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
   },
 });
 const asks = values.quick ? 300 : Number(values.asks);
@@ -86,11 +87,14 @@ try {
   const cross = await caller.request("latency", { name: "far", dc: "dc-a", n: asks });
   const sameTells = await caller.request("throughput", { name: "near", n: tells });
   const crossTells = await caller.request("throughput", { name: "far", dc: "dc-a", n: tells });
+  const result = { heartbeatMs, leaseMs, same: { ...same, tellsPerSecond: sameTells }, cross: { ...cross, tellsPerSecond: crossTells } };
   const us = (v) => `${v.toFixed(0)} µs`;
   const rate = (v) => `${(v / 1000).toFixed(0)}k/s`;
-  console.log(`call                         ask p50   ask p99   tells (${tells})`);
-  console.log(`same datacenter, other node  ${us(same.p50).padEnd(9)} ${us(same.p99).padEnd(9)} ${rate(sameTells)}`);
-  console.log(`other datacenter             ${us(cross.p50).padEnd(9)} ${us(cross.p99).padEnd(9)} ${rate(crossTells)}`);
+  if (!values.json) {
+    console.log(`call                         ask p50   ask p99   tells (${tells})`);
+    console.log(`same datacenter, other node  ${us(same.p50).padEnd(9)} ${us(same.p99).padEnd(9)} ${rate(sameTells)}`);
+    console.log(`other datacenter             ${us(cross.p50).padEnd(9)} ${us(cross.p99).padEnd(9)} ${rate(crossTells)}`);
+  }
   // Death of datacenter A: time until every node of B sees it INACTIVE.
   const killedAt = Date.now();
   await Promise.all(a.map((n) => n.kill()));
@@ -99,9 +103,12 @@ try {
     throw error;
   });
   const at = b.map((n) => n.events.find((e) => e.datacenter === "dc-a" && e.state === "INACTIVE")?.at ?? Number.NaN);
-  console.log(
-    `SIGKILL of a whole datacenter → INACTIVE on every node of the other: ${Math.max(...at) - killedAt} ms (lease ${leaseMs} ms, heartbeat ${heartbeatMs} ms)`,
-  );
+  result.inactiveAfterKillMs = Math.max(...at) - killedAt;
+  if (values.json) console.log(JSON.stringify(result));
+  else
+    console.log(
+      `SIGKILL of a whole datacenter → INACTIVE on every node of the other: ${result.inactiveAfterKillMs} ms (lease ${leaseMs} ms, heartbeat ${heartbeatMs} ms)`,
+    );
 } finally {
   await Promise.all(nodes.map((n) => n.kill()));
   await server.stop();

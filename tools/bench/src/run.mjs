@@ -102,14 +102,14 @@ async function main() {
     plan = plan.filter((s) => wanted.has(s.id) || wanted.has(s.workload));
     if (
       plan.length === 0 &&
-      !["remote", "cluster", "failover", "grains", "contracts", "persistence", "crdt", "replicator", "delivery"].some((id) =>
+      !["remote", "cluster", "failover", "grains", "contracts", "persistence", "crdt", "replicator", "delivery", "multidc"].some((id) =>
         wanted.has(id),
       )
     )
       throw new Error(
         `--only matched no scenario (known: ${scenarios(args.quick)
           .map((s) => s.id)
-          .join(", ")}, remote, cluster, failover, grains, contracts, persistence, crdt, replicator, delivery)`,
+          .join(", ")}, remote, cluster, failover, grains, contracts, persistence, crdt, replicator, delivery, multidc)`,
       );
   }
   const capMs = args.quick ? CAP_MS.quick : CAP_MS.full;
