@@ -102,14 +102,14 @@ async function main() {
     plan = plan.filter((s) => wanted.has(s.id) || wanted.has(s.workload));
     if (
       plan.length === 0 &&
-      !["remote", "cluster", "failover", "grains", "contracts", "persistence", "crdt", "replicator", "delivery", "streams"].some((id) =>
+      !["remote", "cluster", "failover", "grains", "contracts", "persistence", "crdt", "replicator", "delivery", "streams", "multidc"].some((id) =>
         wanted.has(id),
       )
     )
       throw new Error(
         `--only matched no scenario (known: ${scenarios(args.quick)
           .map((s) => s.id)
-          .join(", ")}, remote, cluster, failover, grains, contracts, persistence, crdt, replicator, delivery, streams)`,
+          .join(", ")}, remote, cluster, failover, grains, contracts, persistence, crdt, replicator, delivery, streams, multidc)`,
       );
   }
   const capMs = args.quick ? CAP_MS.quick : CAP_MS.full;
@@ -210,6 +210,13 @@ const EXTRA_BENCHES = [
     id: "grains",
     title: "grains · ask and tell on one node, ask across nodes, activation rate",
     script: "../../../packages/grains/bench/grain-bench.mjs",
+    quick: ["--quick"],
+  },
+  {
+    id: "multidc",
+    title:
+      "multidc · two datacenters of two node processes (NATS control plane): ask and tell across beside within a datacenter, death to INACTIVE",
+    script: "../../../packages/multidc/bench/multidc-bench.mjs",
     quick: ["--quick"],
   },
   {

@@ -1,0 +1,2 @@
+export { EtcdControlPlane } from "./etcd-control-plane.js";
+export type { EtcdControlPlaneOptions } from "./options.js";

@@ -1,0 +1,2 @@
+export { NatsControlPlane } from "./nats-control-plane.js";
+export type { NatsControlPlaneOptions } from "./options.js";

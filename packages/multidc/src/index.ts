@@ -1,0 +1,27 @@
+export { type ControlPlane, InMemoryControlPlane } from "./control-plane.js";
+export { DatacenterPID } from "./datacenter-pid.js";
+export { DatacenterUnavailableError, DrainFailedError, MultiDatacenterNotRunningError, type UnavailableReason } from "./errors.js";
+export {
+  type DatacenterStateChanged,
+  DatacenterStateChangedSchema,
+  file_tsakt_multidc_v1_multidc,
+} from "./gen/tsakt/multidc/v1/multidc_pb.js";
+export { type DatacenterIdentity, type MultiDatacenterOptions, multiDatacenterDefaults } from "./options.js";
+export {
+  type DatacenterLookupOptions,
+  type DatacenterSpawnOptions,
+  MultiDatacenter,
+  multiDatacenter,
+  multiDatacenterOf,
+  multiDatacenterPluginName,
+} from "./plugin.js";
+export {
+  type DatacenterRecord,
+  type DatacenterState,
+  datacenterStates,
+  decodeRecord,
+  encodeRecord,
+  isDatacenterName,
+  isRecord,
+} from "./record.js";
+export type { DatacenterInfo } from "./view.js";
