@@ -91,6 +91,12 @@ export type { AskOptions, PID } from "./pid.js";
 export type { PipeTask, PipeToOptions } from "./pipe.js";
 export type { Plugin, ProtoTypes } from "./plugin.js";
 export { broadcast } from "./routers/broadcast.js";
+export {
+  type GroupRouterHost,
+  type GroupRouterOptions,
+  type GroupRoutingStrategy,
+  groupRouter,
+} from "./routers/group-router.js";
 export { router } from "./routers/router.js";
 export { maxPoolSize, type RouteeFailure, type RouterOptions, type RoutingStrategy } from "./routers/router-options.js";
 export type { Schedule, ScheduleKind, ScheduleState } from "./scheduler/schedule.js";

@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { StringValueSchema } from "@bufbuild/protobuf/wkt";
-import type { Actor, ReceiveContext } from "@tsakt/actor";
+import { type Actor, groupRouter, type ReceiveContext } from "@tsakt/actor";
 import { spawnOn } from "@tsakt/cluster";
 import { eventually } from "@tsakt/testkit";
 import { startTestCluster } from "@tsakt/testkit/cluster";
@@ -51,5 +51,35 @@ describe("send by name in a cluster", () => {
     for (let i = 0; i < 10; i++) await a.tell("orders", msg("tell"));
     expect((await a.ask<{ value: string }>("orders", msg("where"))).value).toBe(`${moved.split(":")[0]}:10`);
     expect(a.names.resolutions).toBe(resolved);
+  }, 40_000);
+  it("a group router over three clustered names spreads asks over their nodes and follows one that relocated", async () => {
+    await using test = await startTestCluster({
+      nodes: ["a", "b", "c"],
+      transport: "tcp",
+      types: [StringValueSchema],
+      cluster: (node) => ({ kinds: { where: where(node) } }),
+    });
+    const a = test.node("a").system;
+    for (const node of ["a", "b", "c"]) await spawnOn(test.node(node).system, `svc-${node}`, "where", { placement: "local" });
+    const group = await a.spawn("svc", groupRouter(a, { strategy: "round-robin", routees: ["svc-a", "svc-b", "svc-c"] }));
+    const answers: string[] = [];
+    for (let i = 0; i < 9; i++) answers.push((await group.ask<{ value: string }>(msg("where"))).value.split(":")[0] as string);
+    expect(answers.sort()).toEqual(["a", "a", "a", "b", "b", "b", "c", "c", "c"]);
+    // c leaves: svc-c relocates to a survivor; the router's watch fires and its next message looks the name up again.
+    await test.stopNode("c");
+    await eventually(
+      "every routee to answer again, svc-c from a survivor",
+      async () => {
+        const seen = new Set<string>();
+        for (let i = 0; i < 3; i++)
+          seen.add((await group.ask<{ value: string }>(msg("where"), { timeoutMs: 500 })).value.split(":")[0] as string);
+        return !seen.has("c") && seen.size >= 1;
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
+    const after: string[] = [];
+    for (let i = 0; i < 6; i++) after.push((await group.ask<{ value: string }>(msg("where"))).value.split(":")[0] as string);
+    expect(after.every((node) => node === "a" || node === "b")).toBe(true);
+    expect(after).toHaveLength(6);
   }, 40_000);
 });
