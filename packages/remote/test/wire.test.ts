@@ -62,6 +62,28 @@ describe("framing", () => {
     expect(reader.buffered).toBe(0);
   });
 
+  it("hands out a frame of exactly the limit and reports one byte over, whole or with its header split", () => {
+    const withHeader = (size: number) => {
+      const out = Buffer.alloc(4 + size, 7);
+      out.writeUInt32BE(size, 0);
+      return out;
+    };
+    for (const cut of [0, 2]) {
+      const frames: number[] = [];
+      const sizes: number[] = [];
+      const reader = new FrameReader(1024, { onFrame: (_, s, e) => frames.push(e - s), onOversize: (n) => sizes.push(n) });
+      const exact = withHeader(1024);
+      if (cut > 0) reader.push(exact.subarray(0, cut));
+      reader.push(exact.subarray(cut));
+      expect(frames).toEqual([1024]);
+      const over = withHeader(1025);
+      if (cut > 0) reader.push(over.subarray(0, cut));
+      reader.push(over.subarray(cut));
+      expect(sizes).toEqual([1025]);
+      expect(frames).toEqual([1024]);
+    }
+  });
+
   it("widens a nested length prefix when a section reaches 128 bytes", () => {
     const w = new FrameWriter();
     w.beginFrame();
