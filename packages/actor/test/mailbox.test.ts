@@ -13,6 +13,28 @@ describe("mailboxes", () => {
     expect(seen.every((v, i) => v === i)).toBe(true);
   });
 
+  it("keeps order in the unbounded mailbox when mail arrives after its single-message slot drained", async () => {
+    const system = await startSystem();
+    const seen: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const pid = await system.spawnFunc("interleaved", async (ctx) => {
+      if (typeof ctx.message !== "number") return;
+      seen.push(ctx.message);
+      if (ctx.message === 0) await gate;
+    });
+    // 0 takes the single-message slot and 1 the first segment; 0 is drained while 1 waits behind it.
+    pid.tell(0);
+    pid.tell(1);
+    await eventually("0 taken out of the mailbox", () => seen.length === 1);
+    // The slot is free again but 1 is still queued: 2 and 3 must line up behind it.
+    pid.tell(2);
+    pid.tell(3);
+    release();
+    await eventually("4 messages seen", () => seen.length === 4);
+    expect(seen).toEqual([0, 1, 2, 3]);
+  });
+
   it("applies backpressure in a bounded mailbox: tell returns false, send waits for space", async () => {
     const system = await startSystem();
     let release!: () => void;

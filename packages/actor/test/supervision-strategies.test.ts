@@ -1,4 +1,12 @@
-import { type Actor, ActorRestartedSchema, type Context, type ReceiveContext } from "@tsakt/actor";
+import {
+  type Actor,
+  ActorRestartedSchema,
+  type ActorSystem,
+  type Context,
+  type PID,
+  type ReceiveContext,
+  type SupervisorOptions,
+} from "@tsakt/actor";
 import { eventually, TestClock } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
 import { startSystem } from "./helpers.js";
@@ -18,6 +26,37 @@ function counting(created: { n: number }): () => Actor {
       },
     };
   };
+}
+
+/** Spawns /user/parent with children a, b and c made by `counting(created)`, each under `child`'s supervisor. */
+async function family(system: ActorSystem, created: { n: number }, child: SupervisorOptions, parent: SupervisorOptions = {}) {
+  const parents = { n: 0 };
+  await system.spawn(
+    "parent",
+    () => {
+      parents.n++;
+      return {
+        preStart(ctx: Context) {
+          for (const name of ["a", "b", "c"]) ctx.spawn(name, counting(created), { supervisor: child });
+        },
+        receive() {},
+      };
+    },
+    { supervisor: parent },
+  );
+  const [a, b, c] = await Promise.all(["a", "b", "c"].map((name) => system.actorOf(`/user/parent/${name}`)));
+  return { a: a as PID, b: b as PID, c: c as PID, parents };
+}
+
+/** Tells each child one number, makes b fail, tells each another number, and returns what each counted. */
+async function failB(children: { a: PID; b: PID; c: PID }): Promise<unknown[]> {
+  const all = [children.a, children.b, children.c];
+  for (const pid of all) pid.tell(1);
+  children.b.tell("boom");
+  for (const pid of all) pid.tell(2);
+  const counts: unknown[] = [];
+  for (const pid of all) counts.push(await pid.ask("count"));
+  return counts;
 }
 
 describe("supervision strategies and directives", () => {
@@ -71,6 +110,43 @@ describe("supervision strategies and directives", () => {
     await eventually("all three children to stop", () => children.every((c) => !c.isAlive()));
     expect(parent.isAlive()).toBe(true);
     expect(created.n).toBe(3);
+  });
+
+  it("keeps every sibling's instance and state under one-for-all with the resume directive", async () => {
+    const system = await startSystem();
+    const restarted: string[] = [];
+    system.eventStream.subscribe(ActorRestartedSchema, (e) => restarted.push(e.address));
+    const created = { n: 0 };
+    const children = await family(system, created, { strategy: "one-for-all", directive: "resume" });
+    expect(await failB(children)).toEqual([2, 2, 2]);
+    expect(created.n).toBe(3);
+    expect(restarted).toEqual([]);
+    expect([children.a, children.b, children.c].every((pid) => pid.isAlive())).toBe(true);
+  });
+
+  it("lets the parent decide a one-for-all child's escalated failure; on resume every sibling keeps its state", async () => {
+    const system = await startSystem();
+    const restarted: string[] = [];
+    system.eventStream.subscribe(ActorRestartedSchema, (e) => restarted.push(e.address));
+    const created = { n: 0 };
+    const children = await family(system, created, { strategy: "one-for-all", directive: "escalate" }, { directive: "resume" });
+    expect(await failB(children)).toEqual([2, 2, 2]);
+    expect(created.n).toBe(3);
+    expect(children.parents.n).toBe(1);
+    expect(restarted).toEqual([]);
+    expect([children.a, children.b, children.c].every((pid) => pid.isAlive())).toBe(true);
+  });
+
+  it("lets the parent decide a one-for-all child's escalated failure; on restart every sibling starts afresh once", async () => {
+    const system = await startSystem();
+    const created = { n: 0 };
+    const children = await family(system, created, { strategy: "one-for-all", directive: "escalate" }, { directive: "restart" });
+    for (const pid of [children.a, children.b, children.c]) pid.tell(1);
+    children.b.tell("boom");
+    await eventually("the parent and its three children to restart", () => children.parents.n === 2 && created.n === 6);
+    const fresh = await Promise.all(["a", "b", "c"].map((name) => system.actorOf(`/user/parent/${name}`)));
+    expect(await Promise.all(fresh.map((pid) => pid.ask("count")))).toEqual([0, 0, 0]);
+    expect(created.n).toBe(6);
   });
 
   it("restarts a one-for-all sibling that is in an async turn only once that turn has finished", async () => {

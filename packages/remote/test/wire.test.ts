@@ -62,6 +62,73 @@ describe("framing", () => {
     expect(reader.buffered).toBe(0);
   });
 
+  it("hands out a frame of exactly the limit and reports one byte over, whole or with its header split", () => {
+    const withHeader = (size: number) => {
+      const out = Buffer.alloc(4 + size, 7);
+      out.writeUInt32BE(size, 0);
+      return out;
+    };
+    for (const cut of [0, 2]) {
+      const frames: number[] = [];
+      const sizes: number[] = [];
+      const reader = new FrameReader(1024, { onFrame: (_, s, e) => frames.push(e - s), onOversize: (n) => sizes.push(n) });
+      const exact = withHeader(1024);
+      if (cut > 0) reader.push(exact.subarray(0, cut));
+      reader.push(exact.subarray(cut));
+      expect(frames).toEqual([1024]);
+      const over = withHeader(1025);
+      if (cut > 0) reader.push(over.subarray(0, cut));
+      reader.push(over.subarray(cut));
+      expect(sizes).toEqual([1025]);
+      expect(frames).toEqual([1024]);
+    }
+  });
+
+  it("hands whole frames out in place, reports a lone 4-byte oversized header at once, and reads nothing after", () => {
+    const withHeader = (size: number) => {
+      const out = Buffer.alloc(4 + size, 5);
+      out.writeUInt32BE(size, 0);
+      return out;
+    };
+    const seen: Buffer[] = [];
+    const sizes: number[] = [];
+    const reader = new FrameReader(64, { onFrame: (buf) => seen.push(buf), onOversize: (n) => sizes.push(n) });
+    const chunk = Buffer.concat([withHeader(3), withHeader(10)]);
+    reader.push(chunk);
+    expect(seen.length).toBe(2);
+    expect(seen.every((buf) => buf === chunk)).toBe(true);
+    reader.push(withHeader(65).subarray(0, 4));
+    expect(sizes).toEqual([65]);
+    reader.push(withHeader(1));
+    expect(seen.length).toBe(2);
+    expect(reader.buffered).toBe(0);
+  });
+
+  it("keeps the bytes after stop() for takeRest, whether they came in the same chunk or later", () => {
+    const withHeader = (size: number, fill: number) => {
+      const out = Buffer.alloc(4 + size, fill);
+      out.writeUInt32BE(size, 0);
+      return out;
+    };
+    const frames: number[] = [];
+    const reader = new FrameReader(1024, {
+      onFrame: (_buf, s, e) => {
+        frames.push(e - s);
+        reader.stop();
+      },
+      onOversize: () => {},
+    });
+    const first = withHeader(2, 1);
+    const next = withHeader(3, 2);
+    // The first frame arrives split, so it completes from the buffered part; the next is in the same chunk.
+    reader.push(first.subarray(0, 3));
+    reader.push(Buffer.concat([first.subarray(3), next.subarray(0, 5)]));
+    reader.push(next.subarray(5));
+    expect(frames).toEqual([2]);
+    expect(reader.takeRest()?.equals(next)).toBe(true);
+    expect(reader.takeRest()).toBeUndefined();
+  });
+
   it("widens a nested length prefix when a section reaches 128 bytes", () => {
     const w = new FrameWriter();
     w.beginFrame();

@@ -1,4 +1,4 @@
-import { ActorSystem, type Logger, silentLogger } from "@tsakt/actor";
+import { ActorSystem, type ActorSystemOptions, type Logger, silentLogger } from "@tsakt/actor";
 import { type RemotingOptions, remoting } from "@tsakt/remote";
 import { capturingLogger } from "@tsakt/testkit";
 import { afterEach } from "vitest";
@@ -13,13 +13,19 @@ afterEach(async () => {
 /** A logger that keeps entries, so tests can check what was logged. */
 export const recordingLogger = capturingLogger;
 
-/** Starts an in-process node on 127.0.0.1 with the test schemas and JSON; stopped after the test. */
-export async function startNode(options: RemotingOptions = {}, name = "local", logger: Logger = silentLogger): Promise<ActorSystem> {
-  const system = await ActorSystem.start({
+/** Starts an in-process node on 127.0.0.1 with the test schemas and JSON (and `system`'s options, such as a clock); stopped after the test. */
+export async function startNode(
+  options: RemotingOptions = {},
+  name = "local",
+  logger: Logger = silentLogger,
+  system: Omit<ActorSystemOptions, "name" | "logger" | "plugins"> = {},
+): Promise<ActorSystem> {
+  const node = await ActorSystem.start({
+    ...system,
     name,
     logger,
     plugins: [remoting({ host: "127.0.0.1", types: [testRegistry()], json: true, ...options })],
   });
-  started.push(system);
-  return system;
+  started.push(node);
+  return node;
 }

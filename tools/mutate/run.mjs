@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// `pnpm mutate <package> [--mutate globs] [--tests globs] [--concurrency n]`: StrykerJS on one package at a time,
+// incremental, at low concurrency. See README.md beside this file.
+import { existsSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const root = resolve(import.meta.dirname, "../..");
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    mutate: { type: "string" },
+    tests: { type: "string" },
+    concurrency: { type: "string", default: "1" },
+    force: { type: "boolean", default: false },
+    "no-check": { type: "boolean", default: false },
+    log: { type: "string", default: "info" },
+  },
+});
+const [pkg] = positionals;
+if (pkg === undefined || positionals.length !== 1 || !existsSync(resolve(root, "packages", pkg, "src"))) {
+  console.error(
+    "usage: pnpm mutate <package dir, e.g. actor> [--mutate src/a.ts,src/b/*.ts] [--tests test/x.test.ts] [--concurrency 1|2] [--force] [--no-check] [--log debug]",
+  );
+  process.exit(2);
+}
+const concurrency = Number(values.concurrency);
+if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 2)) {
+  console.error(`--concurrency must be 1 or 2 (the machine has 2 cores shared with others), got ${values.concurrency}`);
+  process.exit(2);
+}
+const inPackage = (globs) => globs.split(",").map((g) => (g.startsWith("!") ? `!packages/${pkg}/${g.slice(1)}` : `packages/${pkg}/${g}`));
+const reports = resolve(root, "reports/mutation", pkg);
+mkdirSync(reports, { recursive: true });
+
+process.env.TSAKT_MUTATE_PACKAGE = pkg;
+if (values.tests !== undefined) process.env.TSAKT_MUTATE_TESTS = values.tests;
+
+const { Stryker } = await import("@stryker-mutator/core");
+// pnpm keeps each package's dependencies to itself, so Stryker cannot find its plugins by name: pass their paths.
+const plugin = (name) => fileURLToPath(import.meta.resolve(name));
+const options = {
+  plugins: [plugin("@stryker-mutator/vitest-runner"), plugin("@stryker-mutator/typescript-checker")],
+  packageManager: "pnpm",
+  logLevel: values.log,
+  testRunner: "vitest",
+  vitest: { configFile: "tools/mutate/vitest.config.mjs", related: false },
+  checkers: values["no-check"] ? [] : ["typescript"],
+  tsconfigFile: `packages/${pkg}/tsconfig.json`,
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  mutate: values.mutate !== undefined ? inPackage(values.mutate) : inPackage("src/**/*.ts,!src/gen/**,!src/index.ts,!src/internal.ts"),
+  // examples stay: the root tsconfig.json references them, and the test transform reads it.
+  ignorePatterns: ["**/dist/**", "reports", "docs", ".turbo", "coverage", "*.tsbuildinfo"],
+  coverageAnalysis: "perTest",
+  concurrency,
+  incremental: true,
+  incrementalFile: `reports/mutation/${pkg}/stryker-incremental.json`,
+  force: values.force,
+  timeoutMS: 5000,
+  reporters: ["clear-text", "progress", "html", "json"],
+  htmlReporter: { fileName: `reports/mutation/${pkg}/index.html` },
+  jsonReporter: { fileName: `reports/mutation/${pkg}/mutation.json` },
+  tempDirName: resolve(tmpdir(), "tsakt-stryker"),
+  cleanTempDir: "always",
+  disableTypeChecks: `packages/${pkg}/{src,test}/**/*.ts`,
+};
+const results = await new Stryker(options).runMutationTest();
+const counts = {};
+for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
+console.log(`mutants by status: ${JSON.stringify(counts)}`);
