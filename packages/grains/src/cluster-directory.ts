@@ -43,7 +43,11 @@ export class ClusterGrainDirectory implements GrainDirectory {
       // An owner this node has not met yet (it joined or rejoined a moment ago and knows part of the cluster) may well
       // be alive and running the activation: its entry stays, and this claim fails (the call may be retried).
       if (attempt === claimAttempts || !registry.ownerGone(entry))
-        throw new RegistryUnavailableError(key, "claim", new Error(`registered to ${entry.owner}, which this node does not know as a live member`));
+        throw new RegistryUnavailableError(
+          key,
+          "claim",
+          new Error(`registered to ${entry.owner}, which this node does not know as a live member`),
+        );
       // Declared dead (or replaced by a later run) here, but the registry has not dropped its entry yet.
       await registry.remove(key, { owner: entry.owner });
     }

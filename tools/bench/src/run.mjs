@@ -102,8 +102,8 @@ async function main() {
     plan = plan.filter((s) => wanted.has(s.id) || wanted.has(s.workload));
     if (
       plan.length === 0 &&
-      !["remote", "cluster", "failover", "grains", "contracts", "persistence", "crdt", "replicator", "delivery", "streams", "multidc"].some((id) =>
-        wanted.has(id),
+      !["remote", "cluster", "failover", "grains", "contracts", "persistence", "crdt", "replicator", "delivery", "streams", "multidc"].some(
+        (id) => wanted.has(id),
       )
     )
       throw new Error(
