@@ -156,6 +156,19 @@ export class IdentityMismatchError extends TsaktError {
   }
 }
 
+/** A compression algorithm was asked for that this Node.js runtime does not have (zstd needs Node 22.15+ or 23.8+). */
+export class CompressionUnavailableError extends TsaktError {
+  constructor(
+    /** The algorithm asked for. */
+    readonly compression: string,
+  ) {
+    super(
+      "CompressionUnavailable",
+      `compression "${compression}" is not available in Node.js ${process.version} (zstd needs Node 22.15+ or 23.8+); use "gzip" or "brotli", or upgrade Node.js`,
+    );
+  }
+}
+
 /** A connection was refused because it is over one of remoting's connection limits. */
 export class ConnectionLimitError extends TsaktError {
   constructor(

@@ -1,6 +1,7 @@
 export {
   AccessDeniedError,
   AuthenticationError,
+  CompressionUnavailableError,
   ConnectionLimitError,
   FrameTooLargeError,
   HandshakeError,

@@ -1,8 +1,13 @@
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
+import * as zlib from "node:zlib";
 import { create } from "@bufbuild/protobuf";
-import { remoteOf } from "@tsakt/remote";
+import { CompressionUnavailableError, remoteOf, remoting } from "@tsakt/remote";
 import { beforeAll, describe, expect, it } from "vitest";
+import { nodeBinary } from "../../../tools/test-servers/src/index.js";
 import { recordingLogger, startNode } from "./support/nodes.js";
-import { startChild } from "./support/processes.js";
+import { ensureBuilt, startChild } from "./support/processes.js";
 import { schema, testImageFile, testRegistry } from "./support/schemas.js";
 
 const Greet = schema(testRegistry(), "testdata.Greet");
@@ -52,4 +57,39 @@ describe("compression negotiated per connection", () => {
     expect(await echo.ask(create(Greet, { who: "plain" }))).toMatchObject({ who: "hello plain" });
     expect(negotiated(log)).toBe("none");
   });
+});
+
+/** True when this test process's Node.js has zlib's zstd (22.15+, 23.8+). */
+const zstdHere = typeof (zlib as { createZstdCompress?: unknown }).createZstdCompress === "function";
+/** A Node.js that has zstd for the two processes below: this one's, else Node 24 from npm (skipped outside CI when npm cannot get it). */
+const zstdNode = zstdHere ? { path: process.execPath } : nodeBinary(24);
+
+describe("zstd", () => {
+  it("is refused with CompressionUnavailableError where the runtime lacks it, and accepted where it has it", () => {
+    const make = () => remoting({ compression: ["zstd", "gzip"] });
+    if (zstdHere) expect(make).not.toThrow();
+    else {
+      expect(make).toThrow(CompressionUnavailableError);
+      expect(make).toThrow(/zstd needs Node 22\.15\+ or 23\.8\+/);
+    }
+  });
+
+  it.skipIf(zstdNode.path === undefined && process.env.CI !== "true")(
+    "is negotiated between two processes on a runtime that has it, and carries asks and a large message",
+    async () => {
+      if (zstdNode.path === undefined)
+        throw new Error(`no Node.js with zstd for this test: ${"reason" in zstdNode ? zstdNode.reason : ""}`);
+      const child = await startChild("node.mjs", { name: "z-zstd", image, compression: ["zstd"] }, [], zstdNode.path);
+      ensureBuilt();
+      const { stdout } = await promisify(execFile)(zstdNode.path, [resolve(import.meta.dirname, "fixtures/compressed-dialer.mjs")], {
+        env: { ...process.env, TSAKT_NODE: JSON.stringify({ image, target: child.address, compression: ["zstd", "gzip"] }) },
+        timeout: 30_000,
+      });
+      const result = JSON.parse(stdout.trim().split("\n").pop() as string) as Record<string, unknown>;
+      expect(result).toMatchObject({ negotiated: "zstd", replies: 200, bigEcho: true });
+      // 1.2 MB of repetitive text goes out as a small fraction of that.
+      expect(result.bytesSent).toBeLessThan(120_000);
+    },
+    240_000,
+  );
 });

@@ -14,6 +14,7 @@ export {
   skipWithoutNetns,
   startNetnsLab,
 } from "./netns.js";
+export { nodeBinary } from "./node-binary.js";
 export { type PostgresHandle, type PostgresOptions, postgresRunAs, startPostgres } from "./postgres.js";
 export type { ServerHandle } from "./server-handle.js";
 export { nodeNames, type TestNode, testNode, uniqueName } from "./test-helpers.js";

@@ -1,9 +1,11 @@
 import type { DescFile, DescMessage, Registry } from "@bufbuild/protobuf";
 import { InvalidOptionError, type Kind, type KindDefinition } from "@tsakt/actor";
 import { resolveKinds } from "@tsakt/actor/internal";
+import { CompressionUnavailableError } from "../errors.js";
 import { Role } from "../gen/tsakt/remote/v1/system_pb.js";
 import type { AuthKeys } from "../transport/auth.js";
 import type { AuthOptions, Compression, ReconnectOptions, TlsOptions, TransportSettings } from "../transport/settings.js";
+import { zstdAvailable } from "../transport/zstd.js";
 import type { Serializer } from "../wire/serializer.js";
 import type { ContextPropagator } from "./propagation.js";
 import { type RemoteTracingOptions, validateTracing } from "./tracing.js";
@@ -123,7 +125,7 @@ const known = new Set([
   "errorStacks",
 ]);
 
-const compressions: readonly Compression[] = ["none", "gzip", "brotli"];
+const compressions: readonly Compression[] = ["none", "gzip", "brotli", "zstd"];
 
 function positiveInt(o: Record<string, unknown>, field: string, fallback: number, max = Number.MAX_SAFE_INTEGER, prefix = ""): number {
   const v = o[field];
@@ -220,6 +222,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       "compression",
       `must be one of ${compressions.join(", ")} or a list of them, got ${JSON.stringify(rawCompression)}`,
     );
+  if (compression.includes("zstd") && !zstdAvailable()) throw new CompressionUnavailableError("zstd");
   const types = o.types ?? [];
   if (!Array.isArray(types) || !types.every((t) => typeof t === "object" && t !== null))
     throw new InvalidOptionError("types", "must be an array of protobuf-es message schemas, file descriptors or registries");

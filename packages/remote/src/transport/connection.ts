@@ -13,6 +13,7 @@ import { handshakeFrameLimit, heartbeatFrame, type RemoteIdentity, refusalFrame 
 import { type HandshakeSelf, HandshakeSession, type Target } from "./handshake-session.js";
 import type { Compression } from "./settings.js";
 import type { TrafficCounters } from "./traffic.js";
+import { zstdStreams } from "./zstd.js";
 
 /** A compression stream; zlib and brotli streams both flush with a kind. */
 type Deflater = Transform & { flush(kind?: number): void };
@@ -252,10 +253,8 @@ export class Connection<P extends ConnectionPeer = ConnectionPeer> implements Fr
     this.switchTo = undefined;
     const rest = this.reader.takeRest();
     this.reader = new FrameReader(this.node.options.maxFrameBytes, this);
-    const gzip = kind === "gzip";
-    const deflater: Deflater = gzip ? createGzip({ level: 3 }) : createBrotliCompress({ params: { [zc.BROTLI_PARAM_QUALITY]: 4 } });
-    const inflater = gzip ? createGunzip() : createBrotliDecompress();
-    this.flushKind = gzip ? zc.Z_SYNC_FLUSH : zc.BROTLI_OPERATION_FLUSH;
+    const { deflater, inflater, flushKind } = compressionStreams(kind);
+    this.flushKind = flushKind;
     deflater.on("error", (error: Error) => this.fail(new MalformedFrameError(this.label, `compression failed: ${error.message}`)));
     inflater.on("error", (error: Error) => this.fail(new MalformedFrameError(this.label, `invalid ${kind} data: ${error.message}`)));
     inflater.on("data", (chunk: Buffer) => {
@@ -365,4 +364,15 @@ export class Connection<P extends ConnectionPeer = ConnectionPeer> implements Fr
     this.receiverPid = undefined;
     this.node.detach(this, this.error);
   }
+}
+
+/** The compressor and decompressor of a connection's `kind`, and the flush kind that ends each batch. */
+function compressionStreams(kind: Compression): { deflater: Deflater; inflater: Transform; flushKind: number } {
+  if (kind === "zstd") return zstdStreams();
+  if (kind === "gzip") return { deflater: createGzip({ level: 3 }), inflater: createGunzip(), flushKind: zc.Z_SYNC_FLUSH };
+  return {
+    deflater: createBrotliCompress({ params: { [zc.BROTLI_PARAM_QUALITY]: 4 } }),
+    inflater: createBrotliDecompress(),
+    flushKind: zc.BROTLI_OPERATION_FLUSH,
+  };
 }

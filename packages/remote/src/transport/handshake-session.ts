@@ -28,6 +28,7 @@ import {
 } from "./handshake.js";
 import { certificateUris, identityUri, namesIdentity } from "./identity.js";
 import type { Compression, TransportSettings } from "./settings.js";
+import { zstdAvailable } from "./zstd.js";
 
 /** What a handshake needs to know about this node. */
 export interface HandshakeSelf {
@@ -197,7 +198,10 @@ export class HandshakeSession {
     if (tls) this.checkCertificate(hs);
     if (hs.role === Role.CLIENT && hs.system === this.self.systemName)
       throw new IdentityMismatchError(this.label, `a client may not use the members' system name "${hs.system}"`);
-    const offered = hs.compression.filter((c): c is Compression => c === "none" || c === "gzip" || c === "brotli");
+    // zstd only where this runtime has it (a node that lacks it cannot ask for it: its options are refused).
+    const offered = hs.compression.filter(
+      (c): c is Compression => c === "none" || c === "gzip" || c === "brotli" || (c === "zstd" && zstdAvailable()),
+    );
     const chosen = offered.find((c) => o.compression.includes(c)) ?? "none";
     const own = this.ownHandshake([chosen]);
     own.proof = this.prove(label.acceptor, [...this.transcript(), ...identityParts(hs), ...identityParts(own)]);

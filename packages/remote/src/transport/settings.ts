@@ -1,8 +1,8 @@
 import type { Role } from "../gen/tsakt/remote/v1/system_pb.js";
 import type { AuthKeys } from "./auth.js";
 
-/** A compression algorithm for a connection. */
-export type Compression = "none" | "gzip" | "brotli";
+/** A compression algorithm for a connection; "zstd" needs a Node.js with zlib's zstd (22.15+, 23.8+). */
+export type Compression = "none" | "gzip" | "brotli" | "zstd";
 
 /** TLS settings; with them every connection (accepted and dialed) is TLS. */
 export interface TlsOptions {

@@ -70,10 +70,15 @@ afterAll(async () => {
   await Promise.all([...children].map((c) => c.kill()));
 });
 
-/** Starts test/fixtures/<script> with `config` in TSAKT_NODE and waits for its ready line. */
-export async function startChild(script: string, config: Record<string, unknown>, extraArgs: string[] = []): Promise<ChildNode> {
+/** Starts test/fixtures/<script> with `config` in TSAKT_NODE (on the Node.js at `execPath`) and waits for its ready line. */
+export async function startChild(
+  script: string,
+  config: Record<string, unknown>,
+  extraArgs: string[] = [],
+  execPath = process.execPath,
+): Promise<ChildNode> {
   ensureBuilt();
-  const proc = spawn(process.execPath, [...extraArgs, join(fixtures, script)], {
+  const proc = spawn(execPath, [...extraArgs, join(fixtures, script)], {
     cwd: pkg,
     env: { ...process.env, TSAKT_NODE: JSON.stringify(config) },
     stdio: ["ignore", "pipe", "pipe"],
