@@ -45,7 +45,8 @@ export function handleClusterMessage(ctx: InboxContext, message: ClusterMessage,
       membership.applyAll(body.value.states, source);
       // A member that cannot reach part of the cluster may be on the side that is about to be downed: a node rejoining
       // after its own downing must not take it for the surviving cluster (it waits until the resolver settled).
-      const established = ctx.running && membership.unreachable().size === 0;
+      // Silence counts too: its detector may not have found the other side yet (see the resolver's losing check).
+      const established = ctx.running && membership.unreachable().size === 0 && !ctx.parts.resolver.cutOff();
       reply?.(messenger.message({ case: "sync", value: create(SyncSchema, { states: membership.all(), established }) }));
       return;
     }

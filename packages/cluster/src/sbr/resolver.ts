@@ -142,6 +142,16 @@ export class SplitBrainResolver {
     return silent;
   }
 
+  /** True when some live member has been silent for silenceMs: this node may be on a side that is cut off. */
+  cutOff(): boolean {
+    if (this.silenceMs === Number.POSITIVE_INFINITY) return false;
+    const now = this.clock.now();
+    const self = this.membership.self.member?.name;
+    return this.membership
+      .live()
+      .some((s) => s.member?.name !== self && now - this.membership.lastHeard(s.member?.name ?? "") >= this.silenceMs);
+  }
+
   private async check(): Promise<void> {
     if (this.stopped || this.deciding) return;
     const now = this.clock.now();
