@@ -1,5 +1,5 @@
 import { fromBinary } from "@bufbuild/protobuf";
-import { type ActorFactory, type ActorSystem, ActorSystem as System } from "@tsakt/actor";
+import { type ActorFactory, type ActorSystem, type PID, ActorSystem as System } from "@tsakt/actor";
 import {
   ConsumerProgressSchema,
   currentDelivery,
@@ -25,13 +25,18 @@ afterEach(async () => {
   system = undefined;
 });
 
-/** A consumer that records each number and stops itself after `stopAt` (once). */
-function stoppingRecorder(history: number[], stopAt: number): { factory: ActorFactory; stopped: () => boolean } {
+/** A consumer that records each number, calls `onNumber` with it, and stops itself after `stopAt` (once). */
+function stoppingRecorder(
+  history: number[],
+  stopAt: number,
+  onNumber: (n: number) => void,
+): { factory: ActorFactory; stopped: () => boolean } {
   let stopped = false;
   const factory: ActorFactory = () => ({
     receive(ctx) {
       if (typeof ctx.message !== "number") return;
       history.push(ctx.message);
+      onNumber(ctx.message);
       if (ctx.message === stopAt && !stopped) {
         stopped = true;
         ctx.stop();
@@ -39,6 +44,26 @@ function stoppingRecorder(history: number[], stopAt: number): { factory: ActorFa
     },
   });
   return { factory, stopped: () => stopped };
+}
+
+/**
+ * A relay between a producer and the actor named `name`: forwards the producer's messages to the actor's current
+ * instance and the actor's answers back, except while `dropping()` (the confirmations of the actor's last messages are
+ * lost, so only a stored progress tells the next instance what was processed).
+ */
+function relay(sys: ActorSystem, name: string, dropping: () => boolean): ActorFactory {
+  let producer: PID | undefined;
+  return () => ({
+    receive(ctx) {
+      const target = sys.localActorOf(name);
+      if (target !== undefined && ctx.sender?.path === target.path) {
+        if (!dropping() && producer !== undefined) ctx.tell(producer, ctx.message);
+        return;
+      }
+      producer = ctx.sender;
+      if (target !== undefined) ctx.tell(target, ctx.message);
+    },
+  });
 }
 
 /** Sends 1..count in the background (send() waits while the buffer is full). */
@@ -54,14 +79,22 @@ describe("durable consumer progress", () => {
       const sys = await start();
       const store = new MemoryStateStore();
       const history: number[] = [];
-      const first = stoppingRecorder(history, 300);
-      await sys.spawn("moving", reliableConsumer(first.factory, { window: 20, progress: store, progressWrites }));
-      const producer = await reliableProducer(sys, { destination: "moving", id: "p1", resendIntervalMs: 20 });
+      let dropping = false;
+      const first = stoppingRecorder(history, 300, (n) => {
+        if (n === 285) dropping = true; // the confirmations of 285..300 never reach the producer
+      });
+      await sys.spawn("moving", reliableConsumer(first.factory, { window: 100, progress: store, progressWrites }));
+      const via = await sys.spawn(
+        "relay",
+        relay(sys, "moving", () => dropping),
+      );
+      const producer = await reliableProducer(sys, { destination: via, id: "p1", resendIntervalMs: 20 });
       const sending = sendAll(producer, 1000);
       await eventually("the first instance to stop", () => first.stopped() && sys.localActorOf("moving") === undefined);
       expect(history.length).toBe(300);
-      // A new actor (a new PID, no progress in memory): what it needs is in the store.
-      await sys.spawn("moving", reliableConsumer(recorder(history), { window: 20, progress: store, progressWrites }));
+      // A new actor (a new PID, no progress in memory): the producer still holds 285..300, the store says they were processed.
+      await sys.spawn("moving", reliableConsumer(recorder(history), { window: 100, progress: store, progressWrites }));
+      dropping = false;
       await sending;
       await producer.flush();
       checkHistory(history, 1000);
