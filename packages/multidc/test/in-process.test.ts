@@ -41,13 +41,18 @@ describe("two datacenters in one process (real remoting, in-memory control plane
     expect(aPorts[0]).toHaveLength(2);
   });
 
-  it("looks up a named actor of another datacenter through its gateway and asks it directly", async () => {
+  it("looks up a named actor of another datacenter through its gateway and asks it directly (routing direct)", async () => {
     const { a, b } = await twoDatacenters();
     const placed = await spawnOn(a[0] as ActorSystem, "orders", "echo");
-    const pid = await multiDatacenterOf(b[1] as ActorSystem).actorOf("orders", { datacenter: "dc-a" });
+    const pid = await multiDatacenterOf(b[1] as ActorSystem).actorOf("orders", { datacenter: "dc-a", routing: "direct" });
     expect(pid.address).toMatch(/^tsakt:\/\/multidc-test@127\.0\.0\.1:\d+\/user\/orders$/);
     expect(a.some((s) => s.localActorOf("orders") !== undefined && pid.address.endsWith(`${placed.path}`))).toBe(true);
     expect(await pid.ask("hi", { timeoutMs: 2000 })).toMatch(/^dc-a:127\.0\.0\.1:\d+:hi$/);
+    // Direct: the ask came from the caller's own node, and no gateway relayed anything.
+    expect(await pid.ask("from?", { timeoutMs: 2000 })).toSatisfy((from: string) =>
+      from.startsWith(`${remoteOf(b[1] as ActorSystem).address}/`),
+    );
+    expect(a.map((s) => multiDatacenterOf(s).gatewayStats().forwarded)).toEqual([0, 0]);
     await expect(multiDatacenterOf(b[1] as ActorSystem).actorOf("missing", { datacenter: "dc-a" })).rejects.toBeInstanceOf(
       ActorNotFoundError,
     );
