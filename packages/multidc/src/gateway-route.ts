@@ -51,6 +51,7 @@ export class GatewayRoute implements PID {
     this.lost = true;
   });
 
+  /** @internal Made by multiDatacenterOf(system).actorOf, spawnOn and grainOf. */
   constructor(
     private readonly system: ActorSystem,
     first: RelayRoute,
@@ -70,14 +71,17 @@ export class GatewayRoute implements PID {
     return this.current.endpoint;
   }
 
+  /** Path of the relay on the gateway node. */
   get path(): string {
     return this.relay.path;
   }
 
+  /** Full address of the relay on the gateway node calls currently go through. */
   get address(): string {
     return this.current.address;
   }
 
+  /** Sends through the gateway; while another gateway is being found, the message waits (true). */
   tell(message: unknown, sender?: PID): boolean {
     if (this.rerouting === undefined && !this.stale()) return this.relay.tell(message, sender);
     this.waiting.push([message, sender]);
@@ -85,6 +89,7 @@ export class GatewayRoute implements PID {
     return true;
   }
 
+  /** Asks through the gateway, which relays the reply. */
   async ask<R = unknown>(message: unknown, options?: AskOptions): Promise<R> {
     if (this.rerouting !== undefined || this.stale()) await this.startReroute();
     try {
@@ -95,11 +100,13 @@ export class GatewayRoute implements PID {
     }
   }
 
+  /** tell, as a promise that waits for a route. */
   async send(message: unknown, sender?: PID): Promise<void> {
     if (this.rerouting !== undefined || this.stale()) await this.startReroute();
     return this.relay.send(message, sender);
   }
 
+  /** Always true: a lost gateway is replaced on the next call (the datacenter's state is checked by DatacenterPID). */
   isAlive(): boolean {
     return true;
   }

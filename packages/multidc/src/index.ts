@@ -1,7 +1,7 @@
 export { type ControlPlane, InMemoryControlPlane } from "./control-plane.js";
 export { DatacenterPID } from "./datacenter-pid.js";
 export { DatacenterUnavailableError, DrainFailedError, MultiDatacenterNotRunningError, type UnavailableReason } from "./errors.js";
-export { GatewayRoute, type RelayRoute, type Reroute } from "./gateway-route.js";
+export { GatewayRoute } from "./gateway-route.js";
 export {
   type DatacenterStateChanged,
   DatacenterStateChangedSchema,

@@ -1,9 +1,10 @@
-import type { ActorSystem } from "@tsakt/actor";
-import { ActorNotFoundError } from "@tsakt/actor";
-import { clusterOf, spawnOn } from "@tsakt/cluster";
+import { ActorNotFoundError, ActorSystem } from "@tsakt/actor";
+import { cluster, clusterOf, spawnOn } from "@tsakt/cluster";
+import { StaticDiscoveryProvider } from "@tsakt/discovery-static";
 import { DatacenterStateChangedSchema, DatacenterUnavailableError, InMemoryControlPlane, multiDatacenterOf } from "@tsakt/multidc";
 import { testRecord } from "@tsakt/multidc/testing";
-import { remoteOf } from "@tsakt/remote";
+import { remoteOf, remoting } from "@tsakt/remote";
+import { freePorts } from "@tsakt/test-servers";
 import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { fastDc, startDatacenter, stateSeen } from "./helpers.js";
@@ -39,6 +40,18 @@ describe("two datacenters in one process (real remoting, in-memory control plane
     expect(seen[0]?.labels).toEqual({ region: "r-dc-a" });
     const aPorts = a.map((s) => multiDatacenterOf(s).datacenterOf("dc-b")?.endpoints);
     expect(aPorts[0]).toHaveLength(2);
+    // The cluster lists the same through the plugin; a cluster without it knows no datacenters.
+    expect(clusterOf(b[0] as ActorSystem).datacenters()).toEqual(multiDatacenterOf(b[0] as ActorSystem).datacenters());
+    const port = (await freePorts(1))[0] as number;
+    const single = await ActorSystem.start({
+      name: "multidc-test",
+      plugins: [
+        remoting({ host: "127.0.0.1", port }),
+        cluster({ discovery: new StaticDiscoveryProvider({ peers: [`127.0.0.1:${port}`] }) }),
+      ],
+    });
+    systems.push(single);
+    expect(clusterOf(single).datacenters()).toEqual([]);
   });
 
   it("looks up a named actor of another datacenter through its gateway and asks it directly (routing direct)", async () => {
