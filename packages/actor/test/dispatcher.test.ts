@@ -1,0 +1,142 @@
+// The dispatcher on its own, with plain Schedulables standing in for cells: order of turns, the ready queue's
+// growth, the throughput budget, and the yield to the event loop that keeps timers and sockets alive.
+import { describe, expect, it } from "vitest";
+import { Dispatcher, type Schedulable } from "../src/dispatcher.js";
+
+/** Bounds every loop that waits for the event loop to get a turn. */
+const maxTurns = 5_000_000;
+
+class Recorder implements Schedulable {
+  scheduled = false;
+  readonly budgets: number[] = [];
+  constructor(
+    readonly id: number,
+    private readonly log: number[],
+    private readonly processes = 1,
+  ) {}
+  runTurn(budget: number): number {
+    expect(this.scheduled).toBe(false);
+    this.budgets.push(budget);
+    this.log.push(this.id);
+    return this.processes;
+  }
+}
+
+const immediate = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe("dispatcher", () => {
+  it("runs turns in a microtask, not synchronously, and marks the actor scheduled until its turn", async () => {
+    const dispatcher = new Dispatcher();
+    const log: number[] = [];
+    const a = new Recorder(1, log);
+    dispatcher.schedule(a);
+    expect(a.scheduled).toBe(true);
+    expect(log).toEqual([]);
+    await Promise.resolve();
+    expect(log).toEqual([1]);
+    expect(a.scheduled).toBe(false);
+  });
+
+  it("gives turns in scheduling order with the throughput budget (default 32) and counts what was processed", async () => {
+    const log: number[] = [];
+    const dispatcher = new Dispatcher();
+    const actors = [1, 2, 3].map((id) => new Recorder(id, log, id * 10));
+    for (const a of actors) dispatcher.schedule(a);
+    await immediate();
+    expect(log).toEqual([1, 2, 3]);
+    expect(actors.map((a) => a.budgets)).toEqual([[32], [32], [32]]);
+    expect(dispatcher.processed).toBe(60);
+    const tuned = new Dispatcher({ throughput: 5, sliceMs: 10 });
+    const b = new Recorder(4, log, 3);
+    tuned.schedule(b);
+    tuned.schedule(new Recorder(5, log, 2));
+    await immediate();
+    expect(b.budgets).toEqual([5]);
+    expect(tuned.processed).toBe(5);
+  });
+
+  it("keeps the order when the ready queue grows past 1024 actors, also after its head has moved (wrapped)", async () => {
+    for (const before of [0, 700]) {
+      const log: number[] = [];
+      const dispatcher = new Dispatcher({ sliceMs: 1_000_000 });
+      for (let i = 0; i < before; i++) dispatcher.schedule(new Recorder(-1, []));
+      await immediate();
+      const ids = Array.from({ length: 2600 }, (_, i) => i);
+      for (const id of ids) dispatcher.schedule(new Recorder(id, log));
+      await immediate();
+      expect(log).toEqual(ids);
+    }
+  });
+
+  it("takes an actor that schedules itself during its turn once more in the same drain, after the others", async () => {
+    const log: number[] = [];
+    const dispatcher = new Dispatcher();
+    let again = true;
+    const a: Schedulable = {
+      scheduled: false,
+      runTurn: () => {
+        log.push(1);
+        if (again) {
+          again = false;
+          dispatcher.schedule(a);
+        }
+        return 1;
+      },
+    };
+    dispatcher.schedule(a);
+    dispatcher.schedule(new Recorder(2, log));
+    await Promise.resolve();
+    expect(log).toEqual([1, 2, 1]);
+  });
+
+  it("yields to the event loop when an actor keeps itself busy inside one drain, then goes on with it", async () => {
+    const dispatcher = new Dispatcher({ sliceMs: 1 });
+    let eventLoopRan = false;
+    let turns = 0;
+    let turnsAfterEventLoop = 0;
+    const busy: Schedulable = {
+      scheduled: false,
+      runTurn: () => {
+        turns++;
+        if (turns > maxTurns) throw new Error("the dispatcher never let the event loop run");
+        if (eventLoopRan) turnsAfterEventLoop++;
+        if (turnsAfterEventLoop < 3) dispatcher.schedule(busy);
+        return 1;
+      },
+    };
+    setImmediate(() => (eventLoopRan = true));
+    dispatcher.schedule(busy);
+    await waitFor(() => turnsAfterEventLoop === 3);
+    expect(eventLoopRan).toBe(true);
+  });
+
+  it("yields to the event loop when actors reschedule each other from promise callbacks (a drain per microtask)", async () => {
+    const dispatcher = new Dispatcher({ sliceMs: 1 });
+    let eventLoopRan = false;
+    let turns = 0;
+    let turnsAfterEventLoop = 0;
+    const pinger: Schedulable = {
+      scheduled: false,
+      runTurn: () => {
+        turns++;
+        if (turns > maxTurns) throw new Error("the dispatcher never let the event loop run");
+        if (eventLoopRan) turnsAfterEventLoop++;
+        if (turnsAfterEventLoop < 3) void Promise.resolve().then(() => dispatcher.schedule(pinger));
+        return 1;
+      },
+    };
+    setImmediate(() => (eventLoopRan = true));
+    dispatcher.schedule(pinger);
+    await waitFor(() => turnsAfterEventLoop === 3);
+    expect(dispatcher.processed).toBe(turns);
+  });
+});
+
+/** Polls `condition` once per event-loop turn, for at most 5 s. */
+async function waitFor(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met within 5 s");
+    await immediate();
+  }
+}
