@@ -89,6 +89,75 @@ describe("dispatcher", () => {
     expect(log).toEqual([1, 2, 1]);
   });
 
+  it("starts the first 15 drains of a slice in a microtask and the 16th, past sliceMs, from setImmediate", async () => {
+    const dispatcher = new Dispatcher({ sliceMs: 0 });
+    const log: number[] = [];
+    // All in one macrotask, so the slice stays open: drain 1 opens it, drains 2 to 16 count, the 17th checks the clock.
+    for (let i = 1; i <= 16; i++) {
+      dispatcher.schedule(new Recorder(i, log));
+      await Promise.resolve();
+      expect(log).toHaveLength(i);
+    }
+    dispatcher.schedule(new Recorder(17, log));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(log).toHaveLength(16);
+    await immediate();
+    expect(log).toHaveLength(17);
+  });
+
+  it("opens a fresh slice after the event loop had its turn, so an old slice's start does not count", async () => {
+    const dispatcher = new Dispatcher({ sliceMs: 500 });
+    const log: number[] = [];
+    dispatcher.schedule(new Recorder(0, log));
+    await immediate();
+    const since = performance.now();
+    await waitFor(() => performance.now() - since > 600);
+    // A new slice: its 16th drain is well inside 500 ms of its start, so every drain here stays a microtask.
+    for (let i = 1; i <= 17; i++) {
+      dispatcher.schedule(new Recorder(i, log));
+      await Promise.resolve();
+      expect(log).toHaveLength(i + 1);
+    }
+  });
+
+  it("leaves nothing pending when it stops for the event loop with an empty queue", async () => {
+    const dispatcher = new Dispatcher({ sliceMs: 0 });
+    const log: number[] = [];
+    // 64 messages in one turn make the dispatcher look at the clock, past sliceMs 0: it stops, with nothing queued.
+    dispatcher.schedule(new Recorder(1, log, 64));
+    await Promise.resolve();
+    expect(log).toEqual([1]);
+    dispatcher.schedule(new Recorder(2, log));
+    await Promise.resolve();
+    expect(log).toEqual([1, 2]);
+  });
+
+  it("holds new work behind the pending setImmediate drain after it stopped for the event loop", async () => {
+    const dispatcher = new Dispatcher({ sliceMs: 0 });
+    const log: number[] = [];
+    let turns = 0;
+    const busy: Schedulable = {
+      scheduled: false,
+      runTurn: () => {
+        log.push(turns++);
+        if (turns < 2) dispatcher.schedule(busy);
+        return 64;
+      },
+    };
+    dispatcher.schedule(busy);
+    await Promise.resolve();
+    // One turn, then a stop for the event loop with busy queued again.
+    expect(log).toEqual([0]);
+    dispatcher.schedule(new Recorder(99, log));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(log).toEqual([0]);
+    // busy's second turn again runs 64 messages, so 99 may wait one more event-loop turn.
+    await waitFor(() => log.length === 3);
+    expect(log).toEqual([0, 1, 99]);
+  });
+
   it("yields to the event loop when an actor keeps itself busy inside one drain, then goes on with it", async () => {
     const dispatcher = new Dispatcher({ sliceMs: 1 });
     let eventLoopRan = false;

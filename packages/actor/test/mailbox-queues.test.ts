@@ -254,14 +254,16 @@ describe("priority mailbox", () => {
 
   it("with backpressure, makes senders wait while full and wakes one per shift that frees a slot", async () => {
     const box = new PriorityMailbox(byValue, true, 2, "backpressure");
+    const woken: number[] = [];
     expect(box.waitForSpace()).toBeUndefined();
     box.push({ p: 1 }, undefined);
+    expect(box.waitForSpace()).toBeUndefined();
     box.push({ p: 2 }, undefined);
-    box.pushForced({ p: 3 }, undefined);
-    const woken: number[] = [];
+    // Exactly full: the sender waits.
     const first = box.waitForSpace()?.then(() => woken.push(1));
+    expect(first).toBeInstanceOf(Promise);
+    box.pushForced({ p: 3 }, undefined);
     const second = box.waitForSpace()?.then(() => woken.push(2));
-    expect(first).toBeDefined();
     box.shift(); // 2 left: still full, nobody wakes
     await new Promise((r) => setImmediate(r));
     expect(woken).toEqual([]);

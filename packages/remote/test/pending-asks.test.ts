@@ -61,17 +61,20 @@ describe("pending remote asks", () => {
   });
 
   it("does not drop a newer ask when an older one under the same id settles late (only its own entry goes)", async () => {
-    const { asks } = await table();
-    const old = created(asks.create(peerA, "t", { timeoutMs: 1000 }));
-    expect(asks.take(old.id)).toBe(old);
-    // Force the next id back onto the old one (as after a wrap of the 32-bit counter).
-    (asks as unknown as { nextId: number }).nextId = old.id - 1;
-    const reused = created(asks.create(peerA, "t", { timeoutMs: 1000 }));
-    expect(reused.id).toBe(old.id);
-    old.reject(new Error("settled late"));
-    await old.promise.catch(() => undefined);
-    expect(asks.size).toBe(1);
-    expect(asks.take(old.id)).toBe(reused);
+    for (const metrics of [false, true]) {
+      const { asks } = await table();
+      if (metrics) asks.recordDuration = () => undefined;
+      const old = created(asks.create(peerA, "t", { timeoutMs: 1000 }));
+      expect(asks.take(old.id)).toBe(old);
+      // Force the next id back onto the old one (as after a wrap of the 32-bit counter).
+      (asks as unknown as { nextId: number }).nextId = old.id - 1;
+      const reused = created(asks.create(peerA, "t", { timeoutMs: 1000 }));
+      expect(reused.id).toBe(old.id);
+      old.reject(new Error("settled late"));
+      await old.promise.catch(() => undefined);
+      expect(asks.size).toBe(1);
+      expect(asks.take(old.id)).toBe(reused);
+    }
   });
 
   it("wraps the id after 2^32 - 1 to 1 (never 0) and skips ids still in use", async () => {
