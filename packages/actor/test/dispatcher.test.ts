@@ -158,47 +158,30 @@ describe("dispatcher", () => {
     expect(log).toEqual([0, 1, 99]);
   });
 
-  it("yields to the event loop when an actor keeps itself busy inside one drain, then goes on with it", async () => {
-    const dispatcher = new Dispatcher({ sliceMs: 1 });
-    let eventLoopRan = false;
-    let turns = 0;
-    let turnsAfterEventLoop = 0;
-    const busy: Schedulable = {
-      scheduled: false,
-      runTurn: () => {
-        turns++;
-        if (turns > maxTurns) throw new Error("the dispatcher never let the event loop run");
-        if (eventLoopRan) turnsAfterEventLoop++;
-        if (turnsAfterEventLoop < 3) dispatcher.schedule(busy);
-        return 1;
-      },
-    };
-    setImmediate(() => (eventLoopRan = true));
-    dispatcher.schedule(busy);
-    await waitFor(() => turnsAfterEventLoop === 3);
-    expect(eventLoopRan).toBe(true);
-  });
-
-  it("yields to the event loop when actors reschedule each other from promise callbacks (a drain per microtask)", async () => {
-    const dispatcher = new Dispatcher({ sliceMs: 1 });
-    let eventLoopRan = false;
-    let turns = 0;
-    let turnsAfterEventLoop = 0;
-    const pinger: Schedulable = {
-      scheduled: false,
-      runTurn: () => {
-        turns++;
-        if (turns > maxTurns) throw new Error("the dispatcher never let the event loop run");
-        if (eventLoopRan) turnsAfterEventLoop++;
-        if (turnsAfterEventLoop < 3) void Promise.resolve().then(() => dispatcher.schedule(pinger));
-        return 1;
-      },
-    };
-    setImmediate(() => (eventLoopRan = true));
-    dispatcher.schedule(pinger);
-    await waitFor(() => turnsAfterEventLoop === 3);
-    expect(dispatcher.processed).toBe(turns);
-  });
+  for (const [how, reschedule] of [
+    ["inside one drain", (d: Dispatcher, a: Schedulable) => d.schedule(a)],
+    ["from promise callbacks (a drain per microtask)", (d: Dispatcher, a: Schedulable) => void Promise.resolve().then(() => d.schedule(a))],
+  ] as const)
+    it(`yields to the event loop when an actor keeps itself busy ${how}, then goes on with it`, async () => {
+      const dispatcher = new Dispatcher({ sliceMs: 1 });
+      let eventLoopRan = false;
+      let turns = 0;
+      let turnsAfterEventLoop = 0;
+      const busy: Schedulable = {
+        scheduled: false,
+        runTurn: () => {
+          turns++;
+          if (turns > maxTurns) throw new Error("the dispatcher never let the event loop run");
+          if (eventLoopRan) turnsAfterEventLoop++;
+          if (turnsAfterEventLoop < 3) reschedule(dispatcher, busy);
+          return 1;
+        },
+      };
+      setImmediate(() => (eventLoopRan = true));
+      dispatcher.schedule(busy);
+      await waitFor(() => turnsAfterEventLoop === 3);
+      expect(dispatcher.processed).toBe(turns);
+    });
 });
 
 /** Polls `condition` once per event-loop turn, for at most 5 s. */

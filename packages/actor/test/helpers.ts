@@ -1,4 +1,4 @@
-import { ActorSystem, type ActorSystemOptions, silentLogger } from "@tsakt/actor";
+import { type Actor, ActorSystem, type ActorSystemOptions, type ReceiveContext, silentLogger } from "@tsakt/actor";
 import { afterEach } from "vitest";
 
 const started: ActorSystem[] = [];
@@ -22,4 +22,22 @@ export function sleep(ms: number): Promise<void> {
 /** Lets queued actor work run (microtasks and one macrotask turn). */
 export function flush(): Promise<void> {
   return new Promise((r) => setImmediate(r));
+}
+
+/** What `counting` actors throw on "boom". */
+export class Boom extends Error {}
+
+/** An actor factory whose actors count the numbers they handled, answer "count" with it and throw Boom on "boom". */
+export function counting(created: { n: number }): () => Actor {
+  return () => {
+    created.n++;
+    let handled = 0;
+    return {
+      receive(ctx: ReceiveContext) {
+        if (ctx.message === "boom") throw new Boom("boom");
+        if (ctx.message === "count") ctx.respond(handled);
+        else if (typeof ctx.message === "number") handled++;
+      },
+    };
+  };
 }

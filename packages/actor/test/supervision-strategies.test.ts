@@ -1,32 +1,7 @@
-import {
-  type Actor,
-  ActorRestartedSchema,
-  type ActorSystem,
-  type Context,
-  type PID,
-  type ReceiveContext,
-  type SupervisorOptions,
-} from "@tsakt/actor";
+import { ActorRestartedSchema, type ActorSystem, type Context, type PID, type ReceiveContext, type SupervisorOptions } from "@tsakt/actor";
 import { eventually, TestClock } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { startSystem } from "./helpers.js";
-
-class Boom extends Error {}
-
-/** An actor that counts numbers it handled and throws on "boom". */
-function counting(created: { n: number }): () => Actor {
-  return () => {
-    created.n++;
-    let handled = 0;
-    return {
-      receive(ctx: ReceiveContext) {
-        if (ctx.message === "boom") throw new Boom("boom");
-        if (ctx.message === "count") ctx.respond(handled);
-        else if (typeof ctx.message === "number") handled++;
-      },
-    };
-  };
-}
+import { counting, startSystem } from "./helpers.js";
 
 /** Spawns /user/parent with children a, b and c made by `counting(created)`, each under `child`'s supervisor. */
 async function family(system: ActorSystem, created: { n: number }, child: SupervisorOptions, parent: SupervisorOptions = {}) {
