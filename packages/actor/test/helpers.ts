@@ -1,5 +1,6 @@
-import { type Actor, ActorSystem, type ActorSystemOptions, type ReceiveContext, silentLogger } from "@tsakt/actor";
-import { afterEach } from "vitest";
+import { type Actor, ActorSystem, type ActorSystemOptions, type PID, type ReceiveContext, silentLogger } from "@tsakt/actor";
+import { eventually, type TestClock } from "@tsakt/testkit";
+import { afterEach, expect } from "vitest";
 
 const started: ActorSystem[] = [];
 
@@ -40,4 +41,15 @@ export function counting(created: { n: number }): () => Actor {
       },
     };
   };
+}
+
+/** Makes `pid` fail with "boom" and checks that its backoff restart (counted in `restartedAt`) comes `delayMs` later. */
+export async function failAndAwaitRestart(pid: PID, clock: TestClock, restartedAt: readonly number[], delayMs: number): Promise<void> {
+  const before = restartedAt.length;
+  pid.tell("boom");
+  await eventually("the backoff timer", () => clock.pending === 1);
+  await clock.advance(delayMs - 1);
+  expect(restartedAt.length).toBe(before);
+  await clock.advance(1);
+  await eventually("the restart", () => restartedAt.length === before + 1);
 }

@@ -1,6 +1,7 @@
 // The mailbox classes on their own, driven the way a cell drives them (push, shift, sender, waitForSpace), against a
 // plain array as the model. The actor-level tests in mailbox.test.ts show the same queues inside a running system.
 import type { PID } from "@tsakt/actor";
+import { seededRandom } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
 import { BoundedMailbox } from "../src/mailbox/bounded.js";
 import { FairMailbox } from "../src/mailbox/fair.js";
@@ -13,21 +14,9 @@ import type { RejectablePID } from "../src/pid.js";
 const pid = (address: string): PID => ({ name: address, path: `/user/${address}`, address }) as PID;
 const askPid = (address: string): RejectablePID => ({ ...pid(address), reject: () => undefined }) as RejectablePID;
 
-/** A small deterministic PRNG (mulberry32), so a failing sequence can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Pushes and shifts at random (bursts long enough to cross segments) and checks order, senders and size. */
 function checkFifo(box: Mailbox, seed: number, steps: number): void {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const model: Array<[number, PID | undefined]> = [];
   let n = 0;
   const fail = (what: string, step: number, got: unknown, want: unknown): never => {
@@ -206,7 +195,7 @@ describe("priority mailbox", () => {
   const byValue = (a: unknown, b: unknown): number => (a as { p: number }).p - (b as { p: number }).p;
 
   it("hands out messages in comparator order through random pushes and shifts (the heap stays a heap)", () => {
-    const next = random(11);
+    const next = seededRandom(11);
     const box = new PriorityMailbox(byValue, true);
     const model: Array<{ p: number; seq: number }> = [];
     let seq = 0;
@@ -227,7 +216,7 @@ describe("priority mailbox", () => {
   });
 
   it("hands out the highest priority first when not stable too (order among equals is free)", () => {
-    const next = random(12);
+    const next = seededRandom(12);
     const box = new PriorityMailbox(byValue, false);
     const ps: number[] = [];
     for (let i = 0; i < 500; i++) {

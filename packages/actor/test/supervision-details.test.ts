@@ -1,9 +1,9 @@
 // Details of supervision that the directive tests leave open: the default backoff factor, the backoff attempt count
 // starting over once old restarts leave the budget window, the order of rules, and the warning each failure logs.
 import { ActorRestartedSchema } from "@tsakt/actor";
-import { capturingLogger, eventually, TestClock } from "@tsakt/testkit";
+import { capturingLogger, TestClock } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { Boom, counting, startSystem } from "./helpers.js";
+import { Boom, counting, failAndAwaitRestart, startSystem } from "./helpers.js";
 
 class Fatal extends Boom {}
 
@@ -16,21 +16,12 @@ describe("supervision details", () => {
     const created = { n: 0 };
     const supervisor = { backoff: { minMs: 100, maxMs: 10_000 }, withinMs: 1000 };
     const pid = await system.spawn("worker", counting(created), { supervisor });
-    const failAndWait = async (delay: number): Promise<void> => {
-      const before = restartedAt.length;
-      pid.tell("boom");
-      await eventually("the backoff timer", () => clock.pending === 1);
-      await clock.advance(delay - 1);
-      expect(restartedAt.length).toBe(before);
-      await clock.advance(1);
-      await eventually("the restart", () => restartedAt.length === before + 1);
-    };
-    await failAndWait(100);
-    await failAndWait(200);
-    await failAndWait(400);
+    await failAndAwaitRestart(pid, clock, restartedAt, 100);
+    await failAndAwaitRestart(pid, clock, restartedAt, 200);
+    await failAndAwaitRestart(pid, clock, restartedAt, 400);
     // The failures at 0, 100 and 300 leave the 1000 ms window by 1700: the next delay is minMs again.
     await clock.advance(1700 - clock.now());
-    await failAndWait(100);
+    await failAndAwaitRestart(pid, clock, restartedAt, 100);
     expect(restartedAt).toEqual([100, 300, 700, 1800]);
     expect(created.n).toBe(5);
   });

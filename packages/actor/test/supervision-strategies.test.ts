@@ -1,7 +1,7 @@
 import { ActorRestartedSchema, type ActorSystem, type Context, type PID, type ReceiveContext, type SupervisorOptions } from "@tsakt/actor";
 import { eventually, TestClock } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { counting, startSystem } from "./helpers.js";
+import { counting, failAndAwaitRestart, startSystem } from "./helpers.js";
 
 /** Spawns /user/parent with children a, b and c made by `counting(created)`, each under `child`'s supervisor. */
 async function family(system: ActorSystem, created: { n: number }, child: SupervisorOptions, parent: SupervisorOptions = {}) {
@@ -172,15 +172,7 @@ describe("supervision strategies and directives", () => {
     system.eventStream.subscribe(ActorRestartedSchema, () => restartedAt.push(clock.now()));
     const created = { n: 0 };
     const pid = await system.spawn("worker", counting(created), { supervisor: { backoff: { minMs: 100, maxMs: 250, factor: 2 } } });
-    for (const delay of [100, 200, 250]) {
-      const before = restartedAt.length;
-      pid.tell("boom");
-      await eventually("the backoff timer", () => clock.pending === 1);
-      await clock.advance(delay - 1);
-      expect(restartedAt.length).toBe(before);
-      await clock.advance(1);
-      await eventually("the restart", () => restartedAt.length === before + 1);
-    }
+    for (const delay of [100, 200, 250]) await failAndAwaitRestart(pid, clock, restartedAt, delay);
     expect(restartedAt).toEqual([100, 300, 550]);
     expect(created.n).toBe(4);
   });
