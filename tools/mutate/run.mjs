@@ -17,12 +17,14 @@ const { values, positionals } = parseArgs({
     force: { type: "boolean", default: false },
     "no-check": { type: "boolean", default: false },
     log: { type: "string", default: "info" },
+    "timeout-ms": { type: "string", default: "5000" },
+    "test-timeout-ms": { type: "string" },
   },
 });
 const [pkg] = positionals;
 if (pkg === undefined || positionals.length !== 1 || !existsSync(resolve(root, "packages", pkg, "src"))) {
   console.error(
-    "usage: pnpm mutate <package dir, e.g. actor> [--mutate src/a.ts,src/b/*.ts] [--tests test/x.test.ts] [--concurrency 1|2] [--force] [--no-check] [--log debug]",
+    "usage: pnpm mutate <package dir, e.g. actor> [--mutate src/a.ts,src/b/*.ts] [--tests test/x.test.ts] [--concurrency 1|2] [--force] [--no-check] [--timeout-ms 5000] [--test-timeout-ms 3000] [--log debug]",
   );
   process.exit(2);
 }
@@ -31,12 +33,25 @@ if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 2)) {
   console.error(`--concurrency must be 1 or 2 (the machine has 2 cores shared with others), got ${values.concurrency}`);
   process.exit(2);
 }
+const timeoutMs = Number(values["timeout-ms"]);
+if (!(Number.isInteger(timeoutMs) && timeoutMs >= 500)) {
+  console.error(`--timeout-ms must be a whole number of milliseconds >= 500, got ${values["timeout-ms"]}`);
+  process.exit(2);
+}
+const testTimeout = values["test-timeout-ms"];
+if (testTimeout !== undefined && !(Number.isInteger(Number(testTimeout)) && Number(testTimeout) >= 500)) {
+  console.error(`--test-timeout-ms must be a whole number of milliseconds >= 500, got ${testTimeout}`);
+  process.exit(2);
+}
 const inPackage = (globs) => globs.split(",").map((g) => (g.startsWith("!") ? `!packages/${pkg}/${g.slice(1)}` : `packages/${pkg}/${g}`));
 const reports = resolve(root, "reports/mutation", pkg);
 mkdirSync(reports, { recursive: true });
 
 process.env.TSAKT_MUTATE_PACKAGE = pkg;
 if (values.tests !== undefined) process.env.TSAKT_MUTATE_TESTS = values.tests;
+// A test that hangs fails at vitest's own timeout: a killed mutant, no restart of the test worker (a Stryker
+// timeout restarts it, which costs seconds per mutant on a busy machine). Keep it under --timeout-ms.
+if (testTimeout !== undefined) process.env.TSAKT_MUTATE_TEST_TIMEOUT_MS = testTimeout;
 
 const { Stryker } = await import("@stryker-mutator/core");
 // pnpm keeps each package's dependencies to itself, so Stryker cannot find its plugins by name: pass their paths.
@@ -58,7 +73,9 @@ const options = {
   incremental: true,
   incrementalFile: `reports/mutation/${pkg}/stryker-incremental.json`,
   force: values.force,
-  timeoutMS: 5000,
+  // A mutant that hangs an actor is a timeout after 1.5 x the covering tests' time + timeoutMS; each one also
+  // restarts a test worker. Lower it (--timeout-ms 2000) when mutants that stall the mail are expected.
+  timeoutMS: timeoutMs,
   reporters: ["clear-text", "progress", "html", "json"],
   htmlReporter: { fileName: `reports/mutation/${pkg}/index.html` },
   jsonReporter: { fileName: `reports/mutation/${pkg}/mutation.json` },

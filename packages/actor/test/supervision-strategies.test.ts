@@ -1,32 +1,7 @@
-import {
-  type Actor,
-  ActorRestartedSchema,
-  type ActorSystem,
-  type Context,
-  type PID,
-  type ReceiveContext,
-  type SupervisorOptions,
-} from "@tsakt/actor";
+import { ActorRestartedSchema, type ActorSystem, type Context, type PID, type ReceiveContext, type SupervisorOptions } from "@tsakt/actor";
 import { eventually, TestClock } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
-import { startSystem } from "./helpers.js";
-
-class Boom extends Error {}
-
-/** An actor that counts numbers it handled and throws on "boom". */
-function counting(created: { n: number }): () => Actor {
-  return () => {
-    created.n++;
-    let handled = 0;
-    return {
-      receive(ctx: ReceiveContext) {
-        if (ctx.message === "boom") throw new Boom("boom");
-        if (ctx.message === "count") ctx.respond(handled);
-        else if (typeof ctx.message === "number") handled++;
-      },
-    };
-  };
-}
+import { counting, failAndAwaitRestart, startSystem } from "./helpers.js";
 
 /** Spawns /user/parent with children a, b and c made by `counting(created)`, each under `child`'s supervisor. */
 async function family(system: ActorSystem, created: { n: number }, child: SupervisorOptions, parent: SupervisorOptions = {}) {
@@ -197,15 +172,7 @@ describe("supervision strategies and directives", () => {
     system.eventStream.subscribe(ActorRestartedSchema, () => restartedAt.push(clock.now()));
     const created = { n: 0 };
     const pid = await system.spawn("worker", counting(created), { supervisor: { backoff: { minMs: 100, maxMs: 250, factor: 2 } } });
-    for (const delay of [100, 200, 250]) {
-      const before = restartedAt.length;
-      pid.tell("boom");
-      await eventually("the backoff timer", () => clock.pending === 1);
-      await clock.advance(delay - 1);
-      expect(restartedAt.length).toBe(before);
-      await clock.advance(1);
-      await eventually("the restart", () => restartedAt.length === before + 1);
-    }
+    for (const delay of [100, 200, 250]) await failAndAwaitRestart(pid, clock, restartedAt, delay);
     expect(restartedAt).toEqual([100, 300, 550]);
     expect(created.n).toBe(4);
   });

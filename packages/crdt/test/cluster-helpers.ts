@@ -3,7 +3,7 @@ import { type Cluster, cluster, clusterOf, remotingTransport } from "@tsakt/clus
 import { type Replicator, type ReplicatorOptions, replicator, replicatorOf } from "@tsakt/crdt/cluster";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { remoting } from "@tsakt/remote";
-import { eventually } from "@tsakt/testkit";
+import { eventually, seededRandom } from "@tsakt/testkit";
 import { afterEach } from "vitest";
 
 /** One node of a test cluster: remoting on 127.0.0.1, a cluster and a replicator. */
@@ -66,16 +66,7 @@ export async function allMembers(nodes: ReplicaNode[]): Promise<void> {
 }
 
 /** A pseudo-random generator (mulberry32), so a failing order can be replayed from its seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = seededRandom;
 
 afterEach(async () => {
   await Promise.all(started.splice(0).map((s) => s.stop()));

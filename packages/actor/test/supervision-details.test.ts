@@ -1,0 +1,66 @@
+// Details of supervision that the directive tests leave open: the default backoff factor, the backoff attempt count
+// starting over once old restarts leave the budget window, the order of rules, and the warning each failure logs.
+import { ActorRestartedSchema } from "@tsakt/actor";
+import { capturingLogger, TestClock } from "@tsakt/testkit";
+import { describe, expect, it } from "vitest";
+import { Boom, counting, failAndAwaitRestart, startSystem } from "./helpers.js";
+
+class Fatal extends Boom {}
+
+describe("supervision details", () => {
+  it("grows the backoff by a factor of 2 when none is given, and starts over once old restarts leave withinMs", async () => {
+    const clock = new TestClock(0);
+    const system = await startSystem({ clock });
+    const restartedAt: number[] = [];
+    system.eventStream.subscribe(ActorRestartedSchema, () => restartedAt.push(clock.now()));
+    const created = { n: 0 };
+    const supervisor = { backoff: { minMs: 100, maxMs: 10_000 }, withinMs: 1000 };
+    const pid = await system.spawn("worker", counting(created), { supervisor });
+    await failAndAwaitRestart(pid, clock, restartedAt, 100);
+    await failAndAwaitRestart(pid, clock, restartedAt, 200);
+    await failAndAwaitRestart(pid, clock, restartedAt, 400);
+    // The failures at 0, 100 and 300 leave the 1000 ms window by 1700: the next delay is minMs again.
+    await clock.advance(1700 - clock.now());
+    await failAndAwaitRestart(pid, clock, restartedAt, 100);
+    expect(restartedAt).toEqual([100, 300, 700, 1800]);
+    expect(created.n).toBe(5);
+  });
+
+  it("applies the first rule whose class matches, in the order given", async () => {
+    const system = await startSystem();
+    let handled = 0;
+    // Fatal is a Boom too: the first rule decides.
+    const supervisor = {
+      rules: [
+        [Boom, "resume"],
+        [Fatal, "stop"],
+      ] as const,
+    };
+    const pid = await system.spawnFunc(
+      "worker",
+      (ctx) => {
+        if (ctx.message === "fatal") throw new Fatal("fatal");
+        if (ctx.message === "count") ctx.respond(handled);
+        else if (typeof ctx.message === "number") handled++;
+      },
+      { supervisor },
+    );
+    pid.tell(1);
+    pid.tell("fatal");
+    pid.tell(2);
+    expect(await pid.ask("count")).toBe(2);
+    expect(pid.isAlive()).toBe(true);
+  });
+
+  it("logs each failure as a warning with the actor's address, the error and the directive", async () => {
+    const logger = capturingLogger();
+    const system = await startSystem({ logger });
+    const pid = await system.spawn("worker", counting({ n: 0 }), { supervisor: { directive: "resume" } });
+    pid.tell("boom");
+    expect(await pid.ask("count")).toBe(0);
+    const failure = logger.entries.find((e) => e.msg === "actor failed");
+    expect(failure?.level).toBe("warn");
+    expect(failure?.fields).toMatchObject({ actor: pid.address, directive: "resume" });
+    expect(failure?.fields.err).toBeInstanceOf(Boom);
+  });
+});
