@@ -81,6 +81,8 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
     reachabilityChanged: () => resolver?.changed(),
     downed: (m: MemberState) => owner.hooks.downed(m),
     unverified: (m) => verifier?.verify(m),
+    // Lifeguard: check a suspicion heard from another member at once, to confirm it (a shorter timeout) or refute it.
+    suspected: (m: MemberState) => detector?.checkSuspicion(m),
   };
   const membership = new Membership(self, timing, gossip, hooks, logger);
   let detector: FailureDetector | undefined;

@@ -16,14 +16,24 @@ export interface ClusterOptions {
   partitions?: number;
   /** Copies of each partition: one primary and replicaCount-1 backups. Default: 2. */
   replicaCount?: number;
-  /** How often this node probes one member. Default: 500. */
+  /** How often this node probes one member. Default: 300. */
   probeIntervalMs?: number;
-  /** How long a direct probe waits for its ack before asking others to probe; below probeIntervalMs. Default: 200. */
+  /** How long a direct probe waits for its ack before asking others to probe; below probeIntervalMs. Default: 120. */
   pingTimeoutMs?: number;
   /** Members asked to probe indirectly when a direct probe fails (SWIM's k). Default: 3. */
   indirectChecks?: number;
-  /** How long a suspected member has to refute before this node counts it unreachable (the split-brain resolver then decides). Default: 1000. */
+  /**
+   * How long a suspected member has to refute before this node counts it unreachable (the split-brain resolver then
+   * decides), once the other members confirmed the suspicion (Lifeguard: each member whose own probe fails confirms).
+   * Default: 300.
+   */
   suspicionTimeoutMs?: number;
+  /**
+   * The suspicion timeout while the first suspector alone suspects; it falls towards suspicionTimeoutMs with the
+   * logarithm of the confirmations (up to 3, or all the other members in smaller clusters). Both are stretched by this
+   * node's local health multiplier. At least suspicionTimeoutMs. Default: 3 × suspicionTimeoutMs.
+   */
+  suspicionMaxTimeoutMs?: number;
   /** Most membership updates piggybacked on one message. Default: 8. */
   maxPiggyback?: number;
   /** Each update is piggybacked retransmitMultiplier × ⌈log2(members + 1)⌉ times. Default: 2. */
@@ -74,10 +84,10 @@ export const clusterDefaults = Object.freeze({
   roles: [] as string[],
   partitions: 271,
   replicaCount: 2,
-  probeIntervalMs: 500,
-  pingTimeoutMs: 200,
+  probeIntervalMs: 300,
+  pingTimeoutMs: 120,
   indirectChecks: 3,
-  suspicionTimeoutMs: 1000,
+  suspicionTimeoutMs: 300,
   maxPiggyback: 8,
   retransmitMultiplier: 2,
   gossipBufferSize: 512,
@@ -101,6 +111,7 @@ const integerLimits: Record<string, Limits> = {
   pingTimeoutMs: [1, 3_600_000],
   indirectChecks: [0, 64],
   suspicionTimeoutMs: [1, 3_600_000],
+  suspicionMaxTimeoutMs: [1, 3_600_000],
   maxPiggyback: [1, 1024],
   retransmitMultiplier: [1, 64],
   gossipBufferSize: [1, 1_000_000],
@@ -142,6 +153,12 @@ export function resolveClusterOptions(options: unknown): ClusterSettings {
   const downing = resolveDowning(o.downing);
   const settings = { ...clusterDefaults, ...(o as Partial<ClusterSettings>), kinds, downing, clock: systemClock } as ClusterSettings;
   settings.roles = [...new Set(settings.roles)];
+  settings.suspicionMaxTimeoutMs = (o.suspicionMaxTimeoutMs as number | undefined) ?? 3 * settings.suspicionTimeoutMs;
+  if (settings.suspicionMaxTimeoutMs < settings.suspicionTimeoutMs)
+    throw new InvalidOptionError(
+      "suspicionMaxTimeoutMs",
+      `must be at least suspicionTimeoutMs (${settings.suspicionTimeoutMs}); got ${settings.suspicionMaxTimeoutMs}`,
+    );
   if (settings.pingTimeoutMs >= settings.probeIntervalMs)
     throw new InvalidOptionError(
       "pingTimeoutMs",
