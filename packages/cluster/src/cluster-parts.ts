@@ -84,7 +84,9 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
     // Lifeguard: check a suspicion heard from another member at once, to confirm it (a shorter timeout) or refute it.
     suspected: (m: MemberState) => detector?.checkSuspicion(m),
   };
-  const membership = new Membership(self, timing, gossip, hooks, logger);
+  // Suspicion timeouts are not stretched by local health: a minority whose probes fail must still find the majority
+  // unreachable in time (sbr-evidence.test.ts).
+  const membership = new Membership(self, s, gossip, hooks, logger);
   let detector: FailureDetector | undefined;
   // A member silent for a probe round and a suspicion timeout counts as cut off in the losing check: the other side
   // could not have found this one unreachable sooner.

@@ -30,8 +30,7 @@ export interface ClusterOptions {
   suspicionTimeoutMs?: number;
   /**
    * The suspicion timeout while the first suspector alone suspects; it falls towards suspicionTimeoutMs with the
-   * logarithm of the confirmations (up to 3, or all the other members in smaller clusters). Both are stretched by this
-   * node's local health multiplier. At least suspicionTimeoutMs. Default: 3 × suspicionTimeoutMs.
+   * logarithm of the confirmations (up to 3, or all the other members in smaller clusters). At least suspicionTimeoutMs. Default: 3 × suspicionTimeoutMs.
    */
   suspicionMaxTimeoutMs?: number;
   /** Most membership updates piggybacked on one message. Default: 8. */
@@ -79,7 +78,7 @@ export type ClusterSettings = Required<Omit<ClusterOptions, "kinds" | "downing">
   clock: Clock;
 };
 
-/** Default values of the cluster's tuning options: with them a killed node is unreachable after about 1.5–2 s and downed about 3 s later (stableAfterMs + downRemovalMarginMs). */
+/** Default values of the cluster's tuning options: with them a killed node is unreachable after about 0.7–1.2 s and downed about 3 s later (stableAfterMs + downRemovalMarginMs). */
 export const clusterDefaults = Object.freeze({
   roles: [] as string[],
   partitions: 271,
