@@ -113,6 +113,8 @@ export class RegistryReplica {
       case "remove":
         return this.remove(body.value.key, body.value.owner);
       case "replicate":
+        if (body.value.write && !this.primaryInMyView(body.value.entries, from))
+          return { case: "replicated", value: create(ReplicatedSchema, { refused: true }) };
         await this.absorb(body.value.entries, true, from);
         return { case: "replicated", value: create(ReplicatedSchema) };
       case "handoffRequest": {
@@ -265,6 +267,15 @@ export class RegistryReplica {
     return failed ?? { case: "removeResult", value: create(RemoveResultSchema, { removed: true }) };
   }
 
+  /**
+   * True when `from` is the primary of every entry's partition in this node's view. A primary whose view lacks
+   * members (it just joined, or rejoined through part of the cluster) may pick itself and backups that the full view
+   * does not: the backups that know better refuse, so its write fails instead of claiming what the real primary holds.
+   */
+  private primaryInMyView(entries: readonly RegistryEntry[], from: string): boolean {
+    return this.active && from !== "" && entries.every((e) => this.table.primary(this.table.partitionOf(e.key)) === from);
+  }
+
   /** True when partition `p` is being handed off or a write of `key` is in flight. */
   private busy(p: number, key: string): boolean {
     return this.syncing.has(p) || this.inFlight.has(key);
@@ -287,7 +298,7 @@ export class RegistryReplica {
     previous: RegistryEntry | undefined,
   ): Promise<MessageBody | undefined> {
     const work = (async (): Promise<MessageBody | undefined> => {
-      const { acked, needed } = await this.replicate(p, [written]);
+      const { acked, needed } = await this.replicate(p, [written], true);
       if (acked.length + 1 >= needed) return undefined;
       const undo = create(RegistryEntrySchema, {
         ...(previous ?? written),
@@ -321,11 +332,12 @@ export class RegistryReplica {
 
   /**
    * Sends `entries` of partition `p` to its backups and waits for them (each up to handoffTimeoutMs); returns the
-   * backups that stored them and the copies (primary included) the write quorum needs.
+   * backups that stored them and the copies (primary included) the write quorum needs. A `write` is refused by a
+   * backup that does not see this node as the primary (an undo is not a write: it must land wherever the write did).
    */
-  private async replicate(p: number, entries: RegistryEntry[]): Promise<{ acked: string[]; needed: number }> {
+  private async replicate(p: number, entries: RegistryEntry[], write = false): Promise<{ acked: string[]; needed: number }> {
     const backups = this.table.backups(p).filter((name) => name !== this.me);
-    const results = await Promise.all(backups.map((name) => this.send(name, entries)));
+    const results = await Promise.all(backups.map((name) => this.send(name, entries, write)));
     const q = this.ctx.settings.writeQuorum;
     const needed = q === "all" ? backups.length + 1 : Math.min(q, backups.length + 1);
     return { acked: backups.filter((_, i) => results[i]), needed };
@@ -337,17 +349,17 @@ export class RegistryReplica {
     if (entries.length > 0) await this.send(member, entries);
   }
 
-  /** Sends `entries` to member `name`; true when it stored them. */
-  private async send(name: string, entries: RegistryEntry[]): Promise<boolean> {
+  /** Sends `entries` to member `name` (as a primary's `write` or not); true when it stored them. */
+  private async send(name: string, entries: RegistryEntry[], write = false): Promise<boolean> {
     const state = this.ctx.membership.get(name);
     if (state === undefined || !isLive(state) || name === this.me) return false;
     try {
       const reply = await this.ctx.messenger.request(
         state.member as Member,
-        { case: "replicate", value: create(ReplicateSchema, { entries }) },
+        { case: "replicate", value: create(ReplicateSchema, { entries, write }) },
         this.ctx.settings.handoffTimeoutMs,
       );
-      return reply.body.case === "replicated";
+      return reply.body.case === "replicated" && !reply.body.value.refused;
     } catch (error) {
       // Not a fault by itself: a write short of its quorum fails on its own, and hand-offs repeat when membership settles.
       this.ctx.logger.debug({ err: error, member: name, entries: entries.length }, "registry replication to a member failed");

@@ -1,5 +1,8 @@
+import { create } from "@bufbuild/protobuf";
 import { RegistryWriteQuorumError } from "@tsakt/cluster";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Parts } from "../src/cluster-parts.js";
+import { type Member, RegistryEntrySchema, ReplicateSchema } from "../src/gen/tsakt/cluster/v1/cluster_pb.js";
 import { advance, advanceUntil, drive, TestCluster, type TestNode, useClusterFakeTimers } from "./helpers.js";
 
 const names5 = ["n1", "n2", "n3", "n4", "n5"];
@@ -295,5 +298,33 @@ describe("registry write quorum", () => {
     expect((await drive(n1.cluster.registry.putIfAbsent(key), 60_000)).created).toBe(true);
     expect(n2.cluster.registry.localEntryCount()).toBe(1);
     cluster.network.revive("n3");
+  });
+
+  it("a backup refuses a write from a member that is not the key's primary in its view (a primary with a partial view gets no quorum)", async () => {
+    cluster = new TestCluster({ replicaCount: 3 });
+    const nodes = await cluster.start(3);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3"]), 5000, "convergence");
+    const [n1, n2, n3] = nodes as [TestNode, TestNode, TestNode];
+    const key = Array.from({ length: 50 }, (_, i) => `actor/v${i}`).find((k) => n1.cluster.registry.primaryOf(k) === "n1") as string;
+    const parts = (node: TestNode) => (node.cluster as unknown as { parts: Parts }).parts;
+    const n2Member = parts(n2).membership.self.member as Member;
+    const entry = create(RegistryEntrySchema, { key, owner: "n3", ownerUid: parts(n3).membership.self.member?.uid ?? "", version: 1 });
+    // n3 acts as the primary it would be in a view without n1: n2 knows better and does not store the write.
+    const asWrite = await drive(
+      parts(n3).messenger.request(n2Member, { case: "replicate", value: create(ReplicateSchema, { entries: [entry], write: true }) }, 1000),
+    );
+    expect(asWrite.body).toMatchObject({ case: "replicated", value: { refused: true } });
+    expect(n2.cluster.registry.localEntryCount()).toBe(0);
+    // The real primary's write is stored; so is a hand-off push (not a write) from anyone.
+    const fromPrimary = await drive(
+      parts(n1).messenger.request(n2Member, { case: "replicate", value: create(ReplicateSchema, { entries: [entry], write: true }) }, 1000),
+    );
+    expect(fromPrimary.body).toMatchObject({ case: "replicated", value: { refused: false } });
+    expect(n2.cluster.registry.localEntryCount()).toBe(1);
+    const pushed = create(RegistryEntrySchema, { ...entry, key: `${key}-pushed` });
+    const push = await drive(
+      parts(n3).messenger.request(n2Member, { case: "replicate", value: create(ReplicateSchema, { entries: [pushed] }) }, 1000),
+    );
+    expect(push.body).toMatchObject({ case: "replicated", value: { refused: false } });
   });
 });

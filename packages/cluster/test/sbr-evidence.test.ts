@@ -64,68 +64,53 @@ describe("split-brain resolver: deciding on evidence, not on members it has not 
     expect(majority.some((name) => (decisions.get(name)?.length ?? 0) > 0)).toBe(true);
   }, 60_000);
 
+  /**
+   * Partitions n1, n2 | n3, n4, n5 (after `before`, if given) and checks that each minority node stopped before any
+   * majority node downed it: the minority must stop what it hosts before the majority re-creates it.
+   */
+  async function minorityStopsFirst(round: number, before?: () => Promise<void>): Promise<void> {
+    cluster = new TestCluster({});
+    const nodes = await cluster.start(5);
+    const names = nodes.map((n) => n.name);
+    await advanceUntil(() => cluster.agree(nodes, names), 10_000, "convergence");
+    let firstDownedAt = Number.POSITIVE_INFINITY;
+    for (const node of nodes.slice(2))
+      node.system.eventStream.subscribe((e) => {
+        if (isMessage(e, MemberDownedSchema) && ["n1", "n2"].includes(e.name)) firstDownedAt = Math.min(firstDownedAt, Date.now());
+      });
+    await before?.();
+    cluster.network.partition(["n1", "n2"], ["n3", "n4", "n5"]);
+    const stoppedAt = new Map<string, number>();
+    await advanceUntil(
+      () => {
+        for (const n of nodes.slice(0, 2)) if (!n.system.isRunning && !stoppedAt.has(n.name)) stoppedAt.set(n.name, Date.now());
+        return stoppedAt.size === 2 && Number.isFinite(firstDownedAt);
+      },
+      30_000,
+      "the minority stopped and the majority downed it",
+      10,
+    );
+    for (const [name, at] of stoppedAt) expect([round, name, at < firstDownedAt]).toEqual([round, name, true]);
+    await cluster.shutdown();
+  }
+
   it("with default timings, a minority of 2 of 5 has stopped before the majority downs it, partition after partition", async () => {
-    // The minority must stop what it hosts before the majority re-creates it (downRemovalMarginMs after its own
-    // decision). A minority node must not wait to find its partner unreachable once that partner downed itself.
-    for (let round = 0; round < 8; round++) {
-      cluster = new TestCluster({});
-      const nodes = await cluster.start(5);
-      const names = nodes.map((n) => n.name);
-      await advanceUntil(() => cluster.agree(nodes, names), 10_000, "convergence");
-      let firstDownedAt = Number.POSITIVE_INFINITY;
-      for (const node of nodes.slice(2))
-        node.system.eventStream.subscribe((e) => {
-          if (isMessage(e, MemberDownedSchema) && ["n1", "n2"].includes(e.name)) firstDownedAt = Math.min(firstDownedAt, Date.now());
-        });
-      cluster.network.partition(["n1", "n2"], ["n3", "n4", "n5"]);
-      const stoppedAt = new Map<string, number>();
-      await advanceUntil(
-        () => {
-          for (const n of nodes.slice(0, 2)) if (!n.system.isRunning && !stoppedAt.has(n.name)) stoppedAt.set(n.name, Date.now());
-          return stoppedAt.size === 2 && Number.isFinite(firstDownedAt);
-        },
-        30_000,
-        "the minority stopped and the majority downed it",
-        10,
-      );
-      for (const [name, at] of stoppedAt) expect([round, name, at < firstDownedAt]).toEqual([round, name, true]);
-      await cluster.shutdown();
-    }
+    // A minority node must not wait to find its partner unreachable once that partner downed itself.
+    for (let round = 0; round < 8; round++) await minorityStopsFirst(round);
   }, 120_000);
 
   it("a minority whose probe timeouts are stretched (blips just before) still stops before the majority downs it", async () => {
     // Each failed probe makes a node distrust its own timing (Lifeguard's local health) and stretch its probe timeouts.
     // Short cuts just before the real partition leave the minority's nodes distrustful, so their detector finds the
     // other side late; silence must count anyway, or the majority re-creates what they host while it still runs.
-    for (let round = 0; round < 4; round++) {
-      cluster = new TestCluster({});
-      const nodes = await cluster.start(5);
-      const names = nodes.map((n) => n.name);
-      await advanceUntil(() => cluster.agree(nodes, names), 10_000, "convergence");
-      let firstDownedAt = Number.POSITIVE_INFINITY;
-      for (const node of nodes.slice(2))
-        node.system.eventStream.subscribe((e) => {
-          if (isMessage(e, MemberDownedSchema) && ["n1", "n2"].includes(e.name)) firstDownedAt = Math.min(firstDownedAt, Date.now());
-        });
-      for (let blip = 0; blip < 3; blip++) {
-        cluster.network.partition(["n1", "n2"], ["n3", "n4", "n5"]);
-        for (let t = 0; t < 1100 + 100 * round; t += 50) await advance(50);
-        cluster.network.heal();
-        for (let t = 0; t < 200; t += 50) await advance(50);
-      }
-      cluster.network.partition(["n1", "n2"], ["n3", "n4", "n5"]);
-      const stoppedAt = new Map<string, number>();
-      await advanceUntil(
-        () => {
-          for (const n of nodes.slice(0, 2)) if (!n.system.isRunning && !stoppedAt.has(n.name)) stoppedAt.set(n.name, Date.now());
-          return stoppedAt.size === 2 && Number.isFinite(firstDownedAt);
-        },
-        30_000,
-        "the minority stopped and the majority downed it",
-        10,
-      );
-      for (const [name, at] of stoppedAt) expect([round, name, at < firstDownedAt]).toEqual([round, name, true]);
-      await cluster.shutdown();
-    }
+    for (let round = 0; round < 4; round++)
+      await minorityStopsFirst(round, async () => {
+        for (let blip = 0; blip < 3; blip++) {
+          cluster.network.partition(["n1", "n2"], ["n3", "n4", "n5"]);
+          for (let t = 0; t < 1100 + 100 * round; t += 50) await advance(50);
+          cluster.network.heal();
+          for (let t = 0; t < 200; t += 50) await advance(50);
+        }
+      });
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { ActorSystem, silentLogger } from "@tsakt/actor";
-import { type Cluster, cluster, clusterOf } from "@tsakt/cluster";
+import { type Cluster, type ClusterOptions, cluster, clusterOf } from "@tsakt/cluster";
 import { InMemoryClusterNetwork } from "@tsakt/cluster/testing";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { clusterGrainDirectory, grainRegistryKey } from "@tsakt/grains/cluster";
@@ -22,25 +22,33 @@ async function twoMembers(): Promise<Cluster> {
 async function members(hosts: readonly string[], network: InMemoryClusterNetwork): Promise<Cluster[]> {
   const discovery = new MemoryNetwork();
   const clusters: Cluster[] = [];
-  for (const host of hosts) {
-    const system = await ActorSystem.start({
-      name: "conformance",
-      logger: silentLogger,
-      plugins: [
-        cluster({
-          transport: network.transport({ name: host, host, port: 4000 }),
-          discovery: new MemoryDiscoveryProvider({ network: discovery }),
-          probeIntervalMs: 100,
-          pingTimeoutMs: 50,
-          suspicionTimeoutMs: 500,
-        }),
-      ],
-    });
-    systems.push(system);
-    clusters.push(clusterOf(system));
-  }
+  for (const host of hosts) clusters.push(await startMember(host, network, discovery, { suspicionTimeoutMs: 500 }));
   await eventually(`the ${hosts.length} members to see each other`, () => clusters.every((c) => c.members().length === hosts.length));
   return clusters;
+}
+
+/** Starts one in-memory cluster member at `host` (fast probes; `timing` sets suspicion and downing). */
+async function startMember(
+  host: string,
+  network: InMemoryClusterNetwork,
+  discovery: MemoryNetwork,
+  timing: Pick<ClusterOptions, "suspicionTimeoutMs" | "downing">,
+): Promise<Cluster> {
+  const system = await ActorSystem.start({
+    name: "conformance",
+    logger: silentLogger,
+    plugins: [
+      cluster({
+        transport: network.transport({ name: host, host, port: 4000 }),
+        discovery: new MemoryDiscoveryProvider({ network: discovery }),
+        probeIntervalMs: 100,
+        pingTimeoutMs: 50,
+        ...timing,
+      }),
+    ],
+  });
+  systems.push(system);
+  return clusterOf(system);
 }
 
 runGrainDirectoryConformance("cluster", { create: async () => clusterGrainDirectory(await twoMembers()) });
@@ -77,24 +85,8 @@ describe("the cluster grain directory", () => {
   it("keeps the entry of an owner a member has not met yet (it joined while the owner was cut off): its claim fails instead", async () => {
     const network = new InMemoryClusterNetwork();
     const discovery = new MemoryNetwork();
-    const start = async (host: string): Promise<Cluster> => {
-      const system = await ActorSystem.start({
-        name: "conformance",
-        logger: silentLogger,
-        plugins: [
-          cluster({
-            transport: network.transport({ name: host, host, port: 4000 }),
-            discovery: new MemoryDiscoveryProvider({ network: discovery }),
-            probeIntervalMs: 100,
-            pingTimeoutMs: 50,
-            suspicionTimeoutMs: 2000,
-            downing: { stableAfterMs: 5000, downRemovalMarginMs: 5000 },
-          }),
-        ],
-      });
-      systems.push(system);
-      return clusterOf(system);
-    };
+    const start = (host: string) =>
+      startMember(host, network, discovery, { suspicionTimeoutMs: 2000, downing: { stableAfterMs: 5000, downRemovalMarginMs: 5000 } });
     const [a, , c] = [await start("10.0.1.1"), await start("10.0.1.2"), await start("10.0.1.3")];
     await eventually("three members", () => [a, c].every((x) => x?.members().length === 3));
     // An identity whose partition a survivor leads, now and once a fourth member joins (rendezvous hashing moves a

@@ -3,11 +3,11 @@ import { create } from "@bufbuild/protobuf";
 import type { Actor, ActorFactory, Context, ReceiveContext } from "../actor.js";
 import { ActorCell } from "../cell.js";
 import { InvalidOptionError } from "../errors.js";
-import { type Broadcast, BroadcastSchema, GetRouteesSchema, RouteesSchema } from "../gen/tsakt/actor/v1/router_pb.js";
+import { BroadcastSchema, GetRouteesSchema, RouteesSchema } from "../gen/tsakt/actor/v1/router_pb.js";
 import { PostStartSchema, type Terminated, TerminatedSchema } from "../gen/tsakt/actor/v1/system_pb.js";
 import type { PID } from "../pid.js";
-import { broadcastPayload } from "./broadcast.js";
 import { HashRing } from "./hash-ring.js";
+import { fanOutBroadcast, routeeByKey, validateSharedRouterOptions } from "./routing.js";
 
 /** How a group router spreads messages over its named routees. */
 export type GroupRoutingStrategy = "round-robin" | "random" | "broadcast" | "consistent-hash";
@@ -46,12 +46,7 @@ function validate(options: unknown): asserts options is GroupRouterOptions {
   if (!Array.isArray(routees) || routees.length === 0 || !routees.every((r) => typeof r === "string" && r.length > 0))
     throw new InvalidOptionError("routees", "must be a non-empty array of actor names or addresses");
   if (new Set(routees).size !== routees.length) throw new InvalidOptionError("routees", "must not name an actor twice");
-  if (o.strategy === "consistent-hash" && typeof o.hashKey !== "function")
-    throw new InvalidOptionError("hashKey", 'is required by "consistent-hash": a function from a message to its key');
-  if (o.strategy !== "consistent-hash" && (o.hashKey !== undefined || o.virtualNodes !== undefined))
-    throw new InvalidOptionError(o.hashKey !== undefined ? "hashKey" : "virtualNodes", 'only applies to strategy "consistent-hash"');
-  if (o.virtualNodes !== undefined && !(Number.isInteger(o.virtualNodes) && (o.virtualNodes as number) >= 1))
-    throw new InvalidOptionError("virtualNodes", `must be a whole number of at least 1, got ${String(o.virtualNodes)}`);
+  validateSharedRouterOptions(o, o.strategy as string);
 }
 
 /**
@@ -114,11 +109,9 @@ class GroupRouter implements Actor {
       return;
     }
     if (ctx.is(BroadcastSchema)) {
-      const payload = broadcastPayload(message as Broadcast, this.options.registry);
-      if (payload === undefined) {
-        ctx.logger.warn({ router: ctx.self.address }, "Broadcast payload cannot be unpacked; give the router a registry");
-        ctx.unhandled();
-      } else for (const r of this.routees) this.send(ctx, r, payload, ctx.sender);
+      fanOutBroadcast(ctx, this.options.registry, (payload) => {
+        for (const r of this.routees) this.send(ctx, r, payload, ctx.sender);
+      });
       return;
     }
     switch (this.options.strategy) {
@@ -141,17 +134,8 @@ class GroupRouter implements Actor {
   }
 
   private routeByHash(ctx: ReceiveContext): void {
-    let key: string;
-    try {
-      key = (this.options.hashKey as (message: unknown) => string)(ctx.message);
-    } catch (error) {
-      ctx.logger.warn({ router: ctx.self.address, err: error }, "hashKey threw; message dropped");
-      ctx.unhandled();
-      return;
-    }
-    const routee = typeof key === "string" ? this.ring?.lookup(key) : undefined;
-    if (routee === undefined) ctx.unhandled();
-    else this.send(ctx, routee, ctx.message, ctx.sender);
+    const routee = routeeByKey(ctx, this.options.hashKey as (message: unknown) => string, this.ring);
+    if (routee !== undefined) this.send(ctx, routee, ctx.message, ctx.sender);
   }
 
   /** Sends to the routee's PID, or queues the message behind its lookup (starting one when none runs). */

@@ -2,6 +2,7 @@ import type { Registry } from "@bufbuild/protobuf";
 import type { ActorFactory } from "../actor.js";
 import { InvalidOptionError } from "../errors.js";
 import type { SpawnOptions } from "../spawn-options.js";
+import { validateSharedRouterOptions } from "./routing.js";
 
 /** How a router picks the routee(s) of a message. */
 export type RoutingStrategy = "round-robin" | "random" | "broadcast" | "consistent-hash" | "scatter-gather-first" | "tail-chopping";
@@ -59,8 +60,6 @@ const known: ReadonlySet<string> = new Set([
 ]);
 /** Options that only mean something for some strategies; giving them elsewhere is most likely a mistake. */
 const onlyFor: Readonly<Record<string, readonly RoutingStrategy[]>> = {
-  hashKey: ["consistent-hash"],
-  virtualNodes: ["consistent-hash"],
   withinMs: ["scatter-gather-first", "tail-chopping"],
   intervalMs: ["tail-chopping"],
 };
@@ -85,10 +84,7 @@ export function validateRouterOptions(options: unknown): asserts options is Rout
   for (const [field, strategiesOfField] of Object.entries(onlyFor))
     if (o[field] !== undefined && !strategiesOfField.includes(strategy))
       throw new InvalidOptionError(field, `applies only to strategy ${strategiesOfField.join(" or ")}, not ${strategy}`);
-  if (strategy === "consistent-hash" && typeof o.hashKey !== "function")
-    throw new InvalidOptionError("hashKey", "must be a function (message) => string for strategy consistent-hash");
-  if (o.virtualNodes !== undefined && (!isWhole(o.virtualNodes) || (o.virtualNodes as number) < 1 || (o.virtualNodes as number) > 10_000))
-    throw new InvalidOptionError("virtualNodes", `must be a whole number from 1 to 10000, got ${String(o.virtualNodes)}`);
+  validateSharedRouterOptions(o, strategy);
   if (strategy === "scatter-gather-first" || strategy === "tail-chopping") {
     if (!isPositive(o.withinMs))
       throw new InvalidOptionError(
@@ -102,11 +98,6 @@ export function validateRouterOptions(options: unknown): asserts options is Rout
     if ((o.intervalMs as number) >= (o.withinMs as number))
       throw new InvalidOptionError("intervalMs", `must be below withinMs (${String(o.withinMs)}), got ${String(o.intervalMs)}`);
   }
-  if (
-    o.registry !== undefined &&
-    (typeof o.registry !== "object" || o.registry === null || typeof (o.registry as Registry).getMessage !== "function")
-  )
-    throw new InvalidOptionError("registry", "must be a protobuf Registry (createRegistry from @bufbuild/protobuf)");
 }
 
 function isWhole(value: unknown): boolean {

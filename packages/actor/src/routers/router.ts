@@ -4,7 +4,6 @@ import { ActorCell } from "../cell.js";
 import {
   type AdjustPoolSize,
   AdjustPoolSizeSchema,
-  type Broadcast,
   BroadcastSchema,
   GetRouteesSchema,
   RouteesSchema,
@@ -12,10 +11,10 @@ import {
 import { PoisonPillSchema, PostStartSchema, type Terminated, TerminatedSchema } from "../gen/tsakt/actor/v1/system_pb.js";
 import type { PID } from "../pid.js";
 import type { SpawnOptions } from "../spawn-options.js";
-import { broadcastPayload } from "./broadcast.js";
 import { FirstReply, type OrphanReply } from "./first-reply.js";
 import { HashRing } from "./hash-ring.js";
 import { maxPoolSize, type RouterOptions, validateRouterOptions } from "./router-options.js";
+import { fanOutBroadcast, routeeByKey } from "./routing.js";
 
 /** Package of the control messages; other messages skip the control switch with one prefix test. */
 const controlPrefix = "tsakt.actor.v1.";
@@ -118,14 +117,10 @@ class PoolRouter implements Actor {
         return true;
       }
       case BroadcastSchema.typeName: {
-        const payload = broadcastPayload(ctx.message as Broadcast, this.options.registry);
-        if (payload === undefined) {
-          ctx.logger.warn({ router: ctx.self.address }, "Broadcast payload cannot be unpacked; give the router a registry");
-          ctx.unhandled();
-        } else {
-          const routees = this.routees;
+        const routees = this.routees;
+        fanOutBroadcast(ctx, this.options.registry, (payload) => {
           for (let i = 0; i < routees.length; i++) (routees[i] as PID).tell(payload, ctx.sender);
-        }
+        });
         return true;
       }
       default:
@@ -134,18 +129,8 @@ class PoolRouter implements Actor {
   }
 
   private routeByHash(ctx: ReceiveContext): void {
-    let key: string;
-    try {
-      key = (this.options.hashKey as (message: unknown) => string)(ctx.message);
-    } catch (error) {
-      // A bad key is the message's problem; restarting the router (and all its routees) would not help.
-      ctx.logger.warn({ router: ctx.self.address, err: error }, "hashKey threw; message dropped");
-      ctx.unhandled();
-      return;
-    }
-    const routee = typeof key === "string" ? this.ring?.lookup(key) : undefined;
-    if (routee === undefined) ctx.unhandled();
-    else ctx.forward(routee);
+    const routee = routeeByKey(ctx, this.options.hashKey as (message: unknown) => string, this.ring);
+    if (routee !== undefined) ctx.forward(routee);
   }
 
   private race(ctx: ReceiveContext, routees: readonly PID[] = this.routees): FirstReply {

@@ -130,26 +130,26 @@ export class SplitBrainResolver {
    * started from too, so it keeps the losing side's clock within the other side's removal margin.
    */
   private silent(now: number): Set<string> {
+    const silent = this.silentMembers(now);
+    for (const name of silent) this.confirm(name);
+    return silent;
+  }
+
+  /** Live members other than this node not heard from for silenceMs (none when silence is not used). */
+  private silentMembers(now: number): Set<string> {
     const silent = new Set<string>();
     if (this.silenceMs === Number.POSITIVE_INFINITY) return silent;
     const self = this.membership.self.member?.name;
     for (const state of this.membership.live()) {
       const name = state.member?.name ?? "";
-      if (name === self || now - this.membership.lastHeard(name) < this.silenceMs) continue;
-      silent.add(name);
-      this.confirm(name);
+      if (name !== self && now - this.membership.lastHeard(name) >= this.silenceMs) silent.add(name);
     }
     return silent;
   }
 
   /** True when some live member has been silent for silenceMs: this node may be on a side that is cut off. */
   cutOff(): boolean {
-    if (this.silenceMs === Number.POSITIVE_INFINITY) return false;
-    const now = this.clock.now();
-    const self = this.membership.self.member?.name;
-    return this.membership
-      .live()
-      .some((s) => s.member?.name !== self && now - this.membership.lastHeard(s.member?.name ?? "") >= this.silenceMs);
+    return this.silentMembers(this.clock.now()).size > 0;
   }
 
   private async check(): Promise<void> {
