@@ -61,7 +61,10 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
   const logger = system.logger;
   const gossip = new GossipQueue(s.gossipBufferSize, s.maxPiggyback, s.retransmitMultiplier);
   const health = new LocalHealth();
-  const timing = { ...s, health };
+  // Lifeguard confirmations only when opted in (suspicionMaxTimeoutMs above suspicionTimeoutMs); off, detection
+  // behaves exactly as plain SWIM with a fixed suspicion timeout.
+  const lifeguard = s.suspicionMaxTimeoutMs > s.suspicionTimeoutMs;
+  const timing = { ...s, health, lifeguard };
   let resolver: SplitBrainResolver | undefined;
   let verifier: MemberVerifier | undefined;
   const hooks: MembershipHooks = {
@@ -82,7 +85,9 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
     downed: (m: MemberState) => owner.hooks.downed(m),
     unverified: (m) => verifier?.verify(m),
     // Lifeguard: check a suspicion heard from another member at once, to confirm it (a shorter timeout) or refute it.
-    suspected: (m: MemberState) => detector?.checkSuspicion(m),
+    suspected: (m: MemberState) => {
+      if (lifeguard) detector?.checkSuspicion(m);
+    },
   };
   // Suspicion timeouts are not stretched by local health: a minority whose probes fail must still find the majority
   // unreachable in time (sbr-evidence.test.ts).

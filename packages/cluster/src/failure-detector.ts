@@ -24,6 +24,8 @@ export interface DetectorSettings {
   probeIntervalMs: number;
   pingTimeoutMs: number;
   indirectChecks: number;
+  /** Lifeguard confirmations are on (suspicionMaxTimeoutMs above suspicionTimeoutMs): tell the helpers of a failed probe, and remember failed indirect pings. Default: off. */
+  lifeguard?: boolean;
 }
 
 /**
@@ -75,7 +77,7 @@ export class FailureDetector {
       ok = true;
     } catch {
       // No ack in time: answer Nack so the asker need not wait for its own timeout.
-      this.failedFor.set(target.name, { uid: target.uid, at: this.settings.clock.now() });
+      if (this.settings.lifeguard === true) this.failedFor.set(target.name, { uid: target.uid, at: this.settings.clock.now() });
     }
     reply(
       this.messenger.message(ok ? { case: "ack", value: create(AckSchema) } : { case: "nack", value: create(NackSchema) }, true, target),
@@ -181,11 +183,12 @@ export class FailureDetector {
     const budget = pingTimeoutMs + Math.max(1, (this.settings.probeIntervalMs - this.settings.pingTimeoutMs) * multiplier);
     if (clock.now() - started > 2 * budget || clock.now() < this.staleUntil) return;
     this.membership.suspect(member.name, member.uid, target.incarnation);
-    // Tell the suspect right away, so it has the whole suspicion timeout to refute, and the helpers, whose own pings
-    // just failed too: they confirm at once (Lifeguard's confirmations, without waiting for gossip to reach them).
+    // Tell the suspect right away, so it has the whole suspicion timeout to refute, and with Lifeguard on the helpers,
+    // whose own pings just failed too: they confirm at once (without waiting for gossip to reach them).
     const now = this.membership.get(member.name);
-    if (now?.status === MemberStatus.SUSPECT && now.member?.uid === member.uid)
-      for (const to of [member, ...helpers.map((h) => h.member as Member)]) this.messenger.announce(to, [now]);
+    if (now?.status !== MemberStatus.SUSPECT || now.member?.uid !== member.uid) return;
+    const confirmers = this.settings.lifeguard === true ? helpers.map((h) => h.member as Member) : [];
+    for (const to of [member, ...confirmers]) this.messenger.announce(to, [now]);
   }
 
   /** Up to indirectChecks random live members other than this node and the target. */

@@ -16,21 +16,22 @@ export interface ClusterOptions {
   partitions?: number;
   /** Copies of each partition: one primary and replicaCount-1 backups. Default: 2. */
   replicaCount?: number;
-  /** How often this node probes one member. Default: 300. */
+  /** How often this node probes one member. Default: 500. */
   probeIntervalMs?: number;
-  /** How long a direct probe waits for its ack before asking others to probe; below probeIntervalMs. Default: 120. */
+  /** How long a direct probe waits for its ack before asking others to probe; below probeIntervalMs. Default: 200. */
   pingTimeoutMs?: number;
   /** Members asked to probe indirectly when a direct probe fails (SWIM's k). Default: 3. */
   indirectChecks?: number;
   /**
    * How long a suspected member has to refute before this node counts it unreachable (the split-brain resolver then
-   * decides), once the other members confirmed the suspicion (Lifeguard: each member whose own probe fails confirms).
-   * Default: 300.
+   * decides); with suspicionMaxTimeoutMs above it, the timeout once the other members confirmed the suspicion
+   * (Lifeguard: each member whose own probe fails confirms). Default: 1000.
    */
   suspicionTimeoutMs?: number;
   /**
-   * The suspicion timeout while the first suspector alone suspects; it falls towards suspicionTimeoutMs with the
-   * logarithm of the confirmations (up to 3, or all the other members in smaller clusters). At least suspicionTimeoutMs. Default: 3 × suspicionTimeoutMs.
+   * Opt-in Lifeguard suspicion: the timeout while the first suspector alone suspects; it falls towards
+   * suspicionTimeoutMs with the logarithm of the confirmations (up to 3, or all the other members in smaller clusters).
+   * At least suspicionTimeoutMs; equal to it turns confirmations off. Default: suspicionTimeoutMs (off).
    */
   suspicionMaxTimeoutMs?: number;
   /** Most membership updates piggybacked on one message. Default: 8. */
@@ -78,15 +79,15 @@ export type ClusterSettings = Required<Omit<ClusterOptions, "kinds" | "downing">
   clock: Clock;
 };
 
-/** Default values of the cluster's tuning options: with them a killed node is unreachable after about 0.7–1.2 s and downed about 3 s later (stableAfterMs + downRemovalMarginMs). */
+/** Default values of the cluster's tuning options: with them a killed node is unreachable after about 1.5–2 s and downed about 3 s later (stableAfterMs + downRemovalMarginMs). */
 export const clusterDefaults = Object.freeze({
   roles: [] as string[],
   partitions: 271,
   replicaCount: 2,
-  probeIntervalMs: 300,
-  pingTimeoutMs: 120,
+  probeIntervalMs: 500,
+  pingTimeoutMs: 200,
   indirectChecks: 3,
-  suspicionTimeoutMs: 300,
+  suspicionTimeoutMs: 1000,
   maxPiggyback: 8,
   retransmitMultiplier: 2,
   gossipBufferSize: 512,
@@ -152,7 +153,7 @@ export function resolveClusterOptions(options: unknown): ClusterSettings {
   const downing = resolveDowning(o.downing);
   const settings = { ...clusterDefaults, ...(o as Partial<ClusterSettings>), kinds, downing, clock: systemClock } as ClusterSettings;
   settings.roles = [...new Set(settings.roles)];
-  settings.suspicionMaxTimeoutMs = (o.suspicionMaxTimeoutMs as number | undefined) ?? 3 * settings.suspicionTimeoutMs;
+  settings.suspicionMaxTimeoutMs = (o.suspicionMaxTimeoutMs as number | undefined) ?? settings.suspicionTimeoutMs;
   if (settings.suspicionMaxTimeoutMs < settings.suspicionTimeoutMs)
     throw new InvalidOptionError(
       "suspicionMaxTimeoutMs",

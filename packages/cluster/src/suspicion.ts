@@ -68,8 +68,12 @@ export class Suspicions {
     this.running.set(name, run);
   }
 
-  /** Counts member `by` as suspecting run `uid` of `name` too; true when that is a new confirmation (worth spreading). */
+  /**
+   * Counts member `by` as suspecting run `uid` of `name` too; true when that is a new confirmation (worth spreading).
+   * Always false with suspicionMaxTimeoutMs at suspicionTimeoutMs: a confirmation could not shorten anything.
+   */
   confirm(name: string, uid: string, by: string): boolean {
+    if (this.timing.suspicionMaxTimeoutMs <= this.timing.suspicionTimeoutMs) return false;
     const run = this.running.get(name);
     if (run === undefined || run.uid !== uid || by === "" || run.by.has(by)) return false;
     run.by.add(by);

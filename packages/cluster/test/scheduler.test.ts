@@ -39,9 +39,7 @@ function missing(counts: Map<number, number>): number[] {
 }
 
 async function memoryCluster(clock: TestClock): Promise<TestCluster> {
-  // The takeover tests need due times to pass with no owner: the split-brain resolver's earlier, slower defaults.
-  const downing = { stableAfterMs: 1500, downRemovalMarginMs: 1500 };
-  return startTestCluster({ nodes: 3, clock, cluster: { downing }, plugins: () => [clusterScheduler(fast)] });
+  return startTestCluster({ nodes: 3, clock, plugins: () => [clusterScheduler(fast)] });
 }
 
 const wait = (clock: TestClock) => ({ clock, timeoutMs: 60_000, intervalMs: 50 });

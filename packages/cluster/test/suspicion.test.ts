@@ -22,7 +22,7 @@ const maxMs = 900;
 let membership: Membership | undefined;
 
 /** A membership of five members on a test clock; `suspected` collects the suspicions it was asked to check. */
-function start(health?: LocalHealth) {
+function start(health?: LocalHealth, maxTimeoutMs = maxMs) {
   const clock = new TestClock();
   const gossip = new GossipQueue(512, 64, 2);
   const suspected: string[] = [];
@@ -31,7 +31,7 @@ function start(health?: LocalHealth) {
     {
       clock,
       suspicionTimeoutMs: minMs,
-      suspicionMaxTimeoutMs: maxMs,
+      suspicionMaxTimeoutMs: maxTimeoutMs,
       deadMemberTtlMs: 60_000,
       ...(health === undefined ? {} : { health }),
     },
@@ -128,6 +128,20 @@ describe("suspicion timers on the test clock", () => {
     m.apply(state(b, MemberStatus.SUSPECT, 0, "c"), { from: c, direct: false });
     m.suspect("d", d.uid, 0);
     expect(suspected).toEqual(["b"]);
+  });
+
+  it("with suspicionMaxTimeoutMs at suspicionTimeoutMs (the default) confirmations neither shorten nor spread", async () => {
+    const { clock, m, unreachable, gossip } = start(undefined, minMs);
+    m.suspect("b", b.uid, 0);
+    await clock.advance(100);
+    gossip.clear();
+    m.apply(state(b, MemberStatus.SUSPECT, 0, "c"), { from: c, direct: false });
+    m.apply(state(b, MemberStatus.SUSPECT, 0, "d"), { from: d, direct: false });
+    expect(gossip.size).toBe(0);
+    await clock.advance(minMs - 101);
+    expect(unreachable()).toBe(false);
+    await clock.advance(1);
+    expect(unreachable()).toBe(true);
   });
 
   it("a refutation ends the suspicion: the member never becomes unreachable", async () => {

@@ -12,9 +12,9 @@ export type DowningStrategyName = "keep-majority" | "static-quorum" | "keep-olde
 export interface DowningOptions {
   /** Default: "keep-majority" (on an even split the side with the oldest member survives). */
   strategy?: DowningStrategyName;
-  /** How long membership and reachability must not change before deciding. Default: 500. */
+  /** How long membership and reachability must not change before deciding. Default: 1500. */
   stableAfterMs?: number;
-  /** Extra wait of the surviving side before it downs the others, so they have stopped what they host first. Default: 400. */
+  /** Extra wait of the surviving side before it downs the others, so they have stopped what they host first. Default: 1500. */
   downRemovalMarginMs?: number;
   /** Count only members with this role (the decision still applies to every member of a side). Default: every member. */
   role?: string;
@@ -93,8 +93,8 @@ export function resolveDowning(options: unknown): DowningSettings {
     throw new InvalidOptionError("downing.downIfAlone", "must be a boolean");
   if (o.whenDowned !== undefined && o.whenDowned !== "stop-system" && o.whenDowned !== "rejoin")
     throw new InvalidOptionError("downing.whenDowned", `must be "stop-system" or "rejoin", got ${JSON.stringify(o.whenDowned)}`);
-  const stableAfterMs = ms(o, "stableAfterMs", 500, 1);
-  const downRemovalMarginMs = ms(o, "downRemovalMarginMs", 400);
+  const stableAfterMs = ms(o, "stableAfterMs", 1500, 1);
+  const downRemovalMarginMs = ms(o, "downRemovalMarginMs", 1500);
   return {
     strategy,
     stableAfterMs,
