@@ -68,6 +68,7 @@ function startNode(port, peers) {
         child.send({ id, op, ...args });
       });
     },
+    exited: () => child.exitCode !== null || child.signalCode !== null,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await exited;
@@ -100,11 +101,28 @@ async function startCluster(count, extraPorts = 0) {
   const nodes = ports.slice(0, count).map((port) => startNode(port, peers));
   await until(async () => nodes.every((n) => n.events.some((e) => e.event === "ready")), 300_000, "every node ready");
   const readyMs = performance.now() - t0;
-  await until(
-    async () => (await Promise.all(nodes.map((n) => n.request("members")))).every((m) => m.length === count),
-    120_000,
-    "convergence",
-  );
+  let views = [];
+  try {
+    await until(
+      async () => {
+        views = (await Promise.all(nodes.map((n) => n.request("members")))).map((m) => m.length);
+        return views.every((length) => length === count);
+      },
+      120_000,
+      "convergence",
+    );
+  } catch (error) {
+    // Say how far it got (members each node lists, members that left its view, processes that exited), and leave no
+    // process behind.
+    const left = nodes.map((n) => n.events.filter((e) => e.event === "member-left").length);
+    const exited = nodes.filter((n) => n.exited()).length;
+    await Promise.all(nodes.map((n) => n.kill()));
+    throw new Error(
+      `${count} nodes, ready after ${readyMs.toFixed(0)} ms, list ${views.join("/")} members; member-left events ` +
+        `per node ${left.join("/")}; ${exited} processes exited`,
+      { cause: error },
+    );
+  }
   return { nodes, ports, peers, readyMs, convergedMs: performance.now() - t0 };
 }
 
