@@ -1,4 +1,5 @@
-// Runs tests on other Node.js release lines: `node tools/scripts/node-matrix.mjs 24:full 22 26`.
+// Runs tests on other Node.js release lines: `node tools/scripts/node-matrix.mjs 24:full 22 26`;
+// `node tools/scripts/node-matrix.mjs --bin 24` only installs that line and prints its bin directory (for PATH).
 // Each version's binary comes from the npm package `node` (npm install --prefix .ci/node/<major> node@<major>), installed
 // once and reused; `:full` runs the whole suite, otherwise the smoke set below (the examples and one test file per
 // package that needs no server). Prints each binary's version, so the CI log shows what ran; exits 1 if any run failed.
@@ -29,16 +30,24 @@ export const smokeSet = [
   "tools/snippets",
 ];
 
-function installNode(major) {
+function installNode(major, npmOutput = "inherit") {
   const prefix = join(root, ".ci", "node", major);
   const bin = join(prefix, "node_modules", "node", "bin");
   if (!existsSync(join(bin, "node"))) {
     const npm = spawnSync("npm", ["install", "--prefix", prefix, "--no-save", "--no-audit", "--no-fund", `node@${major}`], {
-      stdio: "inherit",
+      stdio: npmOutput === "inherit" ? "inherit" : ["ignore", process.stderr, "inherit"],
     });
     if (npm.status !== 0) throw new Error(`npm could not install node@${major} into ${prefix}`);
   }
   return bin;
+}
+
+if (process.argv[2] === "--bin") {
+  const major = process.argv[3] ?? "";
+  if (!/^\d+$/.test(major)) throw new Error(`expected --bin <major>, such as --bin 24, got ${JSON.stringify(major)}`);
+  // npm's own output goes to stderr here, so stdout is the bin directory alone.
+  console.log(installNode(major, "stderr"));
+  process.exit(0);
 }
 
 let failed = 0;

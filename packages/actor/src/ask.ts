@@ -21,7 +21,9 @@ export class AskReplier implements PID {
   private signal: AbortSignal | undefined = undefined;
   private onAbort: (() => void) | undefined = undefined;
   /** Called once when the ask settles (replied, failed, timed out or aborted); remoting forgets its correlation id here. */
-  onSettled: (() => void) | undefined = undefined;
+  onSettled: ((replier: AskReplier) => void) | undefined = undefined;
+  /** What the code that registered the ask keeps with it (remoting: its pending ask), so one onSettled serves all. */
+  tag: unknown = undefined;
   private readonly id = ++nextAskId;
 
   constructor(
@@ -95,7 +97,7 @@ export class AskReplier implements PID {
     this.settled = true;
     this.list?.remove(this);
     if (this.signal !== undefined && this.onAbort !== undefined) this.signal.removeEventListener("abort", this.onAbort);
-    this.onSettled?.();
+    this.onSettled?.(this);
   }
 
   /** Milliseconds left before the ask times out (0 once past). */

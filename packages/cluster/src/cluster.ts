@@ -4,6 +4,7 @@ import { type BeforeLeaveListener, clusterTypes, type LeaveReason, withTimeout }
 import { ClusterEmitter } from "./cluster-emitter.js";
 import { handleClusterMessage } from "./cluster-inbox.js";
 import { buildParts, type Parts } from "./cluster-parts.js";
+import { type ClusterDatacenter, datacentersOf } from "./datacenter.js";
 import { Duplicates, type DuplicatesListener } from "./duplicates.js";
 import { ClusterAlreadyStartedError, ClusterNotRunningError } from "./errors.js";
 import type { ClusterEventListener } from "./events.js";
@@ -193,6 +194,15 @@ export class Cluster implements Plugin {
   claimName(name: string): Promise<((spawned: boolean) => void) | undefined> {
     if (this.state !== "running" || this.parts === undefined) return Promise.resolve(undefined);
     return this.parts.placement.claimLocal(name);
+  }
+
+  /**
+   * Every datacenter this node knows, as @tsakt/multidc's plugin sees them (multiDatacenterOf(system).datacenters());
+   * [] without that plugin (a cluster in one datacenter) or before start.
+   */
+  datacenters(): ClusterDatacenter[] {
+    const system = this.emitter.system;
+    return datacentersOf(system === undefined ? undefined : hostOf(system));
   }
 
   /** Starts the cluster on `system` (the Plugin hook): registers in discovery, joins the peers found, starts probing. */

@@ -1,5 +1,6 @@
 export type { Cluster } from "./cluster.js";
 export { type BeforeLeaveListener, clusterOf, type LeaveReason } from "./cluster-basics.js";
+export type { ClusterDatacenter } from "./datacenter.js";
 export type { DuplicatesListener } from "./duplicates.js";
 export {
   ClusterAlreadyStartedError,

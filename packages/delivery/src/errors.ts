@@ -54,3 +54,18 @@ export class UnknownPayloadTypeError extends TsaktError {
     );
   }
 }
+
+/** A consumer's progress store failed to load or save (durable consumer progress); `cause` is the store's error. */
+export class ConsumerProgressError extends TsaktError {
+  constructor(
+    readonly key: string,
+    operation: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      "ConsumerProgress",
+      `a reliable consumer could not ${operation} its progress "${key}": messages it processed since its last stored progress are delivered again; check the store`,
+      options,
+    );
+  }
+}

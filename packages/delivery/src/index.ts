@@ -1,5 +1,6 @@
-export { reliableConsumer } from "./consumer.js";
+export { currentDelivery, type Delivery, reliableConsumer } from "./consumer.js";
 export {
+  ConsumerProgressError,
   DeliveryCancelledError,
   PayloadNotSerializableError,
   ProducerClosedError,
@@ -9,6 +10,8 @@ export {
 export {
   type Cancel,
   CancelSchema,
+  type ConsumerProgress,
+  ConsumerProgressSchema,
   type Demand,
   DemandSchema,
   file_tsakt_delivery_v1_delivery,
@@ -20,7 +23,7 @@ export {
   type Sequenced,
   SequencedSchema,
 } from "./gen/tsakt/delivery/v1/delivery_pb.js";
-export type { ConsumerOptions, Destination, ProducerOptions } from "./options.js";
+export type { ConsumerOptions, Destination, ProducerOptions, ProgressWrites } from "./options.js";
 export { DeliveryPlugin, deliveryOf, reliableDelivery } from "./plugin.js";
 export type { ProducerPhase, ProducerStats } from "./producer.js";
 export { type ReliableProducer, reliableProducer } from "./reliable-producer.js";

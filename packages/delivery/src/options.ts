@@ -1,5 +1,5 @@
 import { InvalidOptionError, type PID } from "@tsakt/actor";
-import type { EventJournal } from "@tsakt/persistence";
+import type { EventJournal, StateStore } from "@tsakt/persistence";
 
 /** Where a producer sends: a PID (a local or remote actor, a grain handle) or a name or address for system.actorOf. */
 export type Destination = PID | string;
@@ -30,15 +30,27 @@ export interface ResolvedProducerOptions {
   readonly journal: EventJournal | undefined;
 }
 
+/** When a consumer with a progress store writes its progress: after each message, or coalesced in the background. */
+export type ProgressWrites = "each" | "batched";
+
 /** Options of reliableConsumer(factory, options). */
 export interface ConsumerOptions {
   /** Messages a producer may have outstanding with this consumer (sent, not yet processed): the bound of its mailbox per producer. Default: 100. */
   window?: number;
+  /** Keeps the consumer's progress (per producer) in this StateStore from @tsakt/persistence or a backend, so a relocated or restarted consumer resumes where it stopped; a message is confirmed only once its progress is stored. Default: none (in memory, with the actor). */
+  progress?: StateStore;
+  /** The consumer's identity in the progress store: keys are "delivery-consumer/<name>/<producer id>". Default: the actor's path (a relocated cluster actor keeps it). */
+  name?: string;
+  /** "each": the next message waits until this one's progress is stored (after a crash at most one processed message is delivered again); "batched": writes are coalesced in the background (after a crash up to `window`; a graceful stop waits for the write). Default: "each". */
+  progressWrites?: ProgressWrites;
 }
 
 /** ConsumerOptions with defaults applied. */
 export interface ResolvedConsumerOptions {
   readonly window: number;
+  readonly progress: StateStore | undefined;
+  readonly name: string | undefined;
+  readonly progressWrites: ProgressWrites;
 }
 
 const positiveInteger = (value: unknown): value is number => typeof value === "number" && Number.isSafeInteger(value) && value > 0;
@@ -88,9 +100,20 @@ export function resolveProducerOptions(options: unknown): ResolvedProducerOption
 
 /** Checks consumer options; InvalidOptionError names the field. */
 export function resolveConsumerOptions(options: unknown): ResolvedConsumerOptions {
-  if (options === undefined) return { window: 100 };
-  if (!isObject(options)) throw new InvalidOptionError("options", "must be an object { window? }");
+  if (options === undefined) return { window: 100, progress: undefined, name: undefined, progressWrites: "each" };
+  if (!isObject(options)) throw new InvalidOptionError("options", "must be an object { window?, progress?, name?, progressWrites? }");
   const o = options as Partial<ConsumerOptions>;
   if (o.window !== undefined && !positiveInteger(o.window)) throw new InvalidOptionError("window", "must be a positive integer");
-  return { window: o.window ?? 100 };
+  if (o.progress !== undefined) {
+    const store = o.progress as Partial<StateStore>;
+    if (typeof store.load !== "function" || typeof store.save !== "function" || typeof store.clear !== "function")
+      throw new InvalidOptionError("progress", "must be a StateStore from @tsakt/persistence or a backend package");
+  }
+  if (o.name !== undefined && !(typeof o.name === "string" && o.name.length > 0 && o.name.length <= 200 && !o.name.includes("\0")))
+    throw new InvalidOptionError("name", "must be a non-empty string of at most 200 characters without NUL");
+  if (o.progressWrites !== undefined && o.progressWrites !== "each" && o.progressWrites !== "batched")
+    throw new InvalidOptionError("progressWrites", 'must be "each" or "batched"');
+  if (o.name !== undefined && o.progress === undefined)
+    throw new InvalidOptionError("name", "names the consumer in a progress store: give `progress` too");
+  return { window: o.window ?? 100, progress: o.progress, name: o.name, progressWrites: o.progressWrites ?? "each" };
 }

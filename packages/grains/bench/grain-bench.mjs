@@ -5,20 +5,24 @@
  * plain remote actor.
  * It runs against the built packages (dist), so build first:
  *
- *   cd packages/grains && npx tsc -b && node bench/grain-bench.mjs [--quick]
+ *   cd packages/grains && npx tsc -b && node bench/grain-bench.mjs [--quick] [--part local|activation|remote]
  *
- * Each scenario runs one warm-up round and then 3 measured rounds and reports the median; --quick shrinks N.
+ * Each scenario runs one warm-up round and then 3 measured rounds and reports the median; --quick shrinks N;
+ * --part runs only the one-node tell and ask rows, only the activation row, or only the rows across nodes.
  */
 import { create } from "@bufbuild/protobuf";
 import { file_google_protobuf_wrappers, StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, silentLogger } from "@tsakt/actor";
-import { Cluster, clusterTypes, remotingTransport } from "@tsakt/cluster";
+import { clusterOf, cluster as clusterPlugin, remotingTransport } from "@tsakt/cluster";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { remoteOf, remoting } from "@tsakt/remote";
-import { clusterGrains, grainClusterTypes } from "../dist/cluster.js";
+import { clusterGrains } from "../dist/cluster.js";
 import { grainOf, grains } from "../dist/index.js";
 
 const quick = process.argv.includes("--quick");
+const partAt = process.argv.indexOf("--part");
+const part = partAt < 0 ? undefined : process.argv[partAt + 1];
+const runs = (name) => part === undefined || part === name;
 const scale = quick ? 0.05 : 1;
 const TELLS = Math.round(1_000_000 * scale);
 const ASKS = Math.round(100_000 * scale);
@@ -119,112 +123,117 @@ async function concurrentAskRate(target) {
   });
 }
 
-const tellGrain = await tellRate(grain);
-const tellActor = await tellRate(actor);
-row(`tell 1→1 (N=${TELLS})`, "msg/s", tellGrain, tellActor);
+if (runs("local")) {
+  const tellGrain = await tellRate(grain);
+  const tellActor = await tellRate(actor);
+  row(`tell 1→1 (N=${TELLS})`, "msg/s", tellGrain, tellActor);
 
-const lookupTell = await measure(async () => {
-  sink = counter(TELLS);
-  const s = await seconds(async () => {
-    for (let i = 0; i < TELLS; i++) grainOf(system, "sink", "one").tell(MSG);
-    await sink.done;
+  const lookupTell = await measure(async () => {
+    sink = counter(TELLS);
+    const s = await seconds(async () => {
+      for (let i = 0; i < TELLS; i++) grainOf(system, "sink", "one").tell(MSG);
+      await sink.done;
+    });
+    return TELLS / s;
   });
-  return TELLS / s;
-});
-row(`grainOf(…).tell per message (N=${TELLS})`, "msg/s", lookupTell, tellActor);
+  row(`grainOf(…).tell per message (N=${TELLS})`, "msg/s", lookupTell, tellActor);
 
-const askGrain = await askLatencyUs(grain);
-const askActor = await askLatencyUs(actor);
-row(`ask round trip, one at a time (N=${ASKS})`, "µs", askGrain, askActor, false);
+  const askGrain = await askLatencyUs(grain);
+  const askActor = await askLatencyUs(actor);
+  row(`ask round trip, one at a time (N=${ASKS})`, "µs", askGrain, askActor, false);
 
-const batchGrain = await concurrentAskRate(grain);
-const batchActor = await concurrentAskRate(actor);
-row(`ask, ${BATCH} in flight (N=${BATCHES * BATCH})`, "ask/s", batchGrain, batchActor);
-
-const activationRate = await measure(async () => {
-  const r = ++round;
-  sink = counter(ACTIVATIONS);
-  const s = await seconds(async () => {
-    for (let i = 0; i < ACTIVATIONS; i++) grainOf(system, "fresh", `r${r}-${i}`).tell(MSG);
-    await sink.done;
+  const batchGrain = await concurrentAskRate(grain);
+  const batchActor = await concurrentAskRate(actor);
+  row(`ask, ${BATCH} in flight (N=${BATCHES * BATCH})`, "ask/s", batchGrain, batchActor);
+}
+if (runs("activation")) {
+  const activationRate = await measure(async () => {
+    const r = ++round;
+    sink = counter(ACTIVATIONS);
+    const s = await seconds(async () => {
+      for (let i = 0; i < ACTIVATIONS; i++) grainOf(system, "fresh", `r${r}-${i}`).tell(MSG);
+      await sink.done;
+    });
+    return ACTIVATIONS / s;
   });
-  return ACTIVATIONS / s;
-});
-const spawnRate = await measure(async () => {
-  const r = ++round;
-  const s = await seconds(async () => {
-    for (let i = 0; i < ACTIVATIONS; i++) await system.spawnFunc(`spawned-${r}-${i}`, () => {});
+  const spawnRate = await measure(async () => {
+    const r = ++round;
+    const s = await seconds(async () => {
+      for (let i = 0; i < ACTIVATIONS; i++) await system.spawnFunc(`spawned-${r}-${i}`, () => {});
+    });
+    return ACTIVATIONS / s;
   });
-  return ACTIVATIONS / s;
-});
-row(`activations of new identities (N=${ACTIVATIONS})`, "act/s", activationRate, spawnRate);
+  row(`activations of new identities (N=${ACTIVATIONS})`, "act/s", activationRate, spawnRate);
+}
 
 await system.stop();
 
-// Two cluster nodes; the grain and the plain actor live on B, the asks come from A.
-const discovery = new MemoryNetwork();
-async function clusterNode(name) {
-  const cluster = new Cluster({ transport: remotingTransport({ name }), discovery: new MemoryDiscoveryProvider({ network: discovery }) });
-  const types = [file_google_protobuf_wrappers];
-  return ActorSystem.start({
-    name: "grain-bench",
-    logger: silentLogger,
-    askTimeoutMs: 60_000,
-    plugins: [
-      remoting({ host: "127.0.0.1", port: 0, types: [...clusterTypes, ...grainClusterTypes, ...types] }),
-      cluster,
-      clusterGrains(cluster, {
-        types,
-        kinds: { echo: { longLived: true, factory: () => ({ onReceive: (ctx) => ctx.respond(ctx.message) }) } },
-      }),
-    ],
-  });
-}
-const nodeA = await clusterNode("a");
-const nodeB = await clusterNode("b");
-const PING = create(StringValueSchema, { value: "ping" });
-await grainOf(nodeB, "echo", "far").ask(PING);
-const remoteGrain = grainOf(nodeA, "echo", "far");
-await nodeB.spawnFunc("echo", (ctx) => ctx.respond(ctx.message));
-const remoteActor = remoteOf(nodeA).pidOf(`${nodeB.addressPrefix}/user/echo`);
-await remoteGrain.ask(PING);
-await remoteActor.ask(PING);
+if (runs("remote")) {
+  // Two cluster nodes; the grain and the plain actor live on B, the asks come from A.
+  const discovery = new MemoryNetwork();
+  async function clusterNode(name) {
+    const types = [file_google_protobuf_wrappers];
+    return ActorSystem.start({
+      name: "grain-bench",
+      logger: silentLogger,
+      askTimeoutMs: 60_000,
+      plugins: [
+        remoting({ host: "127.0.0.1", port: 0, types }),
+        clusterPlugin({ transport: remotingTransport({ name }), discovery: new MemoryDiscoveryProvider({ network: discovery }) }),
+        clusterGrains({
+          kinds: { echo: { longLived: true, factory: () => ({ onReceive: (ctx) => ctx.respond(ctx.message) }) } },
+        }),
+      ],
+    });
+  }
+  const nodeA = await clusterNode("a");
+  const nodeB = await clusterNode("b");
+  for (let i = 0; i < 1000 && [nodeA, nodeB].some((n) => clusterOf(n).members().length < 2); i++)
+    await new Promise((r) => setTimeout(r, 10));
+  const PING = create(StringValueSchema, { value: "ping" });
+  await grainOf(nodeB, "echo", "far").ask(PING);
+  const remoteGrain = grainOf(nodeA, "echo", "far");
+  await nodeB.spawnFunc("echo", (ctx) => ctx.respond(ctx.message));
+  const remoteActor = remoteOf(nodeA).pidOf(`${nodeB.addressPrefix}/user/echo`);
+  await remoteGrain.ask(PING);
+  await remoteActor.ask(PING);
 
-async function remoteAskUs(target) {
-  return measure(async () => {
-    const s = await seconds(async () => {
-      for (let i = 0; i < REMOTE_ASKS; i++) await target.ask(PING);
+  async function remoteAskUs(target) {
+    return measure(async () => {
+      const s = await seconds(async () => {
+        for (let i = 0; i < REMOTE_ASKS; i++) await target.ask(PING);
+      });
+      return (s / REMOTE_ASKS) * 1e6;
     });
-    return (s / REMOTE_ASKS) * 1e6;
-  });
-}
-async function remoteBatchRate(target) {
-  return measure(async () => {
-    const batch = new Array(BATCH);
-    const s = await seconds(async () => {
-      for (let b = 0; b < REMOTE_BATCHES; b++) {
-        for (let i = 0; i < BATCH; i++) batch[i] = target.ask(PING);
-        await Promise.all(batch);
-      }
+  }
+  async function remoteBatchRate(target) {
+    return measure(async () => {
+      const batch = new Array(BATCH);
+      const s = await seconds(async () => {
+        for (let b = 0; b < REMOTE_BATCHES; b++) {
+          for (let i = 0; i < BATCH; i++) batch[i] = target.ask(PING);
+          await Promise.all(batch);
+        }
+      });
+      return (REMOTE_BATCHES * BATCH) / s;
     });
-    return (REMOTE_BATCHES * BATCH) / s;
-  });
+  }
+  row(
+    `grain ask across nodes, one at a time (N=${REMOTE_ASKS})`,
+    "µs",
+    await remoteAskUs(remoteGrain),
+    await remoteAskUs(remoteActor),
+    false,
+  );
+  row(
+    `grain ask across nodes, ${BATCH} in flight (N=${REMOTE_BATCHES * BATCH})`,
+    "ask/s",
+    await remoteBatchRate(remoteGrain),
+    await remoteBatchRate(remoteActor),
+  );
+  await nodeA.stop();
+  await nodeB.stop();
 }
-row(
-  `grain ask across nodes, one at a time (N=${REMOTE_ASKS})`,
-  "µs",
-  await remoteAskUs(remoteGrain),
-  await remoteAskUs(remoteActor),
-  false,
-);
-row(
-  `grain ask across nodes, ${BATCH} in flight (N=${REMOTE_BATCHES * BATCH})`,
-  "ask/s",
-  await remoteBatchRate(remoteGrain),
-  await remoteBatchRate(remoteActor),
-);
-await nodeA.stop();
-await nodeB.stop();
 
 const header = ["scenario", "unit", "grain", "actor", "grain vs actor"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

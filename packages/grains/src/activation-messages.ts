@@ -1,11 +1,21 @@
-import type { Schedule } from "@tsakt/actor";
-import type { AskReplier } from "@tsakt/actor/internal";
+import type { PID, Schedule } from "@tsakt/actor";
+
+/**
+ * Who waits for a grain's answer: the temporary sender of a local ask (AskReplier), or the stand-in for an asker on
+ * another node (see ClusterGrainForwarder). Its tell answers, reject fails the ask.
+ */
+export interface GrainAsker extends PID {
+  /** Fails the ask with `error`. */
+  reject(error: unknown): void;
+  /** Milliseconds left before the asker gives up (0 once past). */
+  remainingMs(): number;
+}
 
 /** An ask to a grain: the message plus the asker's temporary sender, which a failure rejects. */
 export class GrainAsk {
   constructor(
     readonly message: unknown,
-    readonly replier: AskReplier,
+    readonly replier: GrainAsker,
   ) {}
 }
 

@@ -1,7 +1,6 @@
 import type { Actor, ActorSystem, PID, ReceiveContext } from "@tsakt/actor";
 import { InvalidOptionError, isTsaktError } from "@tsakt/actor";
-import type { AskReplier } from "@tsakt/actor/internal";
-import { GrainAsk, RetireActivation, TimerTick } from "./activation-messages.js";
+import { GrainAsk, type GrainAsker, RetireActivation, TimerTick } from "./activation-messages.js";
 import { ActivationFenced, ActivationOutcome, ActivationRetired } from "./commands.js";
 import { type ActivationScope, GrainCallContext } from "./context.js";
 import type { Activation } from "./entry.js";
@@ -73,7 +72,7 @@ export class GrainActivationActor implements Actor, ActivationScope {
     const activation = this.activation;
     if (activation.outstanding > 0) activation.outstanding--;
     let message = actx.message;
-    let asker: AskReplier | undefined;
+    let asker: GrainAsker | undefined;
     if (message instanceof GrainAsk) {
       asker = message.replier;
       message = message.message;

@@ -1,11 +1,13 @@
-import { create, type DescMessage, isMessage, type Message, type Registry } from "@bufbuild/protobuf";
+import { create, isMessage, type Message, type Registry } from "@bufbuild/protobuf";
 import { anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
-import { InvalidMessageError, type PID, SystemNotStartedError, TsaktError } from "@tsakt/actor";
+import { AskTimeoutError, InvalidMessageError, isTsaktError, type PID, SystemNotStartedError } from "@tsakt/actor";
 import { hostOf } from "@tsakt/actor/internal";
 import type { Cluster } from "@tsakt/cluster";
 import { RemoteFailureError, remoteOf } from "@tsakt/remote";
 import { remoteTypesOf } from "@tsakt/remote/internal";
+import { GrainAsk } from "./activation-messages.js";
 import { messageOf } from "./errors.js";
+import { ForwardedAsk, failureOf } from "./forwarded-ask.js";
 import type { GrainForwarder, GrainForwardTarget } from "./forwarder.js";
 import {
   type GrainCall,
@@ -69,12 +71,28 @@ export class ClusterGrainForwarder implements GrainForwarder {
     this.managerAt(node).tell(call, sender);
   }
 
-  async ask(node: string, identity: GrainIdentity, message: unknown, hops: number, timeoutMs: number): Promise<unknown> {
-    this.started();
-    const call = this.call(identity, message, true, hops, timeoutMs);
-    const reply = await this.managerAt(node).ask(call, { timeoutMs });
-    if (isMessage(reply, GrainCallFailedSchema)) throw new RemoteFailureError(reply.code, reply.message, `${node}/system/${managerName}`);
-    return reply;
+  ask(node: string, identity: GrainIdentity, message: unknown, hops: number, timeoutMs: number): Promise<unknown> {
+    let call: GrainCall;
+    try {
+      this.started();
+      call = this.call(identity, message, true, hops, timeoutMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // One settlement hop: the reply, or GrainCallFailed as the grain's error, or the timeout naming the grain.
+    return this.managerAt(node)
+      .ask(call, { timeoutMs })
+      .then(
+        (reply) => {
+          if (isMessage(reply, GrainCallFailedSchema))
+            throw new RemoteFailureError(reply.code, reply.message, `${node}/system/${managerName}`);
+          return reply;
+        },
+        (error: unknown) => {
+          if (isTsaktError(error, "AskTimeout")) throw new AskTimeoutError(`grain ${identity.kind}/${identity.id} on ${node}`, timeoutMs);
+          throw error;
+        },
+      );
   }
 
   /** The time on the system's clock. */
@@ -109,14 +127,13 @@ export class ClusterGrainForwarder implements GrainForwarder {
         throw new InvalidMessageError(
           `grain ${call.kind}/${call.id} got a message of unregistered type ${call.message?.typeUrl ?? "(none)"}; add it to remoting({ types }) on every node`,
         );
-      if (!call.ask) {
+      if (!call.ask || sender === undefined) {
         target.deliverForwarded(identity, payload, sender, call.hops);
         return;
       }
-      target.askForwarded(identity, payload, call.hops, Math.max(1, call.timeoutMs)).then(
-        (reply) => sender?.tell(reply),
-        (error: unknown) => sender?.tell(failureOf(error)),
-      );
+      // The grain answers the asking node directly; that node keeps the deadline.
+      const asker = new ForwardedAsk(sender, Math.max(1, call.timeoutMs), target.system.clock);
+      target.deliverForwarded(identity, new GrainAsk(payload, asker), asker, call.hops);
     } catch (error) {
       if (call.ask) sender?.tell(failureOf(error));
       else
@@ -125,13 +142,19 @@ export class ClusterGrainForwarder implements GrainForwarder {
   }
 
   private call(identity: GrainIdentity, message: unknown, ask: boolean, hops: number, timeoutMs: number): GrainCall {
-    const registry = this.types();
-    if (!isProtobufMessage(message) || registry.getMessage(message.$typeName) === undefined)
+    const schema = isProtobufMessage(message) ? this.types().getMessage(message.$typeName) : undefined;
+    if (schema === undefined)
       throw new InvalidMessageError(
         `grain ${identity.kind}/${identity.id} lives on another node, so its messages must be protobuf messages registered in remoting({ types }) (got ${describe(message)})`,
       );
-    const schema = registry.getMessage(message.$typeName) as DescMessage;
-    return create(GrainCallSchema, { kind: identity.kind, id: identity.id, message: anyPack(schema, message), ask, hops, timeoutMs });
+    return create(GrainCallSchema, {
+      kind: identity.kind,
+      id: identity.id,
+      message: anyPack(schema, message as Message),
+      ask,
+      hops,
+      timeoutMs,
+    });
   }
 
   private managerAt(node: string): PID {
@@ -152,11 +175,6 @@ export class ClusterGrainForwarder implements GrainForwarder {
     if (this.target === undefined) throw new SystemNotStartedError("forward a grain message (pass the forwarder to grains({ forwarder }))");
     return this.target;
   }
-}
-
-function failureOf(error: unknown) {
-  const code = error instanceof TsaktError ? error.code : error instanceof Error ? error.name : "Error";
-  return create(GrainCallFailedSchema, { code, message: messageOf(error) });
 }
 
 function isProtobufMessage(value: unknown): value is Message {

@@ -1,6 +1,7 @@
 import { type DescMessage, isMessage, type MessageShape } from "@bufbuild/protobuf";
 import { type ActorSystem, type AskOptions, InvalidOptionError, type Logger, type PID } from "@tsakt/actor";
-import { type AskReplier, hostOf } from "@tsakt/actor/internal";
+import { hostOf } from "@tsakt/actor/internal";
+import type { GrainAsker } from "./activation-messages.js";
 import type { GrainReceiveContext, GrainTimers } from "./grain.js";
 import type { GrainRef } from "./grain-ref.js";
 import type { GrainState } from "./grain-state.js";
@@ -23,7 +24,7 @@ export class GrainCallContext implements GrainReceiveContext {
   message: unknown = undefined;
   sender: PID | undefined = undefined;
   /** The asker to reject when onReceive throws; undefined for a tell. */
-  asker: AskReplier | undefined = undefined;
+  asker: GrainAsker | undefined = undefined;
 
   constructor(private readonly scope: ActivationScope) {}
 

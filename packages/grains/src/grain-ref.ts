@@ -17,6 +17,8 @@ export interface GrainRefHost {
   route(ref: GrainRef, message: unknown, sender: PID | undefined): boolean;
   /** Sends `message` to the node that owns `entry`'s identity (state REMOTE); `hops` counts this forward. */
   forward(entry: HandleEntry, message: unknown, sender: PID | undefined, hops: number): boolean;
+  /** Asks the grain of `entry` on the node that owns it (state REMOTE); `timeoutMs` defaults to the system's. */
+  askRemote(entry: HandleEntry, message: unknown, timeoutMs: number | undefined): Promise<unknown>;
 }
 
 /**
@@ -68,6 +70,11 @@ export class GrainRef implements PID {
   ask<R = unknown>(message: unknown, options?: AskOptions): Promise<R> {
     if (message === undefined || message === null)
       return Promise.reject(new InvalidMessageError(`cannot ask grain ${this.key} with ${String(message)}`));
+    const entry = this.entry;
+    // Owned by another node, nothing earlier still with the manager: the remote ask is the only one (an abort signal
+    // takes the general way, which watches it).
+    if (entry !== undefined && entry.state === REMOTE && entry.queued === 0 && options?.signal === undefined)
+      return this.runtime.askRemote(entry, message, options?.timeoutMs) as Promise<R>;
     const replier = this.runtime.host.prepareAsk(this.address, options);
     if (replier instanceof Error) return Promise.reject(replier);
     this.deliver(new GrainAsk(message, replier), replier);

@@ -140,6 +140,13 @@ export class GrainRuntime implements GrainForwardTarget, GrainRefHost, Activatio
     return replier.promise;
   }
 
+  /** Asks the grain of `entry` on the node that owns it (state REMOTE): one remote ask, no local one around it. */
+  askRemote(entry: HandleEntry, message: unknown, timeoutMs: number | undefined): Promise<unknown> {
+    entry.forwarded = true;
+    const forwarder = this.forwarder as GrainForwarder;
+    return forwarder.ask(entry.owner, entry.ref.identity, message, 1, timeoutMs ?? this.system.askTimeoutMs);
+  }
+
   /** Sends a message of the entry's identity to the node that owns it (state REMOTE). */
   forward(entry: HandleEntry, message: unknown, sender: PID | undefined, hops: number): boolean {
     const forwarder = this.forwarder as GrainForwarder;

@@ -1,7 +1,9 @@
 // Multi-datacenter bench: two datacenters of two node processes each (test/fixtures/dc-node.mjs) on 127.0.0.1, the
 // control plane on a nats-server with JetStream (tools/test-servers). Prints sequential ask p50/p99 and tell
-// throughput to an actor in the other datacenter beside the same calls to an actor on another node of the caller's
-// own datacenter, and the time from SIGKILL of a whole datacenter to INACTIVE on every node of the other.
+// throughput to an actor in the other datacenter (through its gateway, and direct) beside the same calls to an actor
+// on another node of the caller's own datacenter, and the time from SIGKILL of a whole datacenter to INACTIVE on
+// every node of the other. In A only the first node is a gateway and the called actor lives on the second, so a
+// gateway-routed call crosses two processes each way.
 // `npx tsc -b` first, then `node packages/multidc/bench/multidc-bench.mjs [--asks 2000] [--tells 100000] [--quick] [--json]`, or
 // `pnpm bench --only multidc`.
 import { fork } from "node:child_process";
@@ -69,11 +71,14 @@ async function startDatacenter(dc, config) {
   return ports.map((port) => startNode(dc, port, { ...config, peers }));
 }
 
+const us = (v) => `${v.toFixed(0)} µs`;
+const rate = (v) => `${(v / 1000).toFixed(0)}k/s`;
+
 const server = await startNatsServer({ jetstream: true });
 const nodes = [];
 try {
   const config = { controlPlane: { kind: "nats", url: server.url }, heartbeatMs, leaseMs };
-  const a = await startDatacenter("dc-a", config);
+  const a = await startDatacenter("dc-a", { ...config, gatewayRole: "gateway", roles: [["gateway"], ["worker"]] });
   const b = await startDatacenter("dc-b", config);
   nodes.push(...a, ...b);
   const seen = async (on, dc, state) => (await Promise.all(on.map((n) => n.request("states")))).every((s) => s[dc]?.state === state);
@@ -82,18 +87,26 @@ try {
   // Two actors in B; the caller in B is the node that does not host "near", so both calls cross a process.
   await b[0].request("spawnHere", { name: "near" });
   const caller = (await b[0].request("isLocal", { name: "near" })) ? b[1] : b[0];
-  await a[0].request("spawnHere", { name: "far" });
-  const same = await caller.request("latency", { name: "near", n: asks });
-  const cross = await caller.request("latency", { name: "far", dc: "dc-a", n: asks });
-  const sameTells = await caller.request("throughput", { name: "near", n: tells });
-  const crossTells = await caller.request("throughput", { name: "far", dc: "dc-a", n: tells });
-  const result = { heartbeatMs, leaseMs, same: { ...same, tellsPerSecond: sameTells }, cross: { ...cross, tellsPerSecond: crossTells } };
-  const us = (v) => `${v.toFixed(0)} µs`;
-  const rate = (v) => `${(v / 1000).toFixed(0)}k/s`;
+  await a[0].request("spawnHere", { name: "far", role: "worker" });
+  const calls = async (args) => ({
+    ...(await caller.request("latency", { ...args, n: asks })),
+    tellsPerSecond: await caller.request("throughput", { ...args, n: tells }),
+  });
+  const result = {
+    heartbeatMs,
+    leaseMs,
+    same: await calls({ name: "near" }),
+    cross: await calls({ name: "far", dc: "dc-a", routing: "gateway" }),
+    crossDirect: await calls({ name: "far", dc: "dc-a", routing: "direct" }),
+  };
   if (!values.json) {
-    console.log(`call                         ask p50   ask p99   tells (${tells})`);
-    console.log(`same datacenter, other node  ${us(same.p50).padEnd(9)} ${us(same.p99).padEnd(9)} ${rate(sameTells)}`);
-    console.log(`other datacenter             ${us(cross.p50).padEnd(9)} ${us(cross.p99).padEnd(9)} ${rate(crossTells)}`);
+    console.log(`call                                  ask p50   ask p99   tells (${tells})`);
+    for (const [label, r] of [
+      ["same datacenter, other node", result.same],
+      ["other datacenter, through a gateway", result.cross],
+      ["other datacenter, direct", result.crossDirect],
+    ])
+      console.log(`${label.padEnd(37)} ${us(r.p50).padEnd(9)} ${us(r.p99).padEnd(9)} ${rate(r.tellsPerSecond)}`);
   }
   // Death of datacenter A: time until every node of B sees it INACTIVE.
   const killedAt = Date.now();

@@ -1,10 +1,20 @@
 import { create, isMessage } from "@bufbuild/protobuf";
-import { ActorNotFoundError, type ActorSystem, type PID, type ReceiveContext, TsaktError } from "@tsakt/actor";
+import { ActorNotFoundError, type ActorSystem, type PID, type Plugin, type ReceiveContext, TsaktError } from "@tsakt/actor";
+import { pluginOf } from "@tsakt/actor/internal";
 import { clusterOf } from "@tsakt/cluster";
 import { remoteOf } from "@tsakt/remote";
 import { DatacenterUnavailableError } from "./errors.js";
-import { DrainSchema, LookupSchema, RefusedSchema, type Resolved, ResolvedSchema, SpawnSchema } from "./gen/tsakt/multidc/v1/multidc_pb.js";
+import {
+  DrainSchema,
+  GrainLookupSchema,
+  LookupSchema,
+  RefusedSchema,
+  type Resolved,
+  ResolvedSchema,
+  SpawnSchema,
+} from "./gen/tsakt/multidc/v1/multidc_pb.js";
 import { type Heartbeat, writerOf } from "./heartbeat.js";
+import type { Relays } from "./relay.js";
 import type { DatacenterInfo, DatacenterView } from "./view.js";
 
 /** Name of the gateway system actor on every node: /system/multidc. */
@@ -16,17 +26,22 @@ export interface GatewayContext {
   readonly datacenter: string;
   readonly view: DatacenterView;
   readonly heartbeat: Heartbeat;
+  readonly relays: Relays;
 }
 
-/** The gateway actor: answers other datacenters' lookups and spawns from this node's cluster, and drains on the leader. */
+/**
+ * The gateway actor: answers other datacenters' lookups and spawns from this node's cluster (with the actor's own
+ * address, or with a relay's on this node for gateway routing), relays to grains, and drains on the leader.
+ */
 export function gatewayActor(g: GatewayContext) {
   return {
     receive(ctx: ReceiveContext): void {
       const m = ctx.message;
       const sender = ctx.sender;
       let work: Promise<unknown>;
-      if (isMessage(m, LookupSchema)) work = g.system.actorOf(m.name).then((pid) => resolved(g.system, pid));
-      else if (isMessage(m, SpawnSchema)) work = spawnHere(g, m.name, m.kind);
+      if (isMessage(m, LookupSchema)) work = lookupHere(g, m.name, m.relay);
+      else if (isMessage(m, SpawnSchema)) work = spawnHere(g, m.name, m.kind, m.relay);
+      else if (isMessage(m, GrainLookupSchema)) work = grainHere(g, m.kind, m.id);
       else if (isMessage(m, DrainSchema)) work = drainHere(g, m.drainMs);
       else return ctx.unhandled();
       // Lookups can wait for a relocation; answering later keeps the gateway free for other callers meanwhile.
@@ -38,11 +53,33 @@ export function gatewayActor(g: GatewayContext) {
   };
 }
 
-async function spawnHere(g: GatewayContext, name: string, kind: string): Promise<unknown> {
+async function lookupHere(g: GatewayContext, name: string, relay: boolean): Promise<unknown> {
+  const pid = await g.system.actorOf(name);
+  if (!relay) return resolved(g.system, pid);
+  return create(ResolvedSchema, { address: await g.relays.addressOf(`actor:${name}`, () => g.system.actorOf(name)) });
+}
+
+async function spawnHere(g: GatewayContext, name: string, kind: string, relay: boolean): Promise<unknown> {
   const state = g.view.get(g.datacenter)?.state;
   if (state === "DRAINING" || state === "INACTIVE")
     throw new DatacenterUnavailableError(g.datacenter, state === "DRAINING" ? "draining" : "inactive");
-  return resolved(g.system, await clusterOf(g.system).spawnOn(name, kind));
+  const pid = await clusterOf(g.system).spawnOn(name, kind);
+  if (!relay) return resolved(g.system, pid);
+  return create(ResolvedSchema, { address: await g.relays.addressOf(`actor:${name}`, () => g.system.actorOf(name)) });
+}
+
+/** The grains plugin as the gateway uses it (not imported: @tsakt/grains is needed only where grains run). */
+interface GrainsLike extends Plugin {
+  of(kind: string, id: string): PID;
+  kinds(): string[];
+}
+
+async function grainHere(g: GatewayContext, kind: string, id: string): Promise<unknown> {
+  const grains = pluginOf<GrainsLike>(g.system, "grains", "a grain call from another datacenter", "@tsakt/grains");
+  if (!grains.kinds().includes(kind))
+    throw new TsaktError("UnknownGrainKind", `no grain kind "${kind}" is registered in this datacenter's clusterGrains({ kinds })`);
+  const ref = grains.of(kind, id);
+  return create(ResolvedSchema, { address: await g.relays.addressOf(`grain:${kind}/${id}`, () => ref) });
 }
 
 async function drainHere(g: GatewayContext, drainMs: number): Promise<unknown> {
@@ -69,15 +106,21 @@ export function gatewayOf(system: ActorSystem, dc: Pick<DatacenterInfo, "system"
 }
 
 /**
- * Asks the gateways of `dc` in turn (from a random one) until one answers; a refusal is final and becomes its typed
- * error; no answer from any becomes DatacenterUnavailableError("unreachable").
+ * Asks the gateways of `dc` in turn (from a random one, those in `avoid` last) until one answers; a refusal is final
+ * and becomes its typed error; no answer from any becomes DatacenterUnavailableError("unreachable").
  */
-export async function askGateways(system: ActorSystem, dc: DatacenterInfo, message: unknown, timeoutMs: number): Promise<Resolved> {
-  const endpoints = dc.endpoints;
-  const start = Math.floor(Math.random() * endpoints.length);
+export async function askGateways(
+  system: ActorSystem,
+  dc: DatacenterInfo,
+  message: unknown,
+  timeoutMs: number,
+  avoid: ReadonlySet<string> = new Set(),
+): Promise<Resolved & { endpoint: string }> {
+  const start = Math.floor(Math.random() * dc.endpoints.length);
+  const rotated = dc.endpoints.map((_, i) => dc.endpoints[(start + i) % dc.endpoints.length] as string);
+  const endpoints = [...rotated.filter((e) => !avoid.has(e)), ...rotated.filter((e) => avoid.has(e))];
   let last: unknown;
-  for (let i = 0; i < endpoints.length; i++) {
-    const endpoint = endpoints[(start + i) % endpoints.length] as string;
+  for (const endpoint of endpoints) {
     let reply: unknown;
     try {
       reply = await gatewayOf(system, dc, endpoint).ask(message, { timeoutMs });
@@ -85,7 +128,7 @@ export async function askGateways(system: ActorSystem, dc: DatacenterInfo, messa
       last = error;
       continue;
     }
-    if (isMessage(reply, ResolvedSchema)) return reply;
+    if (isMessage(reply, ResolvedSchema)) return { ...reply, endpoint };
     if (isMessage(reply, RefusedSchema)) throw refusalError(dc.name, reply.code, reply.message, message);
     last = new TsaktError("GatewayFailed", `gateway ${endpoint} of datacenter "${dc.name}" answered with an unexpected message`);
   }

@@ -26,7 +26,19 @@ export interface MultiDatacenterOptions {
   gatewayRole?: string;
   /** How long drain() keeps the datacenter DRAINING before it turns INACTIVE. Default: 30000. */
   drainMs?: number;
+  /**
+   * How calls reach an actor of another datacenter: "gateway" sends every tell and ask to a relay on a gateway node
+   * of that datacenter, which forwards it and relays the reply (only gateways need to be reachable across
+   * datacenters); "direct" sends them straight to the actor's node (one hop less; every node must be reachable).
+   * Default: "gateway".
+   */
+  routing?: Routing;
+  /** Deadline of an ask a gateway relays for another datacenter (the caller's own deadline applies on its side). Default: 30000. */
+  relayTimeoutMs?: number;
 }
+
+/** How calls reach an actor of another datacenter: through one of its gateways, or straight to the actor's node. */
+export type Routing = "gateway" | "direct";
 
 /** The defaults of multiDatacenter()'s options. */
 export const multiDatacenterDefaults = Object.freeze({
@@ -34,6 +46,8 @@ export const multiDatacenterDefaults = Object.freeze({
   leaseMs: 10_000,
   requestTimeoutMs: 5000,
   drainMs: 30_000,
+  routing: "gateway" as Routing,
+  relayTimeoutMs: 30_000,
 });
 
 /** Options with defaults applied. */
@@ -46,6 +60,8 @@ export interface ResolvedOptions {
   readonly requestTimeoutMs: number;
   readonly gatewayRole: string | undefined;
   readonly drainMs: number;
+  readonly routing: Routing;
+  readonly relayTimeoutMs: number;
 }
 
 /** Checks the options (InvalidOptionError names the field) and applies the defaults. */
@@ -81,6 +97,8 @@ export function resolveOptions(options: MultiDatacenterOptions): ResolvedOptions
     requestTimeoutMs: duration(options.requestTimeoutMs, "requestTimeoutMs", multiDatacenterDefaults.requestTimeoutMs),
     gatewayRole,
     drainMs: duration(options.drainMs, "drainMs", multiDatacenterDefaults.drainMs, true),
+    routing: routingOf(options.routing, "routing", multiDatacenterDefaults.routing),
+    relayTimeoutMs: duration(options.relayTimeoutMs, "relayTimeoutMs", multiDatacenterDefaults.relayTimeoutMs),
   };
 }
 
@@ -89,5 +107,13 @@ export function duration(value: unknown, field: string, fallback: number, zero =
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (!zero && value === 0))
     throw new InvalidOptionError(field, `must be a ${zero ? "non-negative" : "positive"} number of milliseconds`);
+  return value;
+}
+
+/** Checks a routing option. */
+export function routingOf(value: unknown, field: string, fallback: Routing): Routing {
+  if (value === undefined) return fallback;
+  if (value !== "gateway" && value !== "direct")
+    throw new InvalidOptionError(field, `must be "gateway" or "direct", got ${JSON.stringify(value)}`);
   return value;
 }

@@ -22,9 +22,10 @@ describe.skipIf(skipWithoutBinary("nats-server"))("multidc bench", () => {
       leaseMs: number;
       same: Calls;
       cross: Calls;
+      crossDirect: Calls;
       inactiveAfterKillMs: number;
     };
-    for (const calls of [result.same, result.cross])
+    for (const calls of [result.same, result.cross, result.crossDirect])
       for (const value of [calls.p50, calls.p99, calls.tellsPerSecond]) expect(Number.isFinite(value) && value > 0).toBe(true);
     // The last heartbeat before the kill was at most one interval earlier, so the lease cannot end sooner than this.
     expect(result.inactiveAfterKillMs).toBeGreaterThanOrEqual(result.leaseMs - result.heartbeatMs);

@@ -1,9 +1,10 @@
-import type { ActorSystem } from "@tsakt/actor";
-import { ActorNotFoundError } from "@tsakt/actor";
-import { clusterOf, spawnOn } from "@tsakt/cluster";
+import { ActorNotFoundError, ActorSystem } from "@tsakt/actor";
+import { cluster, clusterOf, spawnOn } from "@tsakt/cluster";
+import { StaticDiscoveryProvider } from "@tsakt/discovery-static";
 import { DatacenterStateChangedSchema, DatacenterUnavailableError, InMemoryControlPlane, multiDatacenterOf } from "@tsakt/multidc";
 import { testRecord } from "@tsakt/multidc/testing";
-import { remoteOf } from "@tsakt/remote";
+import { remoteOf, remoting } from "@tsakt/remote";
+import { freePorts } from "@tsakt/test-servers";
 import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { fastDc, startDatacenter, stateSeen } from "./helpers.js";
@@ -39,15 +40,32 @@ describe("two datacenters in one process (real remoting, in-memory control plane
     expect(seen[0]?.labels).toEqual({ region: "r-dc-a" });
     const aPorts = a.map((s) => multiDatacenterOf(s).datacenterOf("dc-b")?.endpoints);
     expect(aPorts[0]).toHaveLength(2);
+    // The cluster lists the same through the plugin; a cluster without it knows no datacenters.
+    expect(clusterOf(b[0] as ActorSystem).datacenters()).toEqual(multiDatacenterOf(b[0] as ActorSystem).datacenters());
+    const port = (await freePorts(1))[0] as number;
+    const single = await ActorSystem.start({
+      name: "multidc-test",
+      plugins: [
+        remoting({ host: "127.0.0.1", port }),
+        cluster({ discovery: new StaticDiscoveryProvider({ peers: [`127.0.0.1:${port}`] }) }),
+      ],
+    });
+    systems.push(single);
+    expect(clusterOf(single).datacenters()).toEqual([]);
   });
 
-  it("looks up a named actor of another datacenter through its gateway and asks it directly", async () => {
+  it("looks up a named actor of another datacenter through its gateway and asks it directly (routing direct)", async () => {
     const { a, b } = await twoDatacenters();
     const placed = await spawnOn(a[0] as ActorSystem, "orders", "echo");
-    const pid = await multiDatacenterOf(b[1] as ActorSystem).actorOf("orders", { datacenter: "dc-a" });
+    const pid = await multiDatacenterOf(b[1] as ActorSystem).actorOf("orders", { datacenter: "dc-a", routing: "direct" });
     expect(pid.address).toMatch(/^tsakt:\/\/multidc-test@127\.0\.0\.1:\d+\/user\/orders$/);
     expect(a.some((s) => s.localActorOf("orders") !== undefined && pid.address.endsWith(`${placed.path}`))).toBe(true);
     expect(await pid.ask("hi", { timeoutMs: 2000 })).toMatch(/^dc-a:127\.0\.0\.1:\d+:hi$/);
+    // Direct: the ask came from the caller's own node, and no gateway relayed anything.
+    expect(await pid.ask("from?", { timeoutMs: 2000 })).toSatisfy((from: string) =>
+      from.startsWith(`${remoteOf(b[1] as ActorSystem).address}/`),
+    );
+    expect(a.map((s) => multiDatacenterOf(s).gatewayStats().forwarded)).toEqual([0, 0]);
     await expect(multiDatacenterOf(b[1] as ActorSystem).actorOf("missing", { datacenter: "dc-a" })).rejects.toBeInstanceOf(
       ActorNotFoundError,
     );

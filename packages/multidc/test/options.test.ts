@@ -10,7 +10,14 @@ describe("multiDatacenter options", () => {
     const plugin = multiDatacenter(valid);
     expect(plugin.datacenter).toBe("dc-a");
     expect(plugin.dependsOn).toEqual(["remoting", "cluster"]);
-    expect(multiDatacenterDefaults).toEqual({ heartbeatMs: 2000, leaseMs: 10_000, requestTimeoutMs: 5000, drainMs: 30_000 });
+    expect(multiDatacenterDefaults).toEqual({
+      heartbeatMs: 2000,
+      leaseMs: 10_000,
+      requestTimeoutMs: 5000,
+      drainMs: 30_000,
+      routing: "gateway",
+      relayTimeoutMs: 30_000,
+    });
   });
 
   it.each([
@@ -24,6 +31,8 @@ describe("multiDatacenter options", () => {
     ["requestTimeoutMs", { ...valid, requestTimeoutMs: Number.NaN }],
     ["gatewayRole", { ...valid, gatewayRole: "" }],
     ["drainMs", { ...valid, drainMs: -1 }],
+    ["routing", { ...valid, routing: "through" }],
+    ["relayTimeoutMs", { ...valid, relayTimeoutMs: 0 }],
   ])("names %s when it is wrong", (field, options) => {
     const error = (() => {
       try {

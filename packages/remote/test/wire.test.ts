@@ -141,6 +141,25 @@ describe("framing", () => {
     const env = fromBinary(EnvelopeSchema, frame.subarray(4));
     expect(env.payload.length).toBe(300);
   });
+
+  it("writes strings of every length up to 400 characters, ASCII and not, as protobuf reads them", () => {
+    const random = seededRandom(7);
+    const alphabets = ["abc/:@.0123456789", "äöü€", "日本語", "😀x"];
+    for (let n = 0; n <= 400; n++) {
+      for (const alphabet of alphabets) {
+        const chars = [...alphabet];
+        let text = "";
+        while ([...text].length < n) text += chars[Math.floor(random() * chars.length)];
+        const w = new FrameWriter();
+        w.beginFrame();
+        w.varint32((4 << 3) | 2);
+        w.string(text);
+        w.endFrame(1 << 20);
+        const env = fromBinary(EnvelopeSchema, collect(w).subarray(4));
+        expect(env.receiver).toBe(text);
+      }
+    }
+  });
 });
 
 describe("envelope codec", () => {

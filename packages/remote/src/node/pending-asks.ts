@@ -45,6 +45,12 @@ export class PendingAsks {
 
   constructor(private readonly host: () => PluginHost) {}
 
+  /** Drops a settled ask's id (shared by every ask, which carries its PendingAsk as the replier's tag). */
+  private readonly forget = (replier: AskReplier): void => {
+    const ask = replier.tag as PendingAsk;
+    if (this.byId.get(ask.id) === ask) this.byId.delete(ask.id);
+  };
+
   /** Number of asks waiting. */
   get size(): number {
     return this.byId.size;
@@ -60,11 +66,10 @@ export class PendingAsks {
     const ask = new PendingAsk(id, peer, replier);
     this.byId.set(id, ask);
     const record = this.recordDuration;
-    if (record === undefined)
-      replier.onSettled = () => {
-        if (this.byId.get(id) === ask) this.byId.delete(id);
-      };
-    else {
+    if (record === undefined) {
+      replier.tag = ask;
+      replier.onSettled = this.forget;
+    } else {
       const started = performance.now();
       replier.onSettled = () => {
         if (this.byId.get(id) === ask) this.byId.delete(id);

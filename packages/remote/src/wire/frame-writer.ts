@@ -232,6 +232,23 @@ export class FrameWriter {
       this.pos += 1 + written;
       return;
     }
+    if (n < 128) {
+      // Addresses land here: written after a one-byte prefix, which is right unless non-ASCII text passed 127 bytes;
+      // then the bytes move up one for a two-byte prefix (under 128 characters, at most 381 bytes).
+      this.ensure(2 + n * 3);
+      const at = this.pos;
+      const written = (this.buf as Utf8Writer).utf8Write(text, at + 1);
+      if (written < 0x80) {
+        this.buf[at] = written;
+        this.pos = at + 1 + written;
+        return;
+      }
+      this.buf.copyWithin(at + 2, at + 1, at + 1 + written);
+      this.buf[at] = (written & 0x7f) | 0x80;
+      this.buf[at + 1] = written >>> 7;
+      this.pos = at + 2 + written;
+      return;
+    }
     const bytes = Buffer.byteLength(text, "utf8");
     this.varint32(bytes);
     this.ensure(bytes);

@@ -1,7 +1,8 @@
 // Remote messaging between two processes on 127.0.0.1: TsAkt (@tsakt/remote) beside comedy 2.1.7 remote actors.
-// Prints tell throughput and sequential ask latency (p50/p99) for both, with ratios.
+// Prints tell throughput and sequential ask latency (p50/p99) for both, with ratios; for TsAkt also asks with 1,000 in
+// flight and tells by name (system.tell(address), through the name cache) beside tells by PID in the same loop.
 // Then the cost of opening a connection (dial and handshake), without and with a shared secret.
-// Usage: pnpm bench (runs it after the local scenarios), or after `tsc -b`: node tools/bench/src/remote/remote-bench.mjs [--tells N] [--asks N] [--connects N] [--only tsakt|comedy]
+// Usage: pnpm bench (runs it after the local scenarios), or after `tsc -b`: node tools/bench/src/remote/remote-bench.mjs [--tells N] [--asks N] [--connects N] [--ask-batches N] [--only tsakt|comedy]
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { create } from "@bufbuild/protobuf";
@@ -21,6 +22,7 @@ const comedyTells = Number(arg("comedy-tells", 200_000));
 const comedyAsks = Number(arg("comedy-asks", 5_000));
 const busyPoll = Number(arg("busy-poll", 50));
 const connects = Number(arg("connects", 300));
+const askBatches = Number(arg("ask-batches", 50));
 const benchSecret = "bench-secret-0123456789abcdef0123";
 
 const children = [];
@@ -93,14 +95,46 @@ async function benchTsakt(busyPollMicros) {
     await countTo(n);
     return n / ((performance.now() - start) / 1000);
   };
+  // The same loop through system.tell(address, …), which finds the PID in the name cache. Its promise says whether
+  // the tell was queued; the run stays under maxOutboundBytes (64 MiB), so none is refused (countTo would wait).
+  const sinkAddress = `${info.address}/user/sink`;
+  const runByName = async (n) => {
+    await countTo(0);
+    const start = performance.now();
+    for (let sent = 0; sent < n; ) {
+      const end = Math.min(n, sent + 8192);
+      for (; sent < end; sent++) system.tell(sinkAddress, create(UInt32ValueSchema, { value: sent }));
+      await new Promise((r) => setImmediate(r));
+    }
+    await countTo(n);
+    return n / ((performance.now() - start) / 1000);
+  };
   await run(Math.min(200_000, tells));
   const tellRate = await run(tells);
+  const pairN = Math.min(500_000, tells);
+  await runByName(Math.min(200_000, pairN));
+  const pair = [];
+  for (let i = 0; i < 3; i++) pair.push([await run(pairN), await runByName(pairN)]);
+  const median = (values) => values.sort((a, b) => a - b)[values.length >> 1];
+  const byPid = median(pair.map((p) => p[0]));
+  const byName = median(pair.map((p) => p[1]));
   const ping = create(UInt32ValueSchema, { value: 1 });
   await askLatency(Math.min(2000, asks), () => echo.ask(ping));
   const latency = await askLatency(asks, () => echo.ask(ping));
+  const inFlight = async () => {
+    const batch = new Array(1000);
+    const start = performance.now();
+    for (let b = 0; b < askBatches; b++) {
+      for (let i = 0; i < 1000; i++) batch[i] = echo.ask(ping);
+      await Promise.all(batch);
+    }
+    return (askBatches * 1000) / ((performance.now() - start) / 1000);
+  };
+  await inFlight();
+  const askRates = [await inFlight(), await inFlight(), await inFlight()];
   await system.stop();
   child.kill("SIGTERM");
-  return { tellRate, ...latency };
+  return { tellRate, ...latency, byPid, byName, pairN, askRate: median(askRates) };
 }
 
 async function benchComedy() {
@@ -251,6 +285,17 @@ for (const [label, key, higherIsBetter] of rows) {
   );
 }
 console.log("ratio: how many times better TsAkt is than comedy (throughput / comedy's, or comedy's latency / TsAkt's).");
+for (const [label, r] of [
+  ["tsakt", results.tsakt],
+  [`busyPoll ${busyPoll}µs`, results.tsaktSpin],
+]) {
+  if (r === undefined) continue;
+  console.log(
+    `${label}: remote ask, 1,000 in flight ${fmt(r.askRate)} ask/s (median of 3 × ${askBatches},000); ` +
+      `tell by name (system.tell(address)) ${fmt(r.byName)} vs by PID ${fmt(r.byPid)} msg/s = ${(r.byName / r.byPid).toFixed(2)}× ` +
+      `(same loop, N=${r.pairN.toLocaleString("en-US")}, median of 3 alternating)`,
+  );
+}
 if (floors !== undefined)
   console.log(
     `floor: plain node:net echo between two processes, no framework: p50 ${fmt(floors.idle.p50)} / p99 ${fmt(floors.idle.p99)} µs idle, ` +

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tsakt/delivery/v1/delivery.proto.
  */
 export const file_tsakt_delivery_v1_delivery: GenFile = /*@__PURE__*/
-  fileDesc("CiB0c2FrdC9kZWxpdmVyeS92MS9kZWxpdmVyeS5wcm90bxIRdHNha3QuZGVsaXZlcnkudjEiYAoFSGVsbG8SEwoLcHJvZHVjZXJfaWQYASABKAkSDwoHc2Vzc2lvbhgCIAEoDRIRCglmaXJzdF9zZXEYAyABKAESDwoHZHVyYWJsZRgEIAEoCBINCgVub25jZRgFIAEoDSKcAQoJU2VxdWVuY2VkEhMKC3Byb2R1Y2VyX2lkGAEgASgJEg8KB3Nlc3Npb24YAiABKA0SCwoDc2VxGAMgASgBEiUKB3BheWxvYWQYBCABKAsyFC5nb29nbGUucHJvdG9idWYuQW55EiUKBGtpbmQYBSABKA4yFy50c2FrdC5kZWxpdmVyeS52MS5LaW5kEg4KBnJlYXNvbhgGIAEoCSJ0CgZEZW1hbmQSEwoLcHJvZHVjZXJfaWQYASABKAkSDwoHc2Vzc2lvbhgCIAEoDRIRCgljb25maXJtZWQYAyABKAESDQoFdXBfdG8YBCABKAESEwoLcmVzZW5kX2Zyb20YBSABKAESDQoFbm9uY2UYBiABKA0iLgoGUmVzeW5jEhMKC3Byb2R1Y2VyX2lkGAEgASgJEg8KB3Nlc3Npb24YAiABKA0iPgoGQ2FuY2VsEhMKC3Byb2R1Y2VyX2lkGAEgASgJEg8KB3Nlc3Npb24YAiABKA0SDgoGcmVhc29uGAMgASgJKjUKBEtpbmQSEAoMS0lORF9NRVNTQUdFEAASDAoIS0lORF9FTkQQARINCglLSU5EX0ZBSUwQAmIGcHJvdG8z", [file_google_protobuf_any]);
+  fileDesc("CiB0c2FrdC9kZWxpdmVyeS92MS9kZWxpdmVyeS5wcm90bxIRdHNha3QuZGVsaXZlcnkudjEiYAoFSGVsbG8SEwoLcHJvZHVjZXJfaWQYASABKAkSDwoHc2Vzc2lvbhgCIAEoDRIRCglmaXJzdF9zZXEYAyABKAESDwoHZHVyYWJsZRgEIAEoCBINCgVub25jZRgFIAEoDSKcAQoJU2VxdWVuY2VkEhMKC3Byb2R1Y2VyX2lkGAEgASgJEg8KB3Nlc3Npb24YAiABKA0SCwoDc2VxGAMgASgBEiUKB3BheWxvYWQYBCABKAsyFC5nb29nbGUucHJvdG9idWYuQW55EiUKBGtpbmQYBSABKA4yFy50c2FrdC5kZWxpdmVyeS52MS5LaW5kEg4KBnJlYXNvbhgGIAEoCSJ0CgZEZW1hbmQSEwoLcHJvZHVjZXJfaWQYASABKAkSDwoHc2Vzc2lvbhgCIAEoDRIRCgljb25maXJtZWQYAyABKAESDQoFdXBfdG8YBCABKAESEwoLcmVzZW5kX2Zyb20YBSABKAESDQoFbm9uY2UYBiABKA0iLgoGUmVzeW5jEhMKC3Byb2R1Y2VyX2lkGAEgASgJEg8KB3Nlc3Npb24YAiABKA0iPgoGQ2FuY2VsEhMKC3Byb2R1Y2VyX2lkGAEgASgJEg8KB3Nlc3Npb24YAiABKA0SDgoGcmVhc29uGAMgASgJIkcKEENvbnN1bWVyUHJvZ3Jlc3MSDwoHc2Vzc2lvbhgBIAEoDRIPCgdkdXJhYmxlGAIgASgIEhEKCXByb2Nlc3NlZBgDIAEoASo1CgRLaW5kEhAKDEtJTkRfTUVTU0FHRRAAEgwKCEtJTkRfRU5EEAESDQoJS0lORF9GQUlMEAJiBnByb3RvMw", [file_google_protobuf_any]);
 
 /**
  * Producer to consumer: opens or re-opens a session. Sent first, after a silence of the consumer, and when the
@@ -215,6 +215,42 @@ export type Cancel = Message<"tsakt.delivery.v1.Cancel"> & {
  */
 export const CancelSchema: GenMessage<Cancel> = /*@__PURE__*/
   messageDesc(file_tsakt_delivery_v1_delivery, 4);
+
+/**
+ * Stored by a consumer with a progress store (not sent on the wire): what it processed of one producer, under the
+ * key "delivery-consumer/<consumer name>/<producer id>", so a relocated or restarted consumer resumes after it.
+ *
+ * @generated from message tsakt.delivery.v1.ConsumerProgress
+ */
+export type ConsumerProgress = Message<"tsakt.delivery.v1.ConsumerProgress"> & {
+  /**
+   * The producer's session the numbering belongs to.
+   *
+   * @generated from field: uint32 session = 1;
+   */
+  session: number;
+
+  /**
+   * The producer is durable: its numbering continues across its sessions.
+   *
+   * @generated from field: bool durable = 2;
+   */
+  durable: boolean;
+
+  /**
+   * Highest sequence number the consuming actor processed.
+   *
+   * @generated from field: double processed = 3;
+   */
+  processed: number;
+};
+
+/**
+ * Describes the message tsakt.delivery.v1.ConsumerProgress.
+ * Use `create(ConsumerProgressSchema)` to create a new message.
+ */
+export const ConsumerProgressSchema: GenMessage<ConsumerProgress> = /*@__PURE__*/
+  messageDesc(file_tsakt_delivery_v1_delivery, 5);
 
 /**
  * What a Sequenced message carries.

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tsakt/multidc/v1/multidc.proto.
  */
 export const file_tsakt_multidc_v1_multidc: GenFile = /*@__PURE__*/
-  fileDesc("Ch50c2FrdC9tdWx0aWRjL3YxL211bHRpZGMucHJvdG8SEHRzYWt0Lm11bHRpZGMudjEiFgoGTG9va3VwEgwKBG5hbWUYASABKAkiIwoFU3Bhd24SDAoEbmFtZRgBIAEoCRIMCgRraW5kGAIgASgJIhkKBURyYWluEhAKCGRyYWluX21zGAEgASgBIhsKCFJlc29sdmVkEg8KB2FkZHJlc3MYASABKAkiKAoHUmVmdXNlZBIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiTQoWRGF0YWNlbnRlclN0YXRlQ2hhbmdlZBISCgpkYXRhY2VudGVyGAEgASgJEg0KBXN0YXRlGAIgASgJEhAKCHByZXZpb3VzGAMgASgJYgZwcm90bzM");
+  fileDesc("Ch50c2FrdC9tdWx0aWRjL3YxL211bHRpZGMucHJvdG8SEHRzYWt0Lm11bHRpZGMudjEiJQoGTG9va3VwEgwKBG5hbWUYASABKAkSDQoFcmVsYXkYAiABKAgiJwoLR3JhaW5Mb29rdXASDAoEa2luZBgBIAEoCRIKCgJpZBgCIAEoCSIyCgVTcGF3bhIMCgRuYW1lGAEgASgJEgwKBGtpbmQYAiABKAkSDQoFcmVsYXkYAyABKAgiGQoFRHJhaW4SEAoIZHJhaW5fbXMYASABKAEiGwoIUmVzb2x2ZWQSDwoHYWRkcmVzcxgBIAEoCSIoCgdSZWZ1c2VkEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCSJNChZEYXRhY2VudGVyU3RhdGVDaGFuZ2VkEhIKCmRhdGFjZW50ZXIYASABKAkSDQoFc3RhdGUYAiABKAkSEAoIcHJldmlvdXMYAyABKAliBnByb3RvMw");
 
 /**
  * Asks a gateway for the address of the cluster-wide named actor `name` in its datacenter.
@@ -22,6 +22,13 @@ export type Lookup = Message<"tsakt.multidc.v1.Lookup"> & {
    * @generated from field: string name = 1;
    */
   name: string;
+
+  /**
+   * True: answer the address of a relay on the gateway that forwards to the actor (gateway routing).
+   *
+   * @generated from field: bool relay = 2;
+   */
+  relay: boolean;
 };
 
 /**
@@ -30,6 +37,30 @@ export type Lookup = Message<"tsakt.multidc.v1.Lookup"> & {
  */
 export const LookupSchema: GenMessage<Lookup> = /*@__PURE__*/
   messageDesc(file_tsakt_multidc_v1_multidc, 0);
+
+/**
+ * Asks a gateway for a relay to the grain `kind`/`id` of its datacenter (grains are always reached through a gateway).
+ *
+ * @generated from message tsakt.multidc.v1.GrainLookup
+ */
+export type GrainLookup = Message<"tsakt.multidc.v1.GrainLookup"> & {
+  /**
+   * @generated from field: string kind = 1;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message tsakt.multidc.v1.GrainLookup.
+ * Use `create(GrainLookupSchema)` to create a new message.
+ */
+export const GrainLookupSchema: GenMessage<GrainLookup> = /*@__PURE__*/
+  messageDesc(file_tsakt_multidc_v1_multidc, 1);
 
 /**
  * Asks a gateway to place a `kind` named `name` in its datacenter (cluster spawnOn there).
@@ -46,6 +77,13 @@ export type Spawn = Message<"tsakt.multidc.v1.Spawn"> & {
    * @generated from field: string kind = 2;
    */
   kind: string;
+
+  /**
+   * True: answer the address of a relay to the new actor on the gateway (gateway routing).
+   *
+   * @generated from field: bool relay = 3;
+   */
+  relay: boolean;
 };
 
 /**
@@ -53,7 +91,7 @@ export type Spawn = Message<"tsakt.multidc.v1.Spawn"> & {
  * Use `create(SpawnSchema)` to create a new message.
  */
 export const SpawnSchema: GenMessage<Spawn> = /*@__PURE__*/
-  messageDesc(file_tsakt_multidc_v1_multidc, 1);
+  messageDesc(file_tsakt_multidc_v1_multidc, 2);
 
 /**
  * Asks the datacenter's leader to drain: DRAINING for `drain_ms`, then INACTIVE.
@@ -72,7 +110,7 @@ export type Drain = Message<"tsakt.multidc.v1.Drain"> & {
  * Use `create(DrainSchema)` to create a new message.
  */
 export const DrainSchema: GenMessage<Drain> = /*@__PURE__*/
-  messageDesc(file_tsakt_multidc_v1_multidc, 2);
+  messageDesc(file_tsakt_multidc_v1_multidc, 3);
 
 /**
  * A gateway's answer: the actor's full address ("tsakt://system@host:port/user/name").
@@ -91,7 +129,7 @@ export type Resolved = Message<"tsakt.multidc.v1.Resolved"> & {
  * Use `create(ResolvedSchema)` to create a new message.
  */
 export const ResolvedSchema: GenMessage<Resolved> = /*@__PURE__*/
-  messageDesc(file_tsakt_multidc_v1_multidc, 3);
+  messageDesc(file_tsakt_multidc_v1_multidc, 4);
 
 /**
  * A refusal: `code` is a TsAkt error code (ActorNotFound, DatacenterUnavailable, …).
@@ -115,7 +153,7 @@ export type Refused = Message<"tsakt.multidc.v1.Refused"> & {
  * Use `create(RefusedSchema)` to create a new message.
  */
 export const RefusedSchema: GenMessage<Refused> = /*@__PURE__*/
-  messageDesc(file_tsakt_multidc_v1_multidc, 4);
+  messageDesc(file_tsakt_multidc_v1_multidc, 5);
 
 /**
  * Published on the event stream when this node sees a datacenter's state change.
@@ -148,5 +186,5 @@ export type DatacenterStateChanged = Message<"tsakt.multidc.v1.DatacenterStateCh
  * Use `create(DatacenterStateChangedSchema)` to create a new message.
  */
 export const DatacenterStateChangedSchema: GenMessage<DatacenterStateChanged> = /*@__PURE__*/
-  messageDesc(file_tsakt_multidc_v1_multidc, 5);
+  messageDesc(file_tsakt_multidc_v1_multidc, 6);
 

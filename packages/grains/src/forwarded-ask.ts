@@ -1,0 +1,74 @@
+import { create } from "@bufbuild/protobuf";
+import { type Clock, DeadActorError, type PID, TsaktError } from "@tsakt/actor";
+import type { GrainAsker } from "./activation-messages.js";
+import { messageOf } from "./errors.js";
+import { type GrainCallFailed, GrainCallFailedSchema } from "./gen/tsakt/grains/v1/grains_pb.js";
+
+/** The GrainCallFailed that carries `error` back to the asking node. */
+export function failureOf(error: unknown): GrainCallFailed {
+  const code = error instanceof TsaktError ? error.code : error instanceof Error ? error.name : "Error";
+  return create(GrainCallFailedSchema, { code, message: messageOf(error) });
+}
+
+/**
+ * An ask forwarded from another node, as the grain sees its asker: the answer goes straight to the remote asker
+ * (`replyTo`, the remoting reply reference), a failure goes as GrainCallFailed. It replaces a local temporary ask
+ * here: the asking node keeps the deadline, so nothing waits on a timer on this side.
+ */
+export class ForwardedAsk implements GrainAsker {
+  private settled = false;
+  private readonly deadline: number;
+
+  constructor(
+    private readonly replyTo: PID,
+    timeoutMs: number,
+    private readonly clock: Clock,
+  ) {
+    this.deadline = clock.now() + timeoutMs;
+  }
+
+  get name(): string {
+    return this.replyTo.name;
+  }
+
+  get path(): string {
+    return this.replyTo.path;
+  }
+
+  get address(): string {
+    return this.replyTo.address;
+  }
+
+  tell(message: unknown): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    return this.replyTo.tell(message);
+  }
+
+  reject(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.replyTo.tell(failureOf(error));
+  }
+
+  remainingMs(): number {
+    return Math.max(0, Math.ceil(this.deadline - this.clock.now()));
+  }
+
+  ask<T>(): Promise<T> {
+    return Promise.reject(new DeadActorError(this.address));
+  }
+
+  send(message: unknown): Promise<void> {
+    this.tell(message);
+    return Promise.resolve();
+  }
+
+  isAlive(): boolean {
+    return !this.settled;
+  }
+
+  toString(): string {
+    return this.address;
+  }
+}
