@@ -3,6 +3,7 @@
 // relocated actors answering, and tell-by-name throughput across nodes. Run `npx tsc -b` at the repo root first,
 // or `pnpm bench --only cluster`, or `node packages/cluster/bench/cluster-bench.mjs [--nodes 5] [--actors 20] [--tells 200000]`.
 import { fork } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -19,6 +20,11 @@ const actorCount = Number(values.actors);
 const tellCount = Number(values.tells);
 const fixture = fileURLToPath(new URL("../test/fixtures/cluster-node.mjs", import.meta.url));
 const loader = fileURLToPath(new URL("../test/fixtures/register-dist.mjs", import.meta.url));
+// With the workspace links in place (pnpm install), the nodes resolve @tsakt/* to the built packages by themselves:
+// the module hooks of the loader run on a separate thread for every import and double a node's start-up CPU, which
+// five nodes starting at once on two cores pay in wall time. A deployment has no such hooks.
+const linked = existsSync(fileURLToPath(new URL("../node_modules/@tsakt/remote/package.json", import.meta.url)));
+const execArgv = linked ? [] : ["--import", loader];
 
 /** A free loopback port (closed again before the node binds it). */
 function freePort() {
@@ -35,7 +41,7 @@ function freePort() {
 /** Starts one node process; returns a handle with request(op, args), events and kill(). */
 function startNode(port, peers) {
   const child = fork(fixture, [], {
-    execArgv: ["--import", loader],
+    execArgv,
     env: { ...process.env, TSAKT_CLUSTER_NODE: JSON.stringify({ port, peers }) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

@@ -61,7 +61,10 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
   const logger = system.logger;
   const gossip = new GossipQueue(s.gossipBufferSize, s.maxPiggyback, s.retransmitMultiplier);
   const health = new LocalHealth();
-  const timing = { ...s, health };
+  // Lifeguard confirmations only when opted in (suspicionMaxTimeoutMs above suspicionTimeoutMs); off, detection
+  // behaves exactly as plain SWIM with a fixed suspicion timeout.
+  const lifeguard = s.suspicionMaxTimeoutMs > s.suspicionTimeoutMs;
+  const timing = { ...s, health, lifeguard };
   let resolver: SplitBrainResolver | undefined;
   let verifier: MemberVerifier | undefined;
   const hooks: MembershipHooks = {
@@ -81,8 +84,14 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
     reachabilityChanged: () => resolver?.changed(),
     downed: (m: MemberState) => owner.hooks.downed(m),
     unverified: (m) => verifier?.verify(m),
+    // Lifeguard: check a suspicion heard from another member at once, to confirm it (a shorter timeout) or refute it.
+    suspected: (m: MemberState) => {
+      if (lifeguard) detector?.checkSuspicion(m);
+    },
   };
-  const membership = new Membership(self, timing, gossip, hooks, logger);
+  // Suspicion timeouts are not stretched by local health: a minority whose probes fail must still find the majority
+  // unreachable in time (sbr-evidence.test.ts).
+  const membership = new Membership(self, s, gossip, hooks, logger);
   let detector: FailureDetector | undefined;
   // A member silent for a probe round and a suspicion timeout counts as cut off in the losing check: the other side
   // could not have found this one unreachable sooner.

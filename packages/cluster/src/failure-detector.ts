@@ -24,6 +24,8 @@ export interface DetectorSettings {
   probeIntervalMs: number;
   pingTimeoutMs: number;
   indirectChecks: number;
+  /** Lifeguard confirmations are on (suspicionMaxTimeoutMs above suspicionTimeoutMs): tell the helpers of a failed probe, and remember failed indirect pings. Default: off. */
+  lifeguard?: boolean;
 }
 
 /**
@@ -40,6 +42,8 @@ export class FailureDetector {
   private staleUntil = 0;
   /** Members being probed now. */
   private readonly probing = new Set<string>();
+  /** Members this node failed to reach for another member's indirect probe: their run's uid, and when. */
+  private readonly failedFor = new Map<string, { uid: string; at: number }>();
 
   constructor(
     private readonly membership: Membership,
@@ -73,10 +77,24 @@ export class FailureDetector {
       ok = true;
     } catch {
       // No ack in time: answer Nack so the asker need not wait for its own timeout.
+      if (this.settings.lifeguard === true) this.failedFor.set(target.name, { uid: target.uid, at: this.settings.clock.now() });
     }
     reply(
       this.messenger.message(ok ? { case: "ack", value: create(AckSchema) } : { case: "nack", value: create(NackSchema) }, true, target),
     );
+  }
+
+  /**
+   * Another member suspects live member `state`: this node confirms at once when it failed to reach that run for an
+   * indirect probe within the last probe interval (the evidence is its own), and otherwise probes it now.
+   */
+  checkSuspicion(state: MemberState): void {
+    const member = state.member as Member;
+    const failed = this.failedFor.get(member.name);
+    this.failedFor.delete(member.name);
+    if (failed?.uid === member.uid && this.settings.clock.now() - failed.at <= this.settings.probeIntervalMs)
+      this.membership.suspect(member.name, member.uid, state.incarnation);
+    else this.probeNow(member.name);
   }
 
   /** Probes member `name` now, out of turn (the split-brain resolver wants fresh evidence of it); no-op while one runs. */
@@ -165,9 +183,12 @@ export class FailureDetector {
     const budget = pingTimeoutMs + Math.max(1, (this.settings.probeIntervalMs - this.settings.pingTimeoutMs) * multiplier);
     if (clock.now() - started > 2 * budget || clock.now() < this.staleUntil) return;
     this.membership.suspect(member.name, member.uid, target.incarnation);
-    // Tell the suspect right away, so it has the whole suspicion timeout to refute.
+    // Tell the suspect right away, so it has the whole suspicion timeout to refute, and with Lifeguard on the helpers,
+    // whose own pings just failed too: they confirm at once (without waiting for gossip to reach them).
     const now = this.membership.get(member.name);
-    if (now?.status === MemberStatus.SUSPECT && now.member?.uid === member.uid) this.messenger.announce(member, [now]);
+    if (now?.status !== MemberStatus.SUSPECT || now.member?.uid !== member.uid) return;
+    const confirmers = this.settings.lifeguard === true ? helpers.map((h) => h.member as Member) : [];
+    for (const to of [member, ...confirmers]) this.messenger.announce(to, [now]);
   }
 
   /** Up to indirectChecks random live members other than this node and the target. */

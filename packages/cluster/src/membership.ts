@@ -1,8 +1,9 @@
 import type { Logger } from "@tsakt/actor";
-import type { Clock, TimerHandle } from "@tsakt/actor/internal";
+import type { Clock } from "@tsakt/actor/internal";
 import { type Member, type MemberState, MemberStatus } from "./gen/tsakt/cluster/v1/cluster_pb.js";
 import type { GossipQueue } from "./gossip-queue.js";
 import { isLaterRun, isLive, isOlder, stateOf } from "./member.js";
+import { Suspicions } from "./suspicion.js";
 
 /** What the membership tells its owner. */
 export interface MembershipHooks {
@@ -18,6 +19,8 @@ export interface MembershipHooks {
   downed(state: MemberState): void;
   /** Hearsay named a member (or a run of one) this node may accept only from the member itself: ask it directly. */
   unverified(member: Member): void;
+  /** Another member suspects live member `state`: probe it now, so this node confirms the suspicion or helps clear it. */
+  suspected?(state: MemberState): void;
 }
 
 /**
@@ -35,7 +38,12 @@ const maxIncarnation = 0xffffffff;
 /** Timing the membership needs. */
 export interface MembershipTiming {
   clock: Clock;
+  /** Suspicion timeout once every expected member confirmed the suspicion (Lifeguard). */
   suspicionTimeoutMs: number;
+  /** Suspicion timeout while only the first suspector suspects. Default: suspicionTimeoutMs. */
+  suspicionMaxTimeoutMs?: number;
+  /** This node's local health; suspicion timeouts are stretched by its multiplier. Default: none (not stretched). */
+  health?: { readonly multiplier: number };
   deadMemberTtlMs: number;
 }
 
@@ -59,7 +67,7 @@ export class Membership {
   /** Members only hearsay named as live (not verified yet), and when it last did. */
   private readonly rumors = new Map<string, number>();
   private readonly since = new Map<string, number>();
-  private readonly suspicions = new Map<string, TimerHandle>();
+  private readonly suspicions: Suspicions;
   /** uids of process runs known to be dead or gone, so the registry can drop what they owned. */
   private readonly departed = new Map<string, number>();
   private liveCache: MemberState[] | undefined = undefined;
@@ -79,6 +87,12 @@ export class Membership {
   ) {
     this.me = stateOf(self, MemberStatus.ALIVE, 0);
     this.records.set(self.name, this.me);
+    this.suspicions = new Suspicions({
+      clock: timing.clock,
+      suspicionTimeoutMs: timing.suspicionTimeoutMs,
+      suspicionMaxTimeoutMs: Math.max(timing.suspicionTimeoutMs, timing.suspicionMaxTimeoutMs ?? timing.suspicionTimeoutMs),
+      ...(timing.health === undefined ? {} : { health: timing.health }),
+    });
   }
 
   /** This node's own state. */
@@ -215,19 +229,33 @@ export class Membership {
       // Only this node's own suspicion timer declares a member dead here; a death claim from elsewhere (say, gossip
       // from the far side of a healing partition) makes it suspect, so it has suspicionTimeoutMs to refute before
       // anything it owns is purged.
-      const suspect = stateOf(member, MemberStatus.SUSPECT, update.incarnation);
+      const suspect = suspectState(member, update.incarnation, source === "local" ? "" : source.from.name);
       if (supersedes(suspect, current)) this.accept(suspect, current);
+      else this.confirm(suspect, current);
       return;
     }
     if (supersedes(update, current)) this.accept(update, current);
+    else if (update.status === MemberStatus.SUSPECT) this.confirm(update, current);
   }
 
-  /** Marks a member suspect after a failed probe, if nothing changed about it since the probe started. */
+  /**
+   * Marks a member suspect after a failed probe, if nothing changed about it since the probe started; a member
+   * suspect already at that incarnation gets this node's confirmation (which shortens its suspicion timeout).
+   */
   suspect(name: string, uid: string, incarnation: number): void {
     const current = this.records.get(name);
-    if (current?.status !== MemberStatus.ALIVE || current.member?.uid !== uid || current.incarnation !== incarnation) return;
+    if (!(current !== undefined && isLive(current)) || current.member?.uid !== uid || current.incarnation !== incarnation) return;
+    const suspect = suspectState(current.member, incarnation, this.me.member?.name ?? "");
+    if (current.status === MemberStatus.SUSPECT) return this.confirm(suspect, current);
     this.suspected++;
-    this.apply(stateOf(current.member, MemberStatus.SUSPECT, incarnation), "local");
+    this.apply(suspect, "local");
+  }
+
+  /** Counts `update` (suspect, by its suspectedBy) as a confirmation of the running suspicion `current`; spreads it when new. */
+  private confirm(update: MemberState, current: MemberState): void {
+    const member = update.member as Member;
+    if (current.status !== MemberStatus.SUSPECT || current.incarnation !== update.incarnation) return;
+    if (this.suspicions.confirm(member.name, member.uid, update.suspectedBy)) this.gossip.enqueue(update);
   }
 
   /** Marks this node as leaving (status left, incarnation bumped so it overrides everything said about it). */
@@ -261,8 +289,7 @@ export class Membership {
 
   /** Cancels suspicion timers. */
   stop(): void {
-    for (const timer of this.suspicions.values()) this.timing.clock.clearTimeout(timer);
-    this.suspicions.clear();
+    this.suspicions.stop();
   }
 
   private applyToSelf(update: MemberState): void {
@@ -299,8 +326,8 @@ export class Membership {
     if (spread) this.gossip.enqueue(update);
     const wasLive = previous !== undefined && isLive(previous);
     const nowLive = isLive(update);
-    if (update.status === MemberStatus.SUSPECT) this.startSuspicion(member);
-    else this.cancelSuspicion(member.name);
+    if (update.status === MemberStatus.SUSPECT) this.startSuspicion(member, update.suspectedBy);
+    else this.suspicions.cancel(member.name);
     // Reachable again (it refuted) or no longer a member: either way it leaves the unreachable set. A new suspicion
     // counts too: the split-brain resolver starts looking for evidence about the others at once.
     const reachabilityChanged =
@@ -312,32 +339,32 @@ export class Membership {
     if (!wasLive && nowLive) this.hooks.joined(update, previous !== undefined);
     else if (wasLive && !nowLive) this.hooks.left(update);
     if (reachabilityChanged) this.hooks.reachabilityChanged();
+    if (update.status === MemberStatus.SUSPECT && update.suspectedBy !== this.me.member?.name) this.hooks.suspected?.(update);
   }
 
   private markDeparted(uid: string): void {
     if (!this.departed.has(uid)) this.departed.set(uid, this.timing.clock.now());
   }
 
-  private startSuspicion(member: Member): void {
-    if (this.suspicions.has(member.name)) return;
-    const timer = this.timing.clock.setTimeout(() => {
-      this.suspicions.delete(member.name);
+  private startSuspicion(member: Member, by: string): void {
+    // Members that could confirm: every live one but the suspect and the first suspector.
+    const expected = this.live().length - 2;
+    this.suspicions.start(member.name, member.uid, by, expected, () => {
       const current = this.records.get(member.name);
       // Unreachable, not dead: the downing strategy decides, once membership is stable, which side goes.
       if (current?.status === MemberStatus.SUSPECT && current.member?.uid === member.uid && !this.unreachableNames.has(member.name)) {
         this.unreachableNames.add(member.name);
         this.hooks.reachabilityChanged();
       }
-    }, this.timing.suspicionTimeoutMs);
-    this.suspicions.set(member.name, timer);
+    });
   }
+}
 
-  private cancelSuspicion(name: string): void {
-    const timer = this.suspicions.get(name);
-    if (timer === undefined) return;
-    this.timing.clock.clearTimeout(timer);
-    this.suspicions.delete(name);
-  }
+/** A suspect state of `member` raised or confirmed by member `by`. */
+function suspectState(member: Member, incarnation: number, by: string): MemberState {
+  const state = stateOf(member, MemberStatus.SUSPECT, incarnation);
+  state.suspectedBy = by;
+  return state;
 }
 
 /** SWIM's precedence between an update and the current state of the same process run. */

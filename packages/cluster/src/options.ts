@@ -22,8 +22,18 @@ export interface ClusterOptions {
   pingTimeoutMs?: number;
   /** Members asked to probe indirectly when a direct probe fails (SWIM's k). Default: 3. */
   indirectChecks?: number;
-  /** How long a suspected member has to refute before this node counts it unreachable (the split-brain resolver then decides). Default: 1000. */
+  /**
+   * How long a suspected member has to refute before this node counts it unreachable (the split-brain resolver then
+   * decides); with suspicionMaxTimeoutMs above it, the timeout once the other members confirmed the suspicion
+   * (Lifeguard: each member whose own probe fails confirms). Default: 1000.
+   */
   suspicionTimeoutMs?: number;
+  /**
+   * Opt-in Lifeguard suspicion: the timeout while the first suspector alone suspects; it falls towards
+   * suspicionTimeoutMs with the logarithm of the confirmations (up to 3, or all the other members in smaller clusters).
+   * At least suspicionTimeoutMs; equal to it turns confirmations off. Default: suspicionTimeoutMs (off).
+   */
+  suspicionMaxTimeoutMs?: number;
   /** Most membership updates piggybacked on one message. Default: 8. */
   maxPiggyback?: number;
   /** Each update is piggybacked retransmitMultiplier × ⌈log2(members + 1)⌉ times. Default: 2. */
@@ -101,6 +111,7 @@ const integerLimits: Record<string, Limits> = {
   pingTimeoutMs: [1, 3_600_000],
   indirectChecks: [0, 64],
   suspicionTimeoutMs: [1, 3_600_000],
+  suspicionMaxTimeoutMs: [1, 3_600_000],
   maxPiggyback: [1, 1024],
   retransmitMultiplier: [1, 64],
   gossipBufferSize: [1, 1_000_000],
@@ -142,6 +153,12 @@ export function resolveClusterOptions(options: unknown): ClusterSettings {
   const downing = resolveDowning(o.downing);
   const settings = { ...clusterDefaults, ...(o as Partial<ClusterSettings>), kinds, downing, clock: systemClock } as ClusterSettings;
   settings.roles = [...new Set(settings.roles)];
+  settings.suspicionMaxTimeoutMs = (o.suspicionMaxTimeoutMs as number | undefined) ?? settings.suspicionTimeoutMs;
+  if (settings.suspicionMaxTimeoutMs < settings.suspicionTimeoutMs)
+    throw new InvalidOptionError(
+      "suspicionMaxTimeoutMs",
+      `must be at least suspicionTimeoutMs (${settings.suspicionTimeoutMs}); got ${settings.suspicionMaxTimeoutMs}`,
+    );
   if (settings.pingTimeoutMs >= settings.probeIntervalMs)
     throw new InvalidOptionError(
       "pingTimeoutMs",

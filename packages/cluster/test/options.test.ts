@@ -4,6 +4,7 @@ import { InMemoryClusterNetwork } from "@tsakt/cluster/testing";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
+import { resolveClusterOptions } from "../src/options.js";
 
 const network = new InMemoryClusterNetwork();
 const transport = network.transport({ name: "opts", host: "127.0.0.1", port: 4999 });
@@ -24,6 +25,15 @@ describe("cluster options", () => {
     expect(fieldOf({ transport, discovery })).toBeUndefined();
   });
 
+  it("keeps SWIM's detector defaults, with Lifeguard's suspicion stretch off unless suspicionMaxTimeoutMs is given", () => {
+    const defaults = resolveClusterOptions({ transport, discovery });
+    expect([defaults.probeIntervalMs, defaults.pingTimeoutMs, defaults.suspicionTimeoutMs]).toEqual([500, 200, 1000]);
+    expect(defaults.suspicionMaxTimeoutMs).toBe(1000);
+    expect(resolveClusterOptions({ transport, discovery, suspicionTimeoutMs: 300 }).suspicionMaxTimeoutMs).toBe(300);
+    const opted = resolveClusterOptions({ transport, discovery, suspicionTimeoutMs: 300, suspicionMaxTimeoutMs: 900 });
+    expect(opted.suspicionMaxTimeoutMs).toBe(900);
+  });
+
   it.each([
     ["partitions", { partitions: 0 }],
     ["partitions", { partitions: 1.5 }],
@@ -33,6 +43,8 @@ describe("cluster options", () => {
     ["pingTimeoutMs", { probeIntervalMs: 300, pingTimeoutMs: 300 }],
     ["indirectChecks", { indirectChecks: -1 }],
     ["suspicionTimeoutMs", { suspicionTimeoutMs: 0 }],
+    ["suspicionMaxTimeoutMs", { suspicionMaxTimeoutMs: 0 }],
+    ["suspicionMaxTimeoutMs", { suspicionTimeoutMs: 1000, suspicionMaxTimeoutMs: 999 }],
     ["maxPiggyback", { maxPiggyback: 0 }],
     ["retransmitMultiplier", { retransmitMultiplier: 0 }],
     ["gossipBufferSize", { gossipBufferSize: Number.NaN }],

@@ -1,0 +1,221 @@
+// Scale bench (opt-in: heavy): N cluster node processes (test/fixtures/cluster-node.mjs, default settings, static
+// discovery) on 127.0.0.1. For each size: time from launch until every node lists all N, time from a SIGKILL until
+// every survivor reported the node left, bytes each node writes per second while idle (all of it is membership
+// traffic then: probes, acks, piggybacked gossip, periodic syncs; read from /proc/<pid>/io, Linux only), and memory
+// per node. Then a registry of `--names` keys across 5 nodes: heap per entry, and the time until a 6th node holds its
+// share of the copies. Run `npx tsc -b` first, then `node packages/cluster/bench/scale-bench.mjs [--sizes 10,25]
+// [--names 100000] [--idle-ms 5000]`. `--soak 600000` instead runs 5 idle nodes for 10 minutes and counts member-left
+// events (false positives: no process is killed).
+import { fork } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "10,25" },
+    names: { type: "string", default: "100000" },
+    "idle-ms": { type: "string", default: "5000" },
+    soak: { type: "string", default: "0" },
+  },
+});
+const sizes = values.sizes.split(",").map(Number);
+const nameCount = Number(values.names);
+const idleMs = Number(values["idle-ms"]);
+const fixture = fileURLToPath(new URL("../test/fixtures/cluster-node.mjs", import.meta.url));
+const loader = fileURLToPath(new URL("../test/fixtures/register-dist.mjs", import.meta.url));
+// As in cluster-bench.mjs: without the module-hook loader when the workspace links resolve @tsakt/* by themselves.
+const linked = existsSync(fileURLToPath(new URL("../node_modules/@tsakt/remote/package.json", import.meta.url)));
+const execArgv = ["--expose-gc", ...(linked ? [] : ["--import", loader])];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function startNode(port, peers) {
+  const child = fork(fixture, [], {
+    execArgv,
+    env: { ...process.env, TSAKT_CLUSTER_NODE: JSON.stringify({ port, peers }) },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const pending = new Map();
+  const events = [];
+  let nextId = 1;
+  child.on("message", (m) => {
+    if (m.event !== undefined) return void events.push(m);
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    if (m.ok) p?.resolve(m.value);
+    else p?.reject(new Error(m.error.message));
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  return {
+    name: `127.0.0.1:${port}`,
+    pid: child.pid,
+    events,
+    request(op, args = {}) {
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        child.send({ id, op, ...args });
+      });
+    },
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+async function until(check, ms, what) {
+  const started = performance.now();
+  for (;;) {
+    if (await check().catch(() => false)) return performance.now() - started;
+    if (performance.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Bytes the process has written so far (all write syscalls: sockets, and the few IPC answers). */
+function writtenBytes(pid) {
+  return Number(/wchar:\s*(\d+)/.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? Number.NaN);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
+
+/** Starts `count` nodes that know each other; resolves with them and the convergence times. */
+async function startCluster(count, extraPorts = 0) {
+  const ports = await Promise.all(Array.from({ length: count + extraPorts }, freePort));
+  const peers = ports.map((p) => `127.0.0.1:${p}`);
+  const t0 = performance.now();
+  const nodes = ports.slice(0, count).map((port) => startNode(port, peers));
+  await until(async () => nodes.every((n) => n.events.some((e) => e.event === "ready")), 300_000, "every node ready");
+  const readyMs = performance.now() - t0;
+  let views = [];
+  try {
+    await until(
+      async () => {
+        views = (await Promise.all(nodes.map((n) => n.request("members")))).map((m) => m.length);
+        return views.every((length) => length === count);
+      },
+      120_000,
+      "convergence",
+    );
+  } catch (error) {
+    // Say how far it got (members each node lists, members that left its view, processes that exited), and leave no
+    // process behind.
+    const left = nodes.map((n) => n.events.filter((e) => e.event === "member-left").length);
+    const exited = nodes.filter((n) => n.exited()).length;
+    await Promise.all(nodes.map((n) => n.kill()));
+    throw new Error(
+      `${count} nodes, ready after ${readyMs.toFixed(0)} ms, list ${views.join("/")} members; member-left events ` +
+        `per node ${left.join("/")}; ${exited} processes exited`,
+      { cause: error },
+    );
+  }
+  return { nodes, ports, peers, readyMs, convergedMs: performance.now() - t0 };
+}
+
+async function scale(count) {
+  const { nodes, readyMs, convergedMs } = await startCluster(count);
+  try {
+    const before = nodes.map((n) => writtenBytes(n.pid));
+    const started = performance.now();
+    await new Promise((r) => setTimeout(r, idleMs));
+    const seconds = (performance.now() - started) / 1000;
+    const rates = nodes.map((n, i) => (writtenBytes(n.pid) - before[i]) / seconds);
+    const memory = await Promise.all(nodes.map((n) => n.request("memory")));
+    const victim = nodes[nodes.length - 1];
+    const survivors = nodes.slice(0, -1);
+    const killedAt = Date.now();
+    await victim.kill();
+    await until(
+      async () => survivors.every((s) => s.events.some((e) => e.event === "member-left" && e.name === victim.name)),
+      120_000,
+      "NodeLeft on every survivor",
+    );
+    const detected = survivors.map((s) => s.events.find((e) => e.event === "member-left" && e.name === victim.name).at - killedAt);
+    console.log(
+      `${count} nodes: all ready ${readyMs.toFixed(0)} ms and all agree ${convergedMs.toFixed(0)} ms after launch ` +
+        `(${(convergedMs - readyMs).toFixed(0)} ms after the last was ready); SIGKILL → NodeLeft on every survivor ` +
+        `${Math.max(...detected)} ms (median survivor ${median(detected)} ms); idle writes per node ` +
+        `${(median(rates) / 1024).toFixed(1)} KiB/s median, ${(Math.max(...rates) / 1024).toFixed(1)} KiB/s max; ` +
+        `memory per node: heap ${mb(median(memory.map((m) => m.heapUsed)))}, RSS ${mb(median(memory.map((m) => m.rss)))} (median)`,
+    );
+  } finally {
+    await Promise.all(nodes.map((n) => n.kill()));
+  }
+}
+
+async function registry() {
+  const { nodes, ports, peers } = await startCluster(5, 1);
+  try {
+    const heapBefore = (await Promise.all(nodes.map((n) => n.request("memory")))).reduce((sum, m) => sum + m.heapUsed, 0);
+    const perNode = Math.ceil(nameCount / nodes.length);
+    const putStarted = performance.now();
+    await Promise.all(nodes.map((n, i) => n.request("putMany", { prefix: `n${i}-`, count: perNode, concurrency: 200 })));
+    const putMs = performance.now() - putStarted;
+    const heapAfter = (await Promise.all(nodes.map((n) => n.request("memory")))).reduce((sum, m) => sum + m.heapUsed, 0);
+    const copies = async (list) => (await Promise.all(list.map((n) => n.request("entryCount")))).reduce((a, b) => a + b, 0);
+    const total = await copies(nodes);
+    const sixth = startNode(ports[5], peers);
+    nodes.push(sixth);
+    await until(async () => sixth.events.some((e) => e.event === "ready"), 120_000, "the 6th node ready");
+    const joined = performance.now();
+    let last = -1;
+    let steady = 0;
+    // Done when the 6th node holds copies, the number of copies in the cluster is what it was, and the 6th node's
+    // count did not move for 5 polls in a row (100 ms).
+    await until(
+      async () => {
+        const mine = await sixth.request("entryCount");
+        steady = mine > 0 && mine === last ? steady + 1 : 0;
+        last = mine;
+        return steady >= 5 && (await copies(nodes)) === total;
+      },
+      300_000,
+      "the 6th node's share",
+    );
+    const rebalanceMs = performance.now() - joined - 100;
+    console.log(
+      `registry, ${nameCount} names on 5 nodes: written in ${(putMs / 1000).toFixed(1)} s (${Math.round(nameCount / (putMs / 1000))}/s), ` +
+        `${total} copies, heap ${((heapAfter - heapBefore) / nameCount).toFixed(0)} bytes per name (all copies, all nodes); ` +
+        `a 6th node holds its share (${last} copies) ${rebalanceMs.toFixed(0)} ms after it was ready`,
+    );
+  } finally {
+    await Promise.all(nodes.map((n) => n.kill()));
+  }
+}
+
+/** 5 idle nodes for `ms`: counts false positives (a member left or suspected while every process kept running). */
+async function soak(ms) {
+  const { nodes } = await startCluster(5);
+  try {
+    await new Promise((r) => setTimeout(r, ms));
+    const left = nodes.flatMap((n) => n.events.filter((e) => e.event === "member-left"));
+    const views = await Promise.all(nodes.map((n) => n.request("members")));
+    console.log(
+      `soak: 5 idle nodes for ${(ms / 1000).toFixed(0)} s: ${left.length} member-left events (false positives); ` +
+        `every node lists ${views.map((v) => v.length).join("/")} members at the end`,
+    );
+  } finally {
+    await Promise.all(nodes.map((n) => n.kill()));
+  }
+}
+
+const soakMs = Number(values.soak);
+if (soakMs > 0) await soak(soakMs);
+else {
+  for (const count of sizes) await scale(count);
+  if (nameCount > 0) await registry();
+}
