@@ -46,9 +46,10 @@ function random(state: number): () => number {
 }
 
 /**
- * Opt-in (TSAKT_HISTORY=1 or TSAKT_HISTORY_MS set), not part of `pnpm test`: five causes of overlapping copies it
- * found are fixed (each with its own deterministic test); it can still find a short overlap while two members' views
- * of the membership differ, and around heals, as the cluster README describes (4 of 7 random runs passed after the fixes).
+ * Opt-in (TSAKT_HISTORY=1 or TSAKT_HISTORY_MS set), not part of `pnpm test`: six causes of overlapping copies it
+ * found are fixed (each with its own deterministic test), and 9 of 10 random runs passed after the last fix; the tenth
+ * found a name that was never re-created (a relocation lost when the node relocating it was downed), which is not
+ * fixed yet. The cluster README describes both.
  */
 const historyWanted = process.env.TSAKT_HISTORY === "1" || process.env.TSAKT_HISTORY_MS !== undefined;
 if (!historyWanted) console.info("netns-history: opt-in (TSAKT_HISTORY=1); see packages/cluster/README.md");
@@ -76,6 +77,8 @@ describe.skipIf(!historyWanted || skipWithoutNetns())(
         nodes.push(...(await startLabCluster(lab, log, config)));
         await placeTargets(nodes, targets);
         await Promise.all(nodes.map((n) => n.request("observe", observe)));
+        // Printed first, so a run that fails before its summary can still be replayed.
+        console.log(`history run: seed ${seed} (TSAKT_HISTORY_SEED replays its fault schedule)`);
         const next = random(seed);
         const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
         const pause = (minMs: number, maxMs: number) => hold(minMs + next() * (maxMs - minMs));
