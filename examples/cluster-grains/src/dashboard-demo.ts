@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, type Node, startNode, until } from "./demo-kit.js";
+import { freePorts, type Node, startNode, until } from "./demo-kit.js";
 
 const ACCOUNTS = Array.from({ length: 300 }, (_, i) => `acct-${String(i).padStart(3, "0")}`);
 /** Accounts deposited to per tick, and ticks per second: about 600 deposits/s across the cluster. */
@@ -35,7 +35,7 @@ export async function runDashboardDemo(argv: readonly string[]): Promise<void> {
     process.once("SIGTERM", stop);
   });
   try {
-    const ports = [await freePort(), await freePort(), await freePort()];
+    const ports = await freePorts(3);
     const peers = ports.map((p) => `127.0.0.1:${p}`);
     for (const [i, port] of ports.entries()) nodes.push(startNode(`node-${i + 1}`, { port, peers, dataDir, dashboard: true }));
     await Promise.all(nodes.map((n) => n.started));

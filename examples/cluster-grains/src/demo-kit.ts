@@ -1,6 +1,6 @@
 // What main.ts and the dashboard demo share: starting node processes, sending them commands, waiting.
 import { type ChildProcess, fork } from "node:child_process";
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import type { Command, NodeArgs } from "./node.js";
 
 /** A node's answer to a command. */
@@ -48,15 +48,25 @@ export class Node {
   }
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once("error", reject);
-  });
+/**
+ * `count` distinct free TCP ports on 127.0.0.1. All are held open at once before any is released: a port released
+ * before the next is asked for can be handed out again, which gave two nodes the same port.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer();
+          server.once("error", reject);
+          server.listen(0, "127.0.0.1", () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  return ports;
 }
 
 /** Polls `check` every 50 ms until it returns a value; fails after `timeoutMs`. */

@@ -10,7 +10,7 @@ import { grainStateKey } from "@tsakt/grains";
 import { PersistenceCodec } from "@tsakt/persistence";
 import { LmdbStateStore } from "@tsakt/persistence-lmdb";
 import { runDashboardDemo } from "./dashboard-demo.js";
-import { freePort, type Node, startNode, until } from "./demo-kit.js";
+import { freePorts, type Node, startNode, until } from "./demo-kit.js";
 import type { NodeArgs } from "./node.js";
 
 const ACCOUNTS = Array.from({ length: 300 }, (_, i) => `acct-${String(i).padStart(3, "0")}`);
@@ -49,7 +49,7 @@ const workDir = mkdtempSync(join(tmpdir(), "tsakt-bank-"));
 const dataDir = join(workDir, "state");
 const nodes: Node[] = [];
 try {
-  const ports = [await freePort(), await freePort(), await freePort()];
+  const ports = await freePorts(3);
   const peers = ports.map((p) => `127.0.0.1:${p}`);
   const t0 = performance.now();
   for (const [i, port] of ports.entries()) {

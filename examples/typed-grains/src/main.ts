@@ -2,7 +2,7 @@
 // the typed AccountGrain client (round-robin placement puts half of them on node-1), a withdrawal's error crosses
 // back, a tell annotates an account, and node-2 asks node-1's AuditLog actor by its cluster-wide name. Prints a report, exits 0.
 import { type ChildProcess, fork } from "node:child_process";
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import type { Command, NodeArgs } from "./node.js";
 
 type Reply = Record<string, unknown> & { id: number; error?: string };
@@ -48,14 +48,22 @@ class Node {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once("error", reject);
-  });
+/** `count` distinct free ports on 127.0.0.1, all held open at once so the kernel cannot hand one out twice. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer();
+          server.once("error", reject);
+          server.listen(0, "127.0.0.1", () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  return ports;
 }
 
 async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
@@ -70,7 +78,7 @@ async function until<T>(what: string, timeoutMs: number, check: () => Promise<T 
 
 const nodes: Node[] = [];
 try {
-  const ports = [await freePort(), await freePort()];
+  const ports = await freePorts(2);
   const peers = ports.map((p) => `127.0.0.1:${p}`);
   for (const [i, port] of ports.entries()) {
     const args: NodeArgs = { port, peers };

@@ -158,8 +158,21 @@ export class TestNode {
   }
 }
 
-/** A free TCP port on 127.0.0.1 (closed again before it is returned). */
-export function freePort(): Promise<number> {
+/** Ports freePort gave out in this process: the kernel may hand a just-closed port out again. */
+const handedOut = new Set<number>();
+
+/** A free TCP port on 127.0.0.1 (closed again before it is returned), never one it returned before in this process. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await kernelPort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error("the kernel offered only ports handed out before, 20 times in a row");
+}
+
+function kernelPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, "127.0.0.1", () => {
       const { port } = server.address() as { port: number };
