@@ -40,7 +40,10 @@ export interface PartsOwner {
   readonly conflicts: ReadonlySet<ConflictListener>;
   refreshView(): void;
   housekeeping(): void;
+  /** True while the cluster runs on this node (any run). */
   isRunning(): boolean;
+  /** The parts of the run the cluster runs now; undefined between runs. */
+  current(): Parts | undefined;
   members(): ClusterMember[];
   self(): ClusterMember;
   leader(role?: string): ClusterMember | undefined;
@@ -108,7 +111,11 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
     ownerLost: owner.ownerLost,
     conflicts: owner.conflicts,
   });
-  const registry = new Registry(replica, membership, messenger, s, () => owner.isRunning());
+  // A run's parts serve only while it is the current run: after the node rejoined as a new run, an old run's
+  // registry and placement would act on a membership that no longer changes.
+  let parts: Parts | undefined;
+  const running = () => owner.isRunning() && parts !== undefined && owner.current() === parts;
+  const registry = new Registry(replica, membership, messenger, s, running);
   detector = new FailureDetector(membership, messenger, timing);
   const joiner = new Joiner(s.discovery, membership, messenger, s, logger, () => owner.housekeeping());
   verifier = new MemberVerifier(s.clock, s.joinTimeoutMs, (m) => joiner.verifyWith(m));
@@ -119,7 +126,12 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
     members: () => owner.members(),
     self: () => owner.self(),
     leader: (role) => owner.leader(role),
-    isRunning: () => owner.isRunning(),
+    isRunning: running,
+    successor: () => {
+      const current = owner.current();
+      return current !== undefined && current !== parts ? current.placement : undefined;
+    },
   });
-  return { system, transport, membership, messenger, detector, joiner, replica, registry, placement, resolver, verifier };
+  parts = { system, transport, membership, messenger, detector, joiner, replica, registry, placement, resolver, verifier };
+  return parts;
 }

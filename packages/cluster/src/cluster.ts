@@ -249,6 +249,7 @@ export class Cluster implements Plugin {
       refreshView: () => this.refreshView(),
       housekeeping: () => this.housekeeping(),
       isRunning: () => this.state === "running",
+      current: () => (this.state === "running" ? this.parts : undefined),
       members: () => this.members(),
       self: () => this.self,
       leader: (role) => this.leader(role),

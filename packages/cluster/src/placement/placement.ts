@@ -39,7 +39,10 @@ export interface PlacementHost {
   members(): ClusterMember[];
   self(): ClusterMember;
   leader(role?: string): ClusterMember | undefined;
+  /** True while this run of the cluster is the one running. */
   isRunning(): boolean;
+  /** The placement of a newer run of this node once it runs (the node rejoined); undefined while this run is current. */
+  successor(): ActorPlacement | undefined;
 }
 
 const loadQueryTimeoutMs = 500;
@@ -86,6 +89,7 @@ export class ActorPlacement {
       system: host.system,
       clock: host.settings.clock,
       isRunning: () => host.isRunning(),
+      successor: () => host.successor(),
       leader: (role) => host.leader(role),
       members: () => host.members(),
       choose: (strategy, role, what, exclude) => this.choose(strategy, role, what, exclude),
@@ -214,6 +218,11 @@ export class ActorPlacement {
       if (clock.now() >= deadline || !this.host.isRunning()) return fallback;
       await sleep(clock, retryPauseMs);
     }
+  }
+
+  /** Relocates what `entry` names (a relocation an older run of this node could not finish). */
+  relocateEntry(entry: RegistryEntry, placed: PlacedActor): Promise<void> {
+    return this.relocator.relocate(entry, placed);
   }
 
   /** Re-creates the relocatable actors and singletons among `entries` (owner-lost reports) on survivors. */

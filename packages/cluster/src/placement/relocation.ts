@@ -17,6 +17,8 @@ export interface RelocationHost {
   readonly system: ActorSystem;
   readonly clock: Clock;
   isRunning(): boolean;
+  /** Relocation of a newer run of this node, once it runs: an unfinished relocation moves on to it. */
+  successor(): { relocateEntry(entry: RegistryEntry, placed: PlacedActor): Promise<void> } | undefined;
   leader(role?: string): ClusterMember | undefined;
   members(): ClusterMember[];
   choose(strategy: PlacementStrategy, role: string, what: string, exclude: ReadonlySet<string>): Promise<ClusterMember>;
@@ -42,8 +44,11 @@ export class Relocator {
     const lacking = new Set<string>();
     let delay = firstRetryMs;
     for (let attempt = 1; ; attempt++) {
-      // A node that is still joining may get reports; it relocates once it runs. A stopped one gives up.
+      // A node that is still joining may get reports; it relocates once it runs. A stopped one gives up. A node downed
+      // and rejoined as a new run goes on in the new run: the report came once, and nobody else may have it.
       if (!system.isRunning) return;
+      const next = this.host.successor();
+      if (next !== undefined) return next.relocateEntry(entry, placed);
       let reason: string;
       let target: ClusterMember | undefined;
       try {
