@@ -48,8 +48,8 @@ function random(state: number): () => number {
 /**
  * Opt-in (TSAKT_HISTORY=1 or TSAKT_HISTORY_MS set), not part of `pnpm test`: six causes of overlapping copies it
  * found are fixed (each with its own deterministic test), and 9 of 10 random runs passed after the last fix; the tenth
- * found a name that was never re-created (a relocation lost when the node relocating it was downed), which is not
- * fixed yet. The cluster README describes both.
+ * found a name that was never re-created (a relocation lost when the node relocating it was downed), fixed for a node
+ * that rejoins and still open for one that stops. The cluster README describes both.
  */
 const historyWanted = process.env.TSAKT_HISTORY === "1" || process.env.TSAKT_HISTORY_MS !== undefined;
 if (!historyWanted) console.info("netns-history: opt-in (TSAKT_HISTORY=1); see packages/cluster/README.md");
