@@ -6,11 +6,9 @@
 // share of the copies. Run `npx tsc -b` first, then `node packages/cluster/bench/scale-bench.mjs [--sizes 10,25]
 // [--names 100000] [--idle-ms 5000]`. `--soak 600000` instead runs 5 idle nodes for 10 minutes and counts member-left
 // events (false positives: no process is killed).
-import { fork } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { freePorts, until as pollUntil, startNode as startBenchNode } from "./bench-nodes.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -23,67 +21,9 @@ const { values } = parseArgs({
 const sizes = values.sizes.split(",").map(Number);
 const nameCount = Number(values.names);
 const idleMs = Number(values["idle-ms"]);
-const fixture = fileURLToPath(new URL("../test/fixtures/cluster-node.mjs", import.meta.url));
-const loader = fileURLToPath(new URL("../test/fixtures/register-dist.mjs", import.meta.url));
-// As in cluster-bench.mjs: without the module-hook loader when the workspace links resolve @tsakt/* by themselves.
-const linked = existsSync(fileURLToPath(new URL("../node_modules/@tsakt/remote/package.json", import.meta.url)));
-const execArgv = ["--expose-gc", ...(linked ? [] : ["--import", loader])];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function startNode(port, peers) {
-  const child = fork(fixture, [], {
-    execArgv,
-    env: { ...process.env, TSAKT_CLUSTER_NODE: JSON.stringify({ port, peers }) },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const pending = new Map();
-  const events = [];
-  let nextId = 1;
-  child.on("message", (m) => {
-    if (m.event !== undefined) return void events.push(m);
-    const p = pending.get(m.id);
-    pending.delete(m.id);
-    if (m.ok) p?.resolve(m.value);
-    else p?.reject(new Error(m.error.message));
-  });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  return {
-    name: `127.0.0.1:${port}`,
-    pid: child.pid,
-    events,
-    request(op, args = {}) {
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        child.send({ id, op, ...args });
-      });
-    },
-    exited: () => child.exitCode !== null || child.signalCode !== null,
-    async kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-      await exited;
-    },
-  };
-}
-
-async function until(check, ms, what) {
-  const started = performance.now();
-  for (;;) {
-    if (await check().catch(() => false)) return performance.now() - started;
-    if (performance.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+// Every node may collect garbage before it reports memory; waits poll every 20 ms.
+const startNode = (port, peers) => startBenchNode(port, peers, { exposeGc: true });
+const until = (check, ms, what) => pollUntil(check, ms, what, 20);
 
 /** Bytes the process has written so far (all write syscalls: sockets, and the few IPC answers). */
 function writtenBytes(pid) {
@@ -95,7 +35,7 @@ const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
 
 /** Starts `count` nodes that know each other; resolves with them and the convergence times. */
 async function startCluster(count, extraPorts = 0) {
-  const ports = await Promise.all(Array.from({ length: count + extraPorts }, freePort));
+  const ports = await freePorts(count + extraPorts);
   const peers = ports.map((p) => `127.0.0.1:${p}`);
   const t0 = performance.now();
   const nodes = ports.slice(0, count).map((port) => startNode(port, peers));
