@@ -1,4 +1,4 @@
-import { eventually } from "@tsakt/testkit";
+import { eventually, seededRandom } from "@tsakt/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NetnsHost, type NetnsLab, skipWithoutNetns, startNetnsLab } from "../../../tools/test-servers/src/index.js";
 import {
@@ -31,18 +31,6 @@ const observe = { ...observed(targets), intervalMs: 250, timeoutMs: 1000 };
 /** Holds the current fault (or the quiet between faults) for `ms`: the schedule's own time, not a wait for a condition. */
 function hold(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A small deterministic generator (mulberry32), so a schedule can be replayed from its seed. */
-function random(state: number): () => number {
-  let s = state >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -79,7 +67,7 @@ describe.skipIf(!historyWanted || skipWithoutNetns())(
         await Promise.all(nodes.map((n) => n.request("observe", observe)));
         // Printed first, so a run that fails before its summary can still be replayed.
         console.log(`history run: seed ${seed} (TSAKT_HISTORY_SEED replays its fault schedule)`);
-        const next = random(seed);
+        const next = seededRandom(seed);
         const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
         const pause = (minMs: number, maxMs: number) => hold(minMs + next() * (maxMs - minMs));
         const everyRun = [...nodes];
