@@ -1,24 +1,15 @@
 import { create } from "@bufbuild/protobuf";
 import { file_google_protobuf_wrappers, UInt32ValueSchema } from "@bufbuild/protobuf/wkt";
-import { type ActorSystem, InvalidOptionError, type PID, PluginNotInstalledError, ActorSystem as System } from "@tsakt/actor";
+import { InvalidOptionError, type PID, PluginNotInstalledError } from "@tsakt/actor";
 import { ProducerClosedError, reliableConsumer, reliableDelivery, reliableProducer } from "@tsakt/delivery";
 import { MemoryEventJournal } from "@tsakt/persistence";
 import { remoting } from "@tsakt/remote";
 import { eventually, TestClock } from "@tsakt/testkit";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkHistory, recorder } from "./support/history.js";
+import { systemPerTest } from "./support/system.js";
 
-let system: ActorSystem | undefined;
-
-async function start(): Promise<ActorSystem> {
-  system = await System.start({ name: "local", plugins: [reliableDelivery()] });
-  return system;
-}
-
-afterEach(async () => {
-  await system?.stop();
-  system = undefined;
-});
+const start = systemPerTest();
 
 describe("reliable delivery in one system", () => {
   it("delivers every message exactly once and in order", async () => {
@@ -122,11 +113,10 @@ describe("reliable delivery in one system", () => {
   });
 
   it("replays a durable producer's unconfirmed messages in its next run, and the consumer skips what it processed", async () => {
-    system = await System.start({
+    const sys = await start({
       name: "durable",
       plugins: [remoting({ host: "127.0.0.1", port: 0, types: [file_google_protobuf_wrappers] }), reliableDelivery()],
     });
-    const sys = system;
     const journal = new MemoryEventJournal();
     const history: number[] = [];
     let open = false;
@@ -180,8 +170,7 @@ describe("reliable delivery in one system", () => {
 describe("the resend schedule (test clock)", () => {
   it("says Hello again after resendIntervalMs of silence, doubling the pause, and delivers once the consumer answers", async () => {
     const clock = new TestClock();
-    system = await System.start({ name: "clocked", clock, plugins: [reliableDelivery()] });
-    const sys = system;
+    const sys = await start({ name: "clocked", clock, plugins: [reliableDelivery()] });
     const history: number[] = [];
     const consumer = await sys.spawn("consumer", reliableConsumer(recorder(history)));
     let open = false;
@@ -264,7 +253,7 @@ describe("reliable delivery's errors", () => {
   });
 
   it("needs the plugin: PluginNotInstalledError names @tsakt/delivery", async () => {
-    system = await System.start({ name: "bare" });
+    const system = await start({ name: "bare" });
     const pid = await system.spawn("c", reliableConsumer(recorder([])));
     await expect(reliableProducer(system, { destination: pid })).rejects.toBeInstanceOf(PluginNotInstalledError);
     await expect(reliableProducer(system, { destination: pid })).rejects.toThrow(/@tsakt\/delivery/);

@@ -1,29 +1,13 @@
 import { fromBinary } from "@bufbuild/protobuf";
-import { type ActorFactory, type ActorSystem, type PID, ActorSystem as System } from "@tsakt/actor";
-import {
-  ConsumerProgressSchema,
-  currentDelivery,
-  type ProgressWrites,
-  reliableConsumer,
-  reliableDelivery,
-  reliableProducer,
-} from "@tsakt/delivery";
+import type { ActorFactory, ActorSystem, PID } from "@tsakt/actor";
+import { ConsumerProgressSchema, currentDelivery, type ProgressWrites, reliableConsumer, reliableProducer } from "@tsakt/delivery";
 import { MemoryStateStore, type StateStore, StoreUnavailableError } from "@tsakt/persistence";
 import { eventually } from "@tsakt/testkit";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkHistory, recorder } from "./support/history.js";
+import { systemPerTest } from "./support/system.js";
 
-let system: ActorSystem | undefined;
-
-async function start(): Promise<ActorSystem> {
-  system = await System.start({ name: "local", plugins: [reliableDelivery()] });
-  return system;
-}
-
-afterEach(async () => {
-  await system?.stop();
-  system = undefined;
-});
+const start = systemPerTest();
 
 /** A consumer that records each number, calls `onNumber` with it, and stops itself after `stopAt` (once). */
 function stoppingRecorder(
