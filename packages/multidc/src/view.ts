@@ -1,21 +1,14 @@
+import type { ClusterDatacenter } from "@tsakt/cluster";
 import type { DatacenterRecord, DatacenterState } from "./record.js";
 
-/** What this node knows of one datacenter: its last record and the state it has here. */
-export interface DatacenterInfo {
-  /** The datacenter's name. */
-  readonly name: string;
-  /** Its labels, from its last record. */
-  readonly labels: Readonly<Record<string, string>>;
-  /** Its actor system name. */
-  readonly system: string;
-  /** Remoting endpoints ("host:port") of its gateway nodes, from its last record. */
-  readonly endpoints: readonly string[];
+/**
+ * What this node knows of one datacenter: its last record (name, labels, system, gateway endpoints, heartbeat) and
+ * the state it has here: the record's state while the record is refreshed within leaseMs, INACTIVE otherwise. The
+ * same shape as the cluster's ClusterDatacenter, with the state typed.
+ */
+export interface DatacenterInfo extends ClusterDatacenter {
   /** The state here: the record's state while the record is refreshed within leaseMs, INACTIVE otherwise. */
   readonly state: DatacenterState;
-  /** The writer's clock at its last heartbeat (epoch ms, its clock, not this node's). */
-  readonly heartbeatAtMs: number;
-  /** True for this node's own datacenter. */
-  readonly local: boolean;
 }
 
 interface Entry {
