@@ -96,6 +96,7 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
   // unreachable in time (sbr-evidence.test.ts).
   const membership = new Membership(self, s, gossip, hooks, logger);
   let detector: FailureDetector | undefined;
+  let placement: ActorPlacement | undefined;
   // A member silent for a probe round and a suspicion timeout counts as cut off in the losing check: the other side
   // could not have found this one unreachable sooner.
   const silenceMs = s.probeIntervalMs + s.suspicionTimeoutMs;
@@ -109,6 +110,7 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
     logger,
     refreshView: () => owner.refreshView(),
     ownerLost: owner.ownerLost,
+    keepsWhenLost: (entry) => placement?.keepsWhenLost(entry) ?? false,
     conflicts: owner.conflicts,
   });
   // A run's parts serve only while it is the current run: after the node rejoined as a new run, an old run's
@@ -119,7 +121,7 @@ export function buildParts(system: ActorSystem, transport: ClusterTransport, s: 
   detector = new FailureDetector(membership, messenger, timing);
   const joiner = new Joiner(s.discovery, membership, messenger, s, logger, () => owner.housekeeping());
   verifier = new MemberVerifier(s.clock, s.joinTimeoutMs, (m) => joiner.verifyWith(m));
-  const placement = new ActorPlacement({
+  placement = new ActorPlacement({
     system,
     settings: s,
     registry: () => registry,

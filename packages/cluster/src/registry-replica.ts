@@ -43,6 +43,12 @@ export interface ReplicaContext {
   refreshView(): void;
   /** Listeners of entries whose owner died or left (owned by the cluster, so they can be added before start). */
   readonly ownerLost: ReadonlySet<OwnerLostListener>;
+  /**
+   * True for a lost owner's entry that stays registered, naming the lost owner, until a survivor re-creates what it
+   * names and writes itself over it (relocatable actors and singletons): a relocating node that dies too leaves the
+   * entry for the next primary to report again, instead of taking the name with it.
+   */
+  keepsWhenLost(entry: RegistryEntry): boolean;
   /** Listeners of conflicting copies found while merging. */
   readonly conflicts: ReadonlySet<ConflictListener>;
 }
@@ -63,6 +69,8 @@ export class RegistryReplica {
   private readonly syncing = new Map<number, { promise: Promise<void>; resolve: () => void }>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly reported = new Set<string>();
+  /** Kept lost-owner entries this node reported (key to version), so a later purge does not report them again. */
+  private readonly reportedLost = new Map<string, number>();
   private leavingTable: PartitionTable | undefined = undefined;
   private lastVersion = 0;
   private active = false;
@@ -210,6 +218,7 @@ export class RegistryReplica {
   /** Forgets old tombstones, and partitions this node stopped holding a while ago (after others could pull them). */
   sweep(now: number): void {
     this.store.sweepTombstones(now - this.ctx.settings.tombstoneTtlMs);
+    for (const [key, version] of this.reportedLost) if (this.store.get(key)?.version !== version) this.reportedLost.delete(key);
     this.reported.clear();
     if (now - this.tableChangedAt <= 2 * this.ctx.settings.handoffTimeoutMs) return;
     for (const p of this.store.partitionsHeld()) if (!this.table.holds(p, this.me) && !this.syncing.has(p)) this.store.drop(p);
@@ -224,7 +233,7 @@ export class RegistryReplica {
     while (this.busy(p, entry.key)) await this.pending(p, entry.key);
     if (!this.isPrimary(p)) return this.notPrimary(p);
     const current = this.store.get(entry.key);
-    if (current !== undefined && !current.removed)
+    if (current !== undefined && !current.removed && !this.ownerGone(current))
       return { case: "putResult", value: create(PutResultSchema, { created: false, entry: current }) };
     const stored = create(RegistryEntrySchema, {
       key: entry.key,
@@ -459,6 +468,12 @@ export class RegistryReplica {
       const tombstones: RegistryEntry[] = [];
       for (const entry of this.store.entries(p)) {
         if (entry.removed || !this.ctx.membership.isGone(entry.owner, entry.ownerUid, entry.ownerStartedAtMs)) continue;
+        if (this.ctx.keepsWhenLost(entry)) {
+          if (this.reportedLost.get(entry.key) === entry.version) continue;
+          this.reportedLost.set(entry.key, entry.version);
+          lost.push(entry);
+          continue;
+        }
         const tombstone = this.tombstone(entry);
         this.store.set(tombstone);
         tombstones.push(tombstone);
@@ -474,6 +489,17 @@ export class RegistryReplica {
         this.ctx.logger.error({ err: error }, "registry owner-lost listener threw");
       }
     }
+  }
+
+  /**
+   * True when the primary may write over `entry` as if it were absent: its owner is gone (the same rule as purging,
+   * also held after a comeback), so a put is an atomic purge-and-claim: of two survivors relocating one name, one wins.
+   */
+  private ownerGone(entry: RegistryEntry): boolean {
+    return (
+      this.ctx.settings.clock.now() >= this.purgesHeldUntil &&
+      this.ctx.membership.isGone(entry.owner, entry.ownerUid, entry.ownerStartedAtMs)
+    );
   }
 
   private report(kept: RegistryEntry, lost: RegistryEntry): void {

@@ -23,9 +23,11 @@ const targets: Targets = {
   singleton: "boss",
   grains: ["g0", "g1", "g2", "g3", "g4", "g5", "g6", "g7", "g8", "g9"],
 };
-// Downed nodes rejoin (their processes go on); killed ones are started again as new runs. Three registry copies, so
-// no entry is lost with a side of two.
-const config: Partial<SafetyNodeConfig> = { cluster: { replicaCount: 3, downing: { whenDowned: "rejoin" } } };
+/** What a downed node does: TSAKT_HISTORY_WHEN_DOWNED, default "stop" (the cluster's default). */
+const whenDowned = process.env.TSAKT_HISTORY_WHEN_DOWNED === "rejoin" ? "rejoin" : "stop";
+// Downed nodes stop (their processes end) or rejoin (their processes go on); ended and killed ones are started again
+// as new runs. Three registry copies, so no entry is lost with a side of two.
+const config: Partial<SafetyNodeConfig> = { cluster: { replicaCount: 3, downing: { whenDowned } } };
 const observe = { ...observed(targets), intervalMs: 250, timeoutMs: 1000 };
 
 /** Holds the current fault (or the quiet between faults) for `ms`: the schedule's own time, not a wait for a condition. */
@@ -66,7 +68,7 @@ describe.skipIf(!historyWanted || skipWithoutNetns())(
         await placeTargets(nodes, targets);
         await Promise.all(nodes.map((n) => n.request("observe", observe)));
         // Printed first, so a run that fails before its summary can still be replayed.
-        console.log(`history run: seed ${seed} (TSAKT_HISTORY_SEED replays its fault schedule)`);
+        console.log(`history run: seed ${seed}, whenDowned ${whenDowned} (TSAKT_HISTORY_SEED replays its fault schedule)`);
         const next = seededRandom(seed);
         const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
         const pause = (minMs: number, maxMs: number) => hold(minMs + next() * (maxMs - minMs));
@@ -103,6 +105,7 @@ describe.skipIf(!historyWanted || skipWithoutNetns())(
             await pause(4000, 9000);
             await lab.healAll();
             faults.push(`${at()} heal`);
+            await restartGone();
           }
           await pause(2000, 4000);
         }
@@ -118,7 +121,7 @@ describe.skipIf(!historyWanted || skipWithoutNetns())(
         await Promise.all(nodes.map((n) => n.request("stopObserving")));
         const downed = nodes.flatMap((n) => n.events.filter((e) => e.event === "member-downed" && e.name === n.name)).length;
         console.log(
-          `history run (seed ${seed}, ${runMs} ms): ${faults.length} faults, ${log.answers.length} answered calls, ` +
+          `history run (seed ${seed}, whenDowned ${whenDowned}, ${runMs} ms): ${faults.length} faults, ${log.answers.length} answered calls, ` +
             `${log.misses.length} failed, ${log.copies.size} copies, ${downed} self-downings\n${faults.join("\n")}`,
         );
         expect(faults.length).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
+import { isMessage } from "@bufbuild/protobuf";
 import { type Actor, ActorAlreadyExistsError, ActorNotFoundError, ActorSystem, type ReceiveContext, silentLogger } from "@tsakt/actor";
-import { cluster, clusterOf, NoEligibleMemberError, spawnOn, spawnSingleton } from "@tsakt/cluster";
+import { cluster, clusterOf, NoEligibleMemberError, RelocationFailedSchema, spawnOn, spawnSingleton } from "@tsakt/cluster";
 import { MemoryDiscoveryProvider, MemoryNetwork } from "@tsakt/discovery";
 import { remoting } from "@tsakt/remote";
 import { eventually } from "@tsakt/testkit";
@@ -185,6 +186,35 @@ describe("placement over remoting (nodes in one process)", () => {
     );
     expect(await askName(b as ActorSystem, "mover")).toMatch(/^n[12]:hi$/);
     expect(await clusterOf(a as ActorSystem)?.registry.get("actor/stayer")).toBeUndefined();
+  });
+
+  it("re-creates a relocatable actor when the node relocating it leaves too (its entry stays until re-created)", async () => {
+    const all = await nodes(4, (i) => (i === 1 ? ["worker"] : []));
+    const owner = all[0] as ActorSystem;
+    // Which node relocates: the primary of the name's partition once the owner is gone.
+    const attempts = new Map<ActorSystem, string[]>(all.map((s) => [s, []]));
+    for (const [system, reasons] of attempts)
+      system.eventStream.subscribe((e) => {
+        if (isMessage(e, RelocationFailedSchema) && e.name === "job") reasons.push(e.reason);
+      });
+    await spawnOn(owner, "job", "echo", { role: "worker" });
+    expect(await askName(all[1] as ActorSystem, "job")).toBe("n1:hi");
+    // The only worker leaves: the relocating node keeps trying (no eligible member), then leaves as well.
+    await owner.stop();
+    const trying = () => [...attempts].find(([, reasons]) => reasons.length > 0)?.[0];
+    await eventually("a node tries to relocate", () => trying() !== undefined, { timeoutMs: 8000 });
+    const relocating = trying() as ActorSystem;
+    expect(attempts.get(relocating)?.[0]).toMatch(/worker/);
+    await relocating.stop();
+    const survivors = all.filter((s) => s !== owner && s !== relocating);
+    // A new worker joins: whoever is primary now found the entry naming the lost owner, and relocates it there.
+    await node("n5", ["worker"]);
+    await eventually(
+      "the actor answers from the new worker",
+      async () => (await askName(survivors[0] as ActorSystem, "job").catch(() => undefined)) === "n5:hi",
+      { timeoutMs: 15_000 },
+    );
+    expect(await askName(survivors[1] as ActorSystem, "job")).toBe("n5:hi");
   });
 
   it("runs one singleton on the leader, and moves it when the leader leaves", async () => {

@@ -30,6 +30,7 @@ async function staleRun(successor: RelocationHost["successor"]) {
     members: () => [],
     choose: () => Promise.reject(new Error("an old run must not choose a member")),
     place: () => Promise.reject(new Error("an old run must not place an actor")),
+    forget: () => Promise.reject(new Error("an old run must not remove an entry")),
   });
   return { clock, relocator, failures };
 }

@@ -94,6 +94,13 @@ export class ActorPlacement {
       members: () => host.members(),
       choose: (strategy, role, what, exclude) => this.choose(strategy, role, what, exclude),
       place,
+      // Given up (no member registers the kind): the entry that stayed for relocation goes.
+      forget: async (entry) => {
+        await host
+          .registry()
+          .remove(entry.key, { owner: entry.owner })
+          .catch(() => false);
+      },
     });
     this.singletons = new SingletonMover({
       system: host.system,
@@ -229,11 +236,14 @@ export class ActorPlacement {
   ownerLost(entries: RegistryEntry[]): void {
     this.memberLeft();
     for (const entry of entries) {
-      if (!entry.key.startsWith(actorKeyPrefix)) continue;
-      const placed = decodePlaced(entry.data);
-      if (placed === undefined || !(placed.relocatable || placed.singleton)) continue;
-      void this.relocator.relocate(entry, placed);
+      const placed = relocatable(entry);
+      if (placed !== undefined) void this.relocator.relocate(entry, placed);
     }
+  }
+
+  /** True for a relocatable actor or singleton: its entry stays, naming the lost owner, until it is re-created. */
+  keepsWhenLost(entry: RegistryEntry): boolean {
+    return relocatable(entry) !== undefined;
   }
 
   /** Claims the name for `target`, then spawns there; the claim is withdrawn when the spawn fails. */
@@ -401,4 +411,11 @@ export class ActorPlacement {
 /** The placement facts a host keeps of an actor it runs. */
 function hostedFlags(p: { role: string; relocatable: boolean; singleton: boolean; placement: string }) {
   return { role: p.role, relocatable: p.relocatable, singleton: p.singleton, placement: p.placement };
+}
+
+/** The placement of a relocatable actor or singleton that `entry` names; undefined for anything else. */
+function relocatable(entry: RegistryEntry): PlacedActor | undefined {
+  if (!entry.key.startsWith(actorKeyPrefix)) return undefined;
+  const placed = decodePlaced(entry.data);
+  return placed !== undefined && (placed.relocatable || placed.singleton) ? placed : undefined;
 }

@@ -23,6 +23,8 @@ export interface RelocationHost {
   members(): ClusterMember[];
   choose(strategy: PlacementStrategy, role: string, what: string, exclude: ReadonlySet<string>): Promise<ClusterMember>;
   place(name: string, kind: string, placed: PlacedActor, target: ClusterMember): Promise<{ pid: PID }>;
+  /** Removes the lost owner's entry of a relocation given up. */
+  forget(entry: RegistryEntry): Promise<void>;
 }
 
 /**
@@ -36,8 +38,19 @@ export class Relocator {
 
   constructor(private readonly host: RelocationHost) {}
 
+  /** Keys being relocated here: a second report of one (the entry stays until re-created) joins the first. */
+  private readonly running = new Map<string, Promise<void>>();
+
   /** Relocates what `entry` names; resolves when done or given up. */
-  async relocate(entry: RegistryEntry, placed: PlacedActor): Promise<void> {
+  relocate(entry: RegistryEntry, placed: PlacedActor): Promise<void> {
+    const running = this.running.get(entry.key);
+    if (running !== undefined) return running;
+    const work = this.attempt(entry, placed).finally(() => this.running.delete(entry.key));
+    this.running.set(entry.key, work);
+    return work;
+  }
+
+  private async attempt(entry: RegistryEntry, placed: PlacedActor): Promise<void> {
     const name = entry.key.slice(actorKeyPrefix.length);
     const { system } = this.host;
     const log = system.logger;
@@ -77,6 +90,7 @@ export class Relocator {
           { actor: name, kind: entry.kind },
           "no live member registers this kind, so the actor cannot be relocated; register it in cluster({ kinds }) on every node",
         );
+        await this.host.forget(entry);
         return;
       }
       log.info({ actor: name, kind: entry.kind, attempt, err: reason, retryInMs: delay }, "relocation attempt failed; retrying");
