@@ -23,8 +23,8 @@ const targets: Targets = {
   singleton: "boss",
   grains: ["g0", "g1", "g2", "g3", "g4", "g5", "g6", "g7", "g8", "g9"],
 };
-/** What a downed node does: TSAKT_HISTORY_WHEN_DOWNED, default "stop" (the cluster's default). */
-const whenDowned = process.env.TSAKT_HISTORY_WHEN_DOWNED === "rejoin" ? "rejoin" : "stop";
+/** What a downed node does: TSAKT_HISTORY_WHEN_DOWNED, default "stop-system" (the cluster's default). */
+const whenDowned = process.env.TSAKT_HISTORY_WHEN_DOWNED === "rejoin" ? "rejoin" : "stop-system";
 // Downed nodes stop (their processes end) or rejoin (their processes go on); ended and killed ones are started again
 // as new runs. Three registry copies, so no entry is lost with a side of two.
 const config: Partial<SafetyNodeConfig> = { cluster: { replicaCount: 3, downing: { whenDowned } } };
@@ -119,7 +119,7 @@ describe.skipIf(!historyWanted || skipWithoutNetns())(
         });
         await everyCallerServed(nodes, log, observe.keys, Date.now(), 40_000);
         await Promise.all(nodes.map((n) => n.request("stopObserving")));
-        const downed = nodes.flatMap((n) => n.events.filter((e) => e.event === "member-downed" && e.name === n.name)).length;
+        const downed = everyRun.flatMap((n) => n.events.filter((e) => e.event === "member-downed" && e.name === n.name)).length;
         console.log(
           `history run (seed ${seed}, whenDowned ${whenDowned}, ${runMs} ms): ${faults.length} faults, ${log.answers.length} answered calls, ` +
             `${log.misses.length} failed, ${log.copies.size} copies, ${downed} self-downings\n${faults.join("\n")}`,
