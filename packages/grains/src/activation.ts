@@ -38,9 +38,6 @@ const FENCED = 6;
  * core's supervision: activation errors go to the manager, message errors to the asker.
  */
 export class GrainActivationActor implements Actor, ActivationScope {
-  readonly self: GrainRef;
-  readonly system: ActorSystem;
-  readonly timers: ActivationTimers;
   readonly persistent: GrainState | undefined;
   private phase = NEW;
   private grain: Grain | undefined = undefined;
@@ -48,23 +45,41 @@ export class GrainActivationActor implements Actor, ActivationScope {
   private actx: ReceiveContext | undefined = undefined;
   /** Shared by every message of a non-reentrant grain, and by onActivate and onDeactivate. */
   private readonly ctx: GrainCallContext;
-  private readonly reentrant: boolean;
   /** Set while a stop waits for a reentrant grain's running messages. */
   private drained: (() => void) | undefined = undefined;
-  /** [message, sender] pairs that reached a fenced activation, for the next one. */
-  private held: unknown[] = [];
+  /** [message, sender] pairs that reached a fenced activation, for the next one; made when the first arrives. */
+  private held: unknown[] | undefined = undefined;
+  // What most activations never need is made on first use: an activation is made for every new identity, and what
+  // it allocates up front is most of what activating costs (see docs/performance.md, "Grain activations").
+  private timersOf: ActivationTimers | undefined = undefined;
+  private turnDone: (() => void) | undefined = undefined;
+  private turnFailed: ((error: unknown) => void) | undefined = undefined;
 
   constructor(
     private readonly runtime: ActivationHost,
     private readonly activation: Activation,
   ) {
-    this.self = activation.entry.ref;
-    this.system = runtime.system;
-    this.reentrant = activation.entry.kind.reentrant;
-    this.timers = new ActivationTimers(runtime.system, activation, this.self.key);
     this.ctx = new GrainCallContext(this);
     const state = activation.entry.kind.state;
-    this.persistent = state === undefined ? undefined : new GrainState(state, this.self.identity, this.stateFenced);
+    this.persistent =
+      state === undefined
+        ? undefined
+        : new GrainState(state, activation.entry.ref.identity, (error: GrainStateConflictError) => this.stateFenced(error));
+  }
+
+  /** The grain's handle. */
+  get self(): GrainRef {
+    return this.activation.entry.ref;
+  }
+
+  /** The system the grain runs in. */
+  get system(): ActorSystem {
+    return this.runtime.system;
+  }
+
+  /** The activation's timers, made on first use. */
+  get timers(): ActivationTimers {
+    return (this.timersOf ??= new ActivationTimers(this.runtime.system, this.activation, this.self.key));
   }
 
   receive(actx: ReceiveContext): void | Promise<void> {
@@ -79,12 +94,13 @@ export class GrainActivationActor implements Actor, ActivationScope {
       activation.touched = true;
     } else if (message instanceof TimerTick) {
       // Timer messages do not count as use: a grain kept busy only by its own timers still deactivates.
-      if (message.schedule !== undefined) this.timers.forget(message.schedule);
+      if (message.schedule !== undefined) this.timersOf?.forget(message.schedule);
       message = message.message;
     } else {
       activation.touched = true;
     }
-    const ctx = this.reentrant ? new GrainCallContext(this) : this.ctx;
+    const reentrant = activation.entry.kind.reentrant;
+    const ctx = reentrant ? new GrainCallContext(this) : this.ctx;
     ctx.message = message;
     ctx.sender = actx.sender;
     ctx.asker = asker;
@@ -102,7 +118,16 @@ export class GrainActivationActor implements Actor, ActivationScope {
       return;
     }
     // Returning the promise makes the core hold the next message; a reentrant grain keeps it and goes on.
-    if (!this.reentrant) return result.then(this.turnDone, this.turnFailed);
+    if (!reentrant) {
+      this.turnDone ??= () => {
+        this.activation.inFlight--;
+      };
+      this.turnFailed ??= (error: unknown) => {
+        this.activation.inFlight--;
+        this.receiveFailed(this.ctx, error);
+      };
+      return result.then(this.turnDone, this.turnFailed);
+    }
     result.then(
       () => this.reentrantDone(),
       (error: unknown) => {
@@ -114,7 +139,7 @@ export class GrainActivationActor implements Actor, ActivationScope {
 
   postStop(): void | Promise<void> {
     this.activation.live = false;
-    this.timers.cancelAll();
+    this.timersOf?.cancelAll();
     if (this.phase === ACTIVATING) {
       this.phase = ABANDONED;
       return;
@@ -148,10 +173,13 @@ export class GrainActivationActor implements Actor, ActivationScope {
       return;
     }
     // The state is there before the grain is made, as in Orleans; the load counts toward activationTimeoutMs.
-    state.load().then(() => {
-      if (this.phase === ACTIVATING) this.startGrain();
-      else if (this.phase === ABANDONED) this.phase = ENDED;
-    }, this.activationFailed);
+    state.load().then(
+      () => {
+        if (this.phase === ACTIVATING) this.startGrain();
+        else if (this.phase === ABANDONED) this.phase = ENDED;
+      },
+      (error: unknown) => this.activationFailed(error),
+    );
   }
 
   private startGrain(): void {
@@ -170,11 +198,15 @@ export class GrainActivationActor implements Actor, ActivationScope {
       return;
     }
     // The promise is not handed to the core: an activation abandoned after its timeout must not hold up stopping.
-    if (isThenable(result)) result.then(this.activationSucceeded, this.activationFailed);
+    if (isThenable(result))
+      result.then(
+        () => this.activationSucceeded(),
+        (error: unknown) => this.activationFailed(error),
+      );
     else this.activationSucceeded();
   }
 
-  private readonly activationSucceeded = (): void => {
+  private activationSucceeded(): void {
     if (this.phase === ABANDONED) {
       // Nobody will use this instance; onDeactivate lets it release what onActivate acquired.
       this.phase = ENDED;
@@ -188,22 +220,22 @@ export class GrainActivationActor implements Actor, ActivationScope {
     this.runtime.manager.tell(new ActivationOutcome(this.activation, false, undefined));
     // onActivate caught a conflict of its own writeState: this activation is stale already.
     if (this.persistent?.fenced !== undefined) this.retire();
-  };
+  }
 
   /** The store fenced this activation: another one saved the grain's state first. */
-  private readonly stateFenced = (error: GrainStateConflictError): void => {
+  private stateFenced(error: GrainStateConflictError): void {
     this.system.logger.warn(
       { grain: this.self.key, err: error },
       "another activation saved this grain's state first; this activation deactivates",
     );
     // While activating, activationSucceeded retires it (or the activation fails anyway); once ended, it is stopping already.
     if (this.phase === RUNNING) this.retire();
-  };
+  }
 
   /** Stops serving: the manager routes new messages aside, retires this activation, and starts the next one for them. */
   private retire(): void {
     this.phase = FENCED;
-    this.timers.cancelAll();
+    this.timersOf?.cancelAll();
     this.runtime.manager.tell(new ActivationFenced(this.activation));
   }
 
@@ -213,15 +245,15 @@ export class GrainActivationActor implements Actor, ActivationScope {
     if (activation.outstanding > 0) activation.outstanding--;
     const message = actx.message;
     if (message instanceof RetireActivation) {
-      const held = this.held;
-      this.held = [];
+      const held = this.held ?? [];
+      this.held = undefined;
       this.runtime.manager.tell(new ActivationRetired(activation, held));
     } else if (!(message instanceof TimerTick)) {
-      this.held.push(message, actx.sender);
+      (this.held ??= []).push(message, actx.sender);
     }
   }
 
-  private readonly activationFailed = (error: unknown): void => {
+  private activationFailed(error: unknown): void {
     if (this.phase === ABANDONED) {
       this.phase = ENDED;
       this.system.logger.debug({ grain: this.self.key, err: error }, "an abandoned grain activation failed after its timeout");
@@ -232,16 +264,7 @@ export class GrainActivationActor implements Actor, ActivationScope {
     this.activation.failure = { error };
     this.runtime.manager.tell(new ActivationOutcome(this.activation, true, error));
     this.actx?.stop();
-  };
-
-  private readonly turnDone = (): void => {
-    this.activation.inFlight--;
-  };
-
-  private readonly turnFailed = (error: unknown): void => {
-    this.activation.inFlight--;
-    this.receiveFailed(this.ctx, error);
-  };
+  }
 
   private reentrantDone(): void {
     const activation = this.activation;

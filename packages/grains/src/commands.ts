@@ -44,13 +44,8 @@ export class ClaimOutcome {
   ) {}
 }
 
-/** An activation attempt's time limit passed. */
-export class ActivationTimedOut {
-  constructor(
-    readonly entry: GrainEntry,
-    readonly attempt: number,
-  ) {}
-}
+/** The time limit of some activation attempt may have passed (see ActivationDeadlines). */
+export class ActivationDeadlinesDue {}
 
 /** Time for the manager to look for idle activations. */
 export class SweepTick {}

@@ -32,6 +32,11 @@ export class InMemoryGrainDirectory implements GrainDirectory {
   }
 
   async claim(identity: GrainIdentity, node: string): Promise<string> {
+    return this.claimNow(identity, node);
+  }
+
+  /** @internal claim without the promise: the grains runtime calls it when nothing else of the identity waits. */
+  claimNow(identity: GrainIdentity, node: string): string {
     const key = keyOf(identity);
     validateNode(node);
     const owner = this.owners.get(key);

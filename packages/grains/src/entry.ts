@@ -1,5 +1,4 @@
 import type { PID } from "@tsakt/actor";
-import type { TimerHandle } from "@tsakt/actor/internal";
 import { type HandleActivation, type HandleEntry, INACTIVE } from "./entry-state.js";
 import type { GrainRef } from "./grain-ref.js";
 import type { GrainKind } from "./kind.js";
@@ -46,7 +45,6 @@ export class GrainEntry implements HandleEntry {
   claimed = false;
   /** The current activation attempt, for telling stale timeouts and claims apart. */
   attempt = 0;
-  timeout: TimerHandle | undefined = undefined;
   /** The node that owns the grain while the state is REMOTE. */
   owner = "";
   /** A message was forwarded since the last sweep (REMOTE entries unused for a while are dropped). */

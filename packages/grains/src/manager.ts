@@ -9,12 +9,13 @@ import {
   TerminatedSchema,
 } from "@tsakt/actor";
 import { GrainActivationActor } from "./activation.js";
+import { ActivationDeadlines } from "./activation-deadlines.js";
 import { RetireActivation } from "./activation-messages.js";
 import {
+  ActivationDeadlinesDue,
   ActivationFenced,
   ActivationOutcome,
   ActivationRetired,
-  ActivationTimedOut,
   ClaimOutcome,
   GrainDelivery,
   OwnerGone,
@@ -30,6 +31,7 @@ import type { GrainRuntime } from "./runtime.js";
 // The activation catches every error of the grain; anything else reaching supervision is a bug, and stopping is safest.
 const activationOptions: SpawnOptions = { supervisor: { directive: "stop" } };
 const retire = new RetireActivation();
+const deadlinesDue = new ActivationDeadlinesDue();
 
 /**
  * The actor at /system/grains that owns the grains' lifecycle: it places messages of inactive grains, claims
@@ -40,15 +42,19 @@ const retire = new RetireActivation();
 export class GrainManager implements Actor {
   /** Activations by their actor, to find them again from Terminated. */
   private readonly cells = new Map<PID, Activation>();
+  /** The time limits of activation attempts (activationTimeoutMs). */
+  private readonly deadlines: ActivationDeadlines;
 
-  constructor(private readonly runtime: GrainRuntime) {}
+  constructor(private readonly runtime: GrainRuntime) {
+    this.deadlines = new ActivationDeadlines(runtime.system.clock, () => runtime.manager.tell(deadlinesDue));
+  }
 
   receive(ctx: ReceiveContext): void {
     const m = ctx.message;
     if (m instanceof GrainDelivery) this.deliver(ctx, m.entry, m.message, ctx.sender, m.hops);
     else if (m instanceof ActivationOutcome) this.activationDone(ctx, m);
-    else if (m instanceof ClaimOutcome) this.claimDone(ctx, m);
-    else if (m instanceof ActivationTimedOut) this.timedOut(ctx, m);
+    else if (m instanceof ClaimOutcome) this.claimDone(ctx, m.entry, m.attempt, m.owner, m.failed, m.error);
+    else if (m === deadlinesDue) this.deadlines.expire((entry, attempt) => this.timedOut(ctx, entry, attempt));
     else if (m instanceof SweepTick) this.sweep(ctx);
     else if (isMessage(m, TerminatedSchema) && ctx.sender !== undefined) this.terminated(ctx, ctx.sender);
     else if (m instanceof OwnerGone) this.ownerGone(m.node);
@@ -61,8 +67,8 @@ export class GrainManager implements Actor {
   /** Deactivates every grain (the children stop first), then fails what still waits and releases the claims (see releaseOnStop). */
   async postStop(): Promise<void> {
     const releases: Promise<void>[] = [];
+    this.deadlines.stop();
     for (const entry of this.runtime.entries.values()) {
-      this.clearTimeout(entry);
       if (entry.pending !== undefined) this.failPending(entry, new SystemNotStartedError(`deliver to grain ${entry.ref.key}`));
       entry.state = REMOVED;
       if (entry.claimed && this.runtime.releaseOnStop) releases.push(this.runtime.release(entry));
@@ -103,32 +109,35 @@ export class GrainManager implements Actor {
     if (entry.state === INACTIVE) this.activate(ctx, entry);
   }
 
-  private clearTimeout(entry: GrainEntry): void {
-    if (entry.timeout !== undefined) this.runtime.system.clock.clearTimeout(entry.timeout);
-    entry.timeout = undefined;
-  }
-
   private activate(ctx: ReceiveContext, entry: GrainEntry): void {
     entry.state = ACTIVATING;
     const attempt = (entry.attempt = this.runtime.nextAttempt());
-    const self = ctx.self;
-    entry.timeout = this.runtime.system.clock.setTimeout(
-      () => self.tell(new ActivationTimedOut(entry, attempt)),
-      entry.kind.activationTimeoutMs,
-    );
+    this.deadlines.add(entry, attempt, entry.kind.activationTimeoutMs);
     if (entry.claimed) {
       this.spawn(ctx, entry, attempt);
       return;
     }
+    const owner = this.runtime.claimNow(entry);
+    if (owner !== undefined) {
+      this.claimDone(ctx, entry, attempt, owner, false, undefined);
+      return;
+    }
+    const self = ctx.self;
     this.runtime.claim(entry).then(
       (owner) => self.tell(new ClaimOutcome(entry, attempt, owner, false, undefined)),
       (error: unknown) => self.tell(new ClaimOutcome(entry, attempt, undefined, true, error)),
     );
   }
 
-  private claimDone(ctx: ReceiveContext, m: ClaimOutcome): void {
-    const entry = m.entry;
-    const won = !m.failed && m.owner === this.runtime.node;
+  private claimDone(
+    ctx: ReceiveContext,
+    entry: GrainEntry,
+    attempt: number,
+    owner: string | undefined,
+    failed: boolean,
+    error: unknown,
+  ): void {
+    const won = !failed && owner === this.runtime.node;
     if (won) {
       if (entry.state === REMOVED) {
         // The callers gave up (timeout) and the entry went away while the claim was on its way: hand it back, unless a
@@ -141,16 +150,16 @@ export class GrainManager implements Actor {
       }
       entry.claimed = true;
     }
-    if (entry.attempt !== m.attempt || entry.state !== ACTIVATING) {
+    if (entry.attempt !== attempt || entry.state !== ACTIVATING) {
       this.removeIfUnused(entry);
       return;
     }
     const { kind, id } = entry.ref.identity;
-    if (m.failed) this.fail(ctx, entry, new GrainActivationError(kind, id, m.error));
+    if (failed) this.fail(ctx, entry, new GrainActivationError(kind, id, error));
     else if (!won && (this.runtime.forwarder === undefined || entry.hops >= maxForwardHops))
-      this.fail(ctx, entry, this.ownedElsewhere(entry, String(m.owner)));
-    else if (!won) this.goRemote(entry, String(m.owner));
-    else this.spawn(ctx, entry, m.attempt);
+      this.fail(ctx, entry, this.ownedElsewhere(entry, String(owner)));
+    else if (!won) this.goRemote(entry, String(owner));
+    else this.spawn(ctx, entry, attempt);
   }
 
   private ownedElsewhere(entry: GrainEntry, node: string): GrainOwnedElsewhereError {
@@ -159,8 +168,6 @@ export class GrainManager implements Actor {
 
   /** Another node owns the grain: what waits goes there, and so do later messages until that node leaves. */
   private goRemote(entry: GrainEntry, owner: string): void {
-    this.clearTimeout(entry);
-    entry.timeout = undefined;
     entry.state = REMOTE;
     entry.owner = owner;
     const hops = entry.hops + 1;
@@ -180,8 +187,6 @@ export class GrainManager implements Actor {
     for (const entry of [...this.runtime.entries.values()]) {
       if (m.keys !== undefined && !m.keys.has(entry.ref.key)) continue;
       const activation = entry.activation;
-      this.clearTimeout(entry);
-      entry.timeout = undefined;
       // The registry names another owner now (or this node leaves, and survivors purge its entries): nothing to release.
       entry.claimed = false;
       entry.activation = undefined;
@@ -264,8 +269,6 @@ export class GrainManager implements Actor {
     const entry = activation.entry;
     // An activation abandoned after its timeout was stopped then; its late news changes nothing.
     if (entry.activation !== activation || entry.state !== ACTIVATING) return;
-    this.clearTimeout(entry);
-    entry.timeout = undefined;
     if (m.failed) {
       this.fail(ctx, entry, new GrainActivationError(entry.ref.identity.kind, entry.ref.identity.id, m.error));
       return;
@@ -282,18 +285,14 @@ export class GrainManager implements Actor {
     if (entry.kind.idleMs !== undefined) this.runtime.watchIdle(entry.kind.idleMs);
   }
 
-  private timedOut(ctx: ReceiveContext, m: ActivationTimedOut): void {
-    const entry = m.entry;
-    if (entry.attempt !== m.attempt || entry.state !== ACTIVATING) return;
-    entry.timeout = undefined;
+  private timedOut(ctx: ReceiveContext, entry: GrainEntry, attempt: number): void {
+    if (entry.attempt !== attempt || entry.state !== ACTIVATING) return;
     const { kind, id } = entry.ref.identity;
     this.fail(ctx, entry, new GrainActivationTimeoutError(kind, id, entry.kind.activationTimeoutMs));
   }
 
   /** The attempt failed: its actor is stopped, its callers get `error`, and the next message tries again. */
   private fail(ctx: ReceiveContext, entry: GrainEntry, error: unknown): void {
-    this.clearTimeout(entry);
-    entry.timeout = undefined;
     entry.state = INACTIVE;
     entry.hops = 0;
     const activation = entry.activation;

@@ -3,7 +3,7 @@ import { every, hostOf, type PluginHost } from "@tsakt/actor/internal";
 import type { ActivationHost } from "./activation.js";
 import { GrainAsk } from "./activation-messages.js";
 import { GrainDelivery, OwnerGone, Relinquish, SweepTick } from "./commands.js";
-import type { GrainDirectory } from "./directory.js";
+import { type GrainDirectory, InMemoryGrainDirectory } from "./directory.js";
 import { GrainEntry } from "./entry.js";
 import { ACTIVE, type HandleEntry } from "./entry-state.js";
 import { messageOf, UnknownGrainKindError } from "./errors.js";
@@ -12,7 +12,7 @@ import { GrainRef, type GrainRefHost } from "./grain-ref.js";
 import { activationName, type GrainIdentity, grainKey, validateId, validateKind } from "./identity.js";
 import type { GrainKind } from "./kind.js";
 import { instrumentGrains } from "./metrics.js";
-import type { GrainPlacement } from "./placement.js";
+import { type GrainPlacement, localPlacement } from "./placement.js";
 
 /** Name of the manager actor under /system; the activations are its children. */
 export const managerName = "grains";
@@ -21,6 +21,7 @@ export const managerName = "grains";
 const managerOptions: SpawnOptions = { supervisor: { directive: "resume" } };
 const sweepTick = new SweepTick();
 const noop = (): void => {};
+const inMemoryClaim = InMemoryGrainDirectory.prototype.claim;
 
 /**
  * The grains of one actor system: the registered kinds, the table of identities that are active or have messages
@@ -216,6 +217,22 @@ export class GrainRuntime implements GrainForwardTarget, GrainRefHost, Activatio
       const chosen = await this.placement.place({ identity, self });
       return this.directory.claim(identity, chosen);
     });
+  }
+
+  /**
+   * The owning node at once, without a promise or a turn of the manager in between, where that changes nothing: the
+   * grain goes to this node (local placement, or forwarded here), the directory is the in-memory one (not a subclass
+   * with its own claim), and no call of the identity is still running. Undefined otherwise: use claim.
+   */
+  claimNow(entry: GrainEntry): string | undefined {
+    const directory = this.directory;
+    if (!(directory instanceof InMemoryGrainDirectory) || directory.claim !== inMemoryClaim) return undefined;
+    if ((this.placement !== localPlacement && entry.hops === 0) || this.directoryCalls.has(entry.ref.key)) return undefined;
+    try {
+      return directory.claimNow(entry.ref.identity, this.node);
+    } catch {
+      return undefined; // claim fails the same way, and reports it as usual
+    }
   }
 
   /** Gives up this node's claim on the entry's identity; errors are logged, as nobody waits for a release. */
