@@ -21,7 +21,8 @@ export const STOPPED = 6;
 /** State most actors never need, allocated on first use so an idle actor stays small. */
 export class Extras implements RestartRecord {
   children: Map<string, CellState> | undefined = undefined;
-  watchers: Set<PID> | undefined = undefined;
+  /** Who is told when this actor terminates: one PID, or a Set once there are two or more. */
+  watchers: PID | Set<PID> | undefined = undefined;
   watching: Set<PID> | undefined = undefined;
   stash: unknown[] | undefined = undefined;
   front: unknown[] | undefined = undefined;

@@ -11,7 +11,12 @@ export function addWatch(cell: CellState, target: PID): void {
       cell.deliverNotice(terminated(target.address), target);
       return;
     }
-    (target.extras().watchers ??= new Set()).add(cell);
+    const ext = target.extras();
+    const watchers = ext.watchers;
+    // Most watched actors have one watcher (their parent, a manager): it is kept without a Set.
+    if (watchers === undefined) ext.watchers = cell;
+    else if (watchers instanceof Set) watchers.add(cell);
+    else if (watchers !== cell) ext.watchers = new Set([watchers, cell]);
   } else if (isWatchable(target)) {
     target.addWatcher(cell);
   } else {
@@ -32,26 +37,38 @@ export function notifyWatchers(cell: CellState): void {
   if (ext === undefined) return;
   const watchers = ext.watchers;
   ext.watchers = undefined;
-  if (watchers !== undefined && watchers.size > 0) {
-    const notice = terminated(cell.address);
-    for (const watcher of watchers) {
-      if (isCell(watcher)) {
-        watcher.ext?.watching?.delete(cell);
-        watcher.deliverNotice(notice, cell);
-      } else {
-        watcher.tell(notice, cell);
-      }
+  if (watchers instanceof Set) {
+    if (watchers.size > 0) {
+      const notice = terminated(cell.address);
+      for (const watcher of watchers) notifyWatcher(cell, watcher, notice);
     }
+  } else if (watchers !== undefined) {
+    notifyWatcher(cell, watchers, terminated(cell.address));
   }
   const watching = ext.watching;
   ext.watching = undefined;
   if (watching !== undefined) for (const target of watching) unwatchQuietly(cell, target);
 }
 
+function notifyWatcher(cell: CellState, watcher: PID, notice: ReturnType<typeof terminated>): void {
+  if (isCell(watcher)) {
+    watcher.ext?.watching?.delete(cell);
+    watcher.deliverNotice(notice, cell);
+  } else {
+    watcher.tell(notice, cell);
+  }
+}
+
 /** Stops `target` telling `cell` of its termination, leaving `cell`'s own list of watches alone. */
 function unwatchQuietly(cell: CellState, target: PID): void {
-  if (isCell(target)) target.ext?.watchers?.delete(cell);
-  else if (isWatchable(target)) target.removeWatcher(cell);
+  if (isCell(target)) {
+    const ext = target.ext;
+    const watchers = ext?.watchers;
+    if (watchers instanceof Set) watchers.delete(cell);
+    else if (watchers === cell) (ext as NonNullable<typeof ext>).watchers = undefined;
+  } else if (isWatchable(target)) {
+    target.removeWatcher(cell);
+  }
 }
 
 /** Delivers Terminated for `target` (a remote actor `cell` watched) and forgets the watch. */
@@ -63,7 +80,9 @@ export function watchedTerminated(cell: CellState, target: PID): void {
 
 /** Number of live watchers and watched actors, for leak checks. */
 export function countWatches(cell: CellState): { watchers: number; watching: number } {
-  return { watchers: cell.ext?.watchers?.size ?? 0, watching: cell.ext?.watching?.size ?? 0 };
+  const watchers = cell.ext?.watchers;
+  const count = watchers instanceof Set ? watchers.size : watchers === undefined ? 0 : 1;
+  return { watchers: count, watching: cell.ext?.watching?.size ?? 0 };
 }
 
 function terminated(address: string) {
