@@ -4,6 +4,7 @@
 // OpenTelemetry types for plugins' instruments, so only @tsakt/actor names @opentelemetry/api (an optional peer).
 export type { Attributes, Meter } from "@opentelemetry/api";
 export { AskReplier } from "./ask.js";
+export { parentWatches } from "./cell/death-watch.js";
 export { type Clock, every, keepAlive, sleep, systemClock, type TimerHandle } from "./clock.js";
 export { messageOf as messageOfError } from "./errors.js";
 export { hashString, mix32 } from "./hash.js";

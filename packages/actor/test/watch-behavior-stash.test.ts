@@ -1,4 +1,5 @@
-import { type Behavior, type ReceiveContext, StashFullError, TerminatedSchema } from "@tsakt/actor";
+import { type Behavior, type PID, type ReceiveContext, type SpawnOptions, StashFullError, TerminatedSchema } from "@tsakt/actor";
+import { parentWatches } from "@tsakt/actor/internal";
 import { eventually, staysTrue } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
 import { startSystem } from "./helpers.js";
@@ -39,6 +40,49 @@ describe("death watch", () => {
     await system.stopActor(alive);
     await staysTrue("no notice for the unwatched actor", () => notices.length === 1, { timeoutMs: 50 });
     expect(notices).toEqual([dead.address]);
+  });
+
+  it("tells the watchers left after one of two unwatched, and none twice", async () => {
+    const system = await startSystem();
+    const target = await system.spawnFunc("target", () => {});
+    const notices: string[] = [];
+    const watcher = (name: string, unwatch: boolean) =>
+      system.spawnFunc(name, (ctx) => {
+        if (ctx.message === "watch") {
+          ctx.watch(target);
+          ctx.watch(target);
+          if (unwatch) ctx.unwatch(target);
+          ctx.respond("ok");
+        }
+        if (ctx.is(TerminatedSchema)) notices.push(`${name} ${ctx.message.address}`);
+      });
+    const first = await watcher("first", false);
+    const second = await watcher("second", true);
+    const third = await watcher("third", false);
+    for (const w of [first, second, third]) await w.ask("watch");
+    await system.stopActor(target);
+    await eventually("the Terminated notices", () => notices.length === 2);
+    await staysTrue("no other notice", () => notices.length === 2, { timeoutMs: 50 });
+    expect(notices.sort()).toEqual([`first ${target.address}`, `third ${target.address}`]);
+  });
+
+  it("tells the parent of a child spawned with parentWatches, as a watch would, without one", async () => {
+    const system = await startSystem();
+    const notices: Array<{ address: string; sender: string | undefined }> = [];
+    let child: PID | undefined;
+    const parent = await system.spawnFunc("parent", (ctx) => {
+      if (ctx.message === "spawn") {
+        const options = { [parentWatches]: true } as SpawnOptions;
+        child = ctx.spawn("child", () => ({ receive: () => {} }), options);
+        ctx.respond("ok");
+      }
+      if (ctx.is(TerminatedSchema)) notices.push({ address: ctx.message.address, sender: ctx.sender?.address });
+    });
+    await parent.ask("spawn");
+    const spawned = child as PID;
+    await system.stopActor(spawned);
+    await eventually("the Terminated notice", () => notices.length === 1);
+    expect(notices[0]).toEqual({ address: spawned.address, sender: spawned.address });
   });
 });
 

@@ -18,12 +18,16 @@ class DeadlineQueue {
  */
 export class ActivationDeadlines {
   private readonly queues = new Map<number, DeadlineQueue>();
+  /** Deadlines are kept as ms after this, small integers rather than a heap number each. */
+  private readonly base: number;
 
   /** `due` is called (outside the manager's turn) when some attempt may have run out of time: the manager then calls expire. */
   constructor(
     private readonly clock: Clock,
     private readonly due: () => void,
-  ) {}
+  ) {
+    this.base = clock.now();
+  }
 
   /** Starts the time limit of `entry`'s activation attempt `attempt`. */
   add(entry: GrainEntry, attempt: number, timeoutMs: number): void {
@@ -32,13 +36,13 @@ export class ActivationDeadlines {
       queue = new DeadlineQueue();
       this.queues.set(timeoutMs, queue);
     }
-    queue.items.push(entry, attempt, this.clock.now() + timeoutMs);
+    queue.items.push(entry, attempt, this.clock.now() - this.base + timeoutMs);
     if (queue.timer === undefined && !queue.fired) this.arm(queue, timeoutMs);
   }
 
   /** Calls `expired` for every queued attempt whose time has come, oldest first, and arms the timers for the rest. */
   expire(expired: (entry: GrainEntry, attempt: number) => void): void {
-    const now = this.clock.now();
+    const now = this.clock.now() - this.base;
     for (const queue of this.queues.values()) {
       queue.fired = false;
       const items = queue.items;

@@ -32,12 +32,14 @@ export class InMemoryGrainDirectory implements GrainDirectory {
   }
 
   async claim(identity: GrainIdentity, node: string): Promise<string> {
-    return this.claimNow(identity, node);
+    return this.claimKey(keyOf(identity), node);
   }
 
-  /** @internal claim without the promise: the grains runtime calls it when nothing else of the identity waits. */
-  claimNow(identity: GrainIdentity, node: string): string {
-    const key = keyOf(identity);
+  /**
+   * @internal claim without the promise, by the identity's key (`grainKey`, which the runtime has already, so the
+   * table keeps that string instead of a copy): the grains runtime calls it when nothing else of the identity waits.
+   */
+  claimKey(key: string, node: string): string {
     validateNode(node);
     const owner = this.owners.get(key);
     if (owner !== undefined) return owner;

@@ -8,6 +8,7 @@ import {
   SystemNotStartedError,
   TerminatedSchema,
 } from "@tsakt/actor";
+import { parentWatches } from "@tsakt/actor/internal";
 import { GrainActivationActor } from "./activation.js";
 import { ActivationDeadlines } from "./activation-deadlines.js";
 import { RetireActivation } from "./activation-messages.js";
@@ -29,9 +30,14 @@ import { maxForwardHops } from "./forwarder.js";
 import type { GrainRuntime } from "./runtime.js";
 
 // The activation catches every error of the grain; anything else reaching supervision is a bug, and stopping is safest.
-const activationOptions: SpawnOptions = { supervisor: { directive: "stop" } };
+// The manager hears of each activation's end (Terminated) as its parent, without a death watch per activation.
+const activationOptions: SpawnOptions = { supervisor: { directive: "stop" }, [parentWatches]: true } as SpawnOptions;
 const retire = new RetireActivation();
 const deadlinesDue = new ActivationDeadlinesDue();
+
+function itself<T>(this: T): T {
+  return this;
+}
 
 /**
  * The actor at /system/grains that owns the grains' lifecycle: it places messages of inactive grains, claims
@@ -244,7 +250,8 @@ export class GrainManager implements Actor {
 
   private spawn(ctx: ReceiveContext, entry: GrainEntry, attempt: number): void {
     const activation = new Activation(entry, attempt);
-    const factory = (): GrainActivationActor => new GrainActivationActor(this.runtime, activation);
+    // A bound function is the smallest factory: an activation is never restarted (its supervisor stops it).
+    const factory = itself.bind(new GrainActivationActor(this.runtime, activation)) as () => GrainActivationActor;
     let cell: PID;
     try {
       try {
@@ -261,7 +268,6 @@ export class GrainManager implements Actor {
     activation.cell = cell;
     entry.activation = activation;
     this.cells.set(cell, activation);
-    ctx.watch(cell);
   }
 
   private activationDone(ctx: ReceiveContext, m: ActivationOutcome): void {

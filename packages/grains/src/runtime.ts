@@ -229,7 +229,7 @@ export class GrainRuntime implements GrainForwardTarget, GrainRefHost, Activatio
     if (!(directory instanceof InMemoryGrainDirectory) || directory.claim !== inMemoryClaim) return undefined;
     if ((this.placement !== localPlacement && entry.hops === 0) || this.directoryCalls.has(entry.ref.key)) return undefined;
     try {
-      return directory.claimNow(entry.ref.identity, this.node);
+      return directory.claimKey(entry.ref.key, this.node);
     } catch {
       return undefined; // claim fails the same way, and reports it as usual
     }

@@ -31,8 +31,18 @@ export function removeWatch(cell: CellState, target: PID): void {
   cell.ext?.watching?.delete(target);
 }
 
+/**
+ * A spawn option for plugins (through @tsakt/actor/internal): the parent gets Terminated for the child as if it had
+ * watched it from its spawn until the parent stopped, without the watch's bookkeeping on both actors. Set on a shared
+ * options object, it costs nothing per child (the grains manager spawns one child per grain activation).
+ */
+export const parentWatches: unique symbol = Symbol("tsakt.parentWatches");
+
 /** Tells every watcher `cell` terminated and drops `cell`'s own watches. */
 export function notifyWatchers(cell: CellState): void {
+  const parent = cell.parentCell;
+  if (parent !== undefined && (cell.options as { [parentWatches]?: boolean } | undefined)?.[parentWatches] === true)
+    parent.deliverNotice(terminated(cell.address), cell);
   const ext = cell.ext;
   if (ext === undefined) return;
   const watchers = ext.watchers;
