@@ -3,7 +3,7 @@ import { InvalidOptionError, isTsaktError } from "@tsakt/actor";
 import { GrainAsk, type GrainAsker, RetireActivation, TimerTick } from "./activation-messages.js";
 import { ActivationFenced, ActivationOutcome, ActivationRetired } from "./commands.js";
 import { type ActivationScope, GrainCallContext } from "./context.js";
-import type { Activation } from "./entry.js";
+import { Activation, type GrainEntry } from "./entry.js";
 import type { GrainStateConflictError } from "./errors.js";
 import type { Grain } from "./grain.js";
 import type { GrainRef } from "./grain-ref.js";
@@ -37,7 +37,7 @@ const FENCED = 6;
  * first turn, hands messages to onReceive and runs onDeactivate when it stops. It never lets an error reach the
  * core's supervision: activation errors go to the manager, message errors to the asker.
  */
-export class GrainActivationActor implements Actor, ActivationScope {
+export class GrainActivationActor extends Activation implements Actor, ActivationScope {
   readonly persistent: GrainState | undefined;
   private phase = NEW;
   private grain: Grain | undefined = undefined;
@@ -57,19 +57,21 @@ export class GrainActivationActor implements Actor, ActivationScope {
 
   constructor(
     private readonly runtime: ActivationHost,
-    private readonly activation: Activation,
+    entry: GrainEntry,
+    attempt: number,
   ) {
+    super(entry, attempt);
     this.ctx = new GrainCallContext(this);
-    const state = activation.entry.kind.state;
+    const state = entry.kind.state;
     this.persistent =
       state === undefined
         ? undefined
-        : new GrainState(state, activation.entry.ref.identity, (error: GrainStateConflictError) => this.stateFenced(error));
+        : new GrainState(state, entry.ref.identity, (error: GrainStateConflictError) => this.stateFenced(error));
   }
 
   /** The grain's handle. */
   get self(): GrainRef {
-    return this.activation.entry.ref;
+    return this.entry.ref;
   }
 
   /** The system the grain runs in. */
@@ -79,51 +81,50 @@ export class GrainActivationActor implements Actor, ActivationScope {
 
   /** The activation's timers, made on first use. */
   get timers(): ActivationTimers {
-    return (this.timersOf ??= new ActivationTimers(this.runtime.system, this.activation, this.self.key));
+    return (this.timersOf ??= new ActivationTimers(this.runtime.system, this, this.self.key));
   }
 
   receive(actx: ReceiveContext): void | Promise<void> {
     if (this.phase !== RUNNING) return this.beforeRunning(actx);
-    const activation = this.activation;
-    if (activation.outstanding > 0) activation.outstanding--;
+    if (this.outstanding > 0) this.outstanding--;
     let message = actx.message;
     let asker: GrainAsker | undefined;
     if (message instanceof GrainAsk) {
       asker = message.replier;
       message = message.message;
-      activation.touched = true;
+      this.touched = true;
     } else if (message instanceof TimerTick) {
       // Timer messages do not count as use: a grain kept busy only by its own timers still deactivates.
       if (message.schedule !== undefined) this.timersOf?.forget(message.schedule);
       message = message.message;
     } else {
-      activation.touched = true;
+      this.touched = true;
     }
-    const reentrant = activation.entry.kind.reentrant;
+    const reentrant = this.entry.kind.reentrant;
     const ctx = reentrant ? new GrainCallContext(this) : this.ctx;
     ctx.message = message;
     ctx.sender = actx.sender;
     ctx.asker = asker;
-    activation.inFlight++;
+    this.inFlight++;
     let result: void | Promise<void>;
     try {
       result = (this.grain as Grain).onReceive(ctx);
     } catch (error) {
-      activation.inFlight--;
+      this.inFlight--;
       this.receiveFailed(ctx, error);
       return;
     }
     if (!isThenable(result)) {
-      activation.inFlight--;
+      this.inFlight--;
       return;
     }
     // Returning the promise makes the core hold the next message; a reentrant grain keeps it and goes on.
     if (!reentrant) {
       this.turnDone ??= () => {
-        this.activation.inFlight--;
+        this.inFlight--;
       };
       this.turnFailed ??= (error: unknown) => {
-        this.activation.inFlight--;
+        this.inFlight--;
         this.receiveFailed(this.ctx, error);
       };
       return result.then(this.turnDone, this.turnFailed);
@@ -138,7 +139,7 @@ export class GrainActivationActor implements Actor, ActivationScope {
   }
 
   postStop(): void | Promise<void> {
-    this.activation.live = false;
+    this.live = false;
     this.timersOf?.cancelAll();
     if (this.phase === ACTIVATING) {
       this.phase = ABANDONED;
@@ -147,7 +148,7 @@ export class GrainActivationActor implements Actor, ActivationScope {
     if (this.phase !== RUNNING && this.phase !== FENCED) return;
     this.phase = ENDED;
     this.runtime.lifetimes.deactivations++;
-    if (this.activation.inFlight > 0) return new Promise<void>((resolve) => (this.drained = resolve)).then(() => this.deactivate());
+    if (this.inFlight > 0) return new Promise<void>((resolve) => (this.drained = resolve)).then(() => this.deactivate());
     return this.deactivate();
   }
 
@@ -185,7 +186,7 @@ export class GrainActivationActor implements Actor, ActivationScope {
   private startGrain(): void {
     let result: void | Promise<void>;
     try {
-      const grain = this.activation.entry.kind.factory(this.self.identity);
+      const grain = this.entry.kind.factory(this.self.identity);
       if (typeof (grain as Partial<Grain> | undefined)?.onReceive !== "function")
         throw new InvalidOptionError(
           "factory",
@@ -217,7 +218,8 @@ export class GrainActivationActor implements Actor, ActivationScope {
     this.phase = RUNNING;
     this.runtime.lifetimes.activations++;
     this.actx?.unstashAll();
-    this.runtime.manager.tell(new ActivationOutcome(this.activation, false, undefined));
+    // The activation itself says it succeeded (one message object less per activation; a failure is an ActivationOutcome).
+    this.runtime.manager.tell(this);
     // onActivate caught a conflict of its own writeState: this activation is stale already.
     if (this.persistent?.fenced !== undefined) this.retire();
   }
@@ -236,18 +238,17 @@ export class GrainActivationActor implements Actor, ActivationScope {
   private retire(): void {
     this.phase = FENCED;
     this.timersOf?.cancelAll();
-    this.runtime.manager.tell(new ActivationFenced(this.activation));
+    this.runtime.manager.tell(new ActivationFenced(this));
   }
 
   /** A message that reached a fenced activation: kept for the next activation, until the manager's RetireActivation. */
   private hold(actx: ReceiveContext): void {
-    const activation = this.activation;
-    if (activation.outstanding > 0) activation.outstanding--;
+    if (this.outstanding > 0) this.outstanding--;
     const message = actx.message;
     if (message instanceof RetireActivation) {
       const held = this.held ?? [];
       this.held = undefined;
-      this.runtime.manager.tell(new ActivationRetired(activation, held));
+      this.runtime.manager.tell(new ActivationRetired(this, held));
     } else if (!(message instanceof TimerTick)) {
       (this.held ??= []).push(message, actx.sender);
     }
@@ -261,16 +262,15 @@ export class GrainActivationActor implements Actor, ActivationScope {
     }
     if (this.phase !== ACTIVATING) return;
     this.phase = FAILED;
-    this.activation.failure = { error };
-    this.runtime.manager.tell(new ActivationOutcome(this.activation, true, error));
+    this.failure = { error };
+    this.runtime.manager.tell(new ActivationOutcome(this, error));
     this.actx?.stop();
   }
 
   private reentrantDone(): void {
-    const activation = this.activation;
-    activation.inFlight--;
+    this.inFlight--;
     const drained = this.drained;
-    if (activation.inFlight === 0 && drained !== undefined) {
+    if (this.inFlight === 0 && drained !== undefined) {
       this.drained = undefined;
       drained();
     }

@@ -11,11 +11,10 @@ export class GrainDelivery {
   ) {}
 }
 
-/** From an activation's actor: onActivate finished (failed false) or threw (failed true, with the error). */
+/** From an activation's actor: onActivate (or the factory, or the state load) threw `error`. Success is the Activation itself. */
 export class ActivationOutcome {
   constructor(
     readonly activation: Activation,
-    readonly failed: boolean,
     readonly error: unknown,
   ) {}
 }

@@ -6,6 +6,7 @@ import type { GrainKind } from "./kind.js";
 /**
  * One activation of an identity: counters the handles, the activation's actor and the manager's idle sweep share.
  * They are plain fields because all three run on the same thread and none of them awaits between read and write.
+ * The activation's actor (GrainActivationActor) extends it, so an activation is one object, not two.
  */
 export class Activation implements HandleActivation {
   /** The activation's actor; set by the manager right after spawning it. */

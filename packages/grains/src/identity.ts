@@ -63,6 +63,21 @@ export function activationName(kind: string, id: string): string {
   return name;
 }
 
+/** The key ("kind/id") of an activation's actor name (activationName, maybe with "$<attempt>"); undefined for other names. */
+export function keyOfActivationName(name: string): string | undefined {
+  const attempt = name.indexOf("$");
+  const base = attempt < 0 ? name : name.slice(0, attempt);
+  const at = base.indexOf("@");
+  if (at <= 0) return undefined;
+  const escaped = base.slice(at + 1);
+  if (!escaped.includes("~")) return grainKey(base.slice(0, at), escaped);
+  try {
+    return grainKey(base.slice(0, at), decodeURIComponent(escaped.replaceAll("~", "%")));
+  } catch {
+    return undefined;
+  }
+}
+
 function escapeId(id: string): string {
   if (plainId.test(id)) return id;
   let percent: string;

@@ -27,6 +27,7 @@ import { Activation, type GrainEntry } from "./entry.js";
 import { ACTIVATING, ACTIVE, DEACTIVATING, INACTIVE, REMOTE, REMOVED } from "./entry-state.js";
 import { GrainActivationError, GrainActivationTimeoutError, GrainOwnedElsewhereError } from "./errors.js";
 import { maxForwardHops } from "./forwarder.js";
+import { keyOfActivationName } from "./identity.js";
 import type { GrainRuntime } from "./runtime.js";
 
 // The activation catches every error of the grain; anything else reaching supervision is a bug, and stopping is safest.
@@ -35,10 +36,6 @@ const activationOptions: SpawnOptions = { supervisor: { directive: "stop" }, [pa
 const retire = new RetireActivation();
 const deadlinesDue = new ActivationDeadlinesDue();
 
-function itself<T>(this: T): T {
-  return this;
-}
-
 /**
  * The actor at /system/grains that owns the grains' lifecycle: it places messages of inactive grains, claims
  * identities in the directory, spawns one activation per identity (its children), fails callers when an
@@ -46,8 +43,18 @@ function itself<T>(this: T): T {
  * One actor does all of it, one message at a time, which is what makes activation exactly-once on this node.
  */
 export class GrainManager implements Actor {
-  /** Activations by their actor, to find them again from Terminated. */
-  private readonly cells = new Map<PID, Activation>();
+  /** The actor of the activation being spawned, for takeSpawning. */
+  private spawning: GrainActivationActor | undefined = undefined;
+  /**
+   * The factory of every activation's actor: the core calls it once, within spawn (an activation is never restarted:
+   * its supervisor stops it), so one function serves all of them instead of one closure per activation.
+   */
+  private readonly takeSpawning = (): GrainActivationActor => {
+    const actor = this.spawning;
+    if (actor === undefined) throw new Error("a grain activation's actor is made once, when it is spawned");
+    this.spawning = undefined;
+    return actor;
+  };
   /** The time limits of activation attempts (activationTimeoutMs). */
   private readonly deadlines: ActivationDeadlines;
 
@@ -58,7 +65,8 @@ export class GrainManager implements Actor {
   receive(ctx: ReceiveContext): void {
     const m = ctx.message;
     if (m instanceof GrainDelivery) this.deliver(ctx, m.entry, m.message, ctx.sender, m.hops);
-    else if (m instanceof ActivationOutcome) this.activationDone(ctx, m);
+    else if (m instanceof Activation) this.activationDone(ctx, m, false, undefined);
+    else if (m instanceof ActivationOutcome) this.activationDone(ctx, m.activation, true, m.error);
     else if (m instanceof ClaimOutcome) this.claimDone(ctx, m.entry, m.attempt, m.owner, m.failed, m.error);
     else if (m === deadlinesDue) this.deadlines.expire((entry, attempt) => this.timedOut(ctx, entry, attempt));
     else if (m instanceof SweepTick) this.sweep(ctx);
@@ -197,7 +205,6 @@ export class GrainManager implements Actor {
       entry.claimed = false;
       entry.activation = undefined;
       if (activation !== undefined) {
-        this.cells.delete(activation.cell);
         stopped.push(entry.ref.key);
         stopping.push(this.runtime.system.stopActor(activation.cell).catch(() => undefined));
       }
@@ -249,34 +256,33 @@ export class GrainManager implements Actor {
   }
 
   private spawn(ctx: ReceiveContext, entry: GrainEntry, attempt: number): void {
-    const activation = new Activation(entry, attempt);
-    // A bound function is the smallest factory: an activation is never restarted (its supervisor stops it).
-    const factory = itself.bind(new GrainActivationActor(this.runtime, activation)) as () => GrainActivationActor;
+    const activation = new GrainActivationActor(this.runtime, entry, attempt);
+    this.spawning = activation;
     let cell: PID;
     try {
       try {
-        cell = ctx.spawn(entry.ref.name, factory, activationOptions);
+        cell = ctx.spawn(entry.ref.name, this.takeSpawning, activationOptions);
       } catch (error) {
         // An earlier activation still stopping keeps the name; this one must not wait for it.
         if (!isTsaktError(error, "ActorAlreadyExists")) throw error;
-        cell = ctx.spawn(`${entry.ref.name}$${attempt}`, factory, activationOptions);
+        cell = ctx.spawn(`${entry.ref.name}$${attempt}`, this.takeSpawning, activationOptions);
       }
     } catch (error) {
+      this.spawning = undefined;
       this.fail(ctx, entry, new GrainActivationError(entry.ref.identity.kind, entry.ref.identity.id, error));
       return;
     }
+    this.spawning = undefined;
     activation.cell = cell;
     entry.activation = activation;
-    this.cells.set(cell, activation);
   }
 
-  private activationDone(ctx: ReceiveContext, m: ActivationOutcome): void {
-    const activation = m.activation;
+  private activationDone(ctx: ReceiveContext, activation: Activation, failed: boolean, error: unknown): void {
     const entry = activation.entry;
     // An activation abandoned after its timeout was stopped then; its late news changes nothing.
     if (entry.activation !== activation || entry.state !== ACTIVATING) return;
-    if (m.failed) {
-      this.fail(ctx, entry, new GrainActivationError(entry.ref.identity.kind, entry.ref.identity.id, m.error));
+    if (failed) {
+      this.fail(ctx, entry, new GrainActivationError(entry.ref.identity.kind, entry.ref.identity.id, error));
       return;
     }
     entry.state = ACTIVE;
@@ -317,12 +323,12 @@ export class GrainManager implements Actor {
   }
 
   private terminated(ctx: ReceiveContext, cell: PID): void {
-    const activation = this.cells.get(cell);
-    if (activation === undefined) return;
-    this.cells.delete(cell);
-    const entry = activation.entry;
-    // A failed or abandoned activation: its entry has moved on already.
-    if (entry.activation !== activation) return;
+    // The actor's name leads to its identity's entry (no table of activations by actor: one entry fewer per grain).
+    const key = keyOfActivationName(cell.name);
+    const entry = key === undefined ? undefined : this.runtime.entries.get(key);
+    const activation = entry?.activation;
+    // A failed or abandoned activation: its entry has moved on already (or is gone).
+    if (entry === undefined || activation === undefined || activation.cell !== cell) return;
     entry.activation = undefined;
     if (entry.state === ACTIVATING) {
       const { kind, id } = entry.ref.identity;

@@ -229,6 +229,21 @@ describe("deactivation", () => {
     expect(lifecycle).toEqual(["activate x", "deactivate x", "activate x"]);
   });
 
+  it("reactivates grains whose ids are escaped in their actor names once those actors were stopped", async () => {
+    const lifecycle: Lifecycle = [];
+    const system = await startGrains({ kinds: { counter: counterKind(lifecycle) } });
+    const ids = ["a b", "~!'()*", "é/x@y$z", "x$1", "%41", "日本"];
+    for (const id of ids) {
+      const counter = grainOf(system, "counter", id);
+      counter.tell("inc");
+      expect(await counter.ask("get")).toBe(1);
+      await system.stopActor(system.localActorOf(counter.path) as PID);
+      // The manager finds the identity from the stopped actor's name: the next call activates it again.
+      expect(await counter.ask("get", { timeoutMs: 2000 })).toBe(0);
+    }
+    expect(lifecycle).toEqual(ids.flatMap((id) => [`activate ${id}`, `deactivate ${id}`, `activate ${id}`]));
+  });
+
   it("counts activations as actors under /system/grains", async () => {
     const system = await startGrains({ kinds: { counter: counterKind([], { idleMs: 20 }) } });
     const before = system.actorCount;
