@@ -9,7 +9,7 @@ import { ACTIVE, type HandleEntry } from "./entry-state.js";
 import { messageOf, UnknownGrainKindError } from "./errors.js";
 import type { GrainForwarder, GrainForwardTarget } from "./forwarder.js";
 import { GrainRef, type GrainRefHost } from "./grain-ref.js";
-import { activationName, type GrainIdentity, grainKey, validateId, validateKind } from "./identity.js";
+import { activationName, type GrainIdentity, grainKey, storedGrainKey, validateId, validateKind } from "./identity.js";
 import type { GrainKind } from "./kind.js";
 import { instrumentGrains } from "./metrics.js";
 import { type GrainPlacement, localPlacement } from "./placement.js";
@@ -100,7 +100,7 @@ export class GrainRuntime implements GrainForwardTarget, GrainRefHost, Activatio
     const key = grainKey(kind, id);
     const entry = this.entries.get(key);
     if (entry !== undefined) return entry.ref;
-    return new GrainRef(this, Object.freeze({ kind, id }), key, activationName(kind, id));
+    return new GrainRef(this, Object.freeze({ kind, id }), storedGrainKey(kind, id), activationName(kind, id));
   }
 
   /** Sends a message through the manager (the grain is not active, or earlier messages are still with the manager). */
