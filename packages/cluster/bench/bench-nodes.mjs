@@ -37,7 +37,8 @@ export async function freePorts(count) {
 export function startNode(port, peers, { exposeGc = false } = {}) {
   const child = fork(fixture, [], {
     execArgv: [...(exposeGc ? ["--expose-gc"] : []), ...(linked ? [] : ["--import", loader])],
-    env: { ...process.env, TSAKT_CLUSTER_NODE: JSON.stringify({ port, peers }) },
+    // TSAKT_BENCH_LOG_LEVEL (default "error") shows the nodes' own logs, e.g. "warn" to see refused connections.
+    env: { ...process.env, TSAKT_CLUSTER_NODE: JSON.stringify({ port, peers, logLevel: process.env.TSAKT_BENCH_LOG_LEVEL ?? "error" }) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const pending = new Map();

@@ -4,8 +4,8 @@
 // traffic then: probes, acks, piggybacked gossip, periodic syncs; read from /proc/<pid>/io, Linux only), and memory
 // per node. Then a registry of `--names` keys across 5 nodes: heap per entry, and the time until a 6th node holds its
 // share of the copies. Run `npx tsc -b` first, then `node packages/cluster/bench/scale-bench.mjs [--sizes 10,25]
-// [--names 100000] [--idle-ms 5000]`. `--soak 600000` instead runs 5 idle nodes for 10 minutes and counts member-left
-// events (false positives: no process is killed).
+// [--names 100000] [--idle-ms 5000] [--wave 5]` (`--wave`: a rolling start, that many nodes at a time). `--soak
+// 600000` instead runs 5 idle nodes for 10 minutes and counts member-left events (false positives: nothing is killed).
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { freePorts, until as pollUntil, startNode as startBenchNode } from "./bench-nodes.mjs";
@@ -16,11 +16,14 @@ const { values } = parseArgs({
     names: { type: "string", default: "100000" },
     "idle-ms": { type: "string", default: "5000" },
     soak: { type: "string", default: "0" },
+    wave: { type: "string", default: "0" },
   },
 });
 const sizes = values.sizes.split(",").map(Number);
 const nameCount = Number(values.names);
 const idleMs = Number(values["idle-ms"]);
+/** Rolling start: nodes are launched `--wave` at a time, each wave once the previous one is ready. Default 0: all at once. */
+const wave = Number(values.wave);
 // Every node may collect garbage before it reports memory; waits poll every 20 ms.
 const startNode = (port, peers) => startBenchNode(port, peers, { exposeGc: true });
 const until = (check, ms, what) => pollUntil(check, ms, what, 20);
@@ -38,8 +41,12 @@ async function startCluster(count, extraPorts = 0) {
   const ports = await freePorts(count + extraPorts);
   const peers = ports.map((p) => `127.0.0.1:${p}`);
   const t0 = performance.now();
-  const nodes = ports.slice(0, count).map((port) => startNode(port, peers));
-  await until(async () => nodes.every((n) => n.events.some((e) => e.event === "ready")), 300_000, "every node ready");
+  const nodes = [];
+  const size = wave > 0 ? wave : count;
+  for (let i = 0; i < count; i += size) {
+    nodes.push(...ports.slice(i, Math.min(count, i + size)).map((port) => startNode(port, peers)));
+    await until(async () => nodes.every((n) => n.events.some((e) => e.event === "ready")), 300_000, "every node ready");
+  }
   const readyMs = performance.now() - t0;
   let views = [];
   try {
@@ -55,11 +62,12 @@ async function startCluster(count, extraPorts = 0) {
     // Say how far it got (members each node lists, members that left its view, processes that exited), and leave no
     // process behind.
     const left = nodes.map((n) => n.events.filter((e) => e.event === "member-left").length);
+    const downed = nodes.filter((n) => n.events.some((e) => e.event === "downed")).length;
     const exited = nodes.filter((n) => n.exited()).length;
     await Promise.all(nodes.map((n) => n.kill()));
     throw new Error(
       `${count} nodes, ready after ${readyMs.toFixed(0)} ms, list ${views.join("/")} members; member-left events ` +
-        `per node ${left.join("/")}; ${exited} processes exited`,
+        `per node ${left.join("/")}; ${downed} nodes downed themselves; ${exited} processes exited`,
       { cause: error },
     );
   }

@@ -1,3 +1,4 @@
+import { StaticDiscoveryProvider } from "@tsakt/discovery-static";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { advance, advanceUntil, memberNames, TestCluster, type TestNode, useClusterFakeTimers } from "./helpers.js";
 
@@ -23,6 +24,19 @@ describe("membership", () => {
       expect(node.streamEvents.filter((e) => e.startsWith("joined"))).toHaveLength(count);
     }
     expect(nodes.filter((n) => n.cluster.isLeader())).toEqual([nodes[0]]);
+  });
+
+  it("converges 25 nodes started at once that know each other only from a static peer list (no node downed)", async () => {
+    const names = Array.from({ length: 25 }, (_, i) => `n${i + 1}`);
+    const peers = names.map((name, i) => ({ name, host: "127.0.0.1", port: 5000 + i }));
+    let started = false;
+    void Promise.all(names.map((name, i) => cluster.add(name, { discovery: new StaticDiscoveryProvider({ peers }) }, 5000 + i))).then(
+      () => (started = true),
+    );
+    await advanceUntil(() => started, 30_000, "every node started", 10);
+    // Dissemination alone, without CPU starvation: docs/performance.md has the same start as 25 processes on 2 cores.
+    await advanceUntil(() => cluster.agree(cluster.nodes, names), 10_000, "all 25 list all 25", 10);
+    expect(cluster.nodes.flatMap((n) => n.events.filter((e) => e.type === "member-left"))).toEqual([]);
   });
 
   it("downs a killed node within 6 s with default settings (unreachable, stable, removal margin) and publishes NodeLeft", async () => {

@@ -1,9 +1,11 @@
 import { create, isMessage } from "@bufbuild/protobuf";
 import { ActorSystem, silentLogger } from "@tsakt/actor";
 import { type PlacedActor, PlacedActorSchema, type RelocationFailed, RelocationFailedSchema } from "@tsakt/cluster";
+import { KindNotRegisteredError } from "@tsakt/remote";
 import { TestClock } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RegistryEntry, RegistryEntrySchema } from "../src/gen/tsakt/cluster/v1/cluster_pb.js";
+import type { ClusterMember } from "../src/member.js";
 import { type RelocationHost, Relocator } from "../src/placement/relocation.js";
 
 const systems: ActorSystem[] = [];
@@ -68,5 +70,44 @@ describe("relocation across runs of a node", () => {
     await systems[0]?.stop();
     await clock.advance(10_000);
     await expect(done).resolves.toBeUndefined();
+  });
+
+  it("gives up when no member registers the kind, removing the entry that stayed for it; one run per key", async () => {
+    const clock = new TestClock();
+    const system = await ActorSystem.start({ name: "relocation", logger: silentLogger, clock });
+    systems.push(system);
+    const failures: RelocationFailed[] = [];
+    system.eventStream.subscribe((e) => {
+      if (isMessage(e, RelocationFailedSchema)) failures.push(e);
+    });
+    const member = (name: string) => ({ name, host: "127.0.0.1", port: 1, roles: [] as string[] }) as unknown as ClusterMember;
+    const members = [member("n1"), member("n2")];
+    const forgotten: RegistryEntry[] = [];
+    let places = 0;
+    const relocator = new Relocator({
+      system,
+      clock,
+      isRunning: () => true,
+      successor: () => undefined,
+      leader: () => undefined,
+      members: () => members,
+      // Each member in turn, skipping those that lack the kind.
+      choose: async (_s, _r, _w, lacking) => members.find((m) => !lacking.has(m.name)) as ClusterMember,
+      place: async (_n, kind, _p, target) => {
+        places++;
+        throw new KindNotRegisteredError(kind, target.name);
+      },
+      forget: async (e) => {
+        forgotten.push(e);
+      },
+    });
+    const first = relocator.relocate(entry, placed);
+    // A second report of the same key (a new primary) joins the relocation under way.
+    const second = relocator.relocate(entry, placed);
+    for (let i = 0; i < 5 && forgotten.length === 0; i++) await clock.advance(1000);
+    await Promise.all([first, second]);
+    expect(places).toBe(2);
+    expect(failures.map((f) => f.nextAttemptInMs)).toEqual([100, 0]);
+    expect(forgotten).toEqual([entry]);
   });
 });

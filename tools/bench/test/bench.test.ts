@@ -72,6 +72,13 @@ describe("pnpm bench --quick", () => {
         .map((v) => Number(v.replace(/,/g, "")));
       for (const v of values) expect(Number.isFinite(v) && v > 0, `${label}: ${line}`).toBe(true);
     }
+    // The echo floor over a Unix domain socket beside loopback TCP: "  <label>   tcp <n>  unix <n>  <ratio>×".
+    for (const label of ["round trip p50 (µs)", "round trip p99 (µs)", "pipelined (frames/s)", "pipelined (MiB/s)"]) {
+      const line = stdout.split("\n").find((l) => l.startsWith("  ") && l.includes(label));
+      const figures = /tcp ([\d,.]+) {2}unix ([\d,.]+) {2}([\d.]+)×/.exec(line ?? "");
+      expect(figures, `${label}: ${line}`).not.toBeNull();
+      for (const v of (figures ?? []).slice(1)) expect(Number(v.replace(/,/g, "")) > 0, `${label}: ${line}`).toBe(true);
+    }
   }, 240_000);
 
   it("runs only the chosen scenario and libraries with --only and --libs", async () => {

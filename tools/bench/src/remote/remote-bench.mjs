@@ -2,13 +2,16 @@
 // Prints tell throughput and sequential ask latency (p50/p99) for both, with ratios; for TsAkt also asks with 1,000 in
 // flight and tells by name (system.tell(address), through the name cache) beside tells by PID in the same loop.
 // Then the cost of opening a connection (dial and handshake), without and with a shared secret.
-// Usage: pnpm bench (runs it after the local scenarios), or after `tsc -b`: node tools/bench/src/remote/remote-bench.mjs [--tells N] [--asks N] [--connects N] [--ask-batches N] [--only tsakt|comedy]
+// Usage: pnpm bench (runs it after the local scenarios), or after `tsc -b`: node tools/bench/src/remote/remote-bench.mjs [--tells N] [--asks N] [--connects N] [--ask-batches N] [--frames N] [--only tsakt|comedy|floor]
+// ("floor" runs only the plain node:net echo floors: TCP idle and polling, and a Unix domain socket beside TCP).
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { create } from "@bufbuild/protobuf";
 import { UInt32ValueSchema, UInt64ValueSchema } from "@bufbuild/protobuf/wkt";
 import { ActorSystem, silentLogger } from "@tsakt/actor";
 import { remoteOf, remoting } from "@tsakt/remote";
+import { roundTripLatency as askLatency, median, percentile } from "./latency.mjs";
+import { socketFloor } from "./socket-floor.mjs";
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {
@@ -23,6 +26,7 @@ const comedyAsks = Number(arg("comedy-asks", 5_000));
 const busyPoll = Number(arg("busy-poll", 50));
 const connects = Number(arg("connects", 300));
 const askBatches = Number(arg("ask-batches", 50));
+const frames = Number(arg("frames", Math.min(200_000, Math.round(tells / 10))));
 const benchSecret = "bench-secret-0123456789abcdef0123";
 
 const children = [];
@@ -45,22 +49,6 @@ function startChild(script, ...scriptArgs) {
     });
     child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
   });
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-/** Sequential asks: one in flight, each timed on its own. */
-async function askLatency(n, ask) {
-  const samples = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const t = process.hrtime.bigint();
-    await ask(i);
-    samples[i] = Number(process.hrtime.bigint() - t) / 1000;
-  }
-  samples.sort();
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
 }
 
 async function benchTsakt(busyPollMicros) {
@@ -115,7 +103,6 @@ async function benchTsakt(busyPollMicros) {
   await runByName(Math.min(200_000, pairN));
   const pair = [];
   for (let i = 0; i < 3; i++) pair.push([await run(pairN), await runByName(pairN)]);
-  const median = (values) => values.sort((a, b) => a - b)[values.length >> 1];
   const byPid = median(pair.map((p) => p[0]));
   const byName = median(pair.map((p) => p[1]));
   const ping = create(UInt32ValueSchema, { value: 1 });
@@ -241,13 +228,22 @@ async function rawEcho(n, spin) {
 
 const results = {};
 let floors;
+let unixFloor;
 if (only !== "comedy") {
-  results.tsakt = await benchTsakt(0);
-  results.tsaktSpin = await benchTsakt(busyPoll);
+  if (only !== "floor") {
+    results.tsakt = await benchTsakt(0);
+    results.tsaktSpin = await benchTsakt(busyPoll);
+  }
   floors = { idle: await rawEcho(Math.min(asks, 10_000), false), spin: await rawEcho(Math.min(asks, 10_000), true) };
-  results.connect = { plain: await benchConnect(undefined, connects), secret: await benchConnect(benchSecret, connects) };
+  unixFloor = await socketFloor(startChild, {
+    roundTrips: Math.min(asks, 10_000),
+    frames,
+    bulkFrames: Math.max(100, Math.round(frames / 100)),
+  });
+  if (only !== "floor")
+    results.connect = { plain: await benchConnect(undefined, connects), secret: await benchConnect(benchSecret, connects) };
 }
-if (only !== "tsakt") results.comedy = await benchComedy();
+if (only !== "tsakt" && only !== "floor") results.comedy = await benchComedy();
 
 const fmt = (n) => (n === undefined ? "-" : n >= 1000 ? Math.round(n).toLocaleString("en-US") : n.toFixed(1));
 const rows = [
@@ -255,36 +251,38 @@ const rows = [
   ["remote ask p50 (µs)", "p50", false],
   ["remote ask p99 (µs)", "p99", false],
 ];
-console.log(
-  `remote messaging, two processes on 127.0.0.1 (node ${process.version}; tells: tsakt ${tells.toLocaleString("en-US")}, comedy ${comedyTells.toLocaleString("en-US")}; sequential asks: tsakt ${asks}, comedy ${comedyAsks})`,
-);
-const ratio = (t, c, higherIsBetter) => (t === undefined || c === undefined ? "-" : `${(higherIsBetter ? t / c : c / t).toFixed(2)}x`);
-console.log(
-  [
-    "scenario".padEnd(32),
-    "tsakt".padStart(12),
-    `busyPoll ${busyPoll}µs`.padStart(18),
-    "comedy".padStart(12),
-    "ratio".padStart(9),
-    "ratio (busyPoll)".padStart(18),
-  ].join(""),
-);
-for (const [label, key, higherIsBetter] of rows) {
-  const t = results.tsakt?.[key];
-  const s = results.tsaktSpin?.[key];
-  const c = results.comedy?.[key];
+if (only !== "floor") {
+  console.log(
+    `remote messaging, two processes on 127.0.0.1 (node ${process.version}; tells: tsakt ${tells.toLocaleString("en-US")}, comedy ${comedyTells.toLocaleString("en-US")}; sequential asks: tsakt ${asks}, comedy ${comedyAsks})`,
+  );
+  const ratio = (t, c, higherIsBetter) => (t === undefined || c === undefined ? "-" : `${(higherIsBetter ? t / c : c / t).toFixed(2)}x`);
   console.log(
     [
-      label.padEnd(32),
-      fmt(t).padStart(12),
-      fmt(s).padStart(18),
-      fmt(c).padStart(12),
-      ratio(t, c, higherIsBetter).padStart(9),
-      ratio(s, c, higherIsBetter).padStart(18),
+      "scenario".padEnd(32),
+      "tsakt".padStart(12),
+      `busyPoll ${busyPoll}µs`.padStart(18),
+      "comedy".padStart(12),
+      "ratio".padStart(9),
+      "ratio (busyPoll)".padStart(18),
     ].join(""),
   );
+  for (const [label, key, higherIsBetter] of rows) {
+    const t = results.tsakt?.[key];
+    const s = results.tsaktSpin?.[key];
+    const c = results.comedy?.[key];
+    console.log(
+      [
+        label.padEnd(32),
+        fmt(t).padStart(12),
+        fmt(s).padStart(18),
+        fmt(c).padStart(12),
+        ratio(t, c, higherIsBetter).padStart(9),
+        ratio(s, c, higherIsBetter).padStart(18),
+      ].join(""),
+    );
+  }
+  console.log("ratio: how many times better TsAkt is than comedy (throughput / comedy's, or comedy's latency / TsAkt's).");
 }
-console.log("ratio: how many times better TsAkt is than comedy (throughput / comedy's, or comedy's latency / TsAkt's).");
 for (const [label, r] of [
   ["tsakt", results.tsakt],
   [`busyPoll ${busyPoll}µs`, results.tsaktSpin],
@@ -301,6 +299,17 @@ if (floors !== undefined)
     `floor: plain node:net echo between two processes, no framework: p50 ${fmt(floors.idle.p50)} / p99 ${fmt(floors.idle.p99)} µs idle, ` +
       `p50 ${fmt(floors.spin.p50)} / p99 ${fmt(floors.spin.p99)} µs with the event loops polling.`,
   );
+if (unixFloor !== undefined) {
+  const { tcp, unix } = unixFloor;
+  const gain = (t, u, higherIsBetter) => `${(higherIsBetter ? u / t : t / u).toFixed(2)}×`;
+  console.log(
+    `floor, Unix domain socket beside loopback TCP (one echo process, alternating, median of ${unixFloor.rounds}; unix ÷ tcp, >1× = unix better):\n` +
+      `  round trip p50 (µs)   tcp ${fmt(tcp.p50)}  unix ${fmt(unix.p50)}  ${gain(tcp.p50, unix.p50, false)}\n` +
+      `  round trip p99 (µs)   tcp ${fmt(tcp.p99)}  unix ${fmt(unix.p99)}  ${gain(tcp.p99, unix.p99, false)}\n` +
+      `  ${unixFloor.frameBytes}-byte frames, one write each, pipelined (frames/s)   tcp ${fmt(tcp.small)}  unix ${fmt(unix.small)}  ${gain(tcp.small, unix.small, true)}\n` +
+      `  64 KiB writes, pipelined (MiB/s)   tcp ${fmt(tcp.bulk)}  unix ${fmt(unix.bulk)}  ${gain(tcp.bulk, unix.bulk, true)}`,
+  );
+}
 if (results.connect !== undefined) {
   const { plain, secret } = results.connect;
   console.log(
