@@ -1,0 +1,143 @@
+// FrameWriter on its own: the frame limit, dropped frames, what is pending, and how a batch reaches the sink.
+// wire.test.ts checks that what it writes reads back; these check the bookkeeping around the bytes.
+import { describe, expect, it } from "vitest";
+import { FrameLimitExceeded, FrameWriter } from "../src/wire/frame-writer.js";
+
+/** A sink that records every call, answering each write with `accept`. */
+function recordingSink(accept = true) {
+  const calls: string[] = [];
+  const chunks: Buffer[] = [];
+  return {
+    calls,
+    chunks,
+    bytes: () => Buffer.concat(chunks),
+    write(chunk: Buffer) {
+      calls.push(`write ${chunk.length}`);
+      chunks.push(Buffer.from(chunk));
+      return accept;
+    },
+    cork: () => void calls.push("cork"),
+    uncork: () => void calls.push("uncork"),
+  };
+}
+
+/** The bodies of the `u32 length | body` frames in `stream`; throws when the stream does not end on a frame boundary. */
+function framesOf(stream: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let at = 0;
+  while (at < stream.length) {
+    const size = stream.readUInt32BE(at);
+    if (at + 4 + size > stream.length) throw new Error(`frame at ${at} of ${size} bytes runs past the stream`);
+    out.push(stream.subarray(at + 4, at + 4 + size));
+    at += 4 + size;
+  }
+  return out;
+}
+
+function frame(w: FrameWriter, body: Buffer, limit = 1 << 30): number {
+  w.beginFrame();
+  w.raw(body);
+  return w.endFrame(limit);
+}
+
+describe("frame writer", () => {
+  it("passes a frame of exactly its limit and drops one a byte over, keeping the frames around it", () => {
+    const w = new FrameWriter();
+    expect(frame(w, Buffer.alloc(10, 1), 10)).toBe(10);
+    w.beginFrame();
+    w.raw(Buffer.alloc(11, 2));
+    let thrown: unknown;
+    try {
+      w.endFrame(10);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(FrameLimitExceeded);
+    expect((thrown as FrameLimitExceeded).size).toBe(11);
+    expect(frame(w, Buffer.alloc(3, 3), 10)).toBe(3);
+    expect(w.frames).toBe(2);
+    expect(w.pendingBytes).toBe(4 + 10 + 4 + 3);
+    const sink = recordingSink();
+    w.drainTo(sink);
+    expect(framesOf(sink.bytes())).toEqual([Buffer.alloc(10, 1), Buffer.alloc(3, 3)]);
+  });
+
+  it("drops only the open frame on abortFrame, and does nothing when no frame is open", () => {
+    const w = new FrameWriter();
+    frame(w, Buffer.from("first"));
+    w.beginFrame();
+    w.raw(Buffer.from("dropped"));
+    w.abortFrame();
+    w.abortFrame();
+    frame(w, Buffer.from("second"));
+    w.abortFrame();
+    expect(w.frames).toBe(2);
+    expect(w.pendingBytes).toBe(4 + 5 + 4 + 6);
+    const sink = recordingSink();
+    w.drainTo(sink);
+    expect(framesOf(sink.bytes()).map(String)).toEqual(["first", "second"]);
+  });
+
+  it("counts what is pending across chunks, hands it out once, and forgets it on discard", () => {
+    const w = new FrameWriter();
+    const big = Buffer.alloc(50_000, 7);
+    for (let i = 0; i < 3; i++) frame(w, big);
+    expect(w.frames).toBe(3);
+    expect(w.pendingBytes).toBe(3 * (4 + big.length));
+    const sink = recordingSink();
+    expect(w.drainTo(sink)).toBe(true);
+    expect(sink.bytes().length).toBe(3 * (4 + big.length));
+    expect(w.pendingBytes).toBe(0);
+    expect(w.frames).toBe(0);
+    // Nothing is handed out twice.
+    const again = recordingSink();
+    w.drainTo(again);
+    expect(again.calls).toEqual([]);
+
+    for (let i = 0; i < 3; i++) frame(w, big);
+    w.discard();
+    expect(w.pendingBytes).toBe(0);
+    expect(w.frames).toBe(0);
+    frame(w, Buffer.from("after"));
+    const after = recordingSink();
+    w.drainTo(after);
+    expect(framesOf(after.bytes()).map(String)).toEqual(["after"]);
+  });
+
+  it("corks the sink around a batch that spans chunks, writes a one-chunk batch bare, and returns the sink's answer", () => {
+    const w = new FrameWriter();
+    const big = Buffer.alloc(50_000, 7);
+    frame(w, big);
+    frame(w, big);
+    const spanning = recordingSink(false);
+    expect(w.drainTo(spanning)).toBe(false);
+    expect(spanning.calls).toEqual(["cork", `write ${4 + big.length}`, `write ${4 + big.length}`, "uncork"]);
+    const both = framesOf(spanning.bytes());
+    expect(both.length === 2 && both.every((f) => f.equals(big))).toBe(true);
+
+    frame(w, Buffer.from("small"));
+    const bare = recordingSink(false);
+    expect(w.drainTo(bare)).toBe(false);
+    expect(bare.calls).toEqual(["write 9"]);
+    expect(w.drainTo(recordingSink(false))).toBe(true);
+  });
+
+  it("moves a frame that is open when its chunk fills to the next chunk whole, nested lengths included", () => {
+    const w = new FrameWriter();
+    frame(w, Buffer.alloc(60_000, 1));
+    w.beginFrame();
+    w.raw(Buffer.from([0x0a]));
+    const mark = w.beginLength();
+    w.raw(Buffer.alloc(10_000, 2));
+    w.endLength(mark);
+    w.endFrame(1 << 30);
+    const sink = recordingSink();
+    w.drainTo(sink);
+    const frames = framesOf(sink.bytes());
+    expect(frames.length).toBe(2);
+    expect(frames[0]?.equals(Buffer.alloc(60_000, 1))).toBe(true);
+    // Field 1, length 10000 as a two-byte varint, then the bytes.
+    expect(frames[1]?.subarray(0, 3)).toEqual(Buffer.from([0x0a, 0x90, 0x4e]));
+    expect(frames[1]?.subarray(3).equals(Buffer.alloc(10_000, 2))).toBe(true);
+  });
+});
