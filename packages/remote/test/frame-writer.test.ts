@@ -1,7 +1,18 @@
 // FrameWriter on its own: the frame limit, dropped frames, what is pending, and how a batch reaches the sink.
 // wire.test.ts checks that what it writes reads back; these check the bookkeeping around the bytes.
 import { describe, expect, it } from "vitest";
-import { FrameLimitExceeded, FrameWriter } from "../src/wire/frame-writer.js";
+import { FrameLimitExceeded, FrameWriter, varintSize } from "../src/wire/frame-writer.js";
+
+/** Reads the unsigned varint at `at` in `buf`: its value and the bytes it took. */
+function readVarint(buf: Buffer, at: number): { value: number; size: number } {
+  let value = 0;
+  for (let i = 0; i < 5; i++) {
+    const byte = buf[at + i] as number;
+    value += (byte & 0x7f) * 2 ** (7 * i);
+    if (byte < 0x80) return { value, size: i + 1 };
+  }
+  throw new Error("varint longer than 5 bytes");
+}
 
 /** A sink that records every call, answering each write with `accept`. */
 function recordingSink(accept = true) {
@@ -139,5 +150,37 @@ describe("frame writer", () => {
     // Field 1, length 10000 as a two-byte varint, then the bytes.
     expect(frames[1]?.subarray(0, 3)).toEqual(Buffer.from([0x0a, 0x90, 0x4e]));
     expect(frames[1]?.subarray(3).equals(Buffer.alloc(10_000, 2))).toBe(true);
+  });
+
+  it("sizes varints at each 7-bit boundary", () => {
+    const boundaries = [0x80, 0x4000, 0x200000, 0x10000000];
+    expect(varintSize(0)).toBe(1);
+    boundaries.forEach((b, i) => {
+      expect(varintSize(b - 1), `${b - 1}`).toBe(i + 1);
+      expect(varintSize(b), `${b}`).toBe(i + 2);
+    });
+    expect(varintSize(0xffffffff)).toBe(5);
+  });
+
+  it("writes a nested section's length in as many bytes as it needs, at each boundary", () => {
+    for (const len of [0, 1, 126, 127, 128, 16_382, 16_383, 2_097_150, 2_097_151]) {
+      const w = new FrameWriter();
+      w.beginFrame();
+      w.raw(Buffer.from([0x0a]));
+      const mark = w.beginLength();
+      w.raw(Buffer.alloc(len, 5));
+      w.raw(Buffer.from([0xee]));
+      w.endLength(mark);
+      w.raw(Buffer.from([0x77]));
+      w.endFrame(1 << 30);
+      const sink = recordingSink();
+      w.drainTo(sink);
+      const [body] = framesOf(sink.bytes()) as [Buffer];
+      const prefix = readVarint(body, 1);
+      expect(prefix, `section of ${len + 1} bytes`).toEqual({ value: len + 1, size: varintSize(len + 1) });
+      expect(body.length).toBe(1 + prefix.size + len + 2);
+      expect(body[1 + prefix.size + len]).toBe(0xee);
+      expect(body[body.length - 1]).toBe(0x77);
+    }
   });
 });
