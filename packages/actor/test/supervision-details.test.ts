@@ -1,7 +1,8 @@
 // Details of supervision that the directive tests leave open: the default backoff factor, the backoff attempt count
 // starting over once old restarts leave the budget window, the order of rules, the warning each failure logs, and
-// an escalating child holding its queued mail until its parent has decided.
-import { ActorRestartedSchema, type Context } from "@tsakt/actor";
+// an escalating child holding its queued mail until its parent has decided, a pending backoff restart keeping the
+// process alive, and one-for-all among top-level actors.
+import { ActorRestartedSchema, type Clock, type Context } from "@tsakt/actor";
 import { capturingLogger, eventually, TestClock } from "@tsakt/testkit";
 import { describe, expect, it } from "vitest";
 import { Boom, counting, failAndAwaitRestart, startSystem } from "./helpers.js";
@@ -96,5 +97,40 @@ describe("supervision details", () => {
     await eventually("the child to handle both queued messages", () => handled.length === 2);
     expect(handled).toEqual(["1 after the decision", "2 after the decision"]);
     expect(child.isAlive()).toBe(true);
+  });
+
+  it("keeps the process alive while a backoff restart is pending, though the clock's timers do not", async () => {
+    // The system clock's way: unref'd Node timers. Each one is kept with its delay to look at.
+    const timers: { delayMs: number; timer: NodeJS.Timeout }[] = [];
+    const clock: Clock = {
+      now: () => Date.now(),
+      setTimeout(callback, delayMs) {
+        const timer = setTimeout(callback, delayMs);
+        timer.unref();
+        timers.push({ delayMs, timer });
+        return timer;
+      },
+      clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+    };
+    const system = await startSystem({ clock });
+    const pid = await system.spawn("worker", counting({ n: 0 }), { supervisor: { backoff: { minMs: 60_000, maxMs: 60_000 } } });
+    pid.tell("boom");
+    await eventually("the backoff timer", () => timers.some((t) => t.delayMs === 60_000));
+    const backoff = timers.find((t) => t.delayMs === 60_000)?.timer;
+    expect(backoff?.hasRef()).toBe(true);
+    expect(timers.filter((t) => t.timer !== backoff).every((t) => !t.timer.hasRef())).toBe(true);
+  });
+
+  it("treats top-level actors under one-for-all as nobody's siblings: only the failed one restarts", async () => {
+    const system = await startSystem();
+    const created = { n: 0 };
+    const supervisor = { strategy: "one-for-all" as const };
+    const [a, b] = await Promise.all(["a", "b"].map((name) => system.spawn(name, counting(created), { supervisor })));
+    b?.tell(1);
+    a?.tell("boom");
+    a?.tell(1);
+    expect(await a?.ask("count")).toBe(1);
+    expect(await b?.ask("count")).toBe(1);
+    expect(created.n).toBe(3);
   });
 });
