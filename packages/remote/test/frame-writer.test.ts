@@ -131,6 +131,13 @@ describe("frame writer", () => {
     expect(w.drainTo(bare)).toBe(false);
     expect(bare.calls).toEqual(["write 9"]);
     expect(w.drainTo(recordingSink(false))).toBe(true);
+
+    // A first frame larger than a chunk moves whole into a bigger one: nothing before it to hand out, no cork.
+    const fresh = new FrameWriter();
+    frame(fresh, Buffer.alloc(100_000, 9));
+    const single = recordingSink();
+    fresh.drainTo(single);
+    expect(single.calls).toEqual(["write 100004"]);
   });
 
   it("moves a frame that is open when its chunk fills to the next chunk whole, nested lengths included", () => {
@@ -182,5 +189,27 @@ describe("frame writer", () => {
       expect(body[1 + prefix.size + len]).toBe(0xee);
       expect(body[body.length - 1]).toBe(0x77);
     }
+  });
+
+  it("writes varints in the fewest bytes, and a negative int32 in ten", () => {
+    const bytesOf = (write: (w: FrameWriter) => void): number[] => {
+      const w = new FrameWriter();
+      w.beginFrame();
+      write(w);
+      w.endFrame(1 << 30);
+      const sink = recordingSink();
+      w.drainTo(sink);
+      return [...sink.bytes().subarray(4)];
+    };
+    expect(bytesOf((w) => w.varint32(0))).toEqual([0x00]);
+    expect(bytesOf((w) => w.varint32(0x7f))).toEqual([0x7f]);
+    expect(bytesOf((w) => w.varint32(0x80))).toEqual([0x80, 0x01]);
+    expect(bytesOf((w) => w.varint32(0xffffffff))).toEqual([0xff, 0xff, 0xff, 0xff, 0x0f]);
+    expect(bytesOf((w) => w.int32(0))).toEqual([0x00]);
+    expect(bytesOf((w) => w.int32(-1))).toEqual([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+    expect(bytesOf((w) => w.varint64(0x7f, 0))).toEqual([0x7f]);
+    expect(bytesOf((w) => w.varint64(0x80, 0))).toEqual([0x80, 0x01]);
+    // 2^32: the high half alone.
+    expect(bytesOf((w) => w.varint64(0, 1))).toEqual([0x80, 0x80, 0x80, 0x80, 0x10]);
   });
 });
