@@ -65,6 +65,7 @@ describe("frame writer", () => {
     }
     expect(thrown).toBeInstanceOf(FrameLimitExceeded);
     expect((thrown as FrameLimitExceeded).size).toBe(11);
+    expect((thrown as FrameLimitExceeded).message).toBe("frame of 11 bytes");
     expect(frame(w, Buffer.alloc(3, 3), 10)).toBe(3);
     expect(w.frames).toBe(2);
     expect(w.pendingBytes).toBe(4 + 10 + 4 + 3);
@@ -75,6 +76,11 @@ describe("frame writer", () => {
 
   it("drops only the open frame on abortFrame, and does nothing when no frame is open", () => {
     const w = new FrameWriter();
+    w.abortFrame();
+    // A frame open at the chunk's first byte.
+    w.beginFrame();
+    w.raw(Buffer.from("gone"));
+    w.abortFrame();
     frame(w, Buffer.from("first"));
     w.beginFrame();
     w.raw(Buffer.from("dropped"));
@@ -92,6 +98,9 @@ describe("frame writer", () => {
   it("counts what is pending across chunks, hands it out once, and forgets it on discard", () => {
     const w = new FrameWriter();
     const big = Buffer.alloc(50_000, 7);
+    // Something handed out first, so the chunk's unsent part does not start at 0.
+    frame(w, Buffer.from("before"));
+    w.drainTo(recordingSink());
     for (let i = 0; i < 3; i++) frame(w, big);
     expect(w.frames).toBe(3);
     expect(w.pendingBytes).toBe(3 * (4 + big.length));
@@ -211,5 +220,69 @@ describe("frame writer", () => {
     expect(bytesOf((w) => w.varint64(0x80, 0))).toEqual([0x80, 0x01]);
     // 2^32: the high half alone.
     expect(bytesOf((w) => w.varint64(0, 1))).toEqual([0x80, 0x80, 0x80, 0x80, 0x10]);
+  });
+
+  it("starts a frame in a new chunk when the current one has no room left for it", () => {
+    const w = new FrameWriter();
+    const body = Buffer.alloc(65_500, 4);
+    for (let i = 0; i < 3; i++) frame(w, body);
+    expect(w.pendingBytes).toBe(3 * 65_504);
+    const sink = recordingSink();
+    w.drainTo(sink);
+    const frames = framesOf(sink.bytes());
+    expect(frames.length === 3 && frames.every((f) => f.equals(body))).toBe(true);
+  });
+
+  it("writes fixed-width numbers little-endian and bytes with their length", () => {
+    const w = new FrameWriter();
+    w.beginFrame();
+    w.fixed32(0xdeadbeef);
+    w.sfixed32(-2);
+    w.fixed64(0x01020304, 0x05060708);
+    w.float(1.5);
+    w.double(-0.25);
+    w.bytes(new Uint8Array([9, 8, 7]));
+    w.endFrame(1 << 30);
+    const sink = recordingSink();
+    w.drainTo(sink);
+    const body = framesOf(sink.bytes())[0] as Buffer;
+    const want = Buffer.alloc(4 + 4 + 8 + 4 + 8);
+    want.writeUInt32LE(0xdeadbeef, 0);
+    want.writeInt32LE(-2, 4);
+    want.writeUInt32LE(0x01020304, 8);
+    want.writeUInt32LE(0x05060708, 12);
+    want.writeFloatLE(1.5, 16);
+    want.writeDoubleLE(-0.25, 20);
+    expect([...body]).toEqual([...want, 3, 9, 8, 7]);
+  });
+
+  it("writes strings with the shortest length prefix, also where the chunk is about to end", () => {
+    const cases = [
+      "日".repeat(42), // 126 bytes: the short path's largest
+      "ä".repeat(64), // 64 characters, 128 bytes: the address path's two-byte prefix
+      "a".repeat(127),
+      "日".repeat(100), // 300 bytes
+      "é".repeat(300),
+      "x".repeat(20_000), // a three-byte prefix
+    ];
+    for (const text of cases) {
+      for (const free of [10, 50, 200, 70_000]) {
+        const w = new FrameWriter();
+        w.beginFrame();
+        const filler = Math.max(0, 65_536 - 4 - free);
+        w.raw(Buffer.alloc(filler, 1));
+        w.string(text);
+        w.endFrame(1 << 30);
+        const sink = recordingSink();
+        w.drainTo(sink);
+        const body = framesOf(sink.bytes())[0] as Buffer;
+        const bytes = Buffer.from(text, "utf8");
+        const prefix = readVarint(body, filler);
+        const what = `${text.length} × ${text[0]}, ${free} bytes free`;
+        expect(prefix, what).toEqual({ value: bytes.length, size: varintSize(bytes.length) });
+        expect(body.length, what).toBe(filler + prefix.size + bytes.length);
+        expect(body.subarray(filler + prefix.size).equals(bytes), what).toBe(true);
+      }
+    }
   });
 });
