@@ -64,6 +64,16 @@ describe("registry", () => {
     expect(again).toMatchObject({ created: true, entry: { owner: "n2" } });
   });
 
+  it("removes a key whatever its owner when the remove names none, and reports a key already gone as not removed", async () => {
+    const nodes = await cluster.start(3);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3"]), 5000, "convergence");
+    const [n1, n2] = nodes as [TestNode, TestNode, TestNode];
+    expect((await drive(n1.cluster.registry.putIfAbsent("actor/anyone"))).created).toBe(true);
+    expect(await drive(n2.cluster.registry.remove("actor/anyone"))).toBe(true);
+    for (const node of nodes) expect(await drive(node.cluster.registry.get("actor/anyone"))).toBeUndefined();
+    expect(await drive(n2.cluster.registry.remove("actor/anyone"))).toBe(false);
+  });
+
   it("lets exactly one of two nodes racing put-if-absent on the same key win", async () => {
     const nodes = await cluster.start(5);
     await advanceUntil(() => cluster.agree(nodes, names5), 5000, "convergence");
