@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { RegistryWriteQuorumError } from "@tsakt/cluster";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Parts } from "../src/cluster-parts.js";
-import { type Member, RegistryEntrySchema, ReplicateSchema } from "../src/gen/tsakt/cluster/v1/cluster_pb.js";
+import { type Member, PutSchema, RegistryEntrySchema, ReplicateSchema } from "../src/gen/tsakt/cluster/v1/cluster_pb.js";
 import { advance, advanceUntil, drive, TestCluster, type TestNode, useClusterFakeTimers } from "./helpers.js";
 
 const names5 = ["n1", "n2", "n3", "n4", "n5"];
@@ -62,6 +62,35 @@ describe("registry", () => {
     for (const node of nodes) expect(await drive(node.cluster.registry.get("actor/orders"))).toBeUndefined();
     const again = await drive(n2.cluster.registry.putIfAbsent("actor/orders"));
     expect(again).toMatchObject({ created: true, entry: { owner: "n2" } });
+  });
+
+  it("removes a key whatever its owner when the remove names none, and reports a key already gone as not removed", async () => {
+    const nodes = await cluster.start(3);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2", "n3"]), 5000, "convergence");
+    const [n1, n2] = nodes as [TestNode, TestNode, TestNode];
+    expect((await drive(n1.cluster.registry.putIfAbsent("actor/anyone"))).created).toBe(true);
+    expect(await drive(n2.cluster.registry.remove("actor/anyone"))).toBe(true);
+    for (const node of nodes) expect(await drive(node.cluster.registry.get("actor/anyone"))).toBeUndefined();
+    expect(await drive(n2.cluster.registry.remove("actor/anyone"))).toBe(false);
+  });
+
+  it("answers a put without a key with nothing and stores nothing", async () => {
+    const nodes = await cluster.start(2);
+    await advanceUntil(() => cluster.agree(nodes, ["n1", "n2"]), 5000, "convergence");
+    const [n1, n2] = nodes as [TestNode, TestNode];
+    const parts = (node: TestNode) => (node.cluster as unknown as { parts: Parts }).parts;
+    const entry = create(RegistryEntrySchema, { key: "", owner: "n1", ownerUid: parts(n1).membership.self.member?.uid ?? "" });
+    for (const target of nodes) {
+      const reply = await drive(
+        parts(n1).messenger.request(
+          parts(target).membership.self.member as Member,
+          { case: "put", value: create(PutSchema, { entry }) },
+          1000,
+        ),
+      );
+      expect(reply.body.case, target.name).toBeUndefined();
+    }
+    expect(n1.cluster.registry.localEntryCount() + n2.cluster.registry.localEntryCount()).toBe(0);
   });
 
   it("lets exactly one of two nodes racing put-if-absent on the same key win", async () => {
