@@ -118,8 +118,8 @@ export class Cluster implements Plugin {
    * Calls `listener` with the registry entries whose owner died or left, after removing them: the hook for
    * relocation. Each entry is reported on the node that is primary of its partition, so add the listener on every
    * node, before start (a joining node takes partitions over, and reports, while it starts). Relocatable actors' and
-   * singletons' entries are not removed: they keep naming the lost owner until a survivor re-creates the actor, and
-   * a new primary reports them again, so a relocating node that is lost too loses nothing. Returns the function that
+   * singletons' entries are not removed but marked `orphaned`: they keep naming the lost owner until a survivor
+   * re-creates the actor, and a new primary reports them again, so a relocating node that is lost too loses nothing. Returns the function that
    * removes it.
    */
   onOwnerLost(listener: OwnerLostListener): () => void {

@@ -233,7 +233,7 @@ export class RegistryReplica {
     while (this.busy(p, entry.key)) await this.pending(p, entry.key);
     if (!this.isPrimary(p)) return this.notPrimary(p);
     const current = this.store.get(entry.key);
-    if (current !== undefined && !current.removed && !this.ownerGone(current))
+    if (current !== undefined && !current.removed && !current.orphaned && !this.ownerGone(current))
       return { case: "putResult", value: create(PutResultSchema, { created: false, entry: current }) };
     const stored = create(RegistryEntrySchema, {
       key: entry.key,
@@ -463,23 +463,35 @@ export class RegistryReplica {
   private purge(partitions: number[]): void {
     if (this.ctx.settings.clock.now() < this.purgesHeldUntil) return;
     const lost: RegistryEntry[] = [];
+    const orphans: RegistryEntry[] = [];
     for (const p of partitions) {
       if (!this.isPrimary(p) || this.syncing.has(p)) continue;
-      const tombstones: RegistryEntry[] = [];
+      const writes: RegistryEntry[] = [];
       for (const entry of this.store.entries(p)) {
+        if (entry.orphaned && !entry.removed) {
+          if (this.reportedLost.get(entry.key) !== entry.version) orphans.push(entry);
+          continue;
+        }
         if (entry.removed || !this.ctx.membership.isGone(entry.owner, entry.ownerUid, entry.ownerStartedAtMs)) continue;
         if (this.ctx.keepsWhenLost(entry)) {
-          if (this.reportedLost.get(entry.key) === entry.version) continue;
-          this.reportedLost.set(entry.key, entry.version);
-          lost.push(entry);
+          // Marked orphaned (a new version, replicated like a tombstone), so a primary that never met the owner
+          // knows it too; reported below with the entries already marked.
+          const orphan = create(RegistryEntrySchema, { ...entry, orphaned: true, version: this.nextVersion(entry.version) });
+          this.store.set(orphan);
+          writes.push(orphan);
           continue;
         }
         const tombstone = this.tombstone(entry);
         this.store.set(tombstone);
-        tombstones.push(tombstone);
+        writes.push(tombstone);
         lost.push(entry);
       }
-      if (tombstones.length > 0) void this.replicate(p, tombstones);
+      if (writes.length > 0) void this.replicate(p, writes);
+      for (const written of writes) if (written.orphaned) orphans.push(written);
+    }
+    for (const orphan of orphans) {
+      this.reportedLost.set(orphan.key, orphan.version);
+      lost.push(orphan);
     }
     if (lost.length === 0) return;
     for (const listener of [...this.ctx.ownerLost]) {

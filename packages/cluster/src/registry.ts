@@ -66,7 +66,8 @@ const maxKeyLength = 4096;
  * lives in one of `partitions` partitions, written at the partition's primary with put-if-absent and replicated
  * to its backups before the write is acknowledged; reads go to the primary and fall back to the backups.
  * Entries of members that die or leave are removed and handed to Cluster.onOwnerLost listeners (relocation); those
- * of relocatable actors and singletons stay until re-created. A put over an entry whose owner is gone succeeds.
+ * of relocatable actors and singletons are marked orphaned and stay until re-created. A put over an orphaned entry, or
+ * one whose owner is gone, succeeds.
  */
 export class Registry {
   /** @internal Operations this node made, by outcome (for metrics). */

@@ -33,6 +33,7 @@ async function staleRun(successor: RelocationHost["successor"]) {
     choose: () => Promise.reject(new Error("an old run must not choose a member")),
     place: () => Promise.reject(new Error("an old run must not place an actor")),
     forget: () => Promise.reject(new Error("an old run must not remove an entry")),
+    current: () => Promise.reject(new Error("an old run must not read the registry")),
   });
   return { clock, relocator, failures };
 }
@@ -100,6 +101,7 @@ describe("relocation across runs of a node", () => {
       forget: async (e) => {
         forgotten.push(e);
       },
+      current: async () => entry,
     });
     const first = relocator.relocate(entry, placed);
     // A second report of the same key (a new primary) joins the relocation under way.

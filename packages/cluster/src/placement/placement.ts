@@ -95,6 +95,7 @@ export class ActorPlacement {
       choose: (strategy, role, what, exclude) => this.choose(strategy, role, what, exclude),
       place,
       // Given up (no member registers the kind): the entry that stayed for relocation goes.
+      current: (key) => host.registry().get(key),
       forget: async (entry) => {
         await host
           .registry()

@@ -25,6 +25,8 @@ export interface RelocationHost {
   place(name: string, kind: string, placed: PlacedActor, target: ClusterMember): Promise<{ pid: PID }>;
   /** Removes the lost owner's entry of a relocation given up. */
   forget(entry: RegistryEntry): Promise<void>;
+  /** The registry's entry of `key` now (undefined when none). */
+  current(key: string): Promise<RegistryEntry | undefined>;
 }
 
 /**
@@ -75,10 +77,15 @@ export class Relocator {
         log.info({ actor: name, kind: entry.kind, from: entry.owner, to: target.name, address: pid.address }, "relocated cluster actor");
         return;
       } catch (error) {
-        // Another node re-created it first: the name is taken again, which is what relocation wants.
-        if (error instanceof ActorAlreadyExistsError) return;
-        if (isTsaktError(error, "KindNotRegistered") && target !== undefined) lacking.add(target.name);
         reason = messageOfError(error);
+        // Another node re-created it first: the name is taken again, which is what relocation wants. Unless the entry
+        // still names the lost owner: the primary that answered has not learned yet that the owner is gone.
+        if (error instanceof ActorAlreadyExistsError) {
+          const now = await this.host.current(entry.key).catch(() => entry);
+          if (now !== undefined && now.ownerUid !== entry.ownerUid) return;
+          reason = "the registry still names the lost owner (its primary has not learned yet that the owner is gone)";
+        }
+        if (isTsaktError(error, "KindNotRegistered") && target !== undefined) lacking.add(target.name);
       }
       const eligible = this.host.members().filter((m) => placed.role === "" || m.roles.includes(placed.role));
       const givingUp = eligible.length > 0 && eligible.every((m) => lacking.has(m.name));
