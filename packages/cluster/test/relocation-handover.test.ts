@@ -14,8 +14,8 @@ afterEach(async () => {
   await Promise.all(systems.splice(0).map((s) => s.stop()));
 });
 
-/** A relocator of a run that is over (its cluster not running) on a live system, and the failures it published. */
-async function staleRun(successor: RelocationHost["successor"]) {
+/** A system on a TestClock, and the RelocationFailed events it publishes. */
+async function relocationSystem() {
   const clock = new TestClock();
   const system = await ActorSystem.start({ name: "relocation", logger: silentLogger, clock });
   systems.push(system);
@@ -23,6 +23,12 @@ async function staleRun(successor: RelocationHost["successor"]) {
   system.eventStream.subscribe((e) => {
     if (isMessage(e, RelocationFailedSchema)) failures.push(e);
   });
+  return { clock, system, failures };
+}
+
+/** A relocator of a run that is over (its cluster not running) on a live system, and the failures it published. */
+async function staleRun(successor: RelocationHost["successor"]) {
+  const { clock, system, failures } = await relocationSystem();
   const relocator = new Relocator({
     system,
     clock,
@@ -74,13 +80,7 @@ describe("relocation across runs of a node", () => {
   });
 
   it("gives up when no member registers the kind, removing the entry that stayed for it; one run per key", async () => {
-    const clock = new TestClock();
-    const system = await ActorSystem.start({ name: "relocation", logger: silentLogger, clock });
-    systems.push(system);
-    const failures: RelocationFailed[] = [];
-    system.eventStream.subscribe((e) => {
-      if (isMessage(e, RelocationFailedSchema)) failures.push(e);
-    });
+    const { clock, system, failures } = await relocationSystem();
     const member = (name: string) => ({ name, host: "127.0.0.1", port: 1, roles: [] as string[] }) as unknown as ClusterMember;
     const members = [member("n1"), member("n2")];
     const forgotten: RegistryEntry[] = [];

@@ -94,8 +94,8 @@ export class ActorPlacement {
       members: () => host.members(),
       choose: (strategy, role, what, exclude) => this.choose(strategy, role, what, exclude),
       place,
-      // Given up (no member registers the kind): the entry that stayed for relocation goes.
       current: (key) => host.registry().get(key),
+      // Given up (no member registers the kind): the entry that stayed for relocation goes.
       forget: async (entry) => {
         await host
           .registry()
