@@ -31,18 +31,56 @@ describe("gather: how writes and reads collect answers", () => {
     expect(p.names()).toEqual(["b", "c"]);
   });
 
-  it("asks the next node for each one that fails or refuses, and reports the last failure", async () => {
+  it("asks the next node for each one that fails or refuses, and asks a failed node again after a backoff", async () => {
     const clock = new TestClock();
     const p = peers();
+    let settled = false;
     const outcome = gather({ candidates: members("b", "c", "d"), needed: 2, timeoutMs: 1000, clock, ask: p.ask, accept: (ok) => ok });
-    const boom = new Error("unreachable");
-    p.asked[0]?.reject(boom);
-    await Promise.resolve();
-    await Promise.resolve();
+    void outcome.then(() => (settled = true));
+    p.asked[0]?.reject(new Error("no replicator yet"));
+    await clock.advance(0);
     expect(p.names()).toEqual(["b", "c", "d"]);
     p.asked[1]?.resolve(false);
     p.asked[2]?.resolve(true);
-    expect(await outcome).toEqual({ ok: false, counted: 1, lastError: boom });
+    await clock.advance(49);
+    expect(settled).toBe(false);
+    expect(p.names()).toEqual(["b", "c", "d"]);
+    await clock.advance(1);
+    expect(p.names()).toEqual(["b", "c", "d", "b"]);
+    p.asked[3]?.resolve(true);
+    expect(await outcome).toEqual({ ok: true, counted: 2, lastError: expect.objectContaining({ message: "no replicator yet" }) });
+  });
+
+  it("asks a node that keeps failing again with a doubling wait, and fails at the timeout with its last error", async () => {
+    const clock = new TestClock();
+    const p = peers();
+    const t0 = clock.now();
+    const outcome = gather({ candidates: members("b", "c"), needed: 2, timeoutMs: 1000, clock, ask: p.ask, accept: (ok) => ok });
+    p.asked[1]?.resolve(true);
+    const failures: number[] = [];
+    let last = new Error("none");
+    for (let i = 0; i < 5; i++) {
+      last = new Error(`unreachable ${i}`);
+      p.asked.filter((a) => a.name === "b").at(-1)?.reject(last);
+      failures.push(clock.now() - t0);
+      const before = p.names().length;
+      while (p.names().length === before && clock.now() - t0 < 1000) await clock.advance(10);
+    }
+    // Asked again 50, 100, 200 and 400 ms after each failure; the fifth failure, at 750 ms, leaves too little time.
+    expect(failures).toEqual([0, 50, 150, 350, 750]);
+    expect(p.names().filter((n) => n === "b")).toHaveLength(5);
+    expect(await outcome).toEqual({ ok: false, counted: 1, lastError: last });
+  });
+
+  it("fails once every candidate refused, without waiting for the timeout", async () => {
+    const clock = new TestClock();
+    const p = peers();
+    const t0 = clock.now();
+    const outcome = gather({ candidates: members("b", "c"), needed: 2, timeoutMs: 1000, clock, ask: p.ask, accept: (ok) => ok });
+    p.asked[0]?.resolve(false);
+    p.asked[1]?.resolve(true);
+    expect(await outcome).toEqual({ ok: false, counted: 1, lastError: undefined });
+    expect(clock.now()).toBe(t0);
   });
 
   it("asks every remaining node once a fifth of the time passed, and fails at the timeout", async () => {

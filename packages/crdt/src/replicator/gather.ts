@@ -26,11 +26,17 @@ export interface GatherOutcome {
   readonly lastError: unknown;
 }
 
+/** The wait before a node whose ask failed is asked again; it doubles per failure up to RETRY_MAX_MS. */
+const RETRY_FIRST_MS = 50;
+const RETRY_MAX_MS = 1000;
+
 /**
  * Asks the first `needed` candidates at once (so a write or read costs no more messages than it needs), another
  * candidate for each one that fails or gives an answer that does not count, and every remaining candidate once a
- * fifth of the time has passed without enough answers (so one slow node does not fail the call). Resolves as soon
- * as `needed` answers counted, when the time is up, or when no candidate is left to ask.
+ * fifth of the time has passed without enough answers (so one slow node does not fail the call). A node whose ask
+ * failed (not one that refused) is asked again after a backoff while time is left: a member that has just joined may
+ * not have started its replicator yet. Resolves as soon as `needed` answers counted, when the time is up, or when no
+ * candidate is left to ask or waiting to be asked again.
  */
 export function gather<T>(plan: GatherPlan<T>): Promise<GatherOutcome> {
   const { candidates, needed, clock } = plan;
@@ -39,6 +45,7 @@ export function gather<T>(plan: GatherPlan<T>): Promise<GatherOutcome> {
   return new Promise<GatherOutcome>((resolve) => {
     let next = 0;
     let inFlight = 0;
+    let retrying = 0;
     let counted = 0;
     let lastError: unknown;
     let done = false;
@@ -50,35 +57,45 @@ export function gather<T>(plan: GatherPlan<T>): Promise<GatherOutcome> {
       resolve({ ok, counted, lastError });
     };
     const settle = (): void => {
-      inFlight--;
       if (counted >= needed) finish(true);
       else if (!done && inFlight < needed - counted) launch(1);
-      if (!done && inFlight === 0 && next >= candidates.length) finish(false);
+      if (!done && inFlight === 0 && retrying === 0 && next >= candidates.length) finish(false);
+    };
+    const ask = (member: ClusterMember, failures: number): void => {
+      inFlight++;
+      let asked: Promise<T>;
+      try {
+        asked = plan.ask(member, Math.max(1, deadline - clock.now()));
+      } catch (error) {
+        asked = Promise.reject(error);
+      }
+      asked.then(
+        (answer) => {
+          if (done) return;
+          inFlight--;
+          if (plan.accept(answer, member)) counted++;
+          settle();
+        },
+        (error: unknown) => {
+          if (done) return;
+          inFlight--;
+          lastError = error;
+          const wait = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** failures);
+          if (deadline - clock.now() > wait) {
+            retrying++;
+            timers.push(
+              clock.setTimeout(() => {
+                retrying--;
+                if (!done) ask(member, failures + 1);
+              }, wait),
+            );
+          }
+          settle();
+        },
+      );
     };
     const launch = (n: number): void => {
-      for (let i = 0; i < n && next < candidates.length && !done; i++) {
-        const member = candidates[next++] as ClusterMember;
-        inFlight++;
-        const left = Math.max(1, deadline - clock.now());
-        let asked: Promise<T>;
-        try {
-          asked = plan.ask(member, left);
-        } catch (error) {
-          asked = Promise.reject(error);
-        }
-        asked.then(
-          (answer) => {
-            if (done) return;
-            if (plan.accept(answer, member)) counted++;
-            settle();
-          },
-          (error: unknown) => {
-            if (done) return;
-            lastError = error;
-            settle();
-          },
-        );
-      }
+      for (let i = 0; i < n && next < candidates.length && !done; i++) ask(candidates[next++] as ClusterMember, 0);
     };
     timers.push(clock.setTimeout(() => finish(false), plan.timeoutMs));
     timers.push(clock.setTimeout(() => launch(candidates.length), Math.max(1, Math.floor(plan.timeoutMs / 5))));
