@@ -61,7 +61,10 @@ describe("gather: how writes and reads collect answers", () => {
     let last = new Error("none");
     for (let i = 0; i < 5; i++) {
       last = new Error(`unreachable ${i}`);
-      p.asked.filter((a) => a.name === "b").at(-1)?.reject(last);
+      p.asked
+        .filter((a) => a.name === "b")
+        .at(-1)
+        ?.reject(last);
       failures.push(clock.now() - t0);
       const before = p.names().length;
       while (p.names().length === before && clock.now() - t0 < 1000) await clock.advance(10);
