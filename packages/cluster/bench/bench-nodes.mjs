@@ -38,7 +38,16 @@ export function startNode(port, peers, { exposeGc = false } = {}) {
   const child = fork(fixture, [], {
     execArgv: [...(exposeGc ? ["--expose-gc"] : []), ...(linked ? [] : ["--import", loader])],
     // TSAKT_BENCH_LOG_LEVEL (default "error") shows the nodes' own logs, e.g. "warn" to see refused connections.
-    env: { ...process.env, TSAKT_CLUSTER_NODE: JSON.stringify({ port, peers, logLevel: process.env.TSAKT_BENCH_LOG_LEVEL ?? "error" }) },
+    // TSAKT_BENCH_CLUSTER (JSON, default none): further cluster options for every node, e.g. a longer stableAfterMs.
+    env: {
+      ...process.env,
+      TSAKT_CLUSTER_NODE: JSON.stringify({
+        port,
+        peers,
+        logLevel: process.env.TSAKT_BENCH_LOG_LEVEL ?? "error",
+        cluster: JSON.parse(process.env.TSAKT_BENCH_CLUSTER ?? "{}"),
+      }),
+    },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const pending = new Map();

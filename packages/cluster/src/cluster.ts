@@ -236,8 +236,11 @@ export class Cluster implements Plugin {
       resolverActions: {
         downMembers: (names, reason) => this.downMembers(names, reason),
         downSelf: (reason) => void this.downSelf(reason),
-        decided: (decision, reachable, unreachable) => {
-          system.logger.warn({ strategy: s.downing.strategy, decision, reachable, unreachable }, "split-brain resolver decided");
+        decided: (decision, reachable, unreachable, evidence) => {
+          system.logger.warn(
+            { strategy: s.downing.strategy, decision, reachable, unreachable, ...evidence },
+            "split-brain resolver decided",
+          );
           this.emitter.publish(SplitBrainDecisionSchema, {
             strategy: s.downing.strategy,
             decision,

@@ -11,9 +11,22 @@ export interface ResolverActions {
   downMembers(names: readonly string[], reason: string): void;
   /** This side loses: stop what this node hosts, then stop or rejoin. */
   downSelf(reason: string): void;
-  /** Reports the decision (event stream, logs). */
-  decided(decision: SbrDecision, reachable: readonly string[], unreachable: readonly string[]): void;
+  /**
+   * Reports the decision (event stream, logs); `evidence` names the unreachable members counted for their silence or
+   * only heard of (rumored), the rest the failure detector found.
+   */
+  decided(decision: SbrDecision, reachable: readonly string[], unreachable: readonly string[], evidence: SbrEvidence): void;
 }
+
+/** Why members counted as unreachable besides the failure detector's verdict (see ResolverActions.decided). */
+export interface SbrEvidence {
+  /** Live members not heard from for silenceMs (the losing check only). */
+  readonly silent: readonly string[];
+  /** Members only heard of, never met (the losing check only). */
+  readonly rumored: readonly string[];
+}
+
+const noEvidence: SbrEvidence = { silent: [], rumored: [] };
 
 /**
  * `view` with the members only heard of (`rumored`) added, youngest, as unreachable (`unreachable`, the losing
@@ -181,7 +194,7 @@ export class SplitBrainResolver {
     else {
       this.losingSince ??= Math.max(this.lastChangeAt, now - this.tickMs);
       if (now - this.losingSince >= this.settings.stableAfterMs) {
-        this.act("down-self", current);
+        this.act("down-self", current, { silent: [...silent], rumored });
         return;
       }
     }
@@ -216,13 +229,14 @@ export class SplitBrainResolver {
   }
 
   /** Reports `decision` on `view`, and downs this node when it loses. Returns the names on the other side. */
-  private act(decision: SbrDecision, view: SbrView): string[] {
+  private act(decision: SbrDecision, view: SbrView, evidence = noEvidence): string[] {
     const sides = sidesOf(view, undefined).all;
     const others = sides.unreachable.map((m) => m.name);
     this.actions.decided(
       decision,
       sides.reachable.map((m) => m.name),
       others,
+      evidence,
     );
     if (decision === "down-self") {
       this.stop();
