@@ -1,12 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { grainStateKey } from "@tsakt/grains";
 import { PersistenceCodec } from "@tsakt/persistence";
 import { LmdbStateStore } from "@tsakt/persistence-lmdb";
+import { LineChild } from "@tsakt/test-servers";
 import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -35,78 +34,26 @@ interface History {
   since: number;
 }
 
-/** A bank node process (fixtures/bank-node.mjs over the built dist), driven over stdin. */
-class BankNode {
-  hostPort = "";
-  private readonly child: ChildProcess;
-  private seq = 0;
-  private readonly pending = new Map<number, (line: Line) => void>();
-  private readonly ready: Promise<boolean>;
-  private errors = "";
-
+/** A bank node process (fixtures/bank-node.mjs over the built dist), driven over stdin; it reports acks and losses to `history`. */
+class BankNode extends LineChild<Line> {
   constructor(
     readonly name: string,
     peers: readonly string[],
     path: string,
     history: History,
   ) {
-    this.child = spawn(process.execPath, ["--import", loader, fixture], {
-      env: { ...process.env, BANK_NODE: JSON.stringify({ name, peers, path }) },
-      stdio: ["pipe", "pipe", "pipe"],
+    super({
+      fixture,
+      loader,
+      env: { BANK_NODE: JSON.stringify({ name, peers, path }) },
+      label: `bank node ${name}`,
+      onLine: (line: Line) => {
+        if (line.ack !== undefined) {
+          history.acked.set(line.ack, line.account as string);
+          if (history.since > 0) history.ackedSince.add(line.account as string);
+        } else if (line.lost !== undefined) history.lost.set(line.lost, line.account as string);
+      },
     });
-    this.child.stderr?.on("data", (chunk: Buffer) => (this.errors += chunk.toString()));
-    let ready: (ok: boolean) => void = () => {};
-    this.ready = new Promise((resolve) => (ready = resolve));
-    this.child.once("exit", () => {
-      ready(false);
-      for (const answer of this.pending.values()) answer({ error: "exited" });
-      this.pending.clear();
-    });
-    createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on("line", (text) => {
-      const line = JSON.parse(text) as Line;
-      if (line.ready === true) {
-        this.hostPort = line.hostPort as string;
-        ready(true);
-      } else if (line.ack !== undefined) {
-        history.acked.set(line.ack, line.account as string);
-        if (history.since > 0) history.ackedSince.add(line.account as string);
-      } else if (line.lost !== undefined) {
-        history.lost.set(line.lost, line.account as string);
-      } else if (line.seq !== undefined) {
-        this.pending.get(line.seq)?.(line);
-        this.pending.delete(line.seq);
-      }
-    });
-  }
-
-  async started(): Promise<this> {
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 20_000);
-    const ok = await this.ready;
-    clearTimeout(timer);
-    if (!ok) throw new Error(`bank node ${this.name} exited before it was ready (did \`npx tsc -b\` run?):\n${this.errors}`);
-    return this;
-  }
-
-  command(body: Record<string, unknown>): Promise<Line> {
-    const seq = ++this.seq;
-    return new Promise((resolve) => {
-      this.pending.set(seq, resolve);
-      this.child.stdin?.write(`${JSON.stringify({ seq, ...body })}\n`);
-    });
-  }
-
-  kill(): void {
-    this.child.kill("SIGKILL");
-  }
-
-  /** Closing stdin stops the node gracefully; SIGKILL after 10 s. */
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
-    this.child.stdin?.end();
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(timer);
   }
 }
 

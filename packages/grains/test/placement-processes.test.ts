@@ -1,9 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { eventually } from "@tsakt/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePorts } from "../../../tools/test-servers/src/index.js";
+import { freePorts, LineChild } from "../../../tools/test-servers/src/index.js";
 
 const fixture = fileURLToPath(new URL("./fixtures/placement-node.mjs", import.meta.url));
 const loader = fileURLToPath(new URL("./fixtures/register-dist.mjs", import.meta.url));
@@ -20,62 +18,22 @@ interface Activation {
 }
 
 /** A placement-node process driven over stdin/stdout with JSON lines. */
-class Node {
-  private seq = 0;
-  private readonly pending = new Map<number, (line: { value?: unknown; error?: string }) => void>();
-  private readonly ready: Promise<void>;
-  private errors = "";
-
-  constructor(
+class Node extends LineChild<{ ready?: boolean; seq?: number; value?: unknown; error?: string }> {
+  private constructor(
     readonly name: string,
-    private readonly child: ChildProcess,
+    config: Record<string, unknown>,
   ) {
-    child.stderr?.on("data", (chunk: Buffer) => (this.errors += chunk.toString()));
-    let ready: () => void = () => {};
-    let failed: (error: Error) => void = () => {};
-    this.ready = new Promise((resolve, reject) => ((ready = resolve), (failed = reject)));
-    child.once("exit", () => {
-      failed(new Error(`${name} exited before it was ready:\n${this.errors}`));
-      for (const answer of this.pending.values()) answer({ error: "exited" });
-      this.pending.clear();
-    });
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (text) => {
-      const line = JSON.parse(text) as { ready?: boolean; seq?: number; value?: unknown; error?: string };
-      if (line.ready === true) ready();
-      else if (line.seq !== undefined) {
-        this.pending.get(line.seq)?.(line);
-        this.pending.delete(line.seq);
-      }
-    });
+    super({ fixture, loader, env: { PLACEMENT_NODE: JSON.stringify({ name, ...config }) }, label: name });
   }
 
-  static async start(name: string, config: Record<string, unknown>): Promise<Node> {
-    const child = spawn(process.execPath, ["--import", loader, fixture], {
-      env: { ...process.env, PLACEMENT_NODE: JSON.stringify({ name, ...config }) },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    const node = new Node(name, child);
-    await node.ready;
-    return node;
+  static start(name: string, config: Record<string, unknown>): Promise<Node> {
+    return new Node(name, config).started();
   }
 
   async request<T>(op: string, args: Record<string, unknown> = {}): Promise<T> {
-    const seq = ++this.seq;
-    const answer = await new Promise<{ value?: unknown; error?: string }>((resolve) => {
-      this.pending.set(seq, resolve);
-      this.child.stdin?.write(`${JSON.stringify({ seq, op, ...args })}\n`);
-    });
+    const answer = await this.command({ op, ...args });
     if (answer.error !== undefined) throw new Error(`${this.name} ${op}: ${answer.error}`);
     return answer.value as T;
-  }
-
-  kill(): void {
-    this.child.kill("SIGKILL");
-  }
-
-  stop(): void {
-    this.child.stdin?.end();
-    this.child.kill("SIGKILL");
   }
 }
 
@@ -99,7 +57,7 @@ describe.each([
   const nodes: Node[] = [];
 
   afterEach(() => {
-    for (const node of nodes.splice(0)) node.stop();
+    for (const node of nodes.splice(0)) node.kill();
   });
 
   it("activates 1,000 identities exactly once when all nodes call them first at once, and once more each after a SIGKILL of the busiest", async () => {

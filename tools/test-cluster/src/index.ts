@@ -1,6 +1,7 @@
-import { type ChildProcess, fork } from "node:child_process";
+import { fork } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { IpcChild } from "@tsakt/test-servers";
 import { eventually } from "@tsakt/testkit";
 
 const fixture = fileURLToPath(new URL("../fixtures/node.mjs", import.meta.url));
@@ -29,132 +30,32 @@ export interface TestNodeEvent {
   at: number;
 }
 
-interface Reply {
-  id?: number;
-  ok?: boolean;
-  value?: unknown;
-  error?: { code: string; message: string };
-  event?: string;
-}
-
 /** A cluster node with grains, the client gateway and optionally management, in its own OS process. */
-export class TestNode {
-  /** Member name, "127.0.0.1:<port>". */
-  readonly name: string;
-  /** What the node reported, in order. */
-  readonly events: TestNodeEvent[] = [];
+export class TestNode extends IpcChild<TestNodeEvent> {
   /** The management endpoint's URL, once ready (with management). */
   url = "";
-  private readonly child: ChildProcess;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private readonly exit: Promise<void>;
-  private output = "";
 
   private constructor(readonly config: TestNodeConfig) {
-    this.name = `127.0.0.1:${config.port}`;
-    this.child = fork(fixture, [], {
-      execArgv: ["--import", loader],
-      env: { ...process.env, TSAKT_TEST_NODE: JSON.stringify(config) },
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-    });
-    this.child.stdout?.on("data", (c: Buffer) => (this.output += c.toString()));
-    this.child.stderr?.on("data", (c: Buffer) => (this.output += c.toString()));
-    this.child.on("message", (m: Reply) => this.received(m));
-    this.exit = new Promise((resolve) => this.child.once("exit", () => resolve()));
-    void this.exit.then(() => {
-      for (const p of this.pending.values()) p.reject(new Error(`node ${this.name} exited`));
-      this.pending.clear();
-    });
+    super(
+      `127.0.0.1:${config.port}`,
+      fork(fixture, [], {
+        execArgv: ["--import", loader],
+        env: { ...process.env, TSAKT_TEST_NODE: JSON.stringify(config) },
+        stdio: ["ignore", "pipe", "pipe", "ipc"],
+      }),
+    );
   }
 
   /** Starts a node and resolves once it reported ready (its cluster joined), within `timeoutMs`. */
   static async start(config: TestNodeConfig, timeoutMs = 20_000): Promise<TestNode> {
     const node = new TestNode(config);
-    const ready = await Promise.race([
-      node
-        .waitFor((e) => e.event === "ready", timeoutMs)
-        .then(
-          (e) => ((node.url = e.url ?? ""), true),
-          () => false,
-        ),
-      node.exit.then(() => false),
-    ]);
-    if (!ready) {
-      node.child.kill("SIGKILL");
-      throw new Error(`node ${node.name} did not start (did \`npx tsc -b\` run?):\n${node.output}`);
-    }
+    node.url = (await node.whenReady(timeoutMs)).url ?? "";
     return node;
   }
 
-  /** The OS process id. */
-  get pid(): number {
-    return this.child.pid as number;
-  }
-
-  /** True until the process exited. */
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** What the process printed, for failure messages. */
-  get logs(): string {
-    return this.output;
-  }
-
-  /** Sends a command (see the fixture's ops) and resolves with its value, or rejects with an error carrying its code. */
-  request<T = unknown>(op: string, args: Record<string, unknown> = {}, timeoutMs = 15_000): Promise<T> {
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`node ${this.name}: ${op} got no answer within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, {
-        resolve: (v) => (clearTimeout(timer), resolve(v as T)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      });
-      this.child.send({ id, op, ...args });
-    });
-  }
-
-  /** The first event (past or future) matching `match`; rejects after `timeoutMs`. */
-  async waitFor(match: (e: TestNodeEvent) => boolean, timeoutMs: number): Promise<TestNodeEvent> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.events.find(match);
-      if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`node ${this.name}: no matching event within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  /** SIGKILLs the process (a crash) and waits for it to exit; resolves with the time the signal was sent. */
-  async kill(): Promise<number> {
-    const at = Date.now();
-    if (this.running) this.child.kill("SIGKILL");
-    await this.exit;
-    return at;
-  }
-
   /** Stops the node gracefully (system.stop(), which leaves the cluster), SIGKILL after 10 s. */
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    await this.request("stop", {}, 10_000).catch(() => undefined);
-    await Promise.race([this.exit, new Promise((r) => setTimeout(r, 10_000))]);
-    await this.kill();
-  }
-
-  private received(m: Reply): void {
-    if (m.event !== undefined) {
-      this.events.push(m as unknown as TestNodeEvent);
-      return;
-    }
-    const pending = m.id === undefined ? undefined : this.pending.get(m.id);
-    if (pending === undefined) return;
-    this.pending.delete(m.id as number);
-    if (m.ok === true) pending.resolve(m.value);
-    else pending.reject(Object.assign(new Error(m.error?.message ?? "failed"), { code: m.error?.code }));
+  stop(): Promise<void> {
+    return this.stopWith("stop");
   }
 }
 

@@ -3,6 +3,8 @@ export type { AddressRecord, DnsRecords, PtrRecord, SrvRecord, TxtRecord } from 
 export { type DnsmasqHandle, type DnsmasqOptions, type RecordsApplied, startDnsmasq } from "./dnsmasq.js";
 export { type EtcdHandle, type EtcdOptions, startEtcd } from "./etcd.js";
 export { freePort, freePorts, freeUdpTcpPort } from "./free-port.js";
+export { IpcChild, type IpcMessage } from "./ipc-child.js";
+export { type ChildLine, LineChild, type LineChildOptions } from "./line-child.js";
 export { type NatsServerHandle, type NatsServerOptions, startNatsServer } from "./nats-server.js";
 export {
   type NetnsHost,
