@@ -16,7 +16,7 @@ import {
   GrainLoadReportSchema,
 } from "./gen/tsakt/grains/v1/grains_pb.js";
 import { activationName, type GrainIdentity } from "./identity.js";
-import { callPrefix, deliverCall, inboundCallOf } from "./inbound-call.js";
+import { callPrefix, InboundGrainCall, inboundCallOf } from "./inbound-call.js";
 import { managerName } from "./runtime.js";
 
 /** Longest wait of a least-load query to one member, in ms. */
@@ -37,7 +37,7 @@ export class ClusterGrainForwarder implements GrainForwarder {
   private registry: Registry | undefined = undefined;
   private readonly managers = new Map<string, PID>();
   /** The call path of an identity's grain at its owner, for first-hop calls (by the handle's frozen identity). */
-  private readonly callTargets = new WeakMap<GrainIdentity, { readonly node: string; readonly pid: PID }>();
+  private readonly callTargets = new WeakMap<GrainIdentity, CallTarget>();
   private unroute: (() => void) | undefined = undefined;
 
   constructor(private readonly cluster: Cluster) {}
@@ -69,7 +69,7 @@ export class ClusterGrainForwarder implements GrainForwarder {
 
   tell(node: string, identity: GrainIdentity, message: unknown, sender: PID | undefined, hops: number): void {
     const target = this.started();
-    let to: PID;
+    let to: CallTarget;
     try {
       this.check(identity, message);
       to = this.callTarget(node, identity, hops);
@@ -77,11 +77,11 @@ export class ClusterGrainForwarder implements GrainForwarder {
       hostOf(target.system).deadLetter(message, sender, `${node}${callPrefix}${hops}`, messageOf(error));
       return;
     }
-    to.tell(message, sender);
+    to.pid.tell(message, sender);
   }
 
   ask(node: string, identity: GrainIdentity, message: unknown, hops: number, timeoutMs: number): Promise<unknown> {
-    let to: PID;
+    let to: CallTarget;
     try {
       this.started();
       this.check(identity, message);
@@ -90,17 +90,7 @@ export class ClusterGrainForwarder implements GrainForwarder {
       return Promise.reject(error);
     }
     // One settlement hop: the reply, or GrainCallFailed as the grain's error, or the timeout naming the grain.
-    return to.ask(message, { timeoutMs }).then(
-      (reply) => {
-        if (isMessage(reply, GrainCallFailedSchema))
-          throw new RemoteFailureError(reply.code, reply.message, `${node}/system/${managerName}`);
-        return reply;
-      },
-      (error: unknown) => {
-        if (isTsaktError(error, "AskTimeout")) throw new AskTimeoutError(`grain ${identity.kind}/${identity.id} on ${node}`, timeoutMs);
-        throw error;
-      },
-    );
+    return to.pid.ask(message, to.optionsFor(timeoutMs)).then(to.onReply, to.onError);
   }
 
   /** The time on the system's clock. */
@@ -146,7 +136,7 @@ export class ClusterGrainForwarder implements GrainForwarder {
       return;
     }
     const replyTo = call.ask ? sender : undefined;
-    deliverCall(target, identity, payload, sender, call.hops, replyTo, call.timeoutMs);
+    new InboundGrainCall(target, identity, call.hops).call(payload, sender, replyTo, call.timeoutMs, undefined);
   }
 
   /** Throws InvalidMessageError unless `message` is a protobuf message of a type remoting knows. */
@@ -157,13 +147,14 @@ export class ClusterGrainForwarder implements GrainForwarder {
       );
   }
 
-  /** The remote reference of the grain's call path on `node` for a call on its `hops`-th forward. */
-  private callTarget(node: string, identity: GrainIdentity, hops: number): PID {
+  /** The grain's call path on `node` for a call on its `hops`-th forward (first-hop ones are kept per identity). */
+  private callTarget(node: string, identity: GrainIdentity, hops: number): CallTarget {
     const cached = hops === 1 ? this.callTargets.get(identity) : undefined;
-    if (cached !== undefined && cached.node === node && cached.pid.isAlive()) return cached.pid;
+    if (cached !== undefined && cached.node === node && cached.pid.isAlive()) return cached;
     const pid = remoteOf(this.started().system).pidOf(`${node}${callPrefix}${hops}/${activationName(identity.kind, identity.id)}`);
-    if (hops === 1) this.callTargets.set(identity, { node, pid });
-    return pid;
+    const target = new CallTarget(node, identity, pid);
+    if (hops === 1) this.callTargets.set(identity, target);
+    return target;
   }
 
   private managerAt(node: string): PID {
@@ -184,6 +175,37 @@ export class ClusterGrainForwarder implements GrainForwarder {
     if (this.target === undefined) throw new SystemNotStartedError("forward a grain message (pass the forwarder to grains({ forwarder }))");
     return this.target;
   }
+}
+
+/** A grain's call path on its owner, with the settlement of asks to it made once instead of per ask. */
+class CallTarget {
+  private options: { readonly timeoutMs: number } = { timeoutMs: 0 };
+
+  constructor(
+    readonly node: string,
+    private readonly identity: GrainIdentity,
+    readonly pid: PID,
+  ) {}
+
+  /** The ask options for `timeoutMs`, the same object while the timeout stays the same. */
+  optionsFor(timeoutMs: number): { readonly timeoutMs: number } {
+    if (this.options.timeoutMs !== timeoutMs) this.options = { timeoutMs };
+    return this.options;
+  }
+
+  /** The grain's reply, or its GrainCallFailed as the grain's error. */
+  readonly onReply = (reply: unknown): unknown => {
+    if (isMessage(reply, GrainCallFailedSchema))
+      throw new RemoteFailureError(reply.code, reply.message, `${this.node}/system/${managerName}`);
+    return reply;
+  };
+
+  /** A timeout names the grain; other errors pass. */
+  readonly onError = (error: unknown): never => {
+    if (isTsaktError(error, "AskTimeout"))
+      throw new AskTimeoutError(`grain ${this.identity.kind}/${this.identity.id} on ${this.node}`, (error as AskTimeoutError).timeoutMs);
+    throw error;
+  };
 }
 
 function isProtobufMessage(value: unknown): value is Message {

@@ -57,7 +57,8 @@ export function openToClients(system: ActorSystem, name: string): void {
 /**
  * Routes what peers send to paths starting with `prefix` ("/system/<name>/…/", ending in "/") to the receiver that
  * `resolve` returns for the rest of the path, instead of to an actor (none is at such a path); an undefined receiver
- * answers ActorNotFound. Clients reach it only when /system/<name> is open to them. Returns the removal.
+ * answers ActorNotFound. Clients reach it only when /system/<name> is open to them. Returns the removal; a connection
+ * keeps using the receiver it resolved last while that receiver's isAlive() is true.
  */
 export function routeInbound(system: ActorSystem, prefix: string, resolve: InboundResolver): () => void {
   return remoteNodeOf(system, "routeInbound()").routes.add(prefix, resolve);
