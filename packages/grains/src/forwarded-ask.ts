@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { type Clock, DeadActorError, type PID, TsaktError } from "@tsakt/actor";
+import type { IncomingAsk } from "@tsakt/remote/internal";
 import type { GrainAsker } from "./activation-messages.js";
 import { messageOf } from "./errors.js";
 import { type GrainCallFailed, GrainCallFailedSchema } from "./gen/tsakt/grains/v1/grains_pb.js";
@@ -17,14 +18,18 @@ export function failureOf(error: unknown): GrainCallFailed {
  */
 export class ForwardedAsk implements GrainAsker {
   private settled = false;
+  /** On the clock; unused when the reply reference knows the asker's time left (an IncomingAsk). */
   private readonly deadline: number;
 
   constructor(
     private readonly replyTo: PID,
-    timeoutMs: number,
+    /** The asker's time left when the call came, in ms (the time left from then on when `incoming` is given and has none). */
+    private readonly timeoutMs: number,
     private readonly clock: Clock,
+    /** The reply reference as remoting's incoming ask, which knows the asker's deadline. */
+    private readonly incoming: IncomingAsk | undefined = undefined,
   ) {
-    this.deadline = clock.now() + timeoutMs;
+    this.deadline = incoming === undefined ? clock.now() + timeoutMs : 0;
   }
 
   get name(): string {
@@ -52,6 +57,7 @@ export class ForwardedAsk implements GrainAsker {
   }
 
   remainingMs(): number {
+    if (this.incoming !== undefined) return this.incoming.remainingMs(this.timeoutMs);
     return Math.max(0, Math.ceil(this.deadline - this.clock.now()));
   }
 

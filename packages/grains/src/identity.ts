@@ -71,14 +71,21 @@ export function activationName(kind: string, id: string): string {
 
 /** The key ("kind/id") of an activation's actor name (activationName, maybe with "$<attempt>"); undefined for other names. */
 export function keyOfActivationName(name: string): string | undefined {
+  const identity = identityOfActivationName(name);
+  return identity === undefined ? undefined : grainKey(identity.kind, identity.id);
+}
+
+/** The identity of an activation's actor name (activationName, maybe with "$<attempt>"); undefined for other names. */
+export function identityOfActivationName(name: string): GrainIdentity | undefined {
   const attempt = name.indexOf("$");
   const base = attempt < 0 ? name : name.slice(0, attempt);
   const at = base.indexOf("@");
   if (at <= 0) return undefined;
+  const kind = base.slice(0, at);
   const escaped = base.slice(at + 1);
-  if (!escaped.includes("~")) return grainKey(base.slice(0, at), escaped);
+  if (!escaped.includes("~")) return { kind, id: escaped };
   try {
-    return grainKey(base.slice(0, at), decodeURIComponent(escaped.replaceAll("~", "%")));
+    return { kind, id: decodeURIComponent(escaped.replaceAll("~", "%")) };
   } catch {
     return undefined;
   }

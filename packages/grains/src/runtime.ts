@@ -127,7 +127,11 @@ export class GrainRuntime implements GrainForwardTarget, GrainRefHost, Activatio
 
   /** Delivers a message another node forwarded here: it activates here, without asking placement. */
   deliverForwarded(identity: GrainIdentity, message: unknown, sender: PID | undefined, hops: number): void {
-    const ref = this.ref(identity.kind, identity.id);
+    this.deliverForwardedTo(this.ref(identity.kind, identity.id), message, sender, hops);
+  }
+
+  /** Delivers a message another node forwarded here to the grain of `ref`: straight to its activation when it is active. */
+  deliverForwardedTo(ref: GrainRef, message: unknown, sender: PID | undefined, hops: number): void {
     if (ref.direct(message, sender) === undefined) this.route(ref, message, sender, hops);
   }
 

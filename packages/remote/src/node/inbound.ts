@@ -25,6 +25,7 @@ import type { PayloadDecoder, Serialization } from "../wire/serialization.js";
 import type { ClientAccess } from "./access.js";
 import { parseRemoteAddress, type RemoteAddress } from "./address.js";
 import { askFailedOf } from "./ask-failure.js";
+import type { InboundRoutes } from "./inbound-routes.js";
 import type { Outbound } from "./outbound.js";
 import type { PendingAsks } from "./pending-asks.js";
 import type { MetadataCarrier } from "./propagation.js";
@@ -51,6 +52,8 @@ export interface InboundHost extends PidHost {
   watchCommand(command: WatchCommand): void;
   /** What client connections may reach. */
   readonly access: ClientAccess;
+  /** Receivers of routed paths under system actors, looked up before the actor tree. */
+  readonly routes: InboundRoutes;
   /** Present when the tracing option is set. */
   readonly tracer: RemoteTracer | undefined;
   /** Records that a client connection was refused `target` (logged at most once per interval). */
@@ -312,7 +315,7 @@ export class Inbound implements EnvelopeHandler<Peer> {
     return parsed === undefined || parsed.system !== this.node.systemName ? undefined : parsed.path;
   }
 
-  /** The local actor (or ask completion, or temporary sender) at `address`. */
+  /** The local actor (or ask completion, temporary sender, or routed receiver) at `address`. */
   resolveLocal(address: string): PID | undefined {
     const path = this.localPath(address);
     if (path === undefined) return undefined;
@@ -322,6 +325,8 @@ export class Inbound implements EnvelopeHandler<Peer> {
     }
     if (path.startsWith("/$tmp/")) return this.out.tempSender(Number(path.slice(6)));
     if (path === "") return undefined;
+    const routed = this.node.routes.resolve(path);
+    if (routed !== undefined) return routed ?? undefined;
     return this.node.actorSystem.localActorOf(path);
   }
 

@@ -36,6 +36,7 @@ import { Serialization } from "../wire/serialization.js";
 import { ClientAccess } from "./access.js";
 import { hostPortOf, parseRemoteAddress, type RemoteAddress, requireRemoteAddress } from "./address.js";
 import { Inbound, type InboundHost } from "./inbound.js";
+import { InboundRoutes } from "./inbound-routes.js";
 import { instrumentRemoting } from "./metrics.js";
 import type { ResolvedOptions } from "./options.js";
 import { Outbound, type OutboundHost } from "./outbound.js";
@@ -94,6 +95,8 @@ export class RemoteNode implements ConnectionHost<Peer>, PeerHost, InboundHost, 
   private readonly limiter = new LogLimiter(() => this.logger);
   /** What client connections may reach. */
   readonly access = new ClientAccess();
+  /** Receivers of routed paths under system actors (routeInbound). */
+  readonly routes = new InboundRoutes();
   private readonly connections = new Set<PeerConnection>();
   private heartbeat: NodeJS.Timeout | undefined = undefined;
   private registry: PID | undefined = undefined;

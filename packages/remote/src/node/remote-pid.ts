@@ -165,6 +165,11 @@ export class ReplyPID implements PID, MetadataCarrier {
     return !this.done;
   }
 
+  /** Milliseconds left before the asker gives up (0 once past); the system's ask timeout when the asker sent no deadline. */
+  remainingMs(fallbackMs: number): number {
+    return this.expiresAt === 0 ? fallbackMs : Math.max(0, Math.ceil(this.expiresAt - performance.now()));
+  }
+
   /** Fails the remote ask with `error` (for runtimes that report undeliverable asks). */
   reject(error: unknown): void {
     if (this.done) return;

@@ -15,7 +15,9 @@ export const file_tsakt_grains_v1_grains: GenFile = /*@__PURE__*/
   fileDesc("Chx0c2FrdC9ncmFpbnMvdjEvZ3JhaW5zLnByb3RvEg90c2FrdC5ncmFpbnMudjEiewoJR3JhaW5DYWxsEgwKBGtpbmQYASABKAkSCgoCaWQYAiABKAkSJQoHbWVzc2FnZRgDIAEoCzIULmdvb2dsZS5wcm90b2J1Zi5BbnkSCwoDYXNrGAQgASgIEgwKBGhvcHMYBSABKA0SEgoKdGltZW91dF9tcxgGIAEoDSIwCg9HcmFpbkNhbGxGYWlsZWQSDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIhAKDkdyYWluTG9hZFF1ZXJ5IiYKD0dyYWluTG9hZFJlcG9ydBITCgthY3RpdmF0aW9ucxgBIAEoDWIGcHJvdG8z", [file_google_protobuf_any]);
 
 /**
- * A message for a grain, forwarded to the grain manager (/system/grains) of the node that owns the grain.
+ * A message for a grain, forwarded to the grain manager (/system/grains) of the node that owns the grain. Nodes of
+ * earlier versions send it; nodes now send the message itself to the grain's call path on the owner
+ * (/system/grains/$call/<hops>/<kind>@<escaped id>), and the manager still takes this one.
  *
  * @generated from message tsakt.grains.v1.GrainCall
  */
