@@ -1,6 +1,7 @@
 import { type Clock, keepAlive, type TimerHandle } from "./clock.js";
-import { AskAbortedError, AskTimeoutError, DeadActorError, InvalidOptionError, SystemNotStartedError } from "./errors.js";
-import type { AskOptions, PID } from "./pid.js";
+import { AskAbortedError, AskTimeoutError, InvalidOptionError, SystemNotStartedError } from "./errors.js";
+import type { AskOptions } from "./pid.js";
+import { TellOnlyPID } from "./tell-only-pid.js";
 
 let nextAskId = 0;
 
@@ -8,7 +9,7 @@ let nextAskId = 0;
  * The temporary sender of an ask: its tell settles the asker's promise. Pending asks with the same timeout
  * sit in one deadline-ordered list that shares a single timer, so an ask costs no timer of its own.
  */
-export class AskReplier implements PID {
+export class AskReplier extends TellOnlyPID {
   readonly promise: Promise<unknown>;
   private resolveFn!: (value: unknown) => void;
   private rejectFn!: (error: unknown) => void;
@@ -31,6 +32,7 @@ export class AskReplier implements PID {
     readonly target: string,
     private readonly addressPrefix: string,
   ) {
+    super();
     this.promise = new Promise<unknown>((resolve, reject) => {
       this.resolveFn = resolve;
       this.rejectFn = reject;
@@ -63,15 +65,6 @@ export class AskReplier implements PID {
     return true;
   }
 
-  ask<T>(): Promise<T> {
-    return Promise.reject(new DeadActorError(this.address));
-  }
-
-  send(message: unknown): Promise<void> {
-    this.tell(message);
-    return Promise.resolve();
-  }
-
   isAlive(): boolean {
     return !this.settled;
   }
@@ -87,10 +80,6 @@ export class AskReplier implements PID {
   expire(timeoutMs: number): void {
     this.list = undefined;
     this.reject(new AskTimeoutError(this.target, timeoutMs));
-  }
-
-  toString(): string {
-    return this.address;
   }
 
   private finish(): void {

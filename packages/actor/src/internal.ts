@@ -15,4 +15,5 @@ export { durationBuckets, observeSystem } from "./metrics.js";
 export { isWatchable, type RejectablePID, rejectSender, type WatchablePID } from "./pid.js";
 export { orderPlugins, packageOf } from "./plugin.js";
 export { hostOf, type PluginHost, pluginOf } from "./plugin-host.js";
+export { TellOnlyPID } from "./tell-only-pid.js";
 export { deliverTerminated } from "./terminated.js";

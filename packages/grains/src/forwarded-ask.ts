@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
-import { type Clock, DeadActorError, type PID, TsaktError } from "@tsakt/actor";
+import { type Clock, type PID, TsaktError } from "@tsakt/actor";
+import { TellOnlyPID } from "@tsakt/actor/internal";
 import type { IncomingAsk } from "@tsakt/remote/internal";
 import type { GrainAsker } from "./activation-messages.js";
 import { messageOf } from "./errors.js";
@@ -16,7 +17,7 @@ export function failureOf(error: unknown): GrainCallFailed {
  * (`replyTo`, the remoting reply reference), a failure goes as GrainCallFailed. It replaces a local temporary ask
  * here: the asking node keeps the deadline, so nothing waits on a timer on this side.
  */
-export class ForwardedAsk implements GrainAsker {
+export class ForwardedAsk extends TellOnlyPID implements GrainAsker {
   private settled = false;
   /** On the clock; unused when the reply reference knows the asker's time left (an IncomingAsk). */
   private readonly deadline: number;
@@ -29,6 +30,7 @@ export class ForwardedAsk implements GrainAsker {
     /** The reply reference as remoting's incoming ask, which knows the asker's deadline. */
     private readonly incoming: IncomingAsk | undefined = undefined,
   ) {
+    super();
     this.deadline = incoming === undefined ? clock.now() + timeoutMs : 0;
   }
 
@@ -61,20 +63,7 @@ export class ForwardedAsk implements GrainAsker {
     return Math.max(0, Math.ceil(this.deadline - this.clock.now()));
   }
 
-  ask<T>(): Promise<T> {
-    return Promise.reject(new DeadActorError(this.address));
-  }
-
-  send(message: unknown): Promise<void> {
-    this.tell(message);
-    return Promise.resolve();
-  }
-
   isAlive(): boolean {
     return !this.settled;
-  }
-
-  toString(): string {
-    return this.address;
   }
 }

@@ -1,4 +1,5 @@
-import { DeadActorError, type PID } from "@tsakt/actor";
+import type { PID } from "@tsakt/actor";
+import { TellOnlyPID } from "@tsakt/actor/internal";
 import { type IncomingAsk, incomingAskOf } from "@tsakt/remote/internal";
 import { GrainAsk } from "./activation-messages.js";
 import { ForwardedAsk } from "./forwarded-ask.js";
@@ -29,7 +30,7 @@ export function inboundCallOf(target: GrainForwardTarget, rest: string): Inbound
  * calls to the grain's call path (see callPrefix; it lives as long as a connection's receiver cache), and what the
  * manager hands a GrainCall from a node of an earlier version.
  */
-export class InboundGrainCall implements PID {
+export class InboundGrainCall extends TellOnlyPID {
   /** The grain's handle, once looked up (the grains runtime's own target only). */
   private ref: GrainRef | undefined = undefined;
   private readonly runtime: GrainRuntime | undefined;
@@ -39,6 +40,7 @@ export class InboundGrainCall implements PID {
     readonly identity: GrainIdentity,
     private readonly hops: number,
   ) {
+    super();
     this.runtime = target instanceof GrainRuntime ? target : undefined;
   }
 
@@ -85,21 +87,8 @@ export class InboundGrainCall implements PID {
     }
   }
 
-  ask<T>(): Promise<T> {
-    return Promise.reject(new DeadActorError(this.address));
-  }
-
-  send(message: unknown, sender?: PID): Promise<void> {
-    this.tell(message, sender);
-    return Promise.resolve();
-  }
-
   isAlive(): boolean {
     return true;
-  }
-
-  toString(): string {
-    return this.address;
   }
 
   private deliver(message: unknown, sender: PID | undefined): void {

@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { ActorNotFoundError, type ActorSystem, DeadActorError, type Kind, type PID, TerminatedSchema } from "@tsakt/actor";
+import { TellOnlyPID } from "@tsakt/actor/internal";
 import { AccessDeniedError, KindNotRegisteredError, RemoteFailureError, SerializationError, UnknownMessageTypeError } from "../errors.js";
 import {
   ActorRefSchema,
@@ -66,11 +67,13 @@ class UndecodedMessage {
 }
 
 /** Receiver of a tell addressed to "/$ask/<id>": a reply that reached the asker through a third node. */
-class AskCompletion implements PID {
+class AskCompletion extends TellOnlyPID {
   constructor(
     private readonly node: InboundHost,
     private readonly id: number,
-  ) {}
+  ) {
+    super();
+  }
 
   get name(): string {
     return String(this.id);
@@ -89,15 +92,6 @@ class AskCompletion implements PID {
     if (ask === undefined) return false;
     ask.resolve(message);
     return true;
-  }
-
-  ask<T>(): Promise<T> {
-    return Promise.reject(new DeadActorError(this.address));
-  }
-
-  send(message: unknown): Promise<void> {
-    this.tell(message);
-    return Promise.resolve();
   }
 
   isAlive(): boolean {

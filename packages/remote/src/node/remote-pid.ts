@@ -1,5 +1,5 @@
 import { type AskOptions, DeadActorError, type Logger, type PID } from "@tsakt/actor";
-import type { WatchablePID } from "@tsakt/actor/internal";
+import { TellOnlyPID, type WatchablePID } from "@tsakt/actor/internal";
 import type { Peer } from "../transport/peer.js";
 import { carrierBrand, type MetadataCarrier } from "./propagation.js";
 
@@ -113,7 +113,7 @@ export class RemotePID implements WatchablePID, MetadataCarrier {
 }
 
 /** The sender of an incoming ask: telling it (ctx.respond) sends the REPLY for the asker's correlation id. */
-export class ReplyPID implements PID, MetadataCarrier {
+export class ReplyPID extends TellOnlyPID implements MetadataCarrier {
   private done = false;
   private extracted: { value: unknown } | undefined = undefined;
 
@@ -124,7 +124,9 @@ export class ReplyPID implements PID, MetadataCarrier {
     /** performance.now() after which the asker has given up; 0 for none. */
     private readonly expiresAt: number,
     readonly metadata: Readonly<Record<string, string>> | undefined,
-  ) {}
+  ) {
+    super();
+  }
 
   get name(): string {
     return String(this.correlationId);
@@ -152,15 +154,6 @@ export class ReplyPID implements PID, MetadataCarrier {
     return this.node.out.reply(this.peer, this.correlationId, message);
   }
 
-  ask<T>(): Promise<T> {
-    return Promise.reject(new DeadActorError(this.address));
-  }
-
-  send(message: unknown): Promise<void> {
-    this.tell(message);
-    return Promise.resolve();
-  }
-
   isAlive(): boolean {
     return !this.done;
   }
@@ -184,10 +177,6 @@ export class ReplyPID implements PID, MetadataCarrier {
 
   presetContext(value: unknown): void {
     this.extracted = { value };
-  }
-
-  toString(): string {
-    return this.address;
   }
 }
 
