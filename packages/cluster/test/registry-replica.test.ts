@@ -4,30 +4,7 @@
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { ClusterMessageSchema, HandoffRequestSchema, PingSchema, ReplicateSchema } from "../src/gen/tsakt/cluster/v1/cluster_pb.js";
-import { entryOf, keyIn, partitions, ReplicaWorld, requests } from "./replica-world.js";
-
-/** Three active replicas n1..n3 that see each other, with one entry per partition written through its primary. */
-async function threeWithEntries(world = new ReplicaWorld()): Promise<{ world: ReplicaWorld; keys: string[] }> {
-  for (const name of ["n1", "n2", "n3"]) world.add(name);
-  world.see(["n1", "n2", "n3"]);
-  for (const node of world.nodes.values()) node.replica.activate();
-  const keys = Array.from({ length: partitions }, (_, p) => keyIn(p));
-  const table = world.table(["n1", "n2", "n3"]);
-  for (const [p, key] of keys.entries()) {
-    const answer = await world.serve(table.primary(p) as string, requests.put(key, "n1"));
-    expect(answer).toMatchObject({ case: "putResult", value: { created: true } });
-  }
-  return { world, keys };
-}
-
-/** The partitions `name` sends copies of, by receiver, as "to:[partitions]" (replicates only), sorted. */
-function pushesFrom(world: ReplicaWorld, name: string, since: number): string[] {
-  return world
-    .describe(since)
-    .filter((r) => r.startsWith(`${name}>`) && r.includes(" replicate "))
-    .map((r) => r.replace(/^[^>]*>(\S+) replicate /, "$1:"))
-    .sort();
-}
+import { entryOf, keyIn, partitions, pushesFrom, ReplicaWorld, requests, threeWithEntries } from "./replica-world.js";
 
 describe("registry replica: view changes", () => {
   it("on a join, a new primary pulls exactly the partitions it gained; the others push what moved and pull nothing", async () => {
@@ -241,6 +218,7 @@ describe("registry replica: messages", () => {
     const table = world.table(["n1", "n2"]);
     // Not active yet: even the primary's write is refused.
     expect(await world.serve("n1", write(), table.primary(0))).toMatchObject({ value: { refused: true } });
+    expect(await world.serve("n1", write([]), "n2")).toMatchObject({ value: { refused: true } });
     n1.replica.activate();
     expect(await world.serve("n1", write(), table.primary(0))).toMatchObject({ value: { refused: false } });
     // No sender: refused, even with nothing in it (through handle, a message without `from`).
@@ -260,8 +238,8 @@ describe("registry replica: purges and sweeps", () => {
     const led = keys.filter((_, p) => table.primary(p) === "n1");
     const timers = world.clock.pending;
     n1.replica.holdPurges(5000);
+    // A shorter hold does not shorten the running one.
     n1.replica.holdPurges(1000);
-    n1.replica.holdPurges(5000);
     expect(world.clock.pending).toBe(timers + 1);
     world.gone.add("n1-1");
     n1.replica.viewChanged();

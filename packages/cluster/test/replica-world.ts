@@ -3,7 +3,7 @@
 // drive viewChanged, sweep and serve themselves and can hold a request or cut a member off, to race writes with
 // hand-offs without whole nodes.
 import { create } from "@bufbuild/protobuf";
-import type { Logger } from "@tsakt/actor";
+import type { Logger, TimerHandle } from "@tsakt/actor";
 import { TestClock } from "@tsakt/testkit";
 import {
   type ClusterMessage,
@@ -53,6 +53,8 @@ export interface WorldNode {
   keepsWhenLost: (entry: RegistryEntry) => boolean;
   /** Called by refreshView (a hand-off request arrived); default: nothing. */
   onRefresh: () => void;
+  /** When true, a first owner-lost and conflict listener throws (the recording ones come after it). */
+  listenersThrow: boolean;
 }
 
 /** A key of partition `p` (the first `actor/k<i>` that falls in it). */
@@ -83,6 +85,8 @@ export class ReplicaWorld {
   readonly unreachable = new Set<string>();
   /** Runs of members that died or left. */
   readonly gone = new Set<string>();
+  /** Members every node's membership already reports down, before the view (and table) follows. */
+  readonly downed = new Set<string>();
   /** When set, a request waits for the promise it returns before it is delivered. */
   gate: ((request: SentRequest) => Promise<void> | undefined) | undefined;
   readonly settings: ClusterSettings;
@@ -117,7 +121,8 @@ export class ReplicaWorld {
         return world.state(name);
       },
       live: (): MemberState[] => node.view.map((n) => world.state(n)),
-      get: (n: string): MemberState | undefined => (node.view.includes(n) ? world.state(n) : undefined),
+      get: (n: string): MemberState | undefined =>
+        !node.view.includes(n) ? undefined : world.downed.has(n) ? world.state(n, MemberStatus.DOWN) : world.state(n),
       isGone: (_n: string, uid: string): boolean => world.gone.has(uid),
       rumored: (): string[] => node.rumored,
     } as unknown as Membership;
@@ -131,9 +136,12 @@ export class ReplicaWorld {
       messenger,
       logger,
       refreshView: () => node.onRefresh(),
-      ownerLost: new Set([(entries) => node.lost.push(entries)]),
+      ownerLost: new Set([() => node.listenersThrow && fail("owner-lost"), (entries) => node.lost.push(entries)]),
       keepsWhenLost: (entry) => node.keepsWhenLost(entry),
-      conflicts: new Set([(kept, lost) => node.conflicts.push(`kept ${kept.owner}, lost ${lost.owner}`)]),
+      conflicts: new Set([
+        () => node.listenersThrow && fail("conflict"),
+        (kept, lost) => node.conflicts.push(`kept ${kept.owner}, lost ${lost.owner}`),
+      ]),
     };
     const node: WorldNode = {
       name,
@@ -146,6 +154,7 @@ export class ReplicaWorld {
       errors,
       keepsWhenLost: () => false,
       onRefresh: () => {},
+      listenersThrow: false,
     };
     this.nodes.set(name, node);
     return node;
@@ -205,23 +214,60 @@ export class ReplicaWorld {
     return create(MemberSchema, { name, uid: node.uid, startedAtMs: 1, host: "127.0.0.1", port: 1, system: "s" });
   }
 
-  state(name: string): MemberState {
-    return create(MemberStateSchema, { member: this.member(name), status: MemberStatus.ALIVE });
+  state(name: string, status = MemberStatus.ALIVE): MemberState {
+    return create(MemberStateSchema, { member: this.member(name), status });
   }
 
   private async deliver(request: SentRequest, timeoutMs: number): Promise<ClusterMessage> {
     this.sent.push(request);
-    if (this.unreachable.has(request.to)) {
-      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, timeoutMs));
-      throw new Error(`request to ${request.to} timed out`);
+    let timer: TimerHandle | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = this.clock.setTimeout(() => reject(new Error(`request to ${request.to} timed out`)), timeoutMs);
+    });
+    // A request held by the gate past its timeout still arrives later, as a late message does.
+    const answer = this.unreachable.has(request.to) ? timeout : this.arrive(request);
+    try {
+      return await Promise.race([answer, timeout]);
+    } finally {
+      if (timer !== undefined) this.clock.clearTimeout(timer);
     }
+  }
+
+  private async arrive(request: SentRequest): Promise<ClusterMessage> {
     await this.gate?.(request);
     const body = await this.node(request.to).replica.serve(request.body, request.from);
     return create(ClusterMessageSchema, { from: this.member(request.to), body });
   }
 }
 
+function fail(what: string): never {
+  throw new Error(`${what} listener failed`);
+}
+
 /** A registry entry as a primary stores it. */
 export function entryOf(key: string, owner: string, version: number): RegistryEntry {
   return create(RegistryEntrySchema, { key, owner, ownerUid: `${owner}-1`, version });
+}
+
+/** Three active replicas n1..n3 that see each other, with one entry per partition written through its primary. */
+export async function threeWithEntries(world = new ReplicaWorld()): Promise<{ world: ReplicaWorld; keys: string[] }> {
+  for (const name of ["n1", "n2", "n3"]) world.add(name);
+  world.see(["n1", "n2", "n3"]);
+  for (const node of world.nodes.values()) node.replica.activate();
+  const keys = Array.from({ length: partitions }, (_, p) => keyIn(p));
+  const table = world.table(["n1", "n2", "n3"]);
+  for (const [p, key] of keys.entries()) {
+    const answer = await world.serve(table.primary(p) as string, requests.put(key, "n1"));
+    if (answer.case !== "putResult" || !answer.value.created) throw new Error(`put of ${key} failed: ${answer.case}`);
+  }
+  return { world, keys };
+}
+
+/** The partitions `name` sends copies of, by receiver, as "to:[partitions]" (replicates only), sorted. */
+export function pushesFrom(world: ReplicaWorld, name: string, since: number): string[] {
+  return world
+    .describe(since)
+    .filter((r) => r.startsWith(`${name}>`) && r.includes(" replicate "))
+    .map((r) => r.replace(/^[^>]*>(\S+) replicate /, "$1:"))
+    .sort();
 }
