@@ -4,7 +4,7 @@ import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { ReplicateSchema } from "../src/gen/tsakt/cluster/v1/cluster_pb.js";
 import type { MessageBody } from "../src/messenger.js";
-import { entryOf, keyIn, partitions, ReplicaWorld, requests, threeWithEntries } from "./replica-world.js";
+import { entryIn, entryOf, keyIn, partitions, ReplicaWorld, requests, threeWithEntries } from "./replica-world.js";
 
 /** Two active replicas n1, n2 (each holds every partition); returns the key of partition 0 and its primary and backup. */
 function pair(world: ReplicaWorld): { key: string; primary: string; backup: string } {
@@ -13,11 +13,6 @@ function pair(world: ReplicaWorld): { key: string; primary: string; backup: stri
   for (const node of world.nodes.values()) node.replica.activate();
   const table = world.table(["n1", "n2"]);
   return { key: keyIn(0), primary: table.primary(0) as string, backup: table.backups(0)[0] as string };
-}
-
-function entryIn(body: MessageBody): { key: string; owner: string; version: number } | undefined {
-  const entry = body.case === "lookupResult" || body.case === "putResult" ? body.value.entry : undefined;
-  return entry === undefined ? undefined : { key: entry.key, owner: entry.owner, version: entry.version };
 }
 
 const push = (entries = [entryOf(keyIn(0), "n9", 1)]): MessageBody => ({ case: "replicate", value: create(ReplicateSchema, { entries }) });

@@ -4,7 +4,7 @@
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { ClusterMessageSchema, HandoffRequestSchema, PingSchema, ReplicateSchema } from "../src/gen/tsakt/cluster/v1/cluster_pb.js";
-import { entryOf, keyIn, partitions, pushesFrom, ReplicaWorld, requests, threeWithEntries } from "./replica-world.js";
+import { entryIn, entryOf, keyIn, partitions, pushesFrom, ReplicaWorld, requests, threeWithEntries } from "./replica-world.js";
 
 describe("registry replica: view changes", () => {
   it("on a join, a new primary pulls exactly the partitions it gained; the others push what moved and pull nothing", async () => {
@@ -118,6 +118,33 @@ describe("registry replica: waits and redirects", () => {
     expect(lookup).toMatchObject({ case: "lookupResult", value: { entry: { key: a, owner: "n1" } } });
     expect(put).toMatchObject({ case: "putResult", value: { created: false, entry: { owner: "n1" } } });
     expect(remove).toMatchObject({ case: "removeResult", value: { removed: true } });
+  });
+
+  it("answers a request held by a hand-off when the partition was lost and gained again during the pull", async () => {
+    const world = new ReplicaWorld();
+    const n1 = world.add("n1");
+    world.add("n3");
+    world.see(["n1"]);
+    n1.replica.activate();
+    const two = world.table(["n1", "n2"]);
+    const three = world.table(["n1", "n2", "n3"]);
+    const p = Array.from({ length: partitions }, (_, i) => i).find((i) => two.primary(i) === "n2" && three.primary(i) === "n3");
+    expect(p).toBeDefined();
+    const key = keyIn(p as number);
+    await world.serve("n1", requests.put(key, "n1"));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    world.gate = (r) => (r.body.case === "handoffRequest" ? held : undefined);
+    const n2 = world.add("n2", ["n1", "n2"]);
+    n2.replica.activate();
+    const answer = world.settle(n2.replica.serve(requests.lookup(key)));
+    // Lost to n3, then gained again, while the first pull still waits.
+    n2.view = ["n1", "n2", "n3"];
+    n2.replica.viewChanged();
+    n2.view = ["n1", "n2"];
+    n2.replica.viewChanged();
+    release();
+    expect(entryIn(await answer)).toMatchObject({ key, owner: "n1" });
   });
 
   it("orders a second write of a key behind the first one's replication: a failed first write leaves the key free", async () => {

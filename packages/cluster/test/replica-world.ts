@@ -244,6 +244,12 @@ function fail(what: string): never {
   throw new Error(`${what} listener failed`);
 }
 
+/** The entry a lookup or put answer carries (key, owner, version), or undefined. */
+export function entryIn(body: MessageBody): { key: string; owner: string; version: number } | undefined {
+  const entry = body.case === "lookupResult" || body.case === "putResult" ? body.value.entry : undefined;
+  return entry === undefined ? undefined : { key: entry.key, owner: entry.owner, version: entry.version };
+}
+
 /** A registry entry as a primary stores it. */
 export function entryOf(key: string, owner: string, version: number): RegistryEntry {
   return create(RegistryEntrySchema, { key, owner, ownerUid: `${owner}-1`, version });
