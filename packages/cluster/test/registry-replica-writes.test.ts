@@ -137,6 +137,22 @@ describe("registry replica: pushes and pulls", () => {
     await world.clock.advance(1);
     expect(answered && entryIn(answered)).toMatchObject({ key: unmet, owner: "n3" });
     expect(world.clock.now()).toBe(t0 + 100);
+    // A member that shows up in the view (no rumor) while the first pull is on: pulled from too.
+    const late = new ReplicaWorld();
+    for (const name of ["n1", "n3"]) late.add(name);
+    late.see(["n1", "n3"]);
+    for (const name of ["n1", "n3"]) late.node(name).replica.activate();
+    late.node("n3").replica.store.set(entryOf(unmet, "n3", 1));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    late.gate = (r) => (r.body.case === "handoffRequest" ? held : undefined);
+    const l2 = late.add("n2", ["n1", "n2"]);
+    l2.replica.activate();
+    const fromLate = late.settle(l2.replica.serve(requests.lookup(unmet)));
+    l2.view = ["n1", "n2", "n3"];
+    late.gate = undefined;
+    release();
+    expect(entryIn(await fromLate)).toMatchObject({ key: unmet, owner: "n3" });
     // A member that stays only rumored: served without its copy after 2 x handoffTimeoutMs.
     const lone = new ReplicaWorld();
     const m1 = lone.add("n1");
@@ -168,7 +184,9 @@ describe("registry replica: lost owners and versions", () => {
         .map((e) => e.key)
         .sort(),
     ).toEqual([...led].sort());
-    expect(n2.errors.map((e) => e.msg)).toEqual(["registry owner-lost listener threw"]);
+    expect(n2.errors).toMatchObject([
+      { msg: "registry owner-lost listener threw", obj: { err: { message: "owner-lost listener failed" } } },
+    ]);
     for (const key of led) {
       const p = keys.indexOf(key);
       for (const holder of table.replicas(p)) expect(world.node(holder).replica.store.get(key)?.removed, holder).toBe(true);
@@ -206,6 +224,16 @@ describe("registry replica: lost owners and versions", () => {
     if (other !== undefined) expect(world.node("n2").replica.store.get(other)?.removed).toBe(true);
   });
 
+  it("claims a gone owner's entry from the very end of a hold", async () => {
+    const { world, keys } = await threeWithEntries();
+    const table = world.table(["n1", "n2", "n3"]);
+    const key = keys.find((_, p) => table.primary(p) === "n2") as string;
+    world.node("n2").replica.holdPurges(1000);
+    await world.clock.advance(1000);
+    world.gone.add("n1-1");
+    expect(await world.serve("n2", requests.put(key, "n3"))).toMatchObject({ value: { created: true, entry: { owner: "n3" } } });
+  });
+
   it("claims a gone owner's entry that was not purged yet in the same put", async () => {
     const { world, keys } = await threeWithEntries();
     const table = world.table(["n1", "n2", "n3"]);
@@ -213,6 +241,18 @@ describe("registry replica: lost owners and versions", () => {
     world.gone.add("n1-1");
     const answer = await world.serve("n2", requests.put(key, "n3"));
     expect(answer).toMatchObject({ value: { created: true, entry: { owner: "n3" } } });
+  });
+
+  it("undoes a write at a backup that it reached only after timing out", async () => {
+    const world = new ReplicaWorld();
+    const { key, primary, backup } = pair(world);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    world.gate = (r) => (r.body.case === "replicate" && r.body.value.write ? held : undefined);
+    expect(await world.serve(primary, requests.put(key, "n1"))).toMatchObject({ case: "writeFailed" });
+    release();
+    await world.settle(Promise.resolve());
+    expect(world.node(backup).replica.store.get(key)?.removed).toBe(true);
   });
 
   it("gives each write a version above the clock and above every version it has seen; reports a conflict to every listener", async () => {
@@ -231,6 +271,15 @@ describe("registry replica: lost owners and versions", () => {
     world.node(primary).listenersThrow = true;
     await world.serve(primary, push([entryOf(keyIn(0, 2), "n0", now + 5001)]), backup);
     expect(world.node(primary).conflicts).toEqual(["kept n1, lost n0"]);
-    expect(world.node(primary).errors.map((e) => e.msg)).toEqual(["registry conflict listener threw"]);
+    expect(world.node(primary).errors).toMatchObject([
+      { msg: "registry conflict listener threw", obj: { err: { message: "conflict listener failed" } } },
+    ]);
+    // Another key's losing copy is another conflict.
+    world.node(primary).listenersThrow = false;
+    await world.serve(primary, push([entryOf(keyIn(0, 1), "n0", now + 5000)]), backup);
+    expect(world.node(primary).conflicts).toEqual(["kept n1, lost n0", "kept n9, lost n0"]);
+    // An older copy does not pull the versions back down.
+    await world.serve(primary, push([entryOf(keyIn(0, 3), "n9", 1)]), backup);
+    expect(entryIn(await world.serve(primary, requests.put(keyIn(0, 4), "n1")))?.version).toBe(now + 5002);
   });
 });

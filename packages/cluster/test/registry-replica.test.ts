@@ -3,7 +3,13 @@
 // whole nodes, where the timing that shows them is not in the test's hands.
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { ClusterMessageSchema, HandoffRequestSchema, PingSchema, ReplicateSchema } from "../src/gen/tsakt/cluster/v1/cluster_pb.js";
+import {
+  ClusterMessageSchema,
+  HandoffRequestSchema,
+  PingSchema,
+  RegistryEntrySchema,
+  ReplicateSchema,
+} from "../src/gen/tsakt/cluster/v1/cluster_pb.js";
 import { entryIn, entryOf, keyIn, partitions, pushesFrom, ReplicaWorld, requests, threeWithEntries } from "./replica-world.js";
 
 describe("registry replica: view changes", () => {
@@ -49,13 +55,22 @@ describe("registry replica: view changes", () => {
     expect(world.node("n1").replica.table).toBe(table);
   });
 
-  it("serves nothing and follows no view before it is activated", () => {
+  it("serves nothing and follows no view before it is activated", async () => {
     const world = new ReplicaWorld();
     const n1 = world.add("n1");
     world.add("n2");
     world.see(["n1", "n2"]);
     expect(n1.replica.primaryName(0)).toBeUndefined();
     expect(world.sent).toEqual([]);
+    // A redirect that names nobody: the client waits and tries again.
+    expect(await world.serve("n1", requests.put(keyIn(0), "n1"))).toMatchObject({ case: "notPrimary", value: { primary: "" } });
+  });
+
+  it("recomputes its table when a member is replaced by another and the count stays the same", async () => {
+    const { world } = await threeWithEntries();
+    world.add("n4");
+    world.see(["n1", "n2", "n4"]);
+    expect([...world.node("n1").replica.table.members].sort()).toEqual(["n1", "n2", "n4"]);
   });
 
   it("gives a member restarted under its name every copy it holds, from each partition's primary", async () => {
@@ -313,6 +328,18 @@ describe("registry replica: purges and sweeps", () => {
     n1.replica.viewChanged();
     n1.replica.sweep(changedAt + 2001);
     expect(n1.replica.store.partitionsHeld()).toEqual(held.filter((p) => !dropped.includes(p)));
+  });
+
+  it("reports an entry that arrived already orphaned, once", async () => {
+    const { world, keys } = await threeWithEntries();
+    const table = world.table(["n1", "n2", "n3"]);
+    const n2 = world.node("n2");
+    const key = keys.find((_, p) => table.primary(p) === "n2") as string;
+    const stored = n2.replica.store.get(key);
+    n2.replica.store.set(create(RegistryEntrySchema, { ...stored, orphaned: true, version: (stored?.version ?? 0) + 1 }));
+    n2.replica.viewChanged();
+    n2.replica.viewChanged();
+    expect(n2.lost.map((l) => l.map((e) => e.key))).toEqual([[key]]);
   });
 
   it("reports a kept lost owner's entry once, also after a sweep, and a conflict again only after a sweep", async () => {
