@@ -335,8 +335,8 @@ describe("registry replica: purges and sweeps", () => {
     const table = world.table(["n1", "n2", "n3"]);
     const n2 = world.node("n2");
     const key = keys.find((_, p) => table.primary(p) === "n2") as string;
-    const stored = n2.replica.store.get(key);
-    n2.replica.store.set(create(RegistryEntrySchema, { ...stored, orphaned: true, version: (stored?.version ?? 0) + 1 }));
+    const stored = n2.replica.store.get(key) as RegistryEntry;
+    n2.replica.store.set(create(RegistryEntrySchema, { ...stored, orphaned: true, version: stored.version + 1 }));
     n2.replica.viewChanged();
     n2.replica.viewChanged();
     expect(n2.lost.map((l) => l.map((e) => e.key))).toEqual([[key]]);
