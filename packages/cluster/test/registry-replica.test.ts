@@ -7,6 +7,7 @@ import {
   ClusterMessageSchema,
   HandoffRequestSchema,
   PingSchema,
+  type RegistryEntry,
   RegistryEntrySchema,
   ReplicateSchema,
 } from "../src/gen/tsakt/cluster/v1/cluster_pb.js";
