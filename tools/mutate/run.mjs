@@ -16,6 +16,7 @@ const { values, positionals } = parseArgs({
     concurrency: { type: "string", default: "1" },
     force: { type: "boolean", default: false },
     "no-check": { type: "boolean", default: false },
+    "no-bail": { type: "boolean", default: false },
     log: { type: "string", default: "info" },
     "timeout-ms": { type: "string", default: "5000" },
     "test-timeout-ms": { type: "string" },
@@ -24,7 +25,7 @@ const { values, positionals } = parseArgs({
 const [pkg] = positionals;
 if (pkg === undefined || positionals.length !== 1 || !existsSync(resolve(root, "packages", pkg, "src"))) {
   console.error(
-    "usage: pnpm mutate <package dir, e.g. actor> [--mutate src/a.ts,src/b/*.ts] [--tests test/x.test.ts] [--concurrency 1|2] [--force] [--no-check] [--timeout-ms 5000] [--test-timeout-ms 3000] [--log debug]",
+    "usage: pnpm mutate <package dir, e.g. actor> [--mutate src/a.ts,src/b/*.ts] [--tests test/x.test.ts] [--concurrency 1|2] [--force] [--no-check] [--no-bail] [--timeout-ms 5000] [--test-timeout-ms 3000] [--log debug]",
   );
   process.exit(2);
 }
@@ -73,6 +74,8 @@ const options = {
   incremental: true,
   incrementalFile: `reports/mutation/${pkg}/stryker-incremental.json`,
   force: values.force,
+  // Every covering test runs on every mutant, so the report's killedBy lists each test that kills it (slower).
+  disableBail: values["no-bail"],
   // A mutant that hangs an actor is a timeout after 1.5 x the covering tests' time + timeoutMS; each one also
   // restarts a test worker. Lower it (--timeout-ms 2000) when mutants that stall the mail are expected.
   timeoutMS: timeoutMs,
