@@ -143,9 +143,7 @@ describe("registry replica: pushes and pulls", () => {
     late.see(["n1", "n3"]);
     for (const name of ["n1", "n3"]) late.node(name).replica.activate();
     late.node("n3").replica.store.set(entryOf(unmet, "n3", 1));
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    late.gate = (r) => (r.body.case === "handoffRequest" ? held : undefined);
+    const release = late.hold((r) => r.body.case === "handoffRequest");
     const l2 = late.add("n2", ["n1", "n2"]);
     l2.replica.activate();
     const fromLate = late.settle(l2.replica.serve(requests.lookup(unmet)));
@@ -246,9 +244,7 @@ describe("registry replica: lost owners and versions", () => {
   it("undoes a write at a backup that it reached only after timing out", async () => {
     const world = new ReplicaWorld();
     const { key, primary, backup } = pair(world);
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    world.gate = (r) => (r.body.case === "replicate" && r.body.value.write ? held : undefined);
+    const release = world.hold((r) => r.body.case === "replicate" && r.body.value.write);
     expect(await world.serve(primary, requests.put(key, "n1"))).toMatchObject({ case: "writeFailed" });
     release();
     await world.settle(Promise.resolve());

@@ -117,9 +117,7 @@ describe("registry replica: waits and redirects", () => {
     const p = Array.from({ length: partitions }, (_, i) => i).find((i) => after.primary(i) === "n2") as number;
     const [a, b, c] = [keyIn(p), keyIn(p, 1), keyIn(p, 2)];
     for (const key of [a, b, c]) await world.serve("n1", requests.put(key, "n1"));
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    world.gate = (r) => (r.body.case === "handoffRequest" ? held : undefined);
+    const release = world.hold((r) => r.body.case === "handoffRequest");
     world.add("n2");
     world.see(["n1", "n2"]);
     world.node("n2").replica.activate();
@@ -148,9 +146,7 @@ describe("registry replica: waits and redirects", () => {
     expect(p).toBeDefined();
     const key = keyIn(p as number);
     await world.serve("n1", requests.put(key, "n1"));
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    world.gate = (r) => (r.body.case === "handoffRequest" ? held : undefined);
+    const release = world.hold((r) => r.body.case === "handoffRequest");
     const n2 = world.add("n2", ["n1", "n2"]);
     n2.replica.activate();
     const answer = world.settle(n2.replica.serve(requests.lookup(key)));

@@ -89,6 +89,15 @@ export class ReplicaWorld {
   readonly downed = new Set<string>();
   /** When set, a request waits for the promise it returns before it is delivered. */
   gate: ((request: SentRequest) => Promise<void> | undefined) | undefined;
+
+  /** Holds every request `match` takes (through `gate`) until the returned release is called. */
+  hold(match: (request: SentRequest) => boolean): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    this.gate = (r) => (match(r) ? held : undefined);
+    return release;
+  }
+
   readonly settings: ClusterSettings;
 
   constructor(options: Partial<ClusterSettings> = {}) {
