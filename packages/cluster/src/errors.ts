@@ -42,10 +42,17 @@ export class RegistryUnavailableError extends TsaktError {
     readonly key: string,
     readonly operation: string,
     cause?: unknown,
+    /**
+     * True for a write (put, remove) of which a request went unanswered: the primary may have applied it after the
+     * caller stopped waiting, so read the key before writing again. Default: false.
+     */
+    readonly mayHaveApplied = false,
   ) {
     super(
       "RegistryUnavailable",
-      `registry ${operation} of "${key}" failed: no owner of its partition answered; retry once membership settles`,
+      mayHaveApplied
+        ? `registry ${operation} of "${key}" got no answer from the owner of its partition; a request went unanswered, so it may have been applied: get the key to see, then retry once membership settles`
+        : `registry ${operation} of "${key}" failed: no owner of its partition answered; retry once membership settles`,
       cause === undefined ? undefined : { cause },
     );
   }

@@ -115,11 +115,11 @@ export class RegistryReplica {
     switch (body.case) {
       case "put":
         // A put without a key answers nothing, which the sender treats as a failed attempt.
-        return body.value.entry === undefined || body.value.entry.key === "" ? { case: undefined } : this.put(body.value.entry);
+        return body.value.entry === undefined || body.value.entry.key === "" ? { case: undefined } : this.put(body.value.entry, from);
       case "lookup":
         return this.lookup(body.value.key, body.value.anyHolder);
       case "remove":
-        return this.remove(body.value.key, body.value.owner);
+        return this.remove(body.value.key, body.value.owner, from);
       case "replicate":
         if (body.value.write && !this.primaryInMyView(body.value.entries, from))
           return { case: "replicated", value: create(ReplicatedSchema, { refused: true }) };
@@ -226,11 +226,13 @@ export class RegistryReplica {
 
   // ---- primary operations ----
 
-  private async put(entry: RegistryEntry): Promise<MessageBody> {
+  private async put(entry: RegistryEntry, from: string): Promise<MessageBody> {
     const p = this.table.partitionOf(entry.key);
+    const giveUpAt = this.requesterGivesUpAt(from);
     // Checked again right after every wait, with no await between the check and what follows: writes of one key are
     // serialized, and nobody reads a write that is not acknowledged yet.
     while (this.busy(p, entry.key)) await this.pending(p, entry.key);
+    if (this.ctx.settings.clock.now() >= giveUpAt) return { case: undefined };
     if (!this.isPrimary(p)) return this.notPrimary(p);
     const current = this.store.get(entry.key);
     if (current !== undefined && !current.removed && !current.orphaned && !this.ownerGone(current))
@@ -261,11 +263,13 @@ export class RegistryReplica {
     return { case: "lookupResult", value: create(LookupResultSchema, entry === undefined || entry.removed ? {} : { entry }) };
   }
 
-  private async remove(key: string, owner: string): Promise<MessageBody> {
+  private async remove(key: string, owner: string, from: string): Promise<MessageBody> {
     const p = this.table.partitionOf(key);
+    const giveUpAt = this.requesterGivesUpAt(from);
     // Checked again right after every wait, with no await between the check and what follows: writes of one key are
     // serialized, and nobody reads a write that is not acknowledged yet.
     while (this.busy(p, key)) await this.pending(p, key);
+    if (this.ctx.settings.clock.now() >= giveUpAt) return { case: undefined };
     if (!this.isPrimary(p)) return this.notPrimary(p);
     const current = this.store.get(key);
     if (current === undefined || current.removed || (owner !== "" && current.owner !== owner))
@@ -283,6 +287,16 @@ export class RegistryReplica {
    */
   private primaryInMyView(entries: readonly RegistryEntry[], from: string): boolean {
     return this.active && from !== "" && entries.every((e) => this.table.primary(this.table.partitionOf(e.key)) === from);
+  }
+
+  /**
+   * When the member that sent a write (`from`; "" for this node's own client, which waits as long as it takes) has
+   * given up on its request: requestTimeoutMs after it arrived. A write still waiting behind others by then is
+   * dropped unapplied (answered with nothing), so a caller that was told its write failed does not find it applied
+   * later by a request that was queued here.
+   */
+  private requesterGivesUpAt(from: string): number {
+    return from === "" ? Number.POSITIVE_INFINITY : this.ctx.settings.clock.now() + this.ctx.settings.requestTimeoutMs;
   }
 
   /** True when partition `p` is being handed off or a write of `key` is in flight. */

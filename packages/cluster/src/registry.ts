@@ -191,6 +191,7 @@ export class Registry {
     let hint: string | undefined;
     let lastError: unknown;
     let shortOfQuorum: { acks: number; needed: number } | undefined;
+    let unanswered = false;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (!this.isRunning()) throw new ClusterNotRunningError(`${operation} a registry key`);
       const p = this.partitionOf(key);
@@ -201,6 +202,7 @@ export class Registry {
         answer = await this.ask(target, body);
       } catch (error) {
         lastError = error;
+        unanswered = true;
         onFailure?.();
       }
       if (answer?.case === "notPrimary") {
@@ -217,7 +219,7 @@ export class Registry {
       if (hint === undefined) await sleep(this.settings.clock, Math.ceil((this.settings.probeIntervalMs * (attempt + 1)) / 2));
     }
     if (shortOfQuorum !== undefined) throw new RegistryWriteQuorumError(key, operation, shortOfQuorum.acks, shortOfQuorum.needed);
-    throw new RegistryUnavailableError(key, operation, lastError);
+    throw new RegistryUnavailableError(key, operation, lastError, unanswered && body.case !== "lookup");
   }
 
   /** Asks member `name` (this node itself without a message); undefined when it is not a live member. */

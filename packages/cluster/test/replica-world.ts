@@ -23,6 +23,7 @@ import type { Membership } from "../src/membership.js";
 import type { MessageBody, Messenger } from "../src/messenger.js";
 import { type ClusterSettings, clusterDefaults } from "../src/options.js";
 import { PartitionTable } from "../src/partition-table.js";
+import { Registry } from "../src/registry.js";
 import { RegistryReplica, type ReplicaContext } from "../src/registry-replica.js";
 
 export const partitions = 8;
@@ -39,6 +40,10 @@ export interface WorldNode {
   readonly name: string;
   uid: string;
   readonly replica: RegistryReplica;
+  /** The registry client of this node (what clusterOf(system).registry is), over its replica and messenger. */
+  readonly registry: Registry;
+  /** What the client's isRunning answers. Default: true. */
+  running: boolean;
   /** Names this node sees as live members (itself included); set by the test, then call viewChanged. */
   view: string[];
   /** Names others mentioned that this node has not met. */
@@ -152,10 +157,13 @@ export class ReplicaWorld {
         (kept, lost) => node.conflicts.push(`kept ${kept.owner}, lost ${lost.owner}`),
       ]),
     };
+    const replica = new RegistryReplica(ctx);
     const node: WorldNode = {
       name,
       uid: `${name}-1`,
-      replica: new RegistryReplica(ctx),
+      replica,
+      registry: new Registry(replica, membership, messenger, this.settings, () => node.running),
+      running: true,
       view: view ?? [...this.nodes.keys(), name],
       rumored: [],
       lost: [],
