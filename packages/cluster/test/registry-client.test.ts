@@ -60,6 +60,9 @@ describe("registry client: putIfAbsent, get, remove", () => {
     expect(await world.settle(n1.get(key))).toBeUndefined();
     expect(await world.settle(n1.remove(key))).toBe(false);
     expect(n1.operations.ok.get("remove")).toBe(3);
+    // Without a kind the entry's kind is empty, and a remove without an owner removes whoever owns it.
+    expect(await world.settle(n1.putIfAbsent(key, { owner: "n2" }))).toMatchObject({ created: true, entry: { kind: "" } });
+    expect(await world.settle(n1.remove(key))).toBe(true);
   });
 
   it("refuses a bad key, an owner that is not a live member, and every call while not running, sending nothing", async () => {
@@ -67,6 +70,7 @@ describe("registry client: putIfAbsent, get, remove", () => {
     const n1 = world.node("n1");
     const sent = world.sent.length;
     await expect(n1.registry.putIfAbsent("")).rejects.toThrow(InvalidOptionError);
+    await expect(n1.registry.putIfAbsent("")).rejects.toMatchObject({ field: "key" });
     await expect(n1.registry.get("x".repeat(4097))).rejects.toThrow(/1 to 4096 characters, got 4097 characters/);
     await expect(n1.registry.remove(7 as never)).rejects.toThrow(/got number/);
     await expect(n1.registry.putIfAbsent("k", { owner: "n9" })).rejects.toThrow(/"n9" is not a live member/);
@@ -74,8 +78,12 @@ describe("registry client: putIfAbsent, get, remove", () => {
     await expect(n1.registry.putIfAbsent("k", { owner: "n3" })).rejects.toMatchObject({ code: "InvalidOption", field: "owner" });
     world.downed.clear();
     n1.running = false;
-    for (const call of [() => n1.registry.putIfAbsent("k"), () => n1.registry.get("k"), () => n1.registry.remove("k")])
-      await expect(call()).rejects.toThrow(ClusterNotRunningError);
+    await expect(n1.registry.putIfAbsent("k")).rejects.toThrow(/cannot put a registry key: the cluster is not running/);
+    await expect(n1.registry.get("k")).rejects.toThrow(/cannot get a registry key/);
+    await expect(n1.registry.remove("k")).rejects.toThrow(ClusterNotRunningError);
+    await expect(n1.registry.remove("k")).rejects.toThrow(/cannot remove a registry key/);
+    // Not running is said first, whatever else is wrong.
+    await expect(n1.registry.putIfAbsent("k", { owner: "n9" })).rejects.toThrow(ClusterNotRunningError);
     expect(world.sent.length).toBe(sent);
     // The longest key allowed is taken.
     n1.running = true;
@@ -118,6 +126,13 @@ describe("registry client: putIfAbsent, get, remove", () => {
     expect(waits).toEqual([250, 500, 750, 1000]);
     expect(n1.registry.operations.failed.get("put")).toBe(1);
     expect(n1.registry.operations.ok.get("put")).toBeUndefined();
+    // A cluster stopped between two tries ends the retries at once.
+    const stopped = world.settle(n1.registry.putIfAbsent(keyIn(p, 2)).catch((e: unknown) => e));
+    world.clock.setTimeout(() => {
+      n1.running = false;
+    }, 100);
+    expect(await stopped).toBeInstanceOf(ClusterNotRunningError);
+    expect(world.clock.now() - (puts.at(-1) as number)).toBeLessThan(1000);
   });
 
   it("reads from a backup when the primary does not answer; a remove does not, and fails with the primary's error", async () => {
