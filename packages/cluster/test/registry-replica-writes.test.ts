@@ -4,7 +4,7 @@ import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { ReplicateSchema } from "../src/gen/tsakt/cluster/v1/cluster_pb.js";
 import type { MessageBody } from "../src/messenger.js";
-import { entryIn, entryOf, keyIn, partitions, ReplicaWorld, requests, threeWithEntries } from "./replica-world.js";
+import { entryIn, entryOf, keyIn, lostKeys, partitions, ReplicaWorld, requests, threeWithEntries } from "./replica-world.js";
 
 /** Two active replicas n1, n2 (each holds every partition); returns the key of partition 0 and its primary and backup. */
 function pair(world: ReplicaWorld): { key: string; primary: string; backup: string } {
@@ -176,12 +176,7 @@ describe("registry replica: lost owners and versions", () => {
     n2.replica.viewChanged();
     await world.settle(Promise.resolve());
     const led = keys.filter((_, p) => table.primary(p) === "n2");
-    expect(
-      n2.lost
-        .flat()
-        .map((e) => e.key)
-        .sort(),
-    ).toEqual([...led].sort());
+    expect(lostKeys(n2)).toEqual([...led].sort());
     expect(n2.errors).toMatchObject([
       { msg: "registry owner-lost listener threw", obj: { err: { message: "owner-lost listener failed" } } },
     ]);

@@ -286,6 +286,14 @@ export async function threeWithEntries(world = new ReplicaWorld()): Promise<{ wo
   return { world, keys };
 }
 
+/** The keys of every entry `node`'s owner-lost listeners were handed, sorted. */
+export function lostKeys(node: WorldNode): string[] {
+  return node.lost
+    .flat()
+    .map((e) => e.key)
+    .sort();
+}
+
 /** The partitions `name` sends copies of, by receiver, as "to:[partitions]" (replicates only), sorted. */
 export function pushesFrom(world: ReplicaWorld, name: string, since: number): string[] {
   return world
